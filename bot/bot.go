@@ -1,0 +1,472 @@
+// Package bot is everything that speaks Slack: the Socket Mode loop, the
+// route table, the handlers of each feature, Block Kit rendering and the one
+// outgoing path for every call the bot makes.
+//
+// The flow of an envelope:
+//
+//	socket → receive → ack (at once, < 3 s; a view's field errors are computed
+//	here, purely) → claim (store: the same event or envelope is handled
+//	once, across restarts) → route (routes.go) → handler (own context and
+//	timeout, panics recovered) → sender (retries, Retry-After, no mass mentions)
+//
+// The bot talks to the Web API through slackAPI, an interface of just the
+// methods it calls, and to the store through Store.
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// Options tune the bot. The zero value is usable.
+type Options struct {
+	Now            func() time.Time      // default time.Now
+	HandlerTimeout time.Duration         // per envelope, after the ack; default 60s
+	ShutdownGrace  time.Duration         // how long Run waits for in-flight handlers; default 4s
+	AckTimeout     time.Duration         // how long an ack may wait for the socket; default 2s
+	Retry          RetryPolicy           // the sender's retries
+	HTTPClient     *http.Client          // for response_url posts; default a 30 s client
+	Registerer     prometheus.Registerer // metrics; nil: not exported
+	// OnHandled, when set, is called after each envelope's handler has
+	// finished (or was skipped as a duplicate). Tests use it to wait for a
+	// handler without sleeping.
+	OnHandled func(envelopeID string)
+}
+
+// Bot is a Rapport bot bound to one Socket Mode connection. Create it with
+// New and start it with Run; it is safe for concurrent use.
+type Bot struct {
+	api     slackAPI
+	sock    *socketmode.Client
+	store   Store
+	opts    Options
+	log     *slog.Logger
+	send    *sender
+	routes  *router
+	metrics *metrics
+
+	botUserID string      // set by Run from auth.test
+	connected atomic.Bool // a socket is open and Slack said hello
+
+	inflight sync.WaitGroup
+}
+
+// New builds a bot. It returns an error when the route table is malformed
+// (an empty or duplicated id, a route without handler), so a mistake there
+// stops the process at start.
+func New(api slackAPI, sock *socketmode.Client, st Store, opts Options, log *slog.Logger) (*Bot, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.HandlerTimeout <= 0 {
+		opts.HandlerTimeout = 60 * time.Second
+	}
+	if opts.ShutdownGrace <= 0 {
+		opts.ShutdownGrace = 4 * time.Second
+	}
+	if opts.AckTimeout <= 0 {
+		opts.AckTimeout = 2 * time.Second
+	}
+	m := newMetrics(opts.Registerer)
+	b := &Bot{
+		api:     api,
+		sock:    sock,
+		store:   st,
+		opts:    opts,
+		log:     log,
+		metrics: m,
+		send:    newSender(api, opts.HTTPClient, opts.Retry, m, log),
+	}
+	r, err := newRouter(b.routeTable())
+	if err != nil {
+		return nil, err
+	}
+	b.routes = r
+	return b, nil
+}
+
+// Connected reports whether the bot has an open Socket Mode connection that
+// Slack greeted. /readyz uses it.
+func (b *Bot) Connected() bool { return b.connected.Load() }
+
+// ErrFatal is wrapped by Run's error when Slack refused the tokens
+// (invalid_auth, token_revoked, …): retrying cannot help.
+var ErrFatal = errors.New("bot: slack refused the connection")
+
+// Run identifies the bot with auth.test, connects over Socket Mode and
+// handles envelopes until ctx is cancelled. Then it stops taking envelopes,
+// closes the socket and waits up to ShutdownGrace for in-flight handlers,
+// whose contexts are cancelled only when the grace runs out. It returns nil
+// after a clean shutdown, and an error wrapping ErrFatal when Slack refuses
+// the tokens.
+func (b *Bot) Run(ctx context.Context) error {
+	// Handlers outlive ctx: a shutdown lets them finish their work.
+	handlerBase, cancelHandlers := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelHandlers()
+
+	if err := b.identify(ctx); err != nil {
+		return err
+	}
+
+	sockCtx, stopSocket := context.WithCancel(ctx)
+	defer stopSocket()
+	sockErr := make(chan error, 1)
+	go func() { sockErr <- b.sock.RunContext(sockCtx) }()
+
+	var runErr error
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case err := <-sockErr:
+			if ctx.Err() != nil {
+				break loop
+			}
+			runErr = fmt.Errorf("%w: %w", ErrFatal, err)
+			break loop
+		case evt := <-b.sock.Events:
+			b.receive(handlerBase, evt)
+		}
+	}
+	stopSocket()
+	b.connected.Store(false)
+	b.log.Info("stopped taking envelopes; waiting for handlers", "grace", b.opts.ShutdownGrace)
+	if !b.waitInflight(b.opts.ShutdownGrace) {
+		b.log.Warn("handlers still running after the grace period; cancelling them")
+		cancelHandlers()
+		b.waitInflight(time.Second)
+	}
+	return runErr
+}
+
+// identify learns the bot's own user ID, to ignore its own messages and to
+// recognise mentions of itself.
+func (b *Bot) identify(ctx context.Context) error {
+	var resp *slack.AuthTestResponse
+	err := b.send.call(ctx, "auth.test", func(ctx context.Context) error {
+		var err error
+		resp, err = b.api.AuthTestContext(ctx)
+		return err
+	})
+	if err != nil {
+		if code := slackErrorCode(err); permanentErrors[code] {
+			return fmt.Errorf("%w: auth.test: %s", ErrFatal, code)
+		}
+		return fmt.Errorf("bot: identify: %w", err)
+	}
+	b.botUserID = resp.UserID
+	b.log.Info("bot identified", "user", resp.UserID, "team", resp.TeamID)
+	return nil
+}
+
+func (b *Bot) waitInflight(d time.Duration) bool {
+	done := make(chan struct{})
+	go func() { b.inflight.Wait(); close(done) }()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+		return true
+	case <-t.C:
+		return false
+	}
+}
+
+// receive handles one event from the socket client. It never blocks on slow
+// work: a slow consumer of sock.Events stalls slack-go's reader, which stops
+// pings and causes reconnect storms (PLATFORM.md 4.4).
+func (b *Bot) receive(base context.Context, evt socketmode.Event) {
+	switch evt.Type {
+	case socketmode.EventTypeConnecting:
+		b.connected.Store(false)
+		b.log.Debug("socket connecting")
+	case socketmode.EventTypeConnectionError:
+		b.connected.Store(false)
+		b.log.Warn("socket connection failed; retrying", "err", connErr(evt))
+	case socketmode.EventTypeConnected:
+		b.log.Debug("socket connected")
+	case socketmode.EventTypeHello:
+		b.connected.Store(true)
+		b.log.Info("socket ready")
+	case socketmode.EventTypeInvalidAuth:
+		b.connected.Store(false)
+		b.log.Error("slack refused the app token (invalid_auth)")
+	case socketmode.EventTypeIncomingError:
+		b.log.Warn("socket read failed; reconnecting", "err", fmt.Sprint(evt.Data))
+	case socketmode.EventTypeErrorWriteFailed:
+		b.log.Warn("socket write failed", "err", fmt.Sprint(evt.Data))
+	case socketmode.EventTypeErrorBadMessage:
+		b.ackUndecodable(base, evt)
+	case socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive, socketmode.EventTypeEventsAPI:
+		if evt.Request == nil {
+			b.log.Warn("envelope without request", "type", string(evt.Type))
+			return
+		}
+		b.envelope(base, evt)
+	default:
+		b.log.Debug("socket event ignored", "type", string(evt.Type))
+	}
+}
+
+func connErr(evt socketmode.Event) string {
+	if ce, ok := evt.Data.(*slack.ConnectionErrorEvent); ok && ce.ErrorObj != nil {
+		return ce.ErrorObj.Error()
+	}
+	return fmt.Sprint(evt.Data)
+}
+
+// ackUndecodable acks a frame slack-go could not parse, from its raw
+// envelope_id, so Slack stops re-delivering something we can never handle.
+func (b *Bot) ackUndecodable(base context.Context, evt socketmode.Event) {
+	bad, ok := evt.Data.(*socketmode.ErrorBadMessage)
+	if !ok {
+		b.log.Warn("undecodable frame", "data", fmt.Sprintf("%T", evt.Data))
+		return
+	}
+	var head struct {
+		EnvelopeID string `json:"envelope_id"`
+		Type       string `json:"type"`
+	}
+	_ = json.Unmarshal(bad.Message, &head)
+	b.metrics.envelopes.WithLabelValues("undecodable").Inc()
+	if head.EnvelopeID == "" {
+		b.log.Warn("undecodable frame without envelope_id; dropped", "err", bad.Cause)
+		return
+	}
+	ctx, cancel := context.WithTimeout(base, b.opts.AckTimeout)
+	defer cancel()
+	if err := b.sock.AckCtx(ctx, head.EnvelopeID, nil); err != nil {
+		b.log.Error("ack failed", "envelope_id", head.EnvelopeID, "err", err)
+		return
+	}
+	b.log.Warn("undecodable envelope acked and dropped", "envelope_id", head.EnvelopeID, "type", head.Type, "err", bad.Cause)
+}
+
+// envelope acks one slash command, interaction or event at once and starts
+// its handler in a goroutine.
+func (b *Bot) envelope(base context.Context, evt socketmode.Event) {
+	start := time.Now()
+	id := evt.Request.EnvelopeID
+	b.metrics.envelopes.WithLabelValues(string(evt.Type)).Inc()
+
+	work, payload := b.prepare(evt)
+
+	ctx, cancel := context.WithTimeout(base, b.opts.AckTimeout)
+	err := b.sock.AckCtx(ctx, id, payload)
+	cancel()
+	b.metrics.ackSeconds.Observe(time.Since(start).Seconds())
+	if err != nil {
+		// Slack will re-deliver an event; a command shows the person an
+		// error. Either way there is nothing better to do than carry on.
+		b.log.Error("ack failed", "envelope_id", id, "type", string(evt.Type), "err", err)
+	}
+
+	b.inflight.Add(1)
+	go b.run(base, id, work)
+}
+
+// job is the work behind one envelope, decided before the ack.
+type job struct {
+	route  string        // for logs and metrics: "command /rapport", "event app_mention"
+	claim  string        // dedupe key in the store
+	origin origin        // whom to tell about a failure
+	do     func(ctx context.Context) error
+}
+
+// prepare decides, without I/O, what an envelope will do and what its ack
+// carries. Only a view submission with field errors has an ack payload.
+func (b *Bot) prepare(evt socketmode.Event) (job, any) {
+	envKey := "envelope:" + evt.Request.EnvelopeID
+	switch data := evt.Data.(type) {
+	case slack.SlashCommand:
+		return b.prepareCommand(envKey, data), nil
+	case slack.InteractionCallback:
+		return b.prepareInteraction(envKey, &data)
+	case slackevents.EventsAPIEvent:
+		return b.prepareEvent(envKey, data), nil
+	}
+	return job{route: "unknown " + string(evt.Type)}, nil
+}
+
+// maxCommandText bounds slash-command text; Slack itself allows about 4,000
+// characters, and nothing Rapport takes needs more.
+const maxCommandText = 4000
+
+func (b *Bot) prepareCommand(key string, c slack.SlashCommand) job {
+	cmd := newSlashCommand(c)
+	j := job{route: "command " + c.Command, claim: key, origin: cmd.origin}
+	rt := b.routes.lookup(commandRoute, c.Command)
+	switch {
+	case rt == nil:
+		j.do = func(ctx context.Context) error {
+			return userErrorf("I don't know the command %s. Try `/rapport help`.", c.Command)
+		}
+	case len([]rune(c.Text)) > maxCommandText:
+		j.do = func(ctx context.Context) error {
+			return userErrorf("That is too long for me: %d characters, and I take at most %d. Nothing was saved.", len([]rune(c.Text)), maxCommandText)
+		}
+	default:
+		j.do = func(ctx context.Context) error { return rt.command(ctx, cmd) }
+	}
+	return j
+}
+
+func (b *Bot) prepareInteraction(key string, cb *slack.InteractionCallback) (job, any) {
+	in := interaction{
+		origin: origin{
+			user:        cb.User.ID,
+			channel:     cb.Channel.ID,
+			responseURL: cb.ResponseURL,
+			triggerID:   cb.TriggerID,
+		},
+		cb: cb,
+	}
+	j := job{claim: key, origin: in.origin}
+	switch cb.Type {
+	case slack.InteractionTypeBlockActions:
+		j.route = "actions"
+		var todo []func(context.Context) error
+		for _, a := range cb.ActionCallback.BlockActions {
+			if rt := b.routes.lookup(actionRoute, a.ActionID); rt != nil {
+				j.route = "action " + a.ActionID
+				todo = append(todo, func(ctx context.Context) error { return rt.action(ctx, in, a) })
+			}
+		}
+		j.do = func(ctx context.Context) error {
+			for _, f := range todo {
+				if err := f(ctx); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	case slack.InteractionTypeViewSubmission:
+		j.route = "view " + cb.View.CallbackID
+		rt := b.routes.lookup(viewRoute, cb.View.CallbackID)
+		if rt == nil {
+			return j, nil
+		}
+		if rt.validate != nil {
+			if errs := rt.validate(in); len(errs) > 0 {
+				return j, slack.NewErrorsViewSubmissionResponse(errs)
+			}
+		}
+		j.do = func(ctx context.Context) error { return rt.view(ctx, in) }
+	case slack.InteractionTypeShortcut, slack.InteractionTypeMessageAction:
+		j.route = "shortcut " + cb.CallbackID
+		if rt := b.routes.lookup(shortcutRoute, cb.CallbackID); rt != nil {
+			j.do = func(ctx context.Context) error { return rt.shortcut(ctx, in) }
+		}
+	default:
+		j.route = "interaction " + string(cb.Type)
+	}
+	return j, nil
+}
+
+func (b *Bot) prepareEvent(envKey string, e slackevents.EventsAPIEvent) job {
+	j := job{route: "event " + e.Type, claim: envKey}
+	cb, ok := e.Data.(*slackevents.EventsAPICallbackEvent)
+	if ok && cb.EventID != "" {
+		// Re-deliveries keep the event_id but may carry a new envelope_id.
+		j.claim = "event:" + cb.EventID
+	}
+	if e.Type != slackevents.CallbackEvent {
+		return j
+	}
+	ev := event{data: e.InnerEvent.Data, route: e.InnerEvent.Type}
+	if ok {
+		ev.id = cb.EventID
+	}
+	switch d := e.InnerEvent.Data.(type) {
+	case *slackevents.AppMentionEvent:
+		ev.user, ev.channel = d.User, d.Channel
+		ev.threadTS = d.ThreadTimeStamp
+		if ev.threadTS == "" {
+			ev.threadTS = d.TimeStamp
+		}
+	case *slackevents.MessageEvent:
+		ev.route = "message." + d.ChannelType
+		ev.user, ev.channel = d.User, d.Channel
+	}
+	j.route = "event " + ev.route
+	j.origin = ev.origin
+	if rt := b.routes.lookup(eventRoute, ev.route); rt != nil {
+		j.do = func(ctx context.Context) error { return rt.event(ctx, ev) }
+	}
+	return j
+}
+
+// run executes one envelope's job after the ack.
+func (b *Bot) run(base context.Context, envelopeID string, j job) {
+	defer b.inflight.Done()
+	if b.opts.OnHandled != nil {
+		defer b.opts.OnHandled(envelopeID)
+	}
+	if j.do == nil {
+		b.log.Debug("envelope has no route; acked and ignored", "envelope_id", envelopeID, "route", j.route)
+		return
+	}
+	ctx, cancel := context.WithTimeout(base, b.opts.HandlerTimeout)
+	defer cancel()
+	log := b.log.With("envelope_id", envelopeID, "route", j.route, "user", j.origin.user)
+
+	first, err := b.store.ClaimEvent(j.claim, b.opts.Now())
+	if err != nil {
+		// Better to risk handling a re-delivery twice than to drop it.
+		log.Error("claim failed; handling anyway", "err", err)
+	} else if !first {
+		b.metrics.duplicates.Inc()
+		log.Info("duplicate delivery ignored", "claim", j.claim)
+		return
+	}
+
+	start := time.Now()
+	defer func() {
+		b.metrics.handlerTime.WithLabelValues(j.route).Observe(time.Since(start).Seconds())
+		if p := recover(); p != nil {
+			b.metrics.handlerErrors.WithLabelValues(j.route, "panic").Inc()
+			log.Error("handler panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			b.tell(ctx, j.origin, apology)
+		}
+	}()
+	if err := j.do(ctx); err != nil {
+		msg, internal := userMessage(err)
+		if internal {
+			b.metrics.handlerErrors.WithLabelValues(j.route, "error").Inc()
+			log.Error("handler failed", "err", err)
+		}
+		b.tell(ctx, j.origin, msg)
+	}
+}
+
+// tell sends a short text to the person behind o, privately where Slack
+// allows: through the response_url (ephemeral), else in the thread or DM the
+// request came from. A failure to tell is logged, never retried further.
+func (b *Bot) tell(ctx context.Context, o origin, text string) {
+	var err error
+	switch {
+	case o.responseURL != "":
+		err = b.send.respond(ctx, o.responseURL, response{Text: text})
+	case o.channel != "":
+		_, err = b.send.post(ctx, message{Channel: o.channel, ThreadTS: o.threadTS, Text: text})
+	default:
+		return
+	}
+	if err != nil {
+		b.log.Error("could not tell the user", "user", o.user, "err", err)
+	}
+}

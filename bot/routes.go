@@ -1,0 +1,147 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/slack-go/slack"
+)
+
+// routeKind is the part of Slack's surface a route answers.
+type routeKind int
+
+const (
+	commandRoute  routeKind = iota // a slash command, by name ("/rapport")
+	eventRoute                     // an Events API event, by its manifest name ("app_mention", "message.im")
+	actionRoute                    // a block action, by action_id
+	viewRoute                      // a view submission, by callback_id
+	shortcutRoute                  // a global or message shortcut, by callback_id
+)
+
+func (k routeKind) String() string {
+	return [...]string{"command", "event", "action", "view", "shortcut"}[k]
+}
+
+// usage is one line of a command's help: how to type it and what it does.
+type usage struct {
+	syntax  string // "/rapport help"
+	summary string // "what Rapport does and how to use it"
+}
+
+// route is one entry of the route table: the whole Slack surface the bot
+// answers is the list returned by (*Bot).routeTable, and help, the manifest
+// test and dispatch are all derived from it.
+type route struct {
+	kind    routeKind
+	id      string
+	summary string
+	usage   []usage // commands only
+
+	command func(ctx context.Context, cmd slashCommand) error
+	event   func(ctx context.Context, ev event) error
+	action  func(ctx context.Context, in interaction, action *slack.BlockAction) error
+	// validate, for views, runs before the ack and returns errors keyed by
+	// input block_id, which Slack shows on the fields. It must be fast and
+	// must not call the network: Slack waits for the ack.
+	validate func(in interaction) map[string]string
+	view     func(ctx context.Context, in interaction) error
+	shortcut func(ctx context.Context, in interaction) error
+}
+
+// routeTable lists every command, event, action and view the bot answers.
+func (b *Bot) routeTable() []route {
+	return []route{
+		{
+			kind: commandRoute, id: "/rapport",
+			summary: "Rapport itself: help, and (soon) your settings and data",
+			usage: []usage{
+				{"/rapport help", "what Rapport does and every command"},
+			},
+			command: b.rapportCommand,
+		},
+		{
+			kind: eventRoute, id: "app_mention",
+			summary: "a mention of the bot is answered with help, in a thread",
+			event:   b.onMention,
+		},
+		{
+			kind: eventRoute, id: "message.im",
+			summary: "a direct message to the bot: \"help\" is answered with help",
+			event:   b.onDirectMessage,
+		},
+	}
+}
+
+// router is the route table indexed for dispatch.
+type router struct {
+	all    []route
+	byKind map[routeKind]map[string]*route
+}
+
+// errRoutes is wrapped by every route-table error, so bot.New fails loudly
+// at start instead of logging and carrying on (slacker's trap).
+var errRoutes = errors.New("bot: invalid route table")
+
+func newRouter(table []route) (*router, error) {
+	r := &router{all: table, byKind: map[routeKind]map[string]*route{}}
+	for i := range table {
+		rt := &table[i]
+		if rt.id == "" {
+			return nil, fmt.Errorf("%w: %s route %d has no id", errRoutes, rt.kind, i)
+		}
+		if !rt.hasHandler() {
+			return nil, fmt.Errorf("%w: %s %q has no handler", errRoutes, rt.kind, rt.id)
+		}
+		if r.byKind[rt.kind] == nil {
+			r.byKind[rt.kind] = map[string]*route{}
+		}
+		if _, dup := r.byKind[rt.kind][rt.id]; dup {
+			return nil, fmt.Errorf("%w: %s %q is routed twice", errRoutes, rt.kind, rt.id)
+		}
+		r.byKind[rt.kind][rt.id] = rt
+	}
+	return r, nil
+}
+
+func (rt *route) hasHandler() bool {
+	switch rt.kind {
+	case commandRoute:
+		return rt.command != nil
+	case eventRoute:
+		return rt.event != nil
+	case actionRoute:
+		return rt.action != nil
+	case viewRoute:
+		return rt.view != nil
+	case shortcutRoute:
+		return rt.shortcut != nil
+	}
+	return false
+}
+
+func (r *router) lookup(kind routeKind, id string) *route {
+	return r.byKind[kind][id]
+}
+
+// ids returns the sorted ids of one kind of route.
+func (r *router) ids(kind routeKind) []string {
+	var ids []string
+	for id := range r.byKind[kind] {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// commands returns the command routes in table order, for help.
+func (r *router) commands() []*route {
+	var out []*route
+	for i := range r.all {
+		if r.all[i].kind == commandRoute {
+			out = append(out, &r.all[i])
+		}
+	}
+	return out
+}

@@ -1,0 +1,265 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/rapport-bot/rapport/bot"
+	"github.com/rapport-bot/rapport/scheduler"
+	"github.com/rapport-bot/rapport/store"
+)
+
+// The bot's dependencies are interfaces declared by the code that uses
+// them; these lines prove the real implementations fit.
+var (
+	_ bot.Store          = (*store.DB)(nil)
+	_ scheduler.RunStore = (*store.DB)(nil)
+)
+
+// version is set at build time with -ldflags "-X main.version=…"; otherwise
+// it comes from the module's build information.
+var version = ""
+
+const topUsage = `Rapport: a Slack bot for small, repeated relationship habits.
+
+Usage:
+  rapport [run] [flags]        run the bot (the default)
+  rapport export [-o FILE]     write all data as JSON (the export format)
+  rapport import FILE          read an export into the database
+  rapport backup -o FILE       write a consistent copy of the database file
+  rapport version              print the version
+
+Each command takes -h for its flags. Every flag has an environment variable
+of the same meaning (see README.md); flags win.
+`
+
+// run is the whole program: main only maps its error to an exit code.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "run"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "run":
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") && len(args) == 1 {
+			fmt.Fprint(stdout, topUsage+"\n")
+		}
+		return runBot(ctx, args, getenv, stdout, stderr)
+	case "export":
+		return runExport(ctx, args, getenv, stdout, stderr)
+	case "import":
+		return runImport(ctx, args, getenv, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args, getenv, stdout, stderr)
+	case "version":
+		fs := flag.NewFlagSet("rapport version", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		if err := fs.Parse(args); err != nil {
+			return usageOrHelp(err)
+		}
+		fmt.Fprintln(stdout, "rapport", buildVersion())
+		return nil
+	case "help":
+		fmt.Fprint(stdout, topUsage)
+		return nil
+	}
+	return usagef("unknown command %q: try rapport help", cmd)
+}
+
+// exitCode prints err's one line and maps it to the process exit code:
+// 0 for success or -h, 2 for bad configuration or usage, 1 otherwise.
+func exitCode(err error, stderr io.Writer) int {
+	var ue *usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "rapport:", ue.msg)
+		return 2
+	}
+	fmt.Fprintln(stderr, "rapport:", err)
+	return 1
+}
+
+func usageOrHelp(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usagef("%v", err)
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				return "dev-" + s.Value[:12]
+			}
+		}
+		if bi.Main.Version != "" {
+			return bi.Main.Version
+		}
+	}
+	return "dev"
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+func concat(groups ...[]setting) []setting {
+	var out []setting
+	for _, g := range groups {
+		out = append(out, g...)
+	}
+	return out
+}
+
+// Shutdown budget: the whole stop must fit in 5 s (issue #2).
+const (
+	handlerGrace = 3 * time.Second
+	stopBudget   = 1500 * time.Millisecond
+)
+
+// runBot wires and runs the bot until SIGINT/SIGTERM or ctx ends, then shuts
+// down in the reverse order of construction: stop taking envelopes and
+// finish in-flight handlers, stop the scheduler, stop the ops listener,
+// close the store.
+func runBot(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, rest, err := parseConfig("run", concat(slackSettings, storeSettings, botSettings, opsSettings), args, getenv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usagef("rapport run: unexpected argument %q", rest[0])
+	}
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	db, err := store.Open(cfg.DB, store.Options{Timeout: 4 * time.Second})
+	if err != nil {
+		return err
+	}
+	var storeOpen atomic.Bool
+	storeOpen.Store(true)
+	defer func() {
+		storeOpen.Store(false)
+		if err := db.Close(); err != nil {
+			log.Error("closing the store failed", "err", err)
+		}
+	}()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	httpClient := &http.Client{Timeout: 30 * time.Second}
+	api := slack.New(cfg.BotToken,
+		slack.OptionAppLevelToken(cfg.AppToken),
+		slack.OptionAPIURL(cfg.APIURL),
+		slack.OptionHTTPClient(httpClient),
+	)
+	sock := socketmode.New(api)
+	b, err := bot.New(api, sock, db, bot.Options{
+		HTTPClient:    httpClient,
+		Registerer:    reg,
+		ShutdownGrace: handlerGrace,
+	}, log.With("component", "bot"))
+	if err != nil {
+		return err
+	}
+
+	sched := scheduler.New(db, scheduler.Options{
+		Location:   cfg.Location,
+		Registerer: reg,
+		Log:        log.With("component", "scheduler"),
+	})
+	if err := registerJobs(sched, cfg, db); err != nil {
+		return err
+	}
+
+	ops, err := startOps(cfg, db, reg, func() (bool, string) {
+		switch {
+		case !storeOpen.Load():
+			return false, "store closed"
+		case !b.Connected():
+			return false, "socket not connected"
+		}
+		return true, "ok"
+	}, log.With("component", "ops"))
+	if err != nil {
+		return err
+	}
+
+	botErr := make(chan error, 1)
+	go func() { botErr <- b.Run(ctx) }()
+	if err := sched.Start(ctx); err != nil {
+		cancel()
+		<-botErr
+		return fmt.Errorf("start scheduler: %w", err)
+	}
+	log.Info("rapport started", "version", buildVersion(), "db", cfg.DB, "tz", cfg.Location.String(), "ops", cfg.HTTPAddr)
+
+	var runErr error
+	select {
+	case runErr = <-botErr: // ctx ended and handlers finished, or Slack refused us
+	case runErr = <-ops.failed:
+		cancel()
+		<-botErr
+	}
+	cancel()
+
+	stopCtx, stopCancel := context.WithTimeout(context.WithoutCancel(ctx), stopBudget)
+	defer stopCancel()
+	if err := sched.Stop(stopCtx); err != nil {
+		log.Warn("scheduler did not stop in time", "err", err)
+	}
+	ops.shutdown(stopCtx)
+	if runErr != nil {
+		log.Error("rapport stopped", "err", runErr)
+		return runErr
+	}
+	log.Info("rapport stopped")
+	return nil
+}
+
+// registerJobs adds the scheduler's jobs. Features add theirs here.
+func registerJobs(s *scheduler.Scheduler, cfg Config, db *store.DB) error {
+	return s.Register(scheduler.Job{
+		Name: "prune-seen-events",
+		Spec: "@every 1h",
+		// Slack re-delivers an event within minutes; a day of memory is
+		// plenty, and keeps the bucket small.
+		Run: func(ctx context.Context, at time.Time) error {
+			_, err := db.PruneEvents(at.Add(-24 * time.Hour))
+			return err
+		},
+	})
+}
