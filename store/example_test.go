@@ -1,0 +1,82 @@
+package store_test
+
+import (
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/rapport-bot/rapport/store"
+)
+
+// The bot claims every Slack delivery before acting on it, so a
+// redelivered event is done once, even across restarts.
+func ExampleDB_ClaimEvent() {
+	dir, err := os.MkdirTemp("", "rapport")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	db, err := store.Open(filepath.Join(dir, "rapport.db"), store.Options{Timeout: time.Second})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+
+	at := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	first, _ := db.ClaimEvent("Ev0123ABC", at)
+	fmt.Println("first delivery:", first)
+	first, _ = db.ClaimEvent("Ev0123ABC", at.Add(3*time.Second))
+	fmt.Println("redelivery:", first)
+
+	removed, _ := db.PruneEvents(at.Add(24 * time.Hour))
+	fmt.Println("pruned:", removed)
+	// Output:
+	// first delivery: true
+	// redelivery: false
+	// pruned: 1
+}
+
+// Export writes the version 1 document of DESIGN.md.
+func ExampleDB_Export() {
+	dir, err := os.MkdirTemp("", "rapport")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	db, err := store.Open(filepath.Join(dir, "rapport.db"), store.Options{Timeout: time.Second})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+
+	at := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	if _, err := db.AddCheckin(store.Checkin{User: "U1", With: "U2", At: at, Note: "lunch"}); err != nil {
+		log.Fatal(err)
+	}
+	if err := db.Export(os.Stdout, at.Add(2*time.Hour)); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// {
+	//   "format": "rapport-export",
+	//   "version": 1,
+	//   "exported_at": "2026-11-28T12:00:00Z",
+	//   "kudos": [],
+	//   "followups": [],
+	//   "coffee": {
+	//     "members": [],
+	//     "rounds": []
+	//   },
+	//   "checkins": [
+	//     {
+	//       "id": "1",
+	//       "user": "U1",
+	//       "with": "U2",
+	//       "at": "2026-11-28T10:00:00Z",
+	//       "note": "lunch"
+	//     }
+	//   ]
+	// }
+}

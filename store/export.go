@@ -1,0 +1,622 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The export document (DESIGN.md, "Export format (contract, version 1)").
+// Beyond the contract, kudos carry "ts" and "private" and check-ins carry
+// "id", so that export → import loses nothing; readers ignore unknown
+// fields, so this stays version 1.
+const (
+	exportFormat  = "rapport-export"
+	exportVersion = 1
+)
+
+// The wire shapes serve both directions. Times are RFC 3339 strings in UTC
+// (with nanoseconds when present), ids are decimal strings, and "null"
+// marks an absent optional time.
+type (
+	exportDoc struct {
+		Format     string         `json:"format"`
+		Version    int            `json:"version"`
+		ExportedAt string         `json:"exported_at"`
+		Kudos      []wireKudos    `json:"kudos"`
+		Followups  []wireFollowup `json:"followups"`
+		Coffee     wireCoffee     `json:"coffee"`
+		Checkins   []wireCheckin  `json:"checkins"`
+	}
+	wireCoffee struct {
+		Members []wireMember `json:"members"`
+		Rounds  []wireRound  `json:"rounds"`
+	}
+	wireKudos struct {
+		ID        string   `json:"id"`
+		Giver     string   `json:"giver"`
+		Receivers []string `json:"receivers"`
+		Text      string   `json:"text"`
+		Values    []string `json:"values"`
+		Channel   string   `json:"channel"`
+		At        string   `json:"at"`
+		TS        string   `json:"ts"`
+		Private   bool     `json:"private"`
+	}
+	wireFollowup struct {
+		ID          string  `json:"id"`
+		Owner       string  `json:"owner"`
+		Counterpart string  `json:"counterpart"`
+		Text        string  `json:"text"`
+		Due         string  `json:"due"`
+		Created     string  `json:"created"`
+		Status      string  `json:"status"`
+		DoneAt      *string `json:"done_at"`
+	}
+	wireMember struct {
+		User        string  `json:"user"`
+		Joined      string  `json:"joined"`
+		PausedUntil *string `json:"paused_until"`
+	}
+	wireRound struct {
+		ID     string     `json:"id"`
+		At     string     `json:"at"`
+		Groups [][]string `json:"groups"`
+	}
+	wireCheckin struct {
+		ID   string `json:"id"`
+		User string `json:"user"`
+		With string `json:"with"`
+		At   string `json:"at"`
+		Note string `json:"note"`
+	}
+)
+
+// Export writes every record as one export document (JSON, indented by two
+// spaces, ending in a newline), with exported_at set to now. Records are
+// ordered by ID (coffee members by user). The records are read in one
+// read transaction, so the document is a consistent snapshot; w is
+// written only after that transaction ends, so a slow w holds up nothing.
+func (db *DB) Export(w io.Writer, now time.Time) error {
+	doc := exportDoc{
+		Format:     exportFormat,
+		Version:    exportVersion,
+		ExportedAt: formatTime(now),
+	}
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		kudos, err := allKudos(tx)
+		if err != nil {
+			return err
+		}
+		followups, err := allFollowups(tx)
+		if err != nil {
+			return err
+		}
+		members, err := allCoffeeMembers(tx)
+		if err != nil {
+			return err
+		}
+		rounds, err := allRounds(tx)
+		if err != nil {
+			return err
+		}
+		checkins, err := allCheckins(tx)
+		if err != nil {
+			return err
+		}
+		doc.Kudos = make([]wireKudos, 0, len(kudos))
+		for _, k := range kudos {
+			doc.Kudos = append(doc.Kudos, wireKudos{
+				ID: formatID(k.ID), Giver: k.Giver, Receivers: nonNil(k.Receivers), Text: k.Text,
+				Values: nonNil(k.Values), Channel: k.Channel, At: formatTime(k.At),
+				TS: k.MessageTS, Private: k.Private,
+			})
+		}
+		doc.Followups = make([]wireFollowup, 0, len(followups))
+		for _, f := range followups {
+			doc.Followups = append(doc.Followups, wireFollowup{
+				ID: formatID(f.ID), Owner: f.Owner, Counterpart: f.Counterpart, Text: f.Text,
+				Due: formatTime(f.Due), Created: formatTime(f.Created), Status: string(f.Status),
+				DoneAt: formatOptionalTime(f.DoneAt),
+			})
+		}
+		doc.Coffee.Members = make([]wireMember, 0, len(members))
+		for _, m := range members {
+			doc.Coffee.Members = append(doc.Coffee.Members, wireMember{
+				User: m.User, Joined: formatTime(m.Joined), PausedUntil: formatOptionalTime(m.PausedUntil),
+			})
+		}
+		doc.Coffee.Rounds = make([]wireRound, 0, len(rounds))
+		for _, r := range rounds {
+			groups := make([][]string, 0, len(r.Groups))
+			for _, g := range r.Groups {
+				groups = append(groups, nonNil(g))
+			}
+			doc.Coffee.Rounds = append(doc.Coffee.Rounds, wireRound{ID: formatID(r.ID), At: formatTime(r.At), Groups: groups})
+		}
+		doc.Checkins = make([]wireCheckin, 0, len(checkins))
+		for _, c := range checkins {
+			doc.Checkins = append(doc.Checkins, wireCheckin{
+				ID: formatID(c.ID), User: c.User, With: c.With, At: formatTime(c.At), Note: c.Note,
+			})
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: export: %w", err)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	// Kudos and follow-ups quote Slack mentions like <@U123>; keep them
+	// readable instead of \u003c@U123\u003e.
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		return fmt.Errorf("store: export: %w", err)
+	}
+	return nil
+}
+
+func formatID(id uint64) string { return strconv.FormatUint(id, 10) }
+
+func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+func formatOptionalTime(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := formatTime(t)
+	return &s
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// ImportStats counts the records an Import wrote, by kind.
+type ImportStats struct {
+	Kudos, Followups, CoffeeMembers, Rounds, Checkins int
+}
+
+// Import reads an export document from r and upserts its records in one
+// transaction: all of them, or none if anything is wrong.
+//
+// A record with an id replaces the stored record with that id (indexes
+// follow); a record without one is added under a new id. Nothing that the
+// document does not mention is deleted. Unknown fields are ignored.
+// Sequences move past the largest imported id, so later Add* calls never
+// reuse one.
+//
+// A malformed document changes nothing and returns an error wrapping
+// ErrInvalidImport that names the field, for example
+// `store: import: kudos[3].at: parsing time "x" as …`. Every field is
+// checked before anything is written.
+func (db *DB) Import(r io.Reader) (ImportStats, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return ImportStats{}, fmt.Errorf("store: import: read: %w", err)
+	}
+	in, err := parseImport(data)
+	if err != nil {
+		return ImportStats{}, err
+	}
+	if err := db.bolt.Update(in.apply); err != nil {
+		return ImportStats{}, fmt.Errorf("store: import: %w", err)
+	}
+	return in.stats(), nil
+}
+
+// importError names the field at fault. It wraps both ErrInvalidImport and
+// the cause, so errors.Is and errors.As see either.
+type importError struct {
+	field string
+	err   error
+}
+
+func (e *importError) Error() string   { return "store: import: " + e.field + ": " + e.err.Error() }
+func (e *importError) Unwrap() []error { return []error{ErrInvalidImport, e.err} }
+
+func invalid(field string, format string, args ...any) error {
+	return &importError{field: field, err: fmt.Errorf(format, args...)}
+}
+
+// importDoc is the top of an import document, decoded before its records
+// so each record can be decoded (and blamed) on its own.
+type importDoc struct {
+	Format    *string           `json:"format"`
+	Version   *int              `json:"version"`
+	Kudos     []json.RawMessage `json:"kudos"`
+	Followups []json.RawMessage `json:"followups"`
+	Coffee    struct {
+		Members []json.RawMessage `json:"members"`
+		Rounds  []json.RawMessage `json:"rounds"`
+	} `json:"coffee"`
+	Checkins []json.RawMessage `json:"checkins"`
+}
+
+// parsedImport holds a document's records, checked and ready to write. An
+// ID of 0 means "add under a new id".
+type parsedImport struct {
+	kudos     []Kudos
+	followups []Followup
+	members   []CoffeeMember
+	rounds    []Round
+	checkins  []Checkin
+}
+
+func (p *parsedImport) stats() ImportStats {
+	return ImportStats{
+		Kudos: len(p.kudos), Followups: len(p.followups), CoffeeMembers: len(p.members),
+		Rounds: len(p.rounds), Checkins: len(p.checkins),
+	}
+}
+
+// parseImport decodes and checks a whole document without touching the
+// database.
+func parseImport(data []byte) (*parsedImport, error) {
+	var doc importDoc
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, decodeError("", err)
+	}
+	switch {
+	case doc.Format == nil:
+		return nil, invalid("format", "missing, want %q", exportFormat)
+	case *doc.Format != exportFormat:
+		return nil, invalid("format", "got %q, want %q", *doc.Format, exportFormat)
+	case doc.Version == nil:
+		return nil, invalid("version", "missing, want %d", exportVersion)
+	case *doc.Version != exportVersion:
+		return nil, invalid("version", "got %d, want %d", *doc.Version, exportVersion)
+	}
+
+	p := &parsedImport{}
+
+	seen := map[uint64]string{}
+	for i, raw := range doc.Kudos {
+		field := fmt.Sprintf("kudos[%d]", i)
+		var w wireKudos
+		if err := decodeRecord(field, raw, &w); err != nil {
+			return nil, err
+		}
+		id, err := parseImportID(field, w.ID, seen)
+		if err != nil {
+			return nil, err
+		}
+		at, err := parseImportTime(field+".at", w.At)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkIndexable(at); err != nil {
+			return nil, invalid(field+".at", "%w", err)
+		}
+		p.kudos = append(p.kudos, Kudos{
+			ID: id, Giver: w.Giver, Receivers: w.Receivers, Text: w.Text, Values: w.Values,
+			Channel: w.Channel, MessageTS: w.TS, Private: w.Private, At: at,
+		})
+	}
+
+	seen = map[uint64]string{}
+	for i, raw := range doc.Followups {
+		field := fmt.Sprintf("followups[%d]", i)
+		var w wireFollowup
+		if err := decodeRecord(field, raw, &w); err != nil {
+			return nil, err
+		}
+		id, err := parseImportID(field, w.ID, seen)
+		if err != nil {
+			return nil, err
+		}
+		status := FollowupStatus(w.Status)
+		if !status.valid() {
+			return nil, invalid(field+".status", "must be open, done or dropped (got %q)", w.Status)
+		}
+		due, err := parseImportTime(field+".due", w.Due)
+		if err != nil {
+			return nil, err
+		}
+		if status == FollowupOpen {
+			if err := checkIndexable(due); err != nil {
+				return nil, invalid(field+".due", "%w", err)
+			}
+		}
+		created, err := parseImportTime(field+".created", w.Created)
+		if err != nil {
+			return nil, err
+		}
+		doneAt, err := parseOptionalImportTime(field+".done_at", w.DoneAt)
+		if err != nil {
+			return nil, err
+		}
+		p.followups = append(p.followups, Followup{
+			ID: id, Owner: w.Owner, Counterpart: w.Counterpart, Text: w.Text,
+			Due: due, Created: created, Status: status, DoneAt: doneAt,
+		})
+	}
+
+	users := map[string]int{}
+	for i, raw := range doc.Coffee.Members {
+		field := fmt.Sprintf("coffee.members[%d]", i)
+		var w wireMember
+		if err := decodeRecord(field, raw, &w); err != nil {
+			return nil, err
+		}
+		if w.User == "" {
+			return nil, invalid(field+".user", "missing")
+		}
+		if j, dup := users[w.User]; dup {
+			return nil, invalid(field+".user", "%q is already coffee.members[%d]", w.User, j)
+		}
+		users[w.User] = i
+		joined, err := parseImportTime(field+".joined", w.Joined)
+		if err != nil {
+			return nil, err
+		}
+		paused, err := parseOptionalImportTime(field+".paused_until", w.PausedUntil)
+		if err != nil {
+			return nil, err
+		}
+		p.members = append(p.members, CoffeeMember{User: w.User, Joined: joined, PausedUntil: paused})
+	}
+
+	seen = map[uint64]string{}
+	for i, raw := range doc.Coffee.Rounds {
+		field := fmt.Sprintf("coffee.rounds[%d]", i)
+		var w wireRound
+		if err := decodeRecord(field, raw, &w); err != nil {
+			return nil, err
+		}
+		id, err := parseImportID(field, w.ID, seen)
+		if err != nil {
+			return nil, err
+		}
+		at, err := parseImportTime(field+".at", w.At)
+		if err != nil {
+			return nil, err
+		}
+		p.rounds = append(p.rounds, Round{ID: id, At: at, Groups: w.Groups})
+	}
+
+	seen = map[uint64]string{}
+	for i, raw := range doc.Checkins {
+		field := fmt.Sprintf("checkins[%d]", i)
+		var w wireCheckin
+		if err := decodeRecord(field, raw, &w); err != nil {
+			return nil, err
+		}
+		// The contract's check-ins have no id; ours do (export adds one).
+		id, err := parseImportID(field, w.ID, seen)
+		if err != nil {
+			return nil, err
+		}
+		at, err := parseImportTime(field+".at", w.At)
+		if err != nil {
+			return nil, err
+		}
+		p.checkins = append(p.checkins, Checkin{ID: id, User: w.User, With: w.With, At: at, Note: w.Note})
+	}
+	return p, nil
+}
+
+// apply writes the records inside one Update. Sequences go past the
+// largest imported id first, so records without an id get fresh ones that
+// collide neither with the document nor with later Add* calls.
+func (p *parsedImport) apply(tx *bolt.Tx) error {
+	kudosIDs := make([]uint64, len(p.kudos))
+	for i, k := range p.kudos {
+		kudosIDs[i] = k.ID
+	}
+	if err := assignIDs(tx.Bucket(bucketKudos), kudosIDs); err != nil {
+		return err
+	}
+	for i, k := range p.kudos {
+		if err := putKudos(tx, kudosIDs[i], newKudosRecord(k)); err != nil {
+			return err
+		}
+	}
+
+	followupIDs := make([]uint64, len(p.followups))
+	for i, f := range p.followups {
+		followupIDs[i] = f.ID
+	}
+	if err := assignIDs(tx.Bucket(bucketFollowups), followupIDs); err != nil {
+		return err
+	}
+	for i, f := range p.followups {
+		if err := putFollowup(tx, followupIDs[i], newFollowupRecord(f)); err != nil {
+			return err
+		}
+	}
+
+	members := tx.Bucket(bucketCoffeeMembers)
+	for _, m := range p.members {
+		if err := putValue(members, []byte(m.User), newCoffeeMemberRecord(m)); err != nil {
+			return err
+		}
+	}
+
+	rounds := tx.Bucket(bucketCoffeeRounds)
+	roundIDs := make([]uint64, len(p.rounds))
+	for i, r := range p.rounds {
+		roundIDs[i] = r.ID
+	}
+	if err := assignIDs(rounds, roundIDs); err != nil {
+		return err
+	}
+	for i, r := range p.rounds {
+		if err := putValue(rounds, idKey(roundIDs[i]), newRoundRecord(r)); err != nil {
+			return err
+		}
+	}
+
+	checkins := tx.Bucket(bucketCheckins)
+	checkinIDs := make([]uint64, len(p.checkins))
+	for i, c := range p.checkins {
+		checkinIDs[i] = c.ID
+	}
+	if err := assignIDs(checkins, checkinIDs); err != nil {
+		return err
+	}
+	for i, c := range p.checkins {
+		if err := putValue(checkins, idKey(checkinIDs[i]), newCheckinRecord(c)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// assignIDs moves b's sequence past the largest id in ids, then replaces
+// each 0 in ids with a fresh id from the sequence.
+func assignIDs(b *bolt.Bucket, ids []uint64) error {
+	var highest uint64
+	for _, id := range ids {
+		highest = max(highest, id)
+	}
+	if highest > b.Sequence() {
+		if err := b.SetSequence(highest); err != nil {
+			return err
+		}
+	}
+	for i, id := range ids {
+		if id != 0 {
+			continue
+		}
+		next, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		ids[i] = next
+	}
+	return nil
+}
+
+// decodeRecord decodes one array element into the wire struct w.
+func decodeRecord(field string, raw json.RawMessage, w any) error {
+	if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '{' {
+		return invalid(field, "want an object, got %s", jsonKind(t))
+	}
+	if err := json.Unmarshal(raw, w); err != nil {
+		return decodeError(field, err)
+	}
+	return nil
+}
+
+// decodeError turns a JSON decoding error into an importError naming the
+// field: the record's own path plus the field the decoder reports.
+func decodeError(field string, err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		path := field
+		if te.Field != "" {
+			if path != "" {
+				path += "."
+			}
+			path += te.Field
+		}
+		if path == "" {
+			path = "document"
+		}
+		return invalid(path, "want %s, got %s", describeType(te.Type), te.Value)
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return invalid("document", "malformed JSON at byte %d: %w", se.Offset, err)
+	}
+	if field == "" {
+		field = "document"
+	}
+	return invalid(field, "%w", err)
+}
+
+// describeType names a Go type the way the document's author sees it.
+func describeType(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	}
+	return t.String()
+}
+
+// jsonKind names the kind of a JSON value from its first byte.
+func jsonKind(v []byte) string {
+	if len(v) == 0 {
+		return "nothing"
+	}
+	switch v[0] {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "bool"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+// parseImportID parses a record's id. Empty means "no id: add as new".
+// seen maps the ids met so far among records of the same kind to their
+// field, so a document cannot give two records one id.
+func parseImportID(field, s string, seen map[uint64]string) (uint64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseUint(s, 10, 64)
+	switch {
+	case errors.Is(err, strconv.ErrRange):
+		return 0, invalid(field+".id", "out of range (got %q)", s)
+	case err != nil:
+		return 0, invalid(field+".id", "not a number (got %q)", s)
+	case id == 0:
+		return 0, invalid(field+".id", "ids start at 1 (got \"0\")")
+	}
+	if other, dup := seen[id]; dup {
+		return 0, invalid(field+".id", "%q is already the id of %s", s, other)
+	}
+	seen[id] = field
+	return id, nil
+}
+
+// parseImportTime parses a required RFC 3339 time (any offset; stored in
+// UTC).
+func parseImportTime(field, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, invalid(field, "missing")
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, invalid(field, "%w", err)
+	}
+	return t.UTC(), nil
+}
+
+// parseOptionalImportTime parses a time that may be null (or empty):
+// zero then.
+func parseOptionalImportTime(field string, s *string) (time.Time, error) {
+	if s == nil || *s == "" {
+		return time.Time{}, nil
+	}
+	return parseImportTime(field, *s)
+}

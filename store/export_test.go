@@ -1,0 +1,385 @@
+package store_test
+
+import (
+	"bytes"
+	"errors"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rapport-bot/rapport/store"
+	"github.com/rapport-bot/rapport/store/storetest"
+)
+
+// exportNow is the exported_at of every export in these tests.
+var exportNow = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+
+func export(t *testing.T, db *store.DB) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := db.Export(&buf, exportNow); err != nil {
+		t.Fatalf("Export() = %v", err)
+	}
+	return buf.Bytes()
+}
+
+func TestExportEmpty(t *testing.T) {
+	t.Parallel()
+	db := storetest.MustOpen(t)
+	want := `{
+  "format": "rapport-export",
+  "version": 1,
+  "exported_at": "2026-11-28T12:00:00Z",
+  "kudos": [],
+  "followups": [],
+  "coffee": {
+    "members": [],
+    "rounds": []
+  },
+  "checkins": []
+}
+`
+	if got := string(export(t, db)); got != want {
+		t.Errorf("Export(empty db) =\n%s\nwant\n%s", got, want)
+	}
+}
+
+// Ensure the document has the contract's shape: ids as strings, RFC 3339
+// UTC times with nanoseconds when present, null for absent optional times,
+// [] for empty arrays, Slack mentions left readable.
+func TestExportDocument(t *testing.T) {
+	t.Parallel()
+	db := storetest.MustOpenWith(t, store.Options{Now: fixedNow(base)})
+	must(t, db.PutCoffeeMember(store.CoffeeMember{User: "U1"}))
+	mustDo(t)(db.AddKudos(store.Kudos{Giver: "U1", Receivers: []string{"U2"}, Text: "thanks for <@U3> & co", Channel: "C1", At: base.Add(500 * time.Millisecond)}))
+	mustDo(t)(db.AddFollowup(store.Followup{Owner: "U1", Text: "write it up", Due: time.Date(2026, 11, 30, 10, 0, 0, 0, time.FixedZone("CET", 3600))}))
+	mustDo(t)(db.AddRound(store.Round{Groups: [][]string{{"U1", "U2"}}}))
+	mustDo(t)(db.AddCheckin(store.Checkin{User: "U1", With: "U2"}))
+
+	want := `{
+  "format": "rapport-export",
+  "version": 1,
+  "exported_at": "2026-11-28T12:00:00Z",
+  "kudos": [
+    {
+      "id": "1",
+      "giver": "U1",
+      "receivers": [
+        "U2"
+      ],
+      "text": "thanks for <@U3> & co",
+      "values": [],
+      "channel": "C1",
+      "at": "2026-11-28T10:00:00.5Z",
+      "ts": "",
+      "private": false
+    }
+  ],
+  "followups": [
+    {
+      "id": "1",
+      "owner": "U1",
+      "counterpart": "",
+      "text": "write it up",
+      "due": "2026-11-30T09:00:00Z",
+      "created": "2026-11-28T10:00:00Z",
+      "status": "open",
+      "done_at": null
+    }
+  ],
+  "coffee": {
+    "members": [
+      {
+        "user": "U1",
+        "joined": "2026-11-28T10:00:00Z",
+        "paused_until": null
+      }
+    ],
+    "rounds": [
+      {
+        "id": "1",
+        "at": "2026-11-28T10:00:00Z",
+        "groups": [
+          [
+            "U1",
+            "U2"
+          ]
+        ]
+      }
+    ]
+  },
+  "checkins": [
+    {
+      "id": "1",
+      "user": "U1",
+      "with": "U2",
+      "at": "2026-11-28T10:00:00Z",
+      "note": ""
+    }
+  ]
+}
+`
+	if got := string(export(t, db)); got != want {
+		t.Errorf("Export() =\n%s\nwant\n%s", got, want)
+	}
+}
+
+// fill adds records of every kind, with the awkward cases: nanoseconds,
+// other zones, private kudos, empty lists, every follow-up status, paused
+// members, a round without groups.
+func fill(t *testing.T, db *store.DB) {
+	t.Helper()
+	cet := time.FixedZone("CET", 3600)
+	for _, k := range []store.Kudos{
+		{Giver: "U1", Receivers: []string{"U2", "U3"}, Text: "shipped it 🚀 <!channel>", Values: []string{"teamwork", "craft"}, Channel: "C1", MessageTS: "1764324000.000100", At: base.Add(123456789)},
+		{Giver: "U2", Receivers: []string{"U1"}, Text: "quietly", Private: true, At: base.Add(time.Hour).In(cet)},
+		{Giver: "U3", At: base.Add(-time.Hour)},
+	} {
+		mustDo(t)(db.AddKudos(k))
+	}
+	for _, f := range []store.Followup{
+		{Owner: "U1", Counterpart: "U2", Text: "send notes", Due: base.Add(24 * time.Hour), Created: base},
+		{Owner: "U2", Text: "self", Due: base.Add(time.Hour), Created: base.Add(1), Status: store.FollowupDone, DoneAt: base.Add(30 * time.Minute)},
+		{Owner: "U3", Counterpart: "U1", Text: "maybe", Due: base, Created: base, Status: store.FollowupDropped},
+		{Owner: "U3", Text: "no due date", Created: base, Status: store.FollowupDone, DoneAt: base}, // zero Due
+	} {
+		mustDo(t)(db.AddFollowup(f))
+	}
+	for _, m := range []store.CoffeeMember{
+		{User: "U2", Joined: base.AddDate(0, -1, 0)},
+		{User: "U1", Joined: base.AddDate(0, -2, 0), PausedUntil: base.AddDate(0, 0, 14).In(cet)},
+	} {
+		must(t, db.PutCoffeeMember(m))
+	}
+	mustDo(t)(db.AddRound(store.Round{At: base.AddDate(0, 0, -7), Groups: [][]string{{"U1", "U2"}, {"U3", "U4", "U5"}}}))
+	mustDo(t)(db.AddRound(store.Round{At: base}))
+	mustDo(t)(db.AddCheckin(store.Checkin{User: "U1", With: "U2", At: base.Add(999), Note: "lunch"}))
+	mustDo(t)(db.AddCheckin(store.Checkin{User: "U2", With: "U1", At: base}))
+}
+
+// Ensure export -> import -> export loses nothing.
+func TestExportImportRoundTrip(t *testing.T) {
+	t.Parallel()
+	src := storetest.MustOpen(t)
+	fill(t, src)
+	first := export(t, src)
+
+	dst := storetest.MustOpen(t)
+	stats, err := dst.Import(bytes.NewReader(first))
+	if err != nil {
+		t.Fatalf("Import(export) = %v", err)
+	}
+	if want := (store.ImportStats{Kudos: 3, Followups: 4, CoffeeMembers: 2, Rounds: 2, Checkins: 2}); stats != want {
+		t.Errorf("Import(export) stats = %+v, want %+v", stats, want)
+	}
+	if second := export(t, dst); !bytes.Equal(second, first) {
+		t.Errorf("export after import differs:\n%s\nwant\n%s", second, first)
+	}
+
+	// The records read back equal too, through every list method.
+	all := func(db *store.DB) []any {
+		k, err1 := db.KudosBetween(time.Time{}, base.AddDate(1, 0, 0))
+		f, err2 := db.Followups()
+		m, err3 := db.CoffeeMembers()
+		r, err4 := db.Rounds()
+		c, err5 := db.Checkins()
+		if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
+			t.Fatal(err)
+		}
+		return []any{k, f, m, r, c}
+	}
+	if got, want := all(dst), all(src); !reflect.DeepEqual(got, want) {
+		t.Errorf("records after round trip = %+v, want %+v", got, want)
+	}
+
+	// Sequences moved past the imported ids.
+	if k, err := dst.AddKudos(store.Kudos{Giver: "U1", At: base}); err != nil || k.ID != 4 {
+		t.Errorf("AddKudos after import = id %d, %v, want id 4", k.ID, err)
+	}
+	if c, err := dst.AddCheckin(store.Checkin{User: "U1", With: "U2", At: base}); err != nil || c.ID != 3 {
+		t.Errorf("AddCheckin after import = id %d, %v, want id 3", c.ID, err)
+	}
+}
+
+// Ensure a broken document changes nothing and the error names the field.
+func TestImportMalformed(t *testing.T) {
+	t.Parallel()
+	const head = `{"format": "rapport-export", "version": 1, `
+	const okKudos = `{"id": "7", "giver": "U9", "receivers": ["U1"], "at": "2026-11-28T10:00:00Z"}`
+	const okFollowup = `{"id": "7", "owner": "U9", "due": "2026-11-29T10:00:00Z", "created": "2026-11-28T10:00:00Z", "status": "open", "done_at": null}`
+	tests := []struct {
+		name string
+		doc  string
+		want string // in the error, after "store: import: "
+	}{
+		{"NotJSON", `rapport`, "document: malformed JSON"},
+		{"TrailingGarbage", head + `"kudos": []} x`, "document: malformed JSON"},
+		{"NotAnObject", `[]`, "document: want an object, got array"},
+		{"FormatMissing", `{"version": 1}`, `format: missing, want "rapport-export"`},
+		{"FormatWrong", `{"format": "slack-export", "version": 1}`, `format: got "slack-export", want "rapport-export"`},
+		{"VersionMissing", `{"format": "rapport-export"}`, "version: missing, want 1"},
+		{"VersionTooNew", `{"format": "rapport-export", "version": 2}`, "version: got 2, want 1"},
+		{"VersionString", `{"format": "rapport-export", "version": "1"}`, "version: want an integer, got string"},
+		{"KudosNotArray", head + `"kudos": {}}`, "kudos: want an array, got object"},
+		{"KudosNotObject", head + `"kudos": [5]}`, "kudos[0]: want an object, got number"},
+		{"KudosNull", head + `"kudos": [null]}`, "kudos[0]: want an object, got null"},
+		{"KudosIDNotNumber", head + `"kudos": [` + okKudos + `, {"id": "abc", "at": "2026-11-28T10:00:00Z"}]}`, `kudos[1].id: not a number (got "abc")`},
+		{"KudosIDNegative", head + `"kudos": [{"id": "-1", "at": "2026-11-28T10:00:00Z"}]}`, `kudos[0].id: not a number`},
+		{"KudosIDZero", head + `"kudos": [{"id": "0", "at": "2026-11-28T10:00:00Z"}]}`, `kudos[0].id: ids start at 1`},
+		{"KudosIDTooBig", head + `"kudos": [{"id": "18446744073709551616", "at": "2026-11-28T10:00:00Z"}]}`, `kudos[0].id: out of range`},
+		{"KudosIDNumber", head + `"kudos": [{"id": 7, "at": "2026-11-28T10:00:00Z"}]}`, `kudos[0].id: want a string, got number`},
+		{"KudosIDDuplicate", head + `"kudos": [` + okKudos + `, ` + okKudos + `]}`, `kudos[1].id: "7" is already the id of kudos[0]`},
+		{"KudosAtMissing", head + `"kudos": [` + okKudos + `, {}, {}, {"at": "x"}]}`, `kudos[1].at: missing`},
+		{"KudosAtUnparsable", head + `"kudos": [` + okKudos + `, {"at": "x"}]}`, `kudos[1].at: parsing time "x"`},
+		{"KudosAtNoZone", head + `"kudos": [{"at": "2026-11-28T10:00:00"}]}`, `kudos[0].at: parsing time "2026-11-28T10:00:00"`},
+		{"KudosAtBefore1970", head + `"kudos": [{"at": "1969-07-20T20:17:00Z"}]}`, `kudos[0].at: time 1969-07-20T20:17:00Z is outside the range`},
+		{"KudosReceiversString", head + `"kudos": [{"receivers": "U1", "at": "2026-11-28T10:00:00Z"}]}`, `kudos[0].receivers: want an array, got string`},
+		{"KudosPrivateString", head + `"kudos": [{"private": "yes", "at": "2026-11-28T10:00:00Z"}]}`, `kudos[0].private: want true or false, got string`},
+		{"FollowupStatus", head + `"kudos": [` + okKudos + `], "followups": [{"status": "later"}]}`, `followups[0].status: must be open, done or dropped (got "later")`},
+		{"FollowupStatusMissing", head + `"followups": [{"due": "2026-11-29T10:00:00Z"}]}`, `followups[0].status: must be open, done or dropped (got "")`},
+		{"FollowupDueMissing", head + `"followups": [{"status": "open", "created": "2026-11-28T10:00:00Z"}]}`, `followups[0].due: missing`},
+		{"FollowupCreatedBad", head + `"followups": [` + okFollowup + `, {"status": "done", "due": "2026-11-29T10:00:00Z", "created": "monday"}]}`, `followups[1].created: parsing time "monday"`},
+		{"FollowupDoneAtBad", head + `"followups": [{"status": "done", "due": "2026-11-29T10:00:00Z", "created": "2026-11-28T10:00:00Z", "done_at": "yesterday"}]}`, `followups[0].done_at: parsing time "yesterday"`},
+		{"FollowupDoneAtNumber", head + `"followups": [{"status": "done", "done_at": 5}]}`, `followups[0].done_at: want a string, got number`},
+		{"MemberUserMissing", head + `"coffee": {"members": [{"joined": "2026-11-28T10:00:00Z"}]}}`, `coffee.members[0].user: missing`},
+		{"MemberDuplicate", head + `"coffee": {"members": [{"user": "U1", "joined": "2026-11-28T10:00:00Z"}, {"user": "U1", "joined": "2026-11-28T10:00:00Z"}]}}`, `coffee.members[1].user: "U1" is already coffee.members[0]`},
+		{"MemberPausedBad", head + `"coffee": {"members": [{"user": "U1", "joined": "2026-11-28T10:00:00Z", "paused_until": "soon"}]}}`, `coffee.members[0].paused_until: parsing time "soon"`},
+		{"CoffeeNotObject", head + `"coffee": []}`, `coffee: want an object, got array`},
+		{"RoundGroupsBad", head + `"coffee": {"rounds": [{"id": "1", "at": "2026-11-28T10:00:00Z", "groups": [["U1", 2]]}]}}`, `coffee.rounds[0].groups: want a string, got number`},
+		{"RoundIDBad", head + `"coffee": {"rounds": [{"id": "one", "at": "2026-11-28T10:00:00Z"}]}}`, `coffee.rounds[0].id: not a number`},
+		{"CheckinAtDateOnly", head + `"checkins": [{"user": "U1", "with": "U2", "at": "2026-11-28"}]}`, `checkins[0].at: parsing time "2026-11-28"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			db := storetest.MustOpen(t)
+			fill(t, db)
+			before := export(t, db)
+
+			stats, err := db.Import(strings.NewReader(tt.doc))
+			if !errors.Is(err, store.ErrInvalidImport) {
+				t.Fatalf("Import(%s) = %v, want ErrInvalidImport", tt.doc, err)
+			}
+			if want := "store: import: " + tt.want; !strings.HasPrefix(err.Error(), want) {
+				t.Errorf("Import(%s) error\n%q\nwant prefix\n%q", tt.doc, err, want)
+			}
+			if stats != (store.ImportStats{}) {
+				t.Errorf("Import(%s) stats = %+v, want zero", tt.doc, stats)
+			}
+			if after := export(t, db); !bytes.Equal(after, before) {
+				t.Errorf("Import(%s) changed the database", tt.doc)
+			}
+		})
+	}
+}
+
+// Ensure Import upserts by id, adds records without one, deletes nothing,
+// keeps the indexes in step, and moves sequences past what it imported.
+func TestImportUpsert(t *testing.T) {
+	t.Parallel()
+	db := storetest.MustOpen(t)
+	mustDo(t)(db.AddKudos(store.Kudos{Giver: "U1", Text: "original", At: base}))                 // 1
+	mustDo(t)(db.AddKudos(store.Kudos{Giver: "U2", Text: "untouched", At: base.Add(time.Hour)})) // 2
+	mustDo(t)(db.AddFollowup(store.Followup{Owner: "U1", Due: base.Add(24 * time.Hour)}))        // 1, open
+
+	doc := `{"format": "rapport-export", "version": 1, "exported_at": "whenever", "extra": {"ignored": true},
+	  "kudos": [
+	    {"id": "1", "giver": "U1", "text": "edited", "at": "2026-11-28T15:00:00Z", "mood": "ignored"},
+	    {"id": "10", "giver": "U3", "at": "2026-11-28T12:00:00Z"},
+	    {"giver": "U4", "at": "2026-11-28T13:00:00Z"}
+	  ],
+	  "followups": [
+	    {"id": "1", "owner": "U1", "due": "2026-11-29T10:00:00Z", "created": "2026-11-28T10:00:00Z", "status": "done", "done_at": "2026-11-28T11:00:00Z"}
+	  ],
+	  "checkins": [{"user": "U1", "with": "U2", "at": "2026-11-28T10:00:00Z"}]
+	}`
+	stats, err := db.Import(strings.NewReader(doc))
+	if err != nil {
+		t.Fatalf("Import = %v", err)
+	}
+	if want := (store.ImportStats{Kudos: 3, Followups: 1, Checkins: 1}); stats != want {
+		t.Errorf("Import stats = %+v, want %+v", stats, want)
+	}
+
+	kudos, err := db.KudosBetween(time.Time{}, base.AddDate(1, 0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, k := range kudos {
+		got = append(got, k.Giver+"#"+strconv.FormatUint(k.ID, 10)+"@"+k.At.Format("15:04"))
+	}
+	// 2 kept; 1 moved to 15:00; 10 as given; the id-less one got 11.
+	if want := []string{"U2#2@11:00", "U3#10@12:00", "U4#11@13:00", "U1#1@15:00"}; !slices.Equal(got, want) {
+		t.Errorf("kudos after import = %v, want %v", got, want)
+	}
+	// The index entry of kudos 1's old time is gone, not left dangling.
+	if keys := rawKeys(t, db, "kudos_by_time"); len(keys) != 4 {
+		t.Errorf("kudos_by_time has %d keys, want 4", len(keys))
+	}
+	if k, _ := db.KudosBetween(base, base.Add(time.Minute)); len(k) != 0 {
+		t.Errorf("KudosBetween(old time of kudos 1) = %+v, want none", k)
+	}
+	// Follow-up 1 is done now, so out of the due index.
+	if f, err := db.Followup(1); err != nil || f.Status != store.FollowupDone {
+		t.Errorf("Followup(1) = %+v, %v, want it done", f, err)
+	}
+	if keys := rawKeys(t, db, "followups_by_due"); len(keys) != 0 {
+		t.Errorf("followups_by_due = %x, want empty", keys)
+	}
+	if k, err := db.AddKudos(store.Kudos{Giver: "U5", At: base}); err != nil || k.ID != 12 {
+		t.Errorf("AddKudos after import = id %d, %v, want 12", k.ID, err)
+	}
+}
+
+// Ensure the example of DESIGN.md's contract imports as written (its
+// check-ins carry no id).
+func TestImportContractExample(t *testing.T) {
+	t.Parallel()
+	db := storetest.MustOpen(t)
+	doc := `{
+  "format": "rapport-export", "version": 1, "exported_at": "2026-11-28T10:00:00Z",
+  "kudos":     [{"id": "3", "giver": "U1", "receivers": ["U2"], "text": "great demo", "values": ["teamwork"],
+                 "channel": "C1", "at": "2026-11-27T16:30:00+01:00"}],
+  "followups": [{"id": "4", "owner": "U1", "counterpart": "U2", "text": "send slides", "due": "2026-12-01T09:00:00Z", "created": "2026-11-27T09:00:00Z",
+                 "status": "open", "done_at": null}],
+  "coffee":    {"members": [{"user": "U1", "joined": "2026-11-01T00:00:00Z", "paused_until": null}],
+                "rounds":  [{"id": "5", "at": "2026-11-24T10:00:00Z", "groups": [["U1", "U2"], ["U3", "U4", "U5"]]}]},
+  "checkins":  [{"user": "U1", "with": "U2", "at": "2026-11-26T12:00:00Z", "note": "lunch"}]
+}`
+	if _, err := db.Import(strings.NewReader(doc)); err != nil {
+		t.Fatalf("Import(contract example) = %v", err)
+	}
+	kudos, _ := db.KudosBetween(time.Time{}, base)
+	if len(kudos) != 1 || kudos[0].ID != 3 || !kudos[0].At.Equal(time.Date(2026, 11, 27, 15, 30, 0, 0, time.UTC)) {
+		t.Errorf("kudos = %+v, want id 3 at 15:30 UTC", kudos)
+	}
+	checkins, _ := db.Checkins()
+	if len(checkins) != 1 || checkins[0].ID != 1 || checkins[0].Note != "lunch" {
+		t.Errorf("checkins = %+v, want one, numbered 1", checkins)
+	}
+	rounds, _ := db.Rounds()
+	if len(rounds) != 1 || rounds[0].ID != 5 || len(rounds[0].Groups) != 2 {
+		t.Errorf("rounds = %+v, want round 5 with two groups", rounds)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// mustDo fails the test if an Add* call fails: mustDo(t)(db.AddKudos(k)).
+func mustDo(t *testing.T) func(any, error) {
+	return func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,132 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// A migration moves the file from version-1 to version. It runs inside the
+// single Update of Open, together with every other pending migration, so a
+// file is either fully migrated or left as it was.
+type migration struct {
+	version uint64
+	name    string
+	migrate func(tx *bolt.Tx) error
+}
+
+// migrations is ordered and append-only. A shipped migration is never
+// edited: it must still turn the old shape it was written for into the
+// next one, so it decodes values with its own frozen structs, not with the
+// current records.
+var migrations = []migration{
+	{version: 1, name: "create buckets", migrate: createBucketsV1},
+	{version: 2, name: "index kudos by time", migrate: indexKudosByTimeV2},
+}
+
+// schemaVersion is the version this binary writes.
+func schemaVersion() uint64 { return migrations[len(migrations)-1].version }
+
+// createBucketsV1 creates the buckets of the first schema.
+func createBucketsV1(tx *bolt.Tx) error {
+	for _, name := range []string{
+		"meta", "seen_events", "seen_events_by_time", "job_runs", "kudos",
+		"followups", "followups_by_due", "coffee_members", "coffee_rounds", "checkins",
+	} {
+		if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// indexKudosByTimeV2 adds kudos_by_time (be64(at) ‖ be64(id)) and fills it
+// from the kudos already stored, so "this week's kudos" is a range scan.
+func indexKudosByTimeV2(tx *bolt.Tx) error {
+	idx, err := tx.CreateBucketIfNotExists([]byte("kudos_by_time"))
+	if err != nil {
+		return fmt.Errorf("create bucket kudos_by_time: %w", err)
+	}
+	kudos := tx.Bucket([]byte("kudos"))
+	// Writing to another bucket while a cursor walks this one is safe;
+	// only deleting from the walked bucket is not.
+	return kudos.ForEach(func(k, v []byte) error {
+		id, err := parseIDKey(k)
+		if err != nil {
+			return err
+		}
+		var rec struct {
+			At time.Time `json:"at"`
+		}
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return fmt.Errorf("kudos %d: %w", id, err)
+		}
+		if err := checkIndexable(rec.At); err != nil {
+			return fmt.Errorf("kudos %d: at: %w", id, err)
+		}
+		return idx.Put(timeIDKey(rec.At, id), emptyValue)
+	})
+}
+
+// migrate brings the file to schemaVersion(). Nothing is written when the
+// file is already current, and nothing at all when it must be refused.
+func (db *DB) migrate() error {
+	var from uint64
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		from, err = db.readVersion(tx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if from < schemaVersion() {
+		err = db.bolt.Update(func(tx *bolt.Tx) error {
+			for _, m := range migrations {
+				if m.version <= from {
+					continue
+				}
+				if err := m.migrate(tx); err != nil {
+					return fmt.Errorf("store: open %s: migrate to v%d (%s): %w", db.path, m.version, m.name, err)
+				}
+			}
+			return tx.Bucket(bucketMeta).Put(keySchemaVersion, be64(schemaVersion()))
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if tx.Bucket(name) == nil {
+				return fmt.Errorf("store: open %s: schema v%d has no bucket %s (missing migration?)", db.path, schemaVersion(), name)
+			}
+		}
+		return nil
+	})
+}
+
+// readVersion returns the file's schema version: 0 for a new, empty file.
+// It refuses files it must not migrate: newer than this binary, or bbolt
+// files that some other program wrote.
+func (db *DB) readVersion(tx *bolt.Tx) (uint64, error) {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		if k, _ := tx.Cursor().First(); k != nil {
+			return 0, fmt.Errorf("store: open %s: %w: a bbolt file with bucket %q but no meta bucket (written by another program?)", db.path, ErrNotDatabase, k)
+		}
+		return 0, nil
+	}
+	v := meta.Get(keySchemaVersion)
+	if len(v) != 8 {
+		return 0, fmt.Errorf("store: open %s: %w: meta/schema_version is %x, want 8 bytes", db.path, ErrNotDatabase, v)
+	}
+	version := binary.BigEndian.Uint64(v)
+	if version > schemaVersion() {
+		return 0, fmt.Errorf("store: open %s: %w: file has v%d, this binary knows up to v%d (upgrade rapport)", db.path, ErrSchemaTooNew, version, schemaVersion())
+	}
+	return version, nil
+}

@@ -1,0 +1,185 @@
+// Package store keeps Rapport's data in one bbolt file: the records (kudos,
+// follow-ups, coffee members and rounds, check-ins) and the bot's own
+// bookkeeping (Slack deliveries already handled, scheduler runs).
+//
+// No bbolt type or transaction escapes this package: every exported method
+// is one short transaction, so the store can later move to etcd behind the
+// same methods. A DB is safe for concurrent use by multiple goroutines.
+//
+// # Schema (version 2)
+//
+// Every bucket is top-level. Ids come from the bucket's NextSequence and are
+// stored as 8-byte big-endian uint64 (be64), so keys sort by id. Times in
+// keys are be64(unix nanoseconds), so a time index is scanned with
+// Seek/Next. Values are JSON of private structs in this package (field
+// names below); all times are stored in UTC and come back in UTC.
+//
+//	meta
+//	    schema_version        -> be64(version)
+//	seen_events                  (Slack deliveries already handled)
+//	    <event key>           -> be64(nanos claimed)
+//	seen_events_by_time
+//	    be64(nanos) ‖ <event key> -> empty
+//	job_runs                     (last finished run of each scheduler job)
+//	    <job name>            -> {"last_run"}
+//	kudos
+//	    be64(id)              -> {"giver","receivers","text","values","channel","ts","private","at"}
+//	kudos_by_time                (since schema v2)
+//	    be64(at) ‖ be64(id)   -> empty
+//	followups
+//	    be64(id)              -> {"owner","counterpart","text","due","created","status","done_at"}
+//	followups_by_due             (open follow-ups only)
+//	    be64(due) ‖ be64(id)  -> empty
+//	coffee_members
+//	    <user ID>             -> {"joined","paused_until"}
+//	coffee_rounds
+//	    be64(id)              -> {"at","groups"}
+//	checkins
+//	    be64(id)              -> {"user","with","at","note"}
+//
+// Changing the schema: update this comment and the names in schema.go,
+// append a migration to migrations in migrate.go (which bumps the version),
+// and add a test that writes the old shape and opens it, all in the same
+// change. A shipped migration is never edited.
+//
+// Rules for methods (bbolt caveats): compute "now" before the transaction;
+// copy every byte slice that leaves a transaction; collect keys, then
+// delete (never delete while a cursor iterates); never open a transaction
+// inside another.
+package store
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// DefaultTimeout is how long Open waits for the file lock when
+// Options.Timeout is zero: long enough to ride out a restart, short enough
+// that a second bot fails in seconds instead of hanging.
+const DefaultTimeout = 5 * time.Second
+
+// Options configures Open. The zero value is ready to use.
+type Options struct {
+	// Timeout is how long Open waits for the file lock held by another
+	// process; 0 (or less) means DefaultTimeout.
+	Timeout time.Duration
+	// Now is the clock, default time.Now. It is used only where a method
+	// has no explicit time: Add* and Put* methods stamp a record whose
+	// time field is zero (Kudos.At, Followup.Created, Round.At,
+	// Checkin.At, CoffeeMember.Joined) with Now().
+	Now func() time.Time
+}
+
+// DB is an open Rapport database. It is safe for concurrent use.
+type DB struct {
+	bolt *bolt.DB
+	path string
+	now  func() time.Time
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open opens the database file at path, creating it with mode 0600 if it
+// does not exist (its directory must exist), and migrates it to the
+// current schema in one transaction.
+//
+// Open fails with an error wrapping ErrLocked if another process still
+// holds the file after opts.Timeout, ErrNotDatabase if the file is not a
+// rapport database (foreign, truncated or damaged; the file is not
+// touched), and ErrSchemaTooNew if a newer rapport wrote it. An empty file
+// is treated like a missing one.
+func Open(path string, opts Options) (*DB, error) {
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+
+	// bbolt maps the file without checking that it is as long as its
+	// header says, and a truncated database then kills the process with a
+	// fault on first read. So read the header ourselves first, read-only.
+	if err := checkFile(path); err != nil {
+		return nil, err
+	}
+
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout})
+	if err != nil {
+		return nil, openError(path, err)
+	}
+	db := &DB{bolt: bdb, path: path, now: now}
+	if err := db.migrate(); err != nil {
+		_ = bdb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// openError turns a bbolt.Open error into one that names the file and,
+// where we know it, says what to do.
+func openError(path string, err error) error {
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
+		return fmt.Errorf("store: open %s: %w (is another rapport running?)", path, ErrLocked)
+	case errors.Is(err, berrors.ErrInvalid),
+		errors.Is(err, berrors.ErrVersionMismatch),
+		errors.Is(err, berrors.ErrChecksum):
+		return fmt.Errorf("store: open %s: %w: %w", path, ErrNotDatabase, err)
+	case errors.Is(err, fs.ErrNotExist):
+		// The only way O_CREATE fails this way: the directory is missing.
+		// Creating it silently would hide a typo in RAPPORT_DB.
+		return fmt.Errorf("store: open %s: directory %s does not exist: %w", path, filepath.Dir(path), fs.ErrNotExist)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		// Avoid "open x: open x: permission denied".
+		return fmt.Errorf("store: open %s: %w", path, pe.Err)
+	}
+	return fmt.Errorf("store: open %s: %w", path, err)
+}
+
+// Path returns the path the database was opened with.
+func (db *DB) Path() string { return db.path }
+
+// Close releases the file and its lock. It is idempotent: later calls
+// return the first call's result. Methods called after Close fail.
+func (db *DB) Close() error {
+	db.closeOnce.Do(func() {
+		if err := db.bolt.Close(); err != nil {
+			db.closeErr = fmt.Errorf("store: close %s: %w", db.path, err)
+		}
+	})
+	return db.closeErr
+}
+
+// Check verifies the consistency of the whole file (page structure, free
+// list, bucket trees) in a read transaction and returns the first problem
+// found, or nil. It reads every page: use it in tests and after restores,
+// not on a hot path.
+func (db *DB) Check() error {
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var first error
+		// Drain the channel: the checker goroutine reads pages of this
+		// transaction and must finish before the transaction closes.
+		for err := range tx.Check() {
+			if first == nil {
+				first = err
+			}
+		}
+		return first
+	})
+	if err != nil {
+		return fmt.Errorf("store: check %s: %w", db.path, err)
+	}
+	return nil
+}
