@@ -1,0 +1,432 @@
+package slacktest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// User is a member of the fake team, as users.info and users.list report
+// it.
+type User struct {
+	ID       string
+	Name     string // handle; also the profile display_name
+	RealName string
+	// TZ is the IANA time zone, default "UTC". tz_offset and tz_label are
+	// computed from it at the time of each request, so they follow DST.
+	TZ string
+
+	IsBot        bool
+	Deleted      bool
+	IsAdmin      bool
+	IsOwner      bool
+	IsRestricted bool // guest
+	IsStranger   bool // external (Slack Connect) user
+
+	StatusText  string
+	StatusEmoji string
+	TeamID      string // default: the server's TeamID
+
+	// Fields beyond the minimum, for filtering tests.
+	IsUltraRestricted bool // single-channel guest
+	IsInvitedUser     bool
+	Email             string
+}
+
+// Message is a message the bot made visible in a channel, through
+// chat.postMessage, chat.postEphemeral, a response_url, a slash-command ack
+// payload or a shared file.
+type Message struct {
+	Channel string
+	TS      string
+	Text    string
+	// Blocks is the blocks JSON array, nil when the message has none.
+	Blocks json.RawMessage
+	// Attachments is the legacy attachments JSON array, nil when none.
+	Attachments json.RawMessage
+	// User is the one user who sees an ephemeral message ("" otherwise).
+	User      string
+	Ephemeral bool
+	ThreadTS  string
+	// Files lists the IDs of files shared with the message.
+	Files []string
+}
+
+// File is a file uploaded through files.getUploadURLExternal, the upload
+// URL and files.completeUploadExternal.
+type File struct {
+	ID             string
+	Name           string
+	Title          string
+	Content        []byte
+	Uploaded       bool // content received at the upload URL
+	Completed      bool // files.completeUploadExternal succeeded
+	Channel        string
+	InitialComment string
+	ThreadTS       string
+}
+
+type channelKind int
+
+const (
+	kindPublic channelKind = iota
+	kindPrivate
+	kindIM
+	kindMPIM
+)
+
+type channel struct {
+	id      string
+	name    string
+	kind    channelKind
+	members []string // empty: unknown, no membership checks
+	user    string   // the other party of an IM
+	created int64
+}
+
+// hasMember reports whether u is a member; with an unknown member list
+// everyone is.
+func (c *channel) hasMember(u string) bool {
+	return len(c.members) == 0 || slices.Contains(c.members, u)
+}
+
+// AddUser adds u to the team directory, replacing any user with the same ID
+// (which keeps its place in users.list).
+func (s *Server) AddUser(u User) {
+	if u.TZ == "" {
+		u.TZ = "UTC"
+	}
+	if u.TeamID == "" {
+		u.TeamID = s.opts.TeamID
+	}
+	if u.Name == "" {
+		u.Name = strings.ToLower(u.ID)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.users[u.ID]; !ok {
+		s.userOrder = append(s.userOrder, u.ID)
+	}
+	s.users[u.ID] = u
+	s.notifyLocked()
+}
+
+// AddChannel adds or replaces a public or private channel. members lists
+// the channel's members (include the bot's user ID if the bot is in it); with
+// no members, membership is unknown and not checked. A private channel whose
+// members do not include the bot answers channel_not_found to the bot, as on
+// Slack.
+func (s *Server) AddChannel(id, name string, private bool, members ...string) {
+	kind := kindPublic
+	if private {
+		kind = kindPrivate
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.channels[id] = &channel{id: id, name: name, kind: kind, members: slices.Clone(members), created: s.now().Unix()}
+	s.notifyLocked()
+}
+
+// AddUserGroup adds or replaces a user group (subteam) for
+// usergroups.users.list.
+func (s *Server) AddUserGroup(id string, members ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.groups[id] = slices.Clone(members)
+}
+
+// DMChannel returns the ID of the bot's DM conversation with user: the ID
+// conversations.open returns for that user, and where chat.postMessage to
+// the user's ID lands. The ID is deterministic ("D" plus the user ID without
+// its "U"), so it can be computed before the DM is opened.
+func (s *Server) DMChannel(user string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.channels {
+		if c.kind == kindIM && c.user == user {
+			return c.id
+		}
+	}
+	return dmID(user)
+}
+
+// Messages returns the messages currently visible in channel, in posting
+// order (deleted ones are gone, updated ones show their latest content). A
+// user ID ("U…") is taken to mean the bot's DM with that user.
+func (s *Server) Messages(channel string) []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return cloneMessages(s.messages[s.canonicalLocked(channel)])
+}
+
+// WaitForMessage returns the first message in channel for which match
+// returns true (match may be nil), waiting for one to be posted if needed.
+func (s *Server) WaitForMessage(ctx context.Context, channel string, match func(Message) bool) (Message, error) {
+	var got Message
+	err := s.waitFor(ctx, func() bool {
+		for _, m := range s.messages[s.canonicalLocked(channel)] {
+			if match == nil || match(m) {
+				got = cloneMessages([]Message{m})[0]
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		return Message{}, fmt.Errorf("slacktest: wait for message in %s (%d there): %w", channel, len(s.Messages(channel)), err)
+	}
+	return got, nil
+}
+
+// Files returns the uploaded files, in upload order.
+func (s *Server) Files() []File {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]File, 0, len(s.fileOrder))
+	for _, id := range s.fileOrder {
+		f := *s.files[id]
+		f.Content = append([]byte(nil), f.Content...)
+		out = append(out, f)
+	}
+	return out
+}
+
+// HomeView returns the Home tab view last published for user, as views.publish
+// answered it, or nil if none was published.
+func (s *Server) HomeView(user string) json.RawMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v := s.views[s.homeViews[user]]
+	if v == nil {
+		return nil
+	}
+	return v.json()
+}
+
+// View returns the view with the given ID (modal or home) in its latest
+// state, or nil.
+func (s *Server) View(id string) json.RawMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v := s.views[id]
+	if v == nil {
+		return nil
+	}
+	return v.json()
+}
+
+// Reactions returns the reaction names the bot added to the message ts in
+// channel.
+func (s *Server) Reactions(channel, ts string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.reactions[s.canonicalLocked(channel)+"/"+ts])
+}
+
+func cloneMessages(ms []Message) []Message {
+	out := make([]Message, len(ms))
+	for i, m := range ms {
+		m.Blocks = slices.Clone(m.Blocks)
+		m.Attachments = slices.Clone(m.Attachments)
+		m.Files = slices.Clone(m.Files)
+		out[i] = m
+	}
+	return out
+}
+
+// dmID is the deterministic DM channel ID for a user.
+func dmID(user string) string {
+	if rest, ok := strings.CutPrefix(user, "U"); ok && rest != "" {
+		return "D" + rest
+	}
+	return "D" + user
+}
+
+// mpimID is the deterministic group DM ID for a member set.
+func mpimID(members []string) string {
+	sorted := slices.Clone(members)
+	slices.Sort(sorted)
+	sum := sha256.Sum256([]byte(strings.Join(sorted, ",")))
+	return "G" + strings.ToUpper(hex.EncodeToString(sum[:5]))
+}
+
+// canonicalLocked maps a user ID to the bot's DM with them; other IDs are
+// returned unchanged.
+func (s *Server) canonicalLocked(id string) string {
+	if _, ok := s.users[id]; ok {
+		for _, c := range s.channels {
+			if c.kind == kindIM && c.user == id {
+				return c.id
+			}
+		}
+		return dmID(id)
+	}
+	return id
+}
+
+// channelLocked finds a conversation, creating the bot's DM with a known
+// user when id is that DM's ID.
+func (s *Server) channelLocked(id string) *channel {
+	if c := s.channels[id]; c != nil {
+		return c
+	}
+	if strings.HasPrefix(id, "D") {
+		for _, uid := range s.userOrder {
+			if dmID(uid) == id {
+				return s.openIMLocked(uid)
+			}
+		}
+	}
+	return nil
+}
+
+// openIMLocked returns the bot's DM with user, creating it.
+func (s *Server) openIMLocked(user string) *channel {
+	for _, c := range s.channels {
+		if c.kind == kindIM && c.user == user {
+			return c
+		}
+	}
+	c := &channel{id: dmID(user), kind: kindIM, user: user,
+		members: []string{user, s.opts.BotUserID}, created: s.now().Unix()}
+	s.channels[c.id] = c
+	return c
+}
+
+// ensureChannelLocked registers a conversation that an injected envelope
+// shows to the bot, so the bot can answer in it. user hints the other party
+// of a DM.
+func (s *Server) ensureChannelLocked(id, user string) {
+	if id == "" || s.channelLocked(id) != nil {
+		return
+	}
+	c := &channel{id: id, created: s.now().Unix()}
+	switch {
+	case strings.HasPrefix(id, "D"):
+		c.kind = kindIM
+		if user != "" {
+			c.user = user
+			c.members = []string{user, s.opts.BotUserID}
+		}
+	case strings.HasPrefix(id, "G"):
+		c.kind = kindPrivate
+		c.name = strings.ToLower(id)
+	default:
+		c.kind = kindPublic
+		c.name = strings.ToLower(id)
+	}
+	s.channels[id] = c
+}
+
+// tzInfo returns the zone abbreviation and UTC offset in seconds of tz at
+// now.
+func tzInfo(tz string, now time.Time) (string, int, error) {
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return "", 0, err
+	}
+	name, off := now.In(loc).Zone()
+	return name, off, nil
+}
+
+// userJSON renders u as Slack's user object.
+func (s *Server) userJSON(u User) reply {
+	label, offset, err := tzInfo(u.TZ, s.now())
+	if err != nil {
+		s.log.Warn("unknown time zone", "user", u.ID, "err", err)
+	}
+	profile := reply{
+		"real_name":               u.RealName,
+		"real_name_normalized":    u.RealName,
+		"display_name":            u.Name,
+		"display_name_normalized": u.Name,
+		"status_text":             u.StatusText,
+		"status_emoji":            u.StatusEmoji,
+		"status_expiration":       0,
+		"avatar_hash":             "g0000000000",
+		"image_24":                "https://fake.slack/avatar/" + u.ID + "_24.png",
+		"image_32":                "https://fake.slack/avatar/" + u.ID + "_32.png",
+		"image_48":                "https://fake.slack/avatar/" + u.ID + "_48.png",
+		"image_72":                "https://fake.slack/avatar/" + u.ID + "_72.png",
+		"image_192":               "https://fake.slack/avatar/" + u.ID + "_192.png",
+		"image_512":               "https://fake.slack/avatar/" + u.ID + "_512.png",
+		"team":                    u.TeamID,
+	}
+	if u.Email != "" {
+		profile["email"] = u.Email
+	}
+	if u.IsBot {
+		profile["bot_id"] = s.opts.BotID
+		profile["always_active"] = true
+	}
+	return reply{
+		"id":                         u.ID,
+		"team_id":                    u.TeamID,
+		"name":                       u.Name,
+		"deleted":                    u.Deleted,
+		"color":                      "9f69e7",
+		"real_name":                  u.RealName,
+		"tz":                         u.TZ,
+		"tz_label":                   label,
+		"tz_offset":                  offset,
+		"profile":                    profile,
+		"is_admin":                   u.IsAdmin,
+		"is_owner":                   u.IsOwner,
+		"is_primary_owner":           false,
+		"is_restricted":              u.IsRestricted,
+		"is_ultra_restricted":        u.IsUltraRestricted,
+		"is_bot":                     u.IsBot,
+		"is_app_user":                false,
+		"is_stranger":                u.IsStranger,
+		"is_invited_user":            u.IsInvitedUser,
+		"is_email_confirmed":         !u.IsBot,
+		"updated":                    s.now().Unix(),
+		"locale":                     "en-US",
+		"who_can_share_contact_card": "EVERYONE",
+	}
+}
+
+// channelJSON renders c as Slack's conversation object.
+func (s *Server) channelJSON(c *channel, numMembers bool) reply {
+	bot := s.opts.BotUserID
+	m := reply{
+		"id":                    c.id,
+		"created":               c.created,
+		"is_open":               true,
+		"is_archived":           false,
+		"is_general":            false,
+		"is_shared":             false,
+		"is_ext_shared":         false,
+		"is_org_shared":         false,
+		"is_pending_ext_shared": false,
+		"is_channel":            (c.kind == kindPublic || c.kind == kindPrivate) && strings.HasPrefix(c.id, "C"),
+		"is_group":              c.kind == kindPrivate && strings.HasPrefix(c.id, "G"),
+		"is_im":                 c.kind == kindIM,
+		"is_mpim":               c.kind == kindMPIM,
+		"is_private":            c.kind == kindPrivate || c.kind == kindMPIM,
+		"is_member":             c.hasMember(bot),
+		"context_team_id":       s.opts.TeamID,
+		"unlinked":              0,
+		"priority":              0,
+	}
+	if c.kind == kindIM {
+		m["user"] = c.user
+		u, ok := s.users[c.user]
+		m["is_user_deleted"] = ok && u.Deleted
+	} else {
+		m["name"] = c.name
+		m["name_normalized"] = c.name
+		m["creator"] = ""
+		m["topic"] = reply{"value": "", "creator": "", "last_set": 0}
+		m["purpose"] = reply{"value": "", "creator": "", "last_set": 0}
+	}
+	if numMembers {
+		m["num_members"] = len(c.members)
+	}
+	return m
+}

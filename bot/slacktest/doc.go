@@ -1,0 +1,80 @@
+// Package slacktest is Rapport's fake Slack for end-to-end tests and the
+// sandbox REPL: an HTTP server on 127.0.0.1 that answers the Web API the bot
+// uses and serves a Socket Mode websocket, so the real bot, built on
+// slack-go's *slack.Client and *socketmode.Client, runs against it exactly as
+// against Slack. It does not depend on package testing.
+//
+// # What it fakes
+//
+// Web API (under APIURL, form-encoded or JSON as slack-go sends them; bot
+// methods need an "xoxb-" token, else invalid_auth, or not_authed when
+// missing): auth.test, chat.postMessage, chat.postEphemeral, chat.update,
+// chat.delete, chat.getPermalink, conversations.open, conversations.members,
+// conversations.info, users.info, users.list, usergroups.users.list,
+// views.publish, views.open, views.push, views.update, reactions.add,
+// files.getUploadURLExternal, the upload URL, files.completeUploadExternal,
+// and apps.connections.open (needs an "xapp-" Bearer token). Any other method
+// answers {"ok":false,"error":"unknown_method"}. Errors are Slack's codes at
+// HTTP 200 (channel_not_found, user_not_found, user_disabled, too_many_users,
+// message_not_found, no_text, invalid_blocks, hash_conflict,
+// expired_trigger_id, already_reacted, …).
+//
+// Socket Mode (at /link/, with a fresh single-use ticket from each
+// apps.connections.open): a hello frame on connect, websocket PINGs every
+// Options.PingInterval, envelopes (slash_commands, events_api with the full
+// event_callback wrapper, interactive) that wait for the bot's ack, and the
+// connection faults Disconnect, DropSocket and StopPings.
+//
+// A small team directory (AddUser, AddChannel, AddUserGroup) answers
+// users.info and friends, and the bot's visible output is kept per channel
+// (Messages): posts, ephemeral posts, updates and deletes, posts to a
+// response_url, slash-command ack payloads with text or blocks (as Slack
+// shows them), and shared files.
+//
+// # Using it
+//
+//	srv := slacktest.New(slacktest.Options{})
+//	t.Cleanup(srv.Close)
+//	srv.AddUser(slacktest.User{ID: "U1", Name: "alice", TZ: "Europe/Paris"})
+//	srv.AddChannel("C1", "general", false, "U1", "UBOT")
+//
+//	api := slack.New("xoxb-test", slack.OptionAppLevelToken("xapp-test"),
+//		slack.OptionAPIURL(srv.APIURL()))
+//	// ... start the bot with api and socketmode.New(api) ...
+//	if err := srv.WaitConnected(ctx); err != nil { ... }
+//
+//	ack, err := srv.SlashCommand(ctx, slack.SlashCommand{
+//		Command: "/kudos", Text: "<@U2> for the docs", UserID: "U1", ChannelID: "C1"})
+//	call, err := srv.WaitForCall(ctx, "chat.postMessage", func(c slacktest.Call) bool {
+//		return c.Params["channel"] == "C1"
+//	})
+//	msgs := srv.Messages("C1")
+//
+// Every wait takes a context; give it a deadline. Nothing in the package
+// sleeps to let things happen.
+//
+// # Things to know
+//
+//   - Keep Options.PingInterval (default 200ms) well below the client's
+//     socketmode.OptionPingInterval (slack-go default 30s, fine). A client
+//     interval of 1s or more is safe with the default server interval.
+//   - Channels must exist: add them with AddChannel. Conversations that an
+//     injected envelope mentions (a slash command's channel_id, an event's
+//     "channel", an interaction's channel) are registered automatically, and
+//     the bot's DM with any known user exists (DMChannel gives its ID;
+//     posting to a "U…" ID lands there). A private channel whose member list
+//     lacks the bot answers channel_not_found; with no member list,
+//     membership is not checked.
+//   - A call is recorded after its effects, so once WaitForCall returns, the
+//     stored message or view is visible. Faulted calls are recorded too.
+//   - Injection methods return the bot's ack. If the socket closes first they
+//     return ErrSocketClosed and the test may re-send (Send takes an explicit
+//     envelope ID). With no socket open they wait for one, like Slack queues
+//     deliveries.
+//   - Trigger IDs the fake issues expire after Options.TriggerTTL (3s, as on
+//     Slack); use Options.Now to move the clock in tests. Trigger IDs it did
+//     not issue are accepted.
+//   - Not modelled: rate limits (inject them with InjectFaults), the
+//     response_url five-use limit, the modal stack depth, and retries of
+//     unacked events (re-send them with Event and the same EventID).
+package slacktest
