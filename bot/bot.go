@@ -281,9 +281,9 @@ func (b *Bot) envelope(base context.Context, evt socketmode.Event) {
 
 // job is the work behind one envelope, decided before the ack.
 type job struct {
-	route  string        // for logs and metrics: "command /rapport", "event app_mention"
-	claim  string        // dedupe key in the store
-	origin origin        // whom to tell about a failure
+	route  string // for logs and metrics: "command /rapport", "event app_mention"
+	claim  string // dedupe key in the store
+	origin origin // whom to tell about a failure
 	do     func(ctx context.Context) error
 }
 

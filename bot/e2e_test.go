@@ -95,11 +95,17 @@ func startBot(t *testing.T, opts ...harnessOption) *harness {
 	h.bot = b
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
+	before := h.slack.Connections()
 	go func() { h.done <- b.Run(ctx) }()
 	t.Cleanup(func() { h.stop() })
 
 	wctx, wcancel := context.WithTimeout(t.Context(), deadline)
 	defer wcancel()
+	// Wait for this bot's own socket: after a restart the fake may not yet
+	// have noticed that the previous process's socket closed.
+	if err := h.slack.WaitConnections(wctx, before+1); err != nil {
+		t.Fatalf("bot never connected: %v", err)
+	}
 	if err := h.slack.WaitConnected(wctx); err != nil {
 		t.Fatalf("bot never connected: %v", err)
 	}
