@@ -477,3 +477,23 @@ func TestShutdownFinishesInflight(t *testing.T) {
 		t.Error("Connected() = true after shutdown")
 	}
 }
+
+// Ensure a slow Slack never delays an ack: while one reply hangs, the next
+// command is still acked at once.
+func TestSlowDeliveryDoesNotDelayAcks(t *testing.T) {
+	h := startBot(t)
+	h.slack.InjectFaults("response_url", slacktest.Fault{Delay: 3 * time.Second})
+	ctx := h.ctx()
+	if _, err := h.slack.SlashCommand(ctx, slack.SlashCommand{Command: "/rapport", Text: "help", UserID: "UALICE", ChannelID: "CGENERAL"}); err != nil {
+		t.Fatal(err)
+	}
+	sent := time.Now()
+	ack, err := h.slack.SlashCommand(ctx, slack.SlashCommand{Command: "/rapport", Text: "help", UserID: "UBOB", ChannelID: "CGENERAL"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Generous for a loaded CI machine, and still far below the 3 s hang.
+	if took := ack.At.Sub(sent); took > time.Second {
+		t.Errorf("second command acked after %v while the first reply hung; want well under Slack's 3 s", took)
+	}
+}
