@@ -9,7 +9,7 @@
 //	once, across restarts) → route (routes.go) → handler (own context and
 //	timeout, panics recovered) → sender (retries, Retry-After, no mass mentions)
 //
-// The bot talks to the Web API through slackAPI, an interface of just the
+// The bot talks to the Web API through SlackAPI, an interface of just the
 // methods it calls, and to the store through Store.
 package bot
 
@@ -49,7 +49,7 @@ type Options struct {
 // Bot is a Rapport bot bound to one Socket Mode connection. Create it with
 // New and start it with Run; it is safe for concurrent use.
 type Bot struct {
-	api     slackAPI
+	api     SlackAPI
 	sock    *socketmode.Client
 	store   Store
 	opts    Options
@@ -67,7 +67,7 @@ type Bot struct {
 // New builds a bot. It returns an error when the route table is malformed
 // (an empty or duplicated id, a route without handler), so a mistake there
 // stops the process at start.
-func New(api slackAPI, sock *socketmode.Client, st Store, opts Options, log *slog.Logger) (*Bot, error) {
+func New(api SlackAPI, sock *socketmode.Client, st Store, opts Options, log *slog.Logger) (*Bot, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}

@@ -44,7 +44,7 @@ type harness struct {
 type harnessOption func(*harnessConfig)
 
 type harnessConfig struct {
-	wrap func(*slack.Client) any // replaces the bot's slackAPI (e.g. to inject a panic)
+	wrap func(*slack.Client) any // replaces the bot's SlackAPI (e.g. to inject a panic)
 	db   *store.DB
 	srv  *slacktest.Server
 }
@@ -115,11 +115,11 @@ func startBot(t *testing.T, opts ...harnessOption) *harness {
 // newBot accepts the API as any, so tests can hand in a wrapper; bot.New's
 // parameter is the bot's own (unexported) interface.
 func newBot(api any, sock *socketmode.Client, db *store.DB, opts bot.Options, log *slog.Logger) (*bot.Bot, error) {
-	type slackAPI interface {
+	type SlackAPI interface {
 		AuthTestContext(ctx context.Context) (*slack.AuthTestResponse, error)
 		PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
 	}
-	return bot.New(api.(slackAPI), sock, db, opts, log)
+	return bot.New(api.(SlackAPI), sock, db, opts, log)
 }
 
 // stop cancels the bot and waits for Run to return; it is idempotent.

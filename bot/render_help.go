@@ -60,3 +60,10 @@ func truncate(s string, n int) string {
 	}
 	return string(r[:n-1]) + "…"
 }
+
+// renderUsageOnly is a command's own help: its usage lines.
+func renderUsageOnly(rt *route) []slack.Block {
+	return []slack.Block{
+		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, usageText(rt), false, false), nil, nil),
+	}
+}

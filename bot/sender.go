@@ -51,7 +51,7 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 // Retries run in the handler's goroutine, after the envelope was acked, so a
 // slow Slack never delays an ack.
 type sender struct {
-	api     slackAPI
+	api     SlackAPI
 	http    *http.Client
 	log     *slog.Logger
 	policy  RetryPolicy
@@ -60,7 +60,7 @@ type sender struct {
 	metrics *metrics
 }
 
-func newSender(api slackAPI, httpClient *http.Client, policy RetryPolicy, m *metrics, log *slog.Logger) *sender {
+func newSender(api SlackAPI, httpClient *http.Client, policy RetryPolicy, m *metrics, log *slog.Logger) *sender {
 	if httpClient == nil {
 		httpClient = &http.Client{Timeout: 30 * time.Second}
 	}

@@ -7,12 +7,12 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// slackAPI lists the Slack Web API methods the bot calls, and nothing else.
+// SlackAPI lists the Slack Web API methods the bot calls, and nothing else.
 // *slack.Client satisfies it; tests run the bot against the project's fake
 // Slack (bot/slacktest) through a real *slack.Client, so the encoding of every
 // call is exercised too. The manifest test maps each method here to the OAuth
 // scope it needs, so adding a method means declaring its scope.
-type slackAPI interface {
+type SlackAPI interface {
 	AuthTestContext(ctx context.Context) (*slack.AuthTestResponse, error)
 	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
 }
