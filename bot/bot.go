@@ -29,6 +29,8 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/rapport-bot/rapport/store"
 )
 
 // Options tune the bot. The zero value is usable.
@@ -44,6 +46,18 @@ type Options struct {
 	// finished (or was skipped as a duplicate). Tests use it to wait for a
 	// handler without sleeping.
 	OnHandled func(envelopeID string)
+
+	Location *time.Location // zone for people Slack gives none; default UTC
+	WorkWeek store.WorkWeek // default working hours; default DESIGN's Mon–Fri 09:00–18:00
+	Kudos    KudosOptions
+}
+
+// KudosOptions configure /kudos (RAPPORT_KUDOS_* in DESIGN).
+type KudosOptions struct {
+	Channel      string   // where every public kudos is also shared; "" none
+	DailyLimit   int      // recipients one person may thank per day; 0 unlimited
+	Values       []string // allowed #values; empty: any
+	RequireValue bool     // a kudos must carry at least one value
 }
 
 // Bot is a Rapport bot bound to one Socket Mode connection. Create it with
@@ -59,9 +73,15 @@ type Bot struct {
 	metrics *metrics
 
 	botUserID string      // set by Run from auth.test
+	teamURL   string      // https://team.slack.com/, from auth.test
 	connected atomic.Bool // a socket is open and Slack said hello
+	stopping  atomic.Bool // Run is shutting down: start no new outbox sends
 
-	inflight sync.WaitGroup
+	inflight   sync.WaitGroup
+	kick       chan struct{} // wakes the outbox loop
+	delivering sync.Mutex    // one outbox drain at a time
+	zones      sync.Map      // IANA name → *time.Location
+	dms        sync.Map      // user ID → DM channel ID
 }
 
 // New builds a bot. It returns an error when the route table is malformed
@@ -80,6 +100,12 @@ func New(api SlackAPI, sock *socketmode.Client, st Store, opts Options, log *slo
 	if opts.AckTimeout <= 0 {
 		opts.AckTimeout = 2 * time.Second
 	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	if opts.WorkWeek.IsZero() {
+		opts.WorkWeek = store.DefaultWorkWeek
+	}
 	m := newMetrics(opts.Registerer)
 	b := &Bot{
 		api:     api,
@@ -89,6 +115,7 @@ func New(api SlackAPI, sock *socketmode.Client, st Store, opts Options, log *slo
 		log:     log,
 		metrics: m,
 		send:    newSender(api, opts.HTTPClient, opts.Retry, m, log),
+		kick:    make(chan struct{}, 1),
 	}
 	r, err := newRouter(b.routeTable())
 	if err != nil {
@@ -121,6 +148,16 @@ func (b *Bot) Run(ctx context.Context) error {
 		return err
 	}
 
+	// The outbox drains while the bot runs. Its sends use handlerBase, so
+	// at shutdown the item in hand finishes, like a handler; stopping only
+	// keeps it from starting another.
+	stopping := make(chan struct{})
+	b.inflight.Add(1)
+	go func() {
+		defer b.inflight.Done()
+		b.outboxLoop(handlerBase, stopping)
+	}()
+
 	sockCtx, stopSocket := context.WithCancel(ctx)
 	defer stopSocket()
 	sockErr := make(chan error, 1)
@@ -143,6 +180,8 @@ loop:
 		}
 	}
 	stopSocket()
+	b.stopping.Store(true)
+	close(stopping)
 	b.connected.Store(false)
 	b.log.Info("stopped taking envelopes; waiting for handlers", "grace", b.opts.ShutdownGrace)
 	if !b.waitInflight(b.opts.ShutdownGrace) {
@@ -169,6 +208,7 @@ func (b *Bot) identify(ctx context.Context) error {
 		return fmt.Errorf("bot: identify: %w", err)
 	}
 	b.botUserID = resp.UserID
+	b.teamURL = resp.URL
 	b.log.Info("bot identified", "user", resp.UserID, "team", resp.TeamID)
 	return nil
 }

@@ -44,12 +44,12 @@ type harness struct {
 type harnessOption func(*harnessConfig)
 
 type harnessConfig struct {
-	wrap func(*slack.Client) any // replaces the bot's SlackAPI (e.g. to inject a panic)
+	wrap func(*slack.Client) bot.SlackAPI // replaces the bot's Slack client (e.g. to inject a panic)
 	db   *store.DB
 	srv  *slacktest.Server
 }
 
-func withAPI(wrap func(*slack.Client) any) harnessOption {
+func withAPI(wrap func(*slack.Client) bot.SlackAPI) harnessOption {
 	return func(c *harnessConfig) { c.wrap = wrap }
 }
 
@@ -80,11 +80,11 @@ func startBot(t *testing.T, opts ...harnessOption) *harness {
 	client := slack.New("xoxb-test-bot-token",
 		slack.OptionAppLevelToken("xapp-test-app-token"),
 		slack.OptionAPIURL(h.slack.APIURL()))
-	var api any = client
+	var api bot.SlackAPI = client
 	if cfg.wrap != nil {
 		api = cfg.wrap(client)
 	}
-	b, err := newBot(api, socketmode.New(client), h.db, bot.Options{
+	b, err := bot.New(api, socketmode.New(client), h.db, bot.Options{
 		Registerer: h.reg,
 		Retry:      bot.RetryPolicy{BaseDelay: 20 * time.Millisecond, MaxDelay: 100 * time.Millisecond},
 		OnHandled:  h.markHandled,
@@ -110,16 +110,6 @@ func startBot(t *testing.T, opts ...harnessOption) *harness {
 		t.Fatalf("bot never connected: %v", err)
 	}
 	return h
-}
-
-// newBot accepts the API as any, so tests can hand in a wrapper; bot.New's
-// parameter is the bot's own (unexported) interface.
-func newBot(api any, sock *socketmode.Client, db *store.DB, opts bot.Options, log *slog.Logger) (*bot.Bot, error) {
-	type SlackAPI interface {
-		AuthTestContext(ctx context.Context) (*slack.AuthTestResponse, error)
-		PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
-	}
-	return bot.New(api.(SlackAPI), sock, db, opts, log)
 }
 
 // stop cancels the bot and waits for Run to return; it is idempotent.
@@ -418,7 +408,7 @@ func (p *panicOnceAPI) PostMessageContext(ctx context.Context, channel string, o
 func TestPanicRecovered(t *testing.T) {
 	api := &panicOnceAPI{}
 	api.armed.Store(true)
-	h := startBot(t, withAPI(func(c *slack.Client) any { api.Client = c; return api }))
+	h := startBot(t, withAPI(func(c *slack.Client) bot.SlackAPI { api.Client = c; return api }))
 	conns := h.slack.Connections()
 	h.event(mention("help", "1700000000.000600"))
 	replies := threadReplies(h, "1700000000.000600")

@@ -53,8 +53,14 @@ type manifest struct {
 // (PLATFORM.md 1.2). A new method on SlackAPI fails the test until its
 // scopes are written here, and so declared in the manifest.
 var scopesByMethod = map[string][]string{
-	"AuthTestContext":    nil,
-	"PostMessageContext": {"chat:write"},
+	"AuthTestContext":            nil,
+	"PostMessageContext":         {"chat:write"},
+	"PostEphemeralContext":       {"chat:write"},
+	"GetPermalinkContext":        nil,
+	"GetUserInfoContext":         {"users:read"},
+	"GetUserGroupMembersContext": {"usergroups:read"},
+	"OpenConversationContext":    {"im:write"},
+	"OpenViewContext":            nil,
 }
 
 // scopesByEvent maps each bot event to the scopes it needs.

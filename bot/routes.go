@@ -62,6 +62,40 @@ func (b *Bot) routeTable() []route {
 			command: b.rapportCommand,
 		},
 		{
+			kind: commandRoute, id: "/kudos",
+			summary: "thank someone publicly and specifically",
+			usage: []usage{
+				{"/kudos @maya for untangling the deploy #teamwork", "thank one or more people (or a @group), with optional #values"},
+				{"/kudos private @maya for the kind review", "thank by DM only (not posted, not on leaderboards)"},
+				{"/kudos", "open the kudos form"},
+				{"/kudos top [week|month|year|all]", "the leaderboard (this month by default)"},
+				{"/kudos @maya", "Maya's recent kudos"},
+				{"/kudos help", "this help"},
+			},
+			command: b.kudosCommand,
+		},
+		{
+			kind: shortcutRoute, id: "kudos_shortcut",
+			summary:  "\"Give kudos for this\" on a message opens the kudos form",
+			shortcut: b.kudosShortcut,
+		},
+		{
+			kind: viewRoute, id: "kudos_modal",
+			summary:  "the kudos form",
+			validate: b.validateKudosForm,
+			view:     b.kudosSubmit,
+		},
+		{
+			kind: actionRoute, id: "mute_dm",
+			summary: "\"Stop these DMs\" on any unprompted DM",
+			action:  b.muteDM,
+		},
+		{
+			kind: actionRoute, id: "unmute_dm",
+			summary: "undo \"Stop these DMs\"",
+			action:  b.unmuteDM,
+		},
+		{
 			kind: eventRoute, id: "app_mention",
 			summary: "a mention of the bot is answered with help, in a thread",
 			event:   b.onMention,

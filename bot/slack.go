@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/rapport-bot/rapport/store"
 )
 
 // SlackAPI lists the Slack Web API methods the bot calls, and nothing else.
@@ -15,12 +17,48 @@ import (
 type SlackAPI interface {
 	AuthTestContext(ctx context.Context) (*slack.AuthTestResponse, error)
 	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
+	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
+	GetPermalinkContext(ctx context.Context, params *slack.PermalinkParameters) (string, error)
+	GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error)
+	GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) ([]string, error)
+	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
+	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
 }
 
 // Store is the part of the store the bot needs. *store.DB satisfies it.
 type Store interface {
+	eventStore
+	peopleStore
+	outboxStore
+	kudosStore
+}
+
+type eventStore interface {
 	// ClaimEvent records key as handled and reports whether this was the
 	// first claim. It makes at-least-once Slack deliveries effectively
 	// exactly-once, across restarts too.
 	ClaimEvent(key string, at time.Time) (first bool, err error)
+}
+
+type peopleStore interface {
+	Person(id string) (store.Person, error)
+	UpdatePerson(id string, f func(p *store.Person)) (store.Person, error)
+}
+
+type outboxStore interface {
+	Enqueue(o store.Outgoing) (store.Outgoing, bool, error)
+	DueOutgoing(now time.Time, limit int) ([]store.Outgoing, error)
+	NextOutgoingAt() (time.Time, bool, error)
+	ClaimOutgoing(id uint64, now time.Time) (store.Outgoing, error)
+	FinishOutgoing(id uint64, ts string, now time.Time) error
+	FailOutgoing(id uint64, reason string, now time.Time) error
+	DeferOutgoing(id uint64, notBefore time.Time, reason string, now time.Time) error
+	StuckOutgoing() ([]store.Outgoing, error)
+}
+
+type kudosStore interface {
+	GiveKudos(k store.Kudos, a store.Allowance) (store.Kudos, int, error)
+	SetKudosMessage(id uint64, channel, ts string) error
+	KudosReceived(user string, limit int) ([]store.Kudos, error)
+	KudosStats(from, to time.Time, top int) (store.KudosStats, error)
 }

@@ -31,6 +31,8 @@ import (
 var (
 	_ bot.Store          = (*store.DB)(nil)
 	_ scheduler.RunStore = (*store.DB)(nil)
+	_ scheduler.Notifier = (*bot.Bot)(nil)
+	_ bot.SlackAPI       = (*slack.Client)(nil)
 )
 
 // version is set at build time with -ldflags "-X main.version=…"; otherwise
@@ -191,6 +193,14 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 		HTTPClient:    httpClient,
 		Registerer:    reg,
 		ShutdownGrace: handlerGrace,
+		Location:      cfg.Location,
+		WorkWeek:      store.WorkWeek{Start: cfg.WorkStart, End: cfg.WorkEnd, Days: cfg.WorkDays},
+		Kudos: bot.KudosOptions{
+			Channel:      cfg.KudosChannel,
+			DailyLimit:   cfg.KudosDailyLimit,
+			Values:       cfg.KudosValues,
+			RequireValue: cfg.KudosRequireValue,
+		},
 	}, log.With("component", "bot"))
 	if err != nil {
 		return err
@@ -201,7 +211,7 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 		Registerer: reg,
 		Log:        log.With("component", "scheduler"),
 	})
-	if err := registerJobs(sched, cfg, db); err != nil {
+	if err := registerJobs(sched, cfg, db, b); err != nil {
 		return err
 	}
 
@@ -250,16 +260,30 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 	return nil
 }
 
-// registerJobs adds the scheduler's jobs. Features add theirs here.
-func registerJobs(s *scheduler.Scheduler, cfg Config, db *store.DB) error {
-	return s.Register(scheduler.Job{
-		Name: "prune-seen-events",
+// registerJobs adds the scheduler's jobs: housekeeping, and the feature
+// jobs that reach people through the bot.
+func registerJobs(s *scheduler.Scheduler, cfg Config, db *store.DB, n scheduler.Notifier) error {
+	specs := scheduler.Specs{Tick: cfg.Tick}
+	if cfg.KudosChannel != "" {
+		specs.KudosDigest = cfg.KudosDigestSchedule
+	}
+	jobs := append(scheduler.FeatureJobs(n, specs), scheduler.Job{
+		Name: "prune",
 		Spec: "@every 1h",
-		// Slack re-delivers an event within minutes; a day of memory is
-		// plenty, and keeps the bucket small.
+		// Slack re-delivers an event within minutes, so a day of claims
+		// is plenty; delivered outbox items are kept a month for support.
 		Run: func(ctx context.Context, at time.Time) error {
-			_, err := db.PruneEvents(at.Add(-24 * time.Hour))
+			if _, err := db.PruneEvents(at.Add(-24 * time.Hour)); err != nil {
+				return err
+			}
+			_, err := db.PruneOutgoing(at.Add(-30 * 24 * time.Hour))
 			return err
 		},
 	})
+	for _, j := range jobs {
+		if err := s.Register(j); err != nil {
+			return err
+		}
+	}
+	return nil
 }

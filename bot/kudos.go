@@ -1,0 +1,546 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/rapport-bot/rapport/store"
+)
+
+// Rules for a kudos (issue #3): specific, addressed to people, within the
+// giver's daily allowance.
+const (
+	kudosMinWords = 3
+	kudosMaxChars = 1000
+	kudosHistory  = 10 // kudos shown by /kudos @person
+)
+
+// errNotPostable are the answers that mean "the bot may not post there":
+// a private channel or a DM the bot is not in.
+var errNotPostable = []string{"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
+
+// kudosCommand answers /kudos.
+func (b *Bot) kudosCommand(ctx context.Context, cmd slashCommand) error {
+	kc, err := parseKudos(cmd.text)
+	if err != nil {
+		return err
+	}
+	switch kc.kind {
+	case kudosHelp:
+		rt := b.routes.lookup(commandRoute, cmd.command)
+		return b.send.respond(ctx, cmd.responseURL, response{Text: usageText(rt), Blocks: renderUsageOnly(rt)})
+	case kudosOpenModal:
+		return b.openKudosModal(ctx, cmd.triggerID, kudosForm{Channel: cmd.channel})
+	case kudosTop:
+		return b.kudosLeaderboard(ctx, cmd, kc.period)
+	case kudosShow:
+		return b.kudosShow(ctx, cmd, kc.users[0])
+	}
+	return b.giveKudos(ctx, cmd.origin, gift{
+		users:   kc.users,
+		groups:  kc.groups,
+		reason:  kc.reason,
+		values:  kc.values,
+		private: kc.private,
+	})
+}
+
+// gift is a kudos as asked for, before the rules are checked.
+type gift struct {
+	users   []string
+	groups  []string
+	reason  string // Slack-escaped mrkdwn
+	values  []string
+	private bool
+	link    string // message being thanked for (shortcut)
+}
+
+// giveKudos checks the rules, stores the kudos, posts it, shares it, DMs
+// each recipient (in their working hours) and confirms to the giver.
+// Nothing is stored or posted when a rule is broken.
+func (b *Bot) giveKudos(ctx context.Context, o origin, g gift) error {
+	recipients, err := b.kudosRecipients(ctx, o.user, g)
+	if err != nil {
+		return err
+	}
+	if err := b.checkKudosText(g); err != nil {
+		return err
+	}
+	giver, err := b.person(ctx, o.user)
+	if err != nil {
+		return err
+	}
+	now := b.opts.Now()
+	from, to := localDay(now, b.location(giver))
+	k, remaining, err := b.store.GiveKudos(store.Kudos{
+		Giver:     o.user,
+		Receivers: recipients,
+		Text:      g.reason,
+		Values:    g.values,
+		Channel:   o.channel,
+		Private:   g.private,
+		At:        now,
+	}, store.Allowance{Limit: b.opts.Kudos.DailyLimit, From: from, To: to})
+	var ae *store.AllowanceError
+	if errors.As(err, &ae) {
+		return allowanceRefusal(ae, to.Sub(now))
+	}
+	if err != nil {
+		return err
+	}
+
+	post := kudosPost{Giver: k.Giver, Receivers: k.Receivers, Reason: k.Text, Values: k.Values, Private: k.Private, Channel: o.channel, Link: g.link, At: k.At}
+	var notes []string
+	if !g.private {
+		post.Permalink, notes = b.announceKudos(ctx, o, k, post)
+		b.shareKudos(ctx, k, post)
+	}
+	for _, r := range k.Receivers {
+		text, blocks := renderKudosDM(post)
+		err := b.enqueue(store.Outgoing{
+			Key:          fmt.Sprintf("kudos:%d:dm:%s", k.ID, r),
+			User:         r,
+			Kind:         "kudos",
+			Text:         text,
+			Blocks:       encodeBlocks(blocks),
+			RespectHours: true,
+		})
+		if err != nil {
+			return err
+		}
+	}
+	confirmation := renderKudosSent(post, remaining, b.opts.Kudos.DailyLimit)
+	if len(notes) > 0 {
+		confirmation += "\n" + strings.Join(notes, "\n")
+	}
+	b.tellPrivately(ctx, o, confirmation)
+	return nil
+}
+
+// kudosRecipients expands user groups and checks every recipient: a real,
+// active person who is not the giver.
+func (b *Bot) kudosRecipients(ctx context.Context, giver string, g gift) ([]string, error) {
+	recipients := slices.Clone(g.users)
+	for _, group := range g.groups {
+		var members []string
+		err := b.send.call(ctx, "usergroups.users.list", func(ctx context.Context) error {
+			var err error
+			members, err = b.api.GetUserGroupMembersContext(ctx, group)
+			return err
+		})
+		if err != nil {
+			if classify(err).label == "permanent" {
+				return nil, userErrorf("I couldn't read the members of that user group, so nothing was sent. Mention the people instead.")
+			}
+			return nil, err
+		}
+		recipients = append(recipients, members...)
+	}
+	recipients = dedupe(recipients)
+	if len(recipients) == 0 {
+		return nil, userErrorf("Who is it for? Mention them: `/kudos @maya for untangling the deploy #teamwork`.")
+	}
+	if slices.Contains(recipients, giver) {
+		how := "remove yourself"
+		if len(g.groups) > 0 && !slices.Contains(g.users, giver) {
+			how = "you are in that user group: mention the others one by one"
+		}
+		return nil, userErrorf("Kudos are for thanking others, so nothing was sent: %s and try again.", how)
+	}
+	if len(recipients) > 25 {
+		return nil, userErrorf("That is %d people. Kudos work best when they are specific: thank up to 25 people at once.", len(recipients))
+	}
+	for _, r := range recipients {
+		p, err := b.person(ctx, r)
+		switch {
+		case errors.Is(err, errUnknownUser):
+			return nil, userErrorf("I can't find <@%s> in this workspace, so nothing was sent.", r)
+		case err != nil:
+			return nil, err
+		case p.IsBot:
+			return nil, userErrorf("<@%s> is a bot. Kudos are for people, so nothing was sent.", r)
+		case p.Deleted:
+			return nil, userErrorf("<@%s> is no longer active in this workspace, so nothing was sent.", r)
+		}
+	}
+	return recipients, nil
+}
+
+func dedupe(ids []string) []string {
+	seen := map[string]bool{}
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// kudosTextProblem applies the rules on the reason and the values. It
+// names the form field at fault ("reason" or "values") and says what is
+// wrong, or returns "" when all is well.
+func (b *Bot) kudosTextProblem(g gift) (field, problem string) {
+	if n := plainLength(g.reason); n > kudosMaxChars {
+		return "reason", fmt.Sprintf("That's %d characters; a kudos holds up to %d. Keep the heart of it.", n, kudosMaxChars)
+	}
+	if wordCount(g.reason) < kudosMinWords {
+		return "reason", "Be specific: what did they do? For example: for untangling the deploy on Friday."
+	}
+	allowed := b.opts.Kudos.Values
+	if len(allowed) > 0 {
+		for _, v := range g.values {
+			if !slices.Contains(allowed, v) {
+				return "values", fmt.Sprintf("#%s is not one of our values. Use %s.", v, hashList(allowed))
+			}
+		}
+	}
+	if b.opts.Kudos.RequireValue && len(g.values) == 0 {
+		if len(allowed) > 0 {
+			return "values", fmt.Sprintf("Add the value it shows: %s.", hashList(allowed))
+		}
+		return "values", "Add a value it shows, like #teamwork."
+	}
+	return "", ""
+}
+
+// checkKudosText is kudosTextProblem as an error for the person.
+func (b *Bot) checkKudosText(g gift) error {
+	if _, problem := b.kudosTextProblem(g); problem != "" {
+		return userErrorf("%s Nothing was sent.", problem)
+	}
+	return nil
+}
+
+func hashList(values []string) string {
+	tags := make([]string, len(values))
+	for i, v := range values {
+		tags[i] = "#" + v
+	}
+	return strings.Join(tags, ", ")
+}
+
+func allowanceRefusal(ae *store.AllowanceError, untilReset time.Duration) error {
+	left := max(ae.Limit-ae.Used, 0)
+	reset := fmt.Sprintf("Your allowance resets at midnight your time (in %s).", roughDuration(untilReset))
+	if left == 0 {
+		return userErrorf("You've given all %d kudos for today (each person thanked counts one). %s Nothing was sent.", ae.Limit, reset)
+	}
+	return userErrorf("You have %d kudos left today, and this one thanks %d people (each counts one). Thank fewer people, or wait: %s Nothing was sent.", left, ae.Wanted, reset)
+}
+
+// roughDuration says "3 h 12 min" or "25 min".
+func roughDuration(d time.Duration) string {
+	d = d.Round(time.Minute)
+	if d < time.Hour {
+		return fmt.Sprintf("%d min", int(d.Minutes()))
+	}
+	return fmt.Sprintf("%d h %d min", int(d.Hours()), int(d.Minutes())%60)
+}
+
+// announceKudos posts the public message where the kudos was given. Where
+// the bot may not post (a private channel it is not in, a DM between
+// people), the command's response_url posts it in_channel instead. It
+// returns the permalink ("" when unknown) and notes for the giver.
+func (b *Bot) announceKudos(ctx context.Context, o origin, k store.Kudos, post kudosPost) (string, []string) {
+	if o.channel == "" {
+		return "", nil
+	}
+	text, blocks := renderKudosPost(post)
+	ts, err := b.send.post(ctx, message{Channel: o.channel, Text: text, Blocks: blocks})
+	if err != nil {
+		if !slices.Contains(errNotPostable, slackErrorCode(err)) {
+			b.log.Error("kudos: public post failed", "channel", o.channel, "err", err)
+			return "", []string{"I saved your kudos but couldn't post it here just now; the recipients still get it by DM."}
+		}
+		if o.responseURL != "" {
+			if err := b.send.respond(ctx, o.responseURL, response{Text: text, Blocks: blocks, InChannel: true}); err == nil {
+				return "", nil
+			}
+		}
+		return "", []string{fmt.Sprintf("I couldn't post in <#%s> (invite me with `/invite @rapport`); your kudos was saved and the recipients get it by DM.", o.channel)}
+	}
+	if err := b.store.SetKudosMessage(k.ID, o.channel, ts); err != nil {
+		b.log.Error("kudos: recording the post failed", "err", err)
+	}
+	var link string
+	err = b.send.call(ctx, "chat.getPermalink", func(ctx context.Context) error {
+		var err error
+		link, err = b.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: o.channel, Ts: ts})
+		return err
+	})
+	if err != nil {
+		b.log.Warn("kudos: permalink unavailable", "err", err)
+		return b.messageLink(o.channel, ts), nil
+	}
+	return link, nil
+}
+
+// messageLink builds a message link without a call, from the team URL.
+func (b *Bot) messageLink(channel, ts string) string {
+	if b.teamURL == "" || channel == "" || ts == "" {
+		return ""
+	}
+	return strings.TrimSuffix(b.teamURL, "/") + "/archives/" + channel + "/p" + strings.ReplaceAll(ts, ".", "")
+}
+
+// shareKudos copies a public kudos into the team's kudos channel, through
+// the outbox so that a crash or a Slack outage does not lose it.
+func (b *Bot) shareKudos(ctx context.Context, k store.Kudos, post kudosPost) {
+	ch := b.opts.Kudos.Channel
+	if ch == "" || ch == post.Channel {
+		return
+	}
+	text, blocks := renderKudosShare(post)
+	if err := b.enqueue(store.Outgoing{Key: fmt.Sprintf("kudos:%d:share", k.ID), Channel: ch, Text: text, Blocks: encodeBlocks(blocks)}); err != nil {
+		b.log.Error("kudos: share failed", "err", err)
+	}
+}
+
+// tellPrivately shows text to the person only: ephemerally through the
+// response_url or in the channel, else by DM.
+func (b *Bot) tellPrivately(ctx context.Context, o origin, text string) {
+	if o.responseURL != "" {
+		if err := b.send.respond(ctx, o.responseURL, response{Text: text}); err == nil {
+			return
+		}
+	}
+	if o.channel != "" {
+		err := b.send.call(ctx, "chat.postEphemeral", func(ctx context.Context) error {
+			_, err := b.api.PostEphemeralContext(ctx, o.channel, o.user, slack.MsgOptionText(neutraliseMentions(text), false))
+			return err
+		})
+		if err == nil {
+			return
+		}
+	}
+	dm, err := b.openDM(ctx, o.user)
+	if err == nil {
+		_, err = b.send.post(ctx, message{Channel: dm, Text: text})
+	}
+	if err != nil {
+		b.log.Error("could not tell the user", "user", o.user, "err", err)
+	}
+}
+
+// kudosLeaderboard answers /kudos top [period], in the asker's zone.
+func (b *Bot) kudosLeaderboard(ctx context.Context, cmd slashCommand, period string) error {
+	p, err := b.person(ctx, cmd.user)
+	if err != nil {
+		return err
+	}
+	from, to := periodBounds(period, b.opts.Now(), b.location(p))
+	stats, err := b.store.KudosStats(from, to, 10)
+	if err != nil {
+		return err
+	}
+	lb := leaderboard{Period: period, Total: stats.Total,
+		Recognised: personCounts(stats.Receivers), Generous: personCounts(stats.Givers), Values: valueCounts(stats.Values)}
+	if period != "all" {
+		lb.From, lb.To = from, to
+	}
+	text, blocks := renderLeaderboard(lb)
+	return b.send.respond(ctx, cmd.responseURL, response{Text: text, Blocks: blocks})
+}
+
+// periodBounds is the current week (from Monday), month, year, or all time,
+// as local calendar periods in loc.
+func periodBounds(period string, now time.Time, loc *time.Location) (time.Time, time.Time) {
+	lt := now.In(loc)
+	y, m, d := lt.Date()
+	switch period {
+	case "week":
+		back := (int(lt.Weekday()) + 6) % 7 // days since Monday
+		from := time.Date(y, m, d-back, 0, 0, 0, 0, loc)
+		return from, time.Date(y, m, d-back+7, 0, 0, 0, 0, loc)
+	case "year":
+		return time.Date(y, 1, 1, 0, 0, 0, 0, loc), time.Date(y+1, 1, 1, 0, 0, 0, 0, loc)
+	case "all":
+		return time.Unix(0, 0), time.Date(2262, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	return time.Date(y, m, 1, 0, 0, 0, 0, loc), time.Date(y, m+1, 1, 0, 0, 0, 0, loc)
+}
+
+func personCounts(ts []store.Tally) []personCount {
+	out := make([]personCount, len(ts))
+	for i, t := range ts {
+		out[i] = personCount{User: t.Key, Count: t.Count}
+	}
+	return out
+}
+
+func valueCounts(ts []store.Tally) []valueCount {
+	out := make([]valueCount, len(ts))
+	for i, t := range ts {
+		out[i] = valueCount{Value: t.Key, Count: t.Count}
+	}
+	return out
+}
+
+// kudosShow answers /kudos @person with their recent public kudos.
+func (b *Bot) kudosShow(ctx context.Context, cmd slashCommand, user string) error {
+	ks, err := b.store.KudosReceived(user, 200)
+	if err != nil {
+		return err
+	}
+	var posts []kudosPost
+	for _, k := range ks {
+		if k.Private {
+			continue
+		}
+		posts = append(posts, kudosPost{Giver: k.Giver, Receivers: k.Receivers, Reason: k.Text, Values: k.Values,
+			Channel: k.Channel, Permalink: b.messageLink(k.Channel, k.MessageTS), At: k.At})
+		if len(posts) == kudosHistory {
+			break
+		}
+	}
+	text, blocks := renderKudosHistory(user, posts)
+	return b.send.respond(ctx, cmd.responseURL, response{Text: text, Blocks: blocks})
+}
+
+// openKudosModal opens the kudos form. It runs first thing after the ack:
+// a trigger_id lives 3 s.
+func (b *Bot) openKudosModal(ctx context.Context, triggerID string, m kudosForm) error {
+	m.Values = b.opts.Kudos.Values
+	m.RequireValue = b.opts.Kudos.RequireValue
+	return b.send.call(ctx, "views.open", func(ctx context.Context) error {
+		_, err := b.api.OpenViewContext(ctx, triggerID, renderKudosModal(m))
+		return err
+	})
+}
+
+// kudosShortcut opens the form from a message: "Give kudos for this".
+func (b *Bot) kudosShortcut(ctx context.Context, in interaction) error {
+	cb := in.cb
+	m := kudosForm{Channel: cb.Channel.ID}
+	if cb.Message.User != "" && cb.Message.User != in.user && cb.Message.BotID == "" {
+		m.Recipients = []string{cb.Message.User}
+	}
+	if cb.Team.Domain != "" && cb.Channel.ID != "" && cb.Message.Timestamp != "" {
+		m.Link = fmt.Sprintf("https://%s.slack.com/archives/%s/p%s", cb.Team.Domain, cb.Channel.ID, strings.ReplaceAll(cb.Message.Timestamp, ".", ""))
+	}
+	return b.openKudosModal(ctx, cb.TriggerID, m)
+}
+
+// kudosSubmission is a submitted kudos modal.
+type kudosSubmission struct {
+	recipients []string
+	reason     string
+	values     []string
+	private    bool
+	channel    string
+	link       string
+}
+
+func readKudosForm(in interaction) kudosSubmission {
+	st := in.cb.View.State
+	var f kudosSubmission
+	if st != nil {
+		v := st.Values
+		f.recipients = v["kudos_recipients"]["recipients"].SelectedUsers
+		// Modal text is plain: escape it like Slack escapes command text.
+		f.reason = escapeText(strings.TrimSpace(v["kudos_reason"]["reason"].Value))
+		vals := v["kudos_values"]["values"]
+		for _, o := range vals.SelectedOptions {
+			f.values = append(f.values, o.Value)
+		}
+		for _, word := range strings.FieldsFunc(vals.Value, func(r rune) bool { return r == ',' || r == ' ' || r == '#' }) {
+			f.values = append(f.values, strings.ToLower(word))
+		}
+		f.values = dedupe(f.values)
+		for _, o := range v["kudos_private"]["private"].SelectedOptions {
+			f.private = f.private || o.Value == "private"
+		}
+	}
+	var meta struct {
+		Channel string `json:"channel"`
+		Link    string `json:"link"`
+	}
+	_ = json.Unmarshal([]byte(in.cb.View.PrivateMetadata), &meta)
+	f.channel, f.link = meta.Channel, meta.Link
+	return f
+}
+
+// validateKudosForm runs before the ack: it may read the store, never
+// Slack. Errors are keyed by input block_id and shown on the fields.
+func (b *Bot) validateKudosForm(in interaction) map[string]string {
+	f := readKudosForm(in)
+	errs := map[string]string{}
+	switch {
+	case len(f.recipients) == 0:
+		errs["kudos_recipients"] = "Pick at least one person."
+	case slices.Contains(f.recipients, in.user):
+		errs["kudos_recipients"] = "Kudos are for thanking others: remove yourself."
+	default:
+		for _, r := range f.recipients {
+			if p, err := b.store.Person(r); err == nil && (p.IsBot || p.Deleted) {
+				errs["kudos_recipients"] = "Kudos are for active people, not bots or deactivated accounts."
+			}
+		}
+	}
+	if field, problem := b.kudosTextProblem(gift{reason: f.reason, values: f.values}); problem != "" {
+		errs["kudos_"+field] = problem
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
+}
+
+// kudosSubmit gives the kudos from the modal, after the ack.
+func (b *Bot) kudosSubmit(ctx context.Context, in interaction) error {
+	f := readKudosForm(in)
+	o := in.origin
+	o.channel = f.channel
+	err := b.giveKudos(ctx, o, gift{users: f.recipients, reason: f.reason, values: f.values, private: f.private, link: f.link})
+	var ue *userError
+	if errors.As(err, &ue) {
+		// The modal is closed by now: say it where the person will see it.
+		b.tellPrivately(ctx, o, ue.msg)
+		return nil
+	}
+	return err
+}
+
+// digestRecognisedMax bounds the people listed by name in a digest.
+const digestValues = 5
+
+// PostKudosDigest posts the weekly celebration of the public kudos given in
+// [from, to) to the kudos channel; nothing when there were none. It goes
+// through the outbox with a key naming the window, so a re-run for the same
+// week (a catch-up after a crash, say) never posts twice.
+func (b *Bot) PostKudosDigest(ctx context.Context, from, to time.Time) error {
+	ch := b.opts.Kudos.Channel
+	if ch == "" {
+		return nil
+	}
+	stats, err := b.store.KudosStats(from, to, 0)
+	if err != nil {
+		return err
+	}
+	if stats.Total == 0 {
+		b.log.Info("kudos digest skipped: no kudos this week", "from", from, "to", to)
+		return nil
+	}
+	values := stats.Values
+	if len(values) > digestValues {
+		values = values[:digestValues]
+	}
+	text, blocks := renderKudosDigest(kudosDigest{From: from, To: to, Count: stats.Total,
+		Recognised: personCounts(stats.Receivers), Values: valueCounts(values)})
+	return b.enqueue(store.Outgoing{
+		Key:       "kudos-digest:" + to.UTC().Format(time.RFC3339),
+		Channel:   ch,
+		Text:      text,
+		Blocks:    encodeBlocks(blocks),
+		NotBefore: to,
+	})
+}

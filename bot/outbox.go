@@ -1,0 +1,205 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/rapport-bot/rapport/store"
+)
+
+// The outbox is the durable path for messages that need not (or must not)
+// go out at once: DMs that wait for the recipient's working hours, and
+// scheduled posts. An item is written to the store first, with a key that
+// makes enqueueing idempotent, and delivered by the outbox loop, by the
+// scheduler's tick, or straight away after enqueueing when it is due.
+//
+// Delivery is claim → send → finish: an item claimed but never finished (a
+// crash mid-send) is sent again after a restart, so a crash can cause at
+// most one duplicate, and only when Slack gave no answer.
+
+const (
+	outboxBatch       = 100             // items per drain
+	outboxMaxAttempts = 8               // then the item is failed
+	outboxIdle        = 30 * time.Second // longest sleep of the loop
+)
+
+// enqueue stores o for delivery and wakes the outbox loop.
+func (b *Bot) enqueue(o store.Outgoing) error {
+	if o.NotBefore.IsZero() {
+		o.NotBefore = b.opts.Now()
+	}
+	if _, _, err := b.store.Enqueue(o); err != nil {
+		return fmt.Errorf("bot: enqueue %s: %w", o.Key, err)
+	}
+	b.kickOutbox()
+	return nil
+}
+
+func (b *Bot) kickOutbox() {
+	select {
+	case b.kick <- struct{}{}:
+	default:
+	}
+}
+
+// encodeBlocks is how blocks are kept in the outbox.
+func encodeBlocks(blocks []slack.Block) json.RawMessage {
+	if len(blocks) == 0 {
+		return nil
+	}
+	raw, err := json.Marshal(slack.Blocks{BlockSet: blocks})
+	if err != nil {
+		return nil // rendering bugs surface in golden tests; the text still goes
+	}
+	return raw
+}
+
+func decodeBlocks(raw json.RawMessage) []slack.Block {
+	if len(raw) == 0 {
+		return nil
+	}
+	var bs slack.Blocks
+	if err := json.Unmarshal(raw, &bs); err != nil {
+		return nil
+	}
+	return bs.BlockSet
+}
+
+// outboxLoop delivers due items until ctx ends: at start (including items a
+// crash left half-sent), whenever something is enqueued, and when the next
+// item falls due.
+func (b *Bot) outboxLoop(ctx context.Context, stop <-chan struct{}) {
+	if err := b.requeueStuck(); err != nil {
+		b.log.Error("outbox: requeue after restart failed", "err", err)
+	}
+	for {
+		if _, err := b.DeliverDue(ctx, b.opts.Now()); err != nil && !b.stopping.Load() {
+			b.log.Error("outbox: delivery failed", "err", err)
+		}
+		wait := outboxIdle
+		if next, ok, err := b.store.NextOutgoingAt(); err == nil && ok {
+			wait = min(wait, max(next.Sub(b.opts.Now()), 10*time.Millisecond))
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-stop:
+			t.Stop()
+			return
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-b.kick:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// requeueStuck puts items left in "sending" by a crash back in the queue.
+func (b *Bot) requeueStuck() error {
+	stuck, err := b.store.StuckOutgoing()
+	if err != nil {
+		return err
+	}
+	now := b.opts.Now()
+	for _, o := range stuck {
+		if err := b.store.DeferOutgoing(o.ID, now, "interrupted by a restart", now); err != nil {
+			return err
+		}
+		b.log.Warn("outbox: resending an item interrupted by a restart", "key", o.Key)
+	}
+	return nil
+}
+
+// DeliverDue sends every outbox item due at now, oldest first, and returns
+// how many were sent. The scheduler's tick calls it with the tick's instant,
+// so moving time in tests and the sandbox delivers what falls due.
+func (b *Bot) DeliverDue(ctx context.Context, now time.Time) (int, error) {
+	b.delivering.Lock() // one drain at a time keeps per-channel order
+	defer b.delivering.Unlock()
+	sent := 0
+	for {
+		items, err := b.store.DueOutgoing(now, outboxBatch)
+		if err != nil {
+			return sent, err
+		}
+		if len(items) == 0 {
+			return sent, nil
+		}
+		for _, o := range items {
+			if b.stopping.Load() {
+				return sent, nil // shutting down: the rest waits for the next start
+			}
+			if ctx.Err() != nil {
+				return sent, ctx.Err()
+			}
+			ok, err := b.deliver(ctx, now, o)
+			if err != nil {
+				return sent, err
+			}
+			if ok {
+				sent++
+			}
+		}
+		if len(items) < outboxBatch {
+			return sent, nil
+		}
+	}
+}
+
+// deliver sends one item, or defers it (outside working hours, transient
+// failure) or fails it (muted, deactivated, permanent error). It returns
+// an error only when the store fails.
+func (b *Bot) deliver(ctx context.Context, now time.Time, o store.Outgoing) (bool, error) {
+	log := b.log.With("key", o.Key, "user", o.User, "channel", o.Channel)
+	if o.User != "" && (o.Kind != "" || o.RespectHours || o.Channel == "") {
+		p, err := b.person(ctx, o.User)
+		switch {
+		case errors.Is(err, errUnknownUser):
+			return false, b.store.FailOutgoing(o.ID, "unknown user", now)
+		case err != nil:
+			return false, b.store.DeferOutgoing(o.ID, now.Add(time.Minute), "profile: "+err.Error(), now)
+		case p.Deleted:
+			return false, b.store.FailOutgoing(o.ID, "user deactivated", now)
+		case o.Kind != "" && p.IsMuted(o.Kind):
+			log.Debug("outbox: dropped, the person turned this kind off", "kind", o.Kind)
+			return false, b.store.FailOutgoing(o.ID, "muted by the recipient", now)
+		}
+		if o.RespectHours {
+			if next := b.workWeek(p).Next(now, b.location(p)); next.After(now) {
+				return false, b.store.DeferOutgoing(o.ID, next, "outside working hours", now)
+			}
+		}
+	}
+	if _, err := b.store.ClaimOutgoing(o.ID, now); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return false, nil // another drain took it
+		}
+		return false, err
+	}
+	channel := o.Channel
+	var err error
+	if channel == "" {
+		channel, err = b.openDM(ctx, o.User)
+	}
+	var ts string
+	if err == nil {
+		ts, err = b.send.post(ctx, message{Channel: channel, ThreadTS: o.ThreadTS, Text: o.Text, Blocks: decodeBlocks(o.Blocks)})
+	}
+	if err == nil {
+		return true, b.store.FinishOutgoing(o.ID, ts, b.opts.Now())
+	}
+	if classify(err).label == "permanent" || o.Attempts+1 >= outboxMaxAttempts {
+		log.Error("outbox: delivery failed for good", "err", err)
+		return false, b.store.FailOutgoing(o.ID, err.Error(), b.opts.Now())
+	}
+	retry := now.Add(time.Duration(1<<min(o.Attempts, 6)) * time.Minute)
+	log.Warn("outbox: delivery failed; will retry", "err", err, "at", retry)
+	return false, b.store.DeferOutgoing(o.ID, retry, err.Error(), b.opts.Now())
+}
+

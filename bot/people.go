@@ -1,0 +1,111 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/rapport-bot/rapport/store"
+)
+
+// profileTTL is how long a cached profile (zone, bot, deactivated) is
+// trusted before users.info is asked again. user_change events refresh it
+// sooner once the bot subscribes to them.
+const profileTTL = 24 * time.Hour
+
+// errUnknownUser is returned by person for an ID Slack does not know.
+var errUnknownUser = errors.New("bot: unknown user")
+
+// person returns what Rapport knows of a user, refreshing the cached
+// profile from users.info when it is missing or stale. Preferences the
+// person set are kept as they are.
+func (b *Bot) person(ctx context.Context, id string) (store.Person, error) {
+	p, err := b.store.Person(id)
+	switch {
+	case err == nil && b.opts.Now().Sub(p.Updated) < profileTTL:
+		return p, nil
+	case err != nil && !errors.Is(err, store.ErrNotFound):
+		return store.Person{}, err
+	}
+	var u *slack.User
+	err = b.send.call(ctx, "users.info", func(ctx context.Context) error {
+		var err error
+		u, err = b.api.GetUserInfoContext(ctx, id)
+		return err
+	})
+	if slackErrorCode(err) == "user_not_found" {
+		return store.Person{}, fmt.Errorf("%w: %s", errUnknownUser, id)
+	}
+	if err != nil {
+		if p.ID != "" {
+			return p, nil // a stale profile beats none while Slack is unwell
+		}
+		return store.Person{}, err
+	}
+	now := b.opts.Now()
+	return b.store.UpdatePerson(id, func(p *store.Person) {
+		p.Name = u.Name
+		p.TZ = u.TZ
+		p.IsBot = u.IsBot || u.ID == "USLACKBOT" // Slackbot has is_bot false
+		p.Deleted = u.Deleted
+		p.IsRestricted = u.IsRestricted || u.IsUltraRestricted
+		p.IsStranger = u.IsStranger
+		p.Updated = now
+	})
+}
+
+// location is the person's own zone, or the configured zone when Slack
+// gave none (bots, some external users).
+func (b *Bot) location(p store.Person) *time.Location {
+	if p.TZ != "" {
+		if loc, ok := b.zones.Load(p.TZ); ok {
+			return loc.(*time.Location)
+		}
+		if loc, err := time.LoadLocation(p.TZ); err == nil {
+			b.zones.Store(p.TZ, loc)
+			return loc
+		}
+	}
+	return b.opts.Location
+}
+
+// workWeek is the person's own working hours, or the configured default.
+func (b *Bot) workWeek(p store.Person) store.WorkWeek {
+	w := b.opts.WorkWeek
+	if p.WorkEnd > p.WorkStart {
+		w.Start, w.End = p.WorkStart, p.WorkEnd
+	}
+	if len(p.WorkDays) > 0 {
+		w.Days = p.WorkDays
+	}
+	return w
+}
+
+// localDay returns the bounds [start, end) of the local day containing t.
+func localDay(t time.Time, loc *time.Location) (time.Time, time.Time) {
+	lt := t.In(loc)
+	start := time.Date(lt.Year(), lt.Month(), lt.Day(), 0, 0, 0, 0, loc)
+	return start, time.Date(lt.Year(), lt.Month(), lt.Day()+1, 0, 0, 0, 0, loc)
+}
+
+// openDM returns the ID of the bot's DM with user, opening it once and
+// remembering it: conversations.open is idempotent but rate-limited.
+func (b *Bot) openDM(ctx context.Context, user string) (string, error) {
+	if id, ok := b.dms.Load(user); ok {
+		return id.(string), nil
+	}
+	var ch *slack.Channel
+	err := b.send.call(ctx, "conversations.open", func(ctx context.Context) error {
+		var err error
+		ch, _, _, err = b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	b.dms.Store(user, ch.ID)
+	return ch.ID, nil
+}

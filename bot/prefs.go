@@ -1,0 +1,62 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/slack-go/slack"
+
+	"github.com/rapport-bot/rapport/store"
+)
+
+// dmKinds names each kind of unprompted DM, as people read it.
+var dmKinds = map[string]string{
+	"kudos":     "kudos DMs",
+	"reminders": "follow-up reminders",
+	"nudges":    "overdue nudges",
+	"heads_up":  "coffee heads-ups",
+	"reconnect": "reconnect suggestions",
+	"digest":    "digests",
+}
+
+// muteDM handles "Stop these DMs": the person turns one kind off. Only the
+// clicker's own preferences change, whatever the button says.
+func (b *Bot) muteDM(ctx context.Context, in interaction, a *slack.BlockAction) error {
+	return b.setMuted(ctx, in, a.Value, true)
+}
+
+func (b *Bot) unmuteDM(ctx context.Context, in interaction, a *slack.BlockAction) error {
+	return b.setMuted(ctx, in, a.Value, false)
+}
+
+func (b *Bot) setMuted(ctx context.Context, in interaction, kind string, muted bool) error {
+	name, ok := dmKinds[kind]
+	if !ok {
+		return userErrorf("That button is out of date; nothing was changed.")
+	}
+	_, err := b.store.UpdatePerson(in.user, func(p *store.Person) {
+		p.Muted = slices.DeleteFunc(p.Muted, func(k string) bool { return k == kind })
+		if muted {
+			p.Muted = append(p.Muted, kind)
+			slices.Sort(p.Muted)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	text := fmt.Sprintf("Turned on again: you'll get %s.", name)
+	blocks := []slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)}
+	if muted {
+		text = fmt.Sprintf("Done: no more %s. Nothing else changes.", name)
+		blocks = []slack.Block{slack.NewSectionBlock(
+			slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil,
+			slack.NewAccessory(slack.NewButtonBlockElement("unmute_dm", kind, slack.NewTextBlockObject(slack.PlainTextType, "Undo", false, false)))),
+		}
+	}
+	if in.responseURL == "" {
+		b.tellPrivately(ctx, in.origin, text)
+		return nil
+	}
+	return b.send.respond(ctx, in.responseURL, response{Text: text, Blocks: blocks})
+}

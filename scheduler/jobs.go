@@ -1,0 +1,55 @@
+package scheduler
+
+import (
+	"context"
+	"time"
+)
+
+// Notifier is how scheduled work reaches people: the scheduler decides when
+// and what, the notifier (*bot.Bot) decides how it looks on Slack and
+// delivers it. Declared here so the arrow points one way.
+type Notifier interface {
+	// DeliverDue sends the queued messages due at now (DMs that waited
+	// for working hours, retries, scheduled posts).
+	DeliverDue(ctx context.Context, now time.Time) (int, error)
+	// PostKudosDigest celebrates the public kudos given in [from, to).
+	// It must be idempotent for the same window.
+	PostKudosDigest(ctx context.Context, from, to time.Time) error
+}
+
+// Specs are the cron specs of the feature jobs; an empty spec leaves its
+// job out (the kudos digest without a kudos channel, say).
+type Specs struct {
+	Tick        string // RAPPORT_TICK
+	KudosDigest string // RAPPORT_KUDOS_DIGEST_SCHEDULE, when RAPPORT_KUDOS_CHANNEL is set
+}
+
+// digestWindow is the week a digest celebrates: the seven days before it.
+const digestWindow = 7 * 24 * time.Hour
+
+// FeatureJobs returns the jobs that drive the features, for Register.
+func FeatureJobs(n Notifier, specs Specs) []Job {
+	var jobs []Job
+	if specs.Tick != "" {
+		jobs = append(jobs, Job{
+			Name: "tick",
+			Spec: specs.Tick,
+			// The tick is frequent: a missed one is made up by the next.
+			Run: func(ctx context.Context, at time.Time) error {
+				_, err := n.DeliverDue(ctx, at)
+				return err
+			},
+		})
+	}
+	if specs.KudosDigest != "" {
+		jobs = append(jobs, Job{
+			Name:    "kudos-digest",
+			Spec:    specs.KudosDigest,
+			CatchUp: true, // a Friday digest missed during downtime is posted at start
+			Run: func(ctx context.Context, at time.Time) error {
+				return n.PostKudosDigest(ctx, at.Add(-digestWindow), at)
+			},
+		})
+	}
+	return jobs
+}
