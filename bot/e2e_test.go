@@ -44,6 +44,7 @@ type harness struct {
 type harnessOption func(*harnessConfig)
 
 type harnessConfig struct {
+	opts func(*bot.Options)               // adjusts the bot's options
 	wrap func(*slack.Client) bot.SlackAPI // replaces the bot's Slack client (e.g. to inject a panic)
 	db   *store.DB
 	srv  *slacktest.Server
@@ -51,6 +52,11 @@ type harnessConfig struct {
 
 func withAPI(wrap func(*slack.Client) bot.SlackAPI) harnessOption {
 	return func(c *harnessConfig) { c.wrap = wrap }
+}
+
+// withOptions adjusts the bot's options (a clock, kudos settings, …).
+func withOptions(f func(*bot.Options)) harnessOption {
+	return func(c *harnessConfig) { c.opts = f }
 }
 
 // withState reuses a fake Slack and a database, as a restarted process would.
@@ -84,11 +90,15 @@ func startBot(t *testing.T, opts ...harnessOption) *harness {
 	if cfg.wrap != nil {
 		api = cfg.wrap(client)
 	}
-	b, err := bot.New(api, socketmode.New(client), h.db, bot.Options{
+	botOpts := bot.Options{
 		Registerer: h.reg,
 		Retry:      bot.RetryPolicy{BaseDelay: 20 * time.Millisecond, MaxDelay: 100 * time.Millisecond},
 		OnHandled:  h.markHandled,
-	}, slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug})))
+	}
+	if cfg.opts != nil {
+		cfg.opts(&botOpts)
+	}
+	b, err := bot.New(api, socketmode.New(client), h.db, botOpts, slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatal(err)
 	}

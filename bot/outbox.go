@@ -23,8 +23,8 @@ import (
 // most one duplicate, and only when Slack gave no answer.
 
 const (
-	outboxBatch       = 100             // items per drain
-	outboxMaxAttempts = 8               // then the item is failed
+	outboxBatch       = 100              // items per drain
+	outboxMaxAttempts = 8                // then the item is failed
 	outboxIdle        = 30 * time.Second // longest sleep of the loop
 )
 
@@ -202,4 +202,3 @@ func (b *Bot) deliver(ctx context.Context, now time.Time, o store.Outgoing) (boo
 	log.Warn("outbox: delivery failed; will retry", "err", err, "at", retry)
 	return false, b.store.DeferOutgoing(o.ID, retry, err.Error(), b.opts.Now())
 }
-

@@ -10,6 +10,7 @@ package bot
 // the caller.
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -506,7 +507,30 @@ func wordCount(reason string) int {
 	toks := tokenize(reason)
 	n := 0
 	for _, t := range toks[:valuesStart(toks)] {
-		if t.kind != tokWord || strings.IndexFunc(t.display(), isWordRune) >= 0 {
+		if t.kind != tokWord {
+			n++
+			continue
+		}
+		// Emoji shortcodes (":tada:", ":+1::skin-tone-2:") are not words:
+		// a reason of emoji alone says nothing specific.
+		w := emojiCode.ReplaceAllString(t.display(), "")
+		if strings.IndexFunc(w, isWordRune) < 0 {
+			continue
+		}
+		// Chinese and Japanese write without spaces: count about one word
+		// per two characters, so a specific reason there passes too.
+		n += max(1, countCJK(w)/2)
+	}
+	return n
+}
+
+// emojiCode matches Slack emoji shortcodes as typed in text.
+var emojiCode = regexp.MustCompile(`:[a-z0-9_+'-]+:`)
+
+func countCJK(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) {
 			n++
 		}
 	}
