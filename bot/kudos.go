@@ -103,7 +103,7 @@ func (b *Bot) giveKudos(ctx context.Context, o origin, g gift) error {
 		b.shareKudos(ctx, k, post)
 	}
 	for _, r := range k.Receivers {
-		text, blocks := renderKudosDM(post)
+		text, blocks := renderKudosDM(post, r)
 		err := b.enqueue(store.Outgoing{
 			Key:          fmt.Sprintf("kudos:%d:dm:%s", k.ID, r),
 			User:         r,

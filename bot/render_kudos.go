@@ -156,13 +156,23 @@ func renderKudosShare(k kudosPost) (string, []slack.Block) {
 	return text, append(blocks, kudosContext(kudosInvite))
 }
 
-// renderKudosDM builds the direct message to one receiver: who thanked them
-// and why, where to see it (or that it was private), and a way to stop these
-// DMs.
-func renderKudosDM(k kudosPost) (string, []slack.Block) {
+// renderKudosDM builds the direct message to one receiver, you: who thanked
+// them and why ("gave you and <@B> kudos"), where to see it (or that it was
+// private), and a way to stop these DMs.
+func renderKudosDM(k kudosPost, you string) (string, []slack.Block) {
+	others := make([]string, 0, len(k.Receivers))
+	for _, r := range k.Receivers {
+		if r != you {
+			others = append(others, r)
+		}
+	}
 	headline := kudosMention(k.Giver) + " gave you kudos"
-	if len(k.Receivers) > 1 {
-		headline = kudosMention(k.Giver) + " gave kudos to " + joinMentions(k.Receivers) + " — including you"
+	if len(others) > 0 {
+		names := []string{"you"}
+		for _, id := range others {
+			names = append(names, kudosMention(id))
+		}
+		headline = kudosMention(k.Giver) + " gave kudos to " + joinWords(names)
 	}
 	text := headline
 	if r := strings.TrimSpace(k.Reason); r != "" {
@@ -434,6 +444,11 @@ func joinMentions(ids []string) string {
 			ms = append(ms, m)
 		}
 	}
+	return joinWords(ms)
+}
+
+// joinWords joins "a", "a and b", "a, b and c".
+func joinWords(ms []string) string {
 	switch len(ms) {
 	case 0:
 		return ""

@@ -176,9 +176,9 @@ func TestKudosGolden(t *testing.T) {
 		{"post_three", kudosMsg(renderKudosPost(kudosThree))},
 		{"post_long_reason", kudosMsg(renderKudosPost(kudosLong))},
 		{"share_three", kudosMsg(renderKudosShare(kudosThree))},
-		{"dm_one", kudosMsg(renderKudosDM(kudosOne))},
-		{"dm_three", kudosMsg(renderKudosDM(kudosThree))},
-		{"dm_private", kudosMsg(renderKudosDM(kudosPrivate))},
+		{"dm_one", kudosMsg(renderKudosDM(kudosOne, kudosOne.Receivers[0]))},
+		{"dm_three", kudosMsg(renderKudosDM(kudosThree, kudosThree.Receivers[0]))},
+		{"dm_private", kudosMsg(renderKudosDM(kudosPrivate, kudosPrivate.Receivers[0]))},
 		{"sent_one", kudosMsg(renderKudosSent(kudosOne, 3, 5), nil)},
 		{"sent_three_unlimited", kudosMsg(renderKudosSent(kudosThree, 0, 0), nil)},
 		{"sent_private_last", kudosMsg(renderKudosSent(kudosPrivate, 0, 5), nil)},
@@ -236,16 +236,16 @@ func TestRenderKudosContent(t *testing.T) {
 		t.Errorf("renderKudosPost(kudosLong) should cut the reason with … and keep the tags, got %q", sec)
 	}
 
-	_, blocks = renderKudosDM(kudosPrivate)
+	_, blocks = renderKudosDM(kudosPrivate, kudosPrivate.Receivers[0])
 	body = kudosJSON(t, kudosMsg("", blocks))
 	for _, want := range []string{"Sent privately", `"action_id": "mute_dm"`, `"value": "kudos"`, "Stop kudos DMs"} {
 		if !strings.Contains(body, want) {
-			t.Errorf("renderKudosDM(kudosPrivate) lacks %q", want)
+			t.Errorf("renderKudosDM(kudosPrivate, kudosPrivate.Receivers[0]) lacks %q", want)
 		}
 	}
-	_, blocks = renderKudosDM(kudosOne)
+	_, blocks = renderKudosDM(kudosOne, kudosOne.Receivers[0])
 	if body = kudosJSON(t, kudosMsg("", blocks)); !strings.Contains(body, kudosOne.Permalink) {
-		t.Errorf("renderKudosDM(kudosOne) lacks the permalink %q", kudosOne.Permalink)
+		t.Errorf("renderKudosDM(kudosOne, kudosOne.Receivers[0]) lacks the permalink %q", kudosOne.Permalink)
 	}
 
 	sent := []struct {
@@ -440,7 +440,7 @@ func TestRenderKudosProperties(t *testing.T) {
 		}{
 			{"post", kudosMsg(renderKudosPost(k))},
 			{"share", kudosMsg(renderKudosShare(k))},
-			{"dm", kudosMsg(renderKudosDM(k))},
+			{"dm", kudosMsg(renderKudosDM(k, k.Receivers[0]))},
 			{"sent", kudosMsg(renderKudosSent(k, rng.IntN(6), rng.IntN(6)), nil)},
 		} {
 			checkKudosLimits(t, name+" "+r.fn, r.v)
