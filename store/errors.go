@@ -29,4 +29,16 @@ var (
 	// missing field, a bad id or time. The error names the field
 	// ("kudos[3].at: …"); nothing was written.
 	ErrInvalidImport = errors.New("invalid import document")
+
+	// ErrConflict is returned when a record is not in the state an
+	// operation needs, usually because another worker changed it first:
+	// ClaimOutgoing of an item that is no longer pending and due, or
+	// FinishOutgoing of one that is not being sent. Re-read and decide;
+	// do not retry blindly.
+	ErrConflict = errors.New("conflict")
+
+	// ErrAllowanceExceeded is returned (through an *AllowanceError, which
+	// has the numbers) by GiveKudos when the kudos would take its giver
+	// past their daily allowance. Nothing was stored.
+	ErrAllowanceExceeded = errors.New("daily kudos allowance exceeded")
 )

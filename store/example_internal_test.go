@@ -24,3 +24,22 @@ func Example_timeIDKey() {
 	// 2026-11-28T10:00:00Z 7
 	// 18 ec 2d 27 b6 55 40 00
 }
+
+// A per-user index key is user ID ‖ 0x00 ‖ be64(unix nanoseconds) ‖
+// be64(id): one user's entries form one range, by time then id, and the
+// 0x00 keeps "U1" apart from "U12".
+func Example_userTimeIDKey() {
+	at := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	k := userTimeIDKey("U1", at, 7)
+	fmt.Printf("% x\n", k)
+
+	user, t, id, _ := parseUserTimeIDKey(k)
+	fmt.Println(user, t.Format(time.RFC3339), id)
+
+	// "Kudos given by U1 today" seeks to userTimeKey("U1", midnight).
+	fmt.Printf("% x\n", userTimeKey("U1", at.Truncate(24*time.Hour)))
+	// Output:
+	// 55 31 00 18 ec 2d 27 b6 55 40 00 00 00 00 00 00 00 00 07
+	// U1 2026-11-28T10:00:00Z 7
+	// 55 31 00 18 ec 0c 69 cf 1f 00 00
+}

@@ -298,6 +298,14 @@ func parseImport(data []byte) (*parsedImport, error) {
 		if err := checkIndexable(at); err != nil {
 			return nil, invalid(field+".at", "%w", err)
 		}
+		if err := checkUserID(w.Giver); err != nil {
+			return nil, invalid(field+".giver", "%w", err)
+		}
+		for j, r := range w.Receivers {
+			if err := checkUserID(r); err != nil {
+				return nil, invalid(fmt.Sprintf("%s.receivers[%d]", field, j), "%w", err)
+			}
+		}
 		p.kudos = append(p.kudos, Kudos{
 			ID: id, Giver: w.Giver, Receivers: w.Receivers, Text: w.Text, Values: w.Values,
 			Channel: w.Channel, MessageTS: w.TS, Private: w.Private, At: at,
@@ -417,10 +425,29 @@ func (p *parsedImport) apply(tx *bolt.Tx) error {
 	if err := assignIDs(tx.Bucket(bucketKudos), kudosIDs); err != nil {
 		return err
 	}
+	// Like putKudos for each, but the index entries are written at the end
+	// and in key order: a large import into one transaction would
+	// otherwise take quadratic time (see putIndexEntries).
+	kudos := tx.Bucket(bucketKudos)
+	var entries []indexEntry
 	for i, k := range p.kudos {
-		if err := putKudos(tx, kudosIDs[i], newKudosRecord(k)); err != nil {
+		id, rec := kudosIDs[i], newKudosRecord(k)
+		if v := kudos.Get(idKey(id)); v != nil {
+			var old kudosRecord
+			if err := decodeValue(v, &old); err != nil {
+				return fmt.Errorf("decode kudos %d: %w", id, err)
+			}
+			if err := deleteKudosIndexes(tx, id, old); err != nil {
+				return err
+			}
+		}
+		if err := putValue(kudos, idKey(id), rec); err != nil {
 			return err
 		}
+		entries = append(entries, kudosIndexEntries(id, rec)...)
+	}
+	if err := putIndexEntries(tx, entries); err != nil {
+		return err
 	}
 
 	followupIDs := make([]uint64, len(p.followups))

@@ -195,6 +195,35 @@ func TestExportImportRoundTrip(t *testing.T) {
 		t.Errorf("records after round trip = %+v, want %+v", got, want)
 	}
 
+	// The kudos indexes were rebuilt with the records: Check compares them,
+	// and every method that reads them answers as on the source.
+	if err := dst.Check(); err != nil {
+		t.Errorf("Check() after import = %v", err)
+	}
+	byIndex := func(db *store.DB) []any {
+		var out []any
+		for _, u := range []string{"U1", "U2", "U3"} {
+			received, err1 := db.KudosReceived(u, 0)
+			given, err2 := db.KudosGivenCount(u, time.Time{}, base.AddDate(1, 0, 0))
+			count, err3 := db.KudosReceivedCount(u, time.Time{}, base.AddDate(1, 0, 0), true)
+			if err := errors.Join(err1, err2, err3); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, received, given, count)
+		}
+		stats, err := db.KudosStats(time.Time{}, base.AddDate(1, 0, 0), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append(out, stats)
+	}
+	if got, want := byIndex(dst), byIndex(src); !reflect.DeepEqual(got, want) {
+		t.Errorf("index reads after round trip = %+v, want %+v", got, want)
+	}
+	if got, _ := dst.KudosReceived("U2", 0); len(got) != 1 || got[0].ID != 1 {
+		t.Errorf("KudosReceived(U2) after import = %+v, want kudos 1", got)
+	}
+
 	// Sequences moved past the imported ids.
 	if k, err := dst.AddKudos(store.Kudos{Giver: "U1", At: base}); err != nil || k.ID != 4 {
 		t.Errorf("AddKudos after import = id %d, %v, want id 4", k.ID, err)
@@ -236,6 +265,8 @@ func TestImportMalformed(t *testing.T) {
 		{"KudosAtUnparsable", head + `"kudos": [` + okKudos + `, {"at": "x"}]}`, `kudos[1].at: parsing time "x"`},
 		{"KudosAtNoZone", head + `"kudos": [{"at": "2026-11-28T10:00:00"}]}`, `kudos[0].at: parsing time "2026-11-28T10:00:00"`},
 		{"KudosAtBefore1970", head + `"kudos": [{"at": "1969-07-20T20:17:00Z"}]}`, `kudos[0].at: time 1969-07-20T20:17:00Z is outside the range`},
+		{"KudosGiverNUL", head + `"kudos": [{"giver": "U1\u0000", "at": "2026-11-28T10:00:00Z"}]}`, `kudos[0].giver: user ID "U1\x00" contains a NUL byte`},
+		{"KudosReceiverNUL", head + `"kudos": [{"giver": "U1", "receivers": ["U2", "\u0000"], "at": "2026-11-28T10:00:00Z"}]}`, `kudos[0].receivers[1]: user ID "\x00" contains a NUL byte`},
 		{"KudosReceiversString", head + `"kudos": [{"receivers": "U1", "at": "2026-11-28T10:00:00Z"}]}`, `kudos[0].receivers: want an array, got string`},
 		{"KudosPrivateString", head + `"kudos": [{"private": "yes", "at": "2026-11-28T10:00:00Z"}]}`, `kudos[0].private: want true or false, got string`},
 		{"FollowupStatus", head + `"kudos": [` + okKudos + `], "followups": [{"status": "later"}]}`, `followups[0].status: must be open, done or dropped (got "later")`},
@@ -281,9 +312,9 @@ func TestImportMalformed(t *testing.T) {
 func TestImportUpsert(t *testing.T) {
 	t.Parallel()
 	db := storetest.MustOpen(t)
-	mustDo(t)(db.AddKudos(store.Kudos{Giver: "U1", Text: "original", At: base}))                 // 1
-	mustDo(t)(db.AddKudos(store.Kudos{Giver: "U2", Text: "untouched", At: base.Add(time.Hour)})) // 2
-	mustDo(t)(db.AddFollowup(store.Followup{Owner: "U1", Due: base.Add(24 * time.Hour)}))        // 1, open
+	mustDo(t)(db.AddKudos(store.Kudos{Giver: "U1", Receivers: []string{"U7"}, Text: "original", At: base})) // 1
+	mustDo(t)(db.AddKudos(store.Kudos{Giver: "U2", Text: "untouched", At: base.Add(time.Hour)}))            // 2
+	mustDo(t)(db.AddFollowup(store.Followup{Owner: "U1", Due: base.Add(24 * time.Hour)}))                   // 1, open
 
 	doc := `{"format": "rapport-export", "version": 1, "exported_at": "whenever", "extra": {"ignored": true},
 	  "kudos": [
@@ -322,6 +353,20 @@ func TestImportUpsert(t *testing.T) {
 	}
 	if k, _ := db.KudosBetween(base, base.Add(time.Minute)); len(k) != 0 {
 		t.Errorf("KudosBetween(old time of kudos 1) = %+v, want none", k)
+	}
+	// Kudos 1's giver and receiver entries moved with it: U7 no longer
+	// received it, and U1 gave it at 15:00.
+	if k, err := db.KudosReceived("U7", 0); err != nil || len(k) != 0 {
+		t.Errorf("KudosReceived(U7) after import = %+v, %v, want none", k, err)
+	}
+	if n, _ := db.KudosGivenCount("U1", base, base.Add(time.Hour)); n != 0 {
+		t.Errorf("KudosGivenCount(U1, old time) after import = %d, want 0", n)
+	}
+	if keys := rawKeys(t, db, "kudos_by_giver"); len(keys) != 4 {
+		t.Errorf("kudos_by_giver has %d keys, want 4", len(keys))
+	}
+	if err := db.Check(); err != nil {
+		t.Errorf("Check() after import = %v", err)
 	}
 	// Follow-up 1 is done now, so out of the due index.
 	if f, err := db.Followup(1); err != nil || f.Status != store.FollowupDone {

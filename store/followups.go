@@ -191,3 +191,29 @@ func putFollowup(tx *bolt.Tx, id uint64, rec followupRecord) error {
 	}
 	return nil
 }
+
+// checkFollowupIndexes reports the first difference between the open
+// follow-ups and followups_by_due (for Check).
+func checkFollowupIndexes(tx *bolt.Tx) error {
+	idx := tx.Bucket(bucketFollowupsByDue)
+	open := 0
+	err := tx.Bucket(bucketFollowups).ForEach(func(k, v []byte) error {
+		id, err := parseIDKey(k)
+		if err != nil {
+			return err
+		}
+		var rec followupRecord
+		if err := decodeValue(v, &rec); err != nil {
+			return fmt.Errorf("decode followup %d: %w", id, err)
+		}
+		if rec.Status != string(FollowupOpen) {
+			return nil
+		}
+		open++
+		return checkIndexEntry(idx, "followups_by_due", timeIDKey(rec.Due, id), emptyValue, fmt.Sprintf("followup %d", id))
+	})
+	if err != nil {
+		return err
+	}
+	return checkIndexSize(idx, "followups_by_due", open)
+}

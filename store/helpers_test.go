@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"testing"
@@ -112,4 +113,39 @@ func be64(v uint64) []byte {
 // check the on-disk format rather than the code that writes it.
 func timeIDKey(at time.Time, id uint64) []byte {
 	return append(be64(uint64(at.UnixNano())), be64(id)...)
+}
+
+// userTimeIDKey is the key of the per-user kudos indexes (user ‖ 0x00 ‖
+// be64(at) ‖ be64(id)), rebuilt independently like timeIDKey.
+func userTimeIDKey(user string, at time.Time, id uint64) []byte {
+	return append(append([]byte(user), 0), timeIDKey(at, id)...)
+}
+
+// rawEntries returns the keys and values of one bucket of an open store,
+// read from a Backup like rawKeys, as "hex(key)=hex(value)" strings.
+func rawEntries(t *testing.T, db *store.DB, bucket string) map[string]string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "backup.db")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Backup(f); err != nil {
+		t.Fatalf("Backup() = %v", err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	readRaw(t, path, func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte(bucket))
+		if b == nil {
+			t.Fatalf("no bucket %q", bucket)
+		}
+		return b.ForEach(func(k, v []byte) error {
+			out[hex.EncodeToString(k)] = hex.EncodeToString(v)
+			return nil
+		})
+	})
+	return out
 }

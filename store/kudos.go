@@ -2,7 +2,10 @@ package store
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -17,8 +20,8 @@ type Kudos struct {
 	Receivers []string  // Slack user IDs
 	Text      string    // why, as written by the giver
 	Values    []string  // "#values", without the '#'
-	Channel   string    // where it was given; empty for the modal or a DM
-	MessageTS string    // ts of the message it was given on or for, if any
+	Channel   string    // where it was given (or posted: SetKudosMessage); empty for the modal or a DM
+	MessageTS string    // ts of the message it was given on or for, or of the bot's post (SetKudosMessage)
 	Private   bool      // shown only to giver and receivers
 	At        time.Time // when it was given
 }
@@ -51,13 +54,31 @@ func newKudosRecord(k Kudos) kudosRecord {
 	}
 }
 
+// checkKudos validates what the indexes rely on: a time they can hold,
+// and user IDs that keep the per-user keys apart.
+func checkKudos(k Kudos) error {
+	if err := checkIndexable(k.At); err != nil {
+		return fmt.Errorf("at: %w", err)
+	}
+	if err := checkUserID(k.Giver); err != nil {
+		return fmt.Errorf("giver: %w", err)
+	}
+	for _, r := range k.Receivers {
+		if err := checkUserID(r); err != nil {
+			return fmt.Errorf("receivers: %w", err)
+		}
+	}
+	return nil
+}
+
 // AddKudos stores k under a new ID (k.ID is ignored) and returns the
 // stored copy: ID set, At in UTC (now if k.At is zero), empty slices nil.
 // At must be between 1970 and 2262, since kudos are indexed by time.
+// AddKudos checks no allowance: the bot uses GiveKudos.
 func (db *DB) AddKudos(k Kudos) (Kudos, error) {
 	k.At = orNow(k.At, db.now)
-	if err := checkIndexable(k.At); err != nil {
-		return Kudos{}, fmt.Errorf("store: add kudos: at: %w", err)
+	if err := checkKudos(k); err != nil {
+		return Kudos{}, fmt.Errorf("store: add kudos: %w", err)
 	}
 	rec := newKudosRecord(k)
 	var id uint64
@@ -72,6 +93,341 @@ func (db *DB) AddKudos(k Kudos) (Kudos, error) {
 		return Kudos{}, fmt.Errorf("store: add kudos: %w", err)
 	}
 	return rec.kudos(id), nil
+}
+
+// Allowance is a giver's daily allowance: at most Limit recipients
+// thanked in [From, To), the giver's own day in their own zone. A kudos
+// to three people uses three. Limit 0 means unlimited.
+type Allowance struct {
+	Limit    int
+	From, To time.Time
+}
+
+// AllowanceError is returned (wrapped, and wrapping ErrAllowanceExceeded)
+// when a kudos would take its giver past the allowance; nothing is stored.
+// Used is how many recipients the giver already thanked in the window,
+// Wanted how many the refused kudos thanks.
+type AllowanceError struct {
+	Limit, Used, Wanted int
+}
+
+func (e *AllowanceError) Error() string {
+	return fmt.Sprintf("%v: %d of %d used, %d more wanted", ErrAllowanceExceeded, e.Used, e.Limit, e.Wanted)
+}
+
+// Unwrap makes errors.Is(err, ErrAllowanceExceeded) true.
+func (e *AllowanceError) Unwrap() error { return ErrAllowanceExceeded }
+
+// GiveKudos atomically checks k.Giver's allowance and stores k, the way
+// /kudos does: each distinct receiver counts one against a.Limit, and
+// what counts as used is the receivers of the kudos given by k.Giver with
+// At in [a.From, a.To), private ones included. It returns the stored
+// kudos (as AddKudos does) and how many recipients the giver may still
+// thank in the window (-1 when a.Limit is 0, unlimited).
+//
+// Over the limit, nothing is stored and the error wraps an
+// *AllowanceError (and so ErrAllowanceExceeded). k needs a Giver and at
+// least one receiver; with a limit, k.At (now if zero) must lie in
+// [a.From, a.To).
+//
+// Concurrent calls share commits (bbolt's Batch): under load many givers
+// cost one disk sync, at the price of up to 2 ms (batchDelay) of latency for a lone
+// call. Calls by one giver are serialised, so the limit holds however many
+// race.
+func (db *DB) GiveKudos(k Kudos, a Allowance) (Kudos, int, error) {
+	k.At = orNow(k.At, db.now)
+	g, err := newGift(k, a)
+	if err != nil {
+		return Kudos{}, 0, fmt.Errorf("store: give kudos: %w", err)
+	}
+	if err := db.bolt.Batch(g.give); err != nil {
+		return Kudos{}, 0, fmt.Errorf("store: give kudos: %w", err)
+	}
+	return g.result()
+}
+
+// gift is one GiveKudos: its checked input, and what its transaction
+// function found on its last run.
+type gift struct {
+	rec    kudosRecord
+	a      Allowance
+	wanted int // distinct receivers
+
+	id   uint64 // 0: refused
+	used int
+}
+
+func newGift(k Kudos, a Allowance) (*gift, error) {
+	if err := checkKudos(k); err != nil {
+		return nil, err
+	}
+	g := &gift{rec: newKudosRecord(k), a: a, wanted: len(distinctStrings(k.Receivers))}
+	switch {
+	case k.Giver == "":
+		return nil, errors.New("no giver")
+	case g.wanted == 0:
+		return nil, errors.New("no receivers")
+	case a.Limit < 0:
+		return nil, fmt.Errorf("allowance limit %d: must be 0 (unlimited) or more", a.Limit)
+	case a.Limit > 0 && (k.At.Before(a.From) || !k.At.Before(a.To)):
+		return nil, fmt.Errorf("at %s is outside the allowance window [%s, %s)",
+			k.At.Format(time.RFC3339Nano), a.From.UTC().Format(time.RFC3339Nano), a.To.UTC().Format(time.RFC3339Nano))
+	}
+	return g, nil
+}
+
+// give is the transaction function GiveKudos hands to Batch. Batch may run
+// it more than once (when another call in the same batch fails, the batch
+// is rolled back and run again without it), so it sets its results afresh
+// on every run and keeps nothing else. A refusal is a result, not an
+// error: returning an error would roll back and re-run everybody else's
+// kudos in the batch.
+func (g *gift) give(tx *bolt.Tx) error {
+	g.id, g.used = 0, 0
+	if g.a.Limit > 0 {
+		used, err := givenCount(tx, g.rec.Giver, g.a.From, g.a.To)
+		if err != nil {
+			return err
+		}
+		g.used = used
+		if used+g.wanted > g.a.Limit {
+			return nil
+		}
+	}
+	id, err := tx.Bucket(bucketKudos).NextSequence()
+	if err != nil {
+		return err
+	}
+	if err := putKudos(tx, id, g.rec); err != nil {
+		return err
+	}
+	g.id = id
+	return nil
+}
+
+// result is GiveKudos' answer once the transaction committed.
+func (g *gift) result() (Kudos, int, error) {
+	if g.id == 0 {
+		return Kudos{}, 0, fmt.Errorf("store: give kudos: %w", &AllowanceError{Limit: g.a.Limit, Used: g.used, Wanted: g.wanted})
+	}
+	remaining := -1
+	if g.a.Limit > 0 {
+		remaining = g.a.Limit - g.used - g.wanted
+	}
+	return g.rec.kudos(g.id), remaining, nil
+}
+
+// KudosGivenCount returns how many recipients giver thanked with the
+// kudos given in [from, to), private ones included: the allowance's
+// measure (a kudos to three people counts three). It reads only giver's
+// range of kudos_by_giver.
+func (db *DB) KudosGivenCount(giver string, from, to time.Time) (int, error) {
+	var n int
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = givenCount(tx, giver, from, to)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: kudos given by %s: %w", giver, err)
+	}
+	return n, nil
+}
+
+// givenCount sums the receivers of giver's kudos in [from, to).
+func givenCount(tx *bolt.Tx, giver string, from, to time.Time) (int, error) {
+	if err := checkUserID(giver); err != nil {
+		return 0, err
+	}
+	n := 0
+	err := scanTimeRange(tx.Bucket(bucketKudosByGiver).Cursor(), userPrefix(giver), from, to, func(k, v []byte) error {
+		c, err := parseGiverIndexValue(v)
+		n += c
+		return err
+	})
+	return n, err
+}
+
+// KudosReceived returns the kudos user received, newest first (equal
+// times by descending ID), at most limit of them (limit <= 0: all). It
+// includes private kudos: the caller decides who may see them. It reads
+// user's range of kudos_by_receiver backwards, and one record per kudos
+// returned.
+func (db *DB) KudosReceived(user string, limit int) ([]Kudos, error) {
+	var out []Kudos
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		if err := checkUserID(user); err != nil {
+			return err
+		}
+		b := tx.Bucket(bucketKudos)
+		prefix := userPrefix(user)
+		c := tx.Bucket(bucketKudosByReceiver).Cursor()
+		// Every key of user is below user ‖ 0x01: seek there, step back.
+		k, _ := c.Seek(append(bytes.Clone(prefix[:len(prefix)-1]), 1))
+		if k == nil {
+			k, _ = c.Last()
+		} else {
+			k, _ = c.Prev()
+		}
+		for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
+			_, _, id, err := parseUserTimeIDKey(k)
+			if err != nil {
+				return err
+			}
+			kd, ok, err := getKudos(b, id)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return fmt.Errorf("kudos_by_receiver points at missing kudos %d", id)
+			}
+			out = append(out, kd)
+			if limit > 0 && len(out) == limit {
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: kudos received by %s: %w", user, err)
+	}
+	return out, nil
+}
+
+// KudosReceivedCount returns how many kudos user received in [from, to);
+// private ones only if includePrivate. It reads only user's range of
+// kudos_by_receiver.
+func (db *DB) KudosReceivedCount(user string, from, to time.Time, includePrivate bool) (int, error) {
+	n := 0
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		if err := checkUserID(user); err != nil {
+			return err
+		}
+		return scanTimeRange(tx.Bucket(bucketKudosByReceiver).Cursor(), userPrefix(user), from, to, func(k, v []byte) error {
+			if len(v) != 1 {
+				return fmt.Errorf("kudos_by_receiver value %x of %x: want 1 byte", v, k)
+			}
+			if includePrivate || v[0]&kudosFlagPrivate == 0 {
+				n++
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: kudos received by %s: %w", user, err)
+	}
+	return n, nil
+}
+
+// SetKudosMessage records where the bot's public post of kudos id landed
+// (its Channel and MessageTS), so the post can be linked to and updated
+// later. It returns an error wrapping ErrNotFound if there is no such
+// kudos.
+func (db *DB) SetKudosMessage(id uint64, channel, ts string) error {
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketKudos).Get(idKey(id))
+		if v == nil {
+			return ErrNotFound
+		}
+		var rec kudosRecord
+		if err := decodeValue(v, &rec); err != nil {
+			return fmt.Errorf("decode kudos %d: %w", id, err)
+		}
+		rec.Channel, rec.MessageTS = channel, ts
+		return putKudos(tx, id, rec)
+	})
+	if err != nil {
+		return fmt.Errorf("store: set kudos %d message: %w", id, err)
+	}
+	return nil
+}
+
+// Tally is one line of a leaderboard: a user ID or a value, and its count.
+type Tally struct {
+	Key   string
+	Count int
+}
+
+// KudosStats is a leaderboard of public kudos over a period.
+type KudosStats struct {
+	Total     int     // public kudos given in the period
+	Receivers []Tally // times each person was recognised: one per kudos
+	Givers    []Tally // people each giver thanked: a kudos to three counts three
+	Values    []Tally // uses of each value: one per kudos
+}
+
+// KudosStats aggregates the PUBLIC kudos with At in [from, to): private
+// kudos are never counted, anywhere. Each list is sorted by Count
+// descending, then Key ascending; top > 0 keeps only the first top
+// entries of each list, top <= 0 keeps all.
+//
+// It reads only that range of kudos_by_time, whose values summarise each
+// kudos, so a week of a large workspace takes milliseconds.
+func (db *DB) KudosStats(from, to time.Time, top int) (KudosStats, error) {
+	var st KudosStats
+	var receivers, givers, values tallies
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var s kudosSummary
+		return scanTimeRange(tx.Bucket(bucketKudosByTime).Cursor(), nil, from, to, func(k, v []byte) error {
+			if err := s.parse(v); err != nil {
+				return fmt.Errorf("kudos_by_time %x: %w", k, err)
+			}
+			if s.private {
+				return nil
+			}
+			st.Total++
+			for _, r := range s.receivers {
+				receivers.add(r, 1)
+			}
+			if len(s.receivers) > 0 {
+				givers.add(s.giver, len(s.receivers))
+			}
+			for _, val := range s.values {
+				values.add(val, 1)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return KudosStats{}, fmt.Errorf("store: kudos stats %s to %s: %w", from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339), err)
+	}
+	st.Receivers, st.Givers, st.Values = receivers.ranked(top), givers.ranked(top), values.ranked(top)
+	return st, nil
+}
+
+// tallies counts by key. Looking a []byte key up as string(b) does not
+// allocate, so a key is copied once, when first seen (which also keeps
+// bbolt's memory out of the result).
+type tallies struct {
+	index map[string]int // key -> position in list
+	list  []Tally
+}
+
+func (t *tallies) add(key []byte, n int) {
+	if i, ok := t.index[string(key)]; ok {
+		t.list[i].Count += n
+		return
+	}
+	if t.index == nil {
+		t.index = make(map[string]int)
+	}
+	k := string(key)
+	t.index[k] = len(t.list)
+	t.list = append(t.list, Tally{Key: k, Count: n})
+}
+
+// ranked sorts by Count descending, then Key, and keeps the first top.
+func (t *tallies) ranked(top int) []Tally {
+	slices.SortFunc(t.list, func(a, b Tally) int {
+		if a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+	if top > 0 && len(t.list) > top {
+		return slices.Clip(t.list[:top])
+	}
+	return t.list
 }
 
 // KudosBetween returns the kudos given in [from, to), oldest first (equal
@@ -140,21 +496,92 @@ func allKudos(tx *bolt.Tx) ([]Kudos, error) {
 	return out, err
 }
 
-// putKudos writes kudos id (new or replaced) and keeps kudos_by_time in
-// step: the entry for a replaced record's old time goes first.
+// putKudos writes kudos id (new or replaced) and keeps its index entries
+// in step: a replaced record's entries go first, since its time, giver or
+// receivers may have changed.
 func putKudos(tx *bolt.Tx, id uint64, rec kudosRecord) error {
-	b, idx := tx.Bucket(bucketKudos), tx.Bucket(bucketKudosByTime)
+	b := tx.Bucket(bucketKudos)
 	if v := b.Get(idKey(id)); v != nil {
 		var old kudosRecord
 		if err := decodeValue(v, &old); err != nil {
 			return fmt.Errorf("decode kudos %d: %w", id, err)
 		}
-		if err := idx.Delete(timeIDKey(old.At, id)); err != nil {
+		if err := deleteKudosIndexes(tx, id, old); err != nil {
 			return err
 		}
 	}
 	if err := putValue(b, idKey(id), rec); err != nil {
 		return err
 	}
-	return idx.Put(timeIDKey(rec.At, id), emptyValue)
+	return putKudosIndexes(tx, id, rec)
+}
+
+// kudosFlagValues are the two possible kudos_by_receiver values, shared:
+// bbolt never modifies a value it is given.
+var kudosFlagValues = [2][]byte{{0}, {kudosFlagPrivate}}
+
+// kudosIndexEntries lists the index entries of kudos id: one in
+// kudos_by_time, one in kudos_by_giver, one in kudos_by_receiver per
+// distinct receiver.
+func kudosIndexEntries(id uint64, rec kudosRecord) []indexEntry {
+	receivers := distinctStrings(rec.Receivers)
+	out := make([]indexEntry, 0, 2+len(receivers))
+	out = append(out,
+		indexEntry{bucketKudosByTime, timeIDKey(rec.At, id), appendKudosSummaryV1(nil, rec.Giver, rec.Receivers, rec.Values, rec.Private)},
+		indexEntry{bucketKudosByGiver, userTimeIDKey(rec.Giver, rec.At, id), giverIndexValue(rec.Receivers)},
+	)
+	for _, r := range receivers {
+		out = append(out, indexEntry{bucketKudosByReceiver, userTimeIDKey(r, rec.At, id), kudosFlagValues[kudosFlags(rec.Private)]})
+	}
+	return out
+}
+
+func putKudosIndexes(tx *bolt.Tx, id uint64, rec kudosRecord) error {
+	for _, e := range kudosIndexEntries(id, rec) {
+		if err := tx.Bucket(e.bucket).Put(e.key, e.value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func deleteKudosIndexes(tx *bolt.Tx, id uint64, rec kudosRecord) error {
+	for _, e := range kudosIndexEntries(id, rec) {
+		if err := tx.Bucket(e.bucket).Delete(e.key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkKudosIndexes reports the first difference between the kudos and
+// their three indexes (for Check).
+func checkKudosIndexes(tx *bolt.Tx) error {
+	want := map[string]int{}
+	err := tx.Bucket(bucketKudos).ForEach(func(k, v []byte) error {
+		id, err := parseIDKey(k)
+		if err != nil {
+			return err
+		}
+		var rec kudosRecord
+		if err := decodeValue(v, &rec); err != nil {
+			return fmt.Errorf("decode kudos %d: %w", id, err)
+		}
+		for _, e := range kudosIndexEntries(id, rec) {
+			if err := checkIndexEntry(tx.Bucket(e.bucket), string(e.bucket), e.key, e.value, fmt.Sprintf("kudos %d", id)); err != nil {
+				return err
+			}
+			want[string(e.bucket)]++
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, name := range [][]byte{bucketKudosByTime, bucketKudosByGiver, bucketKudosByReceiver} {
+		if err := checkIndexSize(tx.Bucket(name), string(name), want[string(name)]); err != nil {
+			return err
+		}
+	}
+	return nil
 }

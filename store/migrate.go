@@ -25,6 +25,7 @@ type migration struct {
 var migrations = []migration{
 	{version: 1, name: "create buckets", migrate: createBucketsV1},
 	{version: 2, name: "index kudos by time", migrate: indexKudosByTimeV2},
+	{version: 3, name: "kudos summaries and per-user indexes, people, outbox", migrate: kudosIndexesPeopleOutboxV3},
 }
 
 // schemaVersion is the version this binary writes.
@@ -69,6 +70,69 @@ func indexKudosByTimeV2(tx *bolt.Tx) error {
 		}
 		return idx.Put(timeIDKey(rec.At, id), emptyValue)
 	})
+}
+
+// kudosIndexesPeopleOutboxV3 creates the buckets new in v3 (people,
+// outbox, outbox_by_due, outbox_keys, kudos_by_giver, kudos_by_receiver),
+// and rebuilds the kudos indexes from the kudos stored: kudos_by_time gets
+// a summary of each kudos as its value (it had none), the per-user
+// indexes get their entries. Rebuilding kudos_by_time from scratch, rather
+// than rewriting its values, also drops any entry a v2 bug left behind.
+//
+// It relies on the layouts of schema.go that are versioned and frozen
+// (appendKudosSummaryV1, userTimeIDKey, giverIndexValue, kudosFlags): a
+// later change of layout gets a new encoder and a new migration.
+func kudosIndexesPeopleOutboxV3(tx *bolt.Tx) error {
+	for _, name := range []string{"people", "outbox", "outbox_by_due", "outbox_keys", "kudos_by_giver", "kudos_by_receiver"} {
+		if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	if err := tx.DeleteBucket([]byte("kudos_by_time")); err != nil {
+		return fmt.Errorf("delete bucket kudos_by_time: %w", err)
+	}
+	byTime := []byte("kudos_by_time")
+	if _, err := tx.CreateBucket(byTime); err != nil {
+		return fmt.Errorf("create bucket kudos_by_time: %w", err)
+	}
+	// Collect, then write in key order (see putIndexEntries).
+	var entries []indexEntry
+	err := tx.Bucket([]byte("kudos")).ForEach(func(k, v []byte) error {
+		id, err := parseIDKey(k)
+		if err != nil {
+			return err
+		}
+		var rec struct {
+			Giver     string    `json:"giver"`
+			Receivers []string  `json:"receivers"`
+			Values    []string  `json:"values"`
+			Private   bool      `json:"private"`
+			At        time.Time `json:"at"`
+		}
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return fmt.Errorf("kudos %d: %w", id, err)
+		}
+		if err := checkIndexable(rec.At); err != nil {
+			return fmt.Errorf("kudos %d: at: %w", id, err)
+		}
+		for _, user := range append([]string{rec.Giver}, rec.Receivers...) {
+			if err := checkUserID(user); err != nil {
+				return fmt.Errorf("kudos %d: %w", id, err)
+			}
+		}
+		entries = append(entries,
+			indexEntry{byTime, timeIDKey(rec.At, id), appendKudosSummaryV1(nil, rec.Giver, rec.Receivers, rec.Values, rec.Private)},
+			indexEntry{[]byte("kudos_by_giver"), userTimeIDKey(rec.Giver, rec.At, id), giverIndexValue(rec.Receivers)},
+		)
+		for _, r := range distinctStrings(rec.Receivers) {
+			entries = append(entries, indexEntry{[]byte("kudos_by_receiver"), userTimeIDKey(r, rec.At, id), []byte{kudosFlags(rec.Private)}})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return putIndexEntries(tx, entries)
 }
 
 // migrate brings the file to schemaVersion(). Nothing is written when the

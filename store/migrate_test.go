@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -15,13 +16,19 @@ import (
 )
 
 // currentVersion is the schema version this binary writes.
-const currentVersion = 2
+const currentVersion = 3
 
 // v1Buckets are the buckets of schema v1, as shipped.
 var v1Buckets = []string{
 	"meta", "seen_events", "seen_events_by_time", "job_runs", "kudos",
 	"followups", "followups_by_due", "coffee_members", "coffee_rounds", "checkins",
 }
+
+// v2Buckets and v3Buckets are the buckets added by schema v2 and v3.
+var (
+	v2Buckets = []string{"kudos_by_time"}
+	v3Buckets = []string{"kudos_by_giver", "kudos_by_receiver", "people", "outbox", "outbox_by_due", "outbox_keys"}
+)
 
 // Ensure a new file gets every bucket and the current version.
 func TestMigrateNewFile(t *testing.T) {
@@ -35,7 +42,7 @@ func TestMigrateNewFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	readRaw(t, path, func(tx *bolt.Tx) error {
-		for _, name := range append(v1Buckets, "kudos_by_time") {
+		for _, name := range slices.Concat(v1Buckets, v2Buckets, v3Buckets) {
 			if tx.Bucket([]byte(name)) == nil {
 				t.Errorf("new file has no bucket %s", name)
 			}
@@ -102,8 +109,8 @@ func TestMigrateV2IndexKudosByTime(t *testing.T) {
 	}
 
 	readRaw(t, path, func(tx *bolt.Tx) error {
-		if v := tx.Bucket([]byte("meta")).Get([]byte("schema_version")); binary.BigEndian.Uint64(v) != 2 {
-			t.Errorf("schema_version after migration = %x, want 2", v)
+		if v := tx.Bucket([]byte("meta")).Get([]byte("schema_version")); binary.BigEndian.Uint64(v) != currentVersion {
+			t.Errorf("schema_version after migration = %x, want %d", v, currentVersion)
 		}
 		var keys [][]byte
 		tx.Bucket([]byte("kudos_by_time")).ForEach(func(k, _ []byte) error {
@@ -175,4 +182,183 @@ func TestOpenCurrentFileWritesNothing(t *testing.T) {
 	if !bytes.Equal(readFile(t, path), before) {
 		t.Errorf("reopening a current file changed it")
 	}
+}
+
+// writeV2File writes a schema v2 file as v2 left it: the v1 and v2
+// buckets, version 2, the kudos given (raw JSON by id), and a
+// kudos_by_time entry with an empty value for each, plus extra entries.
+func writeV2File(t *testing.T, path string, kudos map[uint64]string, at map[uint64]time.Time, extra ...[]byte) {
+	t.Helper()
+	writeRaw(t, path, func(tx *bolt.Tx) error {
+		for _, name := range slices.Concat(v1Buckets, v2Buckets) {
+			if _, err := tx.CreateBucket([]byte(name)); err != nil {
+				return err
+			}
+		}
+		if err := tx.Bucket([]byte("meta")).Put([]byte("schema_version"), be64(2)); err != nil {
+			return err
+		}
+		b, idx := tx.Bucket([]byte("kudos")), tx.Bucket([]byte("kudos_by_time"))
+		var last uint64
+		for id, v := range kudos {
+			if err := b.Put(be64(id), []byte(v)); err != nil {
+				return err
+			}
+			if err := idx.Put(timeIDKey(at[id], id), []byte{}); err != nil {
+				return err
+			}
+			last = max(last, id)
+		}
+		for _, k := range extra {
+			if err := idx.Put(k, []byte{}); err != nil {
+				return err
+			}
+		}
+		return b.SetSequence(last)
+	})
+}
+
+// Ensure v2 -> v3 gives kudos_by_time summaries, fills kudos_by_giver and
+// kudos_by_receiver from the kudos stored (receivers without repeats,
+// private flagged), drops a stale v2 entry, and creates the people and
+// outbox buckets; the methods that read the new indexes work at once.
+func TestMigrateV3KudosIndexes(t *testing.T) {
+	t.Parallel()
+	path := newPath(t)
+	at := map[uint64]time.Time{1: base, 2: base.Add(time.Hour), 3: base.Add(2 * time.Hour), 4: base.Add(3 * time.Hour)}
+	rfc := func(id uint64) string { return at[id].Format(time.RFC3339Nano) }
+	kudos := map[uint64]string{
+		1: `{"giver":"U1","receivers":["U2"],"text":"demo","values":["teamwork"],"at":"` + rfc(1) + `"}`,
+		2: `{"giver":"U2","receivers":["U1","U3","U1"],"text":"quietly","private":true,"at":"` + rfc(2) + `"}`,
+		3: `{"giver":"U1","at":"` + rfc(3) + `"}`,
+		4: `{"giver":"U12","receivers":["U2"],"values":["craft","craft"],"channel":"C1","ts":"1.2","at":"` + rfc(4) + `"}`,
+	}
+	stale := timeIDKey(base, 99) // no kudos 99
+	writeV2File(t, path, kudos, at, stale)
+
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatalf("Open(v2 file) = %v", err)
+	}
+	if err := db.Check(); err != nil {
+		t.Errorf("Check() after migration = %v", err)
+	}
+	day := base.Add(24 * time.Hour)
+	stats, err := db.KudosStats(base, day, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStats := store.KudosStats{
+		Total:     3, // 2 is private
+		Receivers: []store.Tally{{Key: "U2", Count: 2}},
+		Givers:    []store.Tally{{Key: "U1", Count: 1}, {Key: "U12", Count: 1}},
+		Values:    []store.Tally{{Key: "craft", Count: 1}, {Key: "teamwork", Count: 1}},
+	}
+	if !reflect.DeepEqual(stats, wantStats) {
+		t.Errorf("KudosStats after migration = %+v, want %+v", stats, wantStats)
+	}
+	for _, tt := range []struct {
+		giver string
+		want  int
+	}{{"U1", 1}, {"U2", 2}, {"U12", 1}, {"U3", 0}} {
+		if n, err := db.KudosGivenCount(tt.giver, base, day); err != nil || n != tt.want {
+			t.Errorf("KudosGivenCount(%s) after migration = %d, %v, want %d", tt.giver, n, err, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		user string
+		want []uint64
+	}{{"U1", []uint64{2}}, {"U2", []uint64{4, 1}}, {"U3", []uint64{2}}, {"U12", nil}} {
+		got, err := db.KudosReceived(tt.user, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ids := kudosIDs(got); !slices.Equal(ids, tt.want) {
+			t.Errorf("KudosReceived(%s) after migration = ids %v, want %v", tt.user, ids, tt.want)
+		}
+	}
+	if k, err := db.AddKudos(store.Kudos{Giver: "U3", At: base}); err != nil || k.ID != 5 {
+		t.Errorf("AddKudos after migration = id %d, %v, want id 5", k.ID, err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	readRaw(t, path, func(tx *bolt.Tx) error {
+		for _, name := range v3Buckets {
+			if tx.Bucket([]byte(name)) == nil {
+				t.Errorf("migrated file has no bucket %s", name)
+			}
+		}
+		byTime := tx.Bucket([]byte("kudos_by_time"))
+		if v := byTime.Get(stale); v != nil {
+			t.Errorf("stale kudos_by_time entry %x survived the migration", stale)
+		}
+		// The summary layout, spelled out byte by byte.
+		summaries := map[uint64][]byte{
+			1: slices.Concat([]byte{1, 0, 2}, []byte("U1"), []byte{1, 2}, []byte("U2"), []byte{1, 8}, []byte("teamwork")),
+			2: slices.Concat([]byte{1, 1, 2}, []byte("U2"), []byte{2, 2}, []byte("U1"), []byte{2}, []byte("U3"), []byte{0}),
+			3: slices.Concat([]byte{1, 0, 2}, []byte("U1"), []byte{0, 0}),
+			4: slices.Concat([]byte{1, 0, 3}, []byte("U12"), []byte{1, 2}, []byte("U2"), []byte{1, 5}, []byte("craft")),
+		}
+		for id, want := range summaries {
+			if got := byTime.Get(timeIDKey(at[id], id)); !bytes.Equal(got, want) {
+				t.Errorf("kudos_by_time value of kudos %d = %x, want %x", id, got, want)
+			}
+		}
+		wantGiver := map[string][]byte{
+			string(userTimeIDKey("U1", at[1], 1)):  {1},
+			string(userTimeIDKey("U1", at[3], 3)):  {0},
+			string(userTimeIDKey("U12", at[4], 4)): {1},
+			string(userTimeIDKey("U2", at[2], 2)):  {2},
+		}
+		wantReceiver := map[string][]byte{
+			string(userTimeIDKey("U1", at[2], 2)): {1},
+			string(userTimeIDKey("U2", at[1], 1)): {0},
+			string(userTimeIDKey("U2", at[4], 4)): {0},
+			string(userTimeIDKey("U3", at[2], 2)): {1},
+		}
+		for name, want := range map[string]map[string][]byte{"kudos_by_giver": wantGiver, "kudos_by_receiver": wantReceiver} {
+			got := map[string][]byte{}
+			tx.Bucket([]byte(name)).ForEach(func(k, v []byte) error {
+				got[string(k)] = bytes.Clone(v)
+				return nil
+			})
+			// Kudos 5 was added after the migration.
+			delete(got, string(userTimeIDKey("U3", base, 5)))
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s after migration = %q, want %q", name, got, want)
+			}
+		}
+		return nil
+	})
+}
+
+// Ensure a kudos v3 cannot index (a NUL in a user ID would break the
+// per-user keys) fails the migration and leaves the file at v2.
+func TestMigrateV3FailureRollsBack(t *testing.T) {
+	t.Parallel()
+	path := newPath(t)
+	at := map[uint64]time.Time{1: base}
+	writeV2File(t, path, map[uint64]string{1: `{"giver":"U1\u0000x","at":"` + base.Format(time.RFC3339) + `"}`}, at)
+	db, err := store.Open(path, store.Options{})
+	if err == nil {
+		db.Close()
+		t.Fatal("Open(file with a NUL in a giver) = nil error, want the migration's")
+	}
+	if !strings.Contains(err.Error(), "migrate to v3 (") || !strings.Contains(err.Error(), "kudos 1") {
+		t.Errorf("Open error %q should name the migration and the record", err)
+	}
+	readRaw(t, path, func(tx *bolt.Tx) error {
+		if tx.Bucket([]byte("people")) != nil || tx.Bucket([]byte("kudos_by_giver")) != nil {
+			t.Errorf("failed migration left v3 buckets behind")
+		}
+		if v := tx.Bucket([]byte("meta")).Get([]byte("schema_version")); !bytes.Equal(v, be64(2)) {
+			t.Errorf("schema_version after failed migration = %x, want 2", v)
+		}
+		if v := tx.Bucket([]byte("kudos_by_time")).Get(timeIDKey(base, 1)); v == nil || len(v) != 0 {
+			t.Errorf("kudos_by_time entry after failed migration = %x, want the v2 empty value", v)
+		}
+		return nil
+	})
 }

@@ -2,8 +2,11 @@ package store
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -15,12 +18,18 @@ var (
 	bucketSeenEventsByTime = []byte("seen_events_by_time") // be64(nanos) ‖ event key -> empty
 	bucketJobRuns          = []byte("job_runs")            // job name -> JSON jobRunRecord
 	bucketKudos            = []byte("kudos")               // be64(id) -> JSON kudosRecord
-	bucketKudosByTime      = []byte("kudos_by_time")       // be64(at) ‖ be64(id) -> empty; since schema v2
+	bucketKudosByTime      = []byte("kudos_by_time")       // be64(at) ‖ be64(id) -> kudos summary; since v2, summary since v3
+	bucketKudosByGiver     = []byte("kudos_by_giver")      // giver ‖ 0x00 ‖ be64(at) ‖ be64(id) -> uvarint(receivers); since v3
+	bucketKudosByReceiver  = []byte("kudos_by_receiver")   // receiver ‖ 0x00 ‖ be64(at) ‖ be64(id) -> kudos flags; since v3
 	bucketFollowups        = []byte("followups")           // be64(id) -> JSON followupRecord
 	bucketFollowupsByDue   = []byte("followups_by_due")    // be64(due) ‖ be64(id) -> empty; open ones only
 	bucketCoffeeMembers    = []byte("coffee_members")      // user ID -> JSON coffeeMemberRecord
 	bucketCoffeeRounds     = []byte("coffee_rounds")       // be64(id) -> JSON roundRecord
 	bucketCheckins         = []byte("checkins")            // be64(id) -> JSON checkinRecord
+	bucketPeople           = []byte("people")              // user ID -> JSON personRecord; since v3
+	bucketOutbox           = []byte("outbox")              // be64(id) -> JSON outgoingRecord; since v3
+	bucketOutboxByDue      = []byte("outbox_by_due")       // be64(not before) ‖ be64(id) -> empty; pending ones only; since v3
+	bucketOutboxKeys       = []byte("outbox_keys")         // idempotency key -> be64(id); since v3
 	keySchemaVersion       = []byte("schema_version")      // in meta: be64(version)
 	emptyValue             = []byte{}                      // value of index entries: the key says it all
 )
@@ -35,11 +44,17 @@ var allBuckets = [][]byte{
 	bucketJobRuns,
 	bucketKudos,
 	bucketKudosByTime,
+	bucketKudosByGiver,
+	bucketKudosByReceiver,
 	bucketFollowups,
 	bucketFollowupsByDue,
 	bucketCoffeeMembers,
 	bucketCoffeeRounds,
 	bucketCheckins,
+	bucketPeople,
+	bucketOutbox,
+	bucketOutboxByDue,
+	bucketOutboxKeys,
 }
 
 // Indexed times are stored as unsigned unix nanoseconds so that byte order
@@ -132,4 +147,182 @@ func nanosTime(n uint64) time.Time {
 		n = math.MaxInt64
 	}
 	return time.Unix(0, int64(n)).UTC()
+}
+
+// checkUserID refuses a user ID that would break the per-user index keys:
+// they end the variable-length ID with a 0x00 byte. Slack IDs are
+// alphanumeric, so this only ever catches a bug.
+func checkUserID(id string) error {
+	if strings.IndexByte(id, 0) >= 0 {
+		return fmt.Errorf("user ID %q contains a NUL byte", id)
+	}
+	return nil
+}
+
+// userPrefix is user ‖ 0x00, the prefix shared by every key of user in a
+// per-user index. The separator keeps "U1" from matching "U12".
+func userPrefix(user string) []byte {
+	k := make([]byte, 0, len(user)+1+16)
+	k = append(k, user...)
+	return append(k, 0)
+}
+
+// userTimeKey is user ‖ 0x00 ‖ be64(t): the bound of a range scan of
+// user's entries in a per-user time index.
+func userTimeKey(user string, t time.Time) []byte {
+	return binary.BigEndian.AppendUint64(userPrefix(user), timeNanos(t))
+}
+
+// userTimeIDKey is a key of kudos_by_giver and kudos_by_receiver: user ‖
+// 0x00 ‖ be64(unix nanos) ‖ be64(id). A user's entries are one contiguous
+// range, in (time, id) order.
+func userTimeIDKey(user string, t time.Time, id uint64) []byte {
+	return binary.BigEndian.AppendUint64(userTimeKey(user, t), id)
+}
+
+// parseUserTimeIDKey decodes a userTimeIDKey; the time is in UTC.
+func parseUserTimeIDKey(k []byte) (string, time.Time, uint64, error) {
+	n := len(k) - 17
+	if n < 0 || k[n] != 0 {
+		return "", time.Time{}, 0, fmt.Errorf("user index key %x: want user ‖ 0x00 ‖ 16 bytes", k)
+	}
+	at, id, err := parseTimeIDKey(k[n+1:])
+	return string(k[:n]), at, id, err
+}
+
+// The value of a kudos_by_time entry is a summary of the kudos, so that
+// leaderboards read the index alone, never the (much larger) records:
+//
+//	version 0x01 ‖ flags ‖ str(giver) ‖ uvarint(n) ‖ n × str(receiver) ‖ uvarint(m) ‖ m × str(value)
+//
+// where str(s) is uvarint(len(s)) ‖ s. The receivers and values are the
+// record's, without repeats. The version byte lets a later schema change
+// the layout; readers refuse versions they do not know.
+const (
+	kudosSummaryV1   = 1      // version byte of the layout above
+	kudosFlagPrivate = 1 << 0 // flags bit: the kudos is private
+)
+
+// kudosFlags is the flags byte of a kudos: the value of its
+// kudos_by_receiver entries and the second byte of its summary.
+func kudosFlags(private bool) byte {
+	if private {
+		return kudosFlagPrivate
+	}
+	return 0
+}
+
+// appendKudosSummaryV1 appends the summary (version 1) of a kudos to dst.
+func appendKudosSummaryV1(dst []byte, giver string, receivers, values []string, private bool) []byte {
+	dst = append(dst, kudosSummaryV1, kudosFlags(private))
+	dst = appendStr(dst, giver)
+	for _, list := range [][]string{distinctStrings(receivers), distinctStrings(values)} {
+		dst = binary.AppendUvarint(dst, uint64(len(list)))
+		for _, s := range list {
+			dst = appendStr(dst, s)
+		}
+	}
+	return dst
+}
+
+func appendStr(dst []byte, s string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(s)))
+	return append(dst, s...)
+}
+
+// kudosSummary is a decoded summary. Its byte slices point into the value
+// it was parsed from, so it is valid only inside that transaction; parse
+// reuses the slices, so a scan decodes thousands without allocating.
+type kudosSummary struct {
+	private   bool
+	giver     []byte
+	receivers [][]byte
+	values    [][]byte
+}
+
+var errShortSummary = errors.New("truncated")
+
+// parse decodes v, a kudos_by_time value.
+func (s *kudosSummary) parse(v []byte) error {
+	if len(v) < 2 {
+		return fmt.Errorf("kudos summary %x: %w (a schema v2 index entry?)", v, errShortSummary)
+	}
+	if v[0] != kudosSummaryV1 {
+		return fmt.Errorf("kudos summary %x: unknown version %d", v, v[0])
+	}
+	s.private = v[1]&kudosFlagPrivate != 0
+	rest := v[2:]
+	var err error
+	if s.giver, rest, err = readStr(rest); err != nil {
+		return fmt.Errorf("kudos summary %x: giver: %w", v, err)
+	}
+	if s.receivers, rest, err = readStrs(s.receivers[:0], rest); err != nil {
+		return fmt.Errorf("kudos summary %x: receivers: %w", v, err)
+	}
+	if s.values, rest, err = readStrs(s.values[:0], rest); err != nil {
+		return fmt.Errorf("kudos summary %x: values: %w", v, err)
+	}
+	if len(rest) != 0 {
+		return fmt.Errorf("kudos summary %x: %d bytes too many", v, len(rest))
+	}
+	return nil
+}
+
+func readStr(b []byte) (s, rest []byte, err error) {
+	n, w := binary.Uvarint(b)
+	if w <= 0 || n > uint64(len(b)-w) {
+		return nil, nil, errShortSummary
+	}
+	end := w + int(n)
+	return b[w:end:end], b[end:], nil
+}
+
+func readStrs(dst [][]byte, b []byte) ([][]byte, []byte, error) {
+	n, w := binary.Uvarint(b)
+	if w <= 0 || n > uint64(len(b)-w) { // each string takes a byte at least
+		return dst, nil, errShortSummary
+	}
+	b = b[w:]
+	for range n {
+		var s []byte
+		var err error
+		if s, b, err = readStr(b); err != nil {
+			return dst, nil, err
+		}
+		dst = append(dst, s)
+	}
+	return dst, b, nil
+}
+
+// giverIndexValue is the value of a kudos_by_giver entry: how many
+// people the kudos thanks (its distinct receivers), which is what the
+// daily allowance counts.
+func giverIndexValue(receivers []string) []byte {
+	return binary.AppendUvarint(nil, uint64(len(distinctStrings(receivers))))
+}
+
+// parseGiverIndexValue decodes a giverIndexValue.
+func parseGiverIndexValue(v []byte) (int, error) {
+	n, w := binary.Uvarint(v)
+	if w <= 0 || w != len(v) || n > math.MaxInt32 {
+		return 0, fmt.Errorf("kudos_by_giver value %x: want one uvarint", v)
+	}
+	return int(n), nil
+}
+
+// distinctStrings is s without repeats, first occurrence kept. It
+// allocates only when there is a repeat.
+func distinctStrings(s []string) []string {
+	for i := 1; i < len(s); i++ {
+		if slices.Contains(s[:i], s[i]) {
+			out := slices.Clone(s[:i])
+			for _, x := range s[i+1:] {
+				if !slices.Contains(out, x) {
+					out = append(out, x)
+				}
+			}
+			return out
+		}
+	}
+	return s
 }

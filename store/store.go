@@ -1,18 +1,21 @@
 // Package store keeps Rapport's data in one bbolt file: the records (kudos,
-// follow-ups, coffee members and rounds, check-ins) and the bot's own
-// bookkeeping (Slack deliveries already handled, scheduler runs).
+// follow-ups, coffee members and rounds, check-ins, people), the queue of
+// messages the bot will send (the outbox), and the bot's own bookkeeping
+// (Slack deliveries already handled, scheduler runs).
 //
 // No bbolt type or transaction escapes this package: every exported method
 // is one short transaction, so the store can later move to etcd behind the
 // same methods. A DB is safe for concurrent use by multiple goroutines.
 //
-// # Schema (version 2)
+// # Schema (version 3)
 //
 // Every bucket is top-level. Ids come from the bucket's NextSequence and are
 // stored as 8-byte big-endian uint64 (be64), so keys sort by id. Times in
 // keys are be64(unix nanoseconds), so a time index is scanned with
-// Seek/Next. Values are JSON of private structs in this package (field
-// names below); all times are stored in UTC and come back in UTC.
+// Seek/Next. Per-user index keys start with user ID ‖ 0x00, so one user's
+// entries are a contiguous range. Values are JSON of private structs in
+// this package (field names below) unless shown otherwise; all times are
+// stored in UTC and come back in UTC.
 //
 //	meta
 //	    schema_version        -> be64(version)
@@ -24,8 +27,15 @@
 //	    <job name>            -> {"last_run"}
 //	kudos
 //	    be64(id)              -> {"giver","receivers","text","values","channel","ts","private","at"}
-//	kudos_by_time                (since schema v2)
-//	    be64(at) ‖ be64(id)   -> empty
+//	kudos_by_time                (since v2; values since v3)
+//	    be64(at) ‖ be64(id)   -> summary, binary: 0x01 ‖ flags ‖ str(giver) ‖
+//	                             uvarint(n) ‖ n×str(receiver) ‖ uvarint(m) ‖ m×str(value)
+//	                             (str = uvarint(len) ‖ bytes; flags bit 0 = private;
+//	                             receivers and values without repeats)
+//	kudos_by_giver               (since v3)
+//	    giver ‖ 0x00 ‖ be64(at) ‖ be64(id) -> uvarint(number of distinct receivers)
+//	kudos_by_receiver            (since v3; one entry per distinct receiver)
+//	    receiver ‖ 0x00 ‖ be64(at) ‖ be64(id) -> flags (1 byte)
 //	followups
 //	    be64(id)              -> {"owner","counterpart","text","due","created","status","done_at"}
 //	followups_by_due             (open follow-ups only)
@@ -36,11 +46,23 @@
 //	    be64(id)              -> {"at","groups"}
 //	checkins
 //	    be64(id)              -> {"user","with","at","note"}
+//	people                       (since v3)
+//	    <user ID>             -> {"name","tz","is_bot","deleted","is_restricted","is_stranger",
+//	                              "muted","work_start_ns","work_end_ns","work_days","updated"}
+//	outbox                       (since v3)
+//	    be64(id)              -> {"key","user","channel","kind","text","blocks","thread_ts",
+//	                              "not_before","respect_hours","state","attempts","last_error",
+//	                              "sent_ts","created","updated"}
+//	outbox_by_due                (since v3; pending items only)
+//	    be64(not_before) ‖ be64(id) -> empty
+//	outbox_keys                  (since v3)
+//	    <idempotency key>     -> be64(id)
 //
 // Changing the schema: update this comment and the names in schema.go,
 // append a migration to migrations in migrate.go (which bumps the version),
 // and add a test that writes the old shape and opens it, all in the same
-// change. A shipped migration is never edited.
+// change. A shipped migration is never edited. Every index is derived from
+// its records, and Check verifies that it still is.
 //
 // Rules for methods (bbolt caveats): compute "now" before the transaction;
 // copy every byte slice that leaves a transaction; collect keys, then
@@ -64,6 +86,10 @@ import (
 // Options.Timeout is zero: long enough to ride out a restart, short enough
 // that a second bot fails in seconds instead of hanging.
 const DefaultTimeout = 5 * time.Second
+
+// batchDelay is how long a batch of GiveKudos calls waits for more calls
+// before it commits (bbolt's MaxBatchDelay; its default is 10 ms).
+const batchDelay = 2 * time.Millisecond
 
 // Options configures Open. The zero value is ready to use.
 type Options struct {
@@ -117,6 +143,12 @@ func Open(path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, openError(path, err)
 	}
+	// GiveKudos shares commits through Batch. bbolt waits up to 10 ms for
+	// a batch to fill; with fast disks that wait, not the disk sync, caps
+	// the throughput (50 givers: ~3,800 kudos/s at 10 ms, ~11,000 at 2 ms)
+	// and it is the latency of a lone call. Callers that arrive while a
+	// batch commits still pile up into the next one.
+	bdb.MaxBatchDelay = batchDelay
 	db := &DB{bolt: bdb, path: path, now: now}
 	if err := db.migrate(); err != nil {
 		_ = bdb.Close()
@@ -163,9 +195,10 @@ func (db *DB) Close() error {
 }
 
 // Check verifies the consistency of the whole file (page structure, free
-// list, bucket trees) in a read transaction and returns the first problem
-// found, or nil. It reads every page: use it in tests and after restores,
-// not on a hot path.
+// list, bucket trees) and that every index matches the records it indexes
+// (kudos, follow-ups, outbox), in one read transaction, and returns the
+// first problem found, or nil. It reads every page: use it in tests and
+// after restores, not on a hot path.
 func (db *DB) Check() error {
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		var first error
@@ -176,7 +209,17 @@ func (db *DB) Check() error {
 				first = err
 			}
 		}
-		return first
+		if first != nil {
+			return first
+		}
+		// The indexes are checked only on a sound file: walking a
+		// damaged tree could crash.
+		for _, check := range []func(*bolt.Tx) error{checkKudosIndexes, checkFollowupIndexes, checkOutboxIndexes} {
+			if err := check(tx); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("store: check %s: %w", db.path, err)

@@ -1,0 +1,157 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Person is what Rapport remembers about a Slack user: a cache of the
+// profile fields it needs (refreshed from users.info; Updated says when)
+// and the person's own preferences, which a refresh must leave alone.
+type Person struct {
+	ID           string // Slack user ID
+	Name         string
+	TZ           string // IANA zone from Slack, "" when unknown
+	IsBot        bool
+	Deleted      bool // deactivated
+	IsRestricted bool // guest (single- or multi-channel)
+	IsStranger   bool // from another workspace (Slack Connect)
+
+	// Muted lists the kinds of unprompted DM the person turned off:
+	// "kudos", "reminders", "nudges", "heads_up", "reconnect", "digest".
+	// Stored sorted, without repeats.
+	Muted []string
+	// WorkStart and WorkEnd override the default working hours: offsets
+	// from local midnight, from 0 to 24h. Both 0: use the default.
+	WorkStart, WorkEnd time.Duration
+	// WorkDays overrides the default working days; nil (or empty): use the
+	// default. Stored sorted, without repeats.
+	WorkDays []time.Weekday
+
+	Updated time.Time // when the profile fields were last refreshed from Slack
+}
+
+// IsMuted reports whether the person turned off unprompted DMs of kind.
+func (p Person) IsMuted(kind string) bool { return slices.Contains(p.Muted, kind) }
+
+// personRecord is the stored value of people; the user ID is the key.
+type personRecord struct {
+	Name         string         `json:"name,omitempty"`
+	TZ           string         `json:"tz,omitempty"`
+	IsBot        bool           `json:"is_bot,omitempty"`
+	Deleted      bool           `json:"deleted,omitempty"`
+	IsRestricted bool           `json:"is_restricted,omitempty"`
+	IsStranger   bool           `json:"is_stranger,omitempty"`
+	Muted        []string       `json:"muted,omitempty"`
+	WorkStart    time.Duration  `json:"work_start_ns,omitempty"`
+	WorkEnd      time.Duration  `json:"work_end_ns,omitempty"`
+	WorkDays     []time.Weekday `json:"work_days,omitempty"`
+	Updated      time.Time      `json:"updated,omitzero"`
+}
+
+func (r personRecord) person(id string) Person {
+	return Person{
+		ID: id, Name: r.Name, TZ: r.TZ, IsBot: r.IsBot, Deleted: r.Deleted,
+		IsRestricted: r.IsRestricted, IsStranger: r.IsStranger, Muted: cloneStrings(r.Muted),
+		WorkStart: r.WorkStart, WorkEnd: r.WorkEnd, WorkDays: cloneWeekdays(r.WorkDays), Updated: utc(r.Updated),
+	}
+}
+
+// newPersonRecord normalises p into its stored form (sorted, unique,
+// empty lists nil, UTC), refusing what the working-hours code could not
+// use.
+func newPersonRecord(p Person) (personRecord, error) {
+	for _, d := range []time.Duration{p.WorkStart, p.WorkEnd} {
+		if d < 0 || d > 24*time.Hour {
+			return personRecord{}, fmt.Errorf("working hours %s-%s: want offsets from 0 to 24h", p.WorkStart, p.WorkEnd)
+		}
+	}
+	for _, d := range p.WorkDays {
+		if d < time.Sunday || d > time.Saturday {
+			return personRecord{}, fmt.Errorf("working day %d: want 0 (Sunday) to 6 (Saturday)", d)
+		}
+	}
+	muted := slices.Compact(slices.Sorted(slices.Values(p.Muted)))
+	if i := slices.Index(muted, ""); i >= 0 {
+		muted = slices.Delete(muted, i, i+1)
+	}
+	days := slices.Compact(slices.Sorted(slices.Values(p.WorkDays)))
+	return personRecord{
+		Name: p.Name, TZ: p.TZ, IsBot: p.IsBot, Deleted: p.Deleted,
+		IsRestricted: p.IsRestricted, IsStranger: p.IsStranger, Muted: cloneStrings(muted),
+		WorkStart: p.WorkStart, WorkEnd: p.WorkEnd, WorkDays: cloneWeekdays(days), Updated: utc(p.Updated),
+	}, nil
+}
+
+// cloneWeekdays copies days; empty becomes nil.
+func cloneWeekdays(days []time.Weekday) []time.Weekday {
+	if len(days) == 0 {
+		return nil
+	}
+	return slices.Clone(days)
+}
+
+// Person returns what Rapport remembers about the user id, or an error
+// wrapping ErrNotFound if nothing.
+func (db *DB) Person(id string) (Person, error) {
+	var p Person
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketPeople).Get([]byte(id))
+		if v == nil {
+			return ErrNotFound
+		}
+		var rec personRecord
+		if err := decodeValue(v, &rec); err != nil {
+			return fmt.Errorf("decode: %w", err)
+		}
+		p = rec.person(id)
+		return nil
+	})
+	if err != nil {
+		return Person{}, fmt.Errorf("store: get person %s: %w", id, err)
+	}
+	return p, nil
+}
+
+// UpdatePerson reads the person id (a new Person with just ID set if there
+// is none), lets f change it, and stores the result, all in one
+// transaction: a profile refresh and a change of preferences never undo
+// each other. It returns the stored copy (normalised: Muted and WorkDays
+// sorted and unique, empty lists nil, times in UTC). f cannot change the
+// ID.
+//
+// f runs inside the write transaction, which blocks every other writer:
+// it must only set fields (no Slack calls, no store calls, which would
+// deadlock). Working hours outside 0 to 24h or an unknown weekday are
+// refused, and nothing is stored.
+func (db *DB) UpdatePerson(id string, f func(p *Person)) (Person, error) {
+	if id == "" {
+		return Person{}, errors.New("store: update person: empty user ID")
+	}
+	var rec personRecord
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketPeople)
+		p := Person{ID: id}
+		if v := b.Get([]byte(id)); v != nil {
+			var old personRecord
+			if err := decodeValue(v, &old); err != nil {
+				return fmt.Errorf("decode: %w", err)
+			}
+			p = old.person(id)
+		}
+		f(&p)
+		var err error
+		if rec, err = newPersonRecord(p); err != nil {
+			return err
+		}
+		return putValue(b, []byte(id), rec)
+	})
+	if err != nil {
+		return Person{}, fmt.Errorf("store: update person %s: %w", id, err)
+	}
+	return rec.person(id), nil
+}

@@ -1,0 +1,134 @@
+package store_test
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rapport-bot/rapport/store"
+	"github.com/rapport-bot/rapport/store/storetest"
+)
+
+func TestPerson(t *testing.T) {
+	t.Parallel()
+	db := storetest.MustOpen(t)
+
+	// Ensure an unknown person is ErrNotFound, not an empty Person.
+	if p, err := db.Person("U1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Person(unknown) = %+v, %v, want ErrNotFound", p, err)
+	}
+
+	// Ensure UpdatePerson creates the record, with the ID set.
+	refreshed := base.In(time.FixedZone("CET", 3600))
+	got, err := db.UpdatePerson("U1", func(p *store.Person) {
+		if !reflect.DeepEqual(*p, store.Person{ID: "U1"}) {
+			t.Errorf("UpdatePerson(new) passed %+v to f, want just the ID", *p)
+		}
+		p.Name, p.TZ, p.IsRestricted, p.Updated = "maya", "Europe/Berlin", true, refreshed
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := store.Person{ID: "U1", Name: "maya", TZ: "Europe/Berlin", IsRestricted: true, Updated: base}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("UpdatePerson(new) = %+v, want %+v", got, want)
+	}
+
+	// Ensure an update sees the stored fields and keeps what f leaves alone:
+	// a preference change does not undo a profile refresh, nor the reverse.
+	got, err = db.UpdatePerson("U1", func(p *store.Person) {
+		if p.Name != "maya" {
+			t.Errorf("UpdatePerson(existing) passed %+v to f, want the stored person", *p)
+		}
+		p.Muted = []string{"nudges", "digest", "nudges", ""}
+		p.WorkStart, p.WorkEnd = 8*time.Hour, 16*time.Hour+30*time.Minute
+		p.WorkDays = []time.Weekday{time.Friday, time.Monday, time.Monday}
+		p.ID = "U2" // ignored
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.Muted = []string{"digest", "nudges"}
+	want.WorkStart, want.WorkEnd = 8*time.Hour, 16*time.Hour+30*time.Minute
+	want.WorkDays = []time.Weekday{time.Monday, time.Friday}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("UpdatePerson(preferences) = %+v, want %+v", got, want)
+	}
+	got, err = db.UpdatePerson("U1", func(p *store.Person) { p.Deleted = true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.Deleted = true
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("UpdatePerson(profile) = %+v, want %+v", got, want)
+	}
+	if stored, err := db.Person("U1"); err != nil || !reflect.DeepEqual(stored, want) {
+		t.Errorf("Person(U1) = %+v, %v, want %+v", stored, err, want)
+	}
+	if _, err := db.Person("U2"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Person(U2) = %v, want ErrNotFound (f cannot change the ID)", err)
+	}
+
+	// Ensure the returned copy does not alias the stored one.
+	got.Muted[0] = "kudos"
+	if stored, _ := db.Person("U1"); stored.Muted[0] != "digest" {
+		t.Errorf("changing a returned Person changed the stored one: %+v", stored)
+	}
+
+	// Ensure empty lists go back to nil (the defaults).
+	got, err = db.UpdatePerson("U1", func(p *store.Person) { p.Muted, p.WorkDays = []string{}, []time.Weekday{} })
+	if err != nil || got.Muted != nil || got.WorkDays != nil {
+		t.Errorf("UpdatePerson(empty lists) = %+v, %v, want nil lists", got, err)
+	}
+}
+
+// Ensure values the working-hours code cannot use are refused, and
+// nothing is stored.
+func TestUpdatePersonInvalid(t *testing.T) {
+	t.Parallel()
+	db := storetest.MustOpen(t)
+	tests := []struct {
+		name string
+		id   string
+		f    func(p *store.Person)
+		want string
+	}{
+		{"EmptyID", "", func(p *store.Person) {}, "empty user ID"},
+		{"NegativeStart", "U1", func(p *store.Person) { p.WorkStart = -time.Hour }, "working hours"},
+		{"EndAfterMidnight", "U1", func(p *store.Person) { p.WorkEnd = 25 * time.Hour }, "working hours"},
+		{"BadWeekday", "U1", func(p *store.Person) { p.WorkDays = []time.Weekday{7} }, "working day 7"},
+	}
+	for _, tt := range tests {
+		if _, err := db.UpdatePerson(tt.id, tt.f); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: UpdatePerson = %v, want an error containing %q", tt.name, err, tt.want)
+		}
+	}
+	if _, err := db.Person("U1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("refused updates stored a person: Person(U1) = %v, want ErrNotFound", err)
+	}
+}
+
+func TestPersonIsMuted(t *testing.T) {
+	t.Parallel()
+	p := store.Person{Muted: []string{"digest", "nudges"}}
+	tests := []struct {
+		kind string
+		want bool
+	}{
+		{"digest", true},
+		{"nudges", true},
+		{"kudos", false},
+		{"", false},
+		{"Digest", false},
+	}
+	for _, tt := range tests {
+		if got := p.IsMuted(tt.kind); got != tt.want {
+			t.Errorf("Person{Muted: %v}.IsMuted(%q) = %v, want %v", p.Muted, tt.kind, got, tt.want)
+		}
+	}
+	if (store.Person{}).IsMuted("kudos") {
+		t.Errorf("Person{}.IsMuted(kudos) = true, want false")
+	}
+}
