@@ -1,0 +1,636 @@
+package bot
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+)
+
+// The coffee buttons' action_ids. The intro's buttons carry
+// coffeeGroupValue(round, group); the check-in's, that plus ":yes",
+// ":not_yet" or ":no"; "Skip this round", the round's start in Unix seconds.
+const (
+	coffeeMetAction     = "coffee_met"     // "We met ☕" on the intro
+	coffeeCantAction    = "coffee_cant"    // "Can't make it" on the intro
+	coffeeSuggestAction = "coffee_suggest" // "Suggest a time" on the intro
+	coffeeCheckinAction = "coffee_checkin" // "Yes ☕", "Not yet", "No" on the check-in
+	coffeeSkipAction    = "coffee_skip"    // "Skip this round" on the heads-up
+	coffeeStayAction    = "coffee_stay"    // "Keep me in" after rounds without answers
+	coffeeLeaveAction   = "coffee_leave"   // "Leave coffee chats" after rounds without answers
+	coffeeHeadsUpMute   = "heads_up"       // the "Stop heads-ups" button's value (action kudosMuteAction, "mute_dm")
+)
+
+// Display choices for coffee messages: short enough to read on a phone.
+const (
+	coffeeSlotsMax     = 3                // times offered by "Suggest a time"
+	coffeeSlotLength   = 30 * time.Minute // each suggested slot
+	coffeeStyleMax     = 200              // a work-style note in the intro
+	coffeeOverlapMax   = 80               // an overlap description in the intro
+	coffeeIcebreakMax  = 300              // the icebreaker question
+	coffeePartnersMax  = 8                // partners named on one history line (a group DM holds 8 people besides the bot)
+	coffeeHistoryMax   = 20               // rounds listed by /coffee history
+	coffeeRecentMax    = 3                // rounds listed by /coffee status
+	coffeeFallbackTime = "Mon Jan 2, 15:04 MST"
+)
+
+// coffeeNoSlots is what "Suggest a time" says when the group shares no
+// working time soon.
+const coffeeNoSlots = "I couldn't find shared working time in the next two weeks — try a quick async hello instead."
+
+// coffeePerson is one member of a coffee group as the intro shows them.
+type coffeePerson struct {
+	ID      string
+	Zone    string    // IANA, e.g. "Europe/Berlin" ("" unknown)
+	Now     time.Time // the current instant (render the person's local time from it and Zone, e.g. "16:05 in Berlin")
+	Overlap string    // when this group's working hours overlap, in this person's zone, e.g. "Mon–Fri 15:00–18:00"; "" when unknown
+	Style   string    // their work-style note ("written summaries over calls"), plain text already escaped; "" none
+}
+
+// coffeeIntro is one group of one round, for the group DM that introduces
+// them. Icebreaker is shown verbatim (the icebreakers list needs no
+// escaping).
+type coffeeIntro struct {
+	RoundID     uint64
+	Group       int
+	People      []coffeePerson
+	Icebreaker  string
+	CheckinDays int // when "did you meet?" will be asked
+}
+
+// coffeeStatus is what /coffee status shows a person about themselves.
+type coffeeStatus struct {
+	Enrolled    bool
+	Via         string    // "command" | "channel"
+	PausedUntil time.Time // zero: not paused
+	Ghosted     bool      // several rounds passed without an answer
+	SkipNext    bool
+	NextRound   time.Time            // zero: none scheduled
+	Recent      []coffeeHistoryEntry // most recent first, up to 3
+	Never       int                  // how many people on their never-list (never show who)
+}
+
+// coffeeHistoryEntry is one round as one person lived it: whom they met and
+// what they answered, or why they sat it out.
+type coffeeHistoryEntry struct {
+	At       time.Time
+	Partners []string // user IDs
+	Answer   string   // "yes", "not_yet", "no", "cant", "" (no answer)
+	SatOut   string   // reason when they sat out ("alone", "no_overlap", "never_list", …); "" when they were paired
+}
+
+// coffeeStats is what /coffee stats shows admins.
+type coffeeStats struct {
+	Rounds       int // rounds run
+	Participants int // people who took part in at least one round
+	Groups       int // groups formed
+	Answered     int // groups with an answer to "did you meet?"
+	Met          int // groups that met
+	CrossZone    int // groups spanning more than one time zone
+	Pairs        int // pairs of people put together (a trio is 3 pairs)
+	RepeatPairs  int // of those, pairs that had met in an earlier round
+	Members      int // people enrolled now
+	Paused       int // of those, paused now
+	Since        time.Time
+}
+
+// renderCoffeeIntro builds the group DM that introduces a coffee group: who
+// they are, each person's local time and shared working hours (in their own
+// zone), work-style notes when set, the icebreaker, the three buttons, and
+// when Rapport will check back.
+func renderCoffeeIntro(in coffeeIntro) (string, []slack.Block) {
+	var ids []string
+	for _, p := range in.People {
+		if kudosMention(p.ID) != "" {
+			ids = append(ids, p.ID)
+		}
+	}
+	who := joinMentions(ids)
+
+	var text, hello string
+	switch len(ids) {
+	case 0:
+		text = ":coffee: Your coffee chat for this round"
+		hello = ":wave: *Coffee time!* Here's your group for this round."
+	case 1:
+		text = ":coffee: Coffee chat this round: " + who
+		hello = ":wave: *Coffee time,* " + who + "! Here's your coffee chat for this round."
+	case 2:
+		text = ":coffee: Coffee chat this round: " + who
+		hello = ":wave: *Coffee time!* " + who + ", you're paired this round. Find half an hour that suits you both — no agenda, just a chance to get to know each other."
+	default:
+		text = ":coffee: Coffee chat this round: " + who
+		hello = ":wave: *Coffee time!* " + who + ", you're a coffee group this round. Find half an hour that suits you all — no agenda, just a chance to get to know each other."
+	}
+	blocks := []slack.Block{kudosSection(hello)}
+
+	var lines []string
+	for _, p := range in.People {
+		m := kudosMention(p.ID)
+		if m == "" {
+			continue
+		}
+		var about []string
+		if t := coffeeLocalTime(p.Zone, p.Now); t != "" {
+			about = append(about, t)
+		}
+		if o := kudosClip(kudosOneLine(escapeText(p.Overlap)), coffeeOverlapMax); o != "" {
+			about = append(about, "shared hours "+o)
+		}
+		style := kudosClip(kudosOneLine(p.Style), coffeeStyleMax)
+		if len(about) == 0 && style == "" {
+			continue
+		}
+		line := "• " + m
+		if len(about) > 0 {
+			line += " — " + strings.Join(about, " · ")
+		}
+		if style != "" {
+			line += "\n      :memo: " + style
+		}
+		lines = append(lines, line)
+	}
+	if len(lines) > 0 {
+		blocks = append(blocks, kudosSection(strings.Join(lines, "\n")))
+	}
+
+	if q := kudosClip(kudosOneLine(in.Icebreaker), coffeeIcebreakMax); q != "" {
+		blocks = append(blocks, kudosSection(":speech_balloon: *Icebreaker:* "+q))
+	}
+
+	value := coffeeGroupValue(in.RoundID, in.Group)
+	blocks = append(blocks,
+		slack.NewActionBlock("",
+			coffeeButton(coffeeMetAction, value, "We met ☕", true),
+			coffeeButton(coffeeCantAction, value, "Can't make it", false),
+			coffeeButton(coffeeSuggestAction, value, "Suggest a time", false),
+		),
+		kudosContext(coffeeCheckBack(in.CheckinDays)+" Need a break? `/coffee pause`"),
+	)
+	return kudosClip(text, kudosFallback), blocks
+}
+
+// renderCoffeeSuggest is the private answer to "Suggest a time": up to three
+// 30-minute slots in the group's shared working time, each shown in the
+// reader's own zone, or a kind word when there are none.
+func renderCoffeeSuggest(slots []time.Time) (string, []slack.Block) {
+	var lines, plain []string
+	for _, s := range slots {
+		if s.IsZero() {
+			continue
+		}
+		if len(lines) == coffeeSlotsMax {
+			break
+		}
+		end := s.Add(coffeeSlotLength)
+		lines = append(lines, "• "+coffeeWhen(s)+" – "+coffeeClock(end))
+		plain = append(plain, s.Format(coffeeFallbackTime))
+	}
+	if len(lines) == 0 {
+		return coffeeNoSlots, []slack.Block{
+			kudosSection(coffeeNoSlots),
+			kudosContext("A short hello in your group works well: say hi and answer the icebreaker when it suits you."),
+		}
+	}
+	text := "Times that suit everyone's working hours: " + strings.Join(plain, "; ")
+	return kudosClip(text, kudosFallback), []slack.Block{
+		kudosSection(":calendar: *Times that suit everyone's working hours*\n" + strings.Join(lines, "\n")),
+		kudosContext("30 minutes each, shown in your own time zone. Only you can see this — post your pick in the group."),
+	}
+}
+
+// renderCoffeeCheckin asks the group, some days after the intro, whether
+// they met. Each answer is its own button with action_id coffee_checkin and
+// value "<round>:<group>:<answer>". Slack rejects two elements with one
+// action_id in the same block, so each button sits in its own actions block.
+func renderCoffeeCheckin(roundID uint64, group int) (string, []slack.Block) {
+	value := coffeeGroupValue(roundID, group) + ":"
+	return "Did you meet for your coffee chat?", []slack.Block{
+		kudosSection(":coffee: *Did you meet?* No pressure either way — a quick tap helps me make better pairs next time."),
+		slack.NewActionBlock("", coffeeButton(coffeeCheckinAction, value+"yes", "Yes ☕", true)),
+		slack.NewActionBlock("", coffeeButton(coffeeCheckinAction, value+"not_yet", "Not yet", false)),
+		slack.NewActionBlock("", coffeeButton(coffeeCheckinAction, value+"no", "No", false)),
+	}
+}
+
+// renderCoffeeHeadsUp is the DM sent before a scheduled round: when it
+// starts, a "Skip this round" button (value: the start in Unix seconds), and
+// a way to stop these heads-ups.
+func renderCoffeeHeadsUp(at time.Time) (string, []slack.Block) {
+	text := ":coffee: Heads-up: the next coffee round starts soon"
+	when := "soon"
+	if !at.IsZero() {
+		text = ":coffee: Heads-up: the next coffee round starts " + at.Format(coffeeFallbackTime)
+		when = coffeeWhen(at)
+	}
+	buttons := []slack.BlockElement{}
+	if !at.IsZero() {
+		buttons = append(buttons, coffeeButton(coffeeSkipAction, strconv.FormatInt(at.Unix(), 10), "Skip this round", false))
+	}
+	buttons = append(buttons, coffeeButton(kudosMuteAction, coffeeHeadsUpMute, "Stop heads-ups", false))
+	return text, []slack.Block{
+		kudosSection(":coffee: *Heads-up:* the next coffee round starts " + when + ". You're in — nothing to do. " +
+			"Busy that week? Skip this one and you'll be back in the round after."),
+		kudosContext("I send a heads-up before each round. For a longer break: `/coffee pause`"),
+		slack.NewActionBlock("", buttons...),
+	}
+}
+
+// renderCoffeeSatOut is the DM to someone left out of a round, by reason:
+// "alone" (nobody else this time), "no_overlap" (nobody with enough shared
+// working hours) or "never_list" (everyone left is on a never-list, said
+// without naming anyone or whose list it is). It says they are still in and
+// how to pause.
+func renderCoffeeSatOut(reason string) string {
+	var why string
+	switch reason {
+	case "alone":
+		why = ":coffee: No coffee chat for you this round — there was nobody else to pair you with this time."
+	case "no_overlap":
+		why = ":coffee: No coffee chat for you this round — I couldn't find anyone whose working hours overlap enough with yours."
+	case "never_list":
+		why = ":coffee: No coffee chat for you this round — I couldn't find a match that fits everyone's pairing preferences."
+	default:
+		why = ":coffee: No coffee chat for you this round."
+	}
+	return why + " You're still in and will be included next round; nothing to do. Want a break instead? `/coffee pause`"
+}
+
+// renderCoffeeGhost is the DM after several rounds without an answer: a
+// kind question whether to keep pairing them, with "Keep me in" and "Leave
+// coffee chats", and pausing as the middle way.
+func renderCoffeeGhost() (string, []slack.Block) {
+	return "Still up for coffee chats?", []slack.Block{
+		kudosSection(":wave: *Still up for coffee chats?* I haven't heard how your last few went — no problem at all, weeks get busy. " +
+			"Would you like to keep being paired?"),
+		slack.NewActionBlock("",
+			coffeeButton(coffeeStayAction, "", "Keep me in", true),
+			coffeeButton(coffeeLeaveAction, "", "Leave coffee chats", false),
+		),
+		kudosContext("Just need a break? `/coffee pause for 4 weeks` and I'll pair you again after that."),
+	}
+}
+
+// coffeeMetText is the note in the group DM after someone clicks "We met ☕".
+func coffeeMetText(user string) string {
+	return coffeeWho(user) + " says you met ☕ — lovely. Thanks for making time for each other."
+}
+
+// coffeeCantText is the note in the group DM after someone clicks "Can't
+// make it": no blame, and a nudge for the others to meet anyway.
+func coffeeCantText(user string) string {
+	return coffeeWho(user) + " can't make it this time — no worries, it happens. " +
+		"You can still meet: *Suggest a time* above finds another slot, or go ahead without them if there are a few of you."
+}
+
+// renderCoffeeStatus is the private answer to /coffee status: whether they
+// are in (and how they joined), paused or skipping, the next round, their
+// last rounds, how many people they asked not to meet (never who), and the
+// commands that fit their state.
+func renderCoffeeStatus(s coffeeStatus) (string, []slack.Block) {
+	paused := !s.PausedUntil.IsZero()
+	var text, state, commands string
+	switch {
+	case !s.Enrolled:
+		text = "Coffee chats: you're not in"
+		state = ":coffee: You're not in coffee chats right now. Join with `/coffee join` and I'll pair you with a teammate for a short virtual coffee each round."
+		commands = "`/coffee join` · `/coffee help`"
+	case paused:
+		text = "Coffee chats: paused until " + s.PausedUntil.Format("Jan 2, 2006")
+		state = ":double_vertical_bar: You're in coffee chats, *paused* until " + kudosDate(s.PausedUntil) + ". Back sooner? `/coffee resume`"
+		commands = "`/coffee resume` · `/coffee history` · `/coffee leave`"
+	default:
+		text = "Coffee chats: you're in"
+		state = ":white_check_mark: You're in coffee chats"
+		switch s.Via {
+		case "command":
+			state += " (you joined with `/coffee join`)."
+		case "channel":
+			state += " (through the coffee channel)."
+		default:
+			state += "."
+		}
+		commands = "`/coffee pause` · `/coffee history` · `/coffee leave`"
+	}
+
+	var next string
+	switch {
+	case s.NextRound.IsZero() && s.Enrolled && s.SkipNext:
+		next = ":fast_forward: You're skipping the next round."
+	case s.NextRound.IsZero():
+	case !s.Enrolled:
+		next = ":calendar: Next round: " + coffeeWhen(s.NextRound) + ". Join before then to be included."
+	case s.SkipNext:
+		next = ":calendar: Next round: " + coffeeWhen(s.NextRound) + ". You're skipping that one and will be back the round after."
+	case paused && s.NextRound.Before(s.PausedUntil):
+		next = ":calendar: Next round: " + coffeeWhen(s.NextRound) + ". You'll sit it out while paused."
+	default:
+		next = ":calendar: Next round: " + coffeeWhen(s.NextRound) + ". You're in."
+	}
+	if next != "" {
+		state += "\n" + next
+	}
+	blocks := []slack.Block{kudosSection(state)}
+
+	if s.Enrolled && s.Ghosted {
+		blocks = append(blocks, slack.NewSectionBlock(
+			slack.NewTextBlockObject(slack.MarkdownType, ":wave: I haven't heard how your last few chats went — no problem. Still up for them?", false, true),
+			nil,
+			slack.NewAccessory(coffeeButton(coffeeStayAction, "", "Keep me in", true)),
+		))
+	}
+
+	var recent []string
+	for i, e := range s.Recent {
+		if i == coffeeRecentMax {
+			break
+		}
+		recent = append(recent, coffeeHistoryLine(e))
+	}
+	if len(recent) > 0 {
+		blocks = append(blocks, kudosSection("*Recent rounds*\n"+strings.Join(recent, "\n")))
+	}
+
+	if s.Never > 0 {
+		blocks = append(blocks, kudosContext("You've asked not to be paired with "+kudosCount(s.Never, "person", "people")+
+			". `/coffee allow @person` undoes that."))
+	}
+	blocks = append(blocks, kudosContext(commands))
+	return text, blocks
+}
+
+// renderCoffeeHistory is the private answer to /coffee history: the last 20
+// rounds, newest first as given, each with the date, whom they met and how
+// it went, or why they sat out.
+func renderCoffeeHistory(entries []coffeeHistoryEntry) (string, []slack.Block) {
+	if len(entries) == 0 {
+		text := "No coffee chats yet."
+		return text, []slack.Block{
+			kudosSection(":coffee: No coffee chats yet — they'll show up here after your first round. Not in yet? `/coffee join`"),
+		}
+	}
+	shown := entries[:min(len(entries), coffeeHistoryMax)]
+	var lines []string
+	met, sat := 0, 0
+	for _, e := range shown {
+		lines = append(lines, coffeeHistoryLine(e))
+		switch {
+		case coffeeSatOut(e):
+			sat++
+		case e.Answer == "yes":
+			met++
+		}
+	}
+	rounds := kudosCount(len(shown), "round", "rounds")
+	summary := []string{"Your last " + rounds}
+	if met > 0 {
+		summary = append(summary, "met "+kudosCount(met, "time", "times"))
+	}
+	if sat > 0 {
+		summary = append(summary, "sat out "+kudosCount(sat, "round", "rounds"))
+	}
+	blocks := []slack.Block{kudosSection("*Your coffee chats*")}
+	blocks = append(blocks, kudosContext(strings.Join(summary, " · ")))
+	blocks = append(blocks, coffeeListSections(lines)...)
+	foot := "Only you can see this."
+	if len(entries) > len(shown) {
+		foot = "Showing your last " + strconv.Itoa(len(shown)) + " rounds. " + foot
+	}
+	blocks = append(blocks, kudosContext(foot))
+	return "Your last " + rounds + " of coffee chats", blocks
+}
+
+// renderCoffeeStats is the private answer to an admin's /coffee stats:
+// rounds and people, how often groups met (of all groups and of those that
+// answered), how many groups spanned time zones, repeat pairs (and so how
+// many were new), and members and paused.
+func renderCoffeeStats(s coffeeStats) (string, []slack.Block) {
+	blocks := []slack.Block{
+		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "Coffee chats — stats", true, false)),
+	}
+	if !s.Since.IsZero() {
+		blocks = append(blocks, kudosContext("Since "+kudosDate(s.Since)))
+	}
+	if s.Rounds <= 0 {
+		members := kudosCount(s.Members, "member", "members")
+		if s.Paused > 0 {
+			members += " (" + strconv.Itoa(s.Paused) + " paused)"
+		}
+		text := "Coffee stats: no rounds yet"
+		return text, append(blocks,
+			kudosSection("No coffee rounds yet — "+members+" so far. `/coffee now` starts one."))
+	}
+	members := strconv.Itoa(s.Members)
+	if s.Paused > 0 {
+		members += " · " + strconv.Itoa(s.Paused) + " paused"
+	}
+
+	field := func(title string, lines ...string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.MarkdownType, kudosClip(kudosJoin("*"+title+"*", lines...), kudosFieldMax), false, true)
+	}
+	met := []string{coffeePercent(s.Met, s.Groups) + " of groups (" + strconv.Itoa(s.Met) + " of " + strconv.Itoa(s.Groups) + ")"}
+	if s.Answered > 0 {
+		met = append(met, coffeePercent(s.Met, s.Answered)+" of those that answered ("+strconv.Itoa(s.Answered)+")")
+	} else {
+		met = append(met, "No answers yet")
+	}
+	repeats := "No pairs yet"
+	var fresh []string
+	if s.Pairs > 0 {
+		repeats = strconv.Itoa(s.RepeatPairs) + " of " + kudosCount(s.Pairs, "pair", "pairs") + " (" + coffeePercent(s.RepeatPairs, s.Pairs) + ")"
+		fresh = append(fresh, kudosCount(max(0, s.Pairs-s.RepeatPairs), "pair", "pairs")+" met for the first time")
+	}
+	fields := []*slack.TextBlockObject{
+		field("Rounds", strconv.Itoa(s.Rounds)),
+		field("People", strconv.Itoa(s.Participants)+" took part"),
+		field("Met", met...),
+		field("Across time zones", coffeePercent(s.CrossZone, s.Groups)+" of groups ("+strconv.Itoa(s.CrossZone)+")"),
+		field("Repeat pairs", append([]string{repeats}, fresh...)...),
+		field("Members", members),
+	}
+	blocks = append(blocks,
+		slack.NewSectionBlock(nil, fields, nil),
+		kudosContext("Only you can see this. Rates count groups, not people."),
+	)
+	text := fmt.Sprintf("Coffee stats: %s, %s, %s of groups met",
+		kudosCount(s.Rounds, "round", "rounds"), kudosCount(s.Participants, "person", "people"), coffeePercent(s.Met, s.Groups))
+	return text, blocks
+}
+
+// coffeeGroupValue is the button value that names one group of one round.
+func coffeeGroupValue(roundID uint64, group int) string {
+	return strconv.FormatUint(roundID, 10) + ":" + strconv.Itoa(group)
+}
+
+// coffeeButton is a plain-text button; primary makes it the green one.
+func coffeeButton(action, value, label string, primary bool) *slack.ButtonBlockElement {
+	b := slack.NewButtonBlockElement(action, value, slack.NewTextBlockObject(slack.PlainTextType, label, false, false))
+	if primary {
+		b.WithStyle(slack.StylePrimary)
+	}
+	return b
+}
+
+// coffeeCheckBack says when Rapport will ask whether the group met.
+func coffeeCheckBack(days int) string {
+	switch {
+	case days <= 0:
+		return "I'll check back later to see how it went."
+	case days == 1:
+		return "I'll check back tomorrow to see how it went."
+	}
+	return "I'll check back in " + strconv.Itoa(days) + " days to see how it went."
+}
+
+// coffeeWho is a mention of user, or "Someone" when the ID is empty.
+func coffeeWho(user string) string {
+	if m := kudosMention(user); m != "" {
+		return m
+	}
+	return "Someone"
+}
+
+// coffeeLocalTime is a person's clock time now, as they read it: "16:05 in
+// Berlin", or "16:05 UTC" for a zone without a city. It returns "" when the
+// zone is unknown or does not load.
+func coffeeLocalTime(zone string, now time.Time) string {
+	if zone == "" || zone == "Local" || now.IsZero() {
+		return "" // "Local" would be the server's zone, not theirs
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		return ""
+	}
+	t := now.In(loc)
+	if city := coffeeCity(zone); city != "" {
+		return t.Format("15:04") + " in " + city
+	}
+	return t.Format("15:04 MST")
+}
+
+// coffeeCity is the place an IANA zone is named after: "Europe/Berlin" →
+// "Berlin", "America/Argentina/Buenos_Aires" → "Buenos Aires"; "" for zones
+// like "UTC" or "Etc/GMT+5" that name no place.
+func coffeeCity(zone string) string {
+	i := strings.LastIndexByte(zone, '/')
+	if i < 0 || strings.HasPrefix(zone, "Etc/") {
+		return ""
+	}
+	return strings.ReplaceAll(zone[i+1:], "_", " ")
+}
+
+// coffeeWhen renders a date and time with Slack's date formatting, so each
+// reader sees it in their own zone; the fallback is t in its own zone.
+func coffeeWhen(t time.Time) string {
+	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), t.Format(coffeeFallbackTime))
+}
+
+// coffeeClock renders a time of day in each reader's own zone.
+func coffeeClock(t time.Time) string {
+	return fmt.Sprintf("<!date^%d^{time}|%s>", t.Unix(), t.Format("15:04 MST"))
+}
+
+// coffeeSatOut reports whether e is a round the person sat out.
+func coffeeSatOut(e coffeeHistoryEntry) bool {
+	return e.SatOut != "" || len(e.Partners) == 0
+}
+
+// coffeeHistoryLine is one round in /coffee status or history: "• Dec 1 ·
+// with <@A> · met ☕", or "• Dec 1 · sat out (nobody else that round)".
+func coffeeHistoryLine(e coffeeHistoryEntry) string {
+	line := "• "
+	if e.At.IsZero() {
+		line += "Earlier"
+	} else {
+		line += kudosDate(e.At)
+	}
+	if coffeeSatOut(e) {
+		switch e.SatOut {
+		case "alone":
+			return line + " · sat out (nobody else that round)"
+		case "no_overlap":
+			return line + " · sat out (no shared working hours)"
+		case "never_list":
+			return line + " · sat out (no match that round)"
+		case "skip", "skipped":
+			return line + " · skipped"
+		case "paused":
+			return line + " · paused"
+		}
+		return line + " · sat out"
+	}
+	partners := e.Partners
+	more := 0
+	if len(partners) > coffeePartnersMax {
+		partners, more = partners[:coffeePartnersMax], len(partners)-coffeePartnersMax
+	}
+	with := joinMentions(partners)
+	if more > 0 {
+		with = strings.Join(coffeeMentions(partners), ", ") + " and " + strconv.Itoa(more) + " more"
+	}
+	line += " · with " + with
+	switch e.Answer {
+	case "yes":
+		line += " · met ☕"
+	case "not_yet":
+		line += " · not yet"
+	case "no":
+		line += " · didn't meet"
+	case "cant":
+		line += " · couldn't make it"
+	}
+	return line
+}
+
+// coffeeMentions writes each ID as a mention, skipping empty ones.
+func coffeeMentions(ids []string) []string {
+	var ms []string
+	for _, id := range ids {
+		if m := kudosMention(id); m != "" {
+			ms = append(ms, m)
+		}
+	}
+	return ms
+}
+
+// coffeeListSections puts lines into as few sections as fit Slack's section
+// limit, never splitting a line.
+func coffeeListSections(lines []string) []slack.Block {
+	var blocks []slack.Block
+	var cur string
+	for _, l := range lines {
+		if cur != "" && utf8.RuneCountInString(cur)+1+utf8.RuneCountInString(l) > kudosSectionMax {
+			blocks = append(blocks, kudosSection(cur))
+			cur = ""
+		}
+		if cur == "" {
+			cur = l
+		} else {
+			cur += "\n" + l
+		}
+	}
+	if cur != "" {
+		blocks = append(blocks, kudosSection(cur))
+	}
+	return blocks
+}
+
+// coffeePercent is n of d as a whole percentage, "—" when d is 0. It never
+// rounds a part up to 100% or down to 0%.
+func coffeePercent(n, d int) string {
+	if d <= 0 {
+		return "—"
+	}
+	n = max(0, min(n, d))
+	p := (200*n + d) / (2 * d)
+	switch {
+	case p == 100 && n < d:
+		p = 99
+	case p == 0 && n > 0:
+		p = 1
+	}
+	return strconv.Itoa(p) + "%"
+}
