@@ -43,6 +43,12 @@ func TestCheckFindsIndexDrift(t *testing.T) {
 		{"FollowupsByDueStale", func(tx *bolt.Tx) error {
 			return tx.Bucket([]byte("followups_by_due")).Put(timeIDKey(base, 5), []byte{})
 		}, "followups_by_due has 2 entries, want 1"},
+		{"CoffeeRoundsByAtMissing", func(tx *bolt.Tx) error {
+			return tx.Bucket([]byte("coffee_rounds_by_at")).Delete(timeIDKey(base, 1))
+		}, "coffee_rounds_by_at has no entry"},
+		{"CoffeeRoundsByAtStale", func(tx *bolt.Tx) error {
+			return tx.Bucket([]byte("coffee_rounds_by_at")).Put(timeIDKey(base.Add(time.Hour), 1), []byte{})
+		}, "coffee_rounds_by_at has 2 entries, want 1"},
 		{"OutboxByDueMissing", func(tx *bolt.Tx) error {
 			return tx.Bucket([]byte("outbox_by_due")).Delete(timeIDKey(base, 1))
 		}, "outbox_by_due has no entry"},
@@ -63,6 +69,7 @@ func TestCheckFindsIndexDrift(t *testing.T) {
 			mustDo(t)(db.AddFollowup(store.Followup{Owner: "U1", Due: base}))
 			mustDo(t)(db.AddFollowup(store.Followup{Owner: "U1", Due: base, Status: store.FollowupDone}))
 			mustEnqueue(t, db, store.Outgoing{Key: "k", User: "U1", NotBefore: base})
+			mustCreateRound(t, db, store.Round{At: base, Groups: []store.CoffeeGroup{{Members: []string{"U1", "U2"}}}})
 			if err := db.Check(); err != nil {
 				t.Fatalf("Check() before damage = %v", err)
 			}

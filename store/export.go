@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
+	"slices"
 	"strconv"
 	"time"
 
@@ -14,17 +16,21 @@ import (
 )
 
 // The export document (DESIGN.md, "Export format (contract, version 1)").
-// Beyond the contract, kudos carry "ts" and "private" and check-ins carry
-// "id", so that export → import loses nothing; readers ignore unknown
-// fields, so this stays version 1.
+// Beyond the contract, kudos carry "ts" and "private", check-ins carry
+// "id", coffee members "via", "skip_at", "misses", "ghosted" and "never",
+// and coffee rounds "manual", "closed", "sit_out" and "group_state" (the
+// state of each group, parallel to the contract's "groups", which stay
+// arrays of user IDs), so that export → import loses nothing; readers
+// ignore unknown fields, so this stays version 1.
 const (
 	exportFormat  = "rapport-export"
 	exportVersion = 1
 )
 
-// The wire shapes serve both directions. Times are RFC 3339 strings in UTC
-// (with nanoseconds when present), ids are decimal strings, and "null"
-// marks an absent optional time.
+// The wire shapes serve both directions, except rounds, which Import
+// decodes as importRound. Times are RFC 3339 strings in UTC (with
+// nanoseconds when present), ids are decimal strings, and "null" marks an
+// absent optional time.
 type (
 	exportDoc struct {
 		Format     string         `json:"format"`
@@ -61,14 +67,34 @@ type (
 		DoneAt      *string `json:"done_at"`
 	}
 	wireMember struct {
-		User        string  `json:"user"`
-		Joined      string  `json:"joined"`
-		PausedUntil *string `json:"paused_until"`
+		User        string   `json:"user"`
+		Joined      string   `json:"joined"`
+		PausedUntil *string  `json:"paused_until"`
+		Via         string   `json:"via"` // "" on import: "command"
+		SkipAt      *string  `json:"skip_at"`
+		Misses      int      `json:"misses"`
+		Ghosted     bool     `json:"ghosted"`
+		Never       []string `json:"never"`
 	}
 	wireRound struct {
-		ID     string     `json:"id"`
-		At     string     `json:"at"`
-		Groups [][]string `json:"groups"`
+		ID         string           `json:"id"`
+		At         string           `json:"at"`
+		Groups     [][]string       `json:"groups"`
+		Manual     bool             `json:"manual"`
+		Closed     bool             `json:"closed"`
+		SitOut     []wireSitOut     `json:"sit_out"`
+		GroupState []wireGroupState `json:"group_state"` // parallel to Groups
+	}
+	wireSitOut struct {
+		User   string `json:"user"`
+		Reason string `json:"reason"`
+	}
+	wireGroupState struct {
+		Channel     string            `json:"channel"`
+		IntroTS     string            `json:"intro_ts"`
+		Icebreaker  int               `json:"icebreaker"`
+		Answers     map[string]string `json:"answers"`
+		CheckinSent bool              `json:"checkin_sent"`
 	}
 	wireCheckin struct {
 		ID   string `json:"id"`
@@ -131,15 +157,13 @@ func (db *DB) Export(w io.Writer, now time.Time) error {
 		for _, m := range members {
 			doc.Coffee.Members = append(doc.Coffee.Members, wireMember{
 				User: m.User, Joined: formatTime(m.Joined), PausedUntil: formatOptionalTime(m.PausedUntil),
+				Via: m.Via, SkipAt: formatOptionalTime(m.SkipAt), Misses: m.Misses, Ghosted: m.Ghosted,
+				Never: nonNil(m.Never),
 			})
 		}
 		doc.Coffee.Rounds = make([]wireRound, 0, len(rounds))
 		for _, r := range rounds {
-			groups := make([][]string, 0, len(r.Groups))
-			for _, g := range r.Groups {
-				groups = append(groups, nonNil(g))
-			}
-			doc.Coffee.Rounds = append(doc.Coffee.Rounds, wireRound{ID: formatID(r.ID), At: formatTime(r.At), Groups: groups})
+			doc.Coffee.Rounds = append(doc.Coffee.Rounds, newWireRound(r))
 		}
 		doc.Checkins = make([]wireCheckin, 0, len(checkins))
 		for _, c := range checkins {
@@ -161,6 +185,32 @@ func (db *DB) Export(w io.Writer, now time.Time) error {
 		return fmt.Errorf("store: export: %w", err)
 	}
 	return nil
+}
+
+// newWireRound is r as the export document has it: the contract's groups,
+// and their state alongside.
+func newWireRound(r Round) wireRound {
+	w := wireRound{
+		ID: formatID(r.ID), At: formatTime(r.At), Manual: r.Manual, Closed: r.Closed,
+		Groups:     make([][]string, 0, len(r.Groups)),
+		SitOut:     make([]wireSitOut, 0, len(r.SitOut)),
+		GroupState: make([]wireGroupState, 0, len(r.Groups)),
+	}
+	for _, g := range r.Groups {
+		w.Groups = append(w.Groups, nonNil(g.Members))
+		answers := make(map[string]string, len(g.Answers))
+		for u, a := range g.Answers {
+			answers[u] = string(a)
+		}
+		w.GroupState = append(w.GroupState, wireGroupState{
+			Channel: g.Channel, IntroTS: g.IntroTS, Icebreaker: g.Icebreaker,
+			Answers: answers, CheckinSent: g.CheckinSent,
+		})
+	}
+	for _, s := range r.SitOut {
+		w.SitOut = append(w.SitOut, wireSitOut(s))
+	}
+	return w
 }
 
 func formatID(id uint64) string { return strconv.FormatUint(id, 10) }
@@ -196,10 +246,19 @@ type ImportStats struct {
 // Sequences move past the largest imported id, so later Add* calls never
 // reuse one.
 //
+// Fields beyond the contract may be missing: a coffee member without
+// "via" joined by command; a round without "closed" is closed (history:
+// nobody will be asked about it), and one without "group_state" has
+// groups without state (no icebreaker, no answers). Rounds are checked as
+// CreateRound checks them; a round may share its instant with another
+// (history; CreateRound and RoundAt then see the lower id).
+//
 // A malformed document changes nothing and returns an error wrapping
 // ErrInvalidImport that names the field, for example
-// `store: import: kudos[3].at: parsing time "x" as …`. Every field is
-// checked before anything is written.
+// `store: import: kudos[3].at: parsing time "x" as …` or
+// `store: import: coffee.rounds[2].group_state[0].answers.U1: must be yes,
+// not_yet, no or cant (got "maybe")`. Every field is checked before
+// anything is written.
 func (db *DB) Import(r io.Reader) (ImportStats, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -372,13 +431,24 @@ func parseImport(data []byte) (*parsedImport, error) {
 		if err != nil {
 			return nil, err
 		}
-		p.members = append(p.members, CoffeeMember{User: w.User, Joined: joined, PausedUntil: paused})
+		skipAt, err := parseOptionalImportTime(field+".skip_at", w.SkipAt)
+		if err != nil {
+			return nil, err
+		}
+		m := CoffeeMember{
+			User: w.User, Joined: joined, PausedUntil: paused, Via: w.Via, SkipAt: skipAt,
+			Misses: w.Misses, Ghosted: w.Ghosted, Never: w.Never,
+		}
+		if err := checkImportMember(field, m); err != nil {
+			return nil, err
+		}
+		p.members = append(p.members, m)
 	}
 
 	seen = map[uint64]string{}
 	for i, raw := range doc.Coffee.Rounds {
 		field := fmt.Sprintf("coffee.rounds[%d]", i)
-		var w wireRound
+		var w importRound
 		if err := decodeRecord(field, raw, &w); err != nil {
 			return nil, err
 		}
@@ -386,11 +456,12 @@ func parseImport(data []byte) (*parsedImport, error) {
 		if err != nil {
 			return nil, err
 		}
-		at, err := parseImportTime(field+".at", w.At)
+		r, err := parseImportRound(field, w)
 		if err != nil {
 			return nil, err
 		}
-		p.rounds = append(p.rounds, Round{ID: id, At: at, Groups: w.Groups})
+		r.ID = id
+		p.rounds = append(p.rounds, r)
 	}
 
 	seen = map[uint64]string{}
@@ -412,6 +483,109 @@ func parseImport(data []byte) (*parsedImport, error) {
 		p.checkins = append(p.checkins, Checkin{ID: id, User: w.User, With: w.With, At: at, Note: w.Note})
 	}
 	return p, nil
+}
+
+// checkImportMember checks what newCoffeeMemberRecord would refuse,
+// naming the field.
+func checkImportMember(field string, m CoffeeMember) error {
+	if err := checkUserID(m.User); err != nil {
+		return invalid(field+".user", "%w", err)
+	}
+	switch m.Via {
+	case "", ViaCommand, ViaChannel:
+	default:
+		return invalid(field+".via", "must be %s or %s (got %q)", ViaCommand, ViaChannel, m.Via)
+	}
+	if m.Misses < 0 {
+		return invalid(field+".misses", "must be 0 or more (got %d)", m.Misses)
+	}
+	for j, u := range m.Never {
+		if err := checkUserID(u); err != nil {
+			return invalid(fmt.Sprintf("%s.never[%d]", field, j), "%w", err)
+		}
+	}
+	return nil
+}
+
+// importRound is a round as Import decodes it: wireRound, but with its
+// sit-outs and group states (and their answers) decoded one by one, so
+// that an error names the entry, which encoding/json's errors do not.
+type importRound struct {
+	ID         string            `json:"id"`
+	At         string            `json:"at"`
+	Groups     [][]string        `json:"groups"`
+	Manual     bool              `json:"manual"`
+	Closed     *bool             `json:"closed"`      // absent: true (history)
+	SitOut     []json.RawMessage `json:"sit_out"`     // wireSitOut
+	GroupState []json.RawMessage `json:"group_state"` // importGroupState; absent: no state
+}
+
+type importGroupState struct {
+	Channel     string                     `json:"channel"`
+	IntroTS     string                     `json:"intro_ts"`
+	Icebreaker  *int                       `json:"icebreaker"` // absent: -1
+	Answers     map[string]json.RawMessage `json:"answers"`
+	CheckinSent bool                       `json:"checkin_sent"`
+}
+
+// parseImportRound turns a document's round (but its id) into a Round
+// and checks it as CreateRound does, naming the field. A round without
+// "closed" is history, closed; without "group_state", its groups have no
+// state (no icebreaker).
+func parseImportRound(field string, w importRound) (Round, error) {
+	at, err := parseImportTime(field+".at", w.At)
+	if err != nil {
+		return Round{}, err
+	}
+	if w.GroupState != nil && len(w.GroupState) != len(w.Groups) {
+		return Round{}, invalid(field+".group_state", "has %d entries for %d groups, want one per group", len(w.GroupState), len(w.Groups))
+	}
+	r := Round{At: at, Manual: w.Manual, Closed: w.Closed == nil || *w.Closed}
+	for j, members := range w.Groups {
+		g := CoffeeGroup{Members: members, Icebreaker: -1}
+		if w.GroupState != nil {
+			sf := fmt.Sprintf("%s.group_state[%d]", field, j)
+			var s importGroupState
+			if err := decodeRecord(sf, w.GroupState[j], &s); err != nil {
+				return Round{}, err
+			}
+			g.Channel, g.IntroTS, g.CheckinSent = s.Channel, s.IntroTS, s.CheckinSent
+			if s.Icebreaker != nil {
+				g.Icebreaker = *s.Icebreaker
+			}
+			for _, u := range slices.Sorted(maps.Keys(s.Answers)) {
+				var a string
+				if err := json.Unmarshal(s.Answers[u], &a); err != nil {
+					return Round{}, invalid(sf+".answers."+u, "want a string, got %s", jsonKind(bytes.TrimSpace(s.Answers[u])))
+				}
+				if g.Answers == nil {
+					g.Answers = map[string]CoffeeAnswer{}
+				}
+				g.Answers[u] = CoffeeAnswer(a)
+			}
+		}
+		r.Groups = append(r.Groups, g)
+	}
+	for k, raw := range w.SitOut {
+		var s wireSitOut
+		if err := decodeRecord(fmt.Sprintf("%s.sit_out[%d]", field, k), raw, &s); err != nil {
+			return Round{}, err
+		}
+		r.SitOut = append(r.SitOut, SitOut(s))
+	}
+	fields := roundFields{
+		group:  func(g int) string { return fmt.Sprintf("%s.groups[%d]", field, g) },
+		member: func(g, i int) string { return fmt.Sprintf("%s.groups[%d][%d]", field, g, i) },
+		state:  func(g int) string { return fmt.Sprintf("%s.group_state[%d]", field, g) },
+		sitOut: func(i int) string { return fmt.Sprintf("%s.sit_out[%d]", field, i) },
+	}
+	if f, err := checkRound(r, fields); err != nil {
+		if f == "at" {
+			f = field + ".at"
+		}
+		return Round{}, invalid(f, "%w", err)
+	}
+	return r, nil
 }
 
 // apply writes the records inside one Update. Sequences go past the
@@ -465,21 +639,28 @@ func (p *parsedImport) apply(tx *bolt.Tx) error {
 
 	members := tx.Bucket(bucketCoffeeMembers)
 	for _, m := range p.members {
-		if err := putValue(members, []byte(m.User), newCoffeeMemberRecord(m)); err != nil {
+		rec, err := newCoffeeMemberRecord(m)
+		if err != nil { // parseImport checked: a bug
+			return fmt.Errorf("coffee member %s: %w", m.User, err)
+		}
+		if err := putValue(members, []byte(m.User), rec); err != nil {
 			return err
 		}
 	}
 
-	rounds := tx.Bucket(bucketCoffeeRounds)
 	roundIDs := make([]uint64, len(p.rounds))
 	for i, r := range p.rounds {
 		roundIDs[i] = r.ID
 	}
-	if err := assignIDs(rounds, roundIDs); err != nil {
+	if err := assignIDs(tx.Bucket(bucketCoffeeRounds), roundIDs); err != nil {
 		return err
 	}
 	for i, r := range p.rounds {
-		if err := putValue(rounds, idKey(roundIDs[i]), newRoundRecord(r)); err != nil {
+		rec, err := newRoundRecord(r)
+		if err != nil { // parseImport checked: a bug
+			return fmt.Errorf("round %d: %w", roundIDs[i], err)
+		}
+		if err := putRound(tx, roundIDs[i], rec); err != nil {
 			return err
 		}
 	}

@@ -56,7 +56,7 @@ func TestExportDocument(t *testing.T) {
 	must(t, db.PutCoffeeMember(store.CoffeeMember{User: "U1"}))
 	mustDo(t)(db.AddKudos(store.Kudos{Giver: "U1", Receivers: []string{"U2"}, Text: "thanks for <@U3> & co", Channel: "C1", At: base.Add(500 * time.Millisecond)}))
 	mustDo(t)(db.AddFollowup(store.Followup{Owner: "U1", Text: "write it up", Due: time.Date(2026, 11, 30, 10, 0, 0, 0, time.FixedZone("CET", 3600))}))
-	mustDo(t)(db.AddRound(store.Round{Groups: [][]string{{"U1", "U2"}}}))
+	mustCreateRound(t, db, store.Round{Groups: []store.CoffeeGroup{{Members: []string{"U2", "U1"}, Icebreaker: 2, Channel: "D1", Answers: map[string]store.CoffeeAnswer{"U2": store.AnswerYes}}}, SitOut: []store.SitOut{{User: "U3", Reason: store.SitOutAlone}}})
 	mustDo(t)(db.AddCheckin(store.Checkin{User: "U1", With: "U2"}))
 
 	want := `{
@@ -95,7 +95,12 @@ func TestExportDocument(t *testing.T) {
       {
         "user": "U1",
         "joined": "2026-11-28T10:00:00Z",
-        "paused_until": null
+        "paused_until": null,
+        "via": "command",
+        "skip_at": null,
+        "misses": 0,
+        "ghosted": false,
+        "never": []
       }
     ],
     "rounds": [
@@ -107,6 +112,25 @@ func TestExportDocument(t *testing.T) {
             "U1",
             "U2"
           ]
+        ],
+        "manual": false,
+        "closed": false,
+        "sit_out": [
+          {
+            "user": "U3",
+            "reason": "alone"
+          }
+        ],
+        "group_state": [
+          {
+            "channel": "D1",
+            "intro_ts": "",
+            "icebreaker": 2,
+            "answers": {
+              "U2": "yes"
+            },
+            "checkin_sent": false
+          }
         ]
       }
     ]
@@ -151,11 +175,16 @@ func fill(t *testing.T, db *store.DB) {
 	for _, m := range []store.CoffeeMember{
 		{User: "U2", Joined: base.AddDate(0, -1, 0)},
 		{User: "U1", Joined: base.AddDate(0, -2, 0), PausedUntil: base.AddDate(0, 0, 14).In(cet)},
+		{User: "U3", Joined: base.Add(7), Via: store.ViaChannel, SkipAt: base.AddDate(0, 0, 7).In(cet), Misses: 3, Ghosted: true, Never: []string{"U5", "U1"}},
 	} {
 		must(t, db.PutCoffeeMember(m))
 	}
-	mustDo(t)(db.AddRound(store.Round{At: base.AddDate(0, 0, -7), Groups: [][]string{{"U1", "U2"}, {"U3", "U4", "U5"}}}))
-	mustDo(t)(db.AddRound(store.Round{At: base}))
+	mustCreateRound(t, db, store.Round{At: base.AddDate(0, 0, -7), Groups: []store.CoffeeGroup{
+		{Members: []string{"U1", "U2"}, Channel: "D12", IntroTS: "1764324000.000200", Icebreaker: 0, CheckinSent: true,
+			Answers: map[string]store.CoffeeAnswer{"U1": store.AnswerYes, "U2": store.AnswerNotYet}},
+		{Members: []string{"U3", "U4", "U5"}, Icebreaker: -1, Answers: map[string]store.CoffeeAnswer{"U5": store.AnswerCant}},
+	}, SitOut: []store.SitOut{{User: "U7", Reason: store.SitOutNoOverlap}, {User: "U6", Reason: store.SitOutNeverList}}, Closed: true})
+	mustCreateRound(t, db, store.Round{At: base.In(cet), Manual: true})
 	mustDo(t)(db.AddCheckin(store.Checkin{User: "U1", With: "U2", At: base.Add(999), Note: "lunch"}))
 	mustDo(t)(db.AddCheckin(store.Checkin{User: "U2", With: "U1", At: base}))
 }
@@ -172,7 +201,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Import(export) = %v", err)
 	}
-	if want := (store.ImportStats{Kudos: 3, Followups: 4, CoffeeMembers: 2, Rounds: 2, Checkins: 2}); stats != want {
+	if want := (store.ImportStats{Kudos: 3, Followups: 4, CoffeeMembers: 3, Rounds: 2, Checkins: 2}); stats != want {
 		t.Errorf("Import(export) stats = %+v, want %+v", stats, want)
 	}
 	if second := export(t, dst); !bytes.Equal(second, first) {
@@ -186,10 +215,11 @@ func TestExportImportRoundTrip(t *testing.T) {
 		m, err3 := db.CoffeeMembers()
 		r, err4 := db.Rounds()
 		c, err5 := db.Checkins()
-		if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
+		meetings, err6 := db.CoffeeMeetings(time.Time{})
+		if err := errors.Join(err1, err2, err3, err4, err5, err6); err != nil {
 			t.Fatal(err)
 		}
-		return []any{k, f, m, r, c}
+		return []any{k, f, m, r, c, meetings}
 	}
 	if got, want := all(dst), all(src); !reflect.DeepEqual(got, want) {
 		t.Errorf("records after round trip = %+v, want %+v", got, want)
@@ -231,6 +261,44 @@ func TestExportImportRoundTrip(t *testing.T) {
 	if c, err := dst.AddCheckin(store.Checkin{User: "U1", With: "U2", At: base}); err != nil || c.ID != 3 {
 		t.Errorf("AddCheckin after import = id %d, %v, want id 3", c.ID, err)
 	}
+	// The rounds' time index was rebuilt: the same instant is the same
+	// round, and the sequence moved past the imported ids.
+	if r, created, err := dst.CreateRound(store.Round{At: base}); err != nil || created || r.ID != 2 {
+		t.Errorf("CreateRound(imported At) after import = round %d, %v, %v, want round 2, false", r.ID, created, err)
+	}
+	if r, created, err := dst.CreateRound(store.Round{At: base.Add(time.Hour)}); err != nil || !created || r.ID != 3 {
+		t.Errorf("CreateRound(new At) after import = round %d, %v, %v, want round 3, true", r.ID, created, err)
+	}
+}
+
+// Ensure a document with the contract's rounds only (an older export, or
+// written by hand) imports with the defaults: rounds closed, groups
+// without state, members joined by command.
+func TestImportContractCoffee(t *testing.T) {
+	t.Parallel()
+	db := storetest.MustOpen(t)
+	doc := `{"format": "rapport-export", "version": 1,
+	  "coffee": {"members": [{"user": "U1", "joined": "2026-11-01T00:00:00Z", "paused_until": null}],
+	             "rounds":  [{"id": "5", "at": "2026-11-24T10:00:00Z", "groups": [["U2", "U1"], ["U3", "U4", "U5"]]},
+	                         {"at": "2026-11-25T10:00:00Z", "closed": false, "groups": [["U1", "U2"]], "group_state": [{"answers": {"U1": "no"}}]}]}}`
+	if _, err := db.Import(strings.NewReader(doc)); err != nil {
+		t.Fatalf("Import = %v", err)
+	}
+	rounds, err := db.Rounds()
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	want := []store.Round{
+		{ID: 5, At: at, Closed: true, Groups: []store.CoffeeGroup{group("U1", "U2"), group("U3", "U4", "U5")}},
+		{ID: 6, At: at.Add(24 * time.Hour), Groups: []store.CoffeeGroup{{Members: []string{"U1", "U2"}, Icebreaker: -1, Answers: map[string]store.CoffeeAnswer{"U1": store.AnswerNo}}}},
+	}
+	if !reflect.DeepEqual(rounds, want) {
+		t.Errorf("Rounds() after import = %+v, want %+v", rounds, want)
+	}
+	if m, err := db.CoffeeMember("U1"); err != nil || m.Via != store.ViaCommand || m.Misses != 0 || m.Never != nil {
+		t.Errorf("CoffeeMember(U1) after import = %+v, %v, want via command, no misses", m, err)
+	}
 }
 
 // Ensure a broken document changes nothing and the error names the field.
@@ -238,6 +306,8 @@ func TestImportMalformed(t *testing.T) {
 	t.Parallel()
 	const head = `{"format": "rapport-export", "version": 1, `
 	const okKudos = `{"id": "7", "giver": "U9", "receivers": ["U1"], "at": "2026-11-28T10:00:00Z"}`
+	const okRound = `{"id": "1", "at": "2026-11-21T10:00:00Z", "groups": [["U1", "U2"]]}`
+	const okRound2 = `{"id": "2", "at": "2026-11-14T10:00:00Z", "groups": [["U1", "U2"]], "group_state": [{"answers": {"U1": "yes"}}]}`
 	const okFollowup = `{"id": "7", "owner": "U9", "due": "2026-11-29T10:00:00Z", "created": "2026-11-28T10:00:00Z", "status": "open", "done_at": null}`
 	tests := []struct {
 		name string
@@ -281,6 +351,28 @@ func TestImportMalformed(t *testing.T) {
 		{"CoffeeNotObject", head + `"coffee": []}`, `coffee: want an object, got array`},
 		{"RoundGroupsBad", head + `"coffee": {"rounds": [{"id": "1", "at": "2026-11-28T10:00:00Z", "groups": [["U1", 2]]}]}}`, `coffee.rounds[0].groups: want a string, got number`},
 		{"RoundIDBad", head + `"coffee": {"rounds": [{"id": "one", "at": "2026-11-28T10:00:00Z"}]}}`, `coffee.rounds[0].id: not a number`},
+		{"RoundAtMissing", head + `"coffee": {"rounds": [{"id": "1"}]}}`, `coffee.rounds[0].at: missing`},
+		{"RoundAtBefore1970", head + `"coffee": {"rounds": [{"at": "1960-01-01T00:00:00Z"}]}}`, `coffee.rounds[0].at: time 1960-01-01T00:00:00Z is outside the range`},
+		{"RoundAnswer", head + `"coffee": {"rounds": [` + okRound + `, ` + okRound2 + `, {"at": "2026-11-28T10:00:00Z", "groups": [["U1", "U2"]], "group_state": [{"answers": {"U1": "maybe"}}]}]}}`, `coffee.rounds[2].group_state[0].answers.U1: must be yes, not_yet, no or cant (got "maybe")`},
+		{"RoundAnswerNotMember", head + `"coffee": {"rounds": [{"at": "2026-11-28T10:00:00Z", "groups": [["U1", "U2"]], "group_state": [{"answers": {"U9": "yes"}}]}]}}`, `coffee.rounds[0].group_state[0].answers.U9: U9 is not a member of the group`},
+		{"RoundAnswerNumber", head + `"coffee": {"rounds": [{"at": "2026-11-28T10:00:00Z", "groups": [["U1", "U2"]], "group_state": [{"answers": {"U1": 1}}]}]}}`, `coffee.rounds[0].group_state[0].answers.U1: want a string, got number`},
+		{"RoundGroupStateLength", head + `"coffee": {"rounds": [{"at": "2026-11-28T10:00:00Z", "groups": [["U1", "U2"]], "group_state": []}]}}`, `coffee.rounds[0].group_state: has 0 entries for 1 groups`},
+		{"RoundIcebreaker", head + `"coffee": {"rounds": [{"at": "2026-11-28T10:00:00Z", "groups": [["U1", "U2"]], "group_state": [{"icebreaker": -3}]}]}}`, `coffee.rounds[0].group_state[0].icebreaker: -3: must be -1`},
+		{"RoundIcebreakerString", head + `"coffee": {"rounds": [{"at": "2026-11-28T10:00:00Z", "groups": [["U1", "U2"]], "group_state": [{"icebreaker": "one"}]}]}}`, `coffee.rounds[0].group_state[0].icebreaker: want an integer, got string`},
+		{"RoundAnswersArray", head + `"coffee": {"rounds": [{"at": "2026-11-28T10:00:00Z", "groups": [["U1", "U2"]], "group_state": [{"answers": ["yes"]}]}]}}`, `coffee.rounds[0].group_state[0].answers: want an object, got array`},
+		{"RoundGroupStateNotObject", head + `"coffee": {"rounds": [{"at": "2026-11-28T10:00:00Z", "groups": [["U1", "U2"]], "group_state": [null]}]}}`, `coffee.rounds[0].group_state[0]: want an object, got null`},
+		{"RoundSitOutUserNumber", head + `"coffee": {"rounds": [{"at": "2026-11-28T10:00:00Z", "sit_out": [{"user": "U1", "reason": "alone"}, {"user": 2}]}]}}`, `coffee.rounds[0].sit_out[1].user: want a string, got number`},
+		{"RoundEmptyGroup", head + `"coffee": {"rounds": [{"at": "2026-11-28T10:00:00Z", "groups": [["U1", "U2"], []]}]}}`, `coffee.rounds[0].groups[1]: no members`},
+		{"RoundUserTwice", head + `"coffee": {"rounds": [{"at": "2026-11-28T10:00:00Z", "groups": [["U1", "U2"], ["U3", "U1"]]}]}}`, `coffee.rounds[0].groups[1][1]: U1 is already coffee.rounds[0].groups[0][0]`},
+		{"RoundSitOutReason", head + `"coffee": {"rounds": [{"at": "2026-11-28T10:00:00Z", "sit_out": [{"user": "U1", "reason": "alone"}, {"user": "U2", "reason": "shy"}]}]}}`, `coffee.rounds[0].sit_out[1].reason: must be alone, no_overlap or never_list (got "shy")`},
+		{"RoundSitOutUser", head + `"coffee": {"rounds": [{"at": "2026-11-28T10:00:00Z", "sit_out": [{"reason": "alone"}]}]}}`, `coffee.rounds[0].sit_out[0].user: empty user ID`},
+		{"RoundClosedString", head + `"coffee": {"rounds": [{"at": "2026-11-28T10:00:00Z", "closed": "yes"}]}}`, `coffee.rounds[0].closed: want true or false, got string`},
+		{"MemberVia", head + `"coffee": {"members": [{"user": "U1", "joined": "2026-11-28T10:00:00Z", "via": "email"}]}}`, `coffee.members[0].via: must be command or channel (got "email")`},
+		{"MemberMisses", head + `"coffee": {"members": [{"user": "U1", "joined": "2026-11-28T10:00:00Z", "misses": -1}]}}`, `coffee.members[0].misses: must be 0 or more (got -1)`},
+		{"MemberMissesString", head + `"coffee": {"members": [{"user": "U1", "joined": "2026-11-28T10:00:00Z", "misses": "3"}]}}`, `coffee.members[0].misses: want an integer, got string`},
+		{"MemberSkipAt", head + `"coffee": {"members": [{"user": "U1", "joined": "2026-11-28T10:00:00Z", "skip_at": "next week"}]}}`, `coffee.members[0].skip_at: parsing time "next week"`},
+		{"MemberNever", head + `"coffee": {"members": [{"user": "U1", "joined": "2026-11-28T10:00:00Z", "never": ["U2", "U3\u0000"]}]}}`, `coffee.members[0].never[1]: user ID "U3\x00" contains a NUL byte`},
+		{"MemberGhostedString", head + `"coffee": {"members": [{"user": "U1", "joined": "2026-11-28T10:00:00Z", "ghosted": "no"}]}}`, `coffee.members[0].ghosted: want true or false, got string`},
 		{"CheckinAtDateOnly", head + `"checkins": [{"user": "U1", "with": "U2", "at": "2026-11-28"}]}`, `checkins[0].at: parsing time "2026-11-28"`},
 	}
 	for _, tt := range tests {

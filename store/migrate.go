@@ -1,9 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -26,6 +28,7 @@ var migrations = []migration{
 	{version: 1, name: "create buckets", migrate: createBucketsV1},
 	{version: 2, name: "index kudos by time", migrate: indexKudosByTimeV2},
 	{version: 3, name: "kudos summaries and per-user indexes, people, outbox", migrate: kudosIndexesPeopleOutboxV3},
+	{version: 4, name: "coffee round state, rounds by time, members' via", migrate: coffeeRoundStateV4},
 }
 
 // schemaVersion is the version this binary writes.
@@ -127,6 +130,98 @@ func kudosIndexesPeopleOutboxV3(tx *bolt.Tx) error {
 		for _, r := range distinctStrings(rec.Receivers) {
 			entries = append(entries, indexEntry{[]byte("kudos_by_receiver"), userTimeIDKey(r, rec.At, id), []byte{kudosFlags(rec.Private)}})
 		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return putIndexEntries(tx, entries)
+}
+
+// coffeeRoundStateV4 prepares coffee for /coffee:
+//
+//   - coffee_rounds values get groups as objects, {"members" (sorted),
+//     "icebreaker": -1}, in place of arrays of user IDs, and "closed":
+//     true, since nobody was ever asked "did you meet?" in those rounds
+//     and closing them now would count everyone a miss;
+//   - the new coffee_rounds_by_at indexes every round under
+//     be64(at) ‖ be64(id) (rounds that share an instant, which v3 allowed,
+//     keep one entry each);
+//   - coffee_members values get "via": "command" (the only way to join
+//     there was); their other fields are new and optional.
+//
+// It converts and never validates (a round with an empty group or a
+// user in two groups stays as it was), except that every round's "at"
+// must be indexable. Values are rewritten after the walks, not during.
+func coffeeRoundStateV4(tx *bolt.Tx) error {
+	byAt := []byte("coffee_rounds_by_at")
+	if _, err := tx.CreateBucketIfNotExists(byAt); err != nil {
+		return fmt.Errorf("create bucket coffee_rounds_by_at: %w", err)
+	}
+	type v3Round struct {
+		At     time.Time  `json:"at"`
+		Groups [][]string `json:"groups"`
+	}
+	type v4Group struct {
+		Members    []string `json:"members"`
+		Icebreaker int      `json:"icebreaker"`
+	}
+	type v4Round struct {
+		At     time.Time `json:"at"`
+		Groups []v4Group `json:"groups,omitempty"`
+		Closed bool      `json:"closed"`
+	}
+	rounds := []byte("coffee_rounds")
+	var entries []indexEntry
+	err := tx.Bucket(rounds).ForEach(func(k, v []byte) error {
+		id, err := parseIDKey(k)
+		if err != nil {
+			return err
+		}
+		var old v3Round
+		if err := json.Unmarshal(v, &old); err != nil {
+			return fmt.Errorf("round %d: %w", id, err)
+		}
+		if err := checkIndexable(old.At); err != nil {
+			return fmt.Errorf("round %d: at: %w", id, err)
+		}
+		rec := v4Round{At: old.At.UTC(), Closed: true}
+		for _, g := range old.Groups {
+			members := slices.Clone(g)
+			slices.Sort(members)
+			rec.Groups = append(rec.Groups, v4Group{Members: members, Icebreaker: -1})
+		}
+		data, err := json.Marshal(rec)
+		if err != nil {
+			return fmt.Errorf("round %d: %w", id, err)
+		}
+		entries = append(entries,
+			indexEntry{rounds, bytes.Clone(k), data},
+			indexEntry{byAt, timeIDKey(old.At, id), emptyValue},
+		)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	members := []byte("coffee_members")
+	err = tx.Bucket(members).ForEach(func(k, v []byte) error {
+		var rec map[string]json.RawMessage
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return fmt.Errorf("coffee member %s: %w", k, err)
+		}
+		if rec == nil {
+			return fmt.Errorf("coffee member %s: null", k)
+		}
+		if _, ok := rec["via"]; ok {
+			return nil
+		}
+		rec["via"] = json.RawMessage(`"command"`)
+		data, err := json.Marshal(rec)
+		if err != nil {
+			return fmt.Errorf("coffee member %s: %w", k, err)
+		}
+		entries = append(entries, indexEntry{members, bytes.Clone(k), data})
 		return nil
 	})
 	if err != nil {

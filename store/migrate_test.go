@@ -16,7 +16,7 @@ import (
 )
 
 // currentVersion is the schema version this binary writes.
-const currentVersion = 3
+const currentVersion = 4
 
 // v1Buckets are the buckets of schema v1, as shipped.
 var v1Buckets = []string{
@@ -24,10 +24,12 @@ var v1Buckets = []string{
 	"followups", "followups_by_due", "coffee_members", "coffee_rounds", "checkins",
 }
 
-// v2Buckets and v3Buckets are the buckets added by schema v2 and v3.
+// v2Buckets, v3Buckets and v4Buckets are the buckets added by schema v2,
+// v3 and v4.
 var (
 	v2Buckets = []string{"kudos_by_time"}
 	v3Buckets = []string{"kudos_by_giver", "kudos_by_receiver", "people", "outbox", "outbox_by_due", "outbox_keys"}
+	v4Buckets = []string{"coffee_rounds_by_at"}
 )
 
 // Ensure a new file gets every bucket and the current version.
@@ -42,7 +44,7 @@ func TestMigrateNewFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	readRaw(t, path, func(tx *bolt.Tx) error {
-		for _, name := range slices.Concat(v1Buckets, v2Buckets, v3Buckets) {
+		for _, name := range slices.Concat(v1Buckets, v2Buckets, v3Buckets, v4Buckets) {
 			if tx.Bucket([]byte(name)) == nil {
 				t.Errorf("new file has no bucket %s", name)
 			}
@@ -358,6 +360,175 @@ func TestMigrateV3FailureRollsBack(t *testing.T) {
 		}
 		if v := tx.Bucket([]byte("kudos_by_time")).Get(timeIDKey(base, 1)); v == nil || len(v) != 0 {
 			t.Errorf("kudos_by_time entry after failed migration = %x, want the v2 empty value", v)
+		}
+		return nil
+	})
+}
+
+// writeV3File writes a schema v3 file as v3 left it: the v1 to v3
+// buckets, version 3, and the coffee members and rounds given (raw JSON,
+// by user and by id).
+func writeV3File(t *testing.T, path string, members map[string]string, rounds map[uint64]string) {
+	t.Helper()
+	writeRaw(t, path, func(tx *bolt.Tx) error {
+		for _, name := range slices.Concat(v1Buckets, v2Buckets, v3Buckets) {
+			if _, err := tx.CreateBucket([]byte(name)); err != nil {
+				return err
+			}
+		}
+		if err := tx.Bucket([]byte("meta")).Put([]byte("schema_version"), be64(3)); err != nil {
+			return err
+		}
+		for user, v := range members {
+			if err := tx.Bucket([]byte("coffee_members")).Put([]byte(user), []byte(v)); err != nil {
+				return err
+			}
+		}
+		b := tx.Bucket([]byte("coffee_rounds"))
+		var last uint64
+		for id, v := range rounds {
+			if err := b.Put(be64(id), []byte(v)); err != nil {
+				return err
+			}
+			last = max(last, id)
+		}
+		return b.SetSequence(last)
+	})
+}
+
+// Ensure v3 -> v4 turns rounds' groups into objects (members sorted, no
+// icebreaker), closes the old rounds, indexes them by time (two rounds at
+// one instant, which v3 allowed, both), and marks members as joined by
+// command; the round methods work at once.
+func TestMigrateV4CoffeeRounds(t *testing.T) {
+	t.Parallel()
+	path := newPath(t)
+	week := 7 * 24 * time.Hour
+	at := map[uint64]time.Time{1: base.Add(-week), 2: base.Add(-2 * week), 3: base, 4: base}
+	rfc := func(id uint64) string { return at[id].Format(time.RFC3339Nano) }
+	writeV3File(t, path,
+		map[string]string{
+			"U1": `{"joined":"2026-10-01T09:00:00Z"}`,
+			"U2": `{"joined":"2026-10-02T09:00:00Z","paused_until":"2026-12-24T00:00:00Z"}`,
+		},
+		map[uint64]string{
+			1: `{"at":"` + rfc(1) + `","groups":[["U3","U1"],["U5","U2","U4"]]}`,
+			2: `{"at":"` + rfc(2) + `"}`,
+			3: `{"at":"` + rfc(3) + `","groups":[["U1","U2"]]}`,
+			4: `{"at":"` + rfc(4) + `","groups":[["U2","U4"]]}`, // same instant as 3
+		})
+
+	db, err := store.Open(path, store.Options{Now: fixedNow(base.Add(time.Hour))})
+	if err != nil {
+		t.Fatalf("Open(v3 file) = %v", err)
+	}
+	if err := db.Check(); err != nil {
+		t.Errorf("Check() after migration = %v", err)
+	}
+	g := func(members ...string) store.CoffeeGroup { return store.CoffeeGroup{Members: members, Icebreaker: -1} }
+	want := []store.Round{
+		{ID: 2, At: at[2], Closed: true},
+		{ID: 1, At: at[1], Closed: true, Groups: []store.CoffeeGroup{g("U1", "U3"), g("U2", "U4", "U5")}},
+		{ID: 3, At: at[3], Closed: true, Groups: []store.CoffeeGroup{g("U1", "U2")}},
+		{ID: 4, At: at[4], Closed: true, Groups: []store.CoffeeGroup{g("U2", "U4")}},
+	}
+	if got, err := db.Rounds(); err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("Rounds() after migration = %+v, %v, want %+v", got, err, want)
+	}
+	if got, err := db.RoundsBetween(at[2].Add(1), at[3]); err != nil || !reflect.DeepEqual(got, want[1:2]) {
+		t.Errorf("RoundsBetween after migration = %+v, %v, want round 1", got, err)
+	}
+	if got, ok, err := db.LastRound(); err != nil || !ok || got.ID != 4 {
+		t.Errorf("LastRound() after migration = %+v, %v, %v, want round 4 (latest, highest id)", got, ok, err)
+	}
+	if got, err := db.RoundAt(base); err != nil || got.ID != 3 {
+		t.Errorf("RoundAt(base) after migration = %+v, %v, want round 3 (the lower id)", got, err)
+	}
+	if got, created, err := db.CreateRound(store.Round{At: at[1]}); err != nil || created || got.ID != 1 {
+		t.Errorf("CreateRound(At of round 1) after migration = %+v, %v, %v, want round 1, false", got, created, err)
+	}
+	if got, created, err := db.CreateRound(store.Round{}); err != nil || !created || got.ID != 5 {
+		t.Errorf("CreateRound(now) after migration = %+v, %v, %v, want round 5, true", got, created, err)
+	}
+	// Old rounds are closed: closing does not count misses for questions
+	// nobody was asked.
+	must(t, db.CloseRound(3, func(*store.Round, map[string]*store.CoffeeMember) error {
+		t.Errorf("CloseRound(migrated round) called f")
+		return nil
+	}))
+	wantMembers := []store.CoffeeMember{
+		{User: "U1", Joined: time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC), Via: store.ViaCommand},
+		{User: "U2", Joined: time.Date(2026, 10, 2, 9, 0, 0, 0, time.UTC), PausedUntil: time.Date(2026, 12, 24, 0, 0, 0, 0, time.UTC), Via: store.ViaCommand},
+	}
+	if got, err := db.CoffeeMembers(); err != nil || !reflect.DeepEqual(got, wantMembers) {
+		t.Errorf("CoffeeMembers() after migration = %+v, %v, want %+v", got, err, wantMembers)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	readRaw(t, path, func(tx *bolt.Tx) error {
+		if v := tx.Bucket([]byte("meta")).Get([]byte("schema_version")); !bytes.Equal(v, be64(4)) {
+			t.Errorf("schema_version after migration = %x, want 4", v)
+		}
+		// The stored shape, spelled out.
+		wantValues := map[uint64]string{
+			1: `{"at":"` + rfc(1) + `","groups":[{"members":["U1","U3"],"icebreaker":-1},{"members":["U2","U4","U5"],"icebreaker":-1}],"closed":true}`,
+			2: `{"at":"` + rfc(2) + `","closed":true}`,
+		}
+		for id, want := range wantValues {
+			if got := tx.Bucket([]byte("coffee_rounds")).Get(be64(id)); string(got) != want {
+				t.Errorf("coffee_rounds value of round %d = %s, want %s", id, got, want)
+			}
+		}
+		if got, want := tx.Bucket([]byte("coffee_members")).Get([]byte("U1")), `{"joined":"2026-10-01T09:00:00Z","via":"command"}`; string(got) != want {
+			t.Errorf("coffee_members value of U1 = %s, want %s", got, want)
+		}
+		var keys [][]byte
+		tx.Bucket([]byte("coffee_rounds_by_at")).ForEach(func(k, v []byte) error {
+			if len(v) != 0 {
+				t.Errorf("coffee_rounds_by_at entry %x has value %x, want empty", k, v)
+			}
+			keys = append(keys, bytes.Clone(k))
+			return nil
+		})
+		wantKeys := [][]byte{timeIDKey(at[2], 2), timeIDKey(at[1], 1), timeIDKey(at[3], 3), timeIDKey(at[4], 4), timeIDKey(base.Add(time.Hour), 5)}
+		if !reflect.DeepEqual(keys, wantKeys) {
+			t.Errorf("coffee_rounds_by_at keys = %x, want %x", keys, wantKeys)
+		}
+		return nil
+	})
+}
+
+// Ensure a round v4 cannot index fails the migration and leaves the file
+// at v3.
+func TestMigrateV4FailureRollsBack(t *testing.T) {
+	t.Parallel()
+	path := newPath(t)
+	writeV3File(t, path, map[string]string{"U1": `{"joined":"2026-10-01T09:00:00Z"}`}, map[uint64]string{
+		1: `{"at":"` + base.Format(time.RFC3339) + `","groups":[["U2","U1"]]}`,
+		2: `{"at":"1969-12-31T23:00:00Z"}`,
+	})
+	db, err := store.Open(path, store.Options{})
+	if err == nil {
+		db.Close()
+		t.Fatal("Open(file with a round before 1970) = nil error, want the migration's")
+	}
+	if !strings.Contains(err.Error(), "migrate to v4 (") || !strings.Contains(err.Error(), "round 2: at:") {
+		t.Errorf("Open error %q should name the migration and the record", err)
+	}
+	readRaw(t, path, func(tx *bolt.Tx) error {
+		if tx.Bucket([]byte("coffee_rounds_by_at")) != nil {
+			t.Errorf("failed migration left bucket coffee_rounds_by_at behind")
+		}
+		if v := tx.Bucket([]byte("meta")).Get([]byte("schema_version")); !bytes.Equal(v, be64(3)) {
+			t.Errorf("schema_version after failed migration = %x, want 3", v)
+		}
+		if got, want := tx.Bucket([]byte("coffee_rounds")).Get(be64(1)), `{"at":"`+base.Format(time.RFC3339)+`","groups":[["U2","U1"]]}`; string(got) != want {
+			t.Errorf("round 1 after failed migration = %s, want the v3 value %s", got, want)
+		}
+		if got, want := tx.Bucket([]byte("coffee_members")).Get([]byte("U1")), `{"joined":"2026-10-01T09:00:00Z"}`; string(got) != want {
+			t.Errorf("member U1 after failed migration = %s, want the v3 value %s", got, want)
 		}
 		return nil
 	})

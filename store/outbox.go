@@ -48,9 +48,10 @@ type Outgoing struct {
 	NotBefore    time.Time       // not sent before this instant
 	RespectHours bool            // only inside User's working hours (the bot decides when)
 	State        OutboxState
-	Attempts     int    // claims so far
-	LastError    string // why the last attempt was deferred or failed
-	SentTS       string // ts of the sent message
+	Attempts     int       // claims so far
+	LastError    string    // why the last attempt was deferred or failed
+	SentTS       string    // ts of the sent message
+	Expires      time.Time // zero: never; from then on it is pointless to send (see Expired)
 	Created      time.Time
 	Updated      time.Time // last change of state
 }
@@ -70,6 +71,7 @@ type outgoingRecord struct {
 	Attempts     int             `json:"attempts,omitempty"`
 	LastError    string          `json:"last_error,omitempty"`
 	SentTS       string          `json:"sent_ts,omitempty"`
+	Expires      time.Time       `json:"expires,omitzero"` // since v4
 	Created      time.Time       `json:"created"`
 	Updated      time.Time       `json:"updated"`
 }
@@ -79,8 +81,17 @@ func (r outgoingRecord) outgoing(id uint64) Outgoing {
 		ID: id, Key: r.Key, User: r.User, Channel: r.Channel, Kind: r.Kind, Text: r.Text,
 		Blocks: bytes.Clone(r.Blocks), ThreadTS: r.ThreadTS, NotBefore: utc(r.NotBefore),
 		RespectHours: r.RespectHours, State: OutboxState(r.State), Attempts: r.Attempts,
-		LastError: r.LastError, SentTS: r.SentTS, Created: utc(r.Created), Updated: utc(r.Updated),
+		LastError: r.LastError, SentTS: r.SentTS, Expires: utc(r.Expires), Created: utc(r.Created),
+		Updated: utc(r.Updated),
 	}
+}
+
+// Expired reports whether o is pointless to send at now: it has an
+// Expires and now is not before it (a heads-up for a round that has
+// started). The store does not act on it: DueOutgoing still returns
+// expired items, and the worker fails them instead of sending.
+func (o Outgoing) Expired(now time.Time) bool {
+	return !o.Expires.IsZero() && !now.Before(o.Expires)
 }
 
 // pending reports whether the record belongs in outbox_by_due.
@@ -93,9 +104,10 @@ func (r outgoingRecord) pending() bool { return r.State == string(OutboxPending)
 //
 // The new item is pending, with an ID, Created and Updated set to now and
 // no attempts (o's ID, State, Attempts, LastError, SentTS, Created and
-// Updated are ignored). A zero NotBefore means now. Key is required, and
-// so is User when Channel is empty; Blocks must be valid JSON (stored
-// compacted).
+// Updated are ignored). A zero NotBefore means now; a zero Expires,
+// never (an item may be enqueued already expired: the worker fails it).
+// Key is required, and so is User when Channel is empty; Blocks must be
+// valid JSON (stored compacted).
 func (db *DB) Enqueue(o Outgoing) (Outgoing, bool, error) {
 	now := db.now().UTC()
 	if o.NotBefore.IsZero() {
@@ -167,12 +179,13 @@ func newOutgoingRecord(o Outgoing, now time.Time) (outgoingRecord, error) {
 	return outgoingRecord{
 		Key: o.Key, User: o.User, Channel: o.Channel, Kind: o.Kind, Text: o.Text, Blocks: blocks,
 		ThreadTS: o.ThreadTS, NotBefore: o.NotBefore.UTC(), RespectHours: o.RespectHours,
-		State: string(OutboxPending), Created: now, Updated: now,
+		State: string(OutboxPending), Expires: utc(o.Expires), Created: now, Updated: now,
 	}, nil
 }
 
 // DueOutgoing returns the pending items with NotBefore <= now, by
-// NotBefore then ID, at most limit of them (limit <= 0: all). It reads
+// NotBefore then ID, at most limit of them (limit <= 0: all), expired
+// ones included (see Outgoing.Expired). It reads
 // outbox_by_due from its start up to now, so its cost grows with the due
 // items, not with the queue.
 func (db *DB) DueOutgoing(now time.Time, limit int) ([]Outgoing, error) {

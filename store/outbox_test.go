@@ -403,3 +403,39 @@ func outgoingIDs(os []store.Outgoing) []uint64 {
 	}
 	return ids
 }
+
+// Ensure Expires is stored, DueOutgoing still returns expired items, and
+// Expired says which they are.
+func TestOutgoingExpires(t *testing.T) {
+	t.Parallel()
+	db := storetest.MustOpenWith(t, store.Options{Now: fixedNow(base)})
+	roundAt := base.Add(2 * time.Hour)
+	headsUp := mustEnqueue(t, db, store.Outgoing{Key: "coffee:heads-up:U1", User: "U1", Kind: "heads_up", NotBefore: base, Expires: roundAt.In(time.FixedZone("CET", 3600))})
+	forever := mustEnqueue(t, db, store.Outgoing{Key: "kudos:1:dm:U2", User: "U2", NotBefore: base})
+	if !headsUp.Expires.Equal(roundAt) || headsUp.Expires.Location() != time.UTC || !forever.Expires.IsZero() {
+		t.Errorf("Enqueue Expires = %v and %v, want %v (UTC) and zero", headsUp.Expires, forever.Expires, roundAt)
+	}
+	if stored, err := db.OutgoingByKey("coffee:heads-up:U1"); err != nil || !reflect.DeepEqual(stored, headsUp) {
+		t.Errorf("OutgoingByKey = %+v, %v, want %+v", stored, err, headsUp)
+	}
+	due, err := db.DueOutgoing(roundAt.Add(time.Hour), 0)
+	if err != nil || !slices.Equal(outgoingIDs(due), []uint64{headsUp.ID, forever.ID}) {
+		t.Errorf("DueOutgoing(after expiry) = ids %v, %v, want both (expired ones too)", outgoingIDs(due), err)
+	}
+	tests := []struct {
+		o    store.Outgoing
+		now  time.Time
+		want bool
+	}{
+		{headsUp, base, false},
+		{headsUp, roundAt.Add(-time.Nanosecond), false},
+		{headsUp, roundAt, true}, // the round has started
+		{headsUp, roundAt.Add(time.Hour), true},
+		{forever, base.AddDate(10, 0, 0), false},
+	}
+	for _, tt := range tests {
+		if got := tt.o.Expired(tt.now); got != tt.want {
+			t.Errorf("Outgoing{Expires: %v}.Expired(%v) = %v, want %v", tt.o.Expires, tt.now, got, tt.want)
+		}
+	}
+}

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -31,9 +33,16 @@ type Person struct {
 	// WorkDays overrides the default working days; nil (or empty): use the
 	// default. Stored sorted, without repeats.
 	WorkDays []time.Weekday
+	// Style is the person's own work-style note ("async first, mornings
+	// are for focus"), shown to the people they are grouped with for
+	// coffee. At most MaxStyleRunes runes: UpdatePerson cuts the rest.
+	Style string
 
 	Updated time.Time // when the profile fields were last refreshed from Slack
 }
+
+// MaxStyleRunes is the longest Person.Style kept, in runes.
+const MaxStyleRunes = 500
 
 // IsMuted reports whether the person turned off unprompted DMs of kind.
 func (p Person) IsMuted(kind string) bool { return slices.Contains(p.Muted, kind) }
@@ -50,6 +59,7 @@ type personRecord struct {
 	WorkStart    time.Duration  `json:"work_start_ns,omitempty"`
 	WorkEnd      time.Duration  `json:"work_end_ns,omitempty"`
 	WorkDays     []time.Weekday `json:"work_days,omitempty"`
+	Style        string         `json:"style,omitempty"` // since v4
 	Updated      time.Time      `json:"updated,omitzero"`
 }
 
@@ -57,12 +67,13 @@ func (r personRecord) person(id string) Person {
 	return Person{
 		ID: id, Name: r.Name, TZ: r.TZ, IsBot: r.IsBot, Deleted: r.Deleted,
 		IsRestricted: r.IsRestricted, IsStranger: r.IsStranger, Muted: cloneStrings(r.Muted),
-		WorkStart: r.WorkStart, WorkEnd: r.WorkEnd, WorkDays: cloneWeekdays(r.WorkDays), Updated: utc(r.Updated),
+		WorkStart: r.WorkStart, WorkEnd: r.WorkEnd, WorkDays: cloneWeekdays(r.WorkDays), Style: r.Style,
+		Updated: utc(r.Updated),
 	}
 }
 
 // newPersonRecord normalises p into its stored form (sorted, unique,
-// empty lists nil, UTC), refusing what the working-hours code could not
+// empty lists nil, UTC, Style cut to MaxStyleRunes), refusing what the working-hours code could not
 // use.
 func newPersonRecord(p Person) (personRecord, error) {
 	for _, d := range []time.Duration{p.WorkStart, p.WorkEnd} {
@@ -83,8 +94,28 @@ func newPersonRecord(p Person) (personRecord, error) {
 	return personRecord{
 		Name: p.Name, TZ: p.TZ, IsBot: p.IsBot, Deleted: p.Deleted,
 		IsRestricted: p.IsRestricted, IsStranger: p.IsStranger, Muted: cloneStrings(muted),
-		WorkStart: p.WorkStart, WorkEnd: p.WorkEnd, WorkDays: cloneWeekdays(days), Updated: utc(p.Updated),
+		WorkStart: p.WorkStart, WorkEnd: p.WorkEnd, WorkDays: cloneWeekdays(days),
+		Style: truncateRunes(p.Style, MaxStyleRunes), Updated: utc(p.Updated),
 	}, nil
+}
+
+// truncateRunes is s cut to its first n runes, with each invalid byte
+// replaced by U+FFFD as JSON stores it (so what UpdatePerson returns is
+// what a later read returns).
+func truncateRunes(s string, n int) string {
+	if utf8.ValidString(s) && utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	var b strings.Builder
+	i := 0
+	for _, r := range s {
+		if i == n {
+			break
+		}
+		b.WriteRune(r)
+		i++
+	}
+	return b.String()
 }
 
 // cloneWeekdays copies days; empty becomes nil.
@@ -121,7 +152,8 @@ func (db *DB) Person(id string) (Person, error) {
 // is none), lets f change it, and stores the result, all in one
 // transaction: a profile refresh and a change of preferences never undo
 // each other. It returns the stored copy (normalised: Muted and WorkDays
-// sorted and unique, empty lists nil, times in UTC). f cannot change the
+// sorted and unique, empty lists nil, times in UTC, Style cut to
+// MaxStyleRunes runes). f cannot change the
 // ID.
 //
 // f runs inside the write transaction, which blocks every other writer:

@@ -132,3 +132,38 @@ func TestPersonIsMuted(t *testing.T) {
 		t.Errorf("Person{}.IsMuted(kudos) = true, want false")
 	}
 }
+
+// Ensure Style is kept as the person wrote it and cut at MaxStyleRunes
+// runes, never inside a rune, and that a refresh leaves it alone.
+func TestUpdatePersonStyle(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("é", store.MaxStyleRunes) // 2 bytes a rune
+	tests := []struct {
+		name, style, want string
+	}{
+		{"Empty", "", ""},
+		{"Short", "async first; mornings are for focus 🌅", "async first; mornings are for focus 🌅"},
+		{"Exactly", long, long},
+		{"OneTooMany", long + "x", long},
+		{"ManyTooMany", strings.Repeat("🚀", 600), strings.Repeat("🚀", store.MaxStyleRunes)},
+		{"InvalidUTF8", "a\xffb", "a\uFFFDb"}, // as JSON stores it
+		{"InvalidUTF8TooLong", strings.Repeat("a", store.MaxStyleRunes-1) + "\xff\xfe", strings.Repeat("a", store.MaxStyleRunes-1) + "\uFFFD"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			db := storetest.MustOpen(t)
+			got, err := db.UpdatePerson("U1", func(p *store.Person) { p.Style = tt.style })
+			if err != nil || got.Style != tt.want {
+				t.Fatalf("UpdatePerson(style of %d bytes) = %q, %v, want %q", len(tt.style), got.Style, err, tt.want)
+			}
+			got, err = db.UpdatePerson("U1", func(p *store.Person) { p.Name = "maya" })
+			if err != nil || got.Style != tt.want {
+				t.Errorf("UpdatePerson(refresh) = style %q, %v, want %q kept", got.Style, err, tt.want)
+			}
+			if stored, err := db.Person("U1"); err != nil || stored.Style != tt.want {
+				t.Errorf("Person(U1) = style %q, %v, want %q", stored.Style, err, tt.want)
+			}
+		})
+	}
+}

@@ -24,7 +24,8 @@ var (
 	bucketFollowups        = []byte("followups")           // be64(id) -> JSON followupRecord
 	bucketFollowupsByDue   = []byte("followups_by_due")    // be64(due) ‖ be64(id) -> empty; open ones only
 	bucketCoffeeMembers    = []byte("coffee_members")      // user ID -> JSON coffeeMemberRecord
-	bucketCoffeeRounds     = []byte("coffee_rounds")       // be64(id) -> JSON roundRecord
+	bucketCoffeeRounds     = []byte("coffee_rounds")       // be64(id) -> JSON roundRecord; groups as objects since v4
+	bucketCoffeeRoundsByAt = []byte("coffee_rounds_by_at") // be64(at) ‖ be64(id) -> empty; since v4
 	bucketCheckins         = []byte("checkins")            // be64(id) -> JSON checkinRecord
 	bucketPeople           = []byte("people")              // user ID -> JSON personRecord; since v3
 	bucketOutbox           = []byte("outbox")              // be64(id) -> JSON outgoingRecord; since v3
@@ -50,6 +51,7 @@ var allBuckets = [][]byte{
 	bucketFollowupsByDue,
 	bucketCoffeeMembers,
 	bucketCoffeeRounds,
+	bucketCoffeeRoundsByAt,
 	bucketCheckins,
 	bucketPeople,
 	bucketOutbox,

@@ -7,7 +7,7 @@
 // is one short transaction, so the store can later move to etcd behind the
 // same methods. A DB is safe for concurrent use by multiple goroutines.
 //
-// # Schema (version 3)
+// # Schema (version 4)
 //
 // Every bucket is top-level. Ids come from the bucket's NextSequence and are
 // stored as 8-byte big-endian uint64 (be64), so keys sort by id. Times in
@@ -41,18 +41,27 @@
 //	followups_by_due             (open follow-ups only)
 //	    be64(due) ‖ be64(id)  -> empty
 //	coffee_members
-//	    <user ID>             -> {"joined","paused_until"}
-//	coffee_rounds
-//	    be64(id)              -> {"at","groups"}
+//	    <user ID>             -> {"joined","paused_until","via","skip_at","misses","ghosted","never"}
+//	                             (all but joined and paused_until since v4; via is "command" or
+//	                             "channel", always set)
+//	coffee_rounds                (groups as objects since v4; they were arrays of user IDs)
+//	    be64(id)              -> {"at","manual","groups","sit_out","closed"}
+//	                             groups: [{"members","channel","intro_ts","icebreaker",
+//	                             "answers","checkin_sent"}], members sorted, answers {user: answer},
+//	                             icebreaker -1 for none; sit_out: [{"user","reason"}]
+//	coffee_rounds_by_at          (since v4; one entry per round; CreateRound makes one per instant)
+//	    be64(at) ‖ be64(id)   -> empty
 //	checkins
 //	    be64(id)              -> {"user","with","at","note"}
 //	people                       (since v3)
 //	    <user ID>             -> {"name","tz","is_bot","deleted","is_restricted","is_stranger",
-//	                              "muted","work_start_ns","work_end_ns","work_days","updated"}
+//	                              "muted","work_start_ns","work_end_ns","work_days","style","updated"}
+//	                             (style since v4)
 //	outbox                       (since v3)
 //	    be64(id)              -> {"key","user","channel","kind","text","blocks","thread_ts",
 //	                              "not_before","respect_hours","state","attempts","last_error",
-//	                              "sent_ts","created","updated"}
+//	                              "sent_ts","expires","created","updated"}
+//	                             (expires since v4)
 //	outbox_by_due                (since v3; pending items only)
 //	    be64(not_before) ‖ be64(id) -> empty
 //	outbox_keys                  (since v3)
@@ -97,9 +106,10 @@ type Options struct {
 	// process; 0 (or less) means DefaultTimeout.
 	Timeout time.Duration
 	// Now is the clock, default time.Now. It is used only where a method
-	// has no explicit time: Add* and Put* methods stamp a record whose
-	// time field is zero (Kudos.At, Followup.Created, Round.At,
-	// Checkin.At, CoffeeMember.Joined) with Now().
+	// has no explicit time: Add*, Put*, CreateRound and
+	// UpdateCoffeeMember stamp a record whose time field is zero
+	// (Kudos.At, Followup.Created, Round.At, Checkin.At,
+	// CoffeeMember.Joined) with Now().
 	Now func() time.Time
 }
 
@@ -196,7 +206,7 @@ func (db *DB) Close() error {
 
 // Check verifies the consistency of the whole file (page structure, free
 // list, bucket trees) and that every index matches the records it indexes
-// (kudos, follow-ups, outbox), in one read transaction, and returns the
+// (kudos, follow-ups, coffee rounds, outbox), in one read transaction, and returns the
 // first problem found, or nil. It reads every page: use it in tests and
 // after restores, not on a hot path.
 func (db *DB) Check() error {
@@ -214,7 +224,7 @@ func (db *DB) Check() error {
 		}
 		// The indexes are checked only on a sound file: walking a
 		// damaged tree could crash.
-		for _, check := range []func(*bolt.Tx) error{checkKudosIndexes, checkFollowupIndexes, checkOutboxIndexes} {
+		for _, check := range []func(*bolt.Tx) error{checkKudosIndexes, checkFollowupIndexes, checkRoundIndexes, checkOutboxIndexes} {
 			if err := check(tx); err != nil {
 				return err
 			}

@@ -324,7 +324,7 @@ func fillStore(t *testing.T, path string) {
 	if err := db.PutCoffeeMember(store.CoffeeMember{User: "UALICE", Joined: at}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.AddRound(store.Round{At: at, Groups: [][]string{{"UALICE", "UBOB"}}}); err != nil {
+	if _, _, err := db.CreateRound(store.Round{At: at, Groups: []store.CoffeeGroup{{Members: []string{"UALICE", "UBOB"}, Icebreaker: -1}}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.AddCheckin(store.Checkin{User: "UALICE", With: "UBOB", At: at, Note: "moving to Berlin"}); err != nil {
