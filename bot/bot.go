@@ -50,6 +50,8 @@ type Options struct {
 	Location *time.Location // zone for people Slack gives none; default UTC
 	WorkWeek store.WorkWeek // default working hours; default DESIGN's Mon–Fri 09:00–18:00
 	Kudos    KudosOptions
+	Coffee   CoffeeOptions
+	Admins   []string // RAPPORT_ADMINS: admin rights besides workspace admins and owners
 }
 
 // KudosOptions configure /kudos (RAPPORT_KUDOS_* in DESIGN).
@@ -156,6 +158,16 @@ func (b *Bot) Run(ctx context.Context) error {
 	go func() {
 		defer b.inflight.Done()
 		b.outboxLoop(handlerBase, stopping)
+	}()
+
+	// Members who joined or left the coffee channel while the bot was down
+	// sent events nobody received: catch up from the channel itself.
+	b.inflight.Add(1)
+	go func() {
+		defer b.inflight.Done()
+		if err := b.reconcileCoffeeChannel(ctx); err != nil && ctx.Err() == nil {
+			b.log.Error("coffee roster reconcile failed", "err", err)
+		}
 	}()
 
 	sockCtx, stopSocket := context.WithCancel(ctx)

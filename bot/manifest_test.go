@@ -53,14 +53,16 @@ type manifest struct {
 // (PLATFORM.md 1.2). A new method on SlackAPI fails the test until its
 // scopes are written here, and so declared in the manifest.
 var scopesByMethod = map[string][]string{
-	"AuthTestContext":            nil,
-	"PostMessageContext":         {"chat:write"},
-	"PostEphemeralContext":       {"chat:write"},
-	"GetPermalinkContext":        nil,
-	"GetUserInfoContext":         {"users:read"},
-	"GetUserGroupMembersContext": {"usergroups:read"},
-	"OpenConversationContext":    {"im:write"},
-	"OpenViewContext":            nil,
+	"AuthTestContext":               nil,
+	"PostMessageContext":            {"chat:write"},
+	"PostEphemeralContext":          {"chat:write"},
+	"GetPermalinkContext":           nil,
+	"GetUserInfoContext":            {"users:read"},
+	"GetUserGroupMembersContext":    {"usergroups:read"},
+	"OpenConversationContext":       {"im:write", "mpim:write"},
+	"GetUsersContext":               {"users:read"},
+	"GetUsersInConversationContext": {"channels:read", "groups:read"},
+	"OpenViewContext":               nil,
 }
 
 // scopesByEvent maps each bot event to the scopes it needs.

@@ -23,6 +23,8 @@ type SlackAPI interface {
 	GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) ([]string, error)
 	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
 	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
+	GetUsersContext(ctx context.Context, options ...slack.GetUsersOption) ([]slack.User, error)
+	GetUsersInConversationContext(ctx context.Context, params *slack.GetUsersInConversationParameters) ([]string, string, error)
 }
 
 // Store is the part of the store the bot needs. *store.DB satisfies it.
@@ -31,6 +33,7 @@ type Store interface {
 	peopleStore
 	outboxStore
 	kudosStore
+	coffeeStore
 }
 
 type eventStore interface {
@@ -61,4 +64,14 @@ type kudosStore interface {
 	SetKudosMessage(id uint64, channel, ts string) error
 	KudosReceived(user string, limit int) ([]store.Kudos, error)
 	KudosStats(from, to time.Time, top int) (store.KudosStats, error)
+}
+
+type coffeeStore interface {
+	CoffeeMember(user string) (store.CoffeeMember, error)
+	UpdateCoffeeMember(user string, f func(m *store.CoffeeMember) error) (store.CoffeeMember, bool, error)
+	RemoveCoffeeMember(user string) (bool, error)
+	CoffeeMembers() ([]store.CoffeeMember, error)
+	Round(id uint64) (store.Round, error)
+	Rounds() ([]store.Round, error)
+	UpdateRoundGroup(roundID uint64, group int, f func(g *store.CoffeeGroup) error) (store.CoffeeGroup, error)
 }

@@ -1,0 +1,1075 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/rapport-bot/rapport/store"
+)
+
+// CoffeeOptions configure /coffee (RAPPORT_COFFEE_* in DESIGN). Pairing
+// and timing live in the scheduler; the bot talks to people.
+type CoffeeOptions struct {
+	Channel     string // members of this channel are enrolled automatically; "" none
+	CheckinDays int    // said in the intro: when "did you meet?" comes
+	// StartRound starts a round at once (/coffee now); the scheduler's.
+	StartRound func(ctx context.Context, at time.Time) error
+	// NextRound is the next scheduled round after t (zero: none).
+	NextRound func(t time.Time) time.Time
+}
+
+// profileBulk is the member count above which a round refreshes profiles
+// with users.list (200 a page) rather than users.info for each member.
+const profileBulk = 50
+
+// awayStatus matches a Slack status that says "not here": holidays, OOO.
+var awayStatus = regexp.MustCompile(`(?i)\b(vacation|vacationing|holiday|holidays|ooo|out of (the )?office|on leave|pto|off sick|sick leave)\b`)
+
+// isAway reports whether a Slack status means the person is away.
+func isAway(p slack.UserProfile) bool {
+	return p.StatusEmoji == ":palm_tree:" || awayStatus.MatchString(p.StatusText)
+}
+
+// coffeeCommand answers /coffee.
+func (b *Bot) coffeeCommand(ctx context.Context, cmd slashCommand) error {
+	switch cmd.sub {
+	case "", "help":
+		rt := b.routes.lookup(commandRoute, cmd.command)
+		return b.send.respond(ctx, cmd.responseURL, response{Text: usageText(rt), Blocks: renderUsageOnly(rt)})
+	case "join":
+		return b.coffeeJoin(ctx, cmd)
+	case "leave":
+		return b.coffeeLeave(ctx, cmd.origin)
+	case "pause":
+		return b.coffeePause(ctx, cmd)
+	case "resume":
+		return b.coffeeResume(ctx, cmd)
+	case "status":
+		return b.coffeeStatus(ctx, cmd)
+	case "history":
+		return b.coffeeHistory(ctx, cmd)
+	case "never", "allow":
+		return b.coffeeNever(ctx, cmd)
+	case "now":
+		return b.coffeeNow(ctx, cmd)
+	case "stats":
+		return b.coffeeStats(ctx, cmd)
+	}
+	return b.unknownSub(ctx, cmd)
+}
+
+func (b *Bot) reply(ctx context.Context, o origin, text string) error {
+	b.tellPrivately(ctx, o, text)
+	return nil
+}
+
+func (b *Bot) nextRoundText(after time.Time) string {
+	if b.opts.Coffee.NextRound == nil {
+		return ""
+	}
+	next := b.opts.Coffee.NextRound(after)
+	if next.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf(" The next round is <!date^%d^{date_short_pretty} at {time}|%s>.", next.Unix(), next.UTC().Format("Mon 2 Jan 15:04 MST"))
+}
+
+func (b *Bot) coffeeJoin(ctx context.Context, cmd slashCommand) error {
+	p, err := b.person(ctx, cmd.user)
+	if err != nil {
+		return err
+	}
+	if p.IsBot || p.IsStranger || p.IsRestricted {
+		return userErrorf("Coffee chats are for full members of this workspace, so I can't add you. Sorry!")
+	}
+	_, isNew, err := b.store.UpdateCoffeeMember(cmd.user, func(m *store.CoffeeMember) error {
+		if m.Via == "" {
+			m.Via = "command"
+		}
+		m.PausedUntil, m.Ghosted, m.Misses = time.Time{}, false, 0
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if !isNew {
+		return b.reply(ctx, cmd.origin, "You're in coffee chats (and not paused)."+b.nextRoundText(b.opts.Now()))
+	}
+	return b.reply(ctx, cmd.origin, ":coffee: You're in! I'll pair you with a teammate whose working hours overlap yours, and introduce you in a group DM."+b.nextRoundText(b.opts.Now()))
+}
+
+func (b *Bot) coffeeLeave(ctx context.Context, o origin) error {
+	was, err := b.store.RemoveCoffeeMember(o.user)
+	if err != nil {
+		return err
+	}
+	if !was {
+		return b.reply(ctx, o, "You're not in coffee chats. Join any time with `/coffee join`.")
+	}
+	return b.reply(ctx, o, "You've left coffee chats. Your past chats stay in your history; come back any time with `/coffee join`.")
+}
+
+// parsePause reads "", "for 2 weeks", "for 3 days", "until 2026-12-24" or
+// "until Dec 24" (in loc), returning when the pause ends; zero for "until
+// I resume".
+func parsePause(args string, now time.Time, loc *time.Location) (time.Time, error) {
+	args = strings.ToLower(strings.TrimSpace(args))
+	if args == "" {
+		return time.Time{}, nil
+	}
+	if rest, ok := strings.CutPrefix(args, "for "); ok {
+		f := strings.Fields(rest)
+		if len(f) == 2 {
+			n, err := strconv.Atoi(f[0])
+			if err == nil && n > 0 && n <= 52 {
+				switch strings.TrimSuffix(f[1], "s") {
+				case "week":
+					return now.AddDate(0, 0, 7*n), nil
+				case "day":
+					return now.AddDate(0, 0, n), nil
+				case "month":
+					return now.AddDate(0, n, 0), nil
+				}
+			}
+		}
+	}
+	if rest, ok := strings.CutPrefix(args, "until "); ok {
+		lt := now.In(loc)
+		for _, layout := range []string{"2006-01-02", "Jan 2", "January 2", "2 Jan", "2 January", "Jan 2 2006", "2 Jan 2006"} {
+			d, err := time.ParseInLocation(layout, rest, loc)
+			if err != nil {
+				continue
+			}
+			if !strings.Contains(layout, "2006") {
+				d = d.AddDate(lt.Year()-d.Year(), 0, 0)
+				if d.Before(lt) {
+					d = d.AddDate(1, 0, 0)
+				}
+			}
+			if !d.After(now) {
+				return time.Time{}, userErrorf("That date has passed. Try `/coffee pause until %s`.", lt.AddDate(0, 0, 14).Format("2006-01-02"))
+			}
+			if d.After(now.AddDate(1, 0, 0)) {
+				return time.Time{}, userErrorf("A pause can last up to a year. To stop for good, `/coffee leave`.")
+			}
+			return d, nil
+		}
+	}
+	return time.Time{}, userErrorf("I didn't get that. Try `/coffee pause for 2 weeks`, `/coffee pause until 2026-12-24`, or `/coffee pause` to pause until you `/coffee resume`.")
+}
+
+// pausedForever stands for "until I resume": far enough never to arrive.
+func pausedForever(now time.Time) time.Time { return now.AddDate(100, 0, 0) }
+
+func (b *Bot) coffeePause(ctx context.Context, cmd slashCommand) error {
+	p, err := b.person(ctx, cmd.user)
+	if err != nil {
+		return err
+	}
+	now := b.opts.Now()
+	until, err := parsePause(cmd.args, now, b.location(p))
+	if err != nil {
+		return err
+	}
+	indefinite := until.IsZero()
+	if indefinite {
+		until = pausedForever(now)
+	}
+	if _, _, err := b.store.UpdateCoffeeMember(cmd.user, func(m *store.CoffeeMember) error {
+		if m.Via == "" {
+			return errNotMember
+		}
+		m.PausedUntil = until
+		return nil
+	}); errors.Is(err, errNotMember) {
+		return userErrorf("You're not in coffee chats, so there is nothing to pause. Join with `/coffee join`.")
+	} else if err != nil {
+		return err
+	}
+	if indefinite {
+		return b.reply(ctx, cmd.origin, "Paused. I won't pair you until you `/coffee resume`.")
+	}
+	return b.reply(ctx, cmd.origin, fmt.Sprintf("Paused until <!date^%d^{date_long}|%s>; I'll include you again after that. `/coffee resume` to come back sooner.", until.Unix(), until.In(b.location(p)).Format("Mon 2 Jan")))
+}
+
+// errNotMember stops UpdateCoffeeMember from enrolling someone by accident.
+var errNotMember = errors.New("bot: not a coffee member")
+
+func (b *Bot) coffeeResume(ctx context.Context, cmd slashCommand) error {
+	_, _, err := b.store.UpdateCoffeeMember(cmd.user, func(m *store.CoffeeMember) error {
+		if m.Via == "" {
+			return errNotMember
+		}
+		m.PausedUntil, m.Ghosted, m.Misses, m.SkipAt = time.Time{}, false, 0, time.Time{}
+		return nil
+	})
+	if errors.Is(err, errNotMember) {
+		return userErrorf("You're not in coffee chats yet. Join with `/coffee join`.")
+	}
+	if err != nil {
+		return err
+	}
+	return b.reply(ctx, cmd.origin, "Welcome back! You're in the next round."+b.nextRoundText(b.opts.Now()))
+}
+
+func (b *Bot) coffeeStatus(ctx context.Context, cmd slashCommand) error {
+	s := coffeeStatus{}
+	m, err := b.store.CoffeeMember(cmd.user)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return err
+	default:
+		now := b.opts.Now()
+		s.Enrolled, s.Via, s.Ghosted, s.Never = true, m.Via, m.Ghosted, len(m.Never)
+		if m.PausedUntil.After(now) {
+			s.PausedUntil = m.PausedUntil
+		}
+		if b.opts.Coffee.NextRound != nil {
+			s.NextRound = b.opts.Coffee.NextRound(now)
+			s.SkipNext = !s.NextRound.IsZero() && m.SkipAt.Equal(s.NextRound)
+		}
+	}
+	history, err := b.coffeeHistoryOf(cmd.user, 3)
+	if err != nil {
+		return err
+	}
+	s.Recent = history
+	text, blocks := renderCoffeeStatus(s)
+	return b.send.respond(ctx, cmd.responseURL, response{Text: text, Blocks: blocks})
+}
+
+// coffeeHistoryOf returns the person's rounds, newest first.
+func (b *Bot) coffeeHistoryOf(user string, limit int) ([]coffeeHistoryEntry, error) {
+	rounds, err := b.store.Rounds()
+	if err != nil {
+		return nil, err
+	}
+	var out []coffeeHistoryEntry
+	for i := len(rounds) - 1; i >= 0 && len(out) < limit; i-- {
+		r := rounds[i]
+		for _, g := range r.Groups {
+			if slices.Contains(g.Members, user) {
+				e := coffeeHistoryEntry{At: r.At, Answer: string(g.Answers[user])}
+				for _, m := range g.Members {
+					if m != user {
+						e.Partners = append(e.Partners, m)
+					}
+				}
+				out = append(out, e)
+			}
+		}
+		for _, s := range r.SitOut {
+			if s.User == user {
+				out = append(out, coffeeHistoryEntry{At: r.At, SatOut: s.Reason})
+			}
+		}
+	}
+	return out, nil
+}
+
+func (b *Bot) coffeeHistory(ctx context.Context, cmd slashCommand) error {
+	entries, err := b.coffeeHistoryOf(cmd.user, 20)
+	if err != nil {
+		return err
+	}
+	text, blocks := renderCoffeeHistory(entries)
+	return b.send.respond(ctx, cmd.responseURL, response{Text: text, Blocks: blocks})
+}
+
+// coffeeNever handles "never @person" and "allow @person". The list is
+// private: nobody is told, and the person sees only a count.
+func (b *Bot) coffeeNever(ctx context.Context, cmd slashCommand) error {
+	var who string
+	for _, t := range tokenize(cmd.args) {
+		if t.kind == tokUserMention {
+			who = t.id
+			break
+		}
+	}
+	if who == "" {
+		return userErrorf("Whom? Try `/coffee %s @name`. Nobody is ever told.", cmd.sub)
+	}
+	if who == cmd.user {
+		return userErrorf("That's you! Try `/coffee %s @name`.", cmd.sub)
+	}
+	never := cmd.sub == "never"
+	_, _, err := b.store.UpdateCoffeeMember(cmd.user, func(m *store.CoffeeMember) error {
+		if m.Via == "" {
+			m.Via = "command" // a never-list can be set before joining
+			m.PausedUntil = pausedForever(b.opts.Now())
+		}
+		m.Never = slices.DeleteFunc(m.Never, func(u string) bool { return u == who })
+		if never {
+			m.Never = append(m.Never, who)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if never {
+		return b.reply(ctx, cmd.origin, fmt.Sprintf("Done. I'll never pair you with <@%s>, and nobody is told. Undo with `/coffee allow @name`.", who))
+	}
+	return b.reply(ctx, cmd.origin, fmt.Sprintf("Done. <@%s> can be paired with you again.", who))
+}
+
+// isAdmin checks admin rights on each use, never once at start: a
+// RAPPORT_ADMINS member, or a workspace admin or owner right now.
+func (b *Bot) isAdmin(ctx context.Context, user string) (bool, error) {
+	if slices.Contains(b.opts.Admins, user) {
+		return true, nil
+	}
+	var u *slack.User
+	err := b.send.call(ctx, "users.info", func(ctx context.Context) error {
+		var err error
+		u, err = b.api.GetUserInfoContext(ctx, user)
+		return err
+	})
+	if err != nil {
+		return false, err
+	}
+	return u.IsAdmin || u.IsOwner || u.IsPrimaryOwner, nil
+}
+
+func (b *Bot) requireAdmin(ctx context.Context, user, what string) error {
+	ok, err := b.isAdmin(ctx, user)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return userErrorf("Only Rapport admins and workspace admins can %s. Nothing was changed.", what)
+	}
+	return nil
+}
+
+func (b *Bot) coffeeNow(ctx context.Context, cmd slashCommand) error {
+	if err := b.requireAdmin(ctx, cmd.user, "start a coffee round"); err != nil {
+		return err
+	}
+	if b.opts.Coffee.StartRound == nil {
+		return userErrorf("Coffee rounds are not set up on this Rapport.")
+	}
+	if err := b.reply(ctx, cmd.origin, ":coffee: Starting a coffee round now. Everyone taking part gets a group DM in a moment."); err != nil {
+		return err
+	}
+	return b.opts.Coffee.StartRound(ctx, b.opts.Now())
+}
+
+func (b *Bot) coffeeStats(ctx context.Context, cmd slashCommand) error {
+	if err := b.requireAdmin(ctx, cmd.user, "see coffee stats"); err != nil {
+		return err
+	}
+	rounds, err := b.store.Rounds()
+	if err != nil {
+		return err
+	}
+	members, err := b.store.CoffeeMembers()
+	if err != nil {
+		return err
+	}
+	now := b.opts.Now()
+	s := coffeeStats{Rounds: len(rounds), Members: len(members)}
+	for _, m := range members {
+		if m.PausedUntil.After(now) {
+			s.Paused++
+		}
+	}
+	people := map[string]bool{}
+	met := map[[2]string]bool{}
+	for _, r := range rounds {
+		if s.Since.IsZero() {
+			s.Since = r.At
+		}
+		for _, g := range r.Groups {
+			s.Groups++
+			zones := map[string]bool{}
+			yes, answered := false, len(g.Answers) > 0
+			for _, a := range g.Answers {
+				yes = yes || a == store.AnswerYes
+			}
+			for i, u := range g.Members {
+				people[u] = true
+				if p, err := b.store.Person(u); err == nil {
+					zones[p.TZ] = true
+				}
+				for _, v := range g.Members[i+1:] {
+					pair := [2]string{min(u, v), max(u, v)}
+					s.Pairs++
+					if met[pair] {
+						s.RepeatPairs++
+					}
+					met[pair] = true
+				}
+			}
+			if answered {
+				s.Answered++
+			}
+			if yes {
+				s.Met++
+			}
+			if len(zones) > 1 {
+				s.CrossZone++
+			}
+		}
+	}
+	s.Participants = len(people)
+	text, blocks := renderCoffeeStats(s)
+	return b.send.respond(ctx, cmd.responseURL, response{Text: text, Blocks: blocks})
+}
+
+// onMemberJoined enrols people who join the coffee channel.
+func (b *Bot) onMemberJoined(ctx context.Context, ev event) error {
+	e, ok := ev.data.(*slackevents.MemberJoinedChannelEvent)
+	if !ok || b.opts.Coffee.Channel == "" || e.Channel != b.opts.Coffee.Channel {
+		return nil
+	}
+	return b.enrolFromChannel(ctx, e.User)
+}
+
+// onMemberLeft unenrols people who leave the coffee channel, unless they
+// joined with /coffee join themselves.
+func (b *Bot) onMemberLeft(ctx context.Context, ev event) error {
+	e, ok := ev.data.(*slackevents.MemberLeftChannelEvent)
+	if !ok || b.opts.Coffee.Channel == "" || e.Channel != b.opts.Coffee.Channel {
+		return nil
+	}
+	return b.unenrolFromChannel(e.User)
+}
+
+func (b *Bot) enrolFromChannel(ctx context.Context, user string) error {
+	if user == b.botUserID {
+		return nil
+	}
+	p, err := b.person(ctx, user)
+	if errors.Is(err, errUnknownUser) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if p.IsBot || p.Deleted || p.IsStranger || p.IsRestricted {
+		return nil
+	}
+	_, _, err = b.store.UpdateCoffeeMember(user, func(m *store.CoffeeMember) error {
+		if m.Via == "" {
+			m.Via = "channel"
+		}
+		return nil
+	})
+	return err
+}
+
+func (b *Bot) unenrolFromChannel(user string) error {
+	m, err := b.store.CoffeeMember(user)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if m.Via != "channel" {
+		return nil
+	}
+	_, err = b.store.RemoveCoffeeMember(user)
+	return err
+}
+
+// reconcileCoffeeChannel makes the roster match the coffee channel's
+// members at start: events missed while the bot was down are not lost.
+func (b *Bot) reconcileCoffeeChannel(ctx context.Context) error {
+	ch := b.opts.Coffee.Channel
+	if ch == "" {
+		return nil
+	}
+	inChannel := map[string]bool{}
+	cursor := ""
+	for {
+		var ids []string
+		var next string
+		err := b.send.call(ctx, "conversations.members", func(ctx context.Context) error {
+			var err error
+			ids, next, err = b.api.GetUsersInConversationContext(ctx, &slack.GetUsersInConversationParameters{ChannelID: ch, Cursor: cursor, Limit: 200})
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("bot: coffee channel members: %w", err)
+		}
+		for _, id := range ids {
+			inChannel[id] = true
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	members, err := b.store.CoffeeMembers()
+	if err != nil {
+		return err
+	}
+	enrolled := map[string]bool{}
+	for _, m := range members {
+		enrolled[m.User] = true
+		if m.Via == "channel" && !inChannel[m.User] {
+			if _, err := b.store.RemoveCoffeeMember(m.User); err != nil {
+				return err
+			}
+		}
+	}
+	added := 0
+	for id := range inChannel {
+		if !enrolled[id] {
+			if err := b.enrolFromChannel(ctx, id); err != nil {
+				return err
+			}
+			added++
+		}
+	}
+	b.log.Info("coffee roster reconciled", "channel", ch, "in_channel", len(inChannel), "added", added)
+	return nil
+}
+
+// CoffeeEligible returns the members who can take part in the round at
+// at, with profiles fresh from Slack (a status set this morning counts).
+func (b *Bot) CoffeeEligible(ctx context.Context, at time.Time) ([]store.Person, error) {
+	members, err := b.store.CoffeeMembers()
+	if err != nil {
+		return nil, err
+	}
+	var candidates []string
+	for _, m := range members {
+		if m.PausedUntil.After(at) || m.SkipAt.Equal(at) || m.Ghosted {
+			continue
+		}
+		candidates = append(candidates, m.User)
+	}
+	profiles, err := b.freshProfiles(ctx, candidates)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.Person
+	for _, id := range candidates {
+		u, ok := profiles[id]
+		if !ok || u.IsBot || u.ID == "USLACKBOT" || u.Deleted || u.IsStranger || u.IsRestricted || u.IsUltraRestricted || u.IsInvitedUser || isAway(u.Profile) {
+			continue
+		}
+		p, err := b.rememberProfile(u)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// freshProfiles fetches users' profiles now: users.info for a few,
+// users.list (paginated) for many.
+func (b *Bot) freshProfiles(ctx context.Context, ids []string) (map[string]slack.User, error) {
+	out := map[string]slack.User{}
+	if len(ids) > profileBulk {
+		var all []slack.User
+		err := b.send.call(ctx, "users.list", func(ctx context.Context) error {
+			var err error
+			all, err = b.api.GetUsersContext(ctx, slack.GetUsersOptionLimit(200))
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		want := map[string]bool{}
+		for _, id := range ids {
+			want[id] = true
+		}
+		for _, u := range all {
+			if want[u.ID] {
+				out[u.ID] = u
+			}
+		}
+		return out, nil
+	}
+	for _, id := range ids {
+		var u *slack.User
+		err := b.send.call(ctx, "users.info", func(ctx context.Context) error {
+			var err error
+			u, err = b.api.GetUserInfoContext(ctx, id)
+			return err
+		})
+		if slackErrorCode(err) == "user_not_found" {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[id] = *u
+	}
+	return out, nil
+}
+
+// rememberProfile refreshes the cached profile from a users.* answer.
+func (b *Bot) rememberProfile(u slack.User) (store.Person, error) {
+	now := b.opts.Now()
+	return b.store.UpdatePerson(u.ID, func(p *store.Person) {
+		p.Name, p.TZ = u.Name, u.TZ
+		p.IsBot = u.IsBot || u.ID == "USLACKBOT"
+		p.Deleted, p.IsStranger = u.Deleted, u.IsStranger
+		p.IsRestricted = u.IsRestricted || u.IsUltraRestricted
+		p.Updated = now
+	})
+}
+
+// DeliverCoffeeRound opens each group's DM and queues its intro, and tells
+// those who sat out. The round is already stored; each step records what
+// it did (the group's channel; the outbox keys), so running this again
+// after a crash repeats nothing: no second group DM, no second intro.
+func (b *Bot) DeliverCoffeeRound(ctx context.Context, r store.Round) error {
+	for i := range r.Groups {
+		if err := b.deliverCoffeeGroup(ctx, r, i); err != nil {
+			return err
+		}
+	}
+	for _, s := range r.SitOut {
+		err := b.enqueue(store.Outgoing{
+			Key:          fmt.Sprintf("coffee:%d:satout:%s", r.ID, s.User),
+			User:         s.User,
+			Text:         renderCoffeeSatOut(s.Reason),
+			RespectHours: true,
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *Bot) deliverCoffeeGroup(ctx context.Context, r store.Round, i int) error {
+	g := r.Groups[i]
+	if len(g.Members) < 2 {
+		return nil
+	}
+	if g.Channel == "" {
+		var ch *slack.Channel
+		err := b.send.call(ctx, "conversations.open", func(ctx context.Context) error {
+			var err error
+			ch, _, _, err = b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: g.Members})
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("bot: open coffee group %d of round %d: %w", i, r.ID, err)
+		}
+		icebreaker, err := b.pickIcebreakerFor(g.Members, r.At)
+		if err != nil {
+			return err
+		}
+		g, err = b.store.UpdateRoundGroup(r.ID, i, func(g *store.CoffeeGroup) error {
+			g.Channel = ch.ID
+			if g.Icebreaker < 0 {
+				g.Icebreaker = icebreaker
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	intro, err := b.coffeeIntro(ctx, r, i, g)
+	if err != nil {
+		return err
+	}
+	text, blocks := renderCoffeeIntro(intro)
+	return b.enqueue(store.Outgoing{
+		Key:     fmt.Sprintf("coffee:%d:%d:intro", r.ID, i),
+		Channel: g.Channel,
+		Text:    text,
+		Blocks:  encodeBlocks(blocks),
+	})
+}
+
+// pickIcebreakerFor picks a question none of these people was asked in an
+// earlier coffee chat together.
+func (b *Bot) pickIcebreakerFor(members []string, at time.Time) (int, error) {
+	rounds, err := b.store.Rounds()
+	if err != nil {
+		return 0, err
+	}
+	used := map[int]bool{}
+	for _, r := range rounds {
+		for _, g := range r.Groups {
+			if g.Icebreaker < 0 {
+				continue
+			}
+			shared := 0
+			for _, m := range members {
+				if slices.Contains(g.Members, m) {
+					shared++
+				}
+			}
+			if shared >= 1 {
+				used[g.Icebreaker] = true
+			}
+		}
+	}
+	return pickIcebreaker(used, at.Unix()+int64(len(members))), nil
+}
+
+// coffeeIntro gathers what the intro shows about each person.
+func (b *Bot) coffeeIntro(ctx context.Context, r store.Round, i int, g store.CoffeeGroup) (coffeeIntro, error) {
+	now := b.opts.Now()
+	var weeks []store.WorkWeek
+	var locs []*time.Location
+	var people []store.Person
+	for _, id := range g.Members {
+		p, err := b.person(ctx, id)
+		if err != nil && !errors.Is(err, errUnknownUser) {
+			return coffeeIntro{}, err
+		}
+		p.ID = id
+		people = append(people, p)
+		weeks = append(weeks, b.workWeek(p))
+		locs = append(locs, b.location(p))
+	}
+	shared := store.SharedHours(weeks, locs, r.At, r.At.AddDate(0, 0, 7))
+	in := coffeeIntro{RoundID: r.ID, Group: i, CheckinDays: b.opts.Coffee.CheckinDays}
+	if g.Icebreaker >= 0 && g.Icebreaker < len(icebreakers) {
+		in.Icebreaker = icebreakers[g.Icebreaker]
+	}
+	for k, p := range people {
+		in.People = append(in.People, coffeePerson{
+			ID:      p.ID,
+			Zone:    locs[k].String(),
+			Now:     now,
+			Overlap: describeOverlap(shared, locs[k]),
+			Style:   escapeText(p.Style),
+		})
+	}
+	return in, nil
+}
+
+// describeOverlap says when intervals fall in loc, grouping days with the
+// same hours: "Mon–Fri 15:00–18:00", "Mon, Wed 09:00–10:30".
+func describeOverlap(intervals []store.Interval, loc *time.Location) string {
+	type hours struct{ from, to string }
+	days := map[hours][]time.Weekday{}
+	var order []hours
+	for _, iv := range intervals {
+		s, e := iv.Start.In(loc), iv.End.In(loc)
+		h := hours{s.Format("15:04"), e.Format("15:04")}
+		if _, seen := days[h]; !seen {
+			order = append(order, h)
+		}
+		if !slices.Contains(days[h], s.Weekday()) {
+			days[h] = append(days[h], s.Weekday())
+		}
+	}
+	var parts []string
+	for _, h := range order {
+		parts = append(parts, dayRange(days[h])+" "+h.from+"–"+h.to)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// dayRange writes weekdays Monday first, runs as ranges: "Mon–Fri".
+func dayRange(ds []time.Weekday) string {
+	mondayFirst := func(d time.Weekday) int { return (int(d) + 6) % 7 }
+	slices.SortFunc(ds, func(a, b time.Weekday) int { return mondayFirst(a) - mondayFirst(b) })
+	var parts []string
+	for i := 0; i < len(ds); {
+		j := i
+		for j+1 < len(ds) && mondayFirst(ds[j+1]) == mondayFirst(ds[j])+1 {
+			j++
+		}
+		name := func(d time.Weekday) string { return d.String()[:3] }
+		switch {
+		case j-i >= 2:
+			parts = append(parts, name(ds[i])+"–"+name(ds[j]))
+		case j > i:
+			parts = append(parts, name(ds[i]), name(ds[j]))
+		default:
+			parts = append(parts, name(ds[i]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
+}
+
+// CoffeeHeadsUp DMs members a heads-up before the round at at, in their
+// working hours, with "Skip this round". It expires when the round starts.
+func (b *Bot) CoffeeHeadsUp(ctx context.Context, at time.Time) error {
+	members, err := b.store.CoffeeMembers()
+	if err != nil {
+		return err
+	}
+	text, blocks := renderCoffeeHeadsUp(at)
+	for _, m := range members {
+		if m.PausedUntil.After(at) || m.Ghosted {
+			continue
+		}
+		err := b.enqueue(store.Outgoing{
+			Key:          fmt.Sprintf("coffee-headsup:%d:%s", at.Unix(), m.User),
+			User:         m.User,
+			Kind:         "heads_up",
+			Text:         text,
+			Blocks:       encodeBlocks(blocks),
+			RespectHours: true,
+			Expires:      at,
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CoffeeCheckin asks a group "did you meet?" in its DM, once.
+func (b *Bot) CoffeeCheckin(ctx context.Context, r store.Round, i int) error {
+	g := r.Groups[i]
+	if g.Channel == "" {
+		return nil // never delivered; nothing to ask
+	}
+	text, blocks := renderCoffeeCheckin(r.ID, i)
+	if err := b.enqueue(store.Outgoing{
+		Key:     fmt.Sprintf("coffee:%d:%d:checkin", r.ID, i),
+		Channel: g.Channel,
+		Text:    text,
+		Blocks:  encodeBlocks(blocks),
+	}); err != nil {
+		return err
+	}
+	_, err := b.store.UpdateRoundGroup(r.ID, i, func(g *store.CoffeeGroup) error {
+		g.CheckinSent = true
+		return nil
+	})
+	return err
+}
+
+// CoffeeGhosted tells someone they were left out after three rounds
+// without an answer, with buttons to stay or leave.
+func (b *Bot) CoffeeGhosted(ctx context.Context, user string) error {
+	text, blocks := renderCoffeeGhost()
+	return b.enqueue(store.Outgoing{
+		Key:          fmt.Sprintf("coffee-ghost:%s:%d", user, b.opts.Now().Unix()/86400),
+		User:         user,
+		Text:         text,
+		Blocks:       encodeBlocks(blocks),
+		RespectHours: true,
+	})
+}
+
+// coffeeGroupRef reads a "<round>:<group>[:<answer>]" button value and
+// loads the group, checking that the clicker is in it: a payload naming
+// someone else's round changes nothing.
+func (b *Bot) coffeeGroupRef(in interaction, value string) (store.Round, int, string, error) {
+	parts := strings.Split(value, ":")
+	if len(parts) < 2 {
+		return store.Round{}, 0, "", userErrorf("That button is out of date; nothing was changed.")
+	}
+	id, err1 := strconv.ParseUint(parts[0], 10, 64)
+	gi, err2 := strconv.Atoi(parts[1])
+	if err1 != nil || err2 != nil {
+		return store.Round{}, 0, "", userErrorf("That button is out of date; nothing was changed.")
+	}
+	r, err := b.store.Round(id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (gi < 0 || gi >= len(r.Groups))) {
+		return store.Round{}, 0, "", userErrorf("I can't find that coffee chat any more; nothing was changed.")
+	}
+	if err != nil {
+		return store.Round{}, 0, "", err
+	}
+	if !slices.Contains(r.Groups[gi].Members, in.user) {
+		return store.Round{}, 0, "", userErrorf("This button is for the people in that coffee chat; nothing was changed.")
+	}
+	extra := ""
+	if len(parts) > 2 {
+		extra = parts[2]
+	}
+	return r, gi, extra, nil
+}
+
+// recordAnswer stores the clicker's answer for their group.
+func (b *Bot) recordAnswer(r store.Round, gi int, user string, a store.CoffeeAnswer) (store.CoffeeAnswer, error) {
+	var before store.CoffeeAnswer
+	_, err := b.store.UpdateRoundGroup(r.ID, gi, func(g *store.CoffeeGroup) error {
+		before = g.Answers[user]
+		if g.Answers == nil {
+			g.Answers = map[string]store.CoffeeAnswer{}
+		}
+		g.Answers[user] = a
+		return nil
+	})
+	return before, err
+}
+
+// coffeeMet handles "We met ☕": the group hears it once, from the first
+// person who says so.
+func (b *Bot) coffeeMet(ctx context.Context, in interaction, a *slack.BlockAction) error {
+	r, gi, _, err := b.coffeeGroupRef(in, a.Value)
+	if err != nil {
+		return err
+	}
+	if _, err := b.recordAnswer(r, gi, in.user, store.AnswerYes); err != nil {
+		return err
+	}
+	return b.enqueue(store.Outgoing{
+		Key:     fmt.Sprintf("coffee:%d:%d:met", r.ID, gi),
+		Channel: r.Groups[gi].Channel,
+		Text:    coffeeMetText(in.user),
+	})
+}
+
+// coffeeCant handles "Can't make it": recorded, and the others are told
+// kindly, once per person.
+func (b *Bot) coffeeCant(ctx context.Context, in interaction, a *slack.BlockAction) error {
+	r, gi, _, err := b.coffeeGroupRef(in, a.Value)
+	if err != nil {
+		return err
+	}
+	if _, err := b.recordAnswer(r, gi, in.user, store.AnswerCant); err != nil {
+		return err
+	}
+	return b.enqueue(store.Outgoing{
+		Key:     fmt.Sprintf("coffee:%d:%d:cant:%s", r.ID, gi, in.user),
+		Channel: r.Groups[gi].Channel,
+		Text:    coffeeCantText(in.user),
+	})
+}
+
+// coffeeSuggest proposes three half-hour slots in the group's shared
+// working hours, privately to the clicker.
+func (b *Bot) coffeeSuggest(ctx context.Context, in interaction, a *slack.BlockAction) error {
+	r, gi, _, err := b.coffeeGroupRef(in, a.Value)
+	if err != nil {
+		return err
+	}
+	var weeks []store.WorkWeek
+	var locs []*time.Location
+	for _, id := range r.Groups[gi].Members {
+		p, err := b.person(ctx, id)
+		if err != nil && !errors.Is(err, errUnknownUser) {
+			return err
+		}
+		weeks = append(weeks, b.workWeek(p))
+		locs = append(locs, b.location(p))
+	}
+	now := b.opts.Now()
+	text, blocks := renderCoffeeSuggest(suggestSlots(store.SharedHours(weeks, locs, now.Add(time.Hour), now.AddDate(0, 0, 14)), 3))
+	b.respondOrTell(ctx, in.origin, response{Text: text, Blocks: blocks})
+	return nil
+}
+
+// suggestSlots picks up to n half-hour slots on different days, each at the
+// first :00 or :30 of a shared interval that leaves room for 30 minutes.
+func suggestSlots(intervals []store.Interval, n int) []time.Time {
+	var out []time.Time
+	var lastDay string
+	for _, iv := range intervals {
+		start := iv.Start.Truncate(30 * time.Minute)
+		if start.Before(iv.Start) {
+			start = start.Add(30 * time.Minute)
+		}
+		if start.Add(30*time.Minute).After(iv.End) || iv.Start.Format("2006-01-02") == lastDay {
+			continue
+		}
+		out = append(out, start)
+		lastDay = iv.Start.Format("2006-01-02")
+		if len(out) == n {
+			break
+		}
+	}
+	return out
+}
+
+// respondOrTell answers privately through the response_url when there is
+// one (messages), else by ephemeral or DM.
+func (b *Bot) respondOrTell(ctx context.Context, o origin, r response) {
+	if o.responseURL != "" {
+		if err := b.send.respond(ctx, o.responseURL, r); err == nil {
+			return
+		}
+	}
+	b.tellPrivately(ctx, o, r.Text)
+}
+
+// coffeeCheckinAnswer handles the "Did you meet?" buttons.
+func (b *Bot) coffeeCheckinAnswer(ctx context.Context, in interaction, a *slack.BlockAction) error {
+	r, gi, answer, err := b.coffeeGroupRef(in, a.Value)
+	if err != nil {
+		return err
+	}
+	ans := store.CoffeeAnswer(answer)
+	switch ans {
+	case store.AnswerYes, store.AnswerNotYet, store.AnswerNo:
+	default:
+		return userErrorf("That button is out of date; nothing was changed.")
+	}
+	if _, err := b.recordAnswer(r, gi, in.user, ans); err != nil {
+		return err
+	}
+	thanks := map[store.CoffeeAnswer]string{
+		store.AnswerYes:    "Lovely, noted ☕. Thanks for making time for each other.",
+		store.AnswerNotYet: "Noted. There's still time: the *Suggest a time* button above finds a slot in your shared hours.",
+		store.AnswerNo:     "Thanks for saying so; it happens. I'll pair you again next round.",
+	}[ans]
+	b.respondOrTell(ctx, in.origin, response{Text: thanks})
+	return nil
+}
+
+// coffeeSkip handles "Skip this round" on a heads-up.
+func (b *Bot) coffeeSkip(ctx context.Context, in interaction, a *slack.BlockAction) error {
+	sec, err := strconv.ParseInt(a.Value, 10, 64)
+	if err != nil {
+		return userErrorf("That button is out of date; nothing was changed.")
+	}
+	at := time.Unix(sec, 0)
+	if !at.After(b.opts.Now()) {
+		return userErrorf("That round has already started, so it can't be skipped now.")
+	}
+	_, _, err = b.store.UpdateCoffeeMember(in.user, func(m *store.CoffeeMember) error {
+		if m.Via == "" {
+			return errNotMember
+		}
+		m.SkipAt = at
+		return nil
+	})
+	if errors.Is(err, errNotMember) {
+		return userErrorf("You're not in coffee chats any more, so there's nothing to skip.")
+	}
+	if err != nil {
+		return err
+	}
+	b.respondOrTell(ctx, in.origin, response{Text: "Done: you'll sit this round out, and you're back in the one after.", ReplaceOriginal: true})
+	return nil
+}
+
+func (b *Bot) coffeeStay(ctx context.Context, in interaction, a *slack.BlockAction) error {
+	_, _, err := b.store.UpdateCoffeeMember(in.user, func(m *store.CoffeeMember) error {
+		if m.Via == "" {
+			return errNotMember
+		}
+		m.Ghosted, m.Misses = false, 0
+		return nil
+	})
+	if errors.Is(err, errNotMember) {
+		return userErrorf("You're not in coffee chats any more. Join again with `/coffee join`.")
+	}
+	if err != nil {
+		return err
+	}
+	b.respondOrTell(ctx, in.origin, response{Text: "Glad you're staying! You're in the next round.", ReplaceOriginal: true})
+	return nil
+}
+
+func (b *Bot) coffeeLeaveButton(ctx context.Context, in interaction, a *slack.BlockAction) error {
+	if _, err := b.store.RemoveCoffeeMember(in.user); err != nil {
+		return err
+	}
+	b.respondOrTell(ctx, in.origin, response{Text: "You've left coffee chats. Come back any time with `/coffee join`.", ReplaceOriginal: true})
+	return nil
+}
