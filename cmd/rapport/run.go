@@ -29,10 +29,12 @@ import (
 // The bot's dependencies are interfaces declared by the code that uses
 // them; these lines prove the real implementations fit.
 var (
-	_ bot.Store          = (*store.DB)(nil)
-	_ scheduler.RunStore = (*store.DB)(nil)
-	_ scheduler.Notifier = (*bot.Bot)(nil)
-	_ bot.SlackAPI       = (*slack.Client)(nil)
+	_ bot.Store                = (*store.DB)(nil)
+	_ scheduler.RunStore       = (*store.DB)(nil)
+	_ scheduler.Notifier       = (*bot.Bot)(nil)
+	_ scheduler.CoffeeNotifier = (*bot.Bot)(nil)
+	_ scheduler.CoffeeStore    = (*store.DB)(nil)
+	_ bot.SlackAPI             = (*slack.Client)(nil)
 )
 
 // version is set at build time with -ldflags "-X main.version=…"; otherwise
@@ -189,12 +191,21 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 		slack.OptionHTTPClient(httpClient),
 	)
 	sock := socketmode.New(api)
+	var coffee *scheduler.Coffee
 	b, err := bot.New(api, sock, db, bot.Options{
 		HTTPClient:    httpClient,
 		Registerer:    reg,
 		ShutdownGrace: handlerGrace,
 		Location:      cfg.Location,
 		WorkWeek:      store.WorkWeek{Start: cfg.WorkStart, End: cfg.WorkEnd, Days: cfg.WorkDays},
+		Admins:        cfg.Admins,
+		Coffee: bot.CoffeeOptions{
+			Channel:     cfg.CoffeeChannel,
+			CheckinDays: cfg.CoffeeCheckinDays,
+			// coffee is built below: it needs the bot as its notifier.
+			StartRound: func(ctx context.Context, at time.Time) error { return coffee.RunRound(ctx, at, true) },
+			NextRound:  func(t time.Time) time.Time { return coffee.NextRound(t) },
+		},
 		Kudos: bot.KudosOptions{
 			Channel:      cfg.KudosChannel,
 			DailyLimit:   cfg.KudosDailyLimit,
@@ -211,7 +222,21 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 		Registerer: reg,
 		Log:        log.With("component", "scheduler"),
 	})
-	if err := registerJobs(sched, cfg, db, b); err != nil {
+	coffee, err = scheduler.NewCoffee(db, b, scheduler.CoffeeOptions{
+		Schedule:    cfg.CoffeeSchedule,
+		Cadence:     store.CoffeeCadence(cfg.CoffeeEvery),
+		GroupSize:   cfg.CoffeeGroupSize,
+		CheckinDays: cfg.CoffeeCheckinDays,
+		HeadsUp:     cfg.CoffeeHeadsUp,
+		MinOverlap:  cfg.CoffeeMinOverlap,
+		WorkWeek:    store.WorkWeek{Start: cfg.WorkStart, End: cfg.WorkEnd, Days: cfg.WorkDays},
+		Location:    cfg.Location,
+		Log:         log.With("component", "coffee"),
+	})
+	if err != nil {
+		return err
+	}
+	if err := registerJobs(sched, cfg, db, b, coffee); err != nil {
 		return err
 	}
 
@@ -262,12 +287,13 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 
 // registerJobs adds the scheduler's jobs: housekeeping, and the feature
 // jobs that reach people through the bot.
-func registerJobs(s *scheduler.Scheduler, cfg Config, db *store.DB, n scheduler.Notifier) error {
+func registerJobs(s *scheduler.Scheduler, cfg Config, db *store.DB, n scheduler.Notifier, coffee *scheduler.Coffee) error {
 	specs := scheduler.Specs{Tick: cfg.Tick}
 	if cfg.KudosChannel != "" {
 		specs.KudosDigest = cfg.KudosDigestSchedule
 	}
-	jobs := append(scheduler.FeatureJobs(n, specs), scheduler.Job{
+	jobs := append(scheduler.FeatureJobs(n, specs), coffee.Jobs(cfg.Tick)...)
+	jobs = append(jobs, scheduler.Job{
 		Name: "prune",
 		Spec: "@every 1h",
 		// Slack re-delivers an event within minutes, so a day of claims

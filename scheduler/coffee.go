@@ -1,0 +1,361 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/rapport-bot/rapport/store"
+)
+
+// CoffeeStore is the part of the store coffee rounds need.
+type CoffeeStore interface {
+	RoundAt(at time.Time) (store.Round, error)
+	LastRound() (store.Round, bool, error)
+	RoundsBetween(from, to time.Time) ([]store.Round, error)
+	CreateRound(r store.Round) (store.Round, bool, error)
+	CloseRound(roundID uint64, f func(r *store.Round, members map[string]*store.CoffeeMember) error) error
+	CoffeeMeetings(since time.Time) ([]store.CoffeeMeeting, error)
+	CoffeeMember(user string) (store.CoffeeMember, error)
+}
+
+// CoffeeNotifier is how coffee rounds reach people; *bot.Bot implements
+// it. The scheduler decides who meets whom and when; the bot knows Slack.
+type CoffeeNotifier interface {
+	// CoffeeEligible returns the members who can take part in the round
+	// at at, with fresh profiles: not bots, deactivated, external or
+	// guests, not paused, skipping or ghosted, not away on holiday.
+	CoffeeEligible(ctx context.Context, at time.Time) ([]store.Person, error)
+	// DeliverCoffeeRound opens each group's DM and introduces them, and
+	// tells those who sat out. It resumes a half-delivered round without
+	// repeating what was done.
+	DeliverCoffeeRound(ctx context.Context, r store.Round) error
+	// CoffeeHeadsUp tells members a round is coming at at, with a way to
+	// skip it. Idempotent per round.
+	CoffeeHeadsUp(ctx context.Context, at time.Time) error
+	// CoffeeCheckin asks one group "did you meet?". Idempotent.
+	CoffeeCheckin(ctx context.Context, r store.Round, group int) error
+	// CoffeeGhosted tells a person they were left out after three rounds
+	// without an answer, with a way back.
+	CoffeeGhosted(ctx context.Context, user string) error
+}
+
+// CoffeeOptions configure coffee rounds (RAPPORT_COFFEE_* in DESIGN).
+type CoffeeOptions struct {
+	Schedule    string              // cron spec of the rounds
+	Cadence     store.CoffeeCadence // rounds closer than this are skipped
+	GroupSize   int
+	CheckinDays int
+	HeadsUp     time.Duration // 0: no heads-up
+	MinOverlap  time.Duration
+	WorkWeek    store.WorkWeek // default working hours
+	Location    *time.Location // default zone for people without one
+	History     time.Duration  // how far back meetings count; default a year
+	Log         *slog.Logger
+}
+
+// ghostAfter is how many rounds in a row without an answer make a ghost
+// (Donut's rule).
+const ghostAfter = 3
+
+// Coffee runs coffee rounds: pairing, delivery through the notifier,
+// heads-ups, check-ins and ghost detection. It is safe for concurrent use;
+// rounds run one at a time.
+type Coffee struct {
+	st    CoffeeStore
+	n     CoffeeNotifier
+	opts  CoffeeOptions
+	sched cron.Schedule
+
+	mu          sync.Mutex // one round at a time
+	lastHeadsUp time.Time  // the round whose heads-up went out last
+}
+
+// NewCoffee checks the options and builds the coffee jobs' owner.
+func NewCoffee(st CoffeeStore, n CoffeeNotifier, opts CoffeeOptions) (*Coffee, error) {
+	sched, err := parseSpec(opts.Schedule)
+	if err != nil {
+		return nil, fmt.Errorf("scheduler: coffee schedule: %w", err)
+	}
+	if opts.GroupSize < 2 {
+		opts.GroupSize = 2
+	}
+	if opts.CheckinDays <= 0 {
+		opts.CheckinDays = 4
+	}
+	if opts.History <= 0 {
+		opts.History = 365 * 24 * time.Hour
+	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	if opts.WorkWeek.IsZero() {
+		opts.WorkWeek = store.DefaultWorkWeek
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Coffee{st: st, n: n, opts: opts, sched: sched}, nil
+}
+
+// Jobs returns the coffee jobs: the rounds on their schedule, and the
+// heads-ups and check-ins on the tick.
+func (c *Coffee) Jobs(tick string) []Job {
+	return []Job{
+		{
+			Name:    "coffee-round",
+			Spec:    c.opts.Schedule,
+			CatchUp: true, // a round missed while the bot was down runs at start
+			Run: func(ctx context.Context, at time.Time) error {
+				return c.RunRound(ctx, at, false)
+			},
+		},
+		{
+			Name: "coffee-followup",
+			Spec: tick,
+			Run:  c.tick,
+		},
+	}
+}
+
+// NextRound returns the next instant after t at which a scheduled round
+// will run, skipping instants the cadence would skip; zero when unknown.
+func (c *Coffee) NextRound(t time.Time) time.Time {
+	last, ok, err := c.st.LastRound()
+	next := t.In(c.opts.Location) // specs without TZ= run in RAPPORT_TZ
+	for range 64 {
+		next = c.sched.Next(next)
+		if next.IsZero() {
+			return time.Time{}
+		}
+		if err != nil || !ok || c.opts.Cadence.Due(last.At, next) {
+			return next
+		}
+	}
+	return time.Time{}
+}
+
+// RunRound runs the round identified by at: pairs the eligible members,
+// stores the round before anyone is messaged, and delivers it. Running it
+// again for the same at resumes delivery and never pairs anyone twice. A
+// scheduled (not manual) round is skipped when the last round is closer
+// than the cadence.
+func (c *Coffee) RunRound(ctx context.Context, at time.Time, manual bool) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	at = at.Truncate(time.Second)
+	if r, err := c.st.RoundAt(at); err == nil {
+		c.opts.Log.Info("coffee round resumed", "round", r.ID, "at", at)
+		return c.n.DeliverCoffeeRound(ctx, r)
+	}
+	last, ok, err := c.st.LastRound()
+	if err != nil {
+		return err
+	}
+	if !manual && ok && !c.opts.Cadence.Due(last.At, at) {
+		c.opts.Log.Info("coffee round skipped: too soon after the last one", "at", at, "last", last.At, "cadence", string(c.opts.Cadence))
+		return nil
+	}
+	if err := c.closeRoundsBefore(ctx, at); err != nil {
+		return err
+	}
+	people, err := c.n.CoffeeEligible(ctx, at)
+	if err != nil {
+		return fmt.Errorf("scheduler: coffee eligible: %w", err)
+	}
+	in, err := c.pairingInput(people, at)
+	if err != nil {
+		return err
+	}
+	p := Pair(in)
+	r := store.Round{At: at, Manual: manual}
+	for _, g := range p.Groups {
+		r.Groups = append(r.Groups, store.CoffeeGroup{Members: g, Icebreaker: -1})
+	}
+	for _, s := range p.SitOut {
+		r.SitOut = append(r.SitOut, store.SitOut{User: s.ID, Reason: s.Reason})
+	}
+	r, created, err := c.st.CreateRound(r)
+	if err != nil {
+		return err
+	}
+	c.opts.Log.Info("coffee round started", "round", r.ID, "at", at, "people", len(people), "groups", len(r.Groups), "sat_out", len(r.SitOut), "new", created)
+	return c.n.DeliverCoffeeRound(ctx, r)
+}
+
+func (c *Coffee) pairingInput(people []store.Person, at time.Time) (PairingInput, error) {
+	in := PairingInput{
+		GroupSize:  c.opts.GroupSize,
+		MinOverlap: c.opts.MinOverlap,
+		Never:      map[string][]string{},
+		Now:        at,
+		Seed:       at.Unix(),
+	}
+	for _, p := range people {
+		in.People = append(in.People, Person{ID: p.ID, Week: c.workWeek(p), Loc: c.location(p)})
+		m, err := c.st.CoffeeMember(p.ID)
+		if err == nil && len(m.Never) > 0 {
+			in.Never[p.ID] = m.Never
+		}
+	}
+	meetings, err := c.st.CoffeeMeetings(at.Add(-c.opts.History))
+	if err != nil {
+		return in, err
+	}
+	for _, m := range meetings {
+		if m.Met {
+			in.History = append(in.History, Meeting{A: m.A, B: m.B, At: m.At})
+		}
+	}
+	return in, nil
+}
+
+func (c *Coffee) workWeek(p store.Person) store.WorkWeek {
+	w := c.opts.WorkWeek
+	if p.WorkEnd > p.WorkStart {
+		w.Start, w.End = p.WorkStart, p.WorkEnd
+	}
+	if len(p.WorkDays) > 0 {
+		w.Days = p.WorkDays
+	}
+	return w
+}
+
+func (c *Coffee) location(p store.Person) *time.Location {
+	if p.TZ != "" {
+		if loc, err := time.LoadLocation(p.TZ); err == nil {
+			return loc
+		}
+	}
+	return c.opts.Location
+}
+
+// closeRoundsBefore settles earlier rounds: a member who answered nothing
+// gets a miss, one who answered is back to zero, and three misses in a row
+// make a ghost, who is told.
+func (c *Coffee) closeRoundsBefore(ctx context.Context, at time.Time) error {
+	rounds, err := c.st.RoundsBetween(at.Add(-c.opts.History), at)
+	if err != nil {
+		return err
+	}
+	for _, r := range rounds {
+		if r.Closed {
+			continue
+		}
+		var ghosts []string
+		err := c.st.CloseRound(r.ID, func(r *store.Round, members map[string]*store.CoffeeMember) error {
+			ghosts = ghosts[:0]
+			for _, g := range r.Groups {
+				for _, u := range g.Members {
+					m := members[u]
+					if m == nil {
+						continue // left coffee since
+					}
+					if _, answered := g.Answers[u]; answered {
+						m.Misses = 0
+						continue
+					}
+					m.Misses++
+					if m.Misses >= ghostAfter && !m.Ghosted {
+						m.Ghosted = true
+						ghosts = append(ghosts, u)
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, u := range ghosts {
+			if err := c.n.CoffeeGhosted(ctx, u); err != nil {
+				c.opts.Log.Error("coffee: telling a ghost failed", "user", u, "err", err)
+			}
+		}
+	}
+	return nil
+}
+
+// tick sends the heads-up before the next round and the check-ins of past
+// rounds. Both are idempotent, so a tick that runs twice does no harm.
+func (c *Coffee) tick(ctx context.Context, at time.Time) error {
+	if c.opts.HeadsUp > 0 {
+		next := c.NextRound(at)
+		// lastHeadsUp saves a store lookup per tick; the notifier is
+		// idempotent anyway. Ticks never overlap, so no lock is needed.
+		if !next.IsZero() && next.Sub(at) <= c.opts.HeadsUp && !next.Equal(c.lastHeadsUp) {
+			if _, err := c.st.RoundAt(next); err != nil { // not yet run
+				if err := c.n.CoffeeHeadsUp(ctx, next); err != nil {
+					return err
+				}
+			}
+			c.lastHeadsUp = next
+		}
+	}
+	if err := c.resumeDelivery(ctx, at); err != nil {
+		return err
+	}
+	due := at.Add(-time.Duration(c.opts.CheckinDays) * 24 * time.Hour)
+	rounds, err := c.st.RoundsBetween(due.Add(-30*24*time.Hour), due.Add(time.Nanosecond))
+	if err != nil {
+		return err
+	}
+	for _, r := range rounds {
+		if r.Closed {
+			continue
+		}
+		for i, g := range r.Groups {
+			if g.CheckinSent || answeredYes(g) || len(g.Members) < 2 {
+				continue
+			}
+			if err := c.n.CoffeeCheckin(ctx, r, i); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// resumeDelivery finishes rounds of the past week whose delivery was cut
+// short (a crash, a handler timeout, Slack down): groups without a DM yet.
+func (c *Coffee) resumeDelivery(ctx context.Context, at time.Time) error {
+	rounds, err := c.st.RoundsBetween(at.Add(-7*24*time.Hour), at.Add(time.Nanosecond))
+	if err != nil {
+		return err
+	}
+	for _, r := range rounds {
+		if r.Closed || !undelivered(r) {
+			continue
+		}
+		c.mu.Lock()
+		err := c.n.DeliverCoffeeRound(ctx, r)
+		c.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func undelivered(r store.Round) bool {
+	for _, g := range r.Groups {
+		if len(g.Members) > 1 && g.Channel == "" {
+			return true
+		}
+	}
+	return false
+}
+
+func answeredYes(g store.CoffeeGroup) bool {
+	for _, a := range g.Answers {
+		if a == store.AnswerYes {
+			return true
+		}
+	}
+	return false
+}
+
