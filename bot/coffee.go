@@ -736,7 +736,9 @@ func (b *Bot) coffeeIntro(ctx context.Context, r store.Round, i int, g store.Cof
 		weeks = append(weeks, b.workWeek(p))
 		locs = append(locs, b.location(p))
 	}
-	shared := store.SharedHours(weeks, locs, r.At, r.At.AddDate(0, 0, 7))
+	// Two weeks around the round, so every weekday has a whole window even
+	// when the round starts in the middle of one.
+	shared := store.SharedHours(weeks, locs, r.At.AddDate(0, 0, -7), r.At.AddDate(0, 0, 7))
 	in := coffeeIntro{RoundID: r.ID, Group: i, CheckinDays: b.opts.Coffee.CheckinDays}
 	if g.Icebreaker >= 0 && g.Icebreaker < len(icebreakers) {
 		in.Icebreaker = icebreakers[g.Icebreaker]
@@ -754,20 +756,30 @@ func (b *Bot) coffeeIntro(ctx context.Context, r store.Round, i int, g store.Cof
 }
 
 // describeOverlap says when intervals fall in loc, grouping days with the
-// same hours: "Mon–Fri 15:00–18:00", "Mon, Wed 09:00–10:30".
+// same hours: "Mon–Fri 15:00–18:00", "Mon, Wed 09:00–10:30". Each local
+// weekday shows its longest interval, so a window cut short by the edge
+// of the span does not show.
 func describeOverlap(intervals []store.Interval, loc *time.Location) string {
+	longest := map[time.Weekday]store.Interval{}
+	for _, iv := range intervals {
+		d := iv.Start.In(loc).Weekday()
+		if old, ok := longest[d]; !ok || iv.End.Sub(iv.Start) > old.End.Sub(old.Start) {
+			longest[d] = iv
+		}
+	}
 	type hours struct{ from, to string }
 	days := map[hours][]time.Weekday{}
 	var order []hours
-	for _, iv := range intervals {
-		s, e := iv.Start.In(loc), iv.End.In(loc)
-		h := hours{s.Format("15:04"), e.Format("15:04")}
+	for _, d := range []time.Weekday{1, 2, 3, 4, 5, 6, 0} {
+		iv, ok := longest[d]
+		if !ok {
+			continue
+		}
+		h := hours{iv.Start.In(loc).Format("15:04"), iv.End.In(loc).Format("15:04")}
 		if _, seen := days[h]; !seen {
 			order = append(order, h)
 		}
-		if !slices.Contains(days[h], s.Weekday()) {
-			days[h] = append(days[h], s.Weekday())
-		}
+		days[h] = append(days[h], d)
 	}
 	var parts []string
 	for _, h := range order {

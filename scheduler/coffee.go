@@ -250,12 +250,15 @@ func (c *Coffee) closeRoundsBefore(ctx context.Context, at time.Time) error {
 		err := c.st.CloseRound(r.ID, func(r *store.Round, members map[string]*store.CoffeeMember) error {
 			ghosts = ghosts[:0]
 			for _, g := range r.Groups {
+				// "We met" from one person speaks for the group: nobody in
+				// it is a ghost for that round.
+				groupMet := answeredYes(g)
 				for _, u := range g.Members {
 					m := members[u]
 					if m == nil {
 						continue // left coffee since
 					}
-					if _, answered := g.Answers[u]; answered {
+					if _, answered := g.Answers[u]; answered || groupMet {
 						m.Misses = 0
 						continue
 					}

@@ -1,0 +1,629 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/rapport-bot/rapport/bot"
+	"github.com/rapport-bot/rapport/bot/slacktest"
+	"github.com/rapport-bot/rapport/scheduler"
+	"github.com/rapport-bot/rapport/store"
+	"github.com/rapport-bot/rapport/store/storetest"
+)
+
+// monday 10:00 UTC: inside working hours in Berlin (11:00) and London.
+var monday = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+
+type coffeeRig struct {
+	*harness
+	clock  *clock
+	coffee *scheduler.Coffee
+}
+
+type coffeeSetup struct {
+	users     []slacktest.User // besides alice (Berlin) and bob (New York)
+	admins    []string
+	groupSize int
+	headsUp   time.Duration
+	channel   string
+	srv       *slacktest.Server
+	db        *store.DB
+	clock     *clock
+}
+
+// startCoffeeBot runs the bot and a coffee scheduler on the same store,
+// with a settable clock.
+func startCoffeeBot(t *testing.T, cs coffeeSetup) *coffeeRig {
+	t.Helper()
+	c := cs.clock
+	if c == nil {
+		c = newClock(monday)
+	}
+	srv := cs.srv
+	if srv == nil {
+		srv = slacktest.New(slacktest.Options{Now: c.Now})
+		t.Cleanup(srv.Close)
+		srv.AddUser(slacktest.User{ID: "UALICE", Name: "alice", TZ: "Europe/Berlin"})
+		srv.AddUser(slacktest.User{ID: "UBOB", Name: "bob", TZ: "America/New_York"})
+		srv.AddUser(slacktest.User{ID: "UADMIN", Name: "admin", TZ: "Europe/London", IsAdmin: true})
+		srv.AddChannel("CGENERAL", "general", false, "UALICE", "UBOB", "UBOT")
+		for _, u := range cs.users {
+			srv.AddUser(u)
+		}
+	}
+	rig := &coffeeRig{clock: c}
+	if cs.groupSize == 0 {
+		cs.groupSize = 2
+	}
+	h := startBot(t, withState(srv, cs.db), withOptions(func(o *bot.Options) {
+		o.Now = c.Now
+		o.Admins = cs.admins
+		o.Coffee = bot.CoffeeOptions{
+			Channel:     cs.channel,
+			CheckinDays: 4,
+			StartRound:  func(ctx context.Context, at time.Time) error { return rig.coffee.RunRound(ctx, at, true) },
+			NextRound:   func(t time.Time) time.Time { return rig.coffee.NextRound(t) },
+		}
+	}))
+	rig.harness = h
+	co, err := scheduler.NewCoffee(h.db, h.bot, scheduler.CoffeeOptions{
+		Schedule:    "0 10 * * MON",
+		Cadence:     store.CadenceWeekly,
+		GroupSize:   cs.groupSize,
+		CheckinDays: 4,
+		HeadsUp:     cs.headsUp,
+		MinOverlap:  time.Hour,
+		Location:    time.UTC,
+		Log:         discardLog(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rig.coffee = co
+	return rig
+}
+
+func berliners(n int) []slacktest.User {
+	var out []slacktest.User
+	for i := range n {
+		out = append(out, slacktest.User{ID: fmt.Sprintf("UB%02d", i), Name: fmt.Sprintf("b%02d", i), TZ: "Europe/Berlin"})
+	}
+	return out
+}
+
+func ids(us []slacktest.User) []string {
+	var out []string
+	for _, u := range us {
+		out = append(out, u.ID)
+	}
+	return out
+}
+
+// enrol makes people members as if they had joined earlier.
+func (r *coffeeRig) enrol(users ...string) {
+	r.t.Helper()
+	for _, u := range users {
+		if _, _, err := r.db.UpdateCoffeeMember(u, func(m *store.CoffeeMember) error { m.Via = store.ViaCommand; return nil }); err != nil {
+			r.t.Fatal(err)
+		}
+	}
+}
+
+// round runs the round at at and waits until every intro was posted.
+func (r *coffeeRig) round(at time.Time) store.Round {
+	r.t.Helper()
+	r.clock.Set(at)
+	if err := r.coffee.RunRound(r.ctx(), at, false); err != nil {
+		r.t.Fatalf("round at %v: %v", at, err)
+	}
+	rd, err := r.db.RoundAt(at)
+	if err != nil {
+		r.t.Fatalf("no round stored at %v: %v", at, err)
+	}
+	for _, g := range rd.Groups {
+		if _, err := r.slack.WaitForMessage(r.ctx(), g.Channel, func(m slacktest.Message) bool { return strings.Contains(m.Text+string(m.Blocks), "coffee_met") }); err != nil {
+			r.t.Fatalf("no intro in %s for %v: %v", g.Channel, g.Members, err)
+		}
+	}
+	return rd
+}
+
+func (r *coffeeRig) coffeeCmd(user, text string) string {
+	r.t.Helper()
+	ctx := r.ctx()
+	ack, err := r.slack.SlashCommand(ctx, slack.SlashCommand{Command: "/coffee", Text: text, UserID: user, ChannelID: "CGENERAL"})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.markSent(ack.EnvelopeID)
+	r.waitHandled(ctx, ack.EnvelopeID)
+	_, content := r.lastResponse()
+	return content
+}
+
+func (r *coffeeRig) click(user, channel, actionID, value string) {
+	r.t.Helper()
+	ctx := r.ctx()
+	ack, err := r.slack.Interaction(ctx, map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": user},
+		"channel": map[string]any{"id": channel},
+		"actions": []any{map[string]any{"type": "button", "block_id": "b", "action_id": actionID, "value": value}},
+	})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.markSent(ack.EnvelopeID)
+	r.waitHandled(ctx, ack.EnvelopeID)
+}
+
+func members(rd store.Round) [][]string {
+	var out [][]string
+	for _, g := range rd.Groups {
+		out = append(out, g.Members)
+	}
+	return out
+}
+
+// Ensure a round of 9 members, one a bot, one deactivated and one paused,
+// groups the 6 eligible people exactly once, each group in its own DM with
+// an intro.
+func TestCoffeeRoundSkipsIneligible(t *testing.T) {
+	people := berliners(6)
+	extra := []slacktest.User{
+		{ID: "UROBOT", Name: "robot", IsBot: true, TZ: "Europe/Berlin"},
+		{ID: "UGONE", Name: "gone", Deleted: true, TZ: "Europe/Berlin"},
+		{ID: "UPAUSED", Name: "paused", TZ: "Europe/Berlin"},
+	}
+	r := startCoffeeBot(t, coffeeSetup{users: append(people, extra...)})
+	r.enrol(append(ids(people), "UROBOT", "UGONE", "UPAUSED")...)
+	r.coffeeCmd("UPAUSED", "pause for 2 weeks")
+	rd := r.round(monday)
+	if len(rd.Groups) != 3 {
+		t.Fatalf("groups = %v, want 3", members(rd))
+	}
+	var got []string
+	for _, g := range rd.Groups {
+		if len(g.Members) != 2 {
+			t.Errorf("group %v: want a pair", g.Members)
+		}
+		got = append(got, g.Members...)
+		if n := len(r.slack.Messages(g.Channel)); n != 1 {
+			t.Errorf("group %v got %d messages, want one intro", g.Members, n)
+		}
+	}
+	slices.Sort(got)
+	if want := ids(people); !slices.Equal(got, want) {
+		t.Errorf("grouped %v, want exactly %v", got, want)
+	}
+	if opens := r.slack.CallsTo("conversations.open"); len(opens) != 3 {
+		t.Errorf("conversations.open calls = %d, want 3", len(opens))
+	}
+}
+
+// Ensure 7 weekly rounds of 8 people never repeat a pair.
+func TestCoffeeSevenRoundsNoRepeats(t *testing.T) {
+	people := berliners(8)
+	r := startCoffeeBot(t, coffeeSetup{users: people})
+	r.enrol(ids(people)...)
+	seen := map[[2]string]int{}
+	for week := range 7 {
+		rd := r.round(monday.AddDate(0, 0, 7*week))
+		if len(rd.Groups) != 4 {
+			t.Fatalf("week %d: groups = %v", week, members(rd))
+		}
+		for gi, g := range rd.Groups {
+			pair := [2]string{g.Members[0], g.Members[1]}
+			if prev, ok := seen[pair]; ok {
+				t.Errorf("week %d repeats %v from week %d", week, pair, prev)
+			}
+			seen[pair] = week
+			r.click(g.Members[0], g.Channel, "coffee_met", fmt.Sprintf("%d:%d", rd.ID, gi))
+		}
+	}
+	if len(seen) != 28 {
+		t.Errorf("distinct pairs = %d, want all 28", len(seen))
+	}
+}
+
+// Ensure people whose working hours never overlap are never paired.
+func TestCoffeeRespectsTimeZones(t *testing.T) {
+	users := []slacktest.User{
+		{ID: "UBER1", Name: "ber1", TZ: "Europe/Berlin"},
+		{ID: "UBER2", Name: "ber2", TZ: "Europe/Berlin"},
+		{ID: "ULAX1", Name: "lax1", TZ: "America/Los_Angeles"},
+		{ID: "ULAX2", Name: "lax2", TZ: "America/Los_Angeles"},
+	}
+	r := startCoffeeBot(t, coffeeSetup{users: users})
+	r.enrol(ids(users)...)
+	for week := range 3 {
+		rd := r.round(monday.AddDate(0, 0, 7*week))
+		for _, g := range rd.Groups {
+			if g.Members[0][1:4] != g.Members[1][1:4] {
+				t.Errorf("week %d paired %v across Berlin and Los Angeles", week, g.Members)
+			}
+		}
+		for gi, g := range rd.Groups {
+			r.click(g.Members[0], g.Channel, "coffee_met", fmt.Sprintf("%d:%d", rd.ID, gi))
+		}
+	}
+	// The intro shows the shared hours in each person's zone.
+	rd, _ := r.db.RoundAt(monday)
+	intro := body(r.slack.Messages(rd.Groups[0].Channel)[0])
+	if !strings.Contains(intro, "Mon–Fri 09:00–18:00") {
+		t.Errorf("intro lacks the shared hours: %s", intro)
+	}
+}
+
+// Ensure a restart halfway through delivering a round opens each group DM
+// once, posts each intro once, and pairs nobody again.
+func TestCoffeeRoundResumesAfterRestart(t *testing.T) {
+	people := berliners(8)
+	r := startCoffeeBot(t, coffeeSetup{users: people})
+	r.enrol(ids(people)...)
+	// The third conversations.open hangs; the process dies while waiting.
+	r.slack.InjectFaults("conversations.open", slacktest.Fault{}, slacktest.Fault{}, slacktest.Fault{Hang: true})
+	ctx, cancel := context.WithCancel(r.ctx())
+	done := make(chan error, 1)
+	go func() { done <- r.coffee.RunRound(ctx, monday, false) }()
+	if _, err := r.slack.WaitForCalls(r.ctx(), "conversations.open", 3, nil); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := <-done; err == nil {
+		t.Fatal("the interrupted round reported success")
+	}
+	before, err := r.db.RoundAt(monday)
+	if err != nil {
+		t.Fatalf("the round was not stored before delivery: %v", err)
+	}
+	if err := r.stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Restart: a new process on the same Slack and database.
+	r2 := startCoffeeBot(t, coffeeSetup{srv: r.slack, db: r.db, clock: r.clock})
+	if err := r2.coffee.RunRound(r2.ctx(), monday, false); err != nil {
+		t.Fatalf("resumed round: %v", err)
+	}
+	after, _ := r2.db.RoundAt(monday)
+	if !slices.EqualFunc(members(before), members(after), slices.Equal) || before.ID != after.ID {
+		t.Fatalf("the restart re-paired: %v then %v", members(before), members(after))
+	}
+	opened := map[string]int{}
+	for _, c := range r2.slack.CallsTo("conversations.open") {
+		opened[c.Params["users"]]++
+	}
+	for _, g := range after.Groups {
+		key := strings.Join(g.Members, ",")
+		// The hung call never answered, so its group was opened again once.
+		if opened[key] > 2 || (opened[key] == 2 && key != strings.Join(before.Groups[2].Members, ",")) {
+			t.Errorf("group %v opened %d times", g.Members, opened[key])
+		}
+		if _, err := r2.slack.WaitForMessage(r2.ctx(), g.Channel, func(m slacktest.Message) bool { return strings.Contains(string(m.Blocks), "coffee_met") }); err != nil {
+			t.Errorf("group %v has no intro: %v", g.Members, err)
+		}
+	}
+	if _, err := r2.bot.DeliverDue(r2.ctx(), monday); err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range after.Groups {
+		if n := len(r2.slack.Messages(g.Channel)); n != 1 {
+			t.Errorf("group %v has %d messages, want exactly one intro", g.Members, n)
+		}
+	}
+}
+
+// Ensure /coffee now is for admins: others are refused politely and no
+// round starts; an admin (workspace admin or RAPPORT_ADMINS) starts one.
+func TestCoffeeNowAdminsOnly(t *testing.T) {
+	people := berliners(2)
+	r := startCoffeeBot(t, coffeeSetup{users: people, admins: []string{"UB00"}})
+	r.enrol(ids(people)...)
+	if got := r.coffeeCmd("UALICE", "now"); !strings.Contains(got, "Only Rapport admins") {
+		t.Errorf("non-admin /coffee now = %q", got)
+	}
+	if _, ok, _ := r.db.LastRound(); ok {
+		t.Fatal("a non-admin started a round")
+	}
+	if got := r.coffeeCmd("UALICE", "stats"); !strings.Contains(got, "Only Rapport admins") {
+		t.Errorf("non-admin /coffee stats = %q", got)
+	}
+	r.coffeeCmd("UADMIN", "now") // a workspace admin
+	if last, ok, _ := r.db.LastRound(); !ok || !last.Manual || len(last.Groups) != 1 {
+		t.Fatalf("admin /coffee now: last round = %+v, %v", last, ok)
+	}
+	r.coffeeCmd("UB00", "stats") // in RAPPORT_ADMINS
+	if _, content := r.lastResponse(); !strings.Contains(content, "1") || strings.Contains(content, "Only Rapport admins") {
+		t.Errorf("stats for a RAPPORT_ADMINS member = %q", content)
+	}
+}
+
+// Ensure the heads-up goes out before a scheduled round, and "Skip this
+// round" keeps that person out of it (and only it).
+func TestCoffeeHeadsUpSkip(t *testing.T) {
+	people := berliners(3)
+	r := startCoffeeBot(t, coffeeSetup{users: people, headsUp: 24 * time.Hour})
+	r.enrol(ids(people)...)
+	sched := scheduler.New(r.db, scheduler.Options{Location: time.UTC, Now: r.clock.Now, Log: discardLog()})
+	for _, j := range r.coffee.Jobs("@every 1h") {
+		if j.Name != "coffee-round" {
+			if err := sched.Register(j); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	sunday := monday.Add(-23 * time.Hour) // Sunday 11:00 UTC, outside working days
+	r.clock.Set(sunday)
+	if err := sched.RunDue(r.ctx(), sunday.Add(-time.Hour), sunday); err != nil {
+		t.Fatal(err)
+	}
+	// The heads-up waits for Monday 09:00 in Berlin, before the 10:00 UTC round.
+	morning := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	r.clock.Set(morning)
+	if _, err := r.bot.DeliverDue(r.ctx(), morning); err != nil {
+		t.Fatal(err)
+	}
+	dm := r.waitDM("UB00", "coffee_skip")
+	if !strings.Contains(body(dm), fmt.Sprint(monday.Unix())) {
+		t.Errorf("heads-up does not name the round: %s", body(dm))
+	}
+	r.click("UB00", r.slack.DMChannel("UB00"), "coffee_skip", fmt.Sprint(monday.Unix()))
+	rd := r.round(monday)
+	for _, g := range rd.Groups {
+		if slices.Contains(g.Members, "UB00") {
+			t.Errorf("UB00 skipped this round but is in %v", g.Members)
+		}
+	}
+	if len(rd.Groups) != 1 {
+		t.Errorf("groups = %v, want the two others together", members(rd))
+	}
+	rd2 := r.round(monday.AddDate(0, 0, 7))
+	if rd2.Group("UB00") < 0 {
+		t.Errorf("UB00 is not back in the next round: %v", members(rd2))
+	}
+}
+
+// Ensure "Can't make it" is recorded and tells the others kindly, once;
+// the pair does not count as having met; a stranger's click changes nothing.
+func TestCoffeeCantMakeIt(t *testing.T) {
+	people := berliners(2)
+	r := startCoffeeBot(t, coffeeSetup{users: people})
+	r.enrol(ids(people)...)
+	rd := r.round(monday)
+	g := rd.Groups[0]
+	value := fmt.Sprintf("%d:0", rd.ID)
+	r.click("UB00", g.Channel, "coffee_cant", value)
+	r.click("UB00", g.Channel, "coffee_cant", value)
+	if _, err := r.slack.WaitForMessage(r.ctx(), g.Channel, func(m slacktest.Message) bool { return strings.Contains(m.Text, "can't make it") }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.bot.DeliverDue(r.ctx(), monday); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, m := range r.slack.Messages(g.Channel) {
+		if strings.Contains(m.Text, "can't make it") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("\"can't make it\" notes = %d, want 1", n)
+	}
+	meetings, _ := r.db.CoffeeMeetings(monday.Add(-time.Hour))
+	if len(meetings) != 1 || meetings[0].Met {
+		t.Errorf("meetings = %+v, want the pair recorded as not met", meetings)
+	}
+	// Someone outside the group clicks the same button: nothing changes.
+	r.click("UALICE", g.Channel, "coffee_met", value)
+	after, _ := r.db.Round(rd.ID)
+	if _, ok := after.Groups[0].Answers["UALICE"]; ok {
+		t.Error("a click from outside the group was recorded")
+	}
+	if _, content := r.lastResponse(); !strings.Contains(content, "for the people in that coffee chat") {
+		t.Errorf("outsider's click reply = %q", content)
+	}
+}
+
+// Ensure "did you meet?" is asked in the group DM after the check-in days,
+// unless answered, and that answers are recorded.
+func TestCoffeeCheckinAnswers(t *testing.T) {
+	people := berliners(4)
+	r := startCoffeeBot(t, coffeeSetup{users: people})
+	r.enrol(ids(people)...)
+	rd := r.round(monday)
+	r.click(rd.Groups[0].Members[0], rd.Groups[0].Channel, "coffee_met", fmt.Sprintf("%d:0", rd.ID))
+
+	sched := scheduler.New(r.db, scheduler.Options{Location: time.UTC, Now: r.clock.Now, Log: discardLog()})
+	for _, j := range r.coffee.Jobs("@every 1h") {
+		if j.Name != "coffee-round" {
+			if err := sched.Register(j); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	friday := monday.AddDate(0, 0, 4)
+	r.clock.Set(friday)
+	if err := sched.RunDue(r.ctx(), monday, friday); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.bot.DeliverDue(r.ctx(), friday); err != nil {
+		t.Fatal(err)
+	}
+	asked, err := r.slack.WaitForMessage(r.ctx(), rd.Groups[1].Channel, func(m slacktest.Message) bool { return strings.Contains(string(m.Blocks), "coffee_checkin") })
+	if err != nil {
+		t.Fatalf("group 1 was not asked: %v", err)
+	}
+	if strings.Contains(fmt.Sprint(r.slack.Messages(rd.Groups[0].Channel)), "coffee_checkin") {
+		t.Error("group 0 already said they met, but was asked again")
+	}
+	_ = asked
+	u := rd.Groups[1].Members[1]
+	r.click(u, rd.Groups[1].Channel, "coffee_checkin", fmt.Sprintf("%d:1:not_yet", rd.ID))
+	got, _ := r.db.Round(rd.ID)
+	if got.Groups[1].Answers[u] != store.AnswerNotYet {
+		t.Errorf("answer = %q, want not_yet", got.Groups[1].Answers[u])
+	}
+	// A second tick does not ask again.
+	if err := sched.RunDue(r.ctx(), friday, friday.Add(3*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.bot.DeliverDue(r.ctx(), friday.Add(3*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, m := range r.slack.Messages(rd.Groups[1].Channel) {
+		if strings.Contains(string(m.Blocks), "coffee_checkin") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("check-ins in group 1 = %d, want 1", n)
+	}
+}
+
+// Ensure joining, pausing, never-lists, status and leaving work from the
+// command, and the channel enrols and unenrols its members.
+func TestCoffeeMembership(t *testing.T) {
+	r := startCoffeeBot(t, coffeeSetup{users: berliners(2), channel: "CCOFFEE"})
+	if got := r.coffeeCmd("UALICE", "join"); !strings.Contains(got, "You're in") {
+		t.Errorf("join = %q", got)
+	}
+	if got := r.coffeeCmd("UALICE", "pause until 2026-12-24"); !strings.Contains(got, "Paused until") {
+		t.Errorf("pause = %q", got)
+	}
+	if m, _ := r.db.CoffeeMember("UALICE"); !m.PausedUntil.Equal(time.Date(2026, 12, 24, 0, 0, 0, 0, mustZone(t, "Europe/Berlin"))) {
+		t.Errorf("paused until %v, want 24 Dec in Alice's zone", m.PausedUntil)
+	}
+	if got := r.coffeeCmd("UALICE", "pause until yesterday-ish"); !strings.Contains(got, "/coffee pause for 2 weeks") {
+		t.Errorf("bad pause = %q, want examples", got)
+	}
+	r.coffeeCmd("UALICE", "resume")
+	r.coffeeCmd("UALICE", "never <@UBOB|bob>")
+	if m, _ := r.db.CoffeeMember("UALICE"); !slices.Equal(m.Never, []string{"UBOB"}) {
+		t.Errorf("never list = %v", m.Never)
+	}
+	if got := r.coffeeCmd("UALICE", "status"); !strings.Contains(got, "1") {
+		t.Errorf("status = %q", got)
+	}
+	r.coffeeCmd("UALICE", "allow <@UBOB>")
+	if m, _ := r.db.CoffeeMember("UALICE"); len(m.Never) != 0 {
+		t.Errorf("allow left %v", m.Never)
+	}
+	if got := r.coffeeCmd("UALICE", "leave"); !strings.Contains(got, "left coffee") {
+		t.Errorf("leave = %q", got)
+	}
+	if _, err := r.db.CoffeeMember("UALICE"); err == nil {
+		t.Error("still a member after leave")
+	}
+	if got := r.coffeeCmd("UALICE", "dance"); !strings.Contains(got, "/coffee join") {
+		t.Errorf("unknown subcommand = %q, want usage", got)
+	}
+
+	r.event(slacktest.EventOptions{Event: map[string]any{"type": "member_joined_channel", "user": "UB00", "channel": "CCOFFEE", "channel_type": "C"}})
+	if m, err := r.db.CoffeeMember("UB00"); err != nil || m.Via != store.ViaChannel {
+		t.Fatalf("joining the coffee channel: %+v, %v", m, err)
+	}
+	r.event(slacktest.EventOptions{Event: map[string]any{"type": "member_joined_channel", "user": "UB01", "channel": "COTHER", "channel_type": "C"}})
+	if _, err := r.db.CoffeeMember("UB01"); err == nil {
+		t.Error("joining another channel enrolled UB01")
+	}
+	r.event(slacktest.EventOptions{Event: map[string]any{"type": "member_left_channel", "user": "UB00", "channel": "CCOFFEE", "channel_type": "C"}})
+	if _, err := r.db.CoffeeMember("UB00"); err == nil {
+		t.Error("leaving the coffee channel kept UB00 enrolled")
+	}
+}
+
+// Ensure the roster is reconciled with the coffee channel at start.
+func TestCoffeeReconcileAtStart(t *testing.T) {
+	c := newClock(monday)
+	srv := slacktest.New(slacktest.Options{Now: c.Now})
+	t.Cleanup(srv.Close)
+	var many []string
+	for i := range 450 {
+		u := slacktest.User{ID: fmt.Sprintf("UM%03d", i), Name: fmt.Sprintf("m%03d", i), TZ: "Europe/Berlin"}
+		srv.AddUser(u)
+		many = append(many, u.ID)
+	}
+	srv.AddUser(slacktest.User{ID: "UROBOT", Name: "robot", IsBot: true})
+	srv.AddChannel("CCOFFEE", "coffee", false, append(many, "UROBOT", "UBOT")...)
+	db := storetest.MustOpen(t)
+	// Someone enrolled by the channel earlier has left it meanwhile.
+	db.UpdateCoffeeMember("UM999", func(m *store.CoffeeMember) error { m.Via = store.ViaChannel; return nil })
+	r := startCoffeeBot(t, coffeeSetup{srv: srv, db: db, clock: c, channel: "CCOFFEE"})
+	deadline := time.Now().Add(deadline)
+	for {
+		ms, _ := r.db.CoffeeMembers()
+		if len(ms) == 450 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("members after reconcile = %d, want 450 (humans in the channel only)", len(ms))
+		}
+		r.slack.WaitForCalls(r.ctx(), "users.info", len(r.slack.CallsTo("users.info"))+1, nil)
+	}
+	if _, err := r.db.CoffeeMember("UM999"); err == nil {
+		t.Error("a member who left the channel is still enrolled")
+	}
+}
+
+// Ensure someone who answers nothing for three rounds is left out of the
+// fourth and told, with a way back.
+func TestCoffeeGhosts(t *testing.T) {
+	people := berliners(4)
+	r := startCoffeeBot(t, coffeeSetup{users: people})
+	r.enrol(ids(people)...)
+	for week := range 3 {
+		rd := r.round(monday.AddDate(0, 0, 7*week))
+		// Everyone answers but UB00; UB00's partner says "not yet", which
+		// (unlike "we met") does not speak for UB00.
+		for gi, g := range rd.Groups {
+			answer := "yes"
+			if slices.Contains(g.Members, "UB00") {
+				answer = "not_yet"
+			}
+			for _, u := range g.Members {
+				if u != "UB00" {
+					r.click(u, g.Channel, "coffee_checkin", fmt.Sprintf("%d:%d:%s", rd.ID, gi, answer))
+				}
+			}
+		}
+	}
+	rd := r.round(monday.AddDate(0, 0, 21))
+	if rd.Group("UB00") >= 0 {
+		t.Errorf("UB00 never answered in 3 rounds but is in round 4: %v", members(rd))
+	}
+	if _, err := r.bot.DeliverDue(r.ctx(), monday.AddDate(0, 0, 21)); err != nil {
+		t.Fatal(err)
+	}
+	r.waitDM("UB00", "coffee_stay")
+	r.click("UB00", r.slack.DMChannel("UB00"), "coffee_stay", "")
+	if m, _ := r.db.CoffeeMember("UB00"); m.Ghosted || m.Misses != 0 {
+		t.Errorf("after Keep me in: %+v", m)
+	}
+}
+
+// Ensure someone on holiday (palm tree) sits the round out.
+func TestCoffeeAwayStatusSitsOut(t *testing.T) {
+	people := berliners(3)
+	people[2].StatusEmoji = ":palm_tree:"
+	r := startCoffeeBot(t, coffeeSetup{users: people})
+	r.enrol(ids(people)...)
+	rd := r.round(monday)
+	if rd.Group("UB02") >= 0 || len(rd.Groups) != 1 {
+		t.Errorf("groups = %v, want UB02 (on holiday) left out", members(rd))
+	}
+}
+
+func mustZone(t *testing.T, name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}

@@ -1,0 +1,1808 @@
+package scheduler
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"math/bits"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rapport-bot/rapport/store"
+)
+
+// This file is the pure pairing function behind /coffee rounds. Pair
+// decides who meets whom; the scheduler job feeds it the round's eligible
+// people and the history, and the bot announces the result.
+//
+// The model. Every two people have a cost; lower is better:
+//
+//	never met    0..16          a little more for people with many unmet
+//	                            options left, so that those with few get
+//	                            the new partners first
+//	met          Umet + 0..4096 Umet outweighs any sum of the smaller
+//	                            terms, so a grouping with fewer repeated
+//	                            pairs always wins ("never met" beats "met
+//	                            long ago"); the rest is 64·Σ 2^(−age/HalfLife)
+//	                            over the pair's meetings, so older and rarer
+//	                            meetings cost less
+//
+// and a group costs the sum over its pairs. Hard rules (MinOverlap of one
+// unbroken stretch of shared working time in the week from Now, and the
+// Never lists) are not costs: an invalid pair is not an edge at all, and an
+// invalid group is never returned. Ties are broken by a seeded shuffle of
+// the people and the edges, so the same input and Seed give the same
+// Pairing, and another Seed gives another among the equally good ones.
+//
+// Pairs (GroupSize 2), per connected component of the "may be paired" graph:
+//
+//  1. If the component's history is a run of complete rounds of a
+//     round-robin (circle-method) schedule, continue that schedule: n−1
+//     rounds without a repeat are guaranteed (see circleRound). Greedy
+//     matching can strand the last rounds (a residual 2-regular graph made
+//     of odd cycles has no perfect matching), which is why this exists.
+//  2. Otherwise an exact maximum-weight matching (Edmonds' blossom
+//     algorithm, matching.go) with maximum cardinality: the most people
+//     paired, then the fewest repeats, then the oldest ones.
+//  3. An odd component of at most oddExactMax people tries every person as
+//     the one who joins a pair, with each pair weighted by how well that
+//     person would join it; this finds a grouping without repeats whenever
+//     one exists. Larger ones let the matching leave one person out.
+//  4. Everyone left unmatched joins a pair (making a trio) by a second
+//     matching between them and the pairs they may validly join, then
+//     trios swap members with pairs while that lowers the cost.
+//
+// Groups of 3 or 4, per component: a greedy start (the people with the
+// fewest valid partners first, each into the open group where they add the
+// least cost, empty groups first so hard-to-place people spread out), then
+// local search that swaps two people between groups while that lowers the
+// total cost (the cost counts rule violations as huge, so the search also
+// repairs them), then any group still breaking a rule is cut down to its
+// best valid part and the rest try other groups or sit out. It is a
+// heuristic (the exact problem contains the Social Golfer Problem), but it
+// never returns an invalid group.
+//
+// Sizes. Groups have GroupSize people; when a component's size does not
+// divide, the leftovers join different groups (one each), so no group has
+// more than GroupSize+1. A group can only be larger when a component has
+// more leftovers than groups, which needs fewer than GroupSize·(GroupSize+1)
+// people (5 people at size 3: one group of 5; 6 or 7 at size 4); then the
+// sizes are as even as possible. A component smaller than GroupSize (but
+// at least 2) is one group.
+//
+// Scale. Up to fullGraphMax people every valid pair is an edge. Beyond,
+// each person brings candidateK candidates (see candidateK), the union is
+// the graph, and anyone the matching leaves unmatched gets all their valid
+// partners as edges for a second run. Working hours are computed once per
+// distinct (zone, working week) "profile", and profile pairs once, so
+// 10,000 people in a handful of zones cost a handful of overlap
+// computations, not 50 million.
+
+// Person is someone eligible for this round: who they are and when they work.
+type Person struct {
+	ID   string
+	Week store.WorkWeek // resolved working week (the caller applies defaults)
+	Loc  *time.Location // their own zone; nil means UTC
+}
+
+// Meeting is one pair of a past group that met (pairs that did not meet are
+// not passed in). A past trio that met is three Meetings.
+type Meeting struct {
+	A, B string
+	At   time.Time
+}
+
+// PairingInput is everything one round's pairing depends on.
+type PairingInput struct {
+	People     []Person            // eligible this round (bots, paused and away people are filtered out before)
+	GroupSize  int                 // 2..4; values below 2 mean 2, above 4 mean 4
+	MinOverlap time.Duration       // hard: a group must share one unbroken stretch this long in the week from Now; 0 turns it off
+	Never      map[string][]string // person → people they are never grouped with (applied both ways)
+	History    []Meeting
+	Now        time.Time
+	Seed       int64
+	HalfLife   time.Duration // how fast a past meeting's weight decays; 0 means DefaultHalfLife
+}
+
+// DefaultHalfLife is how long it takes for a past meeting to count half as
+// much against meeting again.
+const DefaultHalfLife = 12 * 7 * 24 * time.Hour
+
+// Reasons a person sits out a round.
+const (
+	// SitOutAlone: they were the only eligible person.
+	SitOutAlone = "alone"
+	// SitOutNoOverlap: no group this round could take them with MinOverlap
+	// of shared working time (nobody shares it, or those who do were needed
+	// in groups that do not).
+	SitOutNoOverlap = "no_overlap"
+	// SitOutNeverList: the never lists stood in the way: everyone who shares
+	// enough working time with them, or every group they could have joined,
+	// holds someone on a never list with them.
+	SitOutNeverList = "never_list"
+)
+
+// SitOut is an eligible person who is in no group this round, and why.
+type SitOut struct {
+	ID     string
+	Reason string // SitOutAlone, SitOutNoOverlap or SitOutNeverList
+}
+
+// Pairing is a round's result: every eligible person is in exactly one
+// group or in SitOut. Each group is sorted, the groups are sorted, and
+// SitOut is sorted by ID.
+type Pairing struct {
+	Groups [][]string
+	SitOut []SitOut
+}
+
+const (
+	// candidateK is how many candidates each person brings when a round has
+	// more than fullGraphMax people: never-met, zone-compatible people at
+	// random (the seed), topped up with the least recently met. The union
+	// of everyone's lists gives each person about 2K edges. Feasibility
+	// needs very few (random graphs where everyone picks 2 neighbours
+	// already have a perfect matching with high probability, Frieze 1986);
+	// K buys choice: with 30, a person who has met 52 people still has ~60
+	// fresh options after the union, odd leftovers find a trio, and the
+	// matching's cost grows linearly in K (10,000 people: ~0.3M edges).
+	// 15 gave the same repeat rate in our runs at half the edges; 30 leaves
+	// room for zone constraints and never lists.
+	candidateK = 30
+	// fullGraphMax is the largest round where every valid pair is an edge
+	// (300 people: ≤ 45,000 edges, a few milliseconds of matching).
+	fullGraphMax = 300
+	// oddExactMax is the largest odd component where every person is tried
+	// as the one who joins a pair (one matching each).
+	oddExactMax = 64
+	// groupRestarts is how many greedy starts a small component's group
+	// search tries (the cheapest result wins).
+	groupRestarts = 12
+	// circleMax is the largest component checked for a round-robin history
+	// (the check costs O(n²·rounds)).
+	circleMax = 128
+
+	maxNewCost  = 16   // never met: bucket(d_i) + bucket(d_j)
+	maxRecency  = 4096 // met: 64·Σ decay, capped
+	recencyUnit = 64
+	violation   = int64(1) << 40 // cost of a broken rule inside the group search
+)
+
+// Pair partitions in.People into groups for one round; see the comment at
+// the top of this file for the rules and the algorithm. It is pure and
+// deterministic: the same input (including Seed) gives the same Pairing,
+// whatever the order of People, History or the Never lists. Duplicate
+// people (same ID) count once.
+func Pair(in PairingInput) Pairing {
+	p := newPairer(in)
+	if p.n == 0 {
+		return Pairing{}
+	}
+	if p.n == 1 {
+		return Pairing{SitOut: []SitOut{{ID: p.ids[0], Reason: SitOutAlone}}}
+	}
+	var groups [][]int
+	var out []int
+	if p.g == 2 {
+		groups, out = p.pairs()
+	} else {
+		groups, out = p.groups()
+	}
+	return p.result(groups, out)
+}
+
+// pairer holds one round's precomputed state. People are indexed 0..n−1 in
+// ID order.
+type pairer struct {
+	g   int
+	n   int
+	rng *rand.Rand
+
+	ids  []string
+	prof []int // person → profile
+
+	profSpans   [][]span // profile → working time in [Now, Now+7d)
+	profMembers [][]int  // profile → people
+	nprof       int
+	minOver     int64  // nanoseconds; 0 = no overlap rule
+	compat      []bool // nprof×nprof: the two profiles share MinOverlap
+	groupOK     map[groupKey]bool
+
+	never   map[uint64]bool
+	neverOf [][]int
+	hist    map[uint64]*pairHist
+	metOf   [][]int     // distinct people each person met
+	meets   [][]meetRec // each person's meetings, for the round-robin check
+	dNew    []int       // never-met valid options left, per person
+	umet    int64
+	wtop    int64
+
+	full  bool    // every valid pair is an edge (n ≤ fullGraphMax)
+	cands [][]int // person → candidates (when !full)
+}
+
+type span struct{ s, e int64 }
+
+type pairHist struct {
+	count int
+	decay int64 // Σ 2^(−age/HalfLife) over the pair's meetings, in units of 1/decayOne
+}
+
+// decayOne is the fixed-point unit of pairHist.decay.
+const decayOne = 1 << 20
+
+type meetRec struct {
+	at    int64
+	other int
+}
+
+func pairKey(i, j int) uint64 {
+	if i > j {
+		i, j = j, i
+	}
+	return uint64(i)<<32 | uint64(j)
+}
+
+func newPairer(in PairingInput) *pairer {
+	g := min(max(in.GroupSize, 2), 4)
+	halfLife := in.HalfLife
+	if halfLife <= 0 {
+		halfLife = DefaultHalfLife
+	}
+	people := slices.Clone(in.People)
+	slices.SortStableFunc(people, func(a, b Person) int { return strings.Compare(a.ID, b.ID) })
+	people = slices.CompactFunc(people, func(a, b Person) bool { return a.ID == b.ID })
+	n := len(people)
+	p := &pairer{
+		g:       g,
+		n:       n,
+		rng:     rand.New(rand.NewPCG(uint64(in.Seed), 0x7261_7070_6f72_74)), // "rapport"
+		ids:     make([]string, n),
+		prof:    make([]int, n),
+		minOver: int64(max(in.MinOverlap, 0)),
+		groupOK: make(map[groupKey]bool),
+		never:   make(map[uint64]bool),
+		neverOf: make([][]int, n),
+		hist:    make(map[uint64]*pairHist),
+		metOf:   make([][]int, n),
+		meets:   make([][]meetRec, n),
+		full:    n <= fullGraphMax,
+	}
+	if n < 2 {
+		for i, x := range people {
+			p.ids[i] = x.ID
+		}
+		return p
+	}
+	idx := make(map[string]int, n)
+	for i, x := range people {
+		p.ids[i] = x.ID
+		idx[x.ID] = i
+	}
+	p.buildProfiles(people, in.Now)
+
+	// Never lists, both directions, only people in this round.
+	for a, others := range in.Never {
+		i, ok := idx[a]
+		if !ok {
+			continue
+		}
+		for _, b := range others {
+			if j, ok := idx[b]; ok && i != j && !p.never[pairKey(i, j)] {
+				p.never[pairKey(i, j)] = true
+				p.neverOf[i] = append(p.neverOf[i], j)
+				p.neverOf[j] = append(p.neverOf[j], i)
+			}
+		}
+	}
+	for i := range p.neverOf {
+		slices.Sort(p.neverOf[i])
+	}
+
+	// History: per pair, how often and how recently. The same meeting
+	// reported twice (A–B and B–A at the same instant) counts once. Decay is
+	// summed in fixed point so that the order of History cannot change it.
+	type seenKey struct {
+		pair uint64
+		at   int64
+	}
+	seen := make(map[seenKey]bool, len(in.History))
+	for _, m := range in.History {
+		i, ok1 := idx[m.A]
+		j, ok2 := idx[m.B]
+		if !ok1 || !ok2 || i == j {
+			continue
+		}
+		k, at := pairKey(i, j), m.At.UnixNano()
+		if seen[seenKey{k, at}] {
+			continue
+		}
+		seen[seenKey{k, at}] = true
+		h := p.hist[k]
+		if h == nil {
+			h = &pairHist{}
+			p.hist[k] = h
+			p.metOf[i] = append(p.metOf[i], j)
+			p.metOf[j] = append(p.metOf[j], i)
+		}
+		age := max(in.Now.Sub(m.At), 0)
+		h.count++
+		h.decay += int64(math.Round(math.Exp2(-float64(age)/float64(halfLife)) * decayOne))
+		p.meets[i] = append(p.meets[i], meetRec{at, j})
+		p.meets[j] = append(p.meets[j], meetRec{at, i})
+	}
+	for i := range p.metOf {
+		slices.Sort(p.metOf[i])
+	}
+
+	// Unmet valid options per person: compatible people, less never-listed
+	// and already met ones.
+	compatCount := make([]int, p.nprof)
+	for a := 0; a < p.nprof; a++ {
+		for b := 0; b < p.nprof; b++ {
+			if p.compat[a*p.nprof+b] {
+				compatCount[a] += len(p.profMembers[b])
+			}
+		}
+	}
+	p.dNew = make([]int, n)
+	for i := 0; i < n; i++ {
+		d := compatCount[p.prof[i]]
+		if p.compat[p.prof[i]*p.nprof+p.prof[i]] {
+			d-- // self
+		}
+		for _, j := range p.neverOf[i] {
+			if p.profOK(i, j) {
+				d--
+			}
+		}
+		for _, j := range p.metOf[i] {
+			if p.profOK(i, j) && !p.never[pairKey(i, j)] {
+				d--
+			}
+		}
+		p.dNew[i] = d
+	}
+
+	// Umet outweighs every sum of small terms over the pairs of a grouping
+	// (at most n·g pairs, even with unavoidably large groups).
+	p.umet = int64(maxNewCost+maxRecency+1) * int64(n*g+1)
+	p.wtop = p.umet + maxRecency + maxNewCost + 1
+	if !p.full {
+		p.buildCandidates()
+	}
+	return p
+}
+
+// buildProfiles groups people by (zone, working week), computes each
+// profile's working time in the week from now once, and which profile
+// pairs share MinOverlap.
+func (p *pairer) buildProfiles(people []Person, now time.Time) {
+	end := now.Add(7 * 24 * time.Hour)
+	keys := make(map[string]int)
+	for i, x := range people {
+		loc := x.Loc
+		if loc == nil {
+			loc = time.UTC
+		}
+		_, off1 := now.In(loc).Zone()
+		_, off2 := end.In(loc).Zone()
+		key := fmt.Sprintf("%s|%d|%d|%d|%d|%v", loc.String(), off1, off2, x.Week.Start, x.Week.End, x.Week.Days)
+		id, ok := keys[key]
+		if !ok {
+			id = len(p.profSpans)
+			keys[key] = id
+			var spans []span
+			for _, iv := range store.SharedHours([]store.WorkWeek{x.Week}, []*time.Location{loc}, now, end) {
+				spans = append(spans, span{iv.Start.UnixNano(), iv.End.UnixNano()})
+			}
+			p.profSpans = append(p.profSpans, spans)
+			p.profMembers = append(p.profMembers, nil)
+		}
+		p.prof[i] = id
+		p.profMembers[id] = append(p.profMembers[id], i)
+	}
+	p.nprof = len(p.profSpans)
+	p.compat = make([]bool, p.nprof*p.nprof)
+	for a := 0; a < p.nprof; a++ {
+		for b := a; b < p.nprof; b++ {
+			ok := p.minOver == 0 || longest(intersectSpans(p.profSpans[a], p.profSpans[b])) >= p.minOver
+			p.compat[a*p.nprof+b], p.compat[b*p.nprof+a] = ok, ok
+		}
+	}
+}
+
+// intersectSpans intersects two sorted lists of disjoint, non-touching
+// spans (as store.SharedHours returns them); the result has the same shape,
+// so its longest span is store.LongestShared.
+func intersectSpans(a, b []span) []span {
+	var out []span
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		s, e := max(a[i].s, b[j].s), min(a[i].e, b[j].e)
+		if e > s {
+			out = append(out, span{s, e})
+		}
+		if a[i].e < b[j].e {
+			i++
+		} else {
+			j++
+		}
+	}
+	return out
+}
+
+func longest(ss []span) int64 {
+	var best int64
+	for _, s := range ss {
+		best = max(best, s.e-s.s)
+	}
+	return best
+}
+
+// profOK reports whether i and j share MinOverlap (their profiles do).
+func (p *pairer) profOK(i, j int) bool { return p.compat[p.prof[i]*p.nprof+p.prof[j]] }
+
+// valid reports whether i and j may be grouped: enough shared time and no
+// never list.
+func (p *pairer) valid(i, j int) bool {
+	return i != j && p.profOK(i, j) && !p.never[pairKey(i, j)]
+}
+
+// groupValid reports whether a group keeps both hard rules: no never pair
+// and one stretch of MinOverlap shared by all.
+func (p *pairer) groupValid(members []int) bool {
+	for a := range members {
+		for b := a + 1; b < len(members); b++ {
+			if !p.valid(members[a], members[b]) {
+				return false
+			}
+		}
+	}
+	return p.groupOverlapOK(members)
+}
+
+// groupOverlapOK reports whether the group shares MinOverlap in one
+// stretch, memoised by the set of profiles.
+func (p *pairer) groupOverlapOK(members []int) bool {
+	if p.minOver == 0 {
+		return true
+	}
+	var buf [8]int
+	profs := buf[:0]
+	for _, i := range members {
+		profs = append(profs, p.prof[i])
+	}
+	slices.Sort(profs)
+	profs = slices.Compact(profs)
+	switch len(profs) {
+	case 1:
+		return p.compat[profs[0]*p.nprof+profs[0]]
+	case 2:
+		return p.compat[profs[0]*p.nprof+profs[1]]
+	}
+	var key groupKey
+	if len(profs) <= 4 && p.nprof < 1<<16 {
+		for _, q := range profs {
+			key.packed = key.packed<<16 | uint64(q+1)
+		}
+	} else {
+		key.long = fmt.Sprint(profs)
+	}
+	if ok, seen := p.groupOK[key]; seen {
+		return ok
+	}
+	spans := p.profSpans[profs[0]]
+	for _, q := range profs[1:] {
+		spans = intersectSpans(spans, p.profSpans[q])
+	}
+	ok := longest(spans) >= p.minOver
+	p.groupOK[key] = ok
+	return ok
+}
+
+// groupKey names a set of profiles: packed when small, spelled out otherwise.
+type groupKey struct {
+	packed uint64
+	long   string
+}
+
+// bucket grades how many unmet options someone has left: 0 for none, up to
+// 8 for 128 or more.
+func bucket(d int) int64 { return int64(min(bits.Len(uint(max(d, 0))), 8)) }
+
+// cost is the soft cost of grouping i with j (see the top of the file).
+func (p *pairer) cost(i, j int) int64 {
+	h := p.hist[pairKey(i, j)]
+	if h == nil {
+		return bucket(p.dNew[i]) + bucket(p.dNew[j])
+	}
+	return p.umet + min((recencyUnit*h.decay+decayOne/2)/decayOne, maxRecency)
+}
+
+// met reports whether i and j have met before.
+func (p *pairer) met(i, j int) bool { return p.hist[pairKey(i, j)] != nil }
+
+// groupCost is the soft cost of a group (sum over its pairs).
+func (p *pairer) groupCost(members []int) int64 {
+	var c int64
+	for a := range members {
+		for b := a + 1; b < len(members); b++ {
+			c += p.cost(members[a], members[b])
+		}
+	}
+	return c
+}
+
+// partners returns i's possible partners: everyone valid when the round is
+// small, their candidates (already valid) otherwise.
+func (p *pairer) partners(i int) []int {
+	if !p.full {
+		return p.cands[i]
+	}
+	var out []int
+	for j := 0; j < p.n; j++ {
+		if p.valid(i, j) {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// buildCandidates gives each person up to candidateK valid partners:
+// never-met people from compatible profiles drawn at random, topped up with
+// the cheapest (least recently met) valid people they have met; see
+// candidateK. Each person's list is also added to the other side's, so the
+// graph is symmetric.
+func (p *pairer) buildCandidates() {
+	n := p.n
+	// compatible profiles of each profile, with cumulative sizes for drawing
+	// a random compatible person in O(log P).
+	compatProfs := make([][]int, p.nprof)
+	compatCum := make([][]int, p.nprof)
+	for a := 0; a < p.nprof; a++ {
+		total := 0
+		for b := 0; b < p.nprof; b++ {
+			if p.compat[a*p.nprof+b] && len(p.profMembers[b]) > 0 {
+				total += len(p.profMembers[b])
+				compatProfs[a] = append(compatProfs[a], b)
+				compatCum[a] = append(compatCum[a], total)
+			}
+		}
+	}
+	lists := make([][]int, n)
+	seen := make(map[int]bool)
+	for i := 0; i < n; i++ {
+		pi := p.prof[i]
+		cum := compatCum[pi]
+		if len(cum) == 0 {
+			continue
+		}
+		total := cum[len(cum)-1]
+		clear(seen)
+		var list []int
+		if total <= 4*candidateK {
+			// Few compatible people: take every unmet one, in random order.
+			for _, b := range compatProfs[pi] {
+				for _, j := range p.profMembers[b] {
+					if p.valid(i, j) && !p.met(i, j) {
+						list = append(list, j)
+					}
+				}
+			}
+			p.rng.Shuffle(len(list), func(a, b int) { list[a], list[b] = list[b], list[a] })
+			list = list[:min(len(list), candidateK)]
+		} else {
+			for tries := 0; len(list) < candidateK && tries < 4*candidateK+2*len(p.metOf[i]); tries++ {
+				r := p.rng.IntN(total)
+				k, _ := slices.BinarySearch(cum, r+1)
+				b := compatProfs[pi][k]
+				base := 0
+				if k > 0 {
+					base = cum[k-1]
+				}
+				j := p.profMembers[b][r-base]
+				if seen[j] || !p.valid(i, j) || p.met(i, j) {
+					continue
+				}
+				seen[j] = true
+				list = append(list, j)
+			}
+		}
+		if len(list) < candidateK {
+			// Top up with the valid people they met, least costly first.
+			var old []int
+			for _, j := range p.metOf[i] {
+				if p.valid(i, j) {
+					old = append(old, j)
+				}
+			}
+			slices.SortStableFunc(old, func(a, b int) int { return cmp.Compare(p.cost(i, a), p.cost(i, b)) })
+			list = append(list, old[:min(len(old), candidateK-len(list))]...)
+		}
+		lists[i] = list
+	}
+	// Symmetrise and deduplicate.
+	p.cands = make([][]int, n)
+	for i, list := range lists {
+		for _, j := range list {
+			p.cands[i] = append(p.cands[i], j)
+			p.cands[j] = append(p.cands[j], i)
+		}
+	}
+	for i := range p.cands {
+		slices.Sort(p.cands[i])
+		p.cands[i] = slices.Compact(p.cands[i])
+	}
+}
+
+// components splits people into connected components of the partner graph,
+// each in ID order, components ordered by their first member.
+func (p *pairer) components() [][]int {
+	parent := make([]int, p.n)
+	for i := range parent {
+		parent[i] = i
+	}
+	find := func(x int) int {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	if p.full {
+		for i := 0; i < p.n; i++ {
+			for j := i + 1; j < p.n; j++ {
+				if p.valid(i, j) {
+					if a, b := find(i), find(j); a != b {
+						parent[a] = b
+					}
+				}
+			}
+		}
+	} else {
+		for i, list := range p.cands {
+			for _, j := range list {
+				if a, b := find(i), find(j); a != b {
+					parent[a] = b
+				}
+			}
+		}
+	}
+	byRoot := make(map[int]int)
+	var comps [][]int
+	for i := 0; i < p.n; i++ {
+		r := find(i)
+		k, ok := byRoot[r]
+		if !ok {
+			k = len(comps)
+			byRoot[r] = k
+			comps = append(comps, nil)
+		}
+		comps[k] = append(comps[k], i)
+	}
+	return comps
+}
+
+// result turns index groups into the sorted Pairing.
+func (p *pairer) result(groups [][]int, out []int) Pairing {
+	var res Pairing
+	for _, grp := range groups {
+		ids := make([]string, len(grp))
+		for k, i := range grp {
+			ids[k] = p.ids[i]
+		}
+		slices.Sort(ids)
+		res.Groups = append(res.Groups, ids)
+	}
+	slices.SortFunc(res.Groups, slices.Compare)
+	slices.Sort(out)
+	for _, i := range out {
+		res.SitOut = append(res.SitOut, SitOut{ID: p.ids[i], Reason: p.reason(i, groups)})
+	}
+	return res
+}
+
+// reason says why i sits out: SitOutNeverList when the never lists stand in
+// the way (everyone i shares enough working time with is on one, or every
+// group with room and enough shared time for i holds someone who is),
+// SitOutNoOverlap otherwise.
+func (p *pairer) reason(i int, groups [][]int) string {
+	if p.n == 1 {
+		return SitOutAlone
+	}
+	pi := p.prof[i]
+	overlapping := 0
+	for b := 0; b < p.nprof; b++ {
+		if p.compat[pi*p.nprof+b] {
+			overlapping += len(p.profMembers[b])
+		}
+	}
+	if p.compat[pi*p.nprof+pi] {
+		overlapping-- // self
+	}
+	if overlapping == 0 {
+		return SitOutNoOverlap
+	}
+	blocked := 0
+	for _, j := range p.neverOf[i] {
+		if p.profOK(i, j) {
+			blocked++
+		}
+	}
+	if blocked == overlapping {
+		return SitOutNeverList
+	}
+	open, neverOnly := 0, 0
+	for _, grp := range groups {
+		if len(grp) > p.g {
+			continue
+		}
+		with := append(slices.Clone(grp), i)
+		if !p.groupOverlapOK(with) {
+			continue
+		}
+		open++
+		if slices.ContainsFunc(grp, func(j int) bool { return p.never[pairKey(i, j)] }) {
+			neverOnly++
+		}
+	}
+	if open > 0 && neverOnly == open {
+		return SitOutNeverList
+	}
+	return SitOutNoOverlap
+}
+
+// ---- pairs ----
+
+// pairs groups people two by two (plus trios for the odd ones out).
+func (p *pairer) pairs() (groups [][]int, out []int) {
+	var pairs [][2]int
+	var trios [][3]int
+	var loose []int
+	for _, comp := range p.components() {
+		switch {
+		case len(comp) == 1:
+			out = append(out, comp[0])
+		case len(comp) == 2:
+			pairs = append(pairs, [2]int{comp[0], comp[1]})
+		default:
+			if rr, ok := p.circleRound(comp); ok {
+				pairs = append(pairs, rr...)
+				continue
+			}
+			if rr, ok := p.factorRound(comp); ok {
+				pairs = append(pairs, rr...)
+				continue
+			}
+			if len(comp)%2 == 1 && len(comp) <= oddExactMax {
+				ps, trio, rest := p.oddSmall(comp)
+				pairs = append(pairs, ps...)
+				if trio[0] != trio[1] {
+					trios = append(trios, trio)
+				}
+				loose = append(loose, rest...)
+				continue
+			}
+			ps, rest := p.matchComponent(comp, nil)
+			if !p.full && len(rest) > len(comp)%2 {
+				// The candidate graph left people out that parity does not
+				// explain: give them every valid partner and match again.
+				extra := make(map[int][]int)
+				for _, u := range rest {
+					for j := 0; j < p.n; j++ {
+						if p.valid(u, j) {
+							extra[u] = append(extra[u], j)
+						}
+					}
+				}
+				ps, rest = p.matchComponent(comp, extra)
+			}
+			pairs = append(pairs, ps...)
+			loose = append(loose, rest...)
+		}
+	}
+	trios, pairs, out2 := p.attach(loose, pairs, trios)
+	out = append(out, out2...)
+	trios, pairs = p.improveTrios(trios, pairs)
+	for _, pr := range pairs {
+		groups = append(groups, []int{pr[0], pr[1]})
+	}
+	for _, t := range trios {
+		groups = append(groups, []int{t[0], t[1], t[2]})
+	}
+	return groups, out
+}
+
+// pairWeight is the matching weight of a valid pair: higher is better.
+func (p *pairer) pairWeight(i, j int) int64 { return p.wtop - p.cost(i, j) }
+
+// matchComponent runs the maximum-weight, maximum-cardinality matching on a
+// component (people in a seeded random order, so ties fall at random) and
+// returns its pairs and the unmatched people. extra adds edges per person.
+func (p *pairer) matchComponent(comp []int, extra map[int][]int) (pairs [][2]int, rest []int) {
+	order := slices.Clone(comp)
+	p.rng.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
+	pos := make(map[int]int, len(order))
+	for v, i := range order {
+		pos[i] = v
+	}
+	var edges []edge
+	add := func(i, j int) {
+		u, ok1 := pos[i]
+		v, ok2 := pos[j]
+		if ok1 && ok2 && i < j {
+			edges = append(edges, edge{u, v, p.pairWeight(i, j)})
+		}
+	}
+	for _, i := range order {
+		for _, j := range p.partners(i) {
+			add(i, j)
+		}
+		for _, j := range extra[i] {
+			add(min(i, j), max(i, j))
+		}
+	}
+	edges = dedupeEdges(edges)
+	p.rng.Shuffle(len(edges), func(a, b int) { edges[a], edges[b] = edges[b], edges[a] })
+	mate := maxWeightMatching(len(order), edges, true)
+	for v, u := range mate {
+		switch {
+		case u == -1:
+			rest = append(rest, order[v])
+		case v < u:
+			pairs = append(pairs, [2]int{order[v], order[u]})
+		}
+	}
+	return pairs, rest
+}
+
+// dedupeEdges drops repeated (i, j) edges (from symmetric candidate lists).
+func dedupeEdges(edges []edge) []edge {
+	for k := range edges {
+		if edges[k].i > edges[k].j {
+			edges[k].i, edges[k].j = edges[k].j, edges[k].i
+		}
+	}
+	slices.SortFunc(edges, func(a, b edge) int {
+		return cmp.Or(cmp.Compare(a.i, b.i), cmp.Compare(a.j, b.j))
+	})
+	return slices.CompactFunc(edges, func(a, b edge) bool { return a.i == b.i && a.j == b.j })
+}
+
+// attachCost is what v adds by joining pair (a, b); ok is false when the
+// trio would break a rule.
+func (p *pairer) attachCost(v, a, b int) (c int64, ok bool) {
+	if !p.groupValid([]int{v, a, b}) {
+		return 0, false
+	}
+	return p.cost(v, a) + p.cost(v, b), true
+}
+
+// oddSmall pairs an odd component by trying each person as the one who
+// joins a pair. For a given v, the rest is matched with each pair's weight
+// scaled up and a bonus added by how few repeats v would bring to it (a
+// fresh trio ≫ one repeat ≫ two), so a matching with the fewest repeats
+// that also offers v the best pair is chosen; v then joins its best pair.
+// The best v overall wins: fewest people left out, then lowest cost.
+func (p *pairer) oddSmall(comp []int) (pairs [][2]int, trio [3]int, rest []int) {
+	order := slices.Clone(comp)
+	p.rng.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
+	half := int64(len(comp)/2 + 1)
+	bonus := [3]int64{half * half, half, 1} // by repeats v brings: 0, 1, 2
+	scale := bonus[0]*half + 1
+	bestOut, bestCost := math.MaxInt, int64(math.MaxInt64)
+	for _, v := range order {
+		others := make([]int, 0, len(order)-1)
+		for _, x := range order {
+			if x != v {
+				others = append(others, x)
+			}
+		}
+		var edges []edge
+		for a := range others {
+			for b := a + 1; b < len(others); b++ {
+				i, j := others[a], others[b]
+				if !p.valid(i, j) {
+					continue
+				}
+				w := p.pairWeight(i, j) * scale
+				if _, ok := p.attachCost(v, i, j); ok {
+					reps := 0
+					if p.met(v, i) {
+						reps++
+					}
+					if p.met(v, j) {
+						reps++
+					}
+					w += bonus[reps]
+				}
+				edges = append(edges, edge{a, b, w})
+			}
+		}
+		mate := maxWeightMatching(len(others), edges, true)
+		var ps [][2]int
+		var left []int
+		var total int64
+		for a, b := range mate {
+			switch {
+			case b == -1:
+				left = append(left, others[a])
+			case a < b:
+				ps = append(ps, [2]int{others[a], others[b]})
+				total += p.cost(others[a], others[b])
+			}
+		}
+		// v joins its best pair, or is left out too.
+		best, bestAdd := -1, int64(0)
+		for k, pr := range ps {
+			if c, ok := p.attachCost(v, pr[0], pr[1]); ok && (best == -1 || c < bestAdd) {
+				best, bestAdd = k, c
+			}
+		}
+		var t [3]int
+		if best == -1 {
+			left = append(left, v)
+		} else {
+			t = [3]int{v, ps[best][0], ps[best][1]}
+			ps = slices.Delete(ps, best, best+1)
+			total += bestAdd
+		}
+		if len(left) < bestOut || len(left) == bestOut && total < bestCost {
+			bestOut, bestCost = len(left), total
+			pairs, trio, rest = ps, t, left
+		}
+	}
+	return pairs, trio, rest
+}
+
+// attach makes trios: each loose person joins at most one pair they may
+// validly join, by a maximum-weight matching between loose people and pairs
+// (so several leftovers do not fight over one pair). Those with no pair
+// sit out.
+func (p *pairer) attach(loose []int, pairs [][2]int, trios [][3]int) ([][3]int, [][2]int, []int) {
+	if len(loose) == 0 {
+		return trios, pairs, nil
+	}
+	slices.Sort(loose)
+	var edges []edge
+	node := make(map[int]int) // pair index → vertex (after the loose people)
+	for u, v := range loose {
+		for k, pr := range pairs {
+			c, ok := p.attachCost(v, pr[0], pr[1])
+			if !ok {
+				continue
+			}
+			x, seen := node[k]
+			if !seen {
+				x = len(loose) + len(node)
+				node[k] = x
+			}
+			edges = append(edges, edge{u, x, 2*p.wtop - c})
+		}
+	}
+	mate := maxWeightMatching(len(loose)+len(node), edges, true)
+	pairOf := make(map[int]int, len(node))
+	for k, x := range node {
+		pairOf[x] = k
+	}
+	used := make(map[int]bool)
+	var out []int
+	for u, v := range loose {
+		if mate[u] == -1 {
+			out = append(out, v)
+			continue
+		}
+		k := pairOf[mate[u]]
+		used[k] = true
+		trios = append(trios, [3]int{v, pairs[k][0], pairs[k][1]})
+	}
+	var kept [][2]int
+	for k, pr := range pairs {
+		if !used[k] {
+			kept = append(kept, pr)
+		}
+	}
+	return trios, kept, out
+}
+
+// improveTrios re-splits each trio together with nearby pairs while that
+// lowers the cost and keeps the rules: with one pair (5 people into a trio
+// and a pair, 10 ways) for pairs holding a partner of a trio member, and in
+// a small round also with every two pairs (7 people, 105 ways). The first
+// matters at scale, the second catches what choosing the odd one out first
+// misses.
+func (p *pairer) improveTrios(trios [][3]int, pairs [][2]int) ([][3]int, [][2]int) {
+	if len(trios) == 0 {
+		return trios, pairs
+	}
+	pairAt := make(map[int]int, 2*len(pairs)) // person → index in pairs
+	for k, pr := range pairs {
+		pairAt[pr[0]], pairAt[pr[1]] = k, k
+	}
+	// try re-splits trio t with the pairs at ks; it reports a change.
+	try := func(t int, ks ...int) bool {
+		people := slices.Clone(trios[t][:])
+		cur := p.groupCost(people)
+		for _, k := range ks {
+			people = append(people, pairs[k][0], pairs[k][1])
+			cur += p.cost(pairs[k][0], pairs[k][1])
+		}
+		trio, prs, c, ok := p.bestSplit(people)
+		if !ok || c >= cur {
+			return false
+		}
+		trios[t] = trio
+		for _, x := range trio {
+			delete(pairAt, x)
+		}
+		for x, k := range ks {
+			pairs[k] = prs[x]
+			pairAt[prs[x][0]], pairAt[prs[x][1]] = k, k
+		}
+		return true
+	}
+	for pass := 0; pass < 8; pass++ {
+		improved := false
+		for t := range trios {
+			var near []int
+			for _, x := range trios[t] {
+				for _, j := range p.partners(x) {
+					if k, ok := pairAt[j]; ok {
+						near = append(near, k)
+					}
+				}
+			}
+			slices.Sort(near)
+			for _, k := range slices.Compact(near) {
+				improved = try(t, k) || improved
+			}
+			if p.n <= oddExactMax {
+				for k1 := range pairs {
+					for k2 := k1 + 1; k2 < len(pairs); k2++ {
+						improved = try(t, k1, k2) || improved
+					}
+				}
+			}
+		}
+		if !improved {
+			break
+		}
+	}
+	return trios, pairs
+}
+
+// bestSplit splits 5 or 7 people into one trio and pairs keeping the rules,
+// at the lowest cost; ok is false when no split is valid.
+func (p *pairer) bestSplit(people []int) (trio [3]int, pairs [][2]int, c int64, ok bool) {
+	n := len(people)
+	for a := 0; a < n; a++ {
+		for b := a + 1; b < n; b++ {
+			for d := b + 1; d < n; d++ {
+				t := [3]int{people[a], people[b], people[d]}
+				if !p.groupValid(t[:]) {
+					continue
+				}
+				var rest []int
+				for x := 0; x < n; x++ {
+					if x != a && x != b && x != d {
+						rest = append(rest, people[x])
+					}
+				}
+				tc := p.groupCost(t[:])
+				// rest has 2 or 4 people: 1 or 3 ways to pair them.
+				var ways [][][2]int
+				if len(rest) == 2 {
+					ways = [][][2]int{{{rest[0], rest[1]}}}
+				} else {
+					ways = [][][2]int{
+						{{rest[0], rest[1]}, {rest[2], rest[3]}},
+						{{rest[0], rest[2]}, {rest[1], rest[3]}},
+						{{rest[0], rest[3]}, {rest[1], rest[2]}},
+					}
+				}
+				for _, w := range ways {
+					wc := tc
+					valid := true
+					for _, pr := range w {
+						valid = valid && p.valid(pr[0], pr[1])
+						wc += p.cost(pr[0], pr[1])
+					}
+					if valid && (!ok || wc < c) {
+						trio, pairs, c, ok = t, w, wc, true
+					}
+				}
+			}
+		}
+	}
+	return trio, pairs, c, ok
+}
+
+// ---- round robin ----
+
+// circleRound continues a round-robin schedule. The circle method (the
+// patterned 1-factorisation GK_n): label one person ∞ and the others
+// 0..N−1 (N = n−1, odd); round i pairs ∞ with i and x with y whenever
+// x+y ≡ 2i (mod N). The N rounds together pair everyone with everyone
+// exactly once, so continuing them gives n−1 rounds without a repeat, which
+// greedy choices cannot promise.
+//
+// The history qualifies when, inside the component, everyone has met the
+// same number r (1 ≤ r ≤ n−2) of different people and ordering each
+// person's meetings by time gives r perfect matchings M1..Mr. With r = 1
+// any labelling with M1 as round 0 works (chosen at random). With r ≥ 2,
+// M1 is round 0 and M2 round 1 (this function always continues that way,
+// and any two rounds i, j with i−j coprime to N could be renamed so), which
+// fixes every label once ∞ is chosen: x's partner is −x in M1 and 2−x in
+// M2. Each person is tried as ∞ until M3..Mr are rounds too. The next round
+// is a random unused one.
+func (p *pairer) circleRound(comp []int) ([][2]int, bool) {
+	n := len(comp)
+	if n < 4 || n%2 == 1 || n > circleMax {
+		return nil, false
+	}
+	pos := make(map[int]int, n)
+	for v, i := range comp {
+		pos[i] = v
+	}
+	for a := 0; a < n; a++ {
+		for b := a + 1; b < n; b++ {
+			if !p.valid(comp[a], comp[b]) {
+				return nil, false
+			}
+		}
+	}
+	// Each person's meetings inside the component, in time order.
+	rounds := -1
+	per := make([][]int, n)
+	for v, i := range comp {
+		var ms []meetRec
+		for _, m := range p.meets[i] {
+			if _, ok := pos[m.other]; ok {
+				ms = append(ms, m)
+			}
+		}
+		slices.SortFunc(ms, func(a, b meetRec) int { return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.other, b.other)) })
+		if rounds == -1 {
+			rounds = len(ms)
+		}
+		if len(ms) != rounds {
+			return nil, false
+		}
+		per[v] = make([]int, len(ms))
+		for k, m := range ms {
+			per[v][k] = pos[m.other]
+		}
+	}
+	if rounds < 1 || rounds > n-2 {
+		return nil, false
+	}
+	for v := range per {
+		seen := make(map[int]bool, rounds)
+		for k, u := range per[v] {
+			if seen[u] || per[u][k] != v {
+				return nil, false // a repeat, or round k is not a perfect matching
+			}
+			seen[u] = true
+		}
+	}
+	N := n - 1
+	mod := func(x int) int { return ((x % N) + N) % N }
+	const inf = -2
+	var lab []int // position → label, inf for ∞
+	used := make([]bool, N)
+	if rounds == 1 {
+		lab = make([]int, n)
+		z := p.rng.IntN(n)
+		lab[z], lab[per[z][0]] = inf, 0
+		var rest [][2]int
+		for v := 0; v < n; v++ {
+			if u := per[v][0]; v < u && v != z && u != z {
+				rest = append(rest, [2]int{v, u})
+			}
+		}
+		p.rng.Shuffle(len(rest), func(a, b int) { rest[a], rest[b] = rest[b], rest[a] })
+		for j, pr := range rest {
+			x := j + 1
+			if p.rng.IntN(2) == 0 {
+				pr[0], pr[1] = pr[1], pr[0]
+			}
+			lab[pr[0]], lab[pr[1]] = x, N-x
+		}
+		used[0] = true
+	} else {
+		for _, z := range p.rng.Perm(n) {
+			if l, u, ok := p.circleLabels(per, z, N); ok {
+				lab, used = l, u
+				break
+			}
+		}
+		if lab == nil {
+			return nil, false
+		}
+	}
+	var free []int
+	for i, u := range used {
+		if !u {
+			free = append(free, i)
+		}
+	}
+	next := 1
+	if rounds >= 2 {
+		next = free[p.rng.IntN(len(free))]
+	}
+	byLabel := make([]int, N)
+	inf0 := -1
+	for v, l := range lab {
+		if l == inf {
+			inf0 = v
+		} else {
+			byLabel[l] = v
+		}
+	}
+	out := [][2]int{{comp[inf0], comp[byLabel[next]]}}
+	for x := 0; x < N; x++ {
+		if y := mod(2*next - x); x != next && x < y {
+			out = append(out, [2]int{comp[byLabel[x]], comp[byLabel[y]]})
+		}
+	}
+	return out, true
+}
+
+// circleLabels tries z as ∞ for rounds per (per[v][k] = v's partner in
+// round k) and returns the labels and the rounds used, or ok false.
+func (p *pairer) circleLabels(per [][]int, z, N int) (lab []int, used []bool, ok bool) {
+	n := len(per)
+	mod := func(x int) int { return ((x % N) + N) % N }
+	const inf, none = -2, -1
+	lab = make([]int, n)
+	for v := range lab {
+		lab[v] = none
+	}
+	owner := make([]int, N)
+	for i := range owner {
+		owner[i] = none
+	}
+	set := func(v, l int) bool {
+		switch {
+		case lab[v] == l:
+			return true
+		case lab[v] != none || owner[l] != none:
+			return false
+		}
+		lab[v], owner[l] = l, v
+		return true
+	}
+	lab[z] = inf
+	if !set(per[z][0], 0) || !set(per[z][1], 1) {
+		return nil, nil, false
+	}
+	queue := []int{per[z][0], per[z][1]}
+	for len(queue) > 0 {
+		v := queue[0]
+		queue = queue[1:]
+		x := lab[v]
+		for k, want := range [2]int{mod(-x), mod(2 - x)} {
+			u := per[v][k]
+			if x == k { // paired with ∞ in this round
+				if u != z {
+					return nil, nil, false
+				}
+				continue
+			}
+			if u == z {
+				return nil, nil, false
+			}
+			fresh := lab[u] == none
+			if !set(u, want) {
+				return nil, nil, false
+			}
+			if fresh {
+				queue = append(queue, u)
+			}
+		}
+	}
+	for v := range lab {
+		if lab[v] == none {
+			return nil, nil, false // M1 ∪ M2 is not one cycle
+		}
+	}
+	used = make([]bool, N)
+	used[0], used[1] = true, true
+	for k := 2; k < len(per[z]); k++ {
+		i := lab[per[z][k]]
+		for v := range per {
+			if v == z {
+				continue
+			}
+			want := inf
+			if lab[v] != i {
+				want = mod(2*i - lab[v])
+			}
+			if lab[per[v][k]] != want {
+				return nil, nil, false
+			}
+		}
+		used[i] = true
+	}
+	return lab, used, true
+}
+
+// factorBudget bounds the 1-factorisation search (DFS nodes per round).
+const factorBudget = 200_000
+
+// factorRound is the fallback when the history is a run of complete rounds
+// that circleRound does not recognise (say, the first rounds came from
+// elsewhere). The people who have not met then form a d-regular graph U,
+// and the next d rounds can avoid repeats only if U splits into d perfect
+// matchings (a 1-factorisation). A greedy choice can break that (after
+// removing it, a 2-regular rest made of odd cycles has no perfect matching
+// at all), so this searches, with bounded backtracking, for a whole
+// 1-factorisation of U and returns its first matching. Small components
+// only (≤ 64 people, as bit sets); ok is false when U is not regular, is
+// complete (the first round: anything works), or the budget runs out.
+func (p *pairer) factorRound(comp []int) ([][2]int, bool) {
+	n := len(comp)
+	if n < 4 || n%2 == 1 || n > 64 {
+		return nil, false
+	}
+	adj := make([]uint64, n)
+	d := -1
+	for a := 0; a < n; a++ {
+		for b := 0; b < n; b++ {
+			if a != b && p.valid(comp[a], comp[b]) && !p.met(comp[a], comp[b]) {
+				adj[a] |= 1 << b
+			}
+		}
+		switch deg := bits.OnesCount64(adj[a]); {
+		case d == -1:
+			d = deg
+		case deg != d:
+			return nil, false
+		}
+	}
+	if d <= 0 || d >= n-1 {
+		return nil, false
+	}
+	f := factorizer{n: n, budget: factorBudget, rng: p.rng}
+	first, ok := f.factor(adj, d)
+	if !ok {
+		return nil, false
+	}
+	var out [][2]int
+	for a, b := range first {
+		if a < b {
+			out = append(out, [2]int{comp[a], comp[b]})
+		}
+	}
+	return out, true
+}
+
+// factorizer searches for a 1-factorisation of a d-regular graph given as
+// adjacency bit sets.
+type factorizer struct {
+	n      int
+	budget int
+	rng    *rand.Rand
+}
+
+// factor returns the first perfect matching (as mates) of a 1-factorisation
+// of adj, which is d-regular, or ok false.
+func (f *factorizer) factor(adj []uint64, d int) (first []int, ok bool) {
+	if d == 2 {
+		return f.evenCycles(adj)
+	}
+	mate := make([]int, f.n)
+	for v := range mate {
+		mate[v] = -1
+	}
+	var found []int
+	var dfs func(matched uint64) bool
+	dfs = func(matched uint64) bool {
+		if f.budget--; f.budget < 0 {
+			return false
+		}
+		// The unmatched vertex with the fewest unmatched neighbours first.
+		v, best := -1, f.n+1
+		for u := 0; u < f.n; u++ {
+			if matched&(1<<u) != 0 {
+				continue
+			}
+			if c := bits.OnesCount64(adj[u] &^ matched); c < best {
+				v, best = u, c
+			}
+		}
+		if v == -1 {
+			// A perfect matching: is the rest still splittable?
+			rest := slices.Clone(adj)
+			for a, b := range mate {
+				rest[a] &^= 1 << b
+			}
+			switch {
+			case d-1 == 1: // the rest is itself a perfect matching
+				found = slices.Clone(mate)
+				return true
+			case d-1 > 2 && !evenComponents(rest): // quick refusal
+				return false
+			}
+			if _, ok := f.factor(rest, d-1); ok {
+				found = slices.Clone(mate)
+				return true
+			}
+			return false
+		}
+		if best == 0 {
+			return false
+		}
+		cand := adj[v] &^ matched
+		nbrs := make([]int, 0, best)
+		for cand != 0 {
+			u := bits.TrailingZeros64(cand)
+			cand &^= 1 << u
+			nbrs = append(nbrs, u)
+		}
+		f.rng.Shuffle(len(nbrs), func(a, b int) { nbrs[a], nbrs[b] = nbrs[b], nbrs[a] })
+		for _, u := range nbrs {
+			mate[v], mate[u] = u, v
+			if dfs(matched | 1<<v | 1<<u) {
+				return true
+			}
+			mate[v], mate[u] = -1, -1
+		}
+		return false
+	}
+	if dfs(0) {
+		return found, true
+	}
+	return nil, false
+}
+
+// evenCycles splits a 2-regular graph into two perfect matchings when all
+// its cycles are even, returning one of them.
+func (f *factorizer) evenCycles(adj []uint64) ([]int, bool) {
+	mate := make([]int, f.n)
+	seen := uint64(0)
+	for s := 0; s < f.n; s++ {
+		if seen&(1<<s) != 0 {
+			continue
+		}
+		var cycle []int
+		prev, v := -1, s
+		for {
+			cycle = append(cycle, v)
+			seen |= 1 << v
+			nb := adj[v]
+			next := bits.TrailingZeros64(nb)
+			if next == prev || seen&(1<<next) != 0 && next != s {
+				nb &^= 1 << next
+				next = bits.TrailingZeros64(nb)
+			}
+			if next == s || next >= f.n {
+				break
+			}
+			prev, v = v, next
+		}
+		if len(cycle)%2 == 1 {
+			return nil, false
+		}
+		off := f.rng.IntN(2)
+		for k := off; k < len(cycle); k += 2 {
+			a, b := cycle[k], cycle[(k+1)%len(cycle)]
+			mate[a], mate[b] = b, a
+		}
+	}
+	return mate, true
+}
+
+// evenComponents reports whether every connected component of the graph
+// has an even number of vertices (needed for a perfect matching).
+func evenComponents(adj []uint64) bool {
+	seen := uint64(0)
+	for s := range adj {
+		if seen&(1<<s) != 0 {
+			continue
+		}
+		comp, frontier := uint64(1)<<s, uint64(1)<<s
+		for frontier != 0 {
+			v := bits.TrailingZeros64(frontier)
+			frontier &^= 1 << v
+			next := adj[v] &^ comp
+			comp |= next
+			frontier |= next
+		}
+		seen |= comp
+		if bits.OnesCount64(comp)%2 == 1 {
+			return false
+		}
+	}
+	return true
+}
+
+// ---- groups of 3 and 4 ----
+
+// groups builds groups of GroupSize (see the top of the file).
+func (p *pairer) groups() (groups [][]int, out []int) {
+	for _, comp := range p.components() {
+		if len(comp) == 1 {
+			out = append(out, comp[0])
+			continue
+		}
+		gs, o := p.groupComponent(comp)
+		groups = append(groups, gs...)
+		out = append(out, o...)
+	}
+	return groups, out
+}
+
+// sizes plans the group sizes of a component of s people.
+func sizes(s, g int) []int {
+	if s < g {
+		return []int{s}
+	}
+	q, r := s/g, s%g
+	out := make([]int, q)
+	for k := range out {
+		out[k] = g + r/q
+		if k < r%q {
+			out[k]++
+		}
+	}
+	return out
+}
+
+// gcost is a group's cost inside the search: soft cost plus violation per
+// broken rule, so the search prefers valid groups and repairs invalid ones.
+func (p *pairer) gcost(members []int) int64 {
+	var c int64
+	for a := range members {
+		for b := a + 1; b < len(members); b++ {
+			i, j := members[a], members[b]
+			if !p.valid(i, j) {
+				c += violation
+			} else {
+				c += p.cost(i, j)
+			}
+		}
+	}
+	if len(members) > 2 && !p.groupOverlapOK(members) {
+		c += violation
+	}
+	return c
+}
+
+func (p *pairer) groupComponent(comp []int) (groups [][]int, out []int) {
+	plan := sizes(len(comp), p.g)
+	restarts := 1
+	if len(comp) <= oddExactMax {
+		restarts = groupRestarts
+	}
+	var bestC int64
+	for r := 0; r < restarts; r++ {
+		gs, where := p.greedyGroups(comp, plan)
+		p.swapSearch(gs, where)
+		var c int64
+		for _, grp := range gs {
+			c += p.gcost(grp)
+		}
+		if r == 0 || c < bestC {
+			groups, bestC = gs, c
+		}
+	}
+	// Cut invalid groups down to their best valid part.
+	var spill []int
+	var kept [][]int
+	for _, grp := range groups {
+		if p.groupValid(grp) {
+			kept = append(kept, grp)
+			continue
+		}
+		part := p.bestValidPart(grp)
+		if len(part) >= 2 {
+			kept = append(kept, part)
+		} else {
+			part = nil
+		}
+		for _, i := range grp {
+			if !slices.Contains(part, i) {
+				spill = append(spill, i)
+			}
+		}
+	}
+	// Spilled people try any group with room (up to GroupSize+1).
+	for _, i := range spill {
+		best, bestAdd := -1, int64(0)
+		for x, grp := range kept {
+			if len(grp) > p.g {
+				continue
+			}
+			next := append(slices.Clone(grp), i)
+			if !p.groupValid(next) {
+				continue
+			}
+			if add := p.groupCost(next) - p.groupCost(grp); best == -1 || add < bestAdd {
+				best, bestAdd = x, add
+			}
+		}
+		if best == -1 {
+			out = append(out, i)
+			continue
+		}
+		kept[best] = append(kept[best], i)
+	}
+	return kept, out
+}
+
+// greedyGroups fills groups of the planned sizes: the hardest to place
+// first (fewest valid partners, ties at random), each into the open group
+// where they add the least gcost, an emptier group on ties.
+func (p *pairer) greedyGroups(comp []int, plan []int) ([][]int, map[int]int) {
+	k := len(plan)
+	groups := make([][]int, k)
+	where := make(map[int]int, len(comp))
+	order := slices.Clone(comp)
+	p.rng.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
+	deg := make(map[int]int, len(comp))
+	for _, i := range order {
+		deg[i] = len(p.partners(i))
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(deg[a], deg[b]) })
+	nextEmpty := 0
+	var cand []int
+	for _, i := range order {
+		// Candidate groups: all in a small round; in a large one those of
+		// i's partners plus the next empty one.
+		cand = cand[:0]
+		if p.full {
+			for x := range groups {
+				cand = append(cand, x)
+			}
+		} else {
+			for _, j := range p.partners(i) {
+				if x, ok := where[j]; ok {
+					cand = append(cand, x)
+				}
+			}
+			slices.Sort(cand)
+			cand = slices.Compact(cand)
+			for nextEmpty < k && len(groups[nextEmpty]) > 0 {
+				nextEmpty++
+			}
+			if nextEmpty < k {
+				cand = append(cand, nextEmpty)
+			}
+		}
+		best, bestAdd := -1, int64(0)
+		for _, x := range cand {
+			if len(groups[x]) >= plan[x] {
+				continue
+			}
+			add := p.gcost(append(slices.Clone(groups[x]), i)) - p.gcost(groups[x])
+			if best == -1 || add < bestAdd || add == bestAdd && len(groups[x]) < len(groups[best]) {
+				best, bestAdd = x, add
+			}
+		}
+		if best == -1 {
+			// No open group among the candidates: any open group will do.
+			for x := range groups {
+				if len(groups[x]) < plan[x] {
+					best = x
+					break
+				}
+			}
+		}
+		groups[best] = append(groups[best], i)
+		where[i] = best
+	}
+	return groups, where
+}
+
+// swapSearch swaps two people between groups while that lowers the summed
+// gcost. In a small round every pair of people is tried; in a large one,
+// each person is tried against the groups of their candidates.
+func (p *pairer) swapSearch(groups [][]int, where map[int]int) {
+	people := make([]int, 0, len(where))
+	for i := range where {
+		people = append(people, i)
+	}
+	slices.Sort(people)
+	p.rng.Shuffle(len(people), func(a, b int) { people[a], people[b] = people[b], people[a] })
+	maxPasses := 50
+	if len(people) > oddExactMax {
+		maxPasses = 4
+	}
+	gc := make([]int64, len(groups))
+	for x, grp := range groups {
+		gc[x] = p.gcost(grp)
+	}
+	all := make([]int, len(groups))
+	for x := range all {
+		all[x] = x
+	}
+	var na, nb, targets []int
+	replace := func(dst, grp []int, out, in int) []int {
+		dst = dst[:0]
+		for _, x := range grp {
+			if x == out {
+				x = in
+			}
+			dst = append(dst, x)
+		}
+		return dst
+	}
+	for pass := 0; pass < maxPasses; pass++ {
+		improved := false
+		for _, i := range people {
+			gi := where[i]
+			if p.full {
+				targets = all
+			} else {
+				targets = targets[:0]
+				for _, c := range p.partners(i) {
+					if x, ok := where[c]; ok {
+						targets = append(targets, x)
+					}
+				}
+				slices.Sort(targets)
+				targets = slices.Compact(targets)
+			}
+			for _, gj := range targets {
+				if gj == gi {
+					continue
+				}
+				if len(groups[gj]) == len(groups[gi])-1 {
+					// Moving i there keeps the planned sizes (the two swap).
+					na = slices.DeleteFunc(append(na[:0], groups[gi]...), func(x int) bool { return x == i })
+					nb = append(append(nb[:0], groups[gj]...), i)
+					if ca, cb := p.gcost(na), p.gcost(nb); ca+cb < gc[gi]+gc[gj] {
+						groups[gi], groups[gj] = slices.Clone(na), slices.Clone(nb)
+						gc[gi], gc[gj] = ca, cb
+						where[i] = gj
+						gi = gj
+						improved = true
+						continue
+					}
+				}
+				for _, j := range groups[gj] {
+					na = replace(na, groups[gi], i, j)
+					nb = replace(nb, groups[gj], j, i)
+					ca, cb := p.gcost(na), p.gcost(nb)
+					if ca+cb < gc[gi]+gc[gj] {
+						groups[gi], groups[gj] = slices.Clone(na), slices.Clone(nb)
+						gc[gi], gc[gj] = ca, cb
+						where[i], where[j] = gj, gi
+						gi = gj
+						improved = true
+						break // i moved: look from its new group
+					}
+				}
+			}
+		}
+		if !improved {
+			break
+		}
+	}
+}
+
+// bestValidPart returns the largest valid subset of a (small) group, the
+// cheapest among equals; nil when no two of them may meet.
+func (p *pairer) bestValidPart(grp []int) []int {
+	var best []int
+	var bestC int64
+	for mask := 1; mask < 1<<len(grp); mask++ {
+		var sub []int
+		for k, i := range grp {
+			if mask&(1<<k) != 0 {
+				sub = append(sub, i)
+			}
+		}
+		if len(sub) < 2 || len(sub) < len(best) || !p.groupValid(sub) {
+			continue
+		}
+		c := p.groupCost(sub)
+		if len(sub) > len(best) || c < bestC {
+			best, bestC = sub, c
+		}
+	}
+	return best
+}

@@ -1,0 +1,145 @@
+package scheduler_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"runtime/metrics"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rapport-bot/rapport/scheduler"
+	"github.com/rapport-bot/rapport/store"
+)
+
+// benchZones are the ~8 zones a distributed company spreads over.
+var benchZones = []string{"Europe/Berlin", "Europe/London", "America/New_York", "America/Los_Angeles",
+	"Asia/Kolkata", "Australia/Sydney", "America/Sao_Paulo", "Asia/Tokyo"}
+
+type benchFixture struct {
+	in      scheduler.PairingInput
+	history int // rounds of history
+}
+
+var (
+	benchMu       sync.Mutex
+	benchFixtures = make(map[string]*benchFixture)
+)
+
+// fixture builds (once per size and group size) a round of n people spread
+// over benchZones with a year of weekly history: 52 rounds made by Pair
+// itself for small n, or for large n by a fast random pairing inside each
+// zone (people meet their zone-mates most). Building it is outside any timer.
+func fixture(b *testing.B, n, size int) scheduler.PairingInput {
+	b.Helper()
+	key := fmt.Sprint(n, "/", size)
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	if f, ok := benchFixtures[key]; ok {
+		return f.in
+	}
+	rng := rand.New(rand.NewPCG(uint64(n), 52))
+	locs := make([]*time.Location, len(benchZones))
+	for i, z := range benchZones {
+		locs[i] = pairZone(b, z)
+	}
+	people := make([]scheduler.Person, n)
+	byZone := make([][]string, len(locs))
+	for i := range people {
+		z := rng.IntN(len(locs))
+		people[i] = scheduler.Person{ID: fmt.Sprintf("U%06d", i), Week: store.DefaultWorkWeek, Loc: locs[z]}
+		byZone[z] = append(byZone[z], people[i].ID)
+	}
+	now := pairNow
+	in := scheduler.PairingInput{People: people, GroupSize: size, MinOverlap: time.Hour, Now: now}
+	for round := 0; round < 52; round++ {
+		at := now.AddDate(0, 0, 7*(round-52))
+		if n <= 1000 {
+			r := in
+			r.Now, r.Seed = at, int64(round)
+			in.History = append(in.History, meetings(scheduler.Pair(r).Groups, at)...)
+			continue
+		}
+		for _, ids := range byZone {
+			ids := append([]string(nil), ids...)
+			rng.Shuffle(len(ids), func(a, b int) { ids[a], ids[b] = ids[b], ids[a] })
+			for k := 0; k+1 < len(ids); k += 2 {
+				in.History = append(in.History, scheduler.Meeting{A: ids[k], B: ids[k+1], At: at})
+			}
+		}
+	}
+	benchFixtures[key] = &benchFixture{in: in, history: 52}
+	return in
+}
+
+// peakHeap runs fn once and returns the peak of live heap above the
+// starting point, sampled every millisecond.
+func peakHeap(fn func()) uint64 {
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() uint64 {
+		metrics.Read(sample)
+		return sample[0].Value.Uint64()
+	}
+	base := read()
+	var peak uint64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			if h := read(); h > peak {
+				peak = h
+			}
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	fn()
+	close(done)
+	wg.Wait()
+	if h := read(); h > peak {
+		peak = h
+	}
+	if peak < base {
+		return 0
+	}
+	return peak - base
+}
+
+func benchPair(b *testing.B, n, size int) {
+	in := fixture(b, n, size)
+	met := metSet(in.History)
+	var last scheduler.Pairing
+	peak := peakHeap(func() { last = scheduler.Pair(in) })
+	placed := 0
+	for _, g := range last.Groups {
+		placed += len(g)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		in.Seed = int64(i)
+		last = scheduler.Pair(in)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(peak)/(1<<20), "peak-MB")
+	b.ReportMetric(100*float64(repeats(last, met))/float64(max(len(meetings(last.Groups, in.Now)), 1)), "repeat-%")
+	b.ReportMetric(float64(len(last.SitOut)), "sitouts")
+}
+
+// One round with a year of history, people over 8 zones, MinOverlap 1h.
+// Targets: 100 < 50 ms, 1,000 < 2 s, 10,000 < 30 s and < 500 MB.
+func BenchmarkPair100(b *testing.B)   { benchPair(b, 100, 2) }
+func BenchmarkPair1000(b *testing.B)  { benchPair(b, 1000, 2) }
+func BenchmarkPair10000(b *testing.B) { benchPair(b, 10000, 2) }
+
+// Groups of four, for comparison.
+func BenchmarkPairGroupsOf4_1000(b *testing.B) { benchPair(b, 1000, 4) }
