@@ -361,4 +361,3 @@ func answeredYes(g store.CoffeeGroup) bool {
 	}
 	return false
 }
-
