@@ -633,3 +633,38 @@ func mustZone(t *testing.T, name string) *time.Location {
 	}
 	return loc
 }
+
+// Ensure "Suggest a time" offers slots inside the pair's shared hours, and
+// someone left alone is told rather than silently dropped.
+func TestCoffeeSuggestAndAlone(t *testing.T) {
+	people := []slacktest.User{
+		{ID: "UBER1", Name: "ber1", TZ: "Europe/Berlin"},
+		{ID: "UNYC1", Name: "nyc1", TZ: "America/New_York"},
+		{ID: "ULAX1", Name: "lax1", TZ: "America/Los_Angeles"},
+	}
+	r := startCoffeeBot(t, coffeeSetup{users: people})
+	r.enrol(ids(people)...)
+	rd := r.round(monday)
+	gi := rd.Group("UBER1")
+	if gi < 0 || !slices.Equal(rd.Groups[gi].Members, []string{"UBER1", "UNYC1"}) {
+		t.Fatalf("groups = %v, want Berlin with New York (Los Angeles shares no hours with Berlin)", members(rd))
+	}
+	r.click("UBER1", rd.Groups[gi].Channel, "coffee_suggest", fmt.Sprintf("%d:%d", rd.ID, gi))
+	_, content := r.lastResponse()
+	// Berlin and New York share 15:00–18:00 Berlin time (14:00–17:00 UTC).
+	for day := range 3 {
+		want := fmt.Sprintf("<!date^%d^", time.Date(2026, 11, 30+day, 14, 0, 0, 0, time.UTC).Unix())
+		if !strings.Contains(content, want) {
+			t.Errorf("suggestions lack %s: %s", want, content)
+		}
+	}
+	if len(rd.SitOut) != 1 || rd.SitOut[0].User != "ULAX1" {
+		t.Fatalf("sit-outs = %+v, want Los Angeles", rd.SitOut)
+	}
+	laMorning := time.Date(2026, 11, 30, 17, 0, 0, 0, time.UTC) // 09:00 in Los Angeles
+	r.clock.Set(laMorning)
+	if _, err := r.bot.DeliverDue(r.ctx(), laMorning); err != nil {
+		t.Fatal(err)
+	}
+	r.waitDM("ULAX1", "next round")
+}
