@@ -40,9 +40,30 @@ func TestCheckFindsIndexDrift(t *testing.T) {
 		{"KudosByReceiverNotPrivate", func(tx *bolt.Tx) error {
 			return tx.Bucket([]byte("kudos_by_receiver")).Put(userTimeIDKey("U1", base.Add(time.Hour), 2), []byte{0})
 		}, "kudos_by_receiver entry"},
-		{"FollowupsByDueStale", func(tx *bolt.Tx) error {
-			return tx.Bucket([]byte("followups_by_due")).Put(timeIDKey(base, 5), []byte{})
-		}, "followups_by_due has 2 entries, want 1"},
+		{"FollowupsByNextMissing", func(tx *bolt.Tx) error {
+			return tx.Bucket([]byte("followups_by_next")).Delete(timeIDKey(base, 1))
+		}, "followups_by_next has no entry"},
+		{"FollowupsByNextStale", func(tx *bolt.Tx) error {
+			return tx.Bucket([]byte("followups_by_next")).Put(timeIDKey(base, 5), []byte{})
+		}, "followups_by_next has 2 entries, want 1"},
+		{"FollowupsByNextHoldsDone", func(tx *bolt.Tx) error {
+			return tx.Bucket([]byte("followups_by_next")).Put(timeIDKey(base, 2), []byte{})
+		}, "followups_by_next has 2 entries, want 1"},
+		{"FollowupsByNextWrongValue", func(tx *bolt.Tx) error {
+			return tx.Bucket([]byte("followups_by_next")).Put(timeIDKey(base, 1), []byte{1})
+		}, "followups_by_next entry"},
+		{"FollowupsByOwnerMissing", func(tx *bolt.Tx) error {
+			return tx.Bucket([]byte("followups_by_owner")).Delete(userIDKey("U1", 2))
+		}, "followups_by_owner has no entry"},
+		{"FollowupsByOwnerStale", func(tx *bolt.Tx) error {
+			return tx.Bucket([]byte("followups_by_owner")).Put(userIDKey("U9", 1), []byte{})
+		}, "followups_by_owner has 3 entries, want 2"},
+		{"FollowupsByCounterpartMissing", func(tx *bolt.Tx) error {
+			return tx.Bucket([]byte("followups_by_counterpart")).Delete(userIDKey("U2", 1))
+		}, "followups_by_counterpart has no entry"},
+		{"FollowupsByCounterpartStale", func(tx *bolt.Tx) error {
+			return tx.Bucket([]byte("followups_by_counterpart")).Put(userIDKey("U1", 2), []byte{})
+		}, "followups_by_counterpart has 2 entries, want 1"},
 		{"CoffeeRoundsByAtMissing", func(tx *bolt.Tx) error {
 			return tx.Bucket([]byte("coffee_rounds_by_at")).Delete(timeIDKey(base, 1))
 		}, "coffee_rounds_by_at has no entry"},
@@ -66,7 +87,7 @@ func TestCheckFindsIndexDrift(t *testing.T) {
 			}
 			mustDo(t)(db.AddKudos(store.Kudos{Giver: "U1", Receivers: []string{"U2", "U3"}, At: base}))
 			mustDo(t)(db.AddKudos(store.Kudos{Giver: "U2", Receivers: []string{"U1"}, Private: true, At: base.Add(time.Hour)}))
-			mustDo(t)(db.AddFollowup(store.Followup{Owner: "U1", Due: base}))
+			mustDo(t)(db.AddFollowup(store.Followup{Owner: "U1", Counterpart: "U2", Due: base}))
 			mustDo(t)(db.AddFollowup(store.Followup{Owner: "U1", Due: base, Status: store.FollowupDone}))
 			mustEnqueue(t, db, store.Outgoing{Key: "k", User: "U1", NotBefore: base})
 			mustCreateRound(t, db, store.Round{At: base, Groups: []store.CoffeeGroup{{Members: []string{"U1", "U2"}}}})

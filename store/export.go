@@ -16,9 +16,10 @@ import (
 )
 
 // The export document (DESIGN.md, "Export format (contract, version 1)").
-// Beyond the contract, kudos carry "ts" and "private", check-ins carry
-// "id", coffee members "via", "skip_at", "misses", "ghosted" and "never",
-// and coffee rounds "manual", "closed", "sit_out" and "group_state" (the
+// Beyond the contract, kudos carry "ts" and "private", follow-ups "note",
+// "link", "channel", "next_at", "reminded", "nudges" and "last_nudge",
+// check-ins "id", coffee members "via", "skip_at", "misses", "ghosted" and
+// "never", and coffee rounds "manual", "closed", "sit_out" and "group_state" (the
 // state of each group, parallel to the contract's "groups", which stay
 // arrays of user IDs), so that export → import loses nothing; readers
 // ignore unknown fields, so this stays version 1.
@@ -27,10 +28,10 @@ const (
 	exportVersion = 1
 )
 
-// The wire shapes serve both directions, except rounds, which Import
-// decodes as importRound. Times are RFC 3339 strings in UTC (with
-// nanoseconds when present), ids are decimal strings, and "null" marks an
-// absent optional time.
+// The wire shapes serve both directions, except rounds and follow-ups,
+// which Import decodes as importRound and importFollowup. Times are RFC
+// 3339 strings in UTC (with nanoseconds when present), ids are decimal
+// strings, and "null" marks an absent optional time.
 type (
 	exportDoc struct {
 		Format     string         `json:"format"`
@@ -65,6 +66,13 @@ type (
 		Created     string  `json:"created"`
 		Status      string  `json:"status"`
 		DoneAt      *string `json:"done_at"`
+		Note        string  `json:"note"`
+		Link        string  `json:"link"`
+		Channel     string  `json:"channel"`
+		NextAt      *string `json:"next_at"` // see importFollowup
+		Reminded    bool    `json:"reminded"`
+		Nudges      int     `json:"nudges"`
+		LastNudge   *string `json:"last_nudge"`
 	}
 	wireMember struct {
 		User        string   `json:"user"`
@@ -150,7 +158,9 @@ func (db *DB) Export(w io.Writer, now time.Time) error {
 			doc.Followups = append(doc.Followups, wireFollowup{
 				ID: formatID(f.ID), Owner: f.Owner, Counterpart: f.Counterpart, Text: f.Text,
 				Due: formatTime(f.Due), Created: formatTime(f.Created), Status: string(f.Status),
-				DoneAt: formatOptionalTime(f.DoneAt),
+				DoneAt: formatOptionalTime(f.DoneAt), Note: f.Note, Link: f.Link, Channel: f.Channel,
+				NextAt: formatOptionalTime(f.NextAt), Reminded: f.Reminded, Nudges: f.Nudges,
+				LastNudge: formatOptionalTime(f.LastNudge),
 			})
 		}
 		doc.Coffee.Members = make([]wireMember, 0, len(members))
@@ -246,12 +256,17 @@ type ImportStats struct {
 // Sequences move past the largest imported id, so later Add* calls never
 // reuse one.
 //
-// Fields beyond the contract may be missing: a coffee member without
-// "via" joined by command; a round without "closed" is closed (history:
-// nobody will be asked about it), and one without "group_state" has
-// groups without state (no icebreaker, no answers). Rounds are checked as
+// Fields beyond the contract may be missing: an open follow-up without
+// "next_at" (an older export) is due for its reminder at "due", as
+// AddFollowup has it, while "next_at": null means nothing is scheduled; a
+// coffee member without "via" joined by command; a round without "closed"
+// is closed (history: nobody will be asked about it), and one without
+// "group_state" has groups without state (no icebreaker, no answers). Rounds are checked as
 // CreateRound checks them; a round may share its instant with another
 // (history; CreateRound and RoundAt then see the lower id).
+//
+// Follow-ups are checked as AddFollowup checks them, and stored under its
+// rules (see Followup).
 //
 // A malformed document changes nothing and returns an error wrapping
 // ErrInvalidImport that names the field, for example
@@ -374,7 +389,7 @@ func parseImport(data []byte) (*parsedImport, error) {
 	seen = map[uint64]string{}
 	for i, raw := range doc.Followups {
 		field := fmt.Sprintf("followups[%d]", i)
-		var w wireFollowup
+		var w importFollowup
 		if err := decodeRecord(field, raw, &w); err != nil {
 			return nil, err
 		}
@@ -382,31 +397,12 @@ func parseImport(data []byte) (*parsedImport, error) {
 		if err != nil {
 			return nil, err
 		}
-		status := FollowupStatus(w.Status)
-		if !status.valid() {
-			return nil, invalid(field+".status", "must be open, done or dropped (got %q)", w.Status)
-		}
-		due, err := parseImportTime(field+".due", w.Due)
+		f, err := parseImportFollowup(field, w)
 		if err != nil {
 			return nil, err
 		}
-		if status == FollowupOpen {
-			if err := checkIndexable(due); err != nil {
-				return nil, invalid(field+".due", "%w", err)
-			}
-		}
-		created, err := parseImportTime(field+".created", w.Created)
-		if err != nil {
-			return nil, err
-		}
-		doneAt, err := parseOptionalImportTime(field+".done_at", w.DoneAt)
-		if err != nil {
-			return nil, err
-		}
-		p.followups = append(p.followups, Followup{
-			ID: id, Owner: w.Owner, Counterpart: w.Counterpart, Text: w.Text,
-			Due: due, Created: created, Status: status, DoneAt: doneAt,
-		})
+		f.ID = id
+		p.followups = append(p.followups, f)
 	}
 
 	users := map[string]int{}
@@ -483,6 +479,78 @@ func parseImport(data []byte) (*parsedImport, error) {
 		p.checkins = append(p.checkins, Checkin{ID: id, User: w.User, With: w.With, At: at, Note: w.Note})
 	}
 	return p, nil
+}
+
+// importFollowup is a follow-up as Import decodes it: wireFollowup, but
+// with "next_at" kept raw, since an absent next_at (an export older than
+// the field: the reminder at due is still to come) and a null one
+// (nothing scheduled) mean different things.
+type importFollowup struct {
+	ID          string          `json:"id"`
+	Owner       string          `json:"owner"`
+	Counterpart string          `json:"counterpart"`
+	Text        string          `json:"text"`
+	Due         string          `json:"due"`
+	Created     string          `json:"created"`
+	Status      string          `json:"status"`
+	DoneAt      *string         `json:"done_at"`
+	Note        string          `json:"note"`
+	Link        string          `json:"link"`
+	Channel     string          `json:"channel"`
+	NextAt      json.RawMessage `json:"next_at"` // nil: absent
+	Reminded    bool            `json:"reminded"`
+	Nudges      int             `json:"nudges"`
+	LastNudge   *string         `json:"last_nudge"`
+}
+
+// parseImportFollowup turns a document's follow-up (but its id) into a
+// Followup and checks it as AddFollowup does, naming the field. An open
+// follow-up without "next_at" gets its Due, as AddFollowup gives it.
+func parseImportFollowup(field string, w importFollowup) (Followup, error) {
+	status := FollowupStatus(w.Status)
+	if !status.valid() {
+		return Followup{}, invalid(field+".status", "must be open, done or dropped (got %q)", w.Status)
+	}
+	due, err := parseImportTime(field+".due", w.Due)
+	if err != nil {
+		return Followup{}, err
+	}
+	created, err := parseImportTime(field+".created", w.Created)
+	if err != nil {
+		return Followup{}, err
+	}
+	doneAt, err := parseOptionalImportTime(field+".done_at", w.DoneAt)
+	if err != nil {
+		return Followup{}, err
+	}
+	lastNudge, err := parseOptionalImportTime(field+".last_nudge", w.LastNudge)
+	if err != nil {
+		return Followup{}, err
+	}
+	var nextAt time.Time
+	if w.NextAt == nil {
+		if status == FollowupOpen {
+			nextAt = due
+		}
+	} else {
+		var s *string
+		if err := json.Unmarshal(w.NextAt, &s); err != nil {
+			return Followup{}, invalid(field+".next_at", "want a string, got %s", jsonKind(bytes.TrimSpace(w.NextAt)))
+		}
+		if nextAt, err = parseOptionalImportTime(field+".next_at", s); err != nil {
+			return Followup{}, err
+		}
+	}
+	f := Followup{
+		Owner: w.Owner, Counterpart: w.Counterpart, Text: w.Text,
+		Due: due, Created: created, Status: status, DoneAt: doneAt,
+		Note: w.Note, Link: w.Link, Channel: w.Channel,
+		NextAt: nextAt, Reminded: w.Reminded, Nudges: w.Nudges, LastNudge: lastNudge,
+	}
+	if name, err := checkFollowup(f); err != nil {
+		return Followup{}, invalid(field+"."+name, "%w", err)
+	}
+	return f, nil
 }
 
 // checkImportMember checks what newCoffeeMemberRecord would refuse,
@@ -631,10 +699,29 @@ func (p *parsedImport) apply(tx *bolt.Tx) error {
 	if err := assignIDs(tx.Bucket(bucketFollowups), followupIDs); err != nil {
 		return err
 	}
+	// As for kudos: records in place, index entries at the end, in order.
+	followups := tx.Bucket(bucketFollowups)
+	entries = entries[:0]
 	for i, f := range p.followups {
-		if err := putFollowup(tx, followupIDs[i], newFollowupRecord(f)); err != nil {
+		id, rec := followupIDs[i], newFollowupRecord(f)
+		if v := followups.Get(idKey(id)); v != nil {
+			var old followupRecord
+			if err := decodeValue(v, &old); err != nil {
+				return fmt.Errorf("decode followup %d: %w", id, err)
+			}
+			for _, e := range followupIndexEntries(id, old) {
+				if err := tx.Bucket(e.bucket).Delete(e.key); err != nil {
+					return err
+				}
+			}
+		}
+		if err := putValue(followups, idKey(id), rec); err != nil {
 			return err
 		}
+		entries = append(entries, followupIndexEntries(id, rec)...)
+	}
+	if err := putIndexEntries(tx, entries); err != nil {
+		return err
 	}
 
 	members := tx.Bucket(bucketCoffeeMembers)

@@ -87,7 +87,14 @@ func TestExportDocument(t *testing.T) {
       "due": "2026-11-30T09:00:00Z",
       "created": "2026-11-28T10:00:00Z",
       "status": "open",
-      "done_at": null
+      "done_at": null,
+      "note": "",
+      "link": "",
+      "channel": "",
+      "next_at": "2026-11-30T09:00:00Z",
+      "reminded": false,
+      "nudges": 0,
+      "last_nudge": null
     }
   ],
   "coffee": {
@@ -165,9 +172,11 @@ func fill(t *testing.T, db *store.DB) {
 		mustDo(t)(db.AddKudos(k))
 	}
 	for _, f := range []store.Followup{
-		{Owner: "U1", Counterpart: "U2", Text: "send notes", Due: base.Add(24 * time.Hour), Created: base},
-		{Owner: "U2", Text: "self", Due: base.Add(time.Hour), Created: base.Add(1), Status: store.FollowupDone, DoneAt: base.Add(30 * time.Minute)},
-		{Owner: "U3", Counterpart: "U1", Text: "maybe", Due: base, Created: base, Status: store.FollowupDropped},
+		{Owner: "U1", Counterpart: "U2", Text: "send notes &lt;draft&gt;", Due: base.Add(24 * time.Hour), Created: base,
+			Link: "https://example.slack.com/archives/C1/p1764324000000100", Channel: "C1",
+			NextAt: base.Add(26 * time.Hour).In(cet), Reminded: true, Nudges: 2, LastNudge: base.Add(123)}, // snoozed after two nudges
+		{Owner: "U2", Text: "self", Due: base.Add(time.Hour), Created: base.Add(1), Status: store.FollowupDone, DoneAt: base.Add(30 * time.Minute), Note: "sent <@U1> the notes", Reminded: true},
+		{Owner: "U3", Counterpart: "U1", Text: "maybe", Due: base, Created: base, Status: store.FollowupDropped, Channel: "D3"},
 		{Owner: "U3", Text: "no due date", Created: base, Status: store.FollowupDone, DoneAt: base}, // zero Due
 	} {
 		mustDo(t)(db.AddFollowup(f))
@@ -345,6 +354,16 @@ func TestImportMalformed(t *testing.T) {
 		{"FollowupCreatedBad", head + `"followups": [` + okFollowup + `, {"status": "done", "due": "2026-11-29T10:00:00Z", "created": "monday"}]}`, `followups[1].created: parsing time "monday"`},
 		{"FollowupDoneAtBad", head + `"followups": [{"status": "done", "due": "2026-11-29T10:00:00Z", "created": "2026-11-28T10:00:00Z", "done_at": "yesterday"}]}`, `followups[0].done_at: parsing time "yesterday"`},
 		{"FollowupDoneAtNumber", head + `"followups": [{"status": "done", "done_at": 5}]}`, `followups[0].done_at: want a string, got number`},
+		{"FollowupDueBefore1970", head + `"followups": [{"status": "open", "due": "1969-07-20T20:17:00Z", "created": "2026-11-28T10:00:00Z"}]}`, `followups[0].due: time 1969-07-20T20:17:00Z is outside the range`},
+		{"FollowupOwnerNUL", head + `"followups": [{"owner": "U1\u0000", "status": "done", "due": "2026-11-29T10:00:00Z", "created": "2026-11-28T10:00:00Z"}]}`, `followups[0].owner: user ID "U1\x00" contains a NUL byte`},
+		{"FollowupCounterpartNUL", head + `"followups": [{"owner": "U1", "counterpart": "\u0000", "status": "done", "due": "2026-11-29T10:00:00Z", "created": "2026-11-28T10:00:00Z"}]}`, `followups[0].counterpart: user ID "\x00" contains a NUL byte`},
+		{"FollowupNextAtBad", head + `"followups": [` + okFollowup + `, {"status": "open", "due": "2026-11-29T10:00:00Z", "created": "2026-11-28T10:00:00Z", "next_at": "tomorrow"}]}`, `followups[1].next_at: parsing time "tomorrow"`},
+		{"FollowupNextAtNumber", head + `"followups": [{"status": "open", "due": "2026-11-29T10:00:00Z", "created": "2026-11-28T10:00:00Z", "next_at": 5}]}`, `followups[0].next_at: want a string, got number`},
+		{"FollowupNextAtBefore1970", head + `"followups": [{"status": "open", "due": "2026-11-29T10:00:00Z", "created": "2026-11-28T10:00:00Z", "next_at": "1960-01-01T00:00:00Z"}]}`, `followups[0].next_at: time 1960-01-01T00:00:00Z is outside the range`},
+		{"FollowupNudgesNegative", head + `"followups": [{"status": "open", "due": "2026-11-29T10:00:00Z", "created": "2026-11-28T10:00:00Z", "nudges": -1}]}`, `followups[0].nudges: must be 0 or more (got -1)`},
+		{"FollowupNudgesString", head + `"followups": [{"status": "open", "nudges": "2"}]}`, `followups[0].nudges: want an integer, got string`},
+		{"FollowupRemindedString", head + `"followups": [{"status": "open", "reminded": "yes"}]}`, `followups[0].reminded: want true or false, got string`},
+		{"FollowupLastNudgeBad", head + `"followups": [{"status": "open", "due": "2026-11-29T10:00:00Z", "created": "2026-11-28T10:00:00Z", "last_nudge": "friday"}]}`, `followups[0].last_nudge: parsing time "friday"`},
 		{"MemberUserMissing", head + `"coffee": {"members": [{"joined": "2026-11-28T10:00:00Z"}]}}`, `coffee.members[0].user: missing`},
 		{"MemberDuplicate", head + `"coffee": {"members": [{"user": "U1", "joined": "2026-11-28T10:00:00Z"}, {"user": "U1", "joined": "2026-11-28T10:00:00Z"}]}}`, `coffee.members[1].user: "U1" is already coffee.members[0]`},
 		{"MemberPausedBad", head + `"coffee": {"members": [{"user": "U1", "joined": "2026-11-28T10:00:00Z", "paused_until": "soon"}]}}`, `coffee.members[0].paused_until: parsing time "soon"`},
@@ -460,12 +479,12 @@ func TestImportUpsert(t *testing.T) {
 	if err := db.Check(); err != nil {
 		t.Errorf("Check() after import = %v", err)
 	}
-	// Follow-up 1 is done now, so out of the due index.
-	if f, err := db.Followup(1); err != nil || f.Status != store.FollowupDone {
-		t.Errorf("Followup(1) = %+v, %v, want it done", f, err)
+	// Follow-up 1 is done now, so out of the next-action index.
+	if f, err := db.Followup(1); err != nil || f.Status != store.FollowupDone || !f.NextAt.IsZero() {
+		t.Errorf("Followup(1) = %+v, %v, want it done, nothing scheduled", f, err)
 	}
-	if keys := rawKeys(t, db, "followups_by_due"); len(keys) != 0 {
-		t.Errorf("followups_by_due = %x, want empty", keys)
+	if keys := rawKeys(t, db, "followups_by_next"); len(keys) != 0 {
+		t.Errorf("followups_by_next = %x, want empty", keys)
 	}
 	if k, err := db.AddKudos(store.Kudos{Giver: "U5", At: base}); err != nil || k.ID != 12 {
 		t.Errorf("AddKudos after import = id %d, %v, want 12", k.ID, err)
@@ -518,5 +537,107 @@ func mustDo(t *testing.T) func(any, error) {
 		if err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// Ensure follow-ups survive export -> import whole, the scheduling state
+// included (a snooze, nudges, an open one with nothing scheduled), and
+// that their indexes are rebuilt: due, owned and owed answer as on the
+// source.
+func TestExportImportFollowups(t *testing.T) {
+	t.Parallel()
+	src := storetest.MustOpenWith(t, store.Options{Now: fixedNow(base)})
+	fill(t, src)
+	idle := mustAddFollowup(t, src, store.Followup{Owner: "U2", Counterpart: "U3", Text: "call back", Due: base.Add(-time.Hour), Note: "left a message"})
+	if _, err := src.UpdateFollowup(idle.ID, func(f *store.Followup) error {
+		f.NextAt, f.Nudges, f.LastNudge = time.Time{}, 5, base // nudged enough
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	first := export(t, src)
+	if !bytes.Contains(first, []byte(`"next_at": null,`)) || !bytes.Contains(first, []byte(`"next_at": "2026-11-29T12:00:00Z",`)) {
+		t.Errorf("export lacks next_at null (nothing scheduled) or the snooze:\n%s", first)
+	}
+
+	dst := storetest.MustOpen(t)
+	if _, err := dst.Import(bytes.NewReader(first)); err != nil {
+		t.Fatalf("Import(export) = %v", err)
+	}
+	if second := export(t, dst); !bytes.Equal(second, first) {
+		t.Errorf("export after import differs:\n%s\nwant\n%s", second, first)
+	}
+	reads := func(db *store.DB) []any {
+		all, err := db.Followups()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := []any{all}
+		for _, now := range []time.Time{base, base.Add(24 * time.Hour), base.AddDate(1, 0, 0)} {
+			due, err := db.FollowupsDue(now, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, followupIDs(due))
+		}
+		for _, u := range []string{"U1", "U2", "U3"} {
+			owned, err1 := db.FollowupsOwnedBy(u)
+			owed, err2 := db.FollowupsOwedTo(u)
+			if err := errors.Join(err1, err2); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, followupIDs(owned), followupIDs(owed))
+		}
+		return out
+	}
+	if got, want := reads(dst), reads(src); !reflect.DeepEqual(got, want) {
+		t.Errorf("reads after round trip = %+v, want %+v", got, want)
+	}
+	if f, err := dst.Followup(idle.ID); err != nil || !f.NextAt.IsZero() || f.Nudges != 5 {
+		t.Errorf("Followup(%d) after import = %+v, %v, want nothing scheduled, 5 nudges", idle.ID, f, err)
+	}
+}
+
+// Ensure follow-ups in the contract's shape (an export older than the
+// scheduling fields) import with the defaults: an open one is due for its
+// reminder at its due time, as AddFollowup has it; an explicit null
+// next_at means nothing is scheduled. Re-importing an id moves its index
+// entries.
+func TestImportContractFollowups(t *testing.T) {
+	t.Parallel()
+	db := storetest.MustOpen(t)
+	mustAddFollowup(t, db, store.Followup{Owner: "U9", Counterpart: "U8", Due: base.Add(-time.Hour)}) // 1, replaced below
+	doc := `{"format": "rapport-export", "version": 1, "followups": [
+	  {"id": "1", "owner": "U1", "counterpart": "", "text": "t", "due": "2026-12-01T09:00:00Z", "created": "2026-11-27T09:00:00Z", "status": "open", "done_at": null},
+	  {"id": "2", "owner": "U1", "counterpart": "U2", "text": "t", "due": "2026-11-20T09:00:00Z", "created": "2026-11-19T09:00:00Z", "status": "done", "done_at": "2026-11-20T08:00:00Z"},
+	  {"id": "3", "owner": "U2", "counterpart": "U1", "text": "t", "due": "2026-11-20T09:00:00Z", "created": "2026-11-19T09:00:00Z", "status": "open", "done_at": null, "next_at": null}
+	]}`
+	if _, err := db.Import(strings.NewReader(doc)); err != nil {
+		t.Fatalf("Import = %v", err)
+	}
+	for _, tt := range []struct {
+		id   uint64
+		next time.Time
+	}{
+		{1, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)},
+		{2, time.Time{}},
+		{3, time.Time{}},
+	} {
+		if f, err := db.Followup(tt.id); err != nil || !f.NextAt.Equal(tt.next) {
+			t.Errorf("Followup(%d).NextAt after import = %s, %v, want %s", tt.id, f.NextAt, err, tt.next)
+		}
+	}
+	if got, err := db.FollowupsDue(base.AddDate(0, 1, 0), 0); err != nil || !slices.Equal(followupIDs(got), []uint64{1}) {
+		t.Errorf("FollowupsDue after import = ids %v, %v, want [1]", followupIDs(got), err)
+	}
+	for _, u := range []string{"U9", "U8"} {
+		owned, _ := db.FollowupsOwnedBy(u)
+		owed, _ := db.FollowupsOwedTo(u)
+		if len(owned)+len(owed) != 0 {
+			t.Errorf("%s still owns %v and is owed %v after follow-up 1 was replaced", u, followupIDs(owned), followupIDs(owed))
+		}
+	}
+	if owed, err := db.FollowupsOwedTo("U1"); err != nil || !slices.Equal(followupIDs(owed), []uint64{3}) {
+		t.Errorf("FollowupsOwedTo(U1) after import = ids %v, %v, want [3]", followupIDs(owed), err)
 	}
 }

@@ -29,6 +29,7 @@ var migrations = []migration{
 	{version: 2, name: "index kudos by time", migrate: indexKudosByTimeV2},
 	{version: 3, name: "kudos summaries and per-user indexes, people, outbox", migrate: kudosIndexesPeopleOutboxV3},
 	{version: 4, name: "coffee round state, rounds by time, members' via", migrate: coffeeRoundStateV4},
+	{version: 5, name: "follow-ups by next action, owner and counterpart", migrate: followupIndexesV5},
 }
 
 // schemaVersion is the version this binary writes.
@@ -222,6 +223,96 @@ func coffeeRoundStateV4(tx *bolt.Tx) error {
 			return fmt.Errorf("coffee member %s: %w", k, err)
 		}
 		entries = append(entries, indexEntry{members, bytes.Clone(k), data})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return putIndexEntries(tx, entries)
+}
+
+// followupIndexesV5 prepares follow-ups for /followup (reminders, nudges,
+// snoozes):
+//
+//   - followups_by_due (be64(due) ‖ be64(id), open ones) is replaced by
+//     followups_by_next (be64(next_at) ‖ be64(id), open ones with a
+//     next_at): what Rapport acts on next is the reminder, a snooze or a
+//     nudge, no longer always the due time;
+//   - open follow-ups get "next_at" equal to their "due" (the reminder
+//     at the due time was never sent: v4 had none), and lose "done_at"
+//     if they had one (they were not done); the others get no next_at;
+//   - the new followups_by_owner and followups_by_counterpart index every
+//     follow-up under user ‖ 0x00 ‖ be64(id) (counterpart only when not
+//     empty).
+//
+// The other v5 fields (note, link, channel, reminded, nudges,
+// last_nudge) are optional and left out; a record's other fields keep
+// their values. It converts and never validates, except that an open
+// follow-up's due must be indexable and user IDs must not hold a NUL
+// byte (they would break the keys). Values are rewritten after the walk,
+// not during. It relies on userIDKey and timeIDKey, whose layouts are
+// frozen.
+func followupIndexesV5(tx *bolt.Tx) error {
+	if err := tx.DeleteBucket([]byte("followups_by_due")); err != nil {
+		return fmt.Errorf("delete bucket followups_by_due: %w", err)
+	}
+	byNext, byOwner, byCounterpart := []byte("followups_by_next"), []byte("followups_by_owner"), []byte("followups_by_counterpart")
+	for _, name := range [][]byte{byNext, byOwner, byCounterpart} {
+		if _, err := tx.CreateBucket(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	type v4Followup struct {
+		Owner       string    `json:"owner"`
+		Counterpart string    `json:"counterpart"`
+		Due         time.Time `json:"due"`
+		Status      string    `json:"status"`
+	}
+	followups := []byte("followups")
+	var entries []indexEntry
+	err := tx.Bucket(followups).ForEach(func(k, v []byte) error {
+		id, err := parseIDKey(k)
+		if err != nil {
+			return err
+		}
+		var old v4Followup
+		if err := json.Unmarshal(v, &old); err != nil {
+			return fmt.Errorf("followup %d: %w", id, err)
+		}
+		if err := checkUserID(old.Owner); err != nil {
+			return fmt.Errorf("followup %d: owner: %w", id, err)
+		}
+		if err := checkUserID(old.Counterpart); err != nil {
+			return fmt.Errorf("followup %d: counterpart: %w", id, err)
+		}
+		entries = append(entries, indexEntry{byOwner, userIDKey(old.Owner, id), emptyValue})
+		if old.Counterpart != "" {
+			entries = append(entries, indexEntry{byCounterpart, userIDKey(old.Counterpart, id), emptyValue})
+		}
+		if old.Status != "open" {
+			return nil
+		}
+		if err := checkIndexable(old.Due); err != nil {
+			return fmt.Errorf("followup %d: due: %w", id, err)
+		}
+		entries = append(entries, indexEntry{byNext, timeIDKey(old.Due, id), emptyValue})
+		// Add "next_at" to the object as it is, leaving the other fields'
+		// values alone.
+		var rec map[string]json.RawMessage
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return fmt.Errorf("followup %d: %w", id, err)
+		}
+		next, err := json.Marshal(old.Due.UTC())
+		if err != nil {
+			return fmt.Errorf("followup %d: %w", id, err)
+		}
+		rec["next_at"] = next
+		delete(rec, "done_at") // an open follow-up has none (see Followup)
+		data, err := json.Marshal(rec)
+		if err != nil {
+			return fmt.Errorf("followup %d: %w", id, err)
+		}
+		entries = append(entries, indexEntry{followups, bytes.Clone(k), data})
 		return nil
 	})
 	if err != nil {

@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"reflect"
 	"slices"
@@ -16,7 +17,7 @@ import (
 )
 
 // currentVersion is the schema version this binary writes.
-const currentVersion = 4
+const currentVersion = 5
 
 // v1Buckets are the buckets of schema v1, as shipped.
 var v1Buckets = []string{
@@ -24,13 +25,16 @@ var v1Buckets = []string{
 	"followups", "followups_by_due", "coffee_members", "coffee_rounds", "checkins",
 }
 
-// v2Buckets, v3Buckets and v4Buckets are the buckets added by schema v2,
-// v3 and v4.
+// v2Buckets to v5Buckets are the buckets added by schema v2 to v5.
 var (
 	v2Buckets = []string{"kudos_by_time"}
 	v3Buckets = []string{"kudos_by_giver", "kudos_by_receiver", "people", "outbox", "outbox_by_due", "outbox_keys"}
 	v4Buckets = []string{"coffee_rounds_by_at"}
+	v5Buckets = []string{"followups_by_next", "followups_by_owner", "followups_by_counterpart"}
 )
+
+// droppedBuckets are the buckets a later schema removed.
+var droppedBuckets = []string{"followups_by_due"} // by v5
 
 // Ensure a new file gets every bucket and the current version.
 func TestMigrateNewFile(t *testing.T) {
@@ -44,7 +48,13 @@ func TestMigrateNewFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	readRaw(t, path, func(tx *bolt.Tx) error {
-		for _, name := range slices.Concat(v1Buckets, v2Buckets, v3Buckets, v4Buckets) {
+		for _, name := range slices.Concat(v1Buckets, v2Buckets, v3Buckets, v4Buckets, v5Buckets) {
+			if slices.Contains(droppedBuckets, name) {
+				if tx.Bucket([]byte(name)) != nil {
+					t.Errorf("new file has bucket %s, which a later schema dropped", name)
+				}
+				continue
+			}
 			if tx.Bucket([]byte(name)) == nil {
 				t.Errorf("new file has no bucket %s", name)
 			}
@@ -468,8 +478,8 @@ func TestMigrateV4CoffeeRounds(t *testing.T) {
 	}
 
 	readRaw(t, path, func(tx *bolt.Tx) error {
-		if v := tx.Bucket([]byte("meta")).Get([]byte("schema_version")); !bytes.Equal(v, be64(4)) {
-			t.Errorf("schema_version after migration = %x, want 4", v)
+		if v := tx.Bucket([]byte("meta")).Get([]byte("schema_version")); !bytes.Equal(v, be64(currentVersion)) {
+			t.Errorf("schema_version after migration = %x, want %d", v, currentVersion)
 		}
 		// The stored shape, spelled out.
 		wantValues := map[uint64]string{
@@ -532,4 +542,234 @@ func TestMigrateV4FailureRollsBack(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// writeV4File writes a schema v4 file as v4 left it: the v1 to v4
+// buckets, version 4, the follow-ups given (raw JSON by id), and a
+// followups_by_due entry for each open one (be64(due) ‖ be64(id)), plus
+// extra entries.
+func writeV4File(t *testing.T, path string, followups map[uint64]string, extra ...[]byte) {
+	t.Helper()
+	writeRaw(t, path, func(tx *bolt.Tx) error {
+		for _, name := range slices.Concat(v1Buckets, v2Buckets, v3Buckets, v4Buckets) {
+			if _, err := tx.CreateBucket([]byte(name)); err != nil {
+				return err
+			}
+		}
+		if err := tx.Bucket([]byte("meta")).Put([]byte("schema_version"), be64(4)); err != nil {
+			return err
+		}
+		b, byDue := tx.Bucket([]byte("followups")), tx.Bucket([]byte("followups_by_due"))
+		var last uint64
+		for id, v := range followups {
+			if err := b.Put(be64(id), []byte(v)); err != nil {
+				return err
+			}
+			var rec struct {
+				Due    time.Time `json:"due"`
+				Status string    `json:"status"`
+			}
+			if err := json.Unmarshal([]byte(v), &rec); err == nil && rec.Status == "open" && rec.Due.Unix() >= 0 {
+				if err := byDue.Put(timeIDKey(rec.Due, id), []byte{}); err != nil {
+					return err
+				}
+			}
+			last = max(last, id)
+		}
+		for _, k := range extra {
+			if err := byDue.Put(k, []byte{}); err != nil {
+				return err
+			}
+		}
+		return b.SetSequence(last)
+	})
+}
+
+// Ensure v4 -> v5 replaces followups_by_due with followups_by_next (open
+// follow-ups, next_at = due, written into the records), indexes every
+// follow-up by owner and counterpart, leaves closed records as they were,
+// and the new methods work at once.
+func TestMigrateV5Followups(t *testing.T) {
+	t.Parallel()
+	path := newPath(t)
+	due := map[uint64]time.Time{
+		1: base.Add(48 * time.Hour),
+		4: base.Add(-48*time.Hour + 5), // overdue, with nanoseconds
+		5: base.Add(48 * time.Hour),    // the same due as 1
+	}
+	rfc := func(id uint64) string { return due[id].Format(time.RFC3339Nano) }
+	created := base.Add(-72 * time.Hour).Format(time.RFC3339)
+	records := map[uint64]string{
+		1: `{"owner":"U1","counterpart":"U2","text":"send the deck","due":"` + rfc(1) + `","created":"` + created + `","status":"open"}`,
+		2: `{"owner":"U1","text":"self","due":"2026-11-20T09:00:00Z","created":"` + created + `","status":"done","done_at":"2026-11-21T09:00:00Z"}`,
+		3: `{"owner":"U12","counterpart":"U1","due":"0001-01-01T00:00:00Z","created":"` + created + `","status":"dropped"}`,
+		4: `{"owner":"U3","text":"\u003c@U1\u003e review","due":"` + rfc(4) + `","created":"` + created + `","status":"open"}`,
+		5: `{"owner":"U12","counterpart":"U2","due":"` + rfc(5) + `","created":"` + created + `","status":"open","done_at":"2026-11-21T09:00:00Z"}`,
+	}
+	stale := timeIDKey(base, 99) // no follow-up 99
+	writeV4File(t, path, records, stale)
+
+	db, err := store.Open(path, store.Options{Now: fixedNow(base)})
+	if err != nil {
+		t.Fatalf("Open(v4 file) = %v", err)
+	}
+	if err := db.Check(); err != nil {
+		t.Errorf("Check() after migration = %v", err)
+	}
+	t.Run("Records", func(t *testing.T) {
+		createdAt := base.Add(-72 * time.Hour)
+		day := func(d int) time.Time { return time.Date(2026, 11, d, 9, 0, 0, 0, time.UTC) }
+		want := []store.Followup{
+			{ID: 1, Owner: "U1", Counterpart: "U2", Text: "send the deck", Due: due[1], Created: createdAt, Status: store.FollowupOpen, NextAt: due[1]},
+			{ID: 2, Owner: "U1", Text: "self", Due: day(20), Created: createdAt, Status: store.FollowupDone, DoneAt: day(21)},
+			{ID: 3, Owner: "U12", Counterpart: "U1", Created: createdAt, Status: store.FollowupDropped},
+			{ID: 4, Owner: "U3", Text: "<@U1> review", Due: due[4], Created: createdAt, Status: store.FollowupOpen, NextAt: due[4]},
+			{ID: 5, Owner: "U12", Counterpart: "U2", Due: due[5], Created: createdAt, Status: store.FollowupOpen, NextAt: due[5]},
+		}
+		if got, err := db.Followups(); err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("Followups() after migration = %+v, %v, want %+v", got, err, want)
+		}
+	})
+	t.Run("Due", func(t *testing.T) {
+		for _, tt := range []struct {
+			now  time.Time
+			want []uint64
+		}{
+			{base, []uint64{4}},
+			{due[1], []uint64{4, 1, 5}},
+			{due[4].Add(-1), nil},
+		} {
+			if got, err := db.FollowupsDue(tt.now, 0); err != nil || !slices.Equal(followupIDs(got), tt.want) {
+				t.Errorf("FollowupsDue(%s) after migration = ids %v, %v, want %v", tt.now, followupIDs(got), err, tt.want)
+			}
+		}
+	})
+	t.Run("ByUser", func(t *testing.T) {
+		for _, tt := range []struct {
+			user        string
+			owned, owed []uint64
+		}{
+			{"U1", []uint64{1, 2}, []uint64{3}},
+			{"U12", []uint64{3, 5}, nil},
+			{"U2", nil, []uint64{1, 5}},
+			{"U3", []uint64{4}, nil},
+		} {
+			owned, err1 := db.FollowupsOwnedBy(tt.user)
+			owed, err2 := db.FollowupsOwedTo(tt.user)
+			if err := errors.Join(err1, err2); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(followupIDs(owned), tt.owned) || !slices.Equal(followupIDs(owed), tt.owed) {
+				t.Errorf("%s after migration: owns %v, is owed %v; want %v, %v", tt.user, followupIDs(owned), followupIDs(owed), tt.owned, tt.owed)
+			}
+		}
+	})
+	t.Run("WritesAfter", func(t *testing.T) {
+		if f, err := db.UpdateFollowup(4, func(f *store.Followup) error {
+			f.Status, f.DoneAt = store.FollowupDone, base
+			return nil
+		}); err != nil || !f.NextAt.IsZero() {
+			t.Errorf("UpdateFollowup(4, done) after migration = %+v, %v, want done with nothing scheduled", f, err)
+		}
+		if f, err := db.AddFollowup(store.Followup{Owner: "U1", Due: base}); err != nil || f.ID != 6 {
+			t.Errorf("AddFollowup after migration = id %d, %v, want id 6", f.ID, err)
+		}
+		if err := db.Check(); err != nil {
+			t.Errorf("Check() after writes = %v", err)
+		}
+	})
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	readRaw(t, path, func(tx *bolt.Tx) error {
+		if v := tx.Bucket([]byte("meta")).Get([]byte("schema_version")); !bytes.Equal(v, be64(5)) {
+			t.Errorf("schema_version after migration = %x, want 5", v)
+		}
+		if tx.Bucket([]byte("followups_by_due")) != nil {
+			t.Errorf("followups_by_due survived the migration")
+		}
+		// The stored shape, spelled out: open ones gained next_at (and 5
+		// lost its done_at), closed ones are as they were.
+		wantValues := map[uint64]string{
+			1: `{"counterpart":"U2","created":"` + created + `","due":"` + rfc(1) + `","next_at":"` + rfc(1) + `","owner":"U1","status":"open","text":"send the deck"}`,
+			2: records[2],
+			3: records[3],
+			5: `{"counterpart":"U2","created":"` + created + `","due":"` + rfc(5) + `","next_at":"` + rfc(5) + `","owner":"U12","status":"open"}`,
+		}
+		for id, want := range wantValues {
+			if got := tx.Bucket([]byte("followups")).Get(be64(id)); string(got) != want {
+				t.Errorf("followups value of %d = %s, want %s", id, got, want)
+			}
+		}
+		// Follow-up 4 was closed and 6 added after the migration.
+		wantKeys := map[string][][]byte{
+			"followups_by_next":        {timeIDKey(base, 6), timeIDKey(due[1], 1), timeIDKey(due[5], 5)},
+			"followups_by_owner":       {userIDKey("U1", 1), userIDKey("U1", 2), userIDKey("U1", 6), userIDKey("U12", 3), userIDKey("U12", 5), userIDKey("U3", 4)},
+			"followups_by_counterpart": {userIDKey("U1", 3), userIDKey("U2", 1), userIDKey("U2", 5)},
+		}
+		for name, want := range wantKeys {
+			var keys [][]byte
+			tx.Bucket([]byte(name)).ForEach(func(k, v []byte) error {
+				if len(v) != 0 {
+					t.Errorf("%s entry %x has value %x, want empty", name, k, v)
+				}
+				keys = append(keys, bytes.Clone(k))
+				return nil
+			})
+			if !reflect.DeepEqual(keys, want) {
+				t.Errorf("%s after migration = %x, want %x", name, keys, want)
+			}
+		}
+		return nil
+	})
+}
+
+// Ensure a follow-up v5 cannot index fails the migration and leaves the
+// file at v4, followups_by_due and all.
+func TestMigrateV5FailureRollsBack(t *testing.T) {
+	t.Parallel()
+	ok := `{"owner":"U1","due":"` + base.Format(time.RFC3339) + `","created":"` + base.Format(time.RFC3339) + `","status":"open"}`
+	tests := []struct {
+		name string
+		bad  string
+		want string
+	}{
+		{"OwnerNUL", `{"owner":"U1\u0000","due":"` + base.Format(time.RFC3339) + `","created":"` + base.Format(time.RFC3339) + `","status":"done"}`, "followup 2: owner: "},
+		{"CounterpartNUL", `{"owner":"U1","counterpart":"\u0000","status":"dropped"}`, "followup 2: counterpart: "},
+		{"OpenDueBefore1970", `{"owner":"U1","due":"1969-12-31T23:00:00Z","created":"` + base.Format(time.RFC3339) + `","status":"open"}`, "followup 2: due: "},
+		{"NotJSON", `{"owner":`, "followup 2: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			path := newPath(t)
+			writeV4File(t, path, map[uint64]string{1: ok, 2: tt.bad})
+			db, err := store.Open(path, store.Options{})
+			if err == nil {
+				db.Close()
+				t.Fatalf("Open(v4 file with %s) = nil error, want the migration's", tt.name)
+			}
+			if !strings.Contains(err.Error(), "migrate to v5 (") || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Open error %q should name the migration and %q", err, tt.want)
+			}
+			readRaw(t, path, func(tx *bolt.Tx) error {
+				for _, name := range v5Buckets {
+					if tx.Bucket([]byte(name)) != nil {
+						t.Errorf("failed migration left bucket %s behind", name)
+					}
+				}
+				if v := tx.Bucket([]byte("meta")).Get([]byte("schema_version")); !bytes.Equal(v, be64(4)) {
+					t.Errorf("schema_version after failed migration = %x, want 4", v)
+				}
+				if v := tx.Bucket([]byte("followups_by_due")).Get(timeIDKey(base, 1)); v == nil {
+					t.Errorf("followups_by_due lost follow-up 1's entry in a failed migration")
+				}
+				if got := tx.Bucket([]byte("followups")).Get(be64(1)); string(got) != ok {
+					t.Errorf("follow-up 1 after failed migration = %s, want the v4 value %s", got, ok)
+				}
+				return nil
+			})
+		})
+	}
 }

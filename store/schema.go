@@ -13,26 +13,28 @@ import (
 // Bucket names. They are part of the file format: never rename one, add a
 // migration instead (see the package comment).
 var (
-	bucketMeta             = []byte("meta")                // schema_version
-	bucketSeenEvents       = []byte("seen_events")         // event key -> be64(nanos)
-	bucketSeenEventsByTime = []byte("seen_events_by_time") // be64(nanos) ‖ event key -> empty
-	bucketJobRuns          = []byte("job_runs")            // job name -> JSON jobRunRecord
-	bucketKudos            = []byte("kudos")               // be64(id) -> JSON kudosRecord
-	bucketKudosByTime      = []byte("kudos_by_time")       // be64(at) ‖ be64(id) -> kudos summary; since v2, summary since v3
-	bucketKudosByGiver     = []byte("kudos_by_giver")      // giver ‖ 0x00 ‖ be64(at) ‖ be64(id) -> uvarint(receivers); since v3
-	bucketKudosByReceiver  = []byte("kudos_by_receiver")   // receiver ‖ 0x00 ‖ be64(at) ‖ be64(id) -> kudos flags; since v3
-	bucketFollowups        = []byte("followups")           // be64(id) -> JSON followupRecord
-	bucketFollowupsByDue   = []byte("followups_by_due")    // be64(due) ‖ be64(id) -> empty; open ones only
-	bucketCoffeeMembers    = []byte("coffee_members")      // user ID -> JSON coffeeMemberRecord
-	bucketCoffeeRounds     = []byte("coffee_rounds")       // be64(id) -> JSON roundRecord; groups as objects since v4
-	bucketCoffeeRoundsByAt = []byte("coffee_rounds_by_at") // be64(at) ‖ be64(id) -> empty; since v4
-	bucketCheckins         = []byte("checkins")            // be64(id) -> JSON checkinRecord
-	bucketPeople           = []byte("people")              // user ID -> JSON personRecord; since v3
-	bucketOutbox           = []byte("outbox")              // be64(id) -> JSON outgoingRecord; since v3
-	bucketOutboxByDue      = []byte("outbox_by_due")       // be64(not before) ‖ be64(id) -> empty; pending ones only; since v3
-	bucketOutboxKeys       = []byte("outbox_keys")         // idempotency key -> be64(id); since v3
-	keySchemaVersion       = []byte("schema_version")      // in meta: be64(version)
-	emptyValue             = []byte{}                      // value of index entries: the key says it all
+	bucketMeta                   = []byte("meta")                     // schema_version
+	bucketSeenEvents             = []byte("seen_events")              // event key -> be64(nanos)
+	bucketSeenEventsByTime       = []byte("seen_events_by_time")      // be64(nanos) ‖ event key -> empty
+	bucketJobRuns                = []byte("job_runs")                 // job name -> JSON jobRunRecord
+	bucketKudos                  = []byte("kudos")                    // be64(id) -> JSON kudosRecord
+	bucketKudosByTime            = []byte("kudos_by_time")            // be64(at) ‖ be64(id) -> kudos summary; since v2, summary since v3
+	bucketKudosByGiver           = []byte("kudos_by_giver")           // giver ‖ 0x00 ‖ be64(at) ‖ be64(id) -> uvarint(receivers); since v3
+	bucketKudosByReceiver        = []byte("kudos_by_receiver")        // receiver ‖ 0x00 ‖ be64(at) ‖ be64(id) -> kudos flags; since v3
+	bucketFollowups              = []byte("followups")                // be64(id) -> JSON followupRecord
+	bucketFollowupsByNext        = []byte("followups_by_next")        // be64(next_at) ‖ be64(id) -> empty; open ones with a next_at; since v5
+	bucketFollowupsByOwner       = []byte("followups_by_owner")       // owner ‖ 0x00 ‖ be64(id) -> empty; since v5
+	bucketFollowupsByCounterpart = []byte("followups_by_counterpart") // counterpart ‖ 0x00 ‖ be64(id) -> empty; non-empty counterparts; since v5
+	bucketCoffeeMembers          = []byte("coffee_members")           // user ID -> JSON coffeeMemberRecord
+	bucketCoffeeRounds           = []byte("coffee_rounds")            // be64(id) -> JSON roundRecord; groups as objects since v4
+	bucketCoffeeRoundsByAt       = []byte("coffee_rounds_by_at")      // be64(at) ‖ be64(id) -> empty; since v4
+	bucketCheckins               = []byte("checkins")                 // be64(id) -> JSON checkinRecord
+	bucketPeople                 = []byte("people")                   // user ID -> JSON personRecord; since v3
+	bucketOutbox                 = []byte("outbox")                   // be64(id) -> JSON outgoingRecord; since v3
+	bucketOutboxByDue            = []byte("outbox_by_due")            // be64(not before) ‖ be64(id) -> empty; pending ones only; since v3
+	bucketOutboxKeys             = []byte("outbox_keys")              // idempotency key -> be64(id); since v3
+	keySchemaVersion             = []byte("schema_version")           // in meta: be64(version)
+	emptyValue                   = []byte{}                           // value of index entries: the key says it all
 )
 
 // allBuckets lists every bucket the current schema has. Open checks that
@@ -48,7 +50,9 @@ var allBuckets = [][]byte{
 	bucketKudosByGiver,
 	bucketKudosByReceiver,
 	bucketFollowups,
-	bucketFollowupsByDue,
+	bucketFollowupsByNext,
+	bucketFollowupsByOwner,
+	bucketFollowupsByCounterpart,
 	bucketCoffeeMembers,
 	bucketCoffeeRounds,
 	bucketCoffeeRoundsByAt,
@@ -167,6 +171,22 @@ func userPrefix(user string) []byte {
 	k := make([]byte, 0, len(user)+1+16)
 	k = append(k, user...)
 	return append(k, 0)
+}
+
+// userIDKey is a key of followups_by_owner and followups_by_counterpart:
+// user ‖ 0x00 ‖ be64(id). A user's entries are one contiguous range, in
+// id order.
+func userIDKey(user string, id uint64) []byte {
+	return binary.BigEndian.AppendUint64(userPrefix(user), id)
+}
+
+// parseUserIDKey decodes a userIDKey.
+func parseUserIDKey(k []byte) (string, uint64, error) {
+	n := len(k) - 9
+	if n < 0 || k[n] != 0 {
+		return "", 0, fmt.Errorf("user id key %x: want user ‖ 0x00 ‖ 8 bytes", k)
+	}
+	return string(k[:n]), binary.BigEndian.Uint64(k[n+1:]), nil
 }
 
 // userTimeKey is user ‖ 0x00 ‖ be64(t): the bound of a range scan of

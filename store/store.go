@@ -7,7 +7,7 @@
 // is one short transaction, so the store can later move to etcd behind the
 // same methods. A DB is safe for concurrent use by multiple goroutines.
 //
-// # Schema (version 4)
+// # Schema (version 5)
 //
 // Every bucket is top-level. Ids come from the bucket's NextSequence and are
 // stored as 8-byte big-endian uint64 (be64), so keys sort by id. Times in
@@ -37,9 +37,16 @@
 //	kudos_by_receiver            (since v3; one entry per distinct receiver)
 //	    receiver ‖ 0x00 ‖ be64(at) ‖ be64(id) -> flags (1 byte)
 //	followups
-//	    be64(id)              -> {"owner","counterpart","text","due","created","status","done_at"}
-//	followups_by_due             (open follow-ups only)
-//	    be64(due) ‖ be64(id)  -> empty
+//	    be64(id)              -> {"owner","counterpart","text","due","created","status","done_at",
+//	                              "note","link","channel","next_at","reminded","nudges","last_nudge"}
+//	                             (note to last_nudge since v5, optional; next_at only on open
+//	                             ones, done_at never on open ones)
+//	followups_by_next            (since v5, replacing followups_by_due; open follow-ups with a next_at)
+//	    be64(next_at) ‖ be64(id) -> empty
+//	followups_by_owner           (since v5; every follow-up)
+//	    owner ‖ 0x00 ‖ be64(id) -> empty
+//	followups_by_counterpart     (since v5; follow-ups with a counterpart)
+//	    counterpart ‖ 0x00 ‖ be64(id) -> empty
 //	coffee_members
 //	    <user ID>             -> {"joined","paused_until","via","skip_at","misses","ghosted","never"}
 //	                             (all but joined and paused_until since v4; via is "command" or
