@@ -51,6 +51,7 @@ type Options struct {
 	WorkWeek store.WorkWeek // default working hours; default DESIGN's Mon–Fri 09:00–18:00
 	Kudos    KudosOptions
 	Coffee   CoffeeOptions
+	Followup FollowupOptions
 	Admins   []string // RAPPORT_ADMINS: admin rights besides workspace admins and owners
 }
 

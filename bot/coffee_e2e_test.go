@@ -147,7 +147,7 @@ func (r *coffeeRig) coffeeCmd(user, text string) string {
 	return content
 }
 
-func (r *coffeeRig) click(user, channel, actionID, value string) {
+func (r *harness) click(user, channel, actionID, value string) {
 	r.t.Helper()
 	ctx := r.ctx()
 	ack, err := r.slack.Interaction(ctx, map[string]any{

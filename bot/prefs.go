@@ -18,6 +18,7 @@ var dmKinds = map[string]string{
 	"heads_up":  "coffee heads-ups",
 	"reconnect": "reconnect suggestions",
 	"digest":    "digests",
+	"receipts":  "notes about promises made to you",
 }
 
 // muteDM handles "Stop these DMs": the person turns one kind off. Only the

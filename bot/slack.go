@@ -34,6 +34,7 @@ type Store interface {
 	outboxStore
 	kudosStore
 	coffeeStore
+	followupStore
 }
 
 type eventStore interface {
@@ -74,4 +75,15 @@ type coffeeStore interface {
 	Round(id uint64) (store.Round, error)
 	Rounds() ([]store.Round, error)
 	UpdateRoundGroup(roundID uint64, group int, f func(g *store.CoffeeGroup) error) (store.CoffeeGroup, error)
+}
+
+type followupStore interface {
+	AddFollowup(f store.Followup) (store.Followup, error)
+	Followup(id uint64) (store.Followup, error)
+	UpdateFollowup(id uint64, f func(fu *store.Followup) error) (store.Followup, error)
+	DeleteFollowup(id uint64) error
+	FollowupsDue(now time.Time, limit int) ([]store.Followup, error)
+	FollowupsOwnedBy(owner string) ([]store.Followup, error)
+	FollowupsOwedTo(user string) ([]store.Followup, error)
+	OutgoingByKey(key string) (store.Outgoing, error)
 }

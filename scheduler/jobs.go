@@ -12,6 +12,9 @@ type Notifier interface {
 	// DeliverDue sends the queued messages due at now (DMs that waited
 	// for working hours, retries, scheduled posts).
 	DeliverDue(ctx context.Context, now time.Time) (int, error)
+	// RemindFollowups queues the reminders of follow-ups due by now and
+	// the day's nudges for overdue ones.
+	RemindFollowups(ctx context.Context, now time.Time) error
 	// PostKudosDigest celebrates the public kudos given in [from, to).
 	// It must be idempotent for the same window.
 	PostKudosDigest(ctx context.Context, from, to time.Time) error
@@ -36,6 +39,9 @@ func FeatureJobs(n Notifier, specs Specs) []Job {
 			Spec: specs.Tick,
 			// The tick is frequent: a missed one is made up by the next.
 			Run: func(ctx context.Context, at time.Time) error {
+				if err := n.RemindFollowups(ctx, at); err != nil {
+					return err
+				}
 				_, err := n.DeliverDue(ctx, at)
 				return err
 			},

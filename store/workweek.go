@@ -3,7 +3,8 @@ package store
 import "time"
 
 // WorkWeek is when a person is at work, in their own zone: from Start to End
-// (offsets from local midnight, wall-clock) on each of Days. Rapport starts
+// (offsets from local midnight, wall-clock, both included: a follow-up due
+// "by the end of the day" is reminded at 18:00 sharp) on each of Days. Rapport starts
 // conversations (reminders, nudges, DMs it was not asked for) only inside
 // it, so nobody is pinged at 3 a.m. It lives here, with the other domain
 // rules, because both the bot and the scheduler need it and they never
@@ -48,7 +49,7 @@ func (w WorkWeek) Contains(t time.Time, loc *time.Location) bool {
 		return false
 	}
 	start, end := w.window(lt.Year(), lt.Month(), lt.Day(), loc)
-	return !t.Before(start) && t.Before(end)
+	return !t.Before(start) && !t.After(end)
 }
 
 // Next returns t itself when t is inside working hours in loc, otherwise
@@ -68,7 +69,7 @@ func (w WorkWeek) Next(t time.Time, loc *time.Location) time.Time {
 		switch {
 		case t.Before(start):
 			return start
-		case t.Before(end):
+		case !t.After(end):
 			return t
 		}
 	}

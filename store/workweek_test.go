@@ -29,7 +29,8 @@ func TestWorkWeekNext(t *testing.T) {
 	}{
 		{"InsideStaysPut", time.Date(2026, 12, 2, 10, 30, 0, 0, berlin), berlin, time.Date(2026, 12, 2, 10, 30, 0, 0, berlin)},
 		{"StartIsInside", time.Date(2026, 12, 2, 9, 0, 0, 0, berlin), berlin, time.Date(2026, 12, 2, 9, 0, 0, 0, berlin)},
-		{"EndIsOutside", time.Date(2026, 12, 2, 18, 0, 0, 0, berlin), berlin, time.Date(2026, 12, 3, 9, 0, 0, 0, berlin)},
+		{"EndIsInside", time.Date(2026, 12, 2, 18, 0, 0, 0, berlin), berlin, time.Date(2026, 12, 2, 18, 0, 0, 0, berlin)},
+		{"AfterEndIsOutside", time.Date(2026, 12, 2, 18, 0, 1, 0, berlin), berlin, time.Date(2026, 12, 3, 9, 0, 0, 0, berlin)},
 		{"NightWaitsForMorning", time.Date(2026, 12, 2, 3, 0, 0, 0, berlin), berlin, time.Date(2026, 12, 2, 9, 0, 0, 0, berlin)},
 		{"FridayEveningWaitsForMonday", time.Date(2026, 12, 4, 19, 0, 0, 0, berlin), berlin, time.Date(2026, 12, 7, 9, 0, 0, 0, berlin)},
 		{"SaturdayWaitsForMonday", time.Date(2026, 12, 5, 11, 0, 0, 0, ny), ny, time.Date(2026, 12, 7, 9, 0, 0, 0, ny)},

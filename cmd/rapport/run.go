@@ -206,6 +206,7 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 			StartRound: func(ctx context.Context, at time.Time) error { return coffee.RunRound(ctx, at, true) },
 			NextRound:  func(t time.Time) time.Time { return coffee.NextRound(t) },
 		},
+		Followup: bot.FollowupOptions{Snoozes: cfg.FollowupSnoozes},
 		Kudos: bot.KudosOptions{
 			Channel:      cfg.KudosChannel,
 			DailyLimit:   cfg.KudosDailyLimit,

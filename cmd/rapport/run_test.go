@@ -515,7 +515,10 @@ func TestSecondProcessSameDatabase(t *testing.T) {
 	if code == 0 {
 		t.Fatal("the second process exited 0")
 	}
-	if took > 5*time.Second+time.Second { // 5 s lock timeout, plus process start-up
+	// A 4 s lock timeout, plus starting a race-built binary on a busy
+	// machine; the log shows the real figure.
+	t.Logf("the second process failed after %v", took)
+	if took > 8*time.Second {
 		t.Errorf("the second process took %v to fail", took)
 	}
 	msg := second.stderr.String()

@@ -1,0 +1,648 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/rapport-bot/rapport/store"
+)
+
+// FollowupOptions configure /followup (RAPPORT_FOLLOWUP_SNOOZES).
+type FollowupOptions struct {
+	Snoozes []string // "1h", "tomorrow", "monday", "2d", "next-week"
+}
+
+// followupMaxChars bounds the <what> of a follow-up.
+const followupMaxChars = 1000
+
+// snoozeChoice is one snooze button: its key in the button value, its
+// label, and when it ends for a person.
+type snoozeChoice struct {
+	key, label string
+}
+
+func (b *Bot) snoozeChoices() []snoozeChoice {
+	var out []snoozeChoice
+	for _, s := range b.opts.Followup.Snoozes {
+		label := s
+		switch {
+		case s == "tomorrow":
+			label = "tomorrow morning"
+		case s == "next-week":
+			label = "next week"
+		case len(s) >= 3 && weekdayIndex(s) >= 0:
+			label = time.Weekday(weekdayIndex(s)).String()
+		}
+		out = append(out, snoozeChoice{key: s, label: label})
+	}
+	return out
+}
+
+func weekdayIndex(s string) int {
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		if strings.HasPrefix(strings.ToLower(d.String()), s) && len(s) >= 3 {
+			return int(d)
+		}
+	}
+	return -1
+}
+
+// snoozeUntil is when a snooze ends: a duration from now, or the start of
+// the working day on the chosen day.
+func snoozeUntil(key string, now time.Time, loc *time.Location, w store.WorkWeek) (time.Time, bool) {
+	if d, err := time.ParseDuration(key); err == nil {
+		return now.Add(d), true
+	}
+	if n, err := strconv.Atoi(strings.TrimSuffix(key, "d")); err == nil && strings.HasSuffix(key, "d") {
+		return morning(now.In(loc).AddDate(0, 0, n), loc, w), true
+	}
+	lt := now.In(loc)
+	switch {
+	case key == "tomorrow":
+		return morning(lt.AddDate(0, 0, 1), loc, w), true
+	case key == "next-week":
+		return morning(lt.AddDate(0, 0, 7-(int(lt.Weekday())+6)%7), loc, w), true
+	case weekdayIndex(key) >= 0:
+		ahead := (weekdayIndex(key) - int(lt.Weekday()) + 7) % 7
+		if ahead == 0 {
+			ahead = 7
+		}
+		return morning(lt.AddDate(0, 0, ahead), loc, w), true
+	}
+	return time.Time{}, false
+}
+
+// morning is the start of the working day on day's date in loc.
+func morning(day time.Time, loc *time.Location, w store.WorkWeek) time.Time {
+	y, m, d := day.In(loc).Date()
+	return time.Date(y, m, d, int(w.Start/time.Hour), int(w.Start%time.Hour/time.Minute), 0, 0, loc)
+}
+
+// followupCommand answers /followup.
+func (b *Bot) followupCommand(ctx context.Context, cmd slashCommand) error {
+	switch cmd.sub {
+	case "help":
+		rt := b.routes.lookup(commandRoute, cmd.command)
+		return b.send.respond(ctx, cmd.responseURL, response{Text: usageText(rt), Blocks: renderUsageOnly(rt)})
+	case "":
+		return b.openFollowupModal(ctx, cmd.triggerID, cmd.user, cmd.channel, "", "")
+	case "list":
+		return b.followupList(ctx, cmd)
+	case "done":
+		return b.followupDoneByNumber(ctx, cmd)
+	}
+	author, err := b.person(ctx, cmd.user)
+	if err != nil {
+		return err
+	}
+	counterpart, rest := "", cmd.text
+	toks := tokenize(cmd.text)
+	switch {
+	case len(toks) > 0 && toks[0].kind == tokUserMention:
+		counterpart, rest = toks[0].id, strings.TrimSpace(cmd.text[toks[0].end:])
+	case cmd.sub == "me" || cmd.sub == "myself":
+		rest = cmd.args
+	default:
+		return userErrorf("Who is it for? Try `/followup @maya send the deck by friday` or `/followup me book the venue by Dec 3`.")
+	}
+	if counterpart == cmd.user {
+		counterpart = ""
+	}
+	what, due, err := parseDue(rest, b.opts.Now(), b.location(author), b.workWeek(author))
+	if err != nil {
+		return err
+	}
+	return b.makeFollowup(ctx, cmd.origin, author, counterpart, what, due, "")
+}
+
+// makeFollowup checks and stores a follow-up, confirms to the author with
+// Undo and tells the counterpart.
+func (b *Bot) makeFollowup(ctx context.Context, o origin, author store.Person, counterpart, what string, due time.Time, link string) error {
+	if plainLength(what) > followupMaxChars {
+		return userErrorf("That's %d characters; a follow-up holds up to %d. Nothing was saved: keep the gist, e.g. `/followup @maya send the Q3 deck by friday`.", plainLength(what), followupMaxChars)
+	}
+	if strings.TrimSpace(what) == "" {
+		return userErrorf("What will you do? Try `/followup @maya send the deck by friday`.")
+	}
+	if counterpart != "" {
+		p, err := b.person(ctx, counterpart)
+		switch {
+		case errors.Is(err, errUnknownUser):
+			return userErrorf("I can't find <@%s> in this workspace, so nothing was saved.", counterpart)
+		case err != nil:
+			return err
+		case p.IsBot:
+			return userErrorf("<@%s> is a bot; promises are for people. Nothing was saved. For a note to yourself: `/followup me …`.", counterpart)
+		case p.Deleted:
+			return userErrorf("<@%s> is no longer active in this workspace, so nothing was saved.", counterpart)
+		}
+	}
+	now := b.opts.Now()
+	f, err := b.store.AddFollowup(store.Followup{
+		Owner: o.user, Counterpart: counterpart, Text: what, Due: due, Created: now,
+		Status: store.FollowupOpen, Channel: o.channel, Link: link, NextAt: due,
+	})
+	if err != nil {
+		return err
+	}
+	if counterpart != "" {
+		text, blocks := renderFollowupNotice(f)
+		if err := b.enqueue(store.Outgoing{Key: fmt.Sprintf("followup:%d:notice", f.ID), User: counterpart, Kind: "receipts",
+			Text: text, Blocks: encodeBlocks(blocks), RespectHours: true}); err != nil {
+			return err
+		}
+	}
+	text, blocks := renderFollowupCreated(f, b.location(author))
+	b.respondOrTell(ctx, o, response{Text: text, Blocks: blocks})
+	return nil
+}
+
+func (b *Bot) openFollowupModal(ctx context.Context, triggerID, user, channel, counterpart, link string) error {
+	p, err := b.person(ctx, user)
+	if err != nil {
+		return err
+	}
+	today := b.opts.Now().In(b.location(p)).Format("2006-01-02")
+	return b.send.call(ctx, "views.open", func(ctx context.Context) error {
+		_, err := b.api.OpenViewContext(ctx, triggerID, renderFollowupModal(channel, counterpart, link, today))
+		return err
+	})
+}
+
+// myOpenFollowups is the author's open list in display order: overdue
+// first (oldest due first), then by due. /followup done <n> counts in it.
+func (b *Bot) myOpenFollowups(user string) ([]store.Followup, error) {
+	all, err := b.store.FollowupsOwnedBy(user)
+	if err != nil {
+		return nil, err
+	}
+	var open []store.Followup
+	for _, f := range all {
+		if f.Status == store.FollowupOpen {
+			open = append(open, f)
+		}
+	}
+	slices.SortStableFunc(open, func(a, c store.Followup) int { return a.Due.Compare(c.Due) })
+	return open, nil
+}
+
+func (b *Bot) followupList(ctx context.Context, cmd slashCommand) error {
+	p, err := b.person(ctx, cmd.user)
+	if err != nil {
+		return err
+	}
+	mine, err := b.myOpenFollowups(cmd.user)
+	if err != nil {
+		return err
+	}
+	owedAll, err := b.store.FollowupsOwedTo(cmd.user)
+	if err != nil {
+		return err
+	}
+	var owed []store.Followup
+	for _, f := range owedAll {
+		if f.Status == store.FollowupOpen {
+			owed = append(owed, f)
+		}
+	}
+	slices.SortStableFunc(owed, func(a, c store.Followup) int { return a.Due.Compare(c.Due) })
+	items := make([]followupListItem, len(mine))
+	for i, f := range mine {
+		items[i] = followupListItem{N: i + 1, F: f}
+	}
+	text, blocks := renderFollowupList(items, owed, b.opts.Now(), b.location(p))
+	return b.send.respond(ctx, cmd.responseURL, response{Text: text, Blocks: blocks})
+}
+
+func (b *Bot) followupDoneByNumber(ctx context.Context, cmd slashCommand) error {
+	numStr, note, _ := strings.Cut(cmd.args, " ")
+	n, err := strconv.Atoi(numStr)
+	mine, lerr := b.myOpenFollowups(cmd.user)
+	if lerr != nil {
+		return lerr
+	}
+	if err != nil || n < 1 || n > len(mine) {
+		return userErrorf("Which one? `/followup list` numbers your open follow-ups; then `/followup done 2` (you have %d open).", len(mine))
+	}
+	return b.completeFollowup(ctx, cmd.origin, mine[n-1].ID, store.FollowupDone, strings.TrimSpace(note))
+}
+
+// ownFollowup loads a follow-up for a click or command by user: only the
+// author may act on it; a payload naming someone else's changes nothing.
+func (b *Bot) ownFollowup(value, user string) (store.Followup, error) {
+	id, err := strconv.ParseUint(strings.SplitN(value, ":", 2)[0], 10, 64)
+	if err != nil {
+		return store.Followup{}, userErrorf("That button is out of date; nothing was changed.")
+	}
+	f, err := b.store.Followup(id)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Followup{}, userErrorf("That follow-up no longer exists; nothing was changed.")
+	}
+	if err != nil {
+		return store.Followup{}, err
+	}
+	if f.Owner != user {
+		return store.Followup{}, userErrorf("Only <@%s> can change that follow-up; nothing was changed.", f.Owner)
+	}
+	return f, nil
+}
+
+// completeFollowup marks a follow-up done or dropped and tells the
+// counterpart, once. A second Done says it is already done.
+func (b *Bot) completeFollowup(ctx context.Context, o origin, id uint64, status store.FollowupStatus, note string) error {
+	var was store.FollowupStatus
+	f, err := b.store.UpdateFollowup(id, func(f *store.Followup) error {
+		if f.Owner != o.user {
+			return errNotOwner
+		}
+		was = f.Status
+		if f.Status != store.FollowupOpen {
+			return nil
+		}
+		f.Status, f.DoneAt, f.Note, f.NextAt = status, b.opts.Now(), note, time.Time{}
+		return nil
+	})
+	if errors.Is(err, errNotOwner) {
+		return userErrorf("Only the person who made that promise can change it; nothing was changed.")
+	}
+	if err != nil {
+		return err
+	}
+	if was != store.FollowupOpen {
+		b.respondOrTell(ctx, o, response{Text: fmt.Sprintf("That one is already %s.", was)})
+		return nil
+	}
+	if f.Counterpart != "" {
+		if err := b.enqueue(store.Outgoing{Key: fmt.Sprintf("followup:%d:receipt", f.ID), User: f.Counterpart, Kind: "receipts",
+			Text: renderFollowupReceipt(f), RespectHours: true}); err != nil {
+			return err
+		}
+	}
+	msg := fmt.Sprintf(":white_check_mark: Done: %s.", f.Text)
+	if status == store.FollowupDropped {
+		msg = fmt.Sprintf("Dropped: %s.", f.Text)
+	}
+	if f.Counterpart != "" {
+		msg += fmt.Sprintf(" I've let <@%s> know.", f.Counterpart)
+	}
+	b.respondOrTell(ctx, o, response{Text: msg})
+	return nil
+}
+
+var errNotOwner = errors.New("bot: not the owner")
+
+func (b *Bot) followupDoneButton(ctx context.Context, in interaction, a *slack.BlockAction) error {
+	f, err := b.ownFollowup(a.Value, in.user)
+	if err != nil {
+		return err
+	}
+	return b.completeFollowup(ctx, in.origin, f.ID, store.FollowupDone, "")
+}
+
+func (b *Bot) followupSnoozeButton(ctx context.Context, in interaction, a *slack.BlockAction) error {
+	f, err := b.ownFollowup(a.Value, in.user)
+	if err != nil {
+		return err
+	}
+	_, key, _ := strings.Cut(a.Value, ":")
+	p, err := b.person(ctx, in.user)
+	if err != nil {
+		return err
+	}
+	until, ok := snoozeUntil(key, b.opts.Now(), b.location(p), b.workWeek(p))
+	if !ok {
+		return userErrorf("That snooze is out of date; nothing was changed.")
+	}
+	if f.Status != store.FollowupOpen {
+		b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf("That one is already %s.", f.Status)})
+		return nil
+	}
+	if _, err := b.store.UpdateFollowup(f.ID, func(f *store.Followup) error {
+		f.NextAt, f.Reminded = until, false
+		return nil
+	}); err != nil {
+		return err
+	}
+	b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf(":zzz: Snoozed *%s* until %s.", f.Text, slackDate(until, b.location(p)))})
+	return nil
+}
+
+func (b *Bot) followupDropButton(ctx context.Context, in interaction, a *slack.BlockAction) error {
+	f, err := b.ownFollowup(a.Value, in.user)
+	if err != nil {
+		return err
+	}
+	if f.Status != store.FollowupOpen {
+		b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf("That one is already %s.", f.Status)})
+		return nil
+	}
+	return b.send.call(ctx, "views.open", func(ctx context.Context) error {
+		_, err := b.api.OpenViewContext(ctx, in.triggerID, renderFollowupNoteModal(followupDropModalID, f, false, ""))
+		return err
+	})
+}
+
+func (b *Bot) followupRenegotiateButton(ctx context.Context, in interaction, a *slack.BlockAction) error {
+	f, err := b.ownFollowup(a.Value, in.user)
+	if err != nil {
+		return err
+	}
+	p, err := b.person(ctx, in.user)
+	if err != nil {
+		return err
+	}
+	today := b.opts.Now().In(b.location(p)).AddDate(0, 0, 2).Format("2006-01-02")
+	return b.send.call(ctx, "views.open", func(ctx context.Context) error {
+		_, err := b.api.OpenViewContext(ctx, in.triggerID, renderFollowupNoteModal(followupRenegotiateID, f, true, today))
+		return err
+	})
+}
+
+func (b *Bot) followupUndoButton(ctx context.Context, in interaction, a *slack.BlockAction) error {
+	f, err := b.ownFollowup(a.Value, in.user)
+	if err != nil {
+		return err
+	}
+	if err := b.store.DeleteFollowup(f.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if f.Counterpart != "" {
+		// Withdraw the notice if it has not gone out; otherwise say so.
+		if o, err := b.store.OutgoingByKey(fmt.Sprintf("followup:%d:notice", f.ID)); err == nil && o.State == store.OutboxPending {
+			_ = b.store.FailOutgoing(o.ID, "undone by the author", b.opts.Now())
+		} else if err == nil && o.State == store.OutboxSent {
+			_ = b.enqueue(store.Outgoing{Key: fmt.Sprintf("followup:%d:undone", f.ID), User: f.Counterpart, Kind: "receipts",
+				Text: fmt.Sprintf("<@%s> took back the note about: %s. (It was made by mistake.)", f.Owner, f.Text), RespectHours: true})
+		}
+	}
+	b.respondOrTell(ctx, in.origin, response{Text: "Undone: that follow-up is gone.", ReplaceOriginal: true})
+	return nil
+}
+
+// followupShortcut opens the form from a message: "Follow up on this".
+func (b *Bot) followupShortcut(ctx context.Context, in interaction) error {
+	cb := in.cb
+	counterpart := ""
+	if cb.Message.User != "" && cb.Message.User != in.user && cb.Message.BotID == "" {
+		counterpart = cb.Message.User
+	}
+	link := ""
+	if cb.Team.Domain != "" && cb.Channel.ID != "" && cb.Message.Timestamp != "" {
+		link = fmt.Sprintf("https://%s.slack.com/archives/%s/p%s", cb.Team.Domain, cb.Channel.ID, strings.ReplaceAll(cb.Message.Timestamp, ".", ""))
+	}
+	return b.openFollowupModal(ctx, cb.TriggerID, in.user, cb.Channel.ID, counterpart, link)
+}
+
+type followupForm struct {
+	person, what, date, clock, channel, link string
+}
+
+func readFollowupForm(in interaction) followupForm {
+	var f followupForm
+	if st := in.cb.View.State; st != nil {
+		v := st.Values
+		f.person = v["followup_person"]["person"].SelectedUser
+		f.what = escapeText(strings.TrimSpace(v["followup_what"]["what"].Value))
+		f.date = v["followup_date"]["date"].SelectedDate
+		f.clock = v["followup_time"]["time"].SelectedTime
+	}
+	var meta struct{ Channel, Link string }
+	_ = json.Unmarshal([]byte(in.cb.View.PrivateMetadata), &meta)
+	f.channel, f.link = meta.Channel, meta.Link
+	return f
+}
+
+// formDue turns the picked date (and time) into an instant in loc; no time
+// means the end of that working day.
+func formDue(date, clock string, loc *time.Location, w store.WorkWeek) (time.Time, error) {
+	d, err := time.ParseInLocation("2006-01-02", date, loc)
+	if err != nil {
+		return time.Time{}, err
+	}
+	h, m := int(w.End/time.Hour), int(w.End%time.Hour/time.Minute)
+	if clock != "" {
+		t, err := time.Parse("15:04", clock)
+		if err != nil {
+			return time.Time{}, err
+		}
+		h, m = t.Hour(), t.Minute()
+	}
+	return time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, loc), nil
+}
+
+// validateFollowupForm runs before the ack; it reads the store only.
+func (b *Bot) validateFollowupForm(in interaction) map[string]string {
+	f := readFollowupForm(in)
+	errs := map[string]string{}
+	if f.what == "" {
+		errs["followup_what"] = "What will you do?"
+	} else if plainLength(f.what) > followupMaxChars {
+		errs["followup_what"] = fmt.Sprintf("Up to %d characters.", followupMaxChars)
+	}
+	p, _ := b.store.Person(in.user)
+	due, err := formDue(f.date, f.clock, b.location(p), b.workWeek(p))
+	now := b.opts.Now()
+	switch {
+	case err != nil:
+		errs["followup_date"] = "Pick a date."
+	case !due.After(now):
+		errs["followup_date"] = "That time has passed; pick a later one."
+	case due.After(now.AddDate(1, 0, 0)):
+		errs["followup_date"] = "Pick a date within a year."
+	}
+	if f.person != "" {
+		if cp, err := b.store.Person(f.person); err == nil && (cp.IsBot || cp.Deleted) {
+			errs["followup_person"] = "Promises are for active people, not bots or deactivated accounts."
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
+}
+
+func (b *Bot) followupSubmit(ctx context.Context, in interaction) error {
+	f := readFollowupForm(in)
+	author, err := b.person(ctx, in.user)
+	if err != nil {
+		return err
+	}
+	due, err := formDue(f.date, f.clock, b.location(author), b.workWeek(author))
+	if err != nil {
+		return err
+	}
+	counterpart := f.person
+	if counterpart == in.user {
+		counterpart = ""
+	}
+	o := in.origin
+	o.channel = f.channel
+	err = b.makeFollowup(ctx, o, author, counterpart, f.what, due, f.link)
+	var ue *userError
+	if errors.As(err, &ue) {
+		b.tellPrivately(ctx, o, ue.msg)
+		return nil
+	}
+	return err
+}
+
+func noteFrom(in interaction) string {
+	if st := in.cb.View.State; st != nil {
+		return escapeText(strings.TrimSpace(st.Values["followup_note"]["note"].Value))
+	}
+	return ""
+}
+
+func (b *Bot) followupDropSubmit(ctx context.Context, in interaction) error {
+	f, err := b.ownFollowup(in.cb.View.PrivateMetadata, in.user)
+	if err != nil {
+		b.tellPrivately(ctx, in.origin, err.Error())
+		return nil
+	}
+	return b.completeFollowup(ctx, in.origin, f.ID, store.FollowupDropped, noteFrom(in))
+}
+
+func (b *Bot) followupRenegotiateSubmit(ctx context.Context, in interaction) error {
+	f, err := b.ownFollowup(in.cb.View.PrivateMetadata, in.user)
+	if err != nil {
+		b.tellPrivately(ctx, in.origin, err.Error())
+		return nil
+	}
+	p, err := b.person(ctx, in.user)
+	if err != nil {
+		return err
+	}
+	date := ""
+	if st := in.cb.View.State; st != nil {
+		date = st.Values["followup_date"]["date"].SelectedDate
+	}
+	due, err := formDue(date, "", b.location(p), b.workWeek(p))
+	if err != nil || !due.After(b.opts.Now()) {
+		b.tellPrivately(ctx, in.origin, "That date has passed; nothing was changed. Try again with a later one.")
+		return nil
+	}
+	f, err = b.store.UpdateFollowup(f.ID, func(fu *store.Followup) error {
+		fu.Due, fu.NextAt, fu.Reminded, fu.Nudges = due, due, false, 0
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	note := noteFrom(in)
+	text := fmt.Sprintf(":calendar: <@%s> proposes a new date for *%s*: %s.", f.Owner, f.Text, slackDate(due, time.UTC))
+	if note != "" {
+		text += "\n>" + note
+	}
+	if err := b.enqueue(store.Outgoing{Key: fmt.Sprintf("followup:%d:renegotiate:%d", f.ID, due.Unix()), User: f.Counterpart, Kind: "receipts", Text: text, RespectHours: true}); err != nil {
+		return err
+	}
+	b.tellPrivately(ctx, in.origin, fmt.Sprintf("New date set: %s. I've let <@%s> know.", localDue(due, b.location(p)), f.Counterpart))
+	return nil
+}
+
+// RemindFollowups is the tick's work for follow-ups: a reminder for each
+// item that fell due, and one nudge a working day per author listing all
+// their overdue items. Each message is queued under a key naming the item
+// (or the author and day), so a crash between queueing and recording sends
+// nothing twice.
+func (b *Bot) RemindFollowups(ctx context.Context, now time.Time) error {
+	due, err := b.store.FollowupsDue(now, 1000)
+	if err != nil {
+		return err
+	}
+	byOwner := map[string][]store.Followup{}
+	var owners []string
+	for _, f := range due {
+		if _, ok := byOwner[f.Owner]; !ok {
+			owners = append(owners, f.Owner)
+		}
+		byOwner[f.Owner] = append(byOwner[f.Owner], f)
+	}
+	for _, owner := range owners {
+		if err := b.remindOwner(ctx, now, owner, byOwner[owner]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *Bot) remindOwner(ctx context.Context, now time.Time, owner string, items []store.Followup) error {
+	p, err := b.person(ctx, owner)
+	if err != nil && !errors.Is(err, errUnknownUser) {
+		return err
+	}
+	loc, week := b.location(p), b.workWeek(p)
+	var reminders []store.Followup
+	nudge := false
+	for _, f := range items {
+		if !f.Reminded {
+			reminders = append(reminders, f)
+		} else {
+			nudge = true
+		}
+	}
+	// The next working day's start, for the next nudge.
+	nextNudge := week.Next(morning(now.In(loc).AddDate(0, 0, 1), loc, week), loc)
+	if len(reminders) > 0 {
+		text, blocks := renderFollowupReminder(reminders, b.snoozeChoices(), loc)
+		ids := make([]string, len(reminders))
+		for i, f := range reminders {
+			ids[i] = fmt.Sprint(f.ID)
+		}
+		if err := b.enqueue(store.Outgoing{Key: "followup-remind:" + strings.Join(ids, ",") + ":" + fmt.Sprint(reminders[0].NextAt.Unix()),
+			User: owner, Kind: "reminders", Text: text, Blocks: encodeBlocks(blocks), RespectHours: true}); err != nil {
+			return err
+		}
+		for _, f := range reminders {
+			if _, err := b.store.UpdateFollowup(f.ID, func(fu *store.Followup) error {
+				fu.Reminded, fu.NextAt = true, nextNudge
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+	}
+	if !nudge {
+		return nil
+	}
+	// One nudge lists every overdue item of the author, oldest first.
+	mine, err := b.myOpenFollowups(owner)
+	if err != nil {
+		return err
+	}
+	var overdue []store.Followup
+	for _, f := range mine {
+		if f.Reminded && f.Due.Before(now) && !f.NextAt.After(now) {
+			overdue = append(overdue, f)
+		}
+	}
+	if len(overdue) == 0 {
+		return nil
+	}
+	for i := range overdue {
+		overdue[i].Nudges++
+	}
+	text, blocks := renderFollowupNudge(overdue, b.snoozeChoices(), loc)
+	day := now.In(loc).Format("2006-01-02")
+	if err := b.enqueue(store.Outgoing{Key: "followup-nudge:" + owner + ":" + day, User: owner, Kind: "nudges",
+		Text: text, Blocks: encodeBlocks(blocks), RespectHours: true}); err != nil {
+		return err
+	}
+	for _, f := range overdue {
+		if _, err := b.store.UpdateFollowup(f.ID, func(fu *store.Followup) error {
+			fu.Nudges, fu.LastNudge, fu.NextAt = fu.Nudges+1, now, nextNudge
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,243 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/rapport-bot/rapport/store"
+)
+
+// Action and callback IDs of follow-ups.
+const (
+	followupDoneAction        = "followup_done"
+	followupSnoozeAction      = "followup_snooze"
+	followupDropAction        = "followup_drop"
+	followupUndoAction        = "followup_undo"
+	followupRenegotiateAction = "followup_renegotiate"
+	followupModalID           = "followup_modal"
+	followupDropModalID       = "followup_drop_modal"
+	followupRenegotiateID     = "followup_renegotiate_modal"
+)
+
+func mrkdwn(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, s, false, true)
+}
+
+func plain(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+}
+
+func section(s string) slack.Block {
+	return slack.NewSectionBlock(mrkdwn(kudosClip(s, 3000)), nil, nil)
+}
+
+func contextLine(s string) slack.Block { return slack.NewContextBlock("", mrkdwn(s)) }
+
+func button(actionID, value, text string) *slack.ButtonBlockElement {
+	return slack.NewButtonBlockElement(actionID, value, plain(text))
+}
+
+// slackDate shows t in each reader's own zone, with a fallback in loc.
+func slackDate(t time.Time, loc *time.Location) string {
+	return fmt.Sprintf("<!date^%d^{date_short_pretty} at {time}|%s>", t.Unix(), t.In(loc).Format("Mon 2 Jan, 15:04 MST"))
+}
+
+// localDue is "Fri 5 Dec, 18:00" in the reader's zone, for text that
+// says "your time".
+func localDue(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("Mon 2 Jan, 15:04")
+}
+
+// followupWhat names the promise: "send the deck to <@B>" or "send the
+// deck" for a note to oneself.
+func followupWhat(f store.Followup) string {
+	if f.Counterpart == "" {
+		return f.Text
+	}
+	return f.Text + " for <@" + f.Counterpart + ">"
+}
+
+// renderFollowupCreated is the author's private confirmation, with Undo.
+func renderFollowupCreated(f store.Followup, loc *time.Location) (string, []slack.Block) {
+	text := fmt.Sprintf(":white_check_mark: Got it: *%s* — due %s your time.", followupWhat(f), localDue(f.Due, loc))
+	if f.Counterpart != "" {
+		text += fmt.Sprintf(" I've let <@%s> know.", f.Counterpart)
+	}
+	text += " I'll remind you when it's due."
+	return text, []slack.Block{
+		slack.NewSectionBlock(mrkdwn(text), nil, slack.NewAccessory(button(followupUndoAction, fmt.Sprint(f.ID), "Undo"))),
+	}
+}
+
+// renderFollowupNotice tells the counterpart about the promise.
+func renderFollowupNotice(f store.Followup) (string, []slack.Block) {
+	text := fmt.Sprintf(":handshake: <@%s> will *%s* for you by %s.", f.Owner, f.Text, slackDate(f.Due, time.UTC))
+	blocks := []slack.Block{section(text)}
+	if f.Link != "" {
+		blocks = append(blocks, contextLine(fmt.Sprintf(":link: About <%s|this message>", f.Link)))
+	}
+	blocks = append(blocks, contextLine("I'll tell you when it's done. You get these notes when someone makes you a promise with /followup."),
+		slack.NewActionBlock("", button("mute_dm", "receipts", "Stop these notes")))
+	return fmt.Sprintf("<@%s> will %s for you", f.Owner, kudosClip(f.Text, 150)), blocks
+}
+
+// followupActions are the buttons on a reminder or nudge for one item.
+func followupActions(f store.Followup, snoozes []snoozeChoice, renegotiate bool) slack.Block {
+	elems := []slack.BlockElement{button(followupDoneAction, fmt.Sprint(f.ID), "Done ✔")}
+	for _, s := range snoozes {
+		elems = append(elems, button(followupSnoozeAction, fmt.Sprintf("%d:%s", f.ID, s.key), "Snooze: "+s.label))
+	}
+	elems = append(elems, button(followupDropAction, fmt.Sprint(f.ID), "Drop"))
+	if renegotiate {
+		elems = append(elems, button(followupRenegotiateAction, fmt.Sprint(f.ID), "Propose a new date"))
+	}
+	return slack.NewActionBlock(fmt.Sprintf("followup_%d", f.ID), elems...)
+}
+
+// renderFollowupReminder is the DM at the due time.
+func renderFollowupReminder(items []store.Followup, snoozes []snoozeChoice, loc *time.Location) (string, []slack.Block) {
+	var blocks []slack.Block
+	head := ":alarm_clock: A promise is due"
+	if len(items) > 1 {
+		head = fmt.Sprintf(":alarm_clock: %d promises are due", len(items))
+	}
+	blocks = append(blocks, section("*"+head+"*"))
+	for _, f := range items {
+		blocks = append(blocks, section(fmt.Sprintf("*%s* — due %s", followupWhat(f), slackDate(f.Due, loc))), followupActions(f, snoozes, false))
+	}
+	blocks = append(blocks, contextLine("Done already? Tap Done and I'll let them know."),
+		slack.NewActionBlock("", button("mute_dm", "reminders", "Stop reminders")))
+	return head + ": " + kudosClip(items[0].Text, 100), blocks
+}
+
+// renderFollowupNudge is the one daily DM listing every overdue item,
+// oldest first. Kind, specific and forward-looking, never shaming.
+func renderFollowupNudge(items []store.Followup, snoozes []snoozeChoice, loc *time.Location) (string, []slack.Block) {
+	head := "Let's get this back on track"
+	if len(items) > 1 {
+		head = fmt.Sprintf("Let's get these %d back on track", len(items))
+	}
+	blocks := []slack.Block{section(fmt.Sprintf(":seedling: *%s.* Plans change; a quick update keeps trust strong — finish it, pick a new time, or let them know.", head))}
+	for _, f := range items {
+		line := fmt.Sprintf("*%s* — was due %s", followupWhat(f), slackDate(f.Due, loc))
+		renegotiate := f.Nudges >= 3 && f.Counterpart != ""
+		if renegotiate {
+			line += "\nIt's been a while: proposing a new date is a good way to keep your word."
+		}
+		blocks = append(blocks, section(line), followupActions(f, snoozes, renegotiate))
+	}
+	blocks = append(blocks, contextLine("At most one of these a day, in your working hours."),
+		slack.NewActionBlock("", button("mute_dm", "nudges", "Stop nudges")))
+	return fmt.Sprintf(":seedling: %s: %s", head, kudosClip(items[0].Text, 100)), blocks
+}
+
+// renderFollowupReceipt tells the counterpart the promise was kept (or
+// dropped), with the author's note.
+func renderFollowupReceipt(f store.Followup) string {
+	var text string
+	if f.Status == store.FollowupDropped {
+		text = fmt.Sprintf(":information_source: <@%s> won't be able to %s after all.", f.Owner, f.Text)
+	} else {
+		text = fmt.Sprintf(":white_check_mark: <@%s> followed up: %s ✔", f.Owner, f.Text)
+	}
+	if note := strings.TrimSpace(f.Note); note != "" {
+		text += "\n>" + strings.ReplaceAll(note, "\n", "\n>")
+	}
+	return text
+}
+
+type followupListItem struct {
+	N int
+	F store.Followup
+}
+
+// renderFollowupList is /followup list: mine (numbered, overdue first) and
+// what others promised me.
+func renderFollowupList(mine []followupListItem, owed []store.Followup, now time.Time, loc *time.Location) (string, []slack.Block) {
+	var sb strings.Builder
+	sb.WriteString("*Your follow-ups*")
+	if len(mine) == 0 {
+		sb.WriteString("\nNothing open. Make one: `/followup @maya send the deck by friday`")
+	}
+	for _, it := range mine {
+		mark := ""
+		if it.F.Due.Before(now) {
+			mark = " :warning: overdue"
+		}
+		fmt.Fprintf(&sb, "\n%d. %s — due %s%s", it.N, followupWhat(it.F), slackDate(it.F.Due, loc), mark)
+	}
+	blocks := []slack.Block{section(sb.String())}
+	var ob strings.Builder
+	ob.WriteString("*Owed to you*")
+	if len(owed) == 0 {
+		ob.WriteString("\nNobody owes you anything right now.")
+	}
+	for _, f := range owed {
+		fmt.Fprintf(&ob, "\n• <@%s>: %s — due %s", f.Owner, f.Text, slackDate(f.Due, loc))
+	}
+	blocks = append(blocks, section(ob.String()), contextLine("Mark one done with `/followup done 2`."))
+	return "Your follow-ups", blocks
+}
+
+// renderFollowupModal is the form behind /followup and "Follow up on this".
+func renderFollowupModal(channel, counterpart, link string, today string) slack.ModalViewRequest {
+	who := slack.NewOptionsSelectBlockElement(slack.OptTypeUser, plain("Yourself if empty"), "person")
+	if counterpart != "" {
+		who.InitialUser = counterpart
+	}
+	whoBlock := slack.NewInputBlock("followup_person", plain("Who is it for?"), nil, who)
+	whoBlock.Optional = true
+	what := slack.NewPlainTextInputBlockElement(plain("Send the deck"), "what")
+	what.MaxLength = 1000
+	date := slack.NewDatePickerBlockElement("date")
+	date.InitialDate = today
+	tm := slack.NewTimePickerBlockElement("time")
+	timeBlock := slack.NewInputBlock("followup_time", plain("By what time? (end of your working day if empty)"), nil, tm)
+	timeBlock.Optional = true
+	blocks := []slack.Block{
+		whoBlock,
+		slack.NewInputBlock("followup_what", plain("What will you do?"), nil, what),
+		slack.NewInputBlock("followup_date", plain("By when?"), nil, date),
+		timeBlock,
+	}
+	if link != "" {
+		blocks = append([]slack.Block{contextLine(fmt.Sprintf(":link: About <%s|this message>", link))}, blocks...)
+	}
+	meta := fmt.Sprintf(`{"channel":%q,"link":%q}`, channel, link)
+	return slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: followupModalID,
+		Title: plain("Follow up"), Submit: plain("Save"), Close: plain("Cancel"),
+		Blocks: slack.Blocks{BlockSet: blocks}, PrivateMetadata: meta,
+	}
+}
+
+// renderFollowupNoteModal asks for an optional note (Drop, new date).
+func renderFollowupNoteModal(callbackID string, f store.Followup, withDate bool, today string) slack.ModalViewRequest {
+	title := "Drop it"
+	intro := fmt.Sprintf("Dropping *%s*. <@%s> will be told; a short note helps.", f.Text, f.Counterpart)
+	if f.Counterpart == "" {
+		intro = fmt.Sprintf("Dropping *%s*.", f.Text)
+	}
+	var blocks []slack.Block
+	if withDate {
+		title = "New date"
+		intro = fmt.Sprintf("Propose a new date for *%s*. <@%s> will get it by DM.", f.Text, f.Counterpart)
+		d := slack.NewDatePickerBlockElement("date")
+		d.InitialDate = today
+		blocks = append(blocks, slack.NewInputBlock("followup_date", plain("New date"), nil, d))
+	}
+	note := slack.NewPlainTextInputBlockElement(plain("Optional"), "note")
+	note.Multiline = true
+	note.MaxLength = 500
+	noteBlock := slack.NewInputBlock("followup_note", plain("Note for them"), nil, note)
+	noteBlock.Optional = true
+	blocks = append([]slack.Block{section(intro)}, append(blocks, noteBlock)...)
+	return slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: callbackID,
+		Title: plain(title), Submit: plain("Send"), Close: plain("Cancel"),
+		Blocks: slack.Blocks{BlockSet: blocks}, PrivateMetadata: fmt.Sprint(f.ID),
+	}
+}
