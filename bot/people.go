@@ -45,16 +45,7 @@ func (b *Bot) person(ctx context.Context, id string) (store.Person, error) {
 		}
 		return store.Person{}, err
 	}
-	now := b.opts.Now()
-	return b.store.UpdatePerson(id, func(p *store.Person) {
-		p.Name = u.Name
-		p.TZ = u.TZ
-		p.IsBot = u.IsBot || u.ID == "USLACKBOT" // Slackbot has is_bot false
-		p.Deleted = u.Deleted
-		p.IsRestricted = u.IsRestricted || u.IsUltraRestricted
-		p.IsStranger = u.IsStranger
-		p.Updated = now
-	})
+	return b.rememberProfile(*u)
 }
 
 // location is the person's own zone, or the configured zone when Slack

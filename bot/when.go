@@ -446,6 +446,7 @@ func (s *dueSpec) setExact(d time.Duration) error {
 	return nil
 }
 
+// dueTime is a wall-clock time of day.
 type dueTime struct{ h, m int }
 
 // dueDay is a calendar date, free of any zone.
@@ -460,21 +461,24 @@ func dueDayOf(t time.Time) dueDay {
 	return dueDay{y, m, d}
 }
 
-func (c dueDay) noon() time.Time        { return time.Date(c.y, c.m, c.d, 12, 0, 0, 0, time.UTC) }
-func (c dueDay) add(days int) dueDay    { return dueDayOf(c.noon().AddDate(0, 0, days)) }
-func (c dueDay) weekday() time.Weekday  { return c.noon().Weekday() }
-func (c dueDay) before(o dueDay) bool   { return c.noon().Before(o.noon()) }
+// Day arithmetic happens at noon UTC, where no DST change can move a date.
+func (d dueDay) noon() time.Time       { return time.Date(d.y, d.m, d.d, 12, 0, 0, 0, time.UTC) }
+func (d dueDay) add(days int) dueDay   { return dueDayOf(d.noon().AddDate(0, 0, days)) }
+func (d dueDay) weekday() time.Weekday { return d.noon().Weekday() }
+func (d dueDay) before(o dueDay) bool  { return d.noon().Before(o.noon()) }
+
 func dueDaysIn(y int, m time.Month) int { return time.Date(y, m+1, 0, 12, 0, 0, 0, time.UTC).Day() }
+
 func dueValidDate(y int, m time.Month, d int) bool {
 	return m >= 1 && m <= 12 && d >= 1 && d <= dueDaysIn(y, m)
 }
 
-// addMonths adds n months, keeping the day or clamping it to the month's
-// last (Jan 31 + 1 month = Feb 28).
-func (c dueDay) addMonths(n int) dueDay {
-	i := int(c.m) - 1 + n
-	y, m := c.y+i/12, time.Month(i%12+1)
-	return dueDay{y, m, min(c.d, dueDaysIn(y, m))}
+// addMonths adds n (>= 0) months, keeping the day or clamping it to the
+// month's last (Jan 31 + 1 month = Feb 28).
+func (d dueDay) addMonths(n int) dueDay {
+	i := int(d.m) - 1 + n
+	y, m := d.y+i/12, time.Month(i%12+1)
+	return dueDay{y, m, min(d.d, dueDaysIn(y, m))}
 }
 
 // monthDay is month/day in the year that puts it today or later.
