@@ -83,7 +83,6 @@ type Bot struct {
 	inflight   sync.WaitGroup
 	kick       chan struct{} // wakes the outbox loop
 	delivering sync.Mutex    // one outbox drain at a time
-	zones      sync.Map      // IANA name → *time.Location
 	dms        sync.Map      // user ID → DM channel ID
 }
 

@@ -48,32 +48,11 @@ func (b *Bot) person(ctx context.Context, id string) (store.Person, error) {
 	return b.rememberProfile(*u)
 }
 
-// location is the person's own zone, or the configured zone when Slack
-// gave none (bots, some external users).
-func (b *Bot) location(p store.Person) *time.Location {
-	if p.TZ != "" {
-		if loc, ok := b.zones.Load(p.TZ); ok {
-			return loc.(*time.Location)
-		}
-		if loc, err := time.LoadLocation(p.TZ); err == nil {
-			b.zones.Store(p.TZ, loc)
-			return loc
-		}
-	}
-	return b.opts.Location
-}
+// location is the person's own zone, or the configured zone.
+func (b *Bot) location(p store.Person) *time.Location { return p.Location(b.opts.Location) }
 
 // workWeek is the person's own working hours, or the configured default.
-func (b *Bot) workWeek(p store.Person) store.WorkWeek {
-	w := b.opts.WorkWeek
-	if p.WorkEnd > p.WorkStart {
-		w.Start, w.End = p.WorkStart, p.WorkEnd
-	}
-	if len(p.WorkDays) > 0 {
-		w.Days = p.WorkDays
-	}
-	return w
-}
+func (b *Bot) workWeek(p store.Person) store.WorkWeek { return p.WorkWeek(b.opts.WorkWeek) }
 
 // localDay returns the bounds [start, end) of the local day containing t.
 func localDay(t time.Time, loc *time.Location) (time.Time, time.Time) {

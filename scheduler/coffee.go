@@ -214,25 +214,9 @@ func (c *Coffee) pairingInput(people []store.Person, at time.Time) (PairingInput
 	return in, nil
 }
 
-func (c *Coffee) workWeek(p store.Person) store.WorkWeek {
-	w := c.opts.WorkWeek
-	if p.WorkEnd > p.WorkStart {
-		w.Start, w.End = p.WorkStart, p.WorkEnd
-	}
-	if len(p.WorkDays) > 0 {
-		w.Days = p.WorkDays
-	}
-	return w
-}
+func (c *Coffee) workWeek(p store.Person) store.WorkWeek { return p.WorkWeek(c.opts.WorkWeek) }
 
-func (c *Coffee) location(p store.Person) *time.Location {
-	if p.TZ != "" {
-		if loc, err := time.LoadLocation(p.TZ); err == nil {
-			return loc
-		}
-	}
-	return c.opts.Location
-}
+func (c *Coffee) location(p store.Person) *time.Location { return p.Location(c.opts.Location) }
 
 // closeRoundsBefore settles earlier rounds: a member who answered nothing
 // gets a miss, one who answered is back to zero, and three misses in a row

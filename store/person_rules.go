@@ -1,0 +1,40 @@
+package store
+
+import (
+	"sync"
+	"time"
+)
+
+// WorkWeek is the person's own working hours, or def where they set none.
+// Both the bot (when to DM) and the scheduler (who can meet) use it.
+func (p Person) WorkWeek(def WorkWeek) WorkWeek {
+	w := def
+	if p.WorkEnd > p.WorkStart {
+		w.Start, w.End = p.WorkStart, p.WorkEnd
+	}
+	if len(p.WorkDays) > 0 {
+		w.Days = p.WorkDays
+	}
+	return w
+}
+
+// zones caches loaded locations: time.LoadLocation reads and parses the
+// zone database on every call.
+var zones sync.Map // IANA name → *time.Location
+
+// Location is the person's own zone, or def when Slack gave none (bots,
+// some external users) or an unknown one.
+func (p Person) Location(def *time.Location) *time.Location {
+	if p.TZ == "" {
+		return def
+	}
+	if loc, ok := zones.Load(p.TZ); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(p.TZ)
+	if err != nil {
+		return def
+	}
+	zones.Store(p.TZ, loc)
+	return loc
+}
