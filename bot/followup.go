@@ -103,7 +103,7 @@ func (b *Bot) followupCommand(ctx context.Context, cmd slashCommand) error {
 	if err != nil {
 		return err
 	}
-	counterpart, rest := "", cmd.text
+	var counterpart, rest string
 	toks := tokenize(cmd.text)
 	switch {
 	case len(toks) > 0 && toks[0].kind == tokUserMention:

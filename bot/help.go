@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"regexp"
-	"strings"
 
 	"github.com/slack-go/slack/slackevents"
 )
@@ -58,10 +57,4 @@ func (b *Bot) onDirectMessage(ctx context.Context, ev event) error {
 		Text:    "I'm Rapport. I don't read conversations, but I'm happy to help: type `help` to see what I can do.",
 	})
 	return err
-}
-
-// firstLine is used in logs and fallbacks where a whole text is too long.
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	return line
 }

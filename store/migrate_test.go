@@ -190,7 +190,7 @@ func TestOpenCurrentFileWritesNothing(t *testing.T) {
 	}
 	db.Close()
 	before := readFile(t, path)
-	db = mustOpenPath(t, path, store.Options{})
+	_ = mustOpenPath(t, path, store.Options{})
 	if !bytes.Equal(readFile(t, path), before) {
 		t.Errorf("reopening a current file changed it")
 	}
