@@ -24,11 +24,17 @@
 //   - Lets tests and the sandbox move time: RunDue runs every instant in a
 //     window in time order without waiting.
 //
-// Jobs and their specs (feature jobs register here as they are built):
+// Jobs and their specs (registered by cmd/rapport):
 //
-//	(none yet: coffee rounds on RAPPORT_COFFEE_SCHEDULE, follow-up reminders
-//	and nudges on RAPPORT_TICK and the kudos digest on
-//	RAPPORT_KUDOS_DIGEST_SCHEDULE come in later changes)
+//	tick             RAPPORT_TICK                    follow-up reminders and nudges
+//	                                                 (Notifier.RemindFollowups), then the
+//	                                                 outbox (Notifier.DeliverDue)
+//	kudos-digest     RAPPORT_KUDOS_DIGEST_SCHEDULE   the weekly kudos celebration (catch-up)
+//	coffee-round     RAPPORT_COFFEE_SCHEDULE         pair and introduce (Coffee.RunRound; catch-up)
+//	coffee-followup  RAPPORT_TICK                    heads-ups, "did you meet?", resume cut
+//	                                                 deliveries (coffee.go)
+//	prune            @every 1h                       forget handled Slack events after a day,
+//	                                                 delivered outbox items after 30 days
 //
 // The decisions about time (which instants are due in a window, which
 // missed instant to catch up, which instant a cron firing stands for) are
