@@ -1,0 +1,443 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// formerTeammate replaces a forgotten user wherever others still need a
+// name: a mention in their text, the giver of a kudos they received.
+const formerTeammate = "a former teammate"
+
+// ForgetStats counts what ForgetUser removed or anonymised.
+type ForgetStats struct {
+	Followups       int  // follow-ups deleted: owned by the user or owed to them
+	Checkins        int  // check-ins deleted: by or with the user
+	KudosAnonymised int  // kudos kept for others, with the user taken out
+	KudosDeleted    int  // kudos deleted: the user was their only receiver
+	RoundsEdited    int  // coffee rounds the user was taken out of
+	Outgoing        int  // outbox items deleted: for the user or naming them
+	Member          bool // the user's coffee membership was deleted
+	Person          bool // the user's person record was deleted
+}
+
+// ForgetUser deletes everything stored by or about user, in one Update
+// transaction ("a person can see everything stored about them and delete
+// it"):
+//
+//   - follow-ups they own or that are owed to them, with their index entries;
+//   - check-ins by them or with them;
+//   - their coffee membership, and their entry in other members' never lists;
+//   - their person record (profile cache, mutes, style, working hours);
+//   - outbox items for them or naming them anywhere (key, text, blocks, ...);
+//   - Slack deliveries whose event key names them (normally none).
+//
+// Kudos involving others are kept for them: as giver the user becomes ""
+// (shown as "a former teammate"), as a receiver they are removed from
+// Receivers, and a kudos left without receivers is deleted. Coffee rounds
+// lose the user from their groups, answers and sit-outs; a group left
+// empty is dropped, a group of one keeps its member. Every index follows.
+//
+// Text written by other people (kudos reasons and values, follow-up texts,
+// notes and links, check-in notes) keeps its meaning: a mention <@user> or
+// <@user|name>, and the bare ID, become "a former teammate" (a link that
+// names them is cleared). An ID counts only as a whole word, so forgetting
+// U1 leaves U12 alone.
+//
+// Before committing, ForgetUser scans every key and value of the file and
+// fails, changing nothing, if the ID is still there. Pages freed by the
+// transaction keep old bytes until bbolt reuses them: a Backup copy holds
+// only live pages.
+func (db *DB) ForgetUser(user string) (ForgetStats, error) {
+	if user == "" {
+		return ForgetStats{}, errors.New("store: forget user: empty user ID")
+	}
+	if err := checkUserID(user); err != nil {
+		return ForgetStats{}, fmt.Errorf("store: forget user: %w", err)
+	}
+	var st ForgetStats
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		st = ForgetStats{}
+		for _, step := range []func(*bolt.Tx, string, *ForgetStats) error{
+			forgetKudos, forgetFollowups, forgetCheckins, forgetCoffeeMembers,
+			forgetRounds, forgetPerson, forgetOutgoing, forgetSeenEvents,
+		} {
+			if err := step(tx, user, &st); err != nil {
+				return err
+			}
+		}
+		return findUserBytes(tx, user)
+	})
+	if err != nil {
+		return ForgetStats{}, fmt.Errorf("store: forget user %s: %w", user, err)
+	}
+	return st, nil
+}
+
+// idChar reports whether c can be part of a Slack ID.
+func idChar(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
+}
+
+// indexID is the index of the first whole-word occurrence of id in s (not
+// preceded or followed by a letter or digit), or -1.
+func indexID(s, id []byte) int {
+	for off := 0; ; {
+		i := bytes.Index(s[off:], id)
+		if i < 0 {
+			return -1
+		}
+		i += off
+		end := i + len(id)
+		if (i == 0 || !idChar(s[i-1])) && (end == len(s) || !idChar(s[end])) {
+			return i
+		}
+		off = i + 1
+	}
+}
+
+func containsID(s []byte, id string) bool { return indexID(s, []byte(id)) >= 0 }
+
+// scrubUser replaces every mention of user in s (<@user>, <@user|name> or
+// the bare ID) with formerTeammate.
+func scrubUser(s, user string) string {
+	id := []byte(user)
+	if indexID([]byte(s), id) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := indexID([]byte(s), id)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		start, end := i, i+len(user)
+		if start >= 2 && s[start-2:start] == "<@" && end < len(s) && (s[end] == '>' || s[end] == '|') {
+			if j := strings.IndexByte(s[end:], '>'); j >= 0 {
+				start, end = start-2, end+j+1
+			}
+		}
+		b.WriteString(s[:start])
+		b.WriteString(formerTeammate)
+		s = s[end:]
+	}
+}
+
+// scrubUsers scrubs each string of list; it returns nil for an empty list.
+func scrubUsers(list []string, user string) []string {
+	var out []string
+	for _, s := range list {
+		out = append(out, scrubUser(s, user))
+	}
+	return out
+}
+
+// idRecord is one record of an id-keyed bucket, collected before writing.
+type idRecord[T any] struct {
+	id  uint64
+	rec T
+}
+
+// collect decodes every record of the id-keyed bucket name.
+func collect[T any](tx *bolt.Tx, name []byte) ([]idRecord[T], error) {
+	var out []idRecord[T]
+	err := tx.Bucket(name).ForEach(func(k, v []byte) error {
+		id, err := parseIDKey(k)
+		if err != nil {
+			return err
+		}
+		var rec T
+		if err := decodeValue(v, &rec); err != nil {
+			return fmt.Errorf("decode %s %d: %w", name, id, err)
+		}
+		out = append(out, idRecord[T]{id, rec})
+		return nil
+	})
+	return out, err
+}
+
+func forgetKudos(tx *bolt.Tx, user string, st *ForgetStats) error {
+	all, err := collect[kudosRecord](tx, bucketKudos)
+	if err != nil {
+		return err
+	}
+	for _, r := range all {
+		old := r.rec
+		rec := old
+		if rec.Giver == user {
+			rec.Giver = ""
+		}
+		rec.Receivers = slices.DeleteFunc(cloneStrings(old.Receivers), func(s string) bool { return s == user })
+		if len(rec.Receivers) == 0 {
+			rec.Receivers = nil
+		}
+		rec.Text = scrubUser(old.Text, user)
+		rec.Values = scrubUsers(old.Values, user)
+		switch {
+		case len(rec.Receivers) == 0 && len(old.Receivers) > 0:
+			if err := deleteKudosIndexes(tx, r.id, old); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketKudos).Delete(idKey(r.id)); err != nil {
+				return err
+			}
+			st.KudosDeleted++
+		case rec.Giver != old.Giver || len(rec.Receivers) != len(old.Receivers) ||
+			rec.Text != old.Text || !slices.Equal(rec.Values, old.Values):
+			if err := putKudos(tx, r.id, rec); err != nil {
+				return err
+			}
+			st.KudosAnonymised++
+		}
+	}
+	return nil
+}
+
+func forgetFollowups(tx *bolt.Tx, user string, st *ForgetStats) error {
+	all, err := collect[followupRecord](tx, bucketFollowups)
+	if err != nil {
+		return err
+	}
+	for _, r := range all {
+		if r.rec.Owner == user || r.rec.Counterpart == user {
+			for _, e := range followupIndexEntries(r.id, r.rec) {
+				if err := tx.Bucket(e.bucket).Delete(e.key); err != nil {
+					return err
+				}
+			}
+			if err := tx.Bucket(bucketFollowups).Delete(idKey(r.id)); err != nil {
+				return err
+			}
+			st.Followups++
+			continue
+		}
+		rec := r.rec
+		rec.Text, rec.Note = scrubUser(rec.Text, user), scrubUser(rec.Note, user)
+		if containsID([]byte(rec.Link), user) {
+			rec.Link = ""
+		}
+		if rec != r.rec {
+			if err := putFollowup(tx, r.id, rec); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func forgetCheckins(tx *bolt.Tx, user string, st *ForgetStats) error {
+	all, err := collect[checkinRecord](tx, bucketCheckins)
+	if err != nil {
+		return err
+	}
+	b := tx.Bucket(bucketCheckins)
+	for _, r := range all {
+		switch {
+		case r.rec.User == user || r.rec.With == user:
+			if err := b.Delete(idKey(r.id)); err != nil {
+				return err
+			}
+			st.Checkins++
+		case scrubUser(r.rec.Note, user) != r.rec.Note:
+			rec := r.rec
+			rec.Note = scrubUser(rec.Note, user)
+			if err := putValue(b, idKey(r.id), rec); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func forgetCoffeeMembers(tx *bolt.Tx, user string, st *ForgetStats) error {
+	b := tx.Bucket(bucketCoffeeMembers)
+	type member struct {
+		user string
+		rec  coffeeMemberRecord
+	}
+	var edited []member
+	err := b.ForEach(func(k, v []byte) error {
+		if string(k) == user {
+			st.Member = true
+			return nil
+		}
+		var rec coffeeMemberRecord
+		if err := decodeValue(v, &rec); err != nil {
+			return fmt.Errorf("decode coffee member %s: %w", k, err)
+		}
+		if slices.Contains(rec.Never, user) {
+			rec.Never = slices.DeleteFunc(rec.Never, func(s string) bool { return s == user })
+			if len(rec.Never) == 0 {
+				rec.Never = nil
+			}
+			edited = append(edited, member{string(k), rec})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, m := range edited {
+		if err := putValue(b, []byte(m.user), m.rec); err != nil {
+			return err
+		}
+	}
+	if st.Member {
+		return b.Delete([]byte(user))
+	}
+	return nil
+}
+
+func forgetRounds(tx *bolt.Tx, user string, st *ForgetStats) error {
+	all, err := collect[roundRecord](tx, bucketCoffeeRounds)
+	if err != nil {
+		return err
+	}
+	for _, r := range all {
+		rec, changed := r.rec, false
+		rec.Groups = nil
+		for _, g := range r.rec.Groups {
+			if slices.Contains(g.Members, user) || g.Answers[user] != "" {
+				changed = true
+				g.Members = slices.DeleteFunc(slices.Clone(g.Members), func(s string) bool { return s == user })
+				if _, ok := g.Answers[user]; ok {
+					answers := make(map[string]string, len(g.Answers))
+					for u, a := range g.Answers {
+						if u != user {
+							answers[u] = a
+						}
+					}
+					g.Answers = answers
+					if len(answers) == 0 {
+						g.Answers = nil
+					}
+				}
+				if len(g.Members) == 0 {
+					continue
+				}
+			}
+			rec.Groups = append(rec.Groups, g)
+		}
+		rec.SitOut = slices.DeleteFunc(slices.Clone(r.rec.SitOut), func(s sitOutRecord) bool { return s.User == user })
+		if len(rec.SitOut) != len(r.rec.SitOut) {
+			changed = true
+		}
+		if len(rec.SitOut) == 0 {
+			rec.SitOut = nil
+		}
+		if changed {
+			if err := putRound(tx, r.id, rec); err != nil {
+				return err
+			}
+			st.RoundsEdited++
+		}
+	}
+	return nil
+}
+
+func forgetPerson(tx *bolt.Tx, user string, st *ForgetStats) error {
+	b := tx.Bucket(bucketPeople)
+	if b.Get([]byte(user)) == nil {
+		return nil
+	}
+	st.Person = true
+	return b.Delete([]byte(user))
+}
+
+// forgetOutgoing deletes every outbox item that names user anywhere: the
+// ones for them, and the ones whose key, text or blocks mention them.
+func forgetOutgoing(tx *bolt.Tx, user string, st *ForgetStats) error {
+	b := tx.Bucket(bucketOutbox)
+	var doomed []idRecord[outgoingRecord]
+	err := b.ForEach(func(k, v []byte) error {
+		id, rec, err := decodeOutgoing(k, v)
+		if err != nil {
+			return err
+		}
+		if rec.User == user || containsID(v, user) {
+			doomed = append(doomed, idRecord[outgoingRecord]{id, rec})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, d := range doomed {
+		if d.rec.pending() {
+			if err := tx.Bucket(bucketOutboxByDue).Delete(timeIDKey(d.rec.NotBefore, d.id)); err != nil {
+				return err
+			}
+		}
+		if err := tx.Bucket(bucketOutboxKeys).Delete([]byte(d.rec.Key)); err != nil {
+			return err
+		}
+		if err := b.Delete(idKey(d.id)); err != nil {
+			return err
+		}
+		st.Outgoing++
+	}
+	return nil
+}
+
+// forgetSeenEvents deletes the Slack deliveries whose event key names
+// user. Slack's event keys hold no user IDs, so this finds nothing unless
+// a caller built its own keys from one.
+func forgetSeenEvents(tx *bolt.Tx, user string, _ *ForgetStats) error {
+	seen := tx.Bucket(bucketSeenEvents)
+	var keys, times [][]byte
+	err := seen.ForEach(func(k, v []byte) error {
+		if !containsID(k, user) {
+			return nil
+		}
+		if len(v) != 8 {
+			return fmt.Errorf("seen_events value %x of %q: want 8 bytes", v, k)
+		}
+		keys = append(keys, bytes.Clone(k))
+		times = append(times, eventTimeKey(nanosTime(binary.BigEndian.Uint64(v)), string(k)))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i, k := range keys {
+		if err := tx.Bucket(bucketSeenEventsByTime).Delete(times[i]); err != nil {
+			return err
+		}
+		if err := seen.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// findUserBytes walks every key and value of every bucket (nested ones
+// too) and reports the first that still names user.
+func findUserBytes(tx *bolt.Tx, user string) error {
+	return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+		return findUserInBucket(b, string(name), user)
+	})
+}
+
+func findUserInBucket(b *bolt.Bucket, path, user string) error {
+	return b.ForEach(func(k, v []byte) error {
+		if containsID(k, user) {
+			return fmt.Errorf("%s key %q still names the user", path, k)
+		}
+		if v == nil {
+			if nested := b.Bucket(k); nested != nil {
+				return findUserInBucket(nested, path+"/"+string(k), user)
+			}
+		}
+		if containsID(v, user) {
+			return fmt.Errorf("%s value of key %x still names the user", path, k)
+		}
+		return nil
+	})
+}
