@@ -55,9 +55,11 @@ func (b *Bot) routeTable() []route {
 	return []route{
 		{
 			kind: commandRoute, id: "/rapport",
-			summary: "Rapport itself: help, and (soon) your settings and data",
+			summary: "Rapport itself: help, and your data",
 			usage: []usage{
 				{"/rapport help", "what Rapport does and every command"},
+				{"/rapport my-data", "a DM with everything Rapport stores about you, and the file"},
+				{"/rapport forget-me", "delete everything about you (asks first)"},
 			},
 			command: b.rapportCommand,
 		},
@@ -124,6 +126,7 @@ func (b *Bot) routeTable() []route {
 			},
 			command: b.followupCommand,
 		},
+		{kind: viewRoute, id: forgetMeModalID, summary: "the forget-me confirmation", view: b.forgetMeSubmit},
 		{kind: shortcutRoute, id: "followup_shortcut", summary: "\"Follow up on this\" on a message opens the follow-up form", shortcut: b.followupShortcut},
 		{kind: viewRoute, id: followupModalID, summary: "the follow-up form", validate: b.validateFollowupForm, view: b.followupSubmit},
 		{kind: viewRoute, id: followupDropModalID, summary: "dropping a follow-up, with a note", view: b.followupDropSubmit},

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -25,6 +26,7 @@ type SlackAPI interface {
 	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
 	GetUsersContext(ctx context.Context, options ...slack.GetUsersOption) ([]slack.User, error)
 	GetUsersInConversationContext(ctx context.Context, params *slack.GetUsersInConversationParameters) ([]string, string, error)
+	UploadFileContext(ctx context.Context, params slack.UploadFileParameters) (*slack.FileSummary, error)
 }
 
 // Store is the part of the store the bot needs. *store.DB satisfies it.
@@ -35,6 +37,12 @@ type Store interface {
 	kudosStore
 	coffeeStore
 	followupStore
+	dataStore
+}
+
+type dataStore interface {
+	UserExport(w io.Writer, user string, now time.Time) (store.UserDataCounts, error)
+	ForgetUser(user string) (store.ForgetStats, error)
 }
 
 type eventStore interface {

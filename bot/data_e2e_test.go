@@ -1,0 +1,81 @@
+package bot_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/slack-go/slack"
+)
+
+func (h *harness) rapport(user, text string) {
+	h.t.Helper()
+	ctx := h.ctx()
+	ack, err := h.slack.SlashCommand(ctx, slack.SlashCommand{Command: "/rapport", Text: text, UserID: user, ChannelID: "CGENERAL"})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.markSent(ack.EnvelopeID)
+	h.waitHandled(ctx, ack.EnvelopeID)
+}
+
+// Ensure /rapport my-data DMs a summary with counts and the records as a
+// file in the export format.
+func TestMyData(t *testing.T) {
+	h, _ := startKudosBot(t, kudosSetup{})
+	h.kudos("UALICE", "CGENERAL", "<@UBOB> for the calm incident review")
+	h.kudos("UBOB", "CGENERAL", "<@UALICE> for pairing on the migration")
+	h.rapport("UALICE", "my-data")
+	dm := h.waitDM("UALICE", "What Rapport stores about you")
+	for _, want := range []string{"kudos you gave: 1", "kudos you received: 1"} {
+		if !strings.Contains(body(dm), want) {
+			t.Errorf("summary lacks %q: %s", want, body(dm))
+		}
+	}
+	files := h.slack.Files()
+	if len(files) != 1 || !bytes.Contains(files[0].Content, []byte(`"rapport-export"`)) || !bytes.Contains(files[0].Content, []byte("calm incident review")) {
+		t.Fatalf("files = %+v, want one export of Alice's records", files)
+	}
+	if _, content := h.lastResponse(); !strings.Contains(content, "sent you a DM") {
+		t.Errorf("reply = %q", content)
+	}
+}
+
+// Ensure /rapport forget-me asks first, then deletes everything about the
+// person: the export no longer names them, and Bob keeps his kudos.
+func TestForgetMe(t *testing.T) {
+	h, _ := startKudosBot(t, kudosSetup{})
+	h.kudos("UALICE", "CGENERAL", "<@UBOB> for the calm incident review")
+	h.kudos("UBOB", "CGENERAL", "<@UALICE> for pairing on the migration")
+	h.rapport("UALICE", "forget-me")
+	open := h.slack.CallsTo("views.open")
+	if len(open) != 1 || !strings.Contains(open[0].Params["view"], "forget_me_modal") {
+		t.Fatalf("views.open = %+v, want the confirmation", open)
+	}
+	ctx := h.ctx()
+	ack, err := h.slack.Interaction(ctx, map[string]any{
+		"type": "view_submission", "user": map[string]any{"id": "UALICE"},
+		"view": map[string]any{"id": "V1", "type": "modal", "callback_id": "forget_me_modal", "state": map[string]any{"values": map[string]any{}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.markSent(ack.EnvelopeID)
+	h.waitHandled(ctx, ack.EnvelopeID)
+	h.waitDM("UALICE", "everything Rapport stored about you is deleted")
+
+	var export bytes.Buffer
+	if err := h.db.Export(&export, wednesday); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(export.Bytes(), []byte("UALICE")) {
+		t.Errorf("the export still names UALICE:\n%s", export.String())
+	}
+	ks, _ := h.db.KudosReceived("UBOB", 10)
+	if len(ks) != 1 || ks[0].Giver != "" || !strings.Contains(ks[0].Text, "calm incident review") {
+		t.Errorf("Bob's kudos = %+v, want it kept with the giver removed", ks)
+	}
+	if err := h.db.Check(); err != nil {
+		t.Errorf("Check after forget-me: %v", err)
+	}
+}

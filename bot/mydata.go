@@ -1,0 +1,87 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"github.com/slack-go/slack"
+)
+
+// forgetMeModalID is the confirmation form of /rapport forget-me.
+const forgetMeModalID = "forget_me_modal"
+
+// myData answers /rapport my-data: a DM summarising everything stored about
+// the person, with their records attached in the export format.
+func (b *Bot) myData(ctx context.Context, cmd slashCommand) error {
+	var buf bytes.Buffer
+	counts, err := b.store.UserExport(&buf, cmd.user, b.opts.Now())
+	if err != nil {
+		return err
+	}
+	dm, err := b.openDM(ctx, cmd.user)
+	if err != nil {
+		return err
+	}
+	summary := fmt.Sprintf("*What Rapport stores about you*\n• kudos you gave: %d\n• kudos you received: %d\n• your follow-ups: %d\n• follow-ups owed to you: %d\n• coffee rounds you were in: %d (member now: %s)\n• your check-ins: %d\n\nYour records are attached as JSON (the export format). To delete everything about you: `/rapport forget-me`.",
+		counts.KudosGiven, counts.KudosReceived, counts.Followups, counts.OwedToThem, counts.Rounds, yesNo(counts.Member), counts.Checkins)
+	if _, err := b.send.post(ctx, message{Channel: dm, Text: summary}); err != nil {
+		return err
+	}
+	err = b.send.call(ctx, "files.uploadV2", func(ctx context.Context) error {
+		_, err := b.api.UploadFileContext(ctx, slack.UploadFileParameters{
+			Reader: bytes.NewReader(buf.Bytes()), FileSize: buf.Len(),
+			Filename: "rapport-my-data.json", Title: "Your Rapport data", Channel: dm,
+		})
+		return err
+	})
+	if code := slackErrorCode(err); code == "missing_scope" || code == "not_allowed_token_type" {
+		_, err = b.send.post(ctx, message{Channel: dm, Text: "I couldn't attach the file: this Rapport was installed without the `files:write` permission. Ask your Slack admin to reinstall it from the current manifest; your summary is above."})
+	}
+	if err != nil {
+		return err
+	}
+	b.tellPrivately(ctx, cmd.origin, "I've sent you a DM with everything Rapport stores about you.")
+	return nil
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// forgetMe opens the confirmation form of /rapport forget-me.
+func (b *Bot) forgetMe(ctx context.Context, cmd slashCommand) error {
+	view := slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: forgetMeModalID,
+		Title: plain("Forget me"), Submit: plain("Delete everything"), Close: plain("Cancel"),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{
+			section("*Delete everything Rapport stores about you?*\nYour follow-ups, check-ins and notes, your coffee membership and history, and your preferences are deleted. Kudos you gave or received stay for the other person, with you removed. This can't be undone."),
+			contextLine("Want a copy first? Cancel and use `/rapport my-data`."),
+		}},
+	}
+	return b.send.call(ctx, "views.open", func(ctx context.Context) error {
+		_, err := b.api.OpenViewContext(ctx, cmd.triggerID, view)
+		return err
+	})
+}
+
+// forgetMeSubmit deletes the person's data. Only the submitter's own data:
+// the form carries no user ID to tamper with.
+func (b *Bot) forgetMeSubmit(ctx context.Context, in interaction) error {
+	st, err := b.store.ForgetUser(in.user)
+	if err != nil {
+		return err
+	}
+	b.dms.Delete(in.user)
+	b.log.Info("user data forgotten", "user", in.user, "followups", st.Followups, "checkins", st.Checkins, "kudos_anonymised", st.KudosAnonymised)
+	dm, err := b.openDM(ctx, in.user)
+	if err != nil {
+		return err
+	}
+	b.dms.Delete(in.user)
+	_, err = b.send.post(ctx, message{Channel: dm, Text: "Done: everything Rapport stored about you is deleted. If you use Rapport again, it starts fresh."})
+	return err
+}
