@@ -1,0 +1,535 @@
+package bot
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+)
+
+// The App Home's callback_id and the action_ids of its own buttons. Done and
+// Snooze on a follow-up reuse followupDoneAction and followupSnoozeAction.
+const (
+	homeCallbackID       = "home"
+	homeCoffeePauseAct   = "home_coffee_pause"
+	homeCoffeeResumeAct  = "home_coffee_resume"
+	homeCoffeeJoinAct    = "home_coffee_join"
+	homeReconnectAction  = "reconnect_done"
+	homeSettingsAction   = "home_settings"
+	homeSnoozeTomorrow   = "tomorrow" // the snooze key of the Home tab's Snooze button
+	settingsCallbackID   = "settings_modal"
+	settingsStartBlockID = "settings_start"
+	settingsStartAction  = "start"
+	settingsEndBlockID   = "settings_end"
+	settingsEndAction    = "end"
+	settingsDaysBlockID  = "settings_days"
+	settingsDaysAction   = "days"
+	settingsTZBlockID    = "settings_tz"
+	settingsTZAction     = "tz"
+	settingsDMsBlockID   = "settings_dms"
+	settingsDMsAction    = "dms"
+	settingsStyleBlockID = "settings_style"
+	settingsStyleAction  = "style"
+)
+
+// Display choices for the Home tab. With these caps a heavy user's Home is
+// about 50 blocks, well inside Slack's 100 (PLATFORM.md 5.2).
+const (
+	homeListMax      = 10  // items per list (mine, owed to me, reconnect)
+	homeKudosMax     = 5   // latest kudos shown
+	homeTextMax      = 200 // a follow-up's text
+	homeReasonMax    = 90  // a kudos reason, one line
+	settingsStyleMax = 500 // the work-style note
+)
+
+// settingsDMKinds is the order of the DM kinds in the settings modal; the
+// names come from dmKinds (prefs.go).
+var settingsDMKinds = []string{"kudos", "reminders", "nudges", "heads_up", "reconnect", "digest", "receipts"}
+
+// settingsDMHelp says when each kind of DM is sent.
+var settingsDMHelp = map[string]string{
+	"kudos":     "When someone thanks you",
+	"reminders": "When one of your follow-ups is due",
+	"nudges":    "At most once a day, about overdue follow-ups",
+	"heads_up":  "Before a coffee round starts",
+	"reconnect": "When it's been a while since you talked to someone",
+	"digest":    "A short summary now and then",
+	"receipts":  "When someone makes you a promise or keeps one",
+}
+
+// homeFollowup is one open follow-up on the Home tab. Text is escaped mrkdwn
+// as stored.
+type homeFollowup struct {
+	ID          uint64
+	Text        string
+	Counterpart string // "" for a note to oneself
+	Owner       string
+	Due         time.Time
+	Overdue     bool
+}
+
+// homeReconnect is someone the user wants to stay in touch with.
+type homeReconnect struct {
+	User        string
+	LastContact time.Time // zero: never
+	Days        int       // cadence
+}
+
+// homeView is everything the App Home shows one person.
+type homeView struct {
+	User        string
+	Now         time.Time
+	Loc         *time.Location
+	Mine        []homeFollowup // open, overdue first
+	OwedToMe    []homeFollowup
+	KudosMonth  int         // received this month
+	KudosLatest []kudosPost // latest five received
+	Coffee      struct {
+		Enrolled    bool
+		PausedUntil time.Time
+		NextRound   time.Time
+	}
+	Reconnect []homeReconnect
+	OnTime    struct{ Kept, Late, Dropped int } // private on-time follow-up rate
+}
+
+// settingsView is what the settings modal starts with.
+type settingsView struct {
+	WorkStart, WorkEnd time.Duration  // since midnight; both zero: 09:00–17:00
+	WorkDays           []time.Weekday // empty: Monday to Friday
+	TZOverride         string
+	Muted              []string // DM kinds turned off
+	Style              string   // plain text
+}
+
+// renderHome builds a person's App Home: a greeting, their open follow-ups
+// and what others owe them (the key actions first), kudos received this
+// month, coffee chats, people to reconnect with, their private follow-through
+// rate, and Settings and help. Every list is capped, so even a very busy
+// person's Home stays far inside Slack's 100-block and 250 KB limits.
+func renderHome(v homeView) slack.HomeTabViewRequest {
+	loc := v.Loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	var blocks []slack.Block
+	blocks = append(blocks, kudosSection(homeGreeting(v, loc)))
+
+	// Open follow-ups: mine, each with Done and Snooze.
+	blocks = append(blocks, slack.NewDividerBlock())
+	if len(v.Mine) == 0 {
+		blocks = append(blocks, kudosSection("*Open follow-ups*\n:sparkles: Nothing open. Promised someone something? "+
+			"Write it down and I'll remind you: `/followup @maya send the deck by friday`"))
+	} else {
+		blocks = append(blocks, kudosSection("*Open follow-ups* ("+strconv.Itoa(len(v.Mine))+")"))
+		for i, f := range v.Mine {
+			if i == homeListMax {
+				break
+			}
+			blocks = append(blocks,
+				kudosSection(homeFollowupLine(f, true, loc)),
+				slack.NewActionBlock("",
+					coffeeButton(followupDoneAction, strconv.FormatUint(f.ID, 10), "Done ✔", false),
+					button(followupSnoozeAction, strconv.FormatUint(f.ID, 10)+":"+homeSnoozeTomorrow, "Snooze to tomorrow")))
+		}
+		if more := len(v.Mine) - homeListMax; more > 0 {
+			blocks = append(blocks, kudosContext("…and "+strconv.Itoa(more)+" more — `/followup list`"))
+		}
+	}
+
+	// Owed to me: a list, no buttons (it's theirs to do).
+	if len(v.OwedToMe) == 0 {
+		blocks = append(blocks, kudosSection("*Owed to me*\nNobody owes you anything right now. "+
+			"When someone promises you something with `/followup`, it shows up here."))
+	} else {
+		lines := []string{"*Owed to me* (" + strconv.Itoa(len(v.OwedToMe)) + ")"}
+		for i, f := range v.OwedToMe {
+			if i == homeListMax {
+				break
+			}
+			lines = append(lines, "• "+homeFollowupLine(f, false, loc))
+		}
+		blocks = append(blocks, coffeeListSections(lines)...)
+		if more := len(v.OwedToMe) - homeListMax; more > 0 {
+			blocks = append(blocks, kudosContext("…and "+strconv.Itoa(more)+" more — `/followup list`"))
+		}
+	}
+
+	// Kudos received this month.
+	blocks = append(blocks, slack.NewDividerBlock())
+	if v.KudosMonth <= 0 && len(v.KudosLatest) == 0 {
+		blocks = append(blocks, kudosSection("*Kudos received this month*\nNone yet this month. Kudos are contagious: "+
+			"thank someone for something they did with `/kudos @maya for …`"))
+	} else {
+		head := "*Kudos received this month:* " + strconv.Itoa(max(v.KudosMonth, 0)) + " :tada:"
+		var lines []string
+		for i, k := range v.KudosLatest {
+			if i == homeKudosMax {
+				break
+			}
+			lines = append(lines, homeKudosLine(k))
+		}
+		if len(lines) > 0 {
+			head += "\n" + strings.Join(lines, "\n")
+		}
+		blocks = append(blocks, kudosSection(head), kudosContext("Pass it on: "+strings.ToLower(kudosInvite[:1])+kudosInvite[1:]))
+	}
+
+	// Coffee chats.
+	blocks = append(blocks, slack.NewDividerBlock(), homeCoffee(v, loc))
+
+	// People to reconnect with.
+	blocks = append(blocks, slack.NewDividerBlock())
+	if len(v.Reconnect) == 0 {
+		blocks = append(blocks, kudosSection("*People to reconnect with*\nNobody right now. "+
+			"When it's been a while since you talked to someone you want to stay close to, I'll suggest them here."))
+	} else {
+		blocks = append(blocks, kudosSection("*People to reconnect with*"))
+		for i, r := range v.Reconnect {
+			if i == homeListMax {
+				break
+			}
+			blocks = append(blocks, slack.NewSectionBlock(
+				slack.NewTextBlockObject(slack.MarkdownType, kudosClip(homeReconnectLine(r, v.Now), kudosSectionMax), false, true),
+				nil,
+				slack.NewAccessory(button(homeReconnectAction, kudosID(r.User), "I reached out"))))
+		}
+		if more := len(v.Reconnect) - homeListMax; more > 0 {
+			blocks = append(blocks, kudosContext("…and "+strconv.Itoa(more)+" more. A quick hello to one of them is a great start."))
+		}
+	}
+
+	// Follow-through: private, only with data.
+	if ft := homeFollowThrough(v.OnTime.Kept, v.OnTime.Late, v.OnTime.Dropped); ft != "" {
+		blocks = append(blocks, slack.NewDividerBlock(), kudosSection(ft),
+			kudosContext(":lock: Only you can see this."))
+	}
+
+	// Settings and help.
+	blocks = append(blocks, slack.NewDividerBlock(),
+		slack.NewActionBlock("home_footer", button(homeSettingsAction, "settings", "⚙️ Settings")),
+		kudosContext("Working hours, time zone, which DMs you get and your work style live in Settings. "+
+			"Questions? `/rapport help` lists every command."))
+
+	return slack.HomeTabViewRequest{
+		Type:       slack.VTHomeTab,
+		CallbackID: homeCallbackID,
+		Blocks:     slack.Blocks{BlockSet: blocks},
+	}
+}
+
+// homeGreeting is the short hello at the top, with a one-line summary of what
+// needs them, or what Rapport is for when there is nothing yet.
+func homeGreeting(v homeView, loc *time.Location) string {
+	hello := "Hello"
+	if !v.Now.IsZero() {
+		switch h := v.Now.In(loc).Hour(); {
+		case h >= 5 && h < 12:
+			hello = "Good morning"
+		case h >= 12 && h < 18:
+			hello = "Good afternoon"
+		case h >= 18 && h < 23:
+			hello = "Good evening"
+		}
+	}
+	if m := kudosMention(v.User); m != "" {
+		hello += ", " + m
+	}
+	text := ":wave: *" + hello + "!*"
+	overdue := 0
+	for _, f := range v.Mine {
+		if f.Overdue {
+			overdue++
+		}
+	}
+	switch {
+	case overdue > 0:
+		text += "\n" + kudosCount(overdue, "follow-up is", "follow-ups are") +
+			" past due. A quick Done, Snooze or note to the other person keeps trust strong."
+	case len(v.Mine) > 0:
+		text += "\nYou have " + kudosCount(len(v.Mine), "open follow-up", "open follow-ups") + ", all on track."
+	case len(v.OwedToMe) == 0 && len(v.KudosLatest) == 0 && v.KudosMonth == 0 && !v.Coffee.Enrolled && len(v.Reconnect) == 0:
+		text += "\nRapport helps you build strong working relationships through small habits: " +
+			"thanking people, keeping promises and meeting teammates over coffee. Pick one below to start."
+	default:
+		text += "\nNothing of yours is open. Nice."
+	}
+	return text
+}
+
+// homeFollowupLine is "*send the deck* for <@B> — due <date>" (mine) or
+// "<@A>: send the deck — due <date>" (owed to me). Overdue items say "was
+// due", without alarm.
+func homeFollowupLine(f homeFollowup, mine bool, loc *time.Location) string {
+	what := kudosClip(kudosOneLine(neutraliseMentions(f.Text)), homeTextMax)
+	if what == "" {
+		what = "(no description)"
+	}
+	var line string
+	if mine {
+		line = "*" + what + "*"
+		if m := kudosMention(f.Counterpart); m != "" {
+			line += " for " + m
+		}
+	} else {
+		line = coffeeWho(f.Owner) + ": " + what
+	}
+	switch {
+	case f.Due.IsZero():
+	case f.Overdue:
+		line += " — :hourglass: was due " + slackDate(f.Due, loc)
+	default:
+		line += " — due " + slackDate(f.Due, loc)
+	}
+	return line
+}
+
+// homeKudosLine is one received kudos, short: "• <@G> · Nov 27 — for the
+// review…".
+func homeKudosLine(k kudosPost) string {
+	line := "• " + coffeeWho(k.Giver)
+	if !k.At.IsZero() {
+		line += " · " + kudosDate(k.At)
+	}
+	if k.Private {
+		line += " · :lock:"
+	}
+	if r := strings.TrimSpace(k.Reason); r != "" {
+		line += " — " + kudosClip(kudosOneLine(neutraliseMentions(r)), homeReasonMax)
+	}
+	return line
+}
+
+// homeCoffee is the coffee section with the one button that fits: Pause when
+// in, Resume when paused, Join when not in.
+func homeCoffee(v homeView, loc *time.Location) slack.Block {
+	c := v.Coffee
+	paused := !c.PausedUntil.IsZero() && (v.Now.IsZero() || c.PausedUntil.After(v.Now))
+	var text string
+	var b *slack.ButtonBlockElement
+	switch {
+	case !c.Enrolled:
+		text = "*Coffee chats*\n:coffee: Meet a teammate for a short virtual coffee every round — " +
+			"I pair you with someone whose working hours overlap yours."
+		if !c.NextRound.IsZero() {
+			text += "\nNext round: " + slackDate(c.NextRound, loc) + "."
+		}
+		b = coffeeButton(homeCoffeeJoinAct, "join", "Join coffee", true)
+	case paused:
+		text = "*Coffee chats*\n:double_vertical_bar: Paused until " + kudosDate(c.PausedUntil) + ". Take the time you need."
+		if !c.NextRound.IsZero() {
+			if c.NextRound.Before(c.PausedUntil) {
+				text += "\nNext round: " + slackDate(c.NextRound, loc) + " — you'll sit it out."
+			} else {
+				text += "\nNext round: " + slackDate(c.NextRound, loc) + "."
+			}
+		}
+		b = coffeeButton(homeCoffeeResumeAct, "resume", "Resume coffee", false)
+	default:
+		text = "*Coffee chats*\n:white_check_mark: You're in."
+		if !c.NextRound.IsZero() {
+			text += " Next round: " + slackDate(c.NextRound, loc) + "."
+		}
+		b = coffeeButton(homeCoffeePauseAct, "pause", "Pause coffee", false)
+	}
+	return slack.NewSectionBlock(
+		slack.NewTextBlockObject(slack.MarkdownType, kudosClip(text, kudosSectionMax), false, true),
+		nil, slack.NewAccessory(b))
+}
+
+// homeReconnectLine is "<@U> · last talked <date> · you like to catch up every
+// 30 days".
+func homeReconnectLine(r homeReconnect, now time.Time) string {
+	line := coffeeWho(r.User)
+	switch {
+	case r.LastContact.IsZero():
+		line += " · you haven't connected yet"
+	case !now.IsZero() && now.After(r.LastContact):
+		days := int(now.Sub(r.LastContact).Hours() / 24)
+		line += " · last talked " + kudosDate(r.LastContact)
+		if days >= 2 {
+			line += " (" + strconv.Itoa(days) + " days ago)"
+		}
+	default:
+		line += " · last talked " + kudosDate(r.LastContact)
+	}
+	if r.Days > 0 {
+		if r.Days == 1 {
+			line += "\nYou like to catch up every day."
+		} else {
+			line += "\nYou like to catch up every " + strconv.Itoa(r.Days) + " days."
+		}
+	}
+	return line
+}
+
+// homeFollowThrough is the private on-time rate, phrased kindly, or "" when
+// there is no data yet.
+func homeFollowThrough(kept, late, dropped int) string {
+	kept, late, dropped = max(kept, 0), max(late, 0), max(dropped, 0)
+	total := kept + late + dropped
+	if total == 0 {
+		return ""
+	}
+	text := "*Your follow-through*\n" + strconv.Itoa(kept) + " of " + strconv.Itoa(total) + " kept on time"
+	var rest []string
+	if late > 0 {
+		rest = append(rest, strconv.Itoa(late)+" done a bit late")
+	}
+	if dropped > 0 {
+		rest = append(rest, strconv.Itoa(dropped)+" let go")
+	}
+	if len(rest) > 0 {
+		text += " (" + strings.Join(rest, ", ") + ")"
+	}
+	text += "."
+	switch {
+	case kept == total:
+		text += " :star2: People can count on you."
+	case kept*10 >= total*8:
+		text += " :seedling: Great follow-through."
+	default:
+		text += " :seedling: Every kept promise builds trust. Smaller promises, or a new date agreed early, make the next ones easier."
+	}
+	return text
+}
+
+// renderSettingsModal is the form behind the Home tab's Settings button:
+// working hours, working days, a time-zone override, which DMs to get
+// (checked = on) and a work-style note.
+func renderSettingsModal(s settingsView) slack.ModalViewRequest {
+	start, end := s.WorkStart, s.WorkEnd
+	if start == 0 && end == 0 {
+		start, end = 9*time.Hour, 17*time.Hour
+	}
+	startSel := settingsHalfHourSelect(settingsStartAction, start)
+	endSel := settingsHalfHourSelect(settingsEndAction, end)
+
+	days := s.WorkDays
+	if len(days) == 0 {
+		days = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}
+	}
+	var dayOpts, dayInit []*slack.OptionBlockObject
+	for _, d := range []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday} {
+		o := slack.NewOptionBlockObject(strconv.Itoa(int(d)), plain(d.String()), nil)
+		dayOpts = append(dayOpts, o)
+		for _, w := range days {
+			if w == d {
+				dayInit = append(dayInit, o)
+				break
+			}
+		}
+	}
+	dayBox := slack.NewCheckboxGroupsBlockElement(settingsDaysAction, dayOpts...)
+	dayBox.InitialOptions = dayInit
+
+	tz := slack.NewPlainTextInputBlockElement(plain("e.g. Europe/Berlin — empty uses Slack's"), settingsTZAction)
+	tz.InitialValue = strings.TrimSpace(s.TZOverride)
+	tz.MaxLength = 64
+	tzBlock := slack.NewInputBlock(settingsTZBlockID, plain("Time zone"), plain("Only if your Slack time zone is wrong for work."), tz)
+	tzBlock.Optional = true
+
+	muted := map[string]bool{}
+	for _, k := range s.Muted {
+		muted[k] = true
+	}
+	var dmOpts, dmInit []*slack.OptionBlockObject
+	for _, k := range settingsDMKinds {
+		o := slack.NewOptionBlockObject(k, plain(settingsCapital(dmKinds[k])), plain(settingsDMHelp[k]))
+		dmOpts = append(dmOpts, o)
+		if !muted[k] {
+			dmInit = append(dmInit, o)
+		}
+	}
+	dmBox := slack.NewCheckboxGroupsBlockElement(settingsDMsAction, dmOpts...)
+	dmBox.InitialOptions = dmInit
+	dmBlock := slack.NewInputBlock(settingsDMsBlockID, plain("Messages I send you"), plain("Unchecked ones stop. Replies to what you ask for always come."), dmBox)
+	dmBlock.Optional = true
+
+	style := slack.NewPlainTextInputBlockElement(plain("e.g. Written summaries over calls; mornings are for deep work"), settingsStyleAction)
+	style.Multiline = true
+	style.MaxLength = settingsStyleMax
+	style.InitialValue = settingsClipRunes(s.Style, settingsStyleMax)
+	styleBlock := slack.NewInputBlock(settingsStyleBlockID, plain("Your work style"), plain("Shared with your coffee partners so you start on the right foot."), style)
+	styleBlock.Optional = true
+
+	blocks := []slack.Block{
+		kudosContext("Reminders, nudges and coffee times stay inside your working hours."),
+		slack.NewInputBlock(settingsStartBlockID, plain("Work starts"), nil, startSel),
+		slack.NewInputBlock(settingsEndBlockID, plain("Work ends"), nil, endSel),
+		slack.NewInputBlock(settingsDaysBlockID, plain("Working days"), nil, dayBox),
+		tzBlock,
+		dmBlock,
+		styleBlock,
+	}
+	return slack.ModalViewRequest{
+		Type:       slack.VTModal,
+		CallbackID: settingsCallbackID,
+		Title:      plain("Settings"),
+		Submit:     plain("Save"),
+		Close:      plain("Cancel"),
+		Blocks:     slack.Blocks{BlockSet: blocks},
+	}
+}
+
+// settingsHalfHourSelect offers 00:00 to 23:30 in half hours (value "HH:MM",
+// see settingsParseHalfHour), with d rounded down to a half hour as the
+// initial choice.
+func settingsHalfHourSelect(action string, d time.Duration) *slack.SelectBlockElement {
+	d = min(max(d, 0), 23*time.Hour+30*time.Minute).Truncate(30 * time.Minute)
+	var opts []*slack.OptionBlockObject
+	var initial *slack.OptionBlockObject
+	for m := 0; m < 24*60; m += 30 {
+		v := settingsHalfHour(time.Duration(m) * time.Minute)
+		o := slack.NewOptionBlockObject(v, plain(v), nil)
+		opts = append(opts, o)
+		if time.Duration(m)*time.Minute == d {
+			initial = o
+		}
+	}
+	sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Pick a time"), action, opts...)
+	sel.InitialOption = initial
+	return sel
+}
+
+// settingsHalfHour writes a time of day as "HH:MM".
+func settingsHalfHour(d time.Duration) string {
+	m := int(d / time.Minute)
+	return fmt.Sprintf("%02d:%02d", m/60, m%60)
+}
+
+// settingsParseHalfHour reads a settings select value ("08:30") back as a
+// time since midnight.
+func settingsParseHalfHour(s string) (time.Duration, bool) {
+	h, m, ok := strings.Cut(s, ":")
+	if !ok || len(h) != 2 || len(m) != 2 {
+		return 0, false
+	}
+	hh, err1 := strconv.Atoi(h)
+	mm, err2 := strconv.Atoi(m)
+	if err1 != nil || err2 != nil || hh < 0 || hh > 23 || (mm != 0 && mm != 30) {
+		return 0, false
+	}
+	return time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute, true
+}
+
+// settingsCapital upper-cases the first letter.
+func settingsCapital(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// settingsClipRunes cuts plain text to at most n runes.
+func settingsClipRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}
