@@ -384,6 +384,7 @@ func (b *Bot) prepareInteraction(key string, cb *slack.InteractionCallback) (job
 			channel:     cb.Channel.ID,
 			responseURL: cb.ResponseURL,
 			triggerID:   cb.TriggerID,
+			fromHome:    cb.View.Type == slack.VTHomeTab,
 		},
 		cb: cb,
 	}

@@ -1001,6 +1001,10 @@ func suggestSlots(intervals []store.Interval, n int) []time.Time {
 // respondOrTell answers privately through the response_url when there is
 // one (messages), else by ephemeral or DM.
 func (b *Bot) respondOrTell(ctx context.Context, o origin, r response) {
+	if o.fromHome {
+		b.refreshHome(ctx, o.user) // the Home itself shows the result
+		return
+	}
 	if o.responseURL != "" {
 		if err := b.send.respond(ctx, o.responseURL, r); err == nil {
 			return

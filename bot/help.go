@@ -13,6 +13,8 @@ func (b *Bot) rapportCommand(ctx context.Context, cmd slashCommand) error {
 	switch cmd.sub {
 	case "", "help":
 		return b.send.respond(ctx, cmd.responseURL, response{Text: helpFallback, Blocks: renderHelp(b.routes.commands())})
+	case "style":
+		return b.styleCommand(ctx, cmd)
 	case "my-data":
 		return b.myData(ctx, cmd)
 	case "forget-me":

@@ -14,6 +14,7 @@ type origin struct {
 	responseURL string // set for slash commands and most interactions
 	threadTS    string // reply in this thread (mentions)
 	triggerID   string // opens a modal within 3 s of the envelope
+	fromHome    bool   // a click on the App Home: answer by refreshing it
 }
 
 // slashCommand is a slash command as the bot's handlers see it.

@@ -23,6 +23,7 @@ type ForgetStats struct {
 	KudosDeleted    int  // kudos deleted: the user was their only receiver
 	RoundsEdited    int  // coffee rounds the user was taken out of
 	Outgoing        int  // outbox items deleted: for the user or naming them
+	Contacts        int  // contacts deleted: the user's own, and others' with the user
 	Member          bool // the user's coffee membership was deleted
 	Person          bool // the user's person record was deleted
 }
@@ -35,6 +36,8 @@ type ForgetStats struct {
 //   - check-ins by them or with them;
 //   - their coffee membership, and their entry in other members' never lists;
 //   - their person record (profile cache, mutes, style, working hours);
+//   - their stay-in-touch contacts, and every other person's contact
+//     with them (both directions of each pair);
 //   - outbox items for them or naming them anywhere (key, text, blocks, ...);
 //   - Slack deliveries whose event key names them (normally none).
 //
@@ -66,7 +69,7 @@ func (db *DB) ForgetUser(user string) (ForgetStats, error) {
 		st = ForgetStats{}
 		for _, step := range []func(*bolt.Tx, string, *ForgetStats) error{
 			forgetKudos, forgetFollowups, forgetCheckins, forgetCoffeeMembers,
-			forgetRounds, forgetPerson, forgetOutgoing, forgetSeenEvents,
+			forgetRounds, forgetPerson, forgetContacts, forgetOutgoing, forgetSeenEvents,
 		} {
 			if err := step(tx, user, &st); err != nil {
 				return err

@@ -155,6 +155,14 @@ func fillForget(t *testing.T, db *DB) {
 	if _, err := db.ClaimEvent("Ev0001", forgetNow); err != nil {
 		t.Fatal(err)
 	}
+	for _, p := range [][2]string{{alice, bob}, {carol, alice}, {bob, carol}} {
+		if err := db.Touch(p[0], p[1], at(4), ContactCoffee); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.UpdateContact(carol, bob, func(c *Contact) error { c.CadenceDays = 14; return nil }); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // userExportOf decodes db.UserExport of user.
@@ -213,7 +221,7 @@ func TestForgetUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := ForgetStats{Followups: 2, Checkins: 2, KudosAnonymised: 4, KudosDeleted: 1, RoundsEdited: 3, Outgoing: 3, Member: true, Person: true}
+	want := ForgetStats{Followups: 2, Checkins: 2, KudosAnonymised: 4, KudosDeleted: 1, RoundsEdited: 3, Outgoing: 3, Contacts: 4, Member: true, Person: true}
 	if st != want {
 		t.Errorf("stats = %+v, want %+v", st, want)
 	}
@@ -222,6 +230,13 @@ func TestForgetUser(t *testing.T) {
 	}
 	if hits := ScanAllForTest(t, db, []byte(alice)); len(hits) > 0 {
 		t.Errorf("the ID is still stored:\n%s", strings.Join(hits, "\n"))
+	}
+	// Contacts between others stay, settings and all.
+	if c, err := db.Contact(carol, bob); err != nil || c.CadenceDays != 14 {
+		t.Errorf("Contact(carol, bob) after forgetting alice = %+v, %v", c, err)
+	}
+	if circle, err := db.Circle(bob); err != nil || len(circle) != 1 || circle[0].Other != carol {
+		t.Errorf("Circle(bob) after forgetting alice = %+v, %v, want carol only", circle, err)
 	}
 
 	// Kudos from alice stay with bob, from nobody.

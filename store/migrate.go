@@ -30,6 +30,7 @@ var migrations = []migration{
 	{version: 3, name: "kudos summaries and per-user indexes, people, outbox", migrate: kudosIndexesPeopleOutboxV3},
 	{version: 4, name: "coffee round state, rounds by time, members' via", migrate: coffeeRoundStateV4},
 	{version: 5, name: "follow-ups by next action, owner and counterpart", migrate: followupIndexesV5},
+	{version: 6, name: "stay-in-touch contacts", migrate: createContactsV6},
 }
 
 // schemaVersion is the version this binary writes.
@@ -319,6 +320,17 @@ func followupIndexesV5(tx *bolt.Tx) error {
 		return err
 	}
 	return putIndexEntries(tx, entries)
+}
+
+// createContactsV6 creates contacts (owner ‖ 0x00 ‖ other -> JSON), each
+// person's stay-in-touch circle. It starts empty: the circle fills from
+// the interactions recorded after the upgrade. people values gain an
+// optional "last_reconnect", which needs no rewrite.
+func createContactsV6(tx *bolt.Tx) error {
+	if _, err := tx.CreateBucket([]byte("contacts")); err != nil {
+		return fmt.Errorf("create bucket contacts: %w", err)
+	}
+	return nil
 }
 
 // migrate brings the file to schemaVersion(). Nothing is written when the

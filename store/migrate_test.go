@@ -17,7 +17,7 @@ import (
 )
 
 // currentVersion is the schema version this binary writes.
-const currentVersion = 5
+const currentVersion = 6
 
 // v1Buckets are the buckets of schema v1, as shipped.
 var v1Buckets = []string{
@@ -25,12 +25,13 @@ var v1Buckets = []string{
 	"followups", "followups_by_due", "coffee_members", "coffee_rounds", "checkins",
 }
 
-// v2Buckets to v5Buckets are the buckets added by schema v2 to v5.
+// v2Buckets to v6Buckets are the buckets added by schema v2 to v6.
 var (
 	v2Buckets = []string{"kudos_by_time"}
 	v3Buckets = []string{"kudos_by_giver", "kudos_by_receiver", "people", "outbox", "outbox_by_due", "outbox_keys"}
 	v4Buckets = []string{"coffee_rounds_by_at"}
 	v5Buckets = []string{"followups_by_next", "followups_by_owner", "followups_by_counterpart"}
+	v6Buckets = []string{"contacts"}
 )
 
 // droppedBuckets are the buckets a later schema removed.
@@ -48,7 +49,7 @@ func TestMigrateNewFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	readRaw(t, path, func(tx *bolt.Tx) error {
-		for _, name := range slices.Concat(v1Buckets, v2Buckets, v3Buckets, v4Buckets, v5Buckets) {
+		for _, name := range slices.Concat(v1Buckets, v2Buckets, v3Buckets, v4Buckets, v5Buckets, v6Buckets) {
 			if slices.Contains(droppedBuckets, name) {
 				if tx.Bucket([]byte(name)) != nil {
 					t.Errorf("new file has bucket %s, which a later schema dropped", name)
@@ -683,8 +684,8 @@ func TestMigrateV5Followups(t *testing.T) {
 	}
 
 	readRaw(t, path, func(tx *bolt.Tx) error {
-		if v := tx.Bucket([]byte("meta")).Get([]byte("schema_version")); !bytes.Equal(v, be64(5)) {
-			t.Errorf("schema_version after migration = %x, want 5", v)
+		if v := tx.Bucket([]byte("meta")).Get([]byte("schema_version")); !bytes.Equal(v, be64(currentVersion)) {
+			t.Errorf("schema_version after migration = %x, want %d", v, currentVersion)
 		}
 		if tx.Bucket([]byte("followups_by_due")) != nil {
 			t.Errorf("followups_by_due survived the migration")
@@ -772,4 +773,59 @@ func TestMigrateV5FailureRollsBack(t *testing.T) {
 			})
 		})
 	}
+}
+
+// Ensure v5 -> v6 adds an empty contacts bucket, leaves people as they
+// were (LastReconnect zero until set), and contacts work at once.
+func TestMigrateV6Contacts(t *testing.T) {
+	t.Parallel()
+	path := newPath(t)
+	person := `{"name":"Ann","tz":"Europe/Paris","updated":"2026-11-01T09:00:00Z"}`
+	writeRaw(t, path, func(tx *bolt.Tx) error {
+		for _, name := range slices.Concat(v1Buckets, v2Buckets, v3Buckets, v4Buckets, v5Buckets) {
+			if slices.Contains(droppedBuckets, name) {
+				continue
+			}
+			if _, err := tx.CreateBucket([]byte(name)); err != nil {
+				return err
+			}
+		}
+		if err := tx.Bucket([]byte("people")).Put([]byte("U1"), []byte(person)); err != nil {
+			return err
+		}
+		return tx.Bucket([]byte("meta")).Put([]byte("schema_version"), be64(5))
+	})
+
+	db, err := store.Open(path, store.Options{Now: fixedNow(base)})
+	if err != nil {
+		t.Fatalf("Open(v5 file) = %v", err)
+	}
+	if err := db.Check(); err != nil {
+		t.Errorf("Check() after migration = %v", err)
+	}
+	want := store.Person{ID: "U1", Name: "Ann", TZ: "Europe/Paris", Updated: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}
+	if got, err := db.Person("U1"); err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("Person(U1) after migration = %+v, %v, want %+v", got, err, want)
+	}
+	if got, err := db.ReconnectOwners(); err != nil || got != nil {
+		t.Errorf("ReconnectOwners() after migration = %v, %v, want none", got, err)
+	}
+	if err := db.Touch("U1", "U2", base, store.ContactCoffee); err != nil {
+		t.Errorf("Touch after migration = %v", err)
+	}
+	if got, err := db.Circle("U2"); err != nil || len(got) != 1 || got[0].Other != "U1" {
+		t.Errorf("Circle(U2) after migration = %+v, %v", got, err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	readRaw(t, path, func(tx *bolt.Tx) error {
+		if v := tx.Bucket([]byte("meta")).Get([]byte("schema_version")); !bytes.Equal(v, be64(6)) {
+			t.Errorf("schema_version after migration = %x, want 6", v)
+		}
+		if got := tx.Bucket([]byte("people")).Get([]byte("U1")); string(got) != person {
+			t.Errorf("people value of U1 = %s, want the v5 value %s", got, person)
+		}
+		return nil
+	})
 }

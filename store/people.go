@@ -38,6 +38,10 @@ type Person struct {
 	// coffee. At most MaxStyleRunes runes: UpdatePerson cuts the rest.
 	Style string
 
+	// LastReconnect is when the last reconnect suggestion DM was queued
+	// for the person, so the weekly job sends at most one a week.
+	LastReconnect time.Time
+
 	Updated time.Time // when the profile fields were last refreshed from Slack
 }
 
@@ -49,18 +53,19 @@ func (p Person) IsMuted(kind string) bool { return slices.Contains(p.Muted, kind
 
 // personRecord is the stored value of people; the user ID is the key.
 type personRecord struct {
-	Name         string         `json:"name,omitempty"`
-	TZ           string         `json:"tz,omitempty"`
-	IsBot        bool           `json:"is_bot,omitempty"`
-	Deleted      bool           `json:"deleted,omitempty"`
-	IsRestricted bool           `json:"is_restricted,omitempty"`
-	IsStranger   bool           `json:"is_stranger,omitempty"`
-	Muted        []string       `json:"muted,omitempty"`
-	WorkStart    time.Duration  `json:"work_start_ns,omitempty"`
-	WorkEnd      time.Duration  `json:"work_end_ns,omitempty"`
-	WorkDays     []time.Weekday `json:"work_days,omitempty"`
-	Style        string         `json:"style,omitempty"` // since v4
-	Updated      time.Time      `json:"updated,omitzero"`
+	Name          string         `json:"name,omitempty"`
+	TZ            string         `json:"tz,omitempty"`
+	IsBot         bool           `json:"is_bot,omitempty"`
+	Deleted       bool           `json:"deleted,omitempty"`
+	IsRestricted  bool           `json:"is_restricted,omitempty"`
+	IsStranger    bool           `json:"is_stranger,omitempty"`
+	Muted         []string       `json:"muted,omitempty"`
+	WorkStart     time.Duration  `json:"work_start_ns,omitempty"`
+	WorkEnd       time.Duration  `json:"work_end_ns,omitempty"`
+	WorkDays      []time.Weekday `json:"work_days,omitempty"`
+	Style         string         `json:"style,omitempty"`         // since v4
+	LastReconnect time.Time      `json:"last_reconnect,omitzero"` // since v6
+	Updated       time.Time      `json:"updated,omitzero"`
 }
 
 func (r personRecord) person(id string) Person {
@@ -68,7 +73,7 @@ func (r personRecord) person(id string) Person {
 		ID: id, Name: r.Name, TZ: r.TZ, IsBot: r.IsBot, Deleted: r.Deleted,
 		IsRestricted: r.IsRestricted, IsStranger: r.IsStranger, Muted: cloneStrings(r.Muted),
 		WorkStart: r.WorkStart, WorkEnd: r.WorkEnd, WorkDays: cloneWeekdays(r.WorkDays), Style: r.Style,
-		Updated: utc(r.Updated),
+		LastReconnect: utc(r.LastReconnect), Updated: utc(r.Updated),
 	}
 }
 
@@ -95,7 +100,7 @@ func newPersonRecord(p Person) (personRecord, error) {
 		Name: p.Name, TZ: p.TZ, IsBot: p.IsBot, Deleted: p.Deleted,
 		IsRestricted: p.IsRestricted, IsStranger: p.IsStranger, Muted: cloneStrings(muted),
 		WorkStart: p.WorkStart, WorkEnd: p.WorkEnd, WorkDays: cloneWeekdays(days),
-		Style: truncateRunes(p.Style, MaxStyleRunes), Updated: utc(p.Updated),
+		Style: truncateRunes(p.Style, MaxStyleRunes), LastReconnect: utc(p.LastReconnect), Updated: utc(p.Updated),
 	}, nil
 }
 

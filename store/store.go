@@ -7,7 +7,7 @@
 // is one short transaction, so the store can later move to etcd behind the
 // same methods. A DB is safe for concurrent use by multiple goroutines.
 //
-// # Schema (version 5)
+// # Schema (version 6)
 //
 // Every bucket is top-level. Ids come from the bucket's NextSequence and are
 // stored as 8-byte big-endian uint64 (be64), so keys sort by id. Times in
@@ -62,8 +62,9 @@
 //	    be64(id)              -> {"user","with","at","note"}
 //	people                       (since v3)
 //	    <user ID>             -> {"name","tz","is_bot","deleted","is_restricted","is_stranger",
-//	                              "muted","work_start_ns","work_end_ns","work_days","style","updated"}
-//	                             (style since v4)
+//	                              "muted","work_start_ns","work_end_ns","work_days","style","updated",
+//	                              "last_reconnect"}
+//	                             (style since v4, last_reconnect since v6, optional)
 //	outbox                       (since v3)
 //	    be64(id)              -> {"key","user","channel","kind","text","blocks","thread_ts",
 //	                              "not_before","respect_hours","state","attempts","last_error",
@@ -73,6 +74,9 @@
 //	    be64(not_before) ‖ be64(id) -> empty
 //	outbox_keys                  (since v3)
 //	    <idempotency key>     -> be64(id)
+//	contacts                     (since v6; a person's stay-in-touch circle, one entry per direction)
+//	    owner ‖ 0x00 ‖ other  -> {"last_contact","last_kind","cadence_days","snoozed_until","stopped"}
+//	                             (all optional; owner != other)
 //
 // Changing the schema: update this comment and the names in schema.go,
 // append a migration to migrations in migrate.go (which bumps the version),
@@ -213,7 +217,8 @@ func (db *DB) Close() error {
 
 // Check verifies the consistency of the whole file (page structure, free
 // list, bucket trees) and that every index matches the records it indexes
-// (kudos, follow-ups, coffee rounds, outbox), in one read transaction, and returns the
+// (kudos, follow-ups, coffee rounds, outbox) and that every contact is
+// well formed, in one read transaction, and returns the
 // first problem found, or nil. It reads every page: use it in tests and
 // after restores, not on a hot path.
 func (db *DB) Check() error {
@@ -231,7 +236,7 @@ func (db *DB) Check() error {
 		}
 		// The indexes are checked only on a sound file: walking a
 		// damaged tree could crash.
-		for _, check := range []func(*bolt.Tx) error{checkKudosIndexes, checkFollowupIndexes, checkRoundIndexes, checkOutboxIndexes} {
+		for _, check := range []func(*bolt.Tx) error{checkKudosIndexes, checkFollowupIndexes, checkRoundIndexes, checkOutboxIndexes, checkContacts} {
 			if err := check(tx); err != nil {
 				return err
 			}

@@ -1,0 +1,152 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/rapport-bot/rapport/store"
+)
+
+// onHomeOpened publishes the person's App Home when they open its Home tab.
+func (b *Bot) onHomeOpened(ctx context.Context, ev event) error {
+	e, ok := ev.data.(*slackevents.AppHomeOpenedEvent)
+	if !ok || e.Tab != "home" {
+		return nil
+	}
+	return b.publishHome(ctx, e.User)
+}
+
+// refreshHome republishes a person's Home after a change it shows. A
+// failure is logged, not returned: the change itself has happened.
+func (b *Bot) refreshHome(ctx context.Context, users ...string) {
+	for _, u := range users {
+		if u == "" {
+			continue
+		}
+		if err := b.publishHome(ctx, u); err != nil {
+			b.log.Warn("home refresh failed", "user", u, "err", err)
+		}
+	}
+}
+
+func (b *Bot) publishHome(ctx context.Context, user string) error {
+	v, err := b.homeView(ctx, user)
+	if err != nil {
+		return err
+	}
+	return b.send.call(ctx, "views.publish", func(ctx context.Context) error {
+		_, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: renderHome(v)})
+		return err
+	})
+}
+
+// homeView gathers what the Home shows from the store.
+func (b *Bot) homeView(ctx context.Context, user string) (homeView, error) {
+	p, err := b.person(ctx, user)
+	if err != nil && !errors.Is(err, errUnknownUser) {
+		return homeView{}, err
+	}
+	now := b.opts.Now()
+	loc := b.location(p)
+	v := homeView{User: user, Now: now, Loc: loc}
+
+	mine, err := b.myOpenFollowups(user)
+	if err != nil {
+		return v, err
+	}
+	for _, f := range mine {
+		v.Mine = append(v.Mine, homeFollowup{ID: f.ID, Text: f.Text, Counterpart: f.Counterpart, Owner: f.Owner, Due: f.Due, Overdue: f.Due.Before(now)})
+	}
+	owed, err := b.store.FollowupsOwedTo(user)
+	if err != nil {
+		return v, err
+	}
+	for _, f := range owed {
+		if f.Status == store.FollowupOpen {
+			v.OwedToMe = append(v.OwedToMe, homeFollowup{ID: f.ID, Text: f.Text, Owner: f.Owner, Due: f.Due, Overdue: f.Due.Before(now)})
+		}
+	}
+	slices.SortStableFunc(v.OwedToMe, func(a, c homeFollowup) int { return a.Due.Compare(c.Due) })
+	all, err := b.store.FollowupsOwnedBy(user)
+	if err != nil {
+		return v, err
+	}
+	for _, f := range all {
+		switch {
+		case f.Status == store.FollowupDropped:
+			v.OnTime.Dropped++
+		case f.Status == store.FollowupDone && !f.DoneAt.After(f.Due):
+			v.OnTime.Kept++
+		case f.Status == store.FollowupDone:
+			v.OnTime.Late++
+		}
+	}
+
+	lt := now.In(loc)
+	monthStart := time.Date(lt.Year(), lt.Month(), 1, 0, 0, 0, 0, loc)
+	ks, err := b.store.KudosReceived(user, 200)
+	if err != nil {
+		return v, err
+	}
+	for _, k := range ks {
+		if k.At.Before(monthStart) {
+			break
+		}
+		v.KudosMonth++
+		if len(v.KudosLatest) < 5 {
+			v.KudosLatest = append(v.KudosLatest, kudosPost{Giver: k.Giver, Receivers: k.Receivers, Reason: k.Text, Values: k.Values,
+				Private: k.Private, Channel: k.Channel, Permalink: b.messageLink(k.Channel, k.MessageTS), At: k.At})
+		}
+	}
+
+	m, err := b.store.CoffeeMember(user)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return v, err
+	default:
+		v.Coffee.Enrolled = true
+		if m.PausedUntil.After(now) {
+			v.Coffee.PausedUntil = m.PausedUntil
+		}
+		if b.opts.Coffee.NextRound != nil {
+			v.Coffee.NextRound = b.opts.Coffee.NextRound(now)
+		}
+	}
+	return v, nil
+}
+
+// homeCoffee handles the coffee button on the Home: join, pause (until
+// resumed) or resume, then shows the new state.
+func (b *Bot) homeCoffee(ctx context.Context, in interaction, a *slack.BlockAction) error {
+	now := b.opts.Now()
+	_, _, err := b.store.UpdateCoffeeMember(in.user, func(m *store.CoffeeMember) error {
+		switch a.ActionID {
+		case homeCoffeeJoinAct:
+			if m.Via == "" {
+				m.Via = store.ViaCommand
+			}
+			m.PausedUntil, m.Ghosted, m.Misses = time.Time{}, false, 0
+		case homeCoffeePauseAct:
+			if m.Via == "" {
+				return errNotMember
+			}
+			m.PausedUntil = pausedForever(now)
+		case homeCoffeeResumeAct:
+			if m.Via == "" {
+				return errNotMember
+			}
+			m.PausedUntil, m.Ghosted, m.Misses = time.Time{}, false, 0
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errNotMember) {
+		return err
+	}
+	return b.publishHome(ctx, in.user)
+}
