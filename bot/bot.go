@@ -53,6 +53,9 @@ type Options struct {
 	Coffee   CoffeeOptions
 	Followup FollowupOptions
 	Admins   []string // RAPPORT_ADMINS: admin rights besides workspace admins and owners
+	// StayInTouchDays is the default cadence of the circle
+	// (RAPPORT_STAY_IN_TOUCH_DAYS); default 42.
+	StayInTouchDays int
 }
 
 // KudosOptions configure /kudos (RAPPORT_KUDOS_* in DESIGN).
@@ -104,6 +107,9 @@ func New(api SlackAPI, sock *socketmode.Client, st Store, opts Options, log *slo
 	}
 	if opts.Location == nil {
 		opts.Location = time.UTC
+	}
+	if opts.StayInTouchDays <= 0 {
+		opts.StayInTouchDays = 42
 	}
 	if opts.WorkWeek.IsZero() {
 		opts.WorkWeek = store.DefaultWorkWeek

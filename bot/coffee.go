@@ -905,7 +905,8 @@ func (b *Bot) coffeeGroupRef(in interaction, value string) (store.Round, int, st
 	return r, gi, extra, nil
 }
 
-// recordAnswer stores the clicker's answer for their group.
+// recordAnswer stores the clicker's answer for their group. A "yes" is
+// contact: it resets the stay-in-touch clock of every pair in the group.
 func (b *Bot) recordAnswer(r store.Round, gi int, user string, a store.CoffeeAnswer) (store.CoffeeAnswer, error) {
 	var before store.CoffeeAnswer
 	_, err := b.store.UpdateRoundGroup(r.ID, gi, func(g *store.CoffeeGroup) error {
@@ -916,6 +917,15 @@ func (b *Bot) recordAnswer(r store.Round, gi int, user string, a store.CoffeeAns
 		g.Answers[user] = a
 		return nil
 	})
+	if err == nil && a == store.AnswerYes {
+		now := b.opts.Now()
+		members := r.Groups[gi].Members
+		for i, m := range members {
+			for _, o := range members[i+1:] {
+				b.touch(m, o, now, store.ContactCoffee)
+			}
+		}
+	}
 	return before, err
 }
 

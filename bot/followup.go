@@ -154,6 +154,7 @@ func (b *Bot) makeFollowup(ctx context.Context, o origin, author store.Person, c
 		return err
 	}
 	if counterpart != "" {
+		b.touch(o.user, counterpart, now, store.ContactFollowup)
 		text, blocks := renderFollowupNotice(f)
 		if err := b.enqueue(store.Outgoing{Key: fmt.Sprintf("followup:%d:notice", f.ID), User: counterpart, Kind: "receipts",
 			Text: text, Blocks: encodeBlocks(blocks), RespectHours: true}); err != nil {
@@ -281,6 +282,7 @@ func (b *Bot) completeFollowup(ctx context.Context, o origin, id uint64, status 
 		return nil
 	}
 	if f.Counterpart != "" {
+		b.touch(f.Owner, f.Counterpart, f.DoneAt, store.ContactFollowup)
 		if err := b.enqueue(store.Outgoing{Key: fmt.Sprintf("followup:%d:receipt", f.ID), User: f.Counterpart, Kind: "receipts",
 			Text: renderFollowupReceipt(f), RespectHours: true}); err != nil {
 			return err

@@ -96,6 +96,9 @@ func (b *Bot) giveKudos(ctx context.Context, o origin, g gift) error {
 		return err
 	}
 
+	for _, r := range k.Receivers {
+		b.touch(k.Giver, r, k.At, store.ContactKudos)
+	}
 	post := kudosPost{Giver: k.Giver, Receivers: k.Receivers, Reason: k.Text, Values: k.Values, Private: k.Private, Channel: o.channel, Link: g.link, At: k.At}
 	var notes []string
 	if !g.private {

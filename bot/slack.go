@@ -39,6 +39,17 @@ type Store interface {
 	coffeeStore
 	followupStore
 	dataStore
+	circleStore
+}
+
+type circleStore interface {
+	AddCheckin(c store.Checkin) (store.Checkin, error)
+	Checkins() ([]store.Checkin, error)
+	Touch(a, b string, at time.Time, kind string) error
+	Contact(owner, other string) (store.Contact, error)
+	UpdateContact(owner, other string, f func(c *store.Contact) error) (store.Contact, error)
+	Lapsed(owner string, now time.Time, defaultDays, limit int) ([]store.Contact, error)
+	ReconnectOwners() ([]string, error)
 }
 
 type dataStore interface {

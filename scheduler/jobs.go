@@ -15,6 +15,9 @@ type Notifier interface {
 	// RemindFollowups queues the reminders of follow-ups due by now and
 	// the day's nudges for overdue ones.
 	RemindFollowups(ctx context.Context, now time.Time) error
+	// SuggestReconnects DMs people whose stay-in-touch cadence lapsed
+	// (at most weekly per person; idempotent).
+	SuggestReconnects(ctx context.Context, now time.Time) error
 	// PostKudosDigest celebrates the public kudos given in [from, to).
 	// It must be idempotent for the same window.
 	PostKudosDigest(ctx context.Context, from, to time.Time) error
@@ -25,6 +28,7 @@ type Notifier interface {
 type Specs struct {
 	Tick        string // RAPPORT_TICK
 	KudosDigest string // RAPPORT_KUDOS_DIGEST_SCHEDULE, when RAPPORT_KUDOS_CHANNEL is set
+	Reconnect   string // how often reconnect suggestions are looked for, e.g. "@every 1h"
 }
 
 // digestWindow is the week a digest celebrates: the seven days before it.
@@ -55,6 +59,13 @@ func FeatureJobs(n Notifier, specs Specs) []Job {
 			Run: func(ctx context.Context, at time.Time) error {
 				return n.PostKudosDigest(ctx, at.Add(-digestWindow), at)
 			},
+		})
+	}
+	if specs.Reconnect != "" {
+		jobs = append(jobs, Job{
+			Name: "reconnect",
+			Spec: specs.Reconnect,
+			Run:  n.SuggestReconnects,
 		})
 	}
 	return jobs

@@ -24,6 +24,8 @@ func (r *recordingNotifier) DeliverDue(ctx context.Context, now time.Time) (int,
 	return 0, nil
 }
 
+func (r *recordingNotifier) SuggestReconnects(ctx context.Context, now time.Time) error { return nil }
+
 func (r *recordingNotifier) RemindFollowups(ctx context.Context, now time.Time) error { return nil }
 
 func (r *recordingNotifier) PostKudosDigest(ctx context.Context, from, to time.Time) error {

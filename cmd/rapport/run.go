@@ -193,12 +193,13 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 	sock := socketmode.New(api)
 	var coffee *scheduler.Coffee
 	b, err := bot.New(api, sock, db, bot.Options{
-		HTTPClient:    httpClient,
-		Registerer:    reg,
-		ShutdownGrace: handlerGrace,
-		Location:      cfg.Location,
-		WorkWeek:      store.WorkWeek{Start: cfg.WorkStart, End: cfg.WorkEnd, Days: cfg.WorkDays},
-		Admins:        cfg.Admins,
+		HTTPClient:      httpClient,
+		Registerer:      reg,
+		ShutdownGrace:   handlerGrace,
+		Location:        cfg.Location,
+		WorkWeek:        store.WorkWeek{Start: cfg.WorkStart, End: cfg.WorkEnd, Days: cfg.WorkDays},
+		Admins:          cfg.Admins,
+		StayInTouchDays: cfg.StayInTouchDays,
 		Coffee: bot.CoffeeOptions{
 			Channel:     cfg.CoffeeChannel,
 			CheckinDays: cfg.CoffeeCheckinDays,
@@ -289,7 +290,7 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 // registerJobs adds the scheduler's jobs: housekeeping, and the feature
 // jobs that reach people through the bot.
 func registerJobs(s *scheduler.Scheduler, cfg Config, db *store.DB, n scheduler.Notifier, coffee *scheduler.Coffee) error {
-	specs := scheduler.Specs{Tick: cfg.Tick}
+	specs := scheduler.Specs{Tick: cfg.Tick, Reconnect: "@every 1h"}
 	if cfg.KudosChannel != "" {
 		specs.KudosDigest = cfg.KudosDigestSchedule
 	}
