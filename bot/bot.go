@@ -87,6 +87,7 @@ type Bot struct {
 	kick       chan struct{} // wakes the outbox loop
 	delivering sync.Mutex    // one outbox drain at a time
 	dms        sync.Map      // user ID → DM channel ID
+	homeSeen   sync.Map      // user ID → true once they opened the Home
 }
 
 // New builds a bot. It returns an error when the route table is malformed

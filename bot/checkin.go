@@ -230,6 +230,10 @@ func (b *Bot) reconnectDone(ctx context.Context, in interaction, a *slack.BlockA
 		return err
 	}
 	b.touch(in.user, who, now, store.ContactCheckin)
+	if in.fromHome {
+		b.refreshHome(ctx, in.user)
+		return nil
+	}
 	b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf(":seedling: Nice — noted that you reached out to <@%s>.", who)})
 	return nil
 }

@@ -161,6 +161,7 @@ func (b *Bot) makeFollowup(ctx context.Context, o origin, author store.Person, c
 			return err
 		}
 	}
+	b.refreshHome(ctx, o.user, counterpart)
 	text, blocks := renderFollowupCreated(f, b.location(author))
 	b.respondOrTell(ctx, o, response{Text: text, Blocks: blocks})
 	return nil
@@ -288,6 +289,7 @@ func (b *Bot) completeFollowup(ctx context.Context, o origin, id uint64, status 
 			return err
 		}
 	}
+	b.refreshHome(ctx, f.Owner, f.Counterpart)
 	msg := fmt.Sprintf(":white_check_mark: Done: %s.", f.Text)
 	if status == store.FollowupDropped {
 		msg = fmt.Sprintf("Dropped: %s.", f.Text)

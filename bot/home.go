@@ -18,14 +18,17 @@ func (b *Bot) onHomeOpened(ctx context.Context, ev event) error {
 	if !ok || e.Tab != "home" {
 		return nil
 	}
+	b.homeSeen.Store(e.User, true)
 	return b.publishHome(ctx, e.User)
 }
 
-// refreshHome republishes a person's Home after a change it shows. A
-// failure is logged, not returned: the change itself has happened.
+// refreshHome republishes a person's Home after a change it shows, for
+// people who have opened it since the bot started (the rest see a fresh
+// one when they open it). A failure is logged, not returned: the change
+// itself has happened.
 func (b *Bot) refreshHome(ctx context.Context, users ...string) {
 	for _, u := range users {
-		if u == "" {
+		if _, seen := b.homeSeen.Load(u); u == "" || !seen {
 			continue
 		}
 		if err := b.publishHome(ctx, u); err != nil {
@@ -102,6 +105,18 @@ func (b *Bot) homeView(ctx context.Context, user string) (homeView, error) {
 			v.KudosLatest = append(v.KudosLatest, kudosPost{Giver: k.Giver, Receivers: k.Receivers, Reason: k.Text, Values: k.Values,
 				Private: k.Private, Channel: k.Channel, Permalink: b.messageLink(k.Channel, k.MessageTS), At: k.At})
 		}
+	}
+
+	lapsed, err := b.store.Lapsed(user, now, b.opts.StayInTouchDays, 20)
+	if err != nil {
+		return v, err
+	}
+	for _, c := range lapsed {
+		days := c.CadenceDays
+		if days == 0 {
+			days = b.opts.StayInTouchDays
+		}
+		v.Reconnect = append(v.Reconnect, homeReconnect{User: c.Other, LastContact: c.LastContact, Days: days})
 	}
 
 	m, err := b.store.CoffeeMember(user)

@@ -1,8 +1,10 @@
 package bot_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rapport-bot/rapport/bot/slacktest"
 	"github.com/rapport-bot/rapport/store"
@@ -74,5 +76,66 @@ func TestWorkStyle(t *testing.T) {
 	h.rapport("UALICE", "style clear")
 	if p, _ := h.db.Person("UALICE"); p.Style != "" {
 		t.Errorf("style after clear = %q", p.Style)
+	}
+}
+
+func settingsSubmission(user, start, end string, days []string, tz string, on []string, style string) map[string]any {
+	opts := func(vals []string) []any {
+		var out []any
+		for _, v := range vals {
+			out = append(out, map[string]any{"value": v, "text": map[string]any{"type": "plain_text", "text": v}})
+		}
+		return out
+	}
+	return map[string]any{
+		"type": "view_submission", "user": map[string]any{"id": user},
+		"view": map[string]any{"id": "VSET", "type": "modal", "callback_id": "settings_modal", "state": map[string]any{"values": map[string]any{
+			"settings_start": map[string]any{"start": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": start}}},
+			"settings_end":   map[string]any{"end": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": end}}},
+			"settings_days":  map[string]any{"days": map[string]any{"type": "checkboxes", "selected_options": opts(days)}},
+			"settings_tz":    map[string]any{"tz": map[string]any{"type": "plain_text_input", "value": tz}},
+			"settings_dms":   map[string]any{"dms": map[string]any{"type": "checkboxes", "selected_options": opts(on)}},
+			"settings_style": map[string]any{"style": map[string]any{"type": "plain_text_input", "value": style}},
+		}}},
+	}
+}
+
+// Ensure the Settings button opens the form with the hours in effect, bad
+// input is shown on the fields, and a valid form changes only the
+// submitter's preferences, which then govern when DMs go out.
+func TestSettings(t *testing.T) {
+	h, _ := startKudosBot(t, kudosSetup{})
+	h.event(slacktest.EventOptions{Event: map[string]any{"type": "app_home_opened", "user": "UALICE", "channel": "DALICE", "tab": "home"}})
+	h.click("UALICE", "", "home_settings", "settings")
+	open := h.slack.CallsTo("views.open")
+	if len(open) != 1 || !strings.Contains(open[0].Params["view"], "settings_modal") || !strings.Contains(open[0].Params["view"], `"initial_option":{"text":{"type":"plain_text","text":"18:00"`) {
+		t.Fatalf("views.open = %+v, want the settings form showing 18:00", open)
+	}
+	ctx := h.ctx()
+	ack, err := h.slack.Interaction(ctx, settingsSubmission("UALICE", "17:00", "09:00", nil, "Mars/Base", nil, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errs struct {
+		Errors map[string]string `json:"errors"`
+	}
+	if json.Unmarshal(ack.Payload, &errs); errs.Errors["settings_end"] == "" || errs.Errors["settings_days"] == "" || errs.Errors["settings_tz"] == "" {
+		t.Fatalf("ack of a bad form = %s, want errors on end, days and tz", ack.Payload)
+	}
+	ack, err = h.slack.Interaction(ctx, settingsSubmission("UALICE", "07:30", "15:30", []string{"1", "2", "3", "4"}, "Asia/Tokyo", []string{"kudos", "reminders"}, "mornings for deep work"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.markSent(ack.EnvelopeID)
+	h.waitHandled(ctx, ack.EnvelopeID)
+	p, _ := h.db.Person("UALICE")
+	if p.WorkStart != 7*time.Hour+30*time.Minute || p.WorkEnd != 15*time.Hour+30*time.Minute || len(p.WorkDays) != 4 || p.TZOverride != "Asia/Tokyo" || p.Style != "mornings for deep work" {
+		t.Errorf("person after settings = %+v", p)
+	}
+	if !p.IsMuted("nudges") || p.IsMuted("kudos") {
+		t.Errorf("muted = %v, want everything but kudos and reminders", p.Muted)
+	}
+	if bob, _ := h.db.Person("UBOB"); bob.TZOverride != "" || len(bob.Muted) != 0 {
+		t.Errorf("Bob's preferences changed: %+v", bob)
 	}
 }

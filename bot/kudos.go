@@ -119,6 +119,7 @@ func (b *Bot) giveKudos(ctx context.Context, o origin, g gift) error {
 			return err
 		}
 	}
+	b.refreshHome(ctx, k.Receivers...)
 	confirmation := renderKudosSent(post, remaining, b.opts.Kudos.DailyLimit)
 	if len(notes) > 0 {
 		confirmation += "\n" + strings.Join(notes, "\n")

@@ -141,6 +141,8 @@ func (b *Bot) routeTable() []route {
 		},
 		{kind: actionRoute, id: reconnectDoneAction, summary: "\"I reached out\" on a reconnect suggestion or the Home", action: b.reconnectDone},
 		{kind: actionRoute, id: reconnectLaterAction, summary: "\"Not now\" on a reconnect suggestion", action: b.reconnectLater},
+		{kind: actionRoute, id: homeSettingsAction, summary: "Settings on the Home", action: b.homeSettings},
+		{kind: viewRoute, id: settingsCallbackID, summary: "your settings: working hours and days, time zone, which DMs you get, work style", validate: b.validateSettings, view: b.saveSettings},
 		{kind: eventRoute, id: "app_home_opened", summary: "opening Rapport's Home tab shows your follow-ups, kudos and coffee", event: b.onHomeOpened},
 		{kind: actionRoute, id: homeCoffeeJoinAct, summary: "Join coffee on the Home", action: b.homeCoffee},
 		{kind: actionRoute, id: homeCoffeePauseAct, summary: "Pause coffee on the Home", action: b.homeCoffee},

@@ -22,19 +22,24 @@ func (p Person) WorkWeek(def WorkWeek) WorkWeek {
 // zone database on every call.
 var zones sync.Map // IANA name → *time.Location
 
-// Location is the person's own zone, or def when Slack gave none (bots,
-// some external users) or an unknown one.
+// Location is the person's own zone: the one they chose in Rapport's
+// settings, else Slack's, else def when Slack gave none (bots, some
+// external users) or an unknown one.
 func (p Person) Location(def *time.Location) *time.Location {
-	if p.TZ == "" {
+	tz := p.TZ
+	if p.TZOverride != "" {
+		tz = p.TZOverride
+	}
+	if tz == "" {
 		return def
 	}
-	if loc, ok := zones.Load(p.TZ); ok {
+	if loc, ok := zones.Load(tz); ok {
 		return loc.(*time.Location)
 	}
-	loc, err := time.LoadLocation(p.TZ)
+	loc, err := time.LoadLocation(tz)
 	if err != nil {
 		return def
 	}
-	zones.Store(p.TZ, loc)
+	zones.Store(tz, loc)
 	return loc
 }

@@ -1,0 +1,108 @@
+package bot
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/rapport-bot/rapport/store"
+)
+
+// homeSettings opens the settings form from the Home's Settings button,
+// showing the hours and days in effect (the default ones until changed).
+func (b *Bot) homeSettings(ctx context.Context, in interaction, a *slack.BlockAction) error {
+	p, err := b.person(ctx, in.user)
+	if err != nil {
+		return err
+	}
+	w := b.workWeek(p)
+	view := renderSettingsModal(settingsView{WorkStart: w.Start, WorkEnd: w.End, WorkDays: w.Days, TZOverride: p.TZOverride, Muted: p.Muted, Style: p.Style})
+	return b.send.call(ctx, "views.open", func(ctx context.Context) error {
+		_, err := b.api.OpenViewContext(ctx, in.triggerID, view)
+		return err
+	})
+}
+
+type settingsForm struct {
+	start, end time.Duration
+	startOK    bool
+	endOK      bool
+	days       []time.Weekday
+	tz         string
+	on         []string // DM kinds left on
+	style      string
+}
+
+func readSettingsForm(in interaction) settingsForm {
+	var f settingsForm
+	st := in.cb.View.State
+	if st == nil {
+		return f
+	}
+	v := st.Values
+	f.start, f.startOK = settingsParseHalfHour(v[settingsStartBlockID][settingsStartAction].SelectedOption.Value)
+	f.end, f.endOK = settingsParseHalfHour(v[settingsEndBlockID][settingsEndAction].SelectedOption.Value)
+	for _, o := range v[settingsDaysBlockID][settingsDaysAction].SelectedOptions {
+		if d, err := strconv.Atoi(o.Value); err == nil && d >= 0 && d <= 6 {
+			f.days = append(f.days, time.Weekday(d))
+		}
+	}
+	f.tz = strings.TrimSpace(v[settingsTZBlockID][settingsTZAction].Value)
+	for _, o := range v[settingsDMsBlockID][settingsDMsAction].SelectedOptions {
+		f.on = append(f.on, o.Value)
+	}
+	f.style = escapeText(strings.TrimSpace(v[settingsStyleBlockID][settingsStyleAction].Value))
+	return f
+}
+
+// validateSettings runs before the ack and needs no I/O.
+func (b *Bot) validateSettings(in interaction) map[string]string {
+	f := readSettingsForm(in)
+	errs := map[string]string{}
+	switch {
+	case !f.startOK:
+		errs[settingsStartBlockID] = "Pick when your work starts."
+	case !f.endOK:
+		errs[settingsEndBlockID] = "Pick when your work ends."
+	case f.end <= f.start:
+		errs[settingsEndBlockID] = "Work has to end after it starts."
+	}
+	if len(f.days) == 0 {
+		errs[settingsDaysBlockID] = "Pick at least one working day."
+	}
+	if f.tz != "" {
+		if _, err := time.LoadLocation(f.tz); err != nil || f.tz == "Local" {
+			errs[settingsTZBlockID] = "That isn't a time zone I know. Use a name like Europe/Berlin or America/New_York."
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
+}
+
+// saveSettings stores the form for the person who submitted it: only their
+// own preferences, whatever the payload says.
+func (b *Bot) saveSettings(ctx context.Context, in interaction) error {
+	f := readSettingsForm(in)
+	_, err := b.store.UpdatePerson(in.user, func(p *store.Person) {
+		p.WorkStart, p.WorkEnd, p.WorkDays = f.start, f.end, f.days
+		p.TZOverride = f.tz
+		p.Style = f.style
+		p.Muted = nil
+		for _, k := range settingsDMKinds {
+			if !slices.Contains(f.on, k) {
+				p.Muted = append(p.Muted, k)
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	b.refreshHome(ctx, in.user)
+	return nil
+}
