@@ -685,12 +685,47 @@ func (b *Bot) deliverCoffeeGroup(ctx context.Context, r store.Round, i int) erro
 		return err
 	}
 	text, blocks := renderCoffeeIntro(intro)
-	return b.enqueue(store.Outgoing{
+	if err := b.enqueue(store.Outgoing{
 		Key:     fmt.Sprintf("coffee:%d:%d:intro", r.ID, i),
 		Channel: g.Channel,
 		Text:    text,
 		Blocks:  encodeBlocks(blocks),
-	})
+	}); err != nil {
+		return err
+	}
+	return b.remindNotes(r, i, g)
+}
+
+// remindNotes sends each member, privately, the last note they wrote with
+// /checkin about someone in their group: "remember what they shared". The
+// note never goes to the group DM.
+func (b *Bot) remindNotes(r store.Round, i int, g store.CoffeeGroup) error {
+	checkins, err := b.store.Checkins()
+	if err != nil {
+		return err
+	}
+	latest := map[[2]string]store.Checkin{}
+	for _, c := range checkins {
+		if c.Note == "" || !slices.Contains(g.Members, c.User) || !slices.Contains(g.Members, c.With) {
+			continue
+		}
+		k := [2]string{c.User, c.With}
+		if old, ok := latest[k]; !ok || c.At.After(old.At) {
+			latest[k] = c
+		}
+	}
+	for k, c := range latest {
+		err := b.enqueue(store.Outgoing{
+			Key:          fmt.Sprintf("coffee:%d:%d:note:%s:%s", r.ID, i, k[0], k[1]),
+			User:         k[0],
+			Text:         fmt.Sprintf(":memo: Before your coffee with <@%s> — last time you noted: _%s_ (only you can see this)", k[1], kudosClip(c.Note, 500)),
+			RespectHours: true,
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // pickIcebreakerFor picks a question none of these people was asked in an
@@ -939,11 +974,59 @@ func (b *Bot) coffeeMet(ctx context.Context, in interaction, a *slack.BlockActio
 	if _, err := b.recordAnswer(r, gi, in.user, store.AnswerYes); err != nil {
 		return err
 	}
-	return b.enqueue(store.Outgoing{
+	if err := b.enqueue(store.Outgoing{
 		Key:     fmt.Sprintf("coffee:%d:%d:met", r.ID, gi),
 		Channel: r.Groups[gi].Channel,
 		Text:    coffeeMetText(in.user),
-	})
+	}); err != nil {
+		return err
+	}
+	b.offerKeepInTouch(ctx, in, r.Groups[gi].Members)
+	return nil
+}
+
+// offerKeepInTouch follows a "we met" privately with buttons to keep in
+// touch with each partner, and to record a follow-up from the chat.
+func (b *Bot) offerKeepInTouch(ctx context.Context, in interaction, members []string) {
+	blocks := []slack.Block{section("Glad you met! Want to keep in touch?")}
+	for _, m := range members {
+		if m == in.user {
+			continue
+		}
+		blocks = append(blocks, slack.NewActionBlock("keep_"+m,
+			button(circleAddAction, m, "Keep in touch every 30 days"),
+			button(coffeeFollowupAction, m, "Record a follow-up")),
+			contextLine(fmt.Sprintf("with <@%s>", m)))
+	}
+	b.respondOrTell(ctx, in.origin, response{Text: "Glad you met! Want to keep in touch?", Blocks: blocks})
+}
+
+// Buttons offered after a coffee chat.
+const (
+	circleAddAction      = "circle_add"
+	coffeeFollowupAction = "coffee_followup"
+)
+
+// circleAdd puts the partner in the clicker's circle with a 30-day cadence.
+func (b *Bot) circleAdd(ctx context.Context, in interaction, a *slack.BlockAction) error {
+	if a.Value == "" || a.Value == in.user {
+		return userErrorf("That button is out of date; nothing was changed.")
+	}
+	now := b.opts.Now()
+	if _, err := b.store.UpdateContact(in.user, a.Value, func(c *store.Contact) error {
+		c.CadenceDays, c.Stopped = 30, false
+		return nil
+	}); err != nil {
+		return err
+	}
+	b.touch(in.user, a.Value, now, store.ContactCoffee)
+	b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf("Done: I'll suggest catching up with <@%s> if 30 days go by.", a.Value)})
+	return nil
+}
+
+// coffeeFollowup opens the follow-up form for the partner.
+func (b *Bot) coffeeFollowup(ctx context.Context, in interaction, a *slack.BlockAction) error {
+	return b.openFollowupModal(ctx, in.triggerID, in.user, "", a.Value, "")
 }
 
 // coffeeCant handles "Can't make it": recorded, and the others are told

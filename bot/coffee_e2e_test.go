@@ -668,3 +668,30 @@ func TestCoffeeSuggestAndAlone(t *testing.T) {
 	}
 	r.waitDM("ULAX1", "next round")
 }
+
+// Ensure a private check-in note comes back to its author only, before the
+// next coffee with that person, never in the group DM; and that "we met"
+// offers to keep in touch.
+func TestCoffeeNotesAndKeepInTouch(t *testing.T) {
+	people := berliners(2)
+	r := startCoffeeBot(t, coffeeSetup{users: people})
+	r.enrol(ids(people)...)
+	r.checkin("UB00", "<@UB01> moving to Lisbon in spring")
+	rd := r.round(monday)
+	g := rd.Groups[0]
+	r.waitDM("UB00", "moving to Lisbon")
+	if n := countContaining(r.slack.Messages(g.Channel), "Lisbon"); n != 0 {
+		t.Errorf("the private note reached the group DM")
+	}
+	if n := countContaining(r.slack.Messages(r.slack.DMChannel("UB01")), "Lisbon"); n != 0 {
+		t.Errorf("the note reached the person it is about")
+	}
+	r.click("UB00", g.Channel, "coffee_met", fmt.Sprintf("%d:0", rd.ID))
+	if _, content := r.lastResponse(); !strings.Contains(content, "circle_add") || !strings.Contains(content, "coffee_followup") {
+		t.Fatalf("after we met: %q, want keep-in-touch buttons", content)
+	}
+	r.click("UB00", g.Channel, "circle_add", "UB01")
+	if c, err := r.db.Contact("UB00", "UB01"); err != nil || c.CadenceDays != 30 || c.LastContact.IsZero() {
+		t.Errorf("contact = %+v, %v; want a 30-day cadence after coffee", c, err)
+	}
+}
