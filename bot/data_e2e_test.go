@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 
@@ -77,5 +78,13 @@ func TestForgetMe(t *testing.T) {
 	}
 	if err := h.db.Check(); err != nil {
 		t.Errorf("Check after forget-me: %v", err)
+	}
+	// A full scan of the file itself: not one byte of the ID is left.
+	raw, err := os.ReadFile(h.db.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(raw, []byte("UALICE")) {
+		t.Error("the database file still contains UALICE")
 	}
 }

@@ -75,6 +75,11 @@ func (b *Bot) forgetMeSubmit(ctx context.Context, in interaction) error {
 	if err != nil {
 		return err
 	}
+	// bbolt keeps freed pages as they were: compact so the bytes are gone
+	// from the file too. The data is already unreachable if this fails.
+	if err := b.store.Compact(); err != nil {
+		b.log.Error("compact after forget-me failed", "err", err)
+	}
 	b.dms.Delete(in.user)
 	b.log.Info("user data forgotten", "user", in.user, "followups", st.Followups, "checkins", st.Checkins, "kudos_anonymised", st.KudosAnonymised)
 	dm, err := b.openDM(ctx, in.user)

@@ -55,6 +55,7 @@ type circleStore interface {
 type dataStore interface {
 	UserExport(w io.Writer, user string, now time.Time) (store.UserDataCounts, error)
 	ForgetUser(user string) (store.ForgetStats, error)
+	Compact() error
 }
 
 type eventStore interface {

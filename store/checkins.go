@@ -40,7 +40,7 @@ func (db *DB) AddCheckin(c Checkin) (Checkin, error) {
 	c.At = orNow(c.At, db.now)
 	rec := newCheckinRecord(c)
 	var id uint64
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketCheckins)
 		var err error
 		if id, err = b.NextSequence(); err != nil {
@@ -57,7 +57,7 @@ func (db *DB) AddCheckin(c Checkin) (Checkin, error) {
 // Checkins returns every check-in, by ID (the order they were added).
 func (db *DB) Checkins() ([]Checkin, error) {
 	var out []Checkin
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		var err error
 		out, err = allCheckins(tx)
 		return err

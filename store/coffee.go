@@ -112,7 +112,7 @@ func (db *DB) PutCoffeeMember(m CoffeeMember) error {
 	if err != nil {
 		return fmt.Errorf("store: put coffee member %s: %w", m.User, err)
 	}
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx *bolt.Tx) error {
 		return putValue(tx.Bucket(bucketCoffeeMembers), []byte(m.User), rec)
 	})
 	if err != nil {
@@ -125,7 +125,7 @@ func (db *DB) PutCoffeeMember(m CoffeeMember) error {
 // if they are not one.
 func (db *DB) CoffeeMember(user string) (CoffeeMember, error) {
 	var m CoffeeMember
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		var ok bool
 		var err error
 		if m, ok, err = getCoffeeMember(tx.Bucket(bucketCoffeeMembers), user); err == nil && !ok {
@@ -160,7 +160,7 @@ func (db *DB) UpdateCoffeeMember(user string, f func(m *CoffeeMember) error) (Co
 		rec     coffeeMemberRecord
 		created bool
 	)
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketCoffeeMembers)
 		m, ok, err := getCoffeeMember(b, user)
 		if err != nil {
@@ -192,7 +192,7 @@ func (db *DB) UpdateCoffeeMember(user string, f func(m *CoffeeMember) error) (Co
 // whether there was one. Past rounds keep them in their groups.
 func (db *DB) RemoveCoffeeMember(user string) (bool, error) {
 	var found bool
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketCoffeeMembers)
 		if found = b.Get([]byte(user)) != nil; !found {
 			return nil
@@ -208,7 +208,7 @@ func (db *DB) RemoveCoffeeMember(user string) (bool, error) {
 // CoffeeMembers returns every member, paused or not, sorted by User.
 func (db *DB) CoffeeMembers() ([]CoffeeMember, error) {
 	var out []CoffeeMember
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		var err error
 		out, err = allCoffeeMembers(tx)
 		return err

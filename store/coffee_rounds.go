@@ -320,7 +320,7 @@ func (db *DB) CreateRound(r Round) (Round, bool, error) {
 		out     Round
 		created bool
 	)
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx *bolt.Tx) error {
 		id, ok, err := roundIDAt(tx, rec.At)
 		if err != nil {
 			return err
@@ -354,7 +354,7 @@ func (db *DB) CreateRound(r Round) (Round, bool, error) {
 // Round returns round id, or an error wrapping ErrNotFound.
 func (db *DB) Round(id uint64) (Round, error) {
 	var out Round
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		rec, ok, err := getRound(tx, id)
 		if err != nil {
 			return err
@@ -375,7 +375,7 @@ func (db *DB) Round(id uint64) (Round, error) {
 // ErrNotFound.
 func (db *DB) RoundAt(at time.Time) (Round, error) {
 	var out Round
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		id, ok, err := roundIDAt(tx, at)
 		if err != nil {
 			return err
@@ -402,7 +402,7 @@ func (db *DB) RoundAt(at time.Time) (Round, error) {
 // LastRound returns the round with the latest At (scheduled or manual);
 // ok is false (err nil) when there is none.
 func (db *DB) LastRound() (r Round, ok bool, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+	err = db.view(func(tx *bolt.Tx) error {
 		k, _ := tx.Bucket(bucketCoffeeRoundsByAt).Cursor().Last()
 		if k == nil {
 			return nil
@@ -441,7 +441,7 @@ func (db *DB) RoundsBetween(from, to time.Time) ([]Round, error) {
 
 func (db *DB) roundsBetween(from, to time.Time) ([]Round, error) {
 	var out []Round
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		return scanTimeRange(tx.Bucket(bucketCoffeeRoundsByAt).Cursor(), nil, from, to, func(k, _ []byte) error {
 			r, err := roundFromIndex(tx, k)
 			if err != nil {
@@ -482,7 +482,7 @@ func allRounds(tx *bolt.Tx) ([]Round, error) {
 // fields.
 func (db *DB) UpdateRoundGroup(roundID uint64, group int, f func(g *CoffeeGroup) error) (CoffeeGroup, error) {
 	var out CoffeeGroup
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *bolt.Tx) error {
 		rec, ok, err := getRound(tx, roundID)
 		if err != nil {
 			return err
@@ -527,7 +527,7 @@ func (db *DB) UpdateRoundGroup(roundID uint64, group int, f func(g *CoffeeGroup)
 // error wrapping ErrNotFound. f may be nil (just close). f runs inside
 // the write transaction: it must only decide and set fields.
 func (db *DB) CloseRound(roundID uint64, f func(r *Round, members map[string]*CoffeeMember) error) error {
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *bolt.Tx) error {
 		rec, ok, err := getRound(tx, roundID)
 		if err != nil {
 			return err
@@ -606,7 +606,7 @@ type CoffeeMeeting struct {
 // two rounds comes twice.
 func (db *DB) CoffeeMeetings(since time.Time) ([]CoffeeMeeting, error) {
 	var out []CoffeeMeeting
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		return scanTimeRange(tx.Bucket(bucketCoffeeRoundsByAt).Cursor(), nil, since, maxIndexTime.Add(1), func(k, _ []byte) error {
 			r, err := roundFromIndex(tx, k)
 			if err != nil {

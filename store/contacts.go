@@ -129,7 +129,7 @@ func (db *DB) Touch(a, b string, at time.Time, kind string) error {
 			return errors.New("zero time")
 		}
 		at = at.UTC()
-		return db.bolt.Update(func(tx *bolt.Tx) error {
+		return db.update(func(tx *bolt.Tx) error {
 			bucket := tx.Bucket(bucketContacts)
 			for _, pair := range [2][2]string{{a, b}, {b, a}} {
 				rec, ok, err := getContact(bucket, pair[0], pair[1])
@@ -156,7 +156,7 @@ func (db *DB) Touch(a, b string, at time.Time, kind string) error {
 // Contact returns owner's contact other, or an error wrapping ErrNotFound.
 func (db *DB) Contact(owner, other string) (Contact, error) {
 	var c Contact
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		rec, ok, err := getContact(tx.Bucket(bucketContacts), owner, other)
 		if err != nil {
 			return err
@@ -187,7 +187,7 @@ func (db *DB) UpdateContact(owner, other string, f func(c *Contact) error) (Cont
 	var rec contactRecord
 	err := checkPair(owner, other)
 	if err == nil {
-		err = db.bolt.Update(func(tx *bolt.Tx) error {
+		err = db.update(func(tx *bolt.Tx) error {
 			bucket := tx.Bucket(bucketContacts)
 			old, _, err := getContact(bucket, owner, other)
 			if err != nil {
@@ -213,7 +213,7 @@ func (db *DB) UpdateContact(owner, other string, f func(c *Contact) error) (Cont
 // Circle returns owner's contacts, sorted by Other; none is not an error.
 func (db *DB) Circle(owner string) ([]Contact, error) {
 	var out []Contact
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		return scanCircle(tx, owner, func(c Contact) { out = append(out, c) })
 	})
 	if err != nil {
@@ -268,7 +268,7 @@ func (db *DB) Lapsed(owner string, now time.Time, defaultDays, limit int) ([]Con
 		return nil, fmt.Errorf("store: lapsed contacts of %s: default cadence %d days: want at least 1", owner, defaultDays)
 	}
 	var out []Contact
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		return scanCircle(tx, owner, func(c Contact) {
 			due := c.DueAt(defaultDays)
 			if due.IsZero() || due.After(now) || c.Stopped || c.SnoozedUntil.After(now) {
@@ -292,7 +292,7 @@ func (db *DB) Lapsed(owner string, now time.Time, defaultDays, limit int) ([]Con
 // weekly reconnect job), sorted, without repeats.
 func (db *DB) ReconnectOwners() ([]string, error) {
 	var out []string
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketContacts).Cursor()
 		for k, _ := c.First(); k != nil; {
 			owner, _, err := parseContactKey(k)

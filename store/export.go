@@ -124,7 +124,7 @@ func (db *DB) Export(w io.Writer, now time.Time) error {
 		Version:    exportVersion,
 		ExportedAt: formatTime(now),
 	}
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		kudos, err := allKudos(tx)
 		if err != nil {
 			return err
@@ -283,7 +283,7 @@ func (db *DB) Import(r io.Reader) (ImportStats, error) {
 	if err != nil {
 		return ImportStats{}, err
 	}
-	if err := db.bolt.Update(in.apply); err != nil {
+	if err := db.update(in.apply); err != nil {
 		return ImportStats{}, fmt.Errorf("store: import: %w", err)
 	}
 	return in.stats(), nil

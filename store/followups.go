@@ -155,7 +155,7 @@ func (db *DB) AddFollowup(f Followup) (Followup, error) {
 	}
 	rec := newFollowupRecord(f)
 	var id uint64
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *bolt.Tx) error {
 		var err error
 		if id, err = tx.Bucket(bucketFollowups).NextSequence(); err != nil {
 			return err
@@ -188,7 +188,7 @@ func (db *DB) AddFollowup(f Followup) (Followup, error) {
 // deadlock).
 func (db *DB) UpdateFollowup(id uint64, f func(fu *Followup) error) (Followup, error) {
 	var rec followupRecord
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *bolt.Tx) error {
 		fu, ok, err := getFollowup(tx.Bucket(bucketFollowups), id)
 		if err != nil {
 			return err
@@ -216,7 +216,7 @@ func (db *DB) UpdateFollowup(id uint64, f func(fu *Followup) error) (Followup, e
 // right after /followup made it). Its id is not reused. If there is no
 // such follow-up, the error wraps ErrNotFound.
 func (db *DB) DeleteFollowup(id uint64) error {
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketFollowups)
 		v := b.Get(idKey(id))
 		if v == nil {
@@ -243,7 +243,7 @@ func (db *DB) DeleteFollowup(id uint64) error {
 // ErrNotFound.
 func (db *DB) Followup(id uint64) (Followup, error) {
 	var f Followup
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		var ok bool
 		var err error
 		f, ok, err = getFollowup(tx.Bucket(bucketFollowups), id)
@@ -262,7 +262,7 @@ func (db *DB) Followup(id uint64) (Followup, error) {
 // were added).
 func (db *DB) Followups() ([]Followup, error) {
 	var out []Followup
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		var err error
 		out, err = allFollowups(tx)
 		return err
@@ -286,7 +286,7 @@ func (db *DB) FollowupsDue(now time.Time, limit int) ([]Followup, error) {
 	}
 	// Keys of follow-ups due at or before now are below be64(now + 1ns).
 	end := be64(timeNanos(now) + 1)
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketFollowups)
 		c := tx.Bucket(bucketFollowupsByNext).Cursor()
 		for k, _ := c.First(); k != nil && bytes.Compare(k, end) < 0; k, _ = c.Next() {
@@ -347,7 +347,7 @@ func (db *DB) followupsOf(idx []byte, user string) ([]Followup, error) {
 		return nil, err
 	}
 	var out []Followup
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketFollowups)
 		prefix := userPrefix(user)
 		c := tx.Bucket(idx).Cursor()

@@ -65,7 +65,7 @@ func (db *DB) ForgetUser(user string) (ForgetStats, error) {
 		return ForgetStats{}, fmt.Errorf("store: forget user: %w", err)
 	}
 	var st ForgetStats
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *bolt.Tx) error {
 		st = ForgetStats{}
 		for _, step := range []func(*bolt.Tx, string, *ForgetStats) error{
 			forgetKudos, forgetFollowups, forgetCheckins, forgetCoffeeMembers,

@@ -20,7 +20,7 @@ type jobRunRecord struct {
 // JobLastRun returns when the job called name last finished, as recorded
 // by RecordJobRun. ok is false (and err nil) if it never ran.
 func (db *DB) JobLastRun(name string) (at time.Time, ok bool, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+	err = db.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketJobRuns).Get([]byte(name))
 		if v == nil {
 			return nil
@@ -46,7 +46,7 @@ func (db *DB) RecordJobRun(name string, at time.Time) error {
 		return errors.New("store: record job run: empty job name")
 	}
 	at = utc(at)
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketJobRuns)
 		if v := b.Get([]byte(name)); v != nil {
 			var old jobRunRecord

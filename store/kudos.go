@@ -82,7 +82,7 @@ func (db *DB) AddKudos(k Kudos) (Kudos, error) {
 	}
 	rec := newKudosRecord(k)
 	var id uint64
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *bolt.Tx) error {
 		var err error
 		if id, err = tx.Bucket(bucketKudos).NextSequence(); err != nil {
 			return err
@@ -140,7 +140,7 @@ func (db *DB) GiveKudos(k Kudos, a Allowance) (Kudos, int, error) {
 	if err != nil {
 		return Kudos{}, 0, fmt.Errorf("store: give kudos: %w", err)
 	}
-	if err := db.bolt.Batch(g.give); err != nil {
+	if err := db.batch(g.give); err != nil {
 		return Kudos{}, 0, fmt.Errorf("store: give kudos: %w", err)
 	}
 	return g.result()
@@ -223,7 +223,7 @@ func (g *gift) result() (Kudos, int, error) {
 // range of kudos_by_giver.
 func (db *DB) KudosGivenCount(giver string, from, to time.Time) (int, error) {
 	var n int
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		var err error
 		n, err = givenCount(tx, giver, from, to)
 		return err
@@ -255,7 +255,7 @@ func givenCount(tx *bolt.Tx, giver string, from, to time.Time) (int, error) {
 // returned.
 func (db *DB) KudosReceived(user string, limit int) ([]Kudos, error) {
 	var out []Kudos
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		if err := checkUserID(user); err != nil {
 			return err
 		}
@@ -299,7 +299,7 @@ func (db *DB) KudosReceived(user string, limit int) ([]Kudos, error) {
 // kudos_by_receiver.
 func (db *DB) KudosReceivedCount(user string, from, to time.Time, includePrivate bool) (int, error) {
 	n := 0
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		if err := checkUserID(user); err != nil {
 			return err
 		}
@@ -324,7 +324,7 @@ func (db *DB) KudosReceivedCount(user string, from, to time.Time, includePrivate
 // later. It returns an error wrapping ErrNotFound if there is no such
 // kudos.
 func (db *DB) SetKudosMessage(id uint64, channel, ts string) error {
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketKudos).Get(idKey(id))
 		if v == nil {
 			return ErrNotFound
@@ -366,7 +366,7 @@ type KudosStats struct {
 func (db *DB) KudosStats(from, to time.Time, top int) (KudosStats, error) {
 	var st KudosStats
 	var receivers, givers, values tallies
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		var s kudosSummary
 		return scanTimeRange(tx.Bucket(bucketKudosByTime).Cursor(), nil, from, to, func(k, v []byte) error {
 			if err := s.parse(v); err != nil {
@@ -440,7 +440,7 @@ func (db *DB) KudosBetween(from, to time.Time) ([]Kudos, error) {
 	}
 	start, end := timeKey(from), timeKey(to)
 	unbounded := to.After(maxIndexTime)
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketKudos)
 		c := tx.Bucket(bucketKudosByTime).Cursor()
 		for k, _ := c.Seek(start); k != nil && (unbounded || bytes.Compare(k, end) < 0); k, _ = c.Next() {

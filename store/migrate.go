@@ -337,7 +337,7 @@ func createContactsV6(tx *bolt.Tx) error {
 // file is already current, and nothing at all when it must be refused.
 func (db *DB) migrate() error {
 	var from uint64
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		var err error
 		from, err = db.readVersion(tx)
 		return err
@@ -346,7 +346,7 @@ func (db *DB) migrate() error {
 		return err
 	}
 	if from < schemaVersion() {
-		err = db.bolt.Update(func(tx *bolt.Tx) error {
+		err = db.update(func(tx *bolt.Tx) error {
 			for _, m := range migrations {
 				if m.version <= from {
 					continue
@@ -361,7 +361,7 @@ func (db *DB) migrate() error {
 			return err
 		}
 	}
-	return db.bolt.View(func(tx *bolt.Tx) error {
+	return db.view(func(tx *bolt.Tx) error {
 		for _, name := range allBuckets {
 			if tx.Bucket(name) == nil {
 				return fmt.Errorf("store: open %s: schema v%d has no bucket %s (missing migration?)", db.path, schemaVersion(), name)

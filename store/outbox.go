@@ -119,7 +119,7 @@ func (db *DB) Enqueue(o Outgoing) (Outgoing, bool, error) {
 	}
 	var out Outgoing
 	created := false
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx *bolt.Tx) error {
 		b, keys := tx.Bucket(bucketOutbox), tx.Bucket(bucketOutboxKeys)
 		if v := keys.Get([]byte(rec.Key)); v != nil {
 			id, err := parseIDKey(v)
@@ -195,7 +195,7 @@ func (db *DB) DueOutgoing(now time.Time, limit int) ([]Outgoing, error) {
 	}
 	// Keys of items due at or before now are below be64(now + 1ns).
 	end := be64(timeNanos(now) + 1)
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketOutbox)
 		c := tx.Bucket(bucketOutboxByDue).Cursor()
 		for k, _ := c.First(); k != nil && bytes.Compare(k, end) < 0; k, _ = c.Next() {
@@ -226,7 +226,7 @@ func (db *DB) DueOutgoing(now time.Time, limit int) ([]Outgoing, error) {
 // NextOutgoingAt returns the earliest NotBefore of the pending items; ok
 // is false (err nil) when nothing is pending.
 func (db *DB) NextOutgoingAt() (at time.Time, ok bool, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+	err = db.view(func(tx *bolt.Tx) error {
 		k, _ := tx.Bucket(bucketOutboxByDue).Cursor().First()
 		if k == nil {
 			return nil
@@ -329,7 +329,7 @@ func (db *DB) DeferOutgoing(id uint64, notBefore time.Time, reason string, now t
 // message). It reads the whole outbox: call it at start, not in a loop.
 func (db *DB) StuckOutgoing() ([]Outgoing, error) {
 	var out []Outgoing
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
 			id, rec, err := decodeOutgoing(k, v)
 			if err != nil {
@@ -351,7 +351,7 @@ func (db *DB) StuckOutgoing() ([]Outgoing, error) {
 // ErrNotFound.
 func (db *DB) OutgoingByKey(key string) (Outgoing, error) {
 	var out Outgoing
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketOutboxKeys).Get([]byte(key))
 		if v == nil {
 			return ErrNotFound
@@ -382,7 +382,7 @@ func (db *DB) OutgoingByKey(key string) (Outgoing, error) {
 // reads the whole outbox: run it daily or so.
 func (db *DB) PruneOutgoing(before time.Time) (int, error) {
 	var n int
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *bolt.Tx) error {
 		b, keys := tx.Bucket(bucketOutbox), tx.Bucket(bucketOutboxKeys)
 		// Collect first: deleting under a live cursor skips keys.
 		type victim struct {
@@ -426,7 +426,7 @@ func (db *DB) PruneOutgoing(before time.Time) (int, error) {
 // updateOutgoing is the read-modify-write of one item in one Update; f
 // changes the record or returns an error (nothing is written then).
 func (db *DB) updateOutgoing(id uint64, f func(rec *outgoingRecord) error) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.update(func(tx *bolt.Tx) error {
 		rec, ok, err := getOutgoing(tx.Bucket(bucketOutbox), id)
 		if err != nil {
 			return err

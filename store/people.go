@@ -137,7 +137,7 @@ func cloneWeekdays(days []time.Weekday) []time.Weekday {
 // wrapping ErrNotFound if nothing.
 func (db *DB) Person(id string) (Person, error) {
 	var p Person
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketPeople).Get([]byte(id))
 		if v == nil {
 			return ErrNotFound
@@ -172,7 +172,7 @@ func (db *DB) UpdatePerson(id string, f func(p *Person)) (Person, error) {
 		return Person{}, errors.New("store: update person: empty user ID")
 	}
 	var rec personRecord
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketPeople)
 		p := Person{ID: id}
 		if v := b.Get([]byte(id)); v != nil {

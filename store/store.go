@@ -126,6 +126,9 @@ type Options struct {
 
 // DB is an open Rapport database. It is safe for concurrent use.
 type DB struct {
+	// mu guards bolt against Compact swapping it: every transaction holds
+	// it shared, Compact and Close exclusively.
+	mu   sync.RWMutex
 	bolt *bolt.DB
 	path string
 	now  func() time.Time
@@ -208,6 +211,8 @@ func (db *DB) Path() string { return db.path }
 // return the first call's result. Methods called after Close fail.
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
+		db.mu.Lock()
+		defer db.mu.Unlock()
 		if err := db.bolt.Close(); err != nil {
 			db.closeErr = fmt.Errorf("store: close %s: %w", db.path, err)
 		}
@@ -222,7 +227,7 @@ func (db *DB) Close() error {
 // first problem found, or nil. It reads every page: use it in tests and
 // after restores, not on a hot path.
 func (db *DB) Check() error {
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		var first error
 		// Drain the channel: the checker goroutine reads pages of this
 		// transaction and must finish before the transaction closes.

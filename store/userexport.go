@@ -74,7 +74,7 @@ func (db *DB) UserExport(w io.Writer, user string, now time.Time) (UserDataCount
 		exportDoc: exportDoc{Format: exportFormat, Version: exportVersion, ExportedAt: formatTime(now)},
 		User:      user,
 	}
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		if err := checkUserID(user); err != nil {
 			return err
 		}

@@ -1,0 +1,77 @@
+package store
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+func (db *DB) view(fn func(*bolt.Tx) error) error {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	return db.bolt.View(fn)
+}
+
+func (db *DB) update(fn func(*bolt.Tx) error) error {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	return db.bolt.Update(fn)
+}
+
+func (db *DB) batch(fn func(*bolt.Tx) error) error {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	return db.bolt.Batch(fn)
+}
+
+// Compact rewrites the database file without its free pages. bbolt never
+// wipes the pages a transaction frees, so after ForgetUser the deleted
+// person's bytes would linger in the file until reused; Compact is what
+// makes "deleted" true on disk. Every other call waits while it runs
+// (milliseconds for a team, seconds for a very large file). If the final
+// reopen fails the store is closed and later calls fail.
+func (db *DB) Compact() error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	tmp := db.path + ".compact"
+	_ = os.Remove(tmp)
+	dst, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		return fmt.Errorf("store: compact %s: %w", db.path, err)
+	}
+	if err := bolt.Compact(dst, db.bolt, 0); err != nil {
+		_ = dst.Close()
+		_ = os.Remove(tmp)
+		return fmt.Errorf("store: compact %s: %w", db.path, err)
+	}
+	if err := dst.Close(); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("store: compact %s: %w", db.path, err)
+	}
+	// Swap: close the old handle (releasing its lock), move the compact
+	// copy into place, reopen it.
+	if err := db.bolt.Close(); err != nil {
+		return fmt.Errorf("store: compact %s: close: %w", db.path, err)
+	}
+	renameErr := os.Rename(tmp, db.path)
+	if renameErr == nil {
+		if d, err := os.Open(filepath.Dir(db.path)); err == nil {
+			_ = d.Sync() // make the rename durable
+			_ = d.Close()
+		}
+	}
+	bdb, err := bolt.Open(db.path, 0o600, &bolt.Options{Timeout: DefaultTimeout})
+	if err != nil {
+		return fmt.Errorf("store: compact %s: reopen: %w", db.path, err)
+	}
+	bdb.MaxBatchDelay = batchDelay
+	db.bolt = bdb
+	if renameErr != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("store: compact %s: %w", db.path, renameErr)
+	}
+	return nil
+}
