@@ -104,3 +104,23 @@ func TestReconnectWaitsForWorkingHours(t *testing.T) {
 	}
 	h.waitDM("UALICE", "reconnect_done")
 }
+
+// Ensure "/checkin stop" ends suggestions for that person, and bad input
+// gets usage.
+func TestCheckinStopAndUsage(t *testing.T) {
+	h, c := startKudosBot(t, kudosSetup{})
+	h.kudos("UALICE", "CGENERAL", "<@UBOB> for the thoughtful design review")
+	if got := h.checkin("UALICE", "stop <@UBOB>"); !strings.Contains(got, "won't suggest") {
+		t.Errorf("stop = %q", got)
+	}
+	later := wednesday.AddDate(0, 2, 0)
+	c.Set(later)
+	if lapsed, _ := h.db.Lapsed("UALICE", later, 42, 3); len(lapsed) != 0 {
+		t.Errorf("stopped contact still lapses: %+v", lapsed)
+	}
+	for _, bad := range []string{"every soon <@UBOB>", "every 400 days <@UBOB>", "hello there"} {
+		if got := h.checkin("UALICE", bad); !strings.Contains(got, "/checkin") {
+			t.Errorf("/checkin %s = %q, want usage with examples", bad, got)
+		}
+	}
+}

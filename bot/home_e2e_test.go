@@ -139,3 +139,21 @@ func TestSettings(t *testing.T) {
 		t.Errorf("Bob's preferences changed: %+v", bob)
 	}
 }
+
+// Ensure the Home's Pause and Resume coffee buttons act on the clicker.
+func TestHomeCoffeePauseResume(t *testing.T) {
+	h, _ := startKudosBot(t, kudosSetup{})
+	h.click("UALICE", "", "home_coffee_join", "join")
+	h.click("UALICE", "", "home_coffee_pause", "pause")
+	if m, _ := h.db.CoffeeMember("UALICE"); !m.PausedUntil.After(wednesday) {
+		t.Errorf("after Pause: %+v", m)
+	}
+	h.click("UALICE", "", "home_coffee_resume", "resume")
+	if m, _ := h.db.CoffeeMember("UALICE"); !m.PausedUntil.IsZero() {
+		t.Errorf("after Resume: %+v", m)
+	}
+	h.click("UBOB", "", "home_coffee_pause", "pause")
+	if _, err := h.db.CoffeeMember("UBOB"); err == nil {
+		t.Error("Pause enrolled someone who was not a member")
+	}
+}
