@@ -47,6 +47,11 @@ type Options struct {
 	// handler without sleeping.
 	OnHandled func(envelopeID string)
 
+	// Disconnects, from NewSocket, tells Run why Slack closed a socket:
+	// "link_disabled" (Socket Mode turned off) stops the bot, since
+	// reconnecting cannot work. Nil: reasons are not known.
+	Disconnects *DisconnectWatch
+
 	Location *time.Location // zone for people Slack gives none; default UTC
 	WorkWeek store.WorkWeek // default working hours; default DESIGN's Mon–Fri 09:00–18:00
 	Kudos    KudosOptions
@@ -134,6 +139,15 @@ func New(api SlackAPI, sock *socketmode.Client, st Store, opts Options, log *slo
 	return b, nil
 }
 
+// disconnects is the channel of disconnect reasons, or nil (never ready)
+// without a watch.
+func (b *Bot) disconnects() <-chan string {
+	if b.opts.Disconnects == nil {
+		return nil
+	}
+	return b.opts.Disconnects.reasons
+}
+
 // Connected reports whether the bot has an open Socket Mode connection that
 // Slack greeted. /readyz uses it.
 func (b *Bot) Connected() bool { return b.connected.Load() }
@@ -196,6 +210,12 @@ loop:
 			break loop
 		case evt := <-b.sock.Events:
 			b.receive(handlerBase, evt)
+		case reason := <-b.disconnects():
+			b.log.Info("slack closed the socket", "reason", reason)
+			if reason == "link_disabled" {
+				runErr = fmt.Errorf("%w: Socket Mode is turned off for this app (disconnect reason link_disabled); turn it on under the app's Settings → Socket Mode, then start Rapport again", ErrFatal)
+				break loop
+			}
 		}
 	}
 	stopSocket()

@@ -12,7 +12,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 
 	"github.com/rapport-bot/rapport/bot"
 	"github.com/rapport-bot/rapport/bot/slacktest"
@@ -90,15 +89,17 @@ func startBot(t *testing.T, opts ...harnessOption) *harness {
 	if cfg.wrap != nil {
 		api = cfg.wrap(client)
 	}
+	sock, disconnects := bot.NewSocket(client)
 	botOpts := bot.Options{
-		Registerer: h.reg,
-		Retry:      bot.RetryPolicy{BaseDelay: 20 * time.Millisecond, MaxDelay: 100 * time.Millisecond},
-		OnHandled:  h.markHandled,
+		Disconnects: disconnects,
+		Registerer:  h.reg,
+		Retry:       bot.RetryPolicy{BaseDelay: 20 * time.Millisecond, MaxDelay: 100 * time.Millisecond},
+		OnHandled:   h.markHandled,
 	}
 	if cfg.opts != nil {
 		cfg.opts(&botOpts)
 	}
-	b, err := bot.New(api, socketmode.New(client), h.db, botOpts, slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug})))
+	b, err := bot.New(api, sock, h.db, botOpts, slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -495,5 +496,26 @@ func TestSlowDeliveryDoesNotDelayAcks(t *testing.T) {
 	// Generous for a loaded CI machine, and still far below the 3 s hang.
 	if took := ack.At.Sub(sent); took > time.Second {
 		t.Errorf("second command acked after %v while the first reply hung; want well under Slack's 3 s", took)
+	}
+}
+
+// Ensure "link_disabled" (Socket Mode turned off in the app's settings)
+// stops the bot with a clear reason instead of reconnecting forever, while
+// other disconnect reasons only reconnect.
+func TestLinkDisabledStops(t *testing.T) {
+	h := startBot(t)
+	h.slack.Disconnect("refresh_requested")
+	if err := h.slack.WaitConnections(h.ctx(), 2); err != nil {
+		t.Fatal(err)
+	}
+	h.slack.Disconnect("link_disabled")
+	select {
+	case err := <-h.done:
+		h.done <- err
+		if !errors.Is(err, bot.ErrFatal) || !strings.Contains(err.Error(), "Socket Mode is turned off") {
+			t.Errorf("Run = %v, want a fatal error saying Socket Mode is off", err)
+		}
+	case <-time.After(deadline):
+		t.Fatal("the bot kept running after link_disabled")
 	}
 }

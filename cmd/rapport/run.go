@@ -19,7 +19,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 
 	"github.com/rapport-bot/rapport/bot"
 	"github.com/rapport-bot/rapport/scheduler"
@@ -190,10 +189,11 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 		slack.OptionAPIURL(cfg.APIURL),
 		slack.OptionHTTPClient(httpClient),
 	)
-	sock := socketmode.New(api)
+	sock, disconnects := bot.NewSocket(api)
 	var coffee *scheduler.Coffee
 	b, err := bot.New(api, sock, db, bot.Options{
 		HTTPClient:      httpClient,
+		Disconnects:     disconnects,
 		Registerer:      reg,
 		ShutdownGrace:   handlerGrace,
 		Location:        cfg.Location,
