@@ -27,6 +27,9 @@ type CoffeeOptions struct {
 	NextRound func(t time.Time) time.Time
 }
 
+// coffeeDeliveryWorkers is how many groups a round delivers at once.
+const coffeeDeliveryWorkers = 4
+
 // profileBulk is the member count above which a round refreshes profiles
 // with users.list (200 a page) rather than users.info for each member.
 const profileBulk = 50
@@ -631,8 +634,24 @@ func (b *Bot) rememberProfile(u slack.User) (store.Person, error) {
 // it did (the group's channel; the outbox keys), so running this again
 // after a crash repeats nothing: no second group DM, no second intro.
 func (b *Bot) DeliverCoffeeRound(ctx context.Context, r store.Round) error {
+	// A few groups at a time: each waits on conversations.open (Tier 3,
+	// ~50/min), so overlapping one group's store writes and intro with the
+	// next group's open keeps delivery at the pace Slack allows.
+	sem := make(chan struct{}, coffeeDeliveryWorkers)
+	errs := make(chan error, len(r.Groups))
 	for i := range r.Groups {
-		if err := b.deliverCoffeeGroup(ctx, r, i); err != nil {
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem }()
+			errs <- b.deliverCoffeeGroup(ctx, r, i)
+		}()
+	}
+	for range cap(sem) {
+		sem <- struct{}{}
+	}
+	close(errs)
+	for err := range errs {
+		if err != nil {
 			return err
 		}
 	}

@@ -301,9 +301,15 @@ func TestCoffeeRoundResumesAfterRestart(t *testing.T) {
 	}
 	for _, g := range after.Groups {
 		key := strings.Join(g.Members, ",")
-		// The hung call never answered, so its group was opened again once.
-		if opened[key] > 2 || (opened[key] == 2 && key != strings.Join(before.Groups[2].Members, ",")) {
-			t.Errorf("group %v opened %d times", g.Members, opened[key])
+		// A group whose open was in flight when the process died (no
+		// answer recorded) is opened again after the restart; Slack's
+		// conversations.open returns the same group DM for the same
+		// people, so that is never a second DM. Nothing is opened more.
+		if opened[key] < 1 || opened[key] > 2 {
+			t.Errorf("group %v opened %d times, want once (twice if it was in flight at the crash)", g.Members, opened[key])
+		}
+		if g.Channel == "" {
+			t.Errorf("group %v has no DM after the restart", g.Members)
 		}
 		if _, err := r2.slack.WaitForMessage(r2.ctx(), g.Channel, func(m slacktest.Message) bool { return strings.Contains(string(m.Blocks), "coffee_met") }); err != nil {
 			t.Errorf("group %v has no intro: %v", g.Members, err)
