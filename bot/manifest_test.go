@@ -60,6 +60,7 @@ var scopesByMethod = map[string][]string{
 	"GetUserInfoContext":            {"users:read"},
 	"GetUserGroupMembersContext":    {"usergroups:read"},
 	"OpenConversationContext":       {"im:write", "mpim:write"},
+	"GetConversationHistoryContext": {"channels:history", "groups:history", "im:history", "mpim:history"},
 	"PublishViewContext":            nil,
 	"UploadFileContext":             {"files:write"},
 	"GetUsersContext":               {"users:read"},

@@ -74,7 +74,7 @@ func decodeBlocks(raw json.RawMessage) []slack.Block {
 // crash left half-sent), whenever something is enqueued, and when the next
 // item falls due.
 func (b *Bot) outboxLoop(ctx context.Context, stop <-chan struct{}) {
-	if err := b.requeueStuck(); err != nil {
+	if err := b.requeueStuck(ctx); err != nil {
 		b.log.Error("outbox: requeue after restart failed", "err", err)
 	}
 	for {
@@ -100,20 +100,62 @@ func (b *Bot) outboxLoop(ctx context.Context, stop <-chan struct{}) {
 	}
 }
 
-// requeueStuck puts items left in "sending" by a crash back in the queue.
-func (b *Bot) requeueStuck() error {
+// outboxEventType names the message metadata that carries an outbox key.
+const outboxEventType = "rapport_outbox"
+
+// requeueStuck resolves items a crash left in "sending": the post may or
+// may not have reached Slack. It reads back the latest messages of the
+// target conversation; an item whose key is there is recorded as sent,
+// the others go back in the queue. So a crash never sends anything twice
+// when Slack answered, and at most once more when it did not.
+func (b *Bot) requeueStuck(ctx context.Context) error {
 	stuck, err := b.store.StuckOutgoing()
 	if err != nil {
 		return err
 	}
 	now := b.opts.Now()
 	for _, o := range stuck {
+		if ts, found := b.findPosted(ctx, o); found {
+			if err := b.store.FinishOutgoing(o.ID, ts, now); err != nil {
+				return err
+			}
+			b.log.Info("outbox: an item interrupted by a restart had been posted", "key", o.Key)
+			continue
+		}
 		if err := b.store.DeferOutgoing(o.ID, now, "interrupted by a restart", now); err != nil {
 			return err
 		}
 		b.log.Warn("outbox: resending an item interrupted by a restart", "key", o.Key)
 	}
 	return nil
+}
+
+// findPosted looks for o's key in the metadata of the latest messages of
+// its conversation. Any failure means "not known to be posted".
+func (b *Bot) findPosted(ctx context.Context, o store.Outgoing) (string, bool) {
+	channel := o.Channel
+	if channel == "" {
+		var err error
+		if channel, err = b.openDM(ctx, o.User); err != nil {
+			return "", false
+		}
+	}
+	var resp *slack.GetConversationHistoryResponse
+	err := b.send.call(ctx, "conversations.history", func(ctx context.Context) error {
+		var err error
+		resp, err = b.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: channel, Limit: 100, IncludeAllMetadata: true})
+		return err
+	})
+	if err != nil {
+		b.log.Warn("outbox: could not read back a conversation", "key", o.Key, "err", err)
+		return "", false
+	}
+	for _, m := range resp.Messages {
+		if m.Metadata.EventType == outboxEventType && m.Metadata.EventPayload["key"] == o.Key {
+			return m.Timestamp, true
+		}
+	}
+	return "", false
 }
 
 // DeliverDue sends every outbox item due at now, oldest first, and returns
@@ -189,7 +231,7 @@ func (b *Bot) deliver(ctx context.Context, now time.Time, o store.Outgoing) (boo
 	}
 	var ts string
 	if err == nil {
-		ts, err = b.send.post(ctx, message{Channel: channel, ThreadTS: o.ThreadTS, Text: o.Text, Blocks: decodeBlocks(o.Blocks)})
+		ts, err = b.send.post(ctx, message{Key: o.Key, Channel: channel, ThreadTS: o.ThreadTS, Text: o.Text, Blocks: decodeBlocks(o.Blocks)})
 	}
 	if err == nil {
 		return true, b.store.FinishOutgoing(o.ID, ts, b.opts.Now())

@@ -198,6 +198,7 @@ func (s *sender) backoff(attempt int) time.Duration {
 
 // message is something the bot posts with chat.postMessage.
 type message struct {
+	Key      string // outbox key, carried as message metadata so a restart can tell whether it was posted
 	Channel  string // channel or DM ID
 	ThreadTS string // reply in this thread when set
 	Text     string // mrkdwn; also the notification fallback when Blocks are set
@@ -216,6 +217,9 @@ func (s *sender) post(ctx context.Context, m message) (string, error) {
 	}
 	if m.ThreadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(m.ThreadTS))
+	}
+	if m.Key != "" {
+		opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{EventType: outboxEventType, EventPayload: map[string]any{"key": m.Key}}))
 	}
 	var ts string
 	err = s.call(ctx, "chat.postMessage", func(ctx context.Context) error {

@@ -55,6 +55,10 @@ type Message struct {
 	ThreadTS  string
 	// Files lists the IDs of files shared with the message.
 	Files []string
+	// Metadata is the message's metadata JSON ({"event_type",
+	// "event_payload"}), nil when none; conversations.history returns it
+	// with include_all_metadata.
+	Metadata json.RawMessage
 }
 
 // File is a file uploaded through files.getUploadURLExternal, the upload

@@ -26,6 +26,7 @@ var apiMethods = map[string]func(*Server, Call) reply{
 	"conversations.open":           (*Server).conversationsOpen,
 	"conversations.members":        (*Server).conversationsMembers,
 	"conversations.info":           (*Server).conversationsInfo,
+	"conversations.history":        (*Server).conversationsHistory,
 	"users.info":                   (*Server).usersInfo,
 	"users.list":                   (*Server).usersList,
 	"usergroups.users.list":        (*Server).usergroupsUsersList,
@@ -239,6 +240,9 @@ func (s *Server) chatPostMessage(c Call) reply {
 	msg.Channel = ch.id
 	msg.TS = s.nextTSLocked()
 	msg.ThreadTS = c.Params["thread_ts"]
+	if md := c.Params["metadata"]; md != "" && json.Valid([]byte(md)) {
+		msg.Metadata = json.RawMessage(md)
+	}
 	s.messages[ch.id] = append(s.messages[ch.id], msg)
 	s.notifyLocked()
 	return ok(reply{"channel": ch.id, "ts": msg.TS, "message": s.messageJSON(msg)})
@@ -956,4 +960,39 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusOK, fail(code))
 	}
+}
+
+// conversationsHistory answers conversations.history: the channel's
+// messages (not ephemeral ones), newest first, after oldest, up to limit,
+// with metadata when include_all_metadata is set.
+func (s *Server) conversationsHistory(c Call) reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch := s.channelLocked(c.Params["channel"])
+	if ch == nil {
+		return fail("channel_not_found")
+	}
+	if code := s.visibleLocked(ch); code != "" {
+		return fail(code)
+	}
+	limit, err := strconv.Atoi(c.Params["limit"])
+	if err != nil || limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	oldest := c.Params["oldest"]
+	withMeta := c.Params["include_all_metadata"] == "1" || c.Params["include_all_metadata"] == "true"
+	msgs := []reply{}
+	all := s.messages[ch.id]
+	for i := len(all) - 1; i >= 0 && len(msgs) < limit; i-- {
+		m := all[i]
+		if m.Ephemeral || (oldest != "" && m.TS <= oldest) {
+			continue
+		}
+		r := s.messageJSON(m)
+		if withMeta && m.Metadata != nil {
+			r["metadata"] = m.Metadata
+		}
+		msgs = append(msgs, r)
+	}
+	return ok(reply{"messages": msgs, "has_more": false})
 }

@@ -109,21 +109,14 @@ func TestKillDuringCoffeeRound(t *testing.T) {
 					missingIntros++
 					t.Errorf("point %d: group %v has no intro", point, g.Members)
 				case intros > 1:
-					// Known gap (issue #7, open): a kill between Slack's
-					// answer and recording "sent" resends the item after a
-					// restart. Closing it needs reading back what was
-					// posted (message metadata + conversations.history).
 					dupIntros++
-					t.Logf("point %d: group %v has %d intros (known crash window)", point, g.Members, intros)
+					t.Errorf("point %d: group %v has %d intros", point, g.Members, intros)
 				}
 			}
 		}
 		srv.Close()
 	}
 	t.Logf("kill points %d · rounds stored %d · groups %d · intros missing %d · duplicated %d", points, rounds, groups, missingIntros, dupIntros)
-	if dupIntros > points {
-		t.Errorf("%d duplicated intros in %d kills: more than the one in-flight send a kill can catch", dupIntros, points)
-	}
 }
 
 // quiet waits until the fake has seen no new Web API call for d (bounded
