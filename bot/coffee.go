@@ -671,8 +671,8 @@ func (b *Bot) DeliverCoffeeRound(ctx context.Context, r store.Round) error {
 
 func (b *Bot) deliverCoffeeGroup(ctx context.Context, r store.Round, i int) error {
 	g := r.Groups[i]
-	if len(g.Members) < 2 {
-		return nil
+	if len(g.Members) < 2 || g.IntroTS != "" {
+		return nil // a group of one, or its intro is already queued
 	}
 	if g.Channel == "" {
 		var ch *slack.Channel
@@ -712,8 +712,22 @@ func (b *Bot) deliverCoffeeGroup(ctx context.Context, r store.Round, i int) erro
 	}); err != nil {
 		return err
 	}
-	return b.remindNotes(r, i, g)
+	if err := b.remindNotes(r, i, g); err != nil {
+		return err
+	}
+	// Mark the intro queued, so a resumed round knows this group is done.
+	// (A crash just before this line only re-enqueues the same keys.)
+	_, err = b.store.UpdateRoundGroup(r.ID, i, func(g *store.CoffeeGroup) error {
+		if g.IntroTS == "" {
+			g.IntroTS = introQueued
+		}
+		return nil
+	})
+	return err
 }
+
+// introQueued marks a group whose intro is in the outbox.
+const introQueued = "queued"
 
 // remindNotes sends each member, privately, the last note they wrote with
 // /checkin about someone in their group: "remember what they shared". The

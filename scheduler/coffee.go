@@ -308,7 +308,8 @@ func (c *Coffee) tick(ctx context.Context, at time.Time) error {
 }
 
 // resumeDelivery finishes rounds of the past week whose delivery was cut
-// short (a crash, a handler timeout, Slack down): groups without a DM yet.
+// short (a crash, a handler timeout, Slack down): groups without a DM or
+// an intro yet.
 func (c *Coffee) resumeDelivery(ctx context.Context, at time.Time) error {
 	rounds, err := c.st.RoundsBetween(at.Add(-7*24*time.Hour), at.Add(time.Nanosecond))
 	if err != nil {
@@ -328,9 +329,11 @@ func (c *Coffee) resumeDelivery(ctx context.Context, at time.Time) error {
 	return nil
 }
 
+// undelivered reports whether some group still lacks its DM or its queued
+// intro (the bot marks IntroTS once the intro is in the outbox).
 func undelivered(r store.Round) bool {
 	for _, g := range r.Groups {
-		if len(g.Members) > 1 && g.Channel == "" {
+		if len(g.Members) > 1 && (g.Channel == "" || g.IntroTS == "") {
 			return true
 		}
 	}

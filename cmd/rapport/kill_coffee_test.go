@@ -68,7 +68,7 @@ func TestKillDuringCoffeeRound(t *testing.T) {
 		if err := srv.WaitConnections(ctx, 2); err != nil {
 			t.Fatalf("point %d: restart not connected: %v", point, err)
 		}
-		quiet(ctx, srv, 1500*time.Millisecond)
+		quiet(ctx, srv, 2500*time.Millisecond)
 		_ = p2.cmd.Process.Signal(syscall.SIGTERM)
 		if code := p2.wait(t, 10*time.Second); code != 0 {
 			t.Fatalf("point %d: restarted process exit %d:\n%s", point, code, p2.stderr.String())
