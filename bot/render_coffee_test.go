@@ -1,12 +1,9 @@
 package bot
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -96,24 +93,7 @@ func coffeeStatsExample() coffeeStats {
 	}
 }
 
-func checkCoffeeGolden(t *testing.T, name string, v any) {
-	t.Helper()
-	got := kudosPretty(t, v)
-	path := filepath.Join("testdata", "coffee_"+name+".golden.json")
-	if *updateGolden {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./bot -run CoffeeGolden -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s: rendered JSON differs from %s (run with -update if the change is intended)\ngot:\n%s", name, path, got)
-	}
-}
+func checkCoffeeGolden(t *testing.T, name string, v any) { checkGolden(t, "coffee_"+name, v) }
 
 // TestCoffeeGolden renders each coffee message for representative inputs and
 // compares the JSON with testdata/coffee_*.golden.json.

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -97,24 +95,7 @@ func homeSettingsExample() settingsView {
 	}
 }
 
-func checkHomeGolden(t *testing.T, name string, v any) {
-	t.Helper()
-	got := kudosPretty(t, v)
-	path := filepath.Join("testdata", "home_"+name+".golden.json")
-	if *updateGolden {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./bot -run HomeGolden -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s: rendered JSON differs from %s (run with -update if the change is intended)\ngot:\n%s", name, path, got)
-	}
-}
+func checkHomeGolden(t *testing.T, name string, v any) { checkGolden(t, "home_"+name, v) }
 
 // TestHomeGolden compares the Home tab and settings modal with
 // testdata/home_*.golden.json.

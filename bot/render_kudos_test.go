@@ -66,10 +66,14 @@ func kudosPretty(t *testing.T, v any) []byte {
 	return buf.Bytes()
 }
 
-func checkKudosGolden(t *testing.T, name string, v any) {
+func checkKudosGolden(t *testing.T, name string, v any) { checkGolden(t, "kudos_"+name, v) }
+
+// checkGolden compares v, as indented JSON, with testdata/<file>.golden.json;
+// -update rewrites the file instead. Every renderer's golden test uses it.
+func checkGolden(t *testing.T, file string, v any) {
 	t.Helper()
 	got := kudosPretty(t, v)
-	path := filepath.Join("testdata", "kudos_"+name+".golden.json")
+	path := filepath.Join("testdata", file+".golden.json")
 	if *updateGolden {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
@@ -81,7 +85,7 @@ func checkKudosGolden(t *testing.T, name string, v any) {
 		t.Fatalf("%v (run go test ./bot -run Golden -update to create it)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s: rendered JSON differs from %s (run with -update if the change is intended)\ngot:\n%s", name, path, got)
+		t.Errorf("%s: rendered JSON differs from %s (run with -update if the change is intended)\ngot:\n%s", file, path, got)
 	}
 }
 
