@@ -93,6 +93,9 @@ type Bot struct {
 	delivering sync.Mutex    // one outbox drain at a time
 	dms        sync.Map      // user ID → DM channel ID
 	homeSeen   sync.Map      // user ID → true once they opened the Home
+
+	settled     chan struct{} // closed when the start-up catch-up is done; see Settled
+	settledOnce sync.Once
 }
 
 // New builds a bot. It returns an error when the route table is malformed
@@ -130,6 +133,7 @@ func New(api SlackAPI, sock *socketmode.Client, st Store, opts Options, log *slo
 		metrics: m,
 		send:    newSender(api, opts.HTTPClient, opts.Retry, m, log),
 		kick:    make(chan struct{}, 1),
+		settled: make(chan struct{}),
 	}
 	r, err := newRouter(b.routeTable())
 	if err != nil {
@@ -151,6 +155,12 @@ func (b *Bot) disconnects() <-chan string {
 // Connected reports whether the bot has an open Socket Mode connection that
 // Slack greeted. /readyz uses it.
 func (b *Bot) Connected() bool { return b.connected.Load() }
+
+// Settled is closed once Run has finished its start-up catch-up: items a
+// crash left half-sent are resolved and the coffee roster matches the
+// coffee channel. The sandbox waits for it so that its first command sees
+// the same state every time.
+func (b *Bot) Settled() <-chan struct{} { return b.settled }
 
 // ErrFatal is wrapped by Run's error when Slack refused the tokens
 // (invalid_auth, token_revoked, …): retrying cannot help.
@@ -175,10 +185,16 @@ func (b *Bot) Run(ctx context.Context) error {
 	// at shutdown the item in hand finishes, like a handler; stopping only
 	// keeps it from starting another.
 	stopping := make(chan struct{})
+	var catchUp sync.WaitGroup
+	catchUp.Add(2)
+	go func() {
+		catchUp.Wait()
+		b.settledOnce.Do(func() { close(b.settled) })
+	}()
 	b.inflight.Add(1)
 	go func() {
 		defer b.inflight.Done()
-		b.outboxLoop(handlerBase, stopping)
+		b.outboxLoop(handlerBase, stopping, catchUp.Done)
 	}()
 
 	// Members who joined or left the coffee channel while the bot was down
@@ -186,6 +202,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.inflight.Add(1)
 	go func() {
 		defer b.inflight.Done()
+		defer catchUp.Done()
 		if err := b.reconcileCoffeeChannel(ctx); err != nil && ctx.Err() == nil {
 			b.log.Error("coffee roster reconcile failed", "err", err)
 		}

@@ -395,6 +395,51 @@ func TestCoffeeHeadsUpSkip(t *testing.T) {
 	}
 }
 
+// Ensure a heads-up never arrives after its round has started: one whose
+// recipient's working day begins after the round is dropped, as is one
+// still queued when the round starts; someone whose day has begun gets it.
+func TestCoffeeHeadsUpExpires(t *testing.T) {
+	people := []slacktest.User{
+		{ID: "UBER", Name: "ber", TZ: "Europe/Berlin"},     // 09:00 = 08:00 UTC, before the 10:00 UTC round
+		{ID: "UNYC", Name: "nyc", TZ: "America/New_York"},  // 09:00 = 14:00 UTC, after it
+		{ID: "USAO", Name: "sao", TZ: "America/Sao_Paulo"}, // 09:00 = 12:00 UTC, after it
+	}
+	r := startCoffeeBot(t, coffeeSetup{users: people, headsUp: 24 * time.Hour})
+	r.enrol(ids(people)...)
+	sunday := monday.Add(-23 * time.Hour)
+	r.clock.Set(sunday)
+	if err := r.bot.CoffeeHeadsUp(r.ctx(), monday); err != nil {
+		t.Fatal(err)
+	}
+	// Every hour from Sunday to Tuesday, as the tick would.
+	for at := sunday; at.Before(monday.Add(30 * time.Hour)); at = at.Add(time.Hour) {
+		r.clock.Set(at)
+		if _, err := r.bot.DeliverDue(r.ctx(), at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	headsUps := func(user string) int {
+		n := 0
+		for _, m := range r.slack.Messages(r.slack.DMChannel(user)) {
+			if strings.Contains(string(m.Blocks), "coffee_skip") {
+				n++
+			}
+		}
+		return n
+	}
+	if n := headsUps("UBER"); n != 1 {
+		t.Errorf("Berlin got %d heads-ups, want 1 (Monday 09:00, before the round)", n)
+	}
+	for _, u := range []string{"UNYC", "USAO"} {
+		if n := headsUps(u); n != 0 {
+			t.Errorf("%s got %d heads-ups after the round had started, want 0", u, n)
+		}
+	}
+	if pending, err := r.db.DueOutgoing(monday.AddDate(0, 0, 30), 0); err != nil || len(pending) != 0 {
+		t.Errorf("outbox still holds %d items (%v), want the late heads-ups dropped", len(pending), err)
+	}
+}
+
 // Ensure "Can't make it" is recorded and tells the others kindly, once;
 // the pair does not count as having met; a stranger's click changes nothing.
 func TestCoffeeCantMakeIt(t *testing.T) {

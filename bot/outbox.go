@@ -72,11 +72,12 @@ func decodeBlocks(raw json.RawMessage) []slack.Block {
 
 // outboxLoop delivers due items until ctx ends: at start (including items a
 // crash left half-sent), whenever something is enqueued, and when the next
-// item falls due.
-func (b *Bot) outboxLoop(ctx context.Context, stop <-chan struct{}) {
+// item falls due. requeued is called once the half-sent items are resolved.
+func (b *Bot) outboxLoop(ctx context.Context, stop <-chan struct{}, requeued func()) {
 	if err := b.requeueStuck(ctx); err != nil {
 		b.log.Error("outbox: requeue after restart failed", "err", err)
 	}
+	requeued()
 	for {
 		if _, err := b.DeliverDue(ctx, b.opts.Now()); err != nil && !b.stopping.Load() {
 			b.log.Error("outbox: delivery failed", "err", err)
@@ -199,6 +200,11 @@ func (b *Bot) DeliverDue(ctx context.Context, now time.Time) (int, error) {
 // an error only when the store fails.
 func (b *Bot) deliver(ctx context.Context, now time.Time, o store.Outgoing) (bool, error) {
 	log := b.log.With("key", o.Key, "user", o.User, "channel", o.Channel)
+	if o.Expired(now) {
+		// A heads-up for a round that has started: late is worse than never.
+		log.Debug("outbox: dropped, it expired before it could be sent", "expires", o.Expires)
+		return false, b.store.FailOutgoing(o.ID, "expired", now)
+	}
 	if o.User != "" && (o.Kind != "" || o.RespectHours || o.Channel == "") {
 		p, err := b.person(ctx, o.User)
 		switch {
@@ -214,6 +220,10 @@ func (b *Bot) deliver(ctx context.Context, now time.Time, o store.Outgoing) (boo
 		}
 		if o.RespectHours {
 			if next := b.workWeek(p).Next(now, b.location(p)); next.After(now) {
+				if o.Expired(next) {
+					log.Debug("outbox: dropped, it would expire before the person's working hours", "expires", o.Expires, "hours_start", next)
+					return false, b.store.FailOutgoing(o.ID, "expires before the recipient's working hours", now)
+				}
 				return false, b.store.DeferOutgoing(o.ID, next, "outside working hours", now)
 			}
 		}

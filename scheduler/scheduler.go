@@ -470,6 +470,23 @@ func (s *Scheduler) RunDue(ctx context.Context, from, to time.Time) error {
 	return errors.Join(errs...)
 }
 
+// NextDue returns the earliest instant after t at which a registered job is
+// due, in the scheduler's zone, and false when no job ever is. The sandbox
+// moves its clock from one such instant to the next and runs RunDue for
+// each, so that everything the jobs do happens at the time it would have.
+func (s *Scheduler) NextDue(t time.Time) (time.Time, bool) {
+	s.mu.Lock()
+	jobs := slices.Clone(s.order)
+	s.mu.Unlock()
+	var next time.Time
+	for _, j := range jobs {
+		if n := j.sched.Next(t.In(s.loc)); !n.IsZero() && (next.IsZero() || n.Before(next)) {
+			next = n
+		}
+	}
+	return next, !next.IsZero()
+}
+
 // RunNow runs the job called name once, now, with at = Options.Now() (the
 // admin's "/coffee now"), through the same wrapper as cron. It waits for the
 // run and returns its error: ErrUnknownJob, ErrJobRunning if the job is

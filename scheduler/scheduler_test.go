@@ -171,6 +171,34 @@ func TestRunDueWeek(t *testing.T) {
 	}
 }
 
+// Ensure NextDue gives the earliest next instant across jobs, in the
+// scheduler's zone, and nothing when no job is registered.
+func TestNextDue(t *testing.T) {
+	t.Parallel()
+	berlin := mustLoad(t, "Europe/Berlin")
+	s := mustNew(t, newFakeStore(), scheduler.Options{Location: berlin})
+	if at, ok := s.NextDue(time.Now()); ok {
+		t.Fatalf("NextDue with no jobs = %v, true; want false", at)
+	}
+	mustRegister(t, s,
+		scheduler.Job{Name: "coffee", Spec: "0 10 * * MON", Run: nop},
+		scheduler.Job{Name: "digest", Spec: "0 16 * * FRI", Run: nop},
+	)
+	tests := []struct {
+		from, want time.Time
+	}{
+		{time.Date(2026, 3, 8, 0, 0, 0, 0, berlin), time.Date(2026, 3, 9, 10, 0, 0, 0, berlin)},
+		{time.Date(2026, 3, 9, 10, 0, 0, 0, berlin), time.Date(2026, 3, 13, 16, 0, 0, 0, berlin)},
+		{time.Date(2026, 3, 13, 15, 0, 0, 0, time.UTC), time.Date(2026, 3, 16, 10, 0, 0, 0, berlin)}, // 16:00 Berlin has passed
+	}
+	for _, tt := range tests {
+		got, ok := s.NextDue(tt.from)
+		if !ok || !got.Equal(tt.want) || got.Location() != berlin {
+			t.Errorf("NextDue(%v) = %v, %v; want %v in Europe/Berlin", tt.from, got, ok, tt.want)
+		}
+	}
+}
+
 // Ensure RunDue refuses a window with too many instants before running any.
 func TestRunDueTooMany(t *testing.T) {
 	t.Parallel()

@@ -68,6 +68,7 @@ func (db *DB) Compact() error {
 		return fmt.Errorf("store: compact %s: reopen: %w", db.path, err)
 	}
 	bdb.MaxBatchDelay = batchDelay
+	bdb.NoSync = db.noSync
 	db.bolt = bdb
 	if renameErr != nil {
 		_ = os.Remove(tmp)

@@ -122,16 +122,20 @@ type Options struct {
 	// (Kudos.At, Followup.Created, Round.At, Checkin.At,
 	// CoffeeMember.Joined) with Now().
 	Now func() time.Time
+	// NoSync skips the fsync after each commit. Only for a throwaway
+	// database (the sandbox's): a crash may lose or corrupt the file.
+	NoSync bool
 }
 
 // DB is an open Rapport database. It is safe for concurrent use.
 type DB struct {
 	// mu guards bolt against Compact swapping it: every transaction holds
 	// it shared, Compact and Close exclusively.
-	mu   sync.RWMutex
-	bolt *bolt.DB
-	path string
-	now  func() time.Time
+	mu     sync.RWMutex
+	bolt   *bolt.DB
+	path   string
+	now    func() time.Time
+	noSync bool // Options.NoSync, kept for Compact's reopen
 
 	closeOnce sync.Once
 	closeErr  error
@@ -173,7 +177,8 @@ func Open(path string, opts Options) (*DB, error) {
 	// and it is the latency of a lone call. Callers that arrive while a
 	// batch commits still pile up into the next one.
 	bdb.MaxBatchDelay = batchDelay
-	db := &DB{bolt: bdb, path: path, now: now}
+	bdb.NoSync = opts.NoSync
+	db := &DB{bolt: bdb, path: path, now: now, noSync: opts.NoSync}
 	if err := db.migrate(); err != nil {
 		_ = bdb.Close()
 		return nil, err
