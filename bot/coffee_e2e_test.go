@@ -515,7 +515,7 @@ func TestCoffeeCheckinAnswers(t *testing.T) {
 	}
 	_ = asked
 	u := rd.Groups[1].Members[1]
-	r.click(u, rd.Groups[1].Channel, "coffee_checkin", fmt.Sprintf("%d:1:not_yet", rd.ID))
+	r.click(u, rd.Groups[1].Channel, "coffee_checkin_not_yet", fmt.Sprintf("%d:1:not_yet", rd.ID))
 	got, _ := r.db.Round(rd.ID)
 	if got.Groups[1].Answers[u] != store.AnswerNotYet {
 		t.Errorf("answer = %q, want not_yet", got.Groups[1].Answers[u])

@@ -14,14 +14,16 @@ import (
 // coffeeGroupValue(round, group); the check-in's, that plus ":yes",
 // ":not_yet" or ":no"; "Skip this round", the round's start in Unix seconds.
 const (
-	coffeeMetAction     = "coffee_met"     // "We met ☕" on the intro
-	coffeeCantAction    = "coffee_cant"    // "Can't make it" on the intro
-	coffeeSuggestAction = "coffee_suggest" // "Suggest a time" on the intro
-	coffeeCheckinAction = "coffee_checkin" // "Yes ☕", "Not yet", "No" on the check-in
-	coffeeSkipAction    = "coffee_skip"    // "Skip this round" on the heads-up
-	coffeeStayAction    = "coffee_stay"    // "Keep me in" after rounds without answers
-	coffeeLeaveAction   = "coffee_leave"   // "Leave coffee chats" after rounds without answers
-	coffeeHeadsUpMute   = "heads_up"       // the "Stop heads-ups" button's value (action kudosMuteAction, "mute_dm")
+	coffeeMetAction           = "coffee_met"             // "We met ☕" on the intro
+	coffeeCantAction          = "coffee_cant"            // "Can't make it" on the intro
+	coffeeSuggestAction       = "coffee_suggest"         // "Suggest a time" on the intro
+	coffeeCheckinAction       = "coffee_checkin"         // "Yes ☕" on the check-in; check-ins sent before answers had their own ids use it for all three
+	coffeeCheckinNotYetAction = "coffee_checkin_not_yet" // "Not yet" on the check-in
+	coffeeCheckinNoAction     = "coffee_checkin_no"      // "No" on the check-in
+	coffeeSkipAction          = "coffee_skip"            // "Skip this round" on the heads-up
+	coffeeStayAction          = "coffee_stay"            // "Keep me in" after rounds without answers
+	coffeeLeaveAction         = "coffee_leave"           // "Leave coffee chats" after rounds without answers
+	coffeeHeadsUpMute         = "heads_up"               // the "Stop heads-ups" button's value (action kudosMuteAction, "mute_dm")
 )
 
 // Display choices for coffee messages: short enough to read on a phone.
@@ -203,16 +205,18 @@ func renderCoffeeSuggest(slots []time.Time) (string, []slack.Block) {
 }
 
 // renderCoffeeCheckin asks the group, some days after the intro, whether
-// they met. Each answer is its own button with action_id coffee_checkin and
-// value "<round>:<group>:<answer>". Slack rejects two elements with one
-// action_id in the same block, so each button sits in its own actions block.
+// they met: three buttons in one row, with value
+// "<round>:<group>:<answer>". Slack rejects two elements with one action_id
+// in the same block, so each answer has its own action_id, all routed to
+// the same handler (the value decides).
 func renderCoffeeCheckin(roundID uint64, group int) (string, []slack.Block) {
 	value := coffeeGroupValue(roundID, group) + ":"
 	return "Did you meet for your coffee chat?", []slack.Block{
 		kudosSection(":coffee: *Did you meet?* No pressure either way — a quick tap helps me make better pairs next time."),
-		slack.NewActionBlock("", coffeeButton(coffeeCheckinAction, value+"yes", "Yes ☕", true)),
-		slack.NewActionBlock("", coffeeButton(coffeeCheckinAction, value+"not_yet", "Not yet", false)),
-		slack.NewActionBlock("", coffeeButton(coffeeCheckinAction, value+"no", "No", false)),
+		slack.NewActionBlock("",
+			coffeeButton(coffeeCheckinAction, value+"yes", "Yes ☕", true),
+			coffeeButton(coffeeCheckinNotYetAction, value+"not_yet", "Not yet", false),
+			coffeeButton(coffeeCheckinNoAction, value+"no", "No", false)),
 	}
 }
 

@@ -274,8 +274,8 @@ func TestRenderCoffeeContent(t *testing.T) {
 
 	checkCoffeeButtonList(t, "checkin", kudosMsg(renderCoffeeCheckin(42, 3)), []coffeeBtn{
 		{Action: "coffee_checkin", Value: "42:3:yes", Text: "Yes ☕"},
-		{Action: "coffee_checkin", Value: "42:3:not_yet", Text: "Not yet"},
-		{Action: "coffee_checkin", Value: "42:3:no", Text: "No"},
+		{Action: "coffee_checkin_not_yet", Value: "42:3:not_yet", Text: "Not yet"},
+		{Action: "coffee_checkin_no", Value: "42:3:no", Text: "No"},
 	})
 	if text, _ := renderCoffeeCheckin(42, 3); !strings.Contains(text, "Did you meet") {
 		t.Errorf("renderCoffeeCheckin text = %q, want it to ask \"Did you meet\"", text)

@@ -130,8 +130,9 @@ type Server struct {
 	closed  bool
 	changed chan struct{} // closed and replaced whenever state changes
 
-	calls  []Call
-	faults map[string][]Fault
+	calls   []Call
+	changes []Change // what people see, in order; see Changes
+	faults  map[string][]Fault
 
 	users      map[string]User
 	userOrder  []string

@@ -282,6 +282,7 @@ func (s *Server) showAckPayloadLocked(info envelopeInfo, payload json.RawMessage
 		m.Ephemeral, m.User = true, info.user
 	}
 	s.messages[info.channel] = append(s.messages[info.channel], m)
+	s.messageChangeLocked(MessagePosted, m)
 }
 
 // currentLocked returns the newest socket that can take envelopes, or nil.

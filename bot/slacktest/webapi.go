@@ -244,6 +244,7 @@ func (s *Server) chatPostMessage(c Call) reply {
 		msg.Metadata = json.RawMessage(md)
 	}
 	s.messages[ch.id] = append(s.messages[ch.id], msg)
+	s.messageChangeLocked(MessagePosted, msg)
 	s.notifyLocked()
 	return ok(reply{"channel": ch.id, "ts": msg.TS, "message": s.messageJSON(msg)})
 }
@@ -272,6 +273,7 @@ func (s *Server) chatPostEphemeral(c Call) reply {
 	msg.User = user
 	msg.Ephemeral = true
 	s.messages[ch.id] = append(s.messages[ch.id], msg)
+	s.messageChangeLocked(MessagePosted, msg)
 	s.notifyLocked()
 	return ok(reply{"message_ts": msg.TS})
 }
@@ -321,6 +323,7 @@ func (s *Server) chatUpdate(c Call) reply {
 		return fail("no_text")
 	}
 	s.messages[ch.id][i] = m
+	s.messageChangeLocked(MessageUpdated, m)
 	s.notifyLocked()
 	return ok(reply{"channel": ch.id, "ts": m.TS, "text": m.Text, "message": s.messageJSON(m)})
 }
@@ -337,6 +340,7 @@ func (s *Server) chatDelete(c Call) reply {
 	if i < 0 {
 		return fail("message_not_found")
 	}
+	s.messageChangeLocked(MessageDeleted, s.messages[ch.id][i])
 	s.messages[ch.id] = slices.Delete(s.messages[ch.id], i, i+1)
 	s.notifyLocked()
 	return ok(reply{"channel": ch.id, "ts": p["ts"]})
@@ -673,6 +677,7 @@ func (s *Server) viewsPublish(c Call) reply {
 	v = &storedView{id: id, user: user, hash: doc["hash"].(string), doc: doc}
 	s.views[id] = v
 	s.homeViews[user] = id
+	s.viewChangeLocked(HomePublished, v)
 	s.notifyLocked()
 	return ok(reply{"view": v.json()})
 }
@@ -713,6 +718,7 @@ func (s *Server) openOrPush(c Call, push bool) reply {
 	s.fillViewLocked(doc, id, root, "")
 	v := &storedView{id: id, user: user, hash: doc["hash"].(string), doc: doc}
 	s.views[id] = v
+	s.viewChangeLocked(ViewOpened, v)
 	s.notifyLocked()
 	return ok(reply{"view": v.json()})
 }
@@ -748,6 +754,11 @@ func (s *Server) viewsUpdate(c Call) reply {
 	s.fillViewLocked(doc, v.id, root, "")
 	v.doc = doc
 	v.hash = doc["hash"].(string)
+	kind := ViewUpdated
+	if v.doc["type"] == "home" {
+		kind = HomePublished
+	}
+	s.viewChangeLocked(kind, v)
 	s.notifyLocked()
 	return ok(reply{"view": v.json()})
 }
@@ -821,6 +832,7 @@ func (s *Server) filesCompleteUploadExternal(c Call) reply {
 			m.Blocks = blocks
 		}
 		s.messages[ch.id] = append(s.messages[ch.id], m)
+		s.messageChangeLocked(MessagePosted, m)
 	}
 	s.notifyLocked()
 	return ok(reply{"files": out})
@@ -916,6 +928,7 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 		code = "invalid_blocks"
 	case body.DeleteOriginal:
 		if i := s.findMessageLocked(t.channel, t.originalTS, true); t.originalTS != "" && i >= 0 {
+			s.messageChangeLocked(MessageDeleted, s.messages[t.channel][i])
 			s.messages[t.channel] = slices.Delete(s.messages[t.channel], i, i+1)
 		}
 	case body.Text == "" && nb == 0 && na == 0:
@@ -939,12 +952,14 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 				m.ThreadTS = old.ThreadTS
 			}
 			s.messages[t.channel][i] = m
+			s.messageChangeLocked(MessageUpdated, m)
 		} else {
 			m.TS = s.nextTSLocked()
 			if body.ResponseType != "in_channel" {
 				m.Ephemeral, m.User = true, t.user
 			}
 			s.messages[t.channel] = append(s.messages[t.channel], m)
+			s.messageChangeLocked(MessagePosted, m)
 		}
 	}
 	if code == "" {

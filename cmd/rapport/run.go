@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
 
 	"github.com/rapport-bot/rapport/bot"
 	"github.com/rapport-bot/rapport/scheduler"
@@ -47,6 +48,7 @@ Usage:
   rapport export [-o FILE]     write all data as JSON (the export format)
   rapport import FILE          read an export into the database
   rapport backup -o FILE       write a consistent copy of the database file
+  rapport sandbox              try Rapport in a fake workspace, no Slack needed
   rapport version              print the version
 
 Each command takes -h for its flags. Every flag has an environment variable
@@ -71,6 +73,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runImport(ctx, args, getenv, stdout, stderr)
 	case "backup":
 		return runBackup(ctx, args, getenv, stdout, stderr)
+	case "sandbox":
+		// The sandbox is interactive: its commands come from the terminal.
+		return runSandbox(ctx, args, os.Stdin, stdout, stderr)
 	case "version":
 		fs := flag.NewFlagSet("rapport version", flag.ContinueOnError)
 		fs.SetOutput(stderr)
@@ -190,57 +195,15 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 		slack.OptionHTTPClient(httpClient),
 	)
 	sock, disconnects := bot.NewSocket(api)
-	var coffee *scheduler.Coffee
-	b, err := bot.New(api, sock, db, bot.Options{
-		HTTPClient:      httpClient,
-		Disconnects:     disconnects,
-		Registerer:      reg,
-		ShutdownGrace:   handlerGrace,
-		Location:        cfg.Location,
-		WorkWeek:        store.WorkWeek{Start: cfg.WorkStart, End: cfg.WorkEnd, Days: cfg.WorkDays},
-		Admins:          cfg.Admins,
-		StayInTouchDays: cfg.StayInTouchDays,
-		Coffee: bot.CoffeeOptions{
-			Channel:     cfg.CoffeeChannel,
-			CheckinDays: cfg.CoffeeCheckinDays,
-			// coffee is built below: it needs the bot as its notifier.
-			StartRound: func(ctx context.Context, at time.Time) error { return coffee.RunRound(ctx, at, true) },
-			NextRound:  func(t time.Time) time.Time { return coffee.NextRound(t) },
-		},
-		Followup: bot.FollowupOptions{Snoozes: cfg.FollowupSnoozes},
-		Kudos: bot.KudosOptions{
-			Channel:      cfg.KudosChannel,
-			DailyLimit:   cfg.KudosDailyLimit,
-			Values:       cfg.KudosValues,
-			RequireValue: cfg.KudosRequireValue,
-		},
-	}, log.With("component", "bot"))
+	a, err := wire(cfg, db, api, sock, wiring{
+		HTTPClient:  httpClient,
+		Disconnects: disconnects,
+		Registerer:  reg,
+	}, log)
 	if err != nil {
 		return err
 	}
-
-	sched := scheduler.New(db, scheduler.Options{
-		Location:   cfg.Location,
-		Registerer: reg,
-		Log:        log.With("component", "scheduler"),
-	})
-	coffee, err = scheduler.NewCoffee(db, b, scheduler.CoffeeOptions{
-		Schedule:    cfg.CoffeeSchedule,
-		Cadence:     store.CoffeeCadence(cfg.CoffeeEvery),
-		GroupSize:   cfg.CoffeeGroupSize,
-		CheckinDays: cfg.CoffeeCheckinDays,
-		HeadsUp:     cfg.CoffeeHeadsUp,
-		MinOverlap:  cfg.CoffeeMinOverlap,
-		WorkWeek:    store.WorkWeek{Start: cfg.WorkStart, End: cfg.WorkEnd, Days: cfg.WorkDays},
-		Location:    cfg.Location,
-		Log:         log.With("component", "coffee"),
-	})
-	if err != nil {
-		return err
-	}
-	if err := registerJobs(sched, cfg, db, b, coffee); err != nil {
-		return err
-	}
+	b, sched := a.bot, a.sched
 
 	ops, err := startOps(cfg, db, reg, func() (bool, string) {
 		switch {
@@ -285,6 +248,84 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	log.Info("rapport stopped")
 	return nil
+}
+
+// wiring holds what differs between the bot run for real and the sandbox:
+// the clock, and the hooks each needs. The zero value is production's.
+type wiring struct {
+	HTTPClient  *http.Client
+	Disconnects *bot.DisconnectWatch
+	Registerer  prometheus.Registerer
+	Now         func() time.Time        // nil: the wall clock
+	OnHandled   func(envelopeID string) // nil: none
+}
+
+// app is the bot and its scheduled jobs, wired from a Config.
+type app struct {
+	bot    *bot.Bot
+	sched  *scheduler.Scheduler
+	coffee *scheduler.Coffee
+}
+
+// wire builds the bot, the scheduler and its jobs from cfg. runBot and the
+// sandbox both use it, so the sandbox runs the same features the same way.
+func wire(cfg Config, db *store.DB, api bot.SlackAPI, sock *socketmode.Client, w wiring, log *slog.Logger) (*app, error) {
+	workWeek := store.WorkWeek{Start: cfg.WorkStart, End: cfg.WorkEnd, Days: cfg.WorkDays}
+	var coffee *scheduler.Coffee
+	b, err := bot.New(api, sock, db, bot.Options{
+		Now:             w.Now,
+		OnHandled:       w.OnHandled,
+		HTTPClient:      w.HTTPClient,
+		Disconnects:     w.Disconnects,
+		Registerer:      w.Registerer,
+		ShutdownGrace:   handlerGrace,
+		Location:        cfg.Location,
+		WorkWeek:        workWeek,
+		Admins:          cfg.Admins,
+		StayInTouchDays: cfg.StayInTouchDays,
+		Coffee: bot.CoffeeOptions{
+			Channel:     cfg.CoffeeChannel,
+			CheckinDays: cfg.CoffeeCheckinDays,
+			// coffee is built below: it needs the bot as its notifier.
+			StartRound: func(ctx context.Context, at time.Time) error { return coffee.RunRound(ctx, at, true) },
+			NextRound:  func(t time.Time) time.Time { return coffee.NextRound(t) },
+		},
+		Followup: bot.FollowupOptions{Snoozes: cfg.FollowupSnoozes},
+		Kudos: bot.KudosOptions{
+			Channel:      cfg.KudosChannel,
+			DailyLimit:   cfg.KudosDailyLimit,
+			Values:       cfg.KudosValues,
+			RequireValue: cfg.KudosRequireValue,
+		},
+	}, log.With("component", "bot"))
+	if err != nil {
+		return nil, err
+	}
+
+	sched := scheduler.New(db, scheduler.Options{
+		Location:   cfg.Location,
+		Now:        w.Now,
+		Registerer: w.Registerer,
+		Log:        log.With("component", "scheduler"),
+	})
+	coffee, err = scheduler.NewCoffee(db, b, scheduler.CoffeeOptions{
+		Schedule:    cfg.CoffeeSchedule,
+		Cadence:     store.CoffeeCadence(cfg.CoffeeEvery),
+		GroupSize:   cfg.CoffeeGroupSize,
+		CheckinDays: cfg.CoffeeCheckinDays,
+		HeadsUp:     cfg.CoffeeHeadsUp,
+		MinOverlap:  cfg.CoffeeMinOverlap,
+		WorkWeek:    workWeek,
+		Location:    cfg.Location,
+		Log:         log.With("component", "coffee"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := registerJobs(sched, cfg, db, b, coffee); err != nil {
+		return nil, err
+	}
+	return &app{bot: b, sched: sched, coffee: coffee}, nil
 }
 
 // registerJobs adds the scheduler's jobs: housekeeping, and the feature

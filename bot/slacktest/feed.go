@@ -1,0 +1,109 @@
+package slacktest
+
+import (
+	"encoding/json"
+	"slices"
+)
+
+// ChangeKind says what a Change did to what people see.
+type ChangeKind string
+
+// The kinds of Change.
+const (
+	MessagePosted  ChangeKind = "posted"  // a new message (Message)
+	MessageUpdated ChangeKind = "updated" // an edited message (Message, as it is now)
+	MessageDeleted ChangeKind = "deleted" // a removed message (Message, as it was)
+	ViewOpened     ChangeKind = "opened"  // a modal opened or pushed for User (ViewID, View)
+	ViewUpdated    ChangeKind = "view"    // a modal replaced by views.update (ViewID, View)
+	HomePublished  ChangeKind = "home"    // User's Home tab published (ViewID, View)
+)
+
+// Change is one visible change the bot made, in the order the fake applied
+// them. The sandbox prints them as they happen; tests can read what a
+// sequence of actions showed without diffing channels.
+type Change struct {
+	Seq     int // 1, 2, … in order of application
+	Kind    ChangeKind
+	Message Message         // for the Message* kinds
+	User    string          // for views: whose screen
+	ViewID  string          // for views
+	View    json.RawMessage // for views: the view as stored
+}
+
+// Changes returns the changes after seq (0: all), oldest first. Pass the
+// last Seq seen to read only what is new.
+func (s *Server) Changes(after int) []Change {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i, _ := slices.BinarySearchFunc(s.changes, after+1, func(c Change, seq int) int { return c.Seq - seq })
+	return slices.Clone(s.changes[i:])
+}
+
+// LastChange returns the Seq of the newest change, 0 when none.
+func (s *Server) LastChange() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.changes)
+}
+
+func (s *Server) messageChangeLocked(kind ChangeKind, m Message) {
+	m.Files = slices.Clone(m.Files)
+	s.changes = append(s.changes, Change{Seq: len(s.changes) + 1, Kind: kind, Message: m})
+}
+
+func (s *Server) viewChangeLocked(kind ChangeKind, v *storedView) {
+	s.changes = append(s.changes, Change{Seq: len(s.changes) + 1, Kind: kind, User: v.user, ViewID: v.id, View: v.json()})
+}
+
+// Conversation describes a conversation of the fake, as a person's Slack
+// client would label it.
+type Conversation struct {
+	ID      string
+	Name    string // a channel's name without "#"; "" for DMs
+	Kind    string // "public", "private", "im" or "mpim"
+	User    string // an IM's other party
+	Members []string
+}
+
+// Conversation returns what the fake knows of a conversation. A user ID
+// means the bot's DM with that user.
+func (s *Server) Conversation(id string) (Conversation, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.channelLocked(s.canonicalLocked(id))
+	if c == nil {
+		return Conversation{}, false
+	}
+	kinds := map[channelKind]string{kindPublic: "public", kindPrivate: "private", kindIM: "im", kindMPIM: "mpim"}
+	return Conversation{ID: c.id, Name: c.name, Kind: kinds[c.kind], User: c.user, Members: slices.Clone(c.members)}, true
+}
+
+// User returns the directory entry of id.
+func (s *Server) User(id string) (User, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[id]
+	return u, ok
+}
+
+// ConversationsOf lists the conversations user is a member of, in ID
+// order: channels whose member list names them, their DM with the bot and
+// the group DMs they are in.
+func (s *Server) ConversationsOf(user string) []Conversation {
+	s.mu.Lock()
+	var ids []string
+	for id, c := range s.channels {
+		if slices.Contains(c.members, user) || (c.kind == kindIM && c.user == user) {
+			ids = append(ids, id)
+		}
+	}
+	s.mu.Unlock()
+	slices.Sort(ids)
+	out := make([]Conversation, 0, len(ids))
+	for _, id := range ids {
+		if c, ok := s.Conversation(id); ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
