@@ -179,14 +179,14 @@ func startSandbox(ctx context.Context, cfg Config, at time.Time, log *slog.Logge
 		return nil, fmt.Errorf("sandbox: temporary directory: %w", err)
 	}
 	sb := &sandbox{
-		cfg:     cfg,
-		clock:   &sandboxClock{now: at},
-		dir:     dir,
-		log:     log,
-		handled: map[string]bool{},
-		wake:    make(chan struct{}),
-		me:      demoUserID(demoTeam[0].handle),
-		channel: generalID,
+		cfg:       cfg,
+		clock:     &sandboxClock{now: at},
+		dir:       dir,
+		log:       log,
+		handled:   map[string]bool{},
+		wake:      make(chan struct{}),
+		me:        demoUserID(demoTeam[0].handle),
+		channel:   generalID,
 		modals:    map[string][]string{},
 		fills:     map[string]map[string]map[string]any{},
 		overrides: map[string]json.RawMessage{},
