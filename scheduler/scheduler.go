@@ -176,8 +176,9 @@ type job struct {
 	// overlapping run, whatever triggered it.
 	busy sync.Mutex
 
-	mu       sync.Mutex
-	expected time.Time // the instant cron is due to fire this job next
+	mu        sync.Mutex
+	expected  time.Time // the instant cron is due to fire this job next
+	dueOrigin time.Time // an "@every" job's first RunDue window start, until a run is recorded
 }
 
 // New returns a Scheduler that records runs in st. Problems with the
@@ -427,13 +428,26 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 // RunDue runs, in time order, every instant of every job in (from, to],
 // each with at = that instant, through the same wrapper as cron (so each
 // success is recorded). Instants at the same time run in registration
-// order. It lets tests and the sandbox move time without waiting; it does
-// not need Start, and works beside a running cron (an overlapping run is
-// skipped). It returns an error before running anything if a job has more
-// than 100,000 instants in the window; otherwise it runs them all and
-// returns the run errors joined, each naming the job and instant, or
-// ctx.Err() if ctx ends first.
+// order. An "@every" job's instants continue from its last recorded run,
+// as cron's do from its last firing, so that windows one after the other
+// (the sandbox's :advance 30m, twice) run an hourly job once an hour; a
+// job never run counts from from. RunDue lets tests and the sandbox move
+// time without waiting; it does not need Start, and works beside a running
+// cron (an overlapping run is skipped). It returns an error before running
+// anything if a job has more than 100,000 instants in the window;
+// otherwise it runs them all and returns the run errors joined, each
+// naming the job and instant, or ctx.Err() if ctx ends first.
 func (s *Scheduler) RunDue(ctx context.Context, from, to time.Time) error {
+	return s.RunDueSteps(ctx, from, to, func(_ time.Time, run func() error) error { return run() })
+}
+
+// RunDueSteps is RunDue with a say in each step: for each distinct instant
+// in order, step is called with the instant and a run that runs the jobs
+// due then and returns their errors joined. The sandbox sets its clock to
+// the instant before run, and shows what the jobs did after it. The errors
+// step returns are joined into RunDueSteps's; a step that does not call
+// run skips that instant's jobs.
+func (s *Scheduler) RunDueSteps(ctx context.Context, from, to time.Time, step func(at time.Time, run func() error) error) error {
 	if s.err != nil {
 		return s.err
 	}
@@ -448,7 +462,7 @@ func (s *Scheduler) RunDue(ctx context.Context, from, to time.Time) error {
 	}
 	var runs []run
 	for _, j := range jobs {
-		due, err := dueBetween(j.sched, from, to)
+		due, err := dueBetween(j.sched, s.anchor(j, from), to)
 		if err != nil {
 			return fmt.Errorf("scheduler: run due job %q from %s to %s: %w", j.Name, from.Format(time.RFC3339), to.Format(time.RFC3339), err)
 		}
@@ -459,32 +473,56 @@ func (s *Scheduler) RunDue(ctx context.Context, from, to time.Time) error {
 	slices.SortStableFunc(runs, func(a, b run) int { return a.at.Compare(b.at) })
 
 	var errs []error
-	for _, r := range runs {
+	for len(runs) > 0 {
 		if err := ctx.Err(); err != nil {
 			return errors.Join(append(errs, err)...)
 		}
-		if err := s.run(ctx, r.j, r.at, triggerDue); err != nil {
-			errs = append(errs, fmt.Errorf("scheduler: job %q at %s: %w", r.j.Name, r.at.Format(time.RFC3339), err))
+		at := runs[0].at
+		n := 1
+		for n < len(runs) && runs[n].at.Equal(at) {
+			n++
+		}
+		now := runs[:n]
+		runs = runs[n:]
+		err := step(at, func() error {
+			var errs []error
+			for _, r := range now {
+				if err := ctx.Err(); err != nil {
+					return errors.Join(append(errs, err)...)
+				}
+				if err := s.run(ctx, r.j, r.at, triggerDue); err != nil {
+					errs = append(errs, fmt.Errorf("scheduler: job %q at %s: %w", r.j.Name, r.at.Format(time.RFC3339), err))
+				}
+			}
+			return errors.Join(errs...)
+		})
+		if err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// NextDue returns the earliest instant after t at which a registered job is
-// due, in the scheduler's zone, and false when no job ever is. The sandbox
-// moves its clock from one such instant to the next and runs RunDue for
-// each, so that everything the jobs do happens at the time it would have.
-func (s *Scheduler) NextDue(t time.Time) (time.Time, bool) {
-	s.mu.Lock()
-	jobs := slices.Clone(s.order)
-	s.mu.Unlock()
-	var next time.Time
-	for _, j := range jobs {
-		if n := j.sched.Next(t.In(s.loc)); !n.IsZero() && (next.IsZero() || n.Before(next)) {
-			next = n
-		}
+// anchor is where j's instants after from are counted from: from, or for
+// an "@every" job its last recorded run (or, before any, the start of the
+// first window RunDue saw) moved forward by whole periods to the last
+// instant at or before from.
+func (s *Scheduler) anchor(j *job, from time.Time) time.Time {
+	every, ok := j.sched.(cron.ConstantDelaySchedule)
+	if !ok || every.Delay <= 0 {
+		return from
 	}
-	return next, !next.IsZero()
+	origin, ok, err := s.st.JobLastRun(j.Name)
+	if err != nil || !ok || origin.After(from) {
+		j.mu.Lock()
+		if j.dueOrigin.IsZero() || j.dueOrigin.After(from) {
+			j.dueOrigin = from
+		}
+		origin = j.dueOrigin
+		j.mu.Unlock()
+	}
+	periods := from.Sub(origin) / every.Delay
+	return origin.Add(periods * every.Delay).In(s.loc)
 }
 
 // RunNow runs the job called name once, now, with at = Options.Now() (the

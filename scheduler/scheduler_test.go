@@ -171,31 +171,69 @@ func TestRunDueWeek(t *testing.T) {
 	}
 }
 
-// Ensure NextDue gives the earliest next instant across jobs, in the
-// scheduler's zone, and nothing when no job is registered.
-func TestNextDue(t *testing.T) {
+// Ensure an "@every" job's instants continue from its last run across
+// windows shorter than its period, as cron's continue from its last
+// firing: four 30-minute windows run an hourly job twice, on the hour.
+func TestRunDueEveryContinues(t *testing.T) {
 	t.Parallel()
-	berlin := mustLoad(t, "Europe/Berlin")
-	s := mustNew(t, newFakeStore(), scheduler.Options{Location: berlin})
-	if at, ok := s.NextDue(time.Now()); ok {
-		t.Fatalf("NextDue with no jobs = %v, true; want false", at)
-	}
-	mustRegister(t, s,
-		scheduler.Job{Name: "coffee", Spec: "0 10 * * MON", Run: nop},
-		scheduler.Job{Name: "digest", Spec: "0 16 * * FRI", Run: nop},
-	)
-	tests := []struct {
-		from, want time.Time
-	}{
-		{time.Date(2026, 3, 8, 0, 0, 0, 0, berlin), time.Date(2026, 3, 9, 10, 0, 0, 0, berlin)},
-		{time.Date(2026, 3, 9, 10, 0, 0, 0, berlin), time.Date(2026, 3, 13, 16, 0, 0, 0, berlin)},
-		{time.Date(2026, 3, 13, 15, 0, 0, 0, time.UTC), time.Date(2026, 3, 16, 10, 0, 0, 0, berlin)}, // 16:00 Berlin has passed
-	}
-	for _, tt := range tests {
-		got, ok := s.NextDue(tt.from)
-		if !ok || !got.Equal(tt.want) || got.Location() != berlin {
-			t.Errorf("NextDue(%v) = %v, %v; want %v in Europe/Berlin", tt.from, got, ok, tt.want)
+	s := mustNew(t, newFakeStore(), scheduler.Options{})
+	var rec recorder
+	mustRegister(t, s, scheduler.Job{Name: "hourly", Spec: "@every 1h", Run: rec.job("hourly", nil)})
+	start := time.Date(2026, 3, 9, 9, 0, 0, 0, time.UTC)
+	for i := range 4 {
+		from := start.Add(time.Duration(i) * 30 * time.Minute)
+		if err := s.RunDue(t.Context(), from, from.Add(30*time.Minute)); err != nil {
+			t.Fatal(err)
 		}
+	}
+	want := []time.Time{start.Add(time.Hour), start.Add(2 * time.Hour)}
+	if got := rec.of("hourly"); !slices.EqualFunc(got, want, time.Time.Equal) {
+		t.Errorf("hourly ran at %v, want %v", got, want)
+	}
+	// After a gap of days, the grid of the last run still holds.
+	later := start.Add(72*time.Hour + 20*time.Minute)
+	if err := s.RunDue(t.Context(), later, later.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.of("hourly"); len(got) != 3 || !got[2].Equal(start.Add(73*time.Hour)) {
+		t.Errorf("after a gap, hourly ran at %v, want a third run at %v", got, start.Add(73*time.Hour))
+	}
+}
+
+// Ensure RunDueSteps calls step once per distinct instant, in order, with
+// the jobs of that instant run only when step calls run, and joins what
+// the steps return.
+func TestRunDueSteps(t *testing.T) {
+	t.Parallel()
+	s := mustNew(t, newFakeStore(), scheduler.Options{})
+	var rec recorder
+	mustRegister(t, s,
+		scheduler.Job{Name: "a", Spec: "@every 1h", Run: rec.job("a", nil)},
+		scheduler.Job{Name: "b", Spec: "0 */2 * * *", Run: rec.job("b", func(context.Context, time.Time) error { return errBoom })},
+	)
+	from := time.Date(2026, 3, 9, 0, 0, 0, 0, time.UTC)
+	var steps []time.Time
+	var ranBefore []int
+	err := s.RunDueSteps(t.Context(), from, from.Add(4*time.Hour), func(at time.Time, run func() error) error {
+		steps = append(steps, at)
+		ranBefore = append(ranBefore, len(rec.all()))
+		if at.Hour() == 3 {
+			return errors.New("skipped 03:00") // its job does not run
+		}
+		return run()
+	})
+	want := []time.Time{from.Add(time.Hour), from.Add(2 * time.Hour), from.Add(3 * time.Hour), from.Add(4 * time.Hour)}
+	if !slices.EqualFunc(steps, want, time.Time.Equal) {
+		t.Errorf("steps at %v, want one per distinct instant %v", steps, want)
+	}
+	if !slices.Equal(ranBefore, []int{0, 1, 3, 3}) {
+		t.Errorf("runs recorded before each step = %v, want [0 1 3 3]: a step's jobs run inside it", ranBefore)
+	}
+	if got := rec.of("a"); len(got) != 3 {
+		t.Errorf("a ran at %v, want 01:00, 02:00 and 04:00", got)
+	}
+	if err == nil || !errors.Is(err, errBoom) || !strings.Contains(err.Error(), "skipped 03:00") {
+		t.Errorf("RunDueSteps = %v, want the jobs' errors and the step's joined", err)
 	}
 }
 

@@ -53,6 +53,7 @@ func (n Names) channel(id string) string {
 // It keeps *bold*, _italic_, ~strike~ and `code` markers as they are (they
 // read fine in a terminal).
 func RenderText(s string, names Names) string {
+	s = kitQuotes(s) // before unescaping: "&gt;" is a literal ">", no quote
 	var b strings.Builder
 	for {
 		i := strings.IndexByte(s, '<')
@@ -77,6 +78,21 @@ func RenderText(s string, names Names) string {
 	}
 	b.WriteString(kitPlain(s))
 	return b.String()
+}
+
+// kitQuotes shows mrkdwn's block quotes (a line starting with ">", which
+// Slack draws with a bar) as "> text", the way e-mail quotes read.
+func kitQuotes(s string) string {
+	if !strings.Contains(s, ">") {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if rest, ok := strings.CutPrefix(l, ">"); ok && rest != "" && rest[0] != ' ' {
+			lines[i] = "> " + rest
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // RenderBlocks renders a blocks JSON array (a message's "blocks") as text.
@@ -107,7 +123,8 @@ func RenderText(s string, names Names) string {
 //	select menus      [ Chosen ▾ ], or [ Placeholder ▾ ] when none is chosen,
 //	                  then a line "▾ A | B | C" listing the options (Slack
 //	                  hides them until clicked, but a reader of a transcript
-//	                  needs them); users as @handle, conversations as #name
+//	                  needs them; past 10, the first 8, "…", the last and
+//	                  the count); users as @handle, conversations as #name
 //	overflow          [ ⋯ ], then a line "⋯ A | B"
 //	checkboxes        ☑ Chosen  ☐ Other (one per line in an input block),
 //	                  with " — description" when an option has one
@@ -487,8 +504,16 @@ func (r kitRenderer) optionLine(marker string, el map[string]any) []string {
 	if len(texts) == 0 {
 		return nil
 	}
+	if n := len(texts); n > kitMaxOptions {
+		// A 48-slot time menu would fill the screen: its start and end
+		// show what it holds.
+		texts = append(texts[:kitMaxOptions-2:kitMaxOptions-2], "…", texts[n-1], fmt.Sprintf("(%d choices)", n))
+	}
 	return []string{marker + " " + strings.Join(texts, " | ")}
 }
+
+// kitMaxOptions is the most options a menu's line lists in full.
+const kitMaxOptions = 10
 
 // choices renders the options of checkboxes or radio buttons, one each,
 // marked chosen when their value is among the initial ones.

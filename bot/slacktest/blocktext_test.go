@@ -77,6 +77,10 @@ func TestRenderText(t *testing.T) {
 		// Dates show their fallback, or the time in UTC without one.
 		{"due <!date^1700000000^{date_short} at {time}|Nov 14, 22:13>", "due Nov 14, 22:13"},
 		{"<!date^1700000000^{date_short}>", "2023-11-14 22:13 UTC"},
+		// Block quotes read as e-mail quotes; an escaped ">" is no quote.
+		{">thanks for the deploy\n>and the docs", "> thanks for the deploy\n> and the docs"},
+		{"> already spaced", "> already spaced"},
+		{"&gt;not a quote", ">not a quote"},
 		// Links.
 		{"<https://x.io|the docs>", "the docs (https://x.io)"},
 		{"<https://x.io>", "https://x.io"},
@@ -397,6 +401,24 @@ func TestRenderView(t *testing.T) {
 	}
 }
 
+// Ensure a menu of more than 10 options lists its first 8, its last and
+// how many there are, so a 48-slot time menu does not fill the screen.
+func TestRenderLongMenu(t *testing.T) {
+	t.Parallel()
+	var opts []string
+	for i := range 48 {
+		opts = append(opts, fmt.Sprintf(`{"text":{"type":"plain_text","text":"%02d:%02d"},"value":"%d"}`, i/2, i%2*30, i))
+	}
+	blocks := `[{"type":"actions","elements":[{"type":"static_select","action_id":"t","placeholder":{"type":"plain_text","text":"Time"},"options":[` + strings.Join(opts, ",") + `]}]}]`
+	want := "[ Time ▾ ]\n  ▾ 00:00 | 00:30 | 01:00 | 01:30 | 02:00 | 02:30 | 03:00 | 03:30 | … | 23:30 | (48 choices)"
+	if got := slacktest.RenderBlocks(json.RawMessage(blocks), slacktest.Names{}); got != want {
+		t.Errorf("RenderBlocks(48 options) =\n%s\nwant\n%s", got, want)
+	}
+	if n := len(slacktest.Actions(json.RawMessage(blocks))[0].Options); n != 48 {
+		t.Errorf("Actions lists %d options, want all 48 (only the text is shortened)", n)
+	}
+}
+
 // Ensure every text a person would see in the bot's real output (the golden
 // files of package bot) survives rendering, and every element with an
 // action_id is listed by Actions.
@@ -517,9 +539,15 @@ func blocktextVisible(t *testing.T, file string, v any, names slacktest.Names) [
 			hidePlaceholder = hidePlaceholder || strings.HasPrefix(k, "initial_")
 		}
 		for k, e := range v {
-			if k != "placeholder" || !hidePlaceholder {
-				out = append(out, blocktextVisible(t, file, e, names)...)
+			if k == "placeholder" && hidePlaceholder {
+				continue
 			}
+			// A long menu's options are elided on purpose (past 10);
+			// its chosen one still shows, through initial_option.
+			if opts, ok := e.([]any); ok && k == "options" && len(opts) > 10 {
+				continue
+			}
+			out = append(out, blocktextVisible(t, file, e, names)...)
 		}
 	}
 	return out

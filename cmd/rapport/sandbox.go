@@ -165,6 +165,7 @@ type sandbox struct {
 	channel string // where their slash commands are typed
 	seen    int    // the last slacktest change printed
 	homeSeq int    // the change after which they last looked at their Home, 0: never
+	onHome  bool   // their Home tab is what they look at (since :home, until they go elsewhere)
 
 	modals    map[string][]string                  // user → IDs of the dialogs open on their screen, top last
 	fills     map[string]map[string]map[string]any // view ID → "block/action" → state typed with :fill

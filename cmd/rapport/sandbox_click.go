@@ -55,16 +55,26 @@ func splitArgs(arg string) []string {
 	return out
 }
 
-// sameLabel compares labels as a person reads them: case, emoji and
-// punctuation aside ("we met" is "We met ☕").
-func sameLabel(a, b string) bool {
-	norm := func(s string) string {
-		return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-			return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-		}), " ")
-	}
-	na := norm(a)
-	return na != "" && na == norm(b)
+// normLabel is a label as a person reads it: case, emoji and punctuation
+// aside.
+func normLabel(s string) string {
+	return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}), " ")
+}
+
+// sameLabel compares a label with what was typed: "we met" is "We met ☕".
+func sameLabel(label, typed string) bool {
+	n := normLabel(label)
+	return n != "" && n == normLabel(typed)
+}
+
+// labelPrefix matches what was typed to the start of a label, in whole
+// words: "who" is "Who do you want to thank?". It is tried after
+// sameLabel found nothing.
+func labelPrefix(label, typed string) bool {
+	l, t := normLabel(label), normLabel(typed)
+	return t != "" && (l == t || strings.HasPrefix(l, t+" "))
 }
 
 // surfaces lists what the person can click, newest first: an open dialog,
@@ -133,22 +143,25 @@ func (sb *sandbox) click(ctx context.Context, w io.Writer, arg string) error {
 	if len(args) == 2 {
 		label, choice = args[0], args[1]
 	}
-	for _, s := range sb.surfaces() {
-		for _, a := range slacktest.Actions(s.blocks) {
-			if a.Input {
-				continue // dialog fields are filled with :fill
-			}
-			action, ok := pick(a, label, choice)
-			if !ok {
-				continue
-			}
-			if a.URL != "" {
-				fmt.Fprintf(w, "  (a link: your browser would open %s)\n", a.URL)
-				if a.ActionID == "" {
-					return nil
+	surfaces := sb.surfaces()
+	for _, match := range []func(a, b string) bool{sameLabel, labelPrefix} {
+		for _, s := range surfaces {
+			for _, a := range slacktest.Actions(s.blocks) {
+				if a.Input {
+					continue // dialog fields are filled with :fill
 				}
+				action, ok := pick(a, label, choice, match)
+				if !ok {
+					continue
+				}
+				if a.URL != "" {
+					fmt.Fprintf(w, "  (a link: your browser would open %s)\n", a.URL)
+					if a.ActionID == "" {
+						return nil
+					}
+				}
+				return sb.sendAction(ctx, w, s, action)
 			}
-			return sb.sendAction(ctx, w, s, action)
 		}
 	}
 	if choice != "" {
@@ -160,10 +173,10 @@ func (sb *sandbox) click(ctx context.Context, w io.Writer, arg string) error {
 // pick matches an element to :click's words and returns the action Slack
 // would report: a button by its label; a menu by its label and a choice,
 // or by the choice alone.
-func pick(a slacktest.Action, label, choice string) (map[string]any, bool) {
+func pick(a slacktest.Action, label, choice string, match func(a, b string) bool) (map[string]any, bool) {
 	action := map[string]any{"type": a.Type, "action_id": a.ActionID, "block_id": a.BlockID, "action_ts": "1"}
 	if a.Type == "button" {
-		if choice != "" || !sameLabel(a.Label, label) {
+		if choice != "" || !match(a.Label, label) {
 			return nil, false
 		}
 		action["value"] = a.Value
@@ -173,11 +186,11 @@ func pick(a slacktest.Action, label, choice string) (map[string]any, bool) {
 	want := choice
 	if choice == "" {
 		want = label
-	} else if !sameLabel(a.Label, label) {
+	} else if !match(a.Label, label) {
 		return nil, false
 	}
 	for _, o := range a.Options {
-		if sameLabel(o.Text, want) || o.Value == want {
+		if match(o.Text, want) || o.Value == want {
 			opt := map[string]any{"text": map[string]any{"type": "plain_text", "text": o.Text, "emoji": true}, "value": o.Value}
 			switch a.Type {
 			case "checkboxes", "multi_static_select":
@@ -216,6 +229,7 @@ func (sb *sandbox) sendAction(ctx context.Context, w io.Writer, s surface, actio
 		payload["container"] = map[string]any{"type": "view", "view_id": s.viewID}
 		payload["view"] = view
 	}
+	before := sb.slack.LastChange()
 	ack, err := sb.slack.Interaction(ctx, payload)
 	if err != nil {
 		return err
@@ -224,10 +238,27 @@ func (sb *sandbox) sendAction(ctx context.Context, w io.Writer, s surface, actio
 		return err
 	}
 	sb.printChanges(w, false)
-	if s.message == nil && sb.isHome(s.view) {
-		return sb.showHome(w)
+	if s.message != nil {
+		sb.onHome = false // they are reading that conversation
 	}
-	return nil
+	return sb.refreshHome(w, before)
+}
+
+// refreshHome shows the Home tab again when the person is looking at it
+// and Rapport published it after seq: what a click or a saved dialog
+// changed there.
+func (sb *sandbox) refreshHome(w io.Writer, seq int) error {
+	if !sb.onHome || !sb.homeChanged(seq) {
+		return nil
+	}
+	return sb.showHome(w)
+}
+
+// homeChanged reports whether the person's Home was published after seq.
+func (sb *sandbox) homeChanged(seq int) bool {
+	return slices.ContainsFunc(sb.slack.Changes(seq), func(c slacktest.Change) bool {
+		return c.Kind == slacktest.HomePublished && c.User == sb.me
+	})
 }
 
 func (sb *sandbox) userObject() map[string]any {
@@ -257,31 +288,30 @@ func (sb *sandbox) topModal() (string, json.RawMessage, error) {
 
 // fill types a value into a field of the open dialog; :submit sends it.
 func (sb *sandbox) fill(w io.Writer, arg string) error {
-	args := splitArgs(arg)
-	if len(args) == 1 && !strings.ContainsAny(arg, `"“”`) {
-		args = strings.SplitN(arg, " ", 2) // :fill Note some words
-	}
-	if len(args) != 2 {
+	field, value, ok := fieldAndValue(arg)
+	if !ok {
 		return errors.New(`fill what? e.g. :fill "What for" thanks for the review`)
 	}
 	id, view, err := sb.topModal()
 	if err != nil {
 		return err
 	}
-	for _, a := range slacktest.Actions(viewBlocks(view)) {
-		if !a.Input || !sameLabel(a.Label, args[0]) {
-			continue
+	for _, match := range []func(a, b string) bool{sameLabel, labelPrefix} {
+		for _, a := range slacktest.Actions(viewBlocks(view)) {
+			if !a.Input || !match(a.Label, field) {
+				continue
+			}
+			v, err := sb.fieldValue(a, value)
+			if err != nil {
+				return err
+			}
+			if sb.fills[id] == nil {
+				sb.fills[id] = map[string]map[string]any{}
+			}
+			sb.fills[id][a.BlockID+"/"+a.ActionID] = v
+			fmt.Fprintf(w, "  ✎ %s: %s\n", a.Label, value)
+			return nil
 		}
-		v, err := sb.fieldValue(a, args[1])
-		if err != nil {
-			return err
-		}
-		if sb.fills[id] == nil {
-			sb.fills[id] = map[string]map[string]any{}
-		}
-		sb.fills[id][a.BlockID+"/"+a.ActionID] = v
-		fmt.Fprintf(w, "  ✎ %s: %s\n", a.Label, args[1])
-		return nil
 	}
 	var labels []string
 	for _, a := range slacktest.Actions(viewBlocks(view)) {
@@ -289,7 +319,20 @@ func (sb *sandbox) fill(w io.Writer, arg string) error {
 			labels = append(labels, fmt.Sprintf("%q", a.Label))
 		}
 	}
-	return fmt.Errorf("the dialog has no field %q; its fields are %s", args[0], strings.Join(labels, ", "))
+	return fmt.Errorf("the dialog has no field %q; its fields are %s", field, strings.Join(labels, ", "))
+}
+
+// fieldAndValue splits :fill's argument: a "quoted field" or one word,
+// then the value (quotes around it are dropped).
+func fieldAndValue(arg string) (field, value string, ok bool) {
+	arg = strings.TrimSpace(arg)
+	if rest, quoted := strings.CutPrefix(arg, `"`); quoted {
+		field, value, ok = strings.Cut(rest, `"`)
+	} else {
+		field, value, ok = strings.Cut(arg, " ")
+	}
+	value = strings.Trim(strings.TrimSpace(value), `"`)
+	return strings.TrimSpace(field), value, ok && field != "" && value != ""
 }
 
 // fieldValue turns typed text into a field's state as Slack reports it.
@@ -455,6 +498,7 @@ func (sb *sandbox) submit(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	before := sb.slack.LastChange()
 	ack, err := sb.slack.Interaction(ctx, map[string]any{"type": "view_submission", "user": sb.userObject(), "view": view})
 	if err != nil {
 		return err
@@ -483,8 +527,6 @@ func (sb *sandbox) submit(ctx context.Context, w io.Writer) error {
 		}
 		sb.printChanges(w, false)
 		return nil
-	case "clear":
-		sb.modals[sb.me] = nil
 	case "update", "push":
 		target := id // "update" replaces the dialog in place, keeping its ID
 		if answer.Action == "push" {
@@ -498,12 +540,17 @@ func (sb *sandbox) submit(ctx context.Context, w io.Writer) error {
 		fmt.Fprintln(w, "  └")
 		sb.printChanges(w, false)
 		return nil
-	default:
+	}
+	// Otherwise the dialog closes: "clear" closes the whole stack.
+	if answer.Action == "clear" {
+		sb.modals[sb.me] = nil
+	} else {
 		sb.modals[sb.me] = stack[:len(stack)-1]
 	}
 	delete(sb.fills, id)
+	fmt.Fprintln(w, "  (dialog closed)")
 	sb.printChanges(w, false)
-	return nil
+	return sb.refreshHome(w, before)
 }
 
 // cancelModal closes the open dialog, telling Rapport when it asked to

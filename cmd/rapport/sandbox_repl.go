@@ -50,6 +50,9 @@ var errQuit = errors.New("quit")
 
 // exec runs one line typed in the sandbox.
 func (sb *sandbox) exec(ctx context.Context, w io.Writer, line string) error {
+	if !strings.HasPrefix(line, ":") {
+		sb.onHome = false // typing in a channel
+	}
 	if strings.HasPrefix(line, "/") {
 		return sb.slash(ctx, w, line)
 	}
@@ -61,7 +64,12 @@ func (sb *sandbox) exec(ctx context.Context, w io.Writer, line string) error {
 	}
 	cmd, arg, _ := strings.Cut(line[1:], " ")
 	arg = strings.TrimSpace(arg)
-	switch strings.ToLower(cmd) {
+	cmd = strings.ToLower(cmd)
+	switch cmd {
+	case "as", "channel", "ch", "dms", "dm":
+		sb.onHome = false // they look elsewhere now
+	}
+	switch cmd {
 	case "help", "h", "?":
 		fmt.Fprint(w, sandboxHelp)
 		return nil
@@ -78,7 +86,7 @@ func (sb *sandbox) exec(ctx context.Context, w io.Writer, line string) error {
 	case "channel", "ch":
 		return sb.goChannel(w, arg)
 	case "dms", "dm":
-		if strings.ToLower(cmd) == "dm" && arg != "" {
+		if cmd == "dm" && arg != "" {
 			return sb.message(ctx, w, sb.slack.DMChannel(sb.me), arg, "message")
 		}
 		sb.printDMs(w)
@@ -305,6 +313,7 @@ func (sb *sandbox) showHome(w io.Writer) error {
 		return errors.New("Rapport published no Home tab")
 	}
 	sb.homeSeq = sb.slack.LastChange()
+	sb.onHome = true
 	fmt.Fprintf(w, "  ┌ Rapport · Home (%s)\n", sb.handle(sb.me))
 	fmt.Fprint(w, indent(slacktest.RenderView(view, sb.names(sb.me)), "  │ "))
 	fmt.Fprintln(w, "  └")
@@ -335,32 +344,22 @@ const maxAdvance = 62 * 24 * time.Hour
 // jobs due then, delivers what they queued and prints it under the time it
 // happened, as if the time had passed with the bot running.
 func (sb *sandbox) advance(ctx context.Context, w io.Writer, to time.Time) error {
-	var errs []error
-	for {
-		cur := sb.clock.Now()
-		next, ok := sb.app.sched.NextDue(cur)
-		if !ok || next.After(to) {
-			break
-		}
-		sb.clock.set(next)
-		if err := sb.app.sched.RunDue(ctx, cur, next); err != nil {
-			errs = append(errs, err)
-		}
-		if _, err := sb.app.bot.DeliverDue(ctx, next); err != nil {
-			errs = append(errs, err)
+	err := sb.app.sched.RunDueSteps(ctx, sb.clock.Now(), to, func(at time.Time, run func() error) error {
+		sb.clock.set(at)
+		err := run()
+		if _, derr := sb.app.bot.DeliverDue(ctx, at); derr != nil {
+			err = errors.Join(err, derr)
 		}
 		sb.printChanges(w, true)
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-	}
+		return err
+	})
 	sb.clock.set(to)
-	if _, err := sb.app.bot.DeliverDue(ctx, to); err != nil {
-		errs = append(errs, err)
+	if _, derr := sb.app.bot.DeliverDue(ctx, to); derr != nil {
+		err = errors.Join(err, derr)
 	}
 	sb.printChanges(w, true)
 	fmt.Fprintf(w, "  ⏩ It is now %s for you (%s).\n", sb.local(sb.me, to), sb.city(sb.me))
-	return errors.Join(errs...)
+	return err
 }
 
 // parseAdvance reads :advance's argument: a duration ("3d", "2h30m",
