@@ -339,3 +339,22 @@ func TestSandboxLabels(t *testing.T) {
 		t.Error(`fieldAndValue("Who") has no value but was accepted`)
 	}
 }
+
+// Ensure the README shows the scripted week's transcript as the sandbox
+// prints it today.
+func TestReadmeShowsTheWeek(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden, err := os.ReadFile(filepath.Join("testdata", "sandbox_week.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "```text\n"+string(golden)+"```") {
+		t.Error("README.md's transcript of the week differs from testdata/sandbox_week.golden: paste the golden file into its ```text block")
+	}
+	if !strings.Contains(string(readme), "go run ./cmd/rapport sandbox\n") {
+		t.Error("README.md lacks the try-it line: go run ./cmd/rapport sandbox")
+	}
+}
