@@ -10,9 +10,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -116,6 +118,12 @@ func runSandbox(ctx context.Context, args []string, in io.Reader, stdout, stderr
 		in = f
 	}
 
+	if interactive {
+		// Ctrl-C ends the session as :quit does, removing the database.
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+	}
 	sb, err := startSandbox(ctx, cfg, at, newLogger(stderr, logLevel))
 	if err != nil {
 		return err
@@ -299,7 +307,7 @@ func (sb *sandbox) waitHandled(ctx context.Context, envelopeID string) error {
 // repl reads lines from in and runs each. Interactively it prompts and
 // goes on after a mistake; a script echoes each line after the prompt, so
 // the output reads as a session, and the run fails at the end if a line
-// did.
+// did. Ctrl-C (ctx ending) at the prompt ends the session like :quit.
 func (sb *sandbox) repl(ctx context.Context, in io.Reader, out io.Writer, interactive bool) error {
 	w := bufio.NewWriter(out)
 	defer w.Flush()
@@ -307,18 +315,30 @@ func (sb *sandbox) repl(ctx context.Context, in io.Reader, out io.Writer, intera
 		fmt.Fprint(w, sandboxWelcome)
 	}
 	sb.printWho(w)
-	lines := bufio.NewScanner(in)
-	lines.Buffer(make([]byte, 64*1024), 1024*1024)
+	stop := make(chan struct{})
+	defer close(stop)
+	lines := readLines(in, stop)
 	failed := 0
 	for {
 		if interactive {
 			fmt.Fprint(w, "\n"+sb.prompt())
 			w.Flush()
 		}
-		if !lines.Scan() {
+		var next lineOrErr
+		var more bool
+		select {
+		case next, more = <-lines:
+		case <-ctx.Done():
+			fmt.Fprintln(w)
+			return nil
+		}
+		if !more {
 			break
 		}
-		line := strings.TrimSpace(lines.Text())
+		if next.err != nil {
+			return fmt.Errorf("sandbox: reading commands: %w", next.err)
+		}
+		line := strings.TrimSpace(next.line)
 		if !interactive {
 			switch {
 			case line == "":
@@ -337,20 +357,55 @@ func (sb *sandbox) repl(ctx context.Context, in io.Reader, out io.Writer, intera
 		switch {
 		case errors.Is(err, errQuit):
 			return nil
+		case ctx.Err() != nil:
+			fmt.Fprintln(w)
+			return nil
 		case err != nil:
 			failed++
 			fmt.Fprintf(w, "  ! %v\n", err)
 		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
 		w.Flush()
 	}
-	if err := lines.Err(); err != nil {
-		return fmt.Errorf("sandbox: reading commands: %w", err)
+	if interactive {
+		fmt.Fprintln(w)
 	}
 	if !interactive && failed > 0 {
 		return fmt.Errorf("sandbox: %d line(s) of the script failed", failed)
 	}
 	return nil
+}
+
+type lineOrErr struct {
+	line string
+	err  error
+}
+
+// readLines reads in line by line in its own goroutine, so that the
+// prompt can also wait for Ctrl-C. The channel closes at the end of in;
+// a read error is its last value. Closing stop ends the goroutine once its
+// read returns (a terminal's read returns with the process).
+func readLines(in io.Reader, stop <-chan struct{}) <-chan lineOrErr {
+	ch := make(chan lineOrErr)
+	go func() {
+		defer close(ch)
+		send := func(l lineOrErr) bool {
+			select {
+			case ch <- l:
+				return true
+			case <-stop:
+				return false
+			}
+		}
+		sc := bufio.NewScanner(in)
+		sc.Buffer(make([]byte, 64*1024), 1024*1024)
+		for sc.Scan() {
+			if !send(lineOrErr{line: sc.Text()}) {
+				return
+			}
+		}
+		if err := sc.Err(); err != nil {
+			send(lineOrErr{err: err})
+		}
+	}()
+	return ch
 }

@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -356,5 +359,61 @@ func TestReadmeShowsTheWeek(t *testing.T) {
 	}
 	if !strings.Contains(string(readme), "go run ./cmd/rapport sandbox\n") {
 		t.Error("README.md lacks the try-it line: go run ./cmd/rapport sandbox")
+	}
+}
+
+// promptWatcher is stdout for an interactive sandbox: it tells when a
+// prompt has been written.
+type promptWatcher struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	prompt chan struct{}
+}
+
+func (p *promptWatcher) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.buf.Write(b)
+	if strings.HasSuffix(p.buf.String(), "> ") {
+		select {
+		case p.prompt <- struct{}{}:
+		default:
+		}
+	}
+	return len(b), nil
+}
+
+// Ensure Ctrl-C at the prompt (the context ending) ends the session
+// cleanly, like :quit, and removes the sandbox's temporary database.
+func TestSandboxInterrupt(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	stdin, typing := io.Pipe() // a terminal nobody types in
+	defer typing.Close()
+	out := &promptWatcher{prompt: make(chan struct{}, 1)}
+	ctx, cancel := context.WithCancel(testCtx(t))
+	done := make(chan error, 1)
+	go func() { done <- runSandbox(ctx, nil, stdin, out, io.Discard) }()
+	select {
+	case <-out.prompt:
+	case err := <-done:
+		t.Fatalf("the sandbox ended before prompting: %v", err)
+	case <-time.After(deadline):
+		t.Fatal("no prompt")
+	}
+	if entries, _ := os.ReadDir(tmp); len(entries) != 1 {
+		t.Fatalf("while running, %s holds %d entries, want the sandbox's directory", tmp, len(entries))
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("runSandbox after Ctrl-C = %v, want nil", err)
+		}
+	case <-time.After(deadline):
+		t.Fatal("the sandbox did not end after Ctrl-C")
+	}
+	if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+		t.Errorf("after Ctrl-C, %s still holds %v", tmp, entries)
 	}
 }
