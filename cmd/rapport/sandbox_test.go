@@ -417,3 +417,36 @@ func TestSandboxInterrupt(t *testing.T) {
 		t.Errorf("after Ctrl-C, %s still holds %v", tmp, entries)
 	}
 }
+
+// BenchmarkSandboxWeek measures the README's scripted week end to end:
+// starting the fake Slack and the bot, 14 commands and a week of
+// minute ticks.
+func BenchmarkSandboxWeek(b *testing.B) {
+	script := filepath.Join("testdata", "sandbox_week.txt")
+	for b.Loop() {
+		if err := runSandbox(b.Context(), []string{"-script", script}, nil, io.Discard, io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSandboxAdvance measures :advance over quiet time: four weeks
+// of minute ticks (40,320 instants, each running the tick jobs and a
+// delivery) with nobody to remind.
+func BenchmarkSandboxAdvance(b *testing.B) {
+	cfg, _, err := parseConfig("sandbox", botSettings, nil, sandboxEnv, io.Discard, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	start, _ := time.ParseInLocation("2006-01-02 15:04", sandboxStart, cfg.Location)
+	sb, err := startSandbox(b.Context(), cfg, start, newLogger(io.Discard, "error"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sb.close()
+	for b.Loop() {
+		if err := sb.advance(b.Context(), io.Discard, sb.clock.Now().Add(28*24*time.Hour)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
