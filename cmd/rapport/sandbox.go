@@ -280,10 +280,14 @@ func (sb *sandbox) markHandled(envelopeID string) {
 	sb.wake = make(chan struct{})
 }
 
-// waitHandled waits for the bot to finish handling an envelope it acked,
-// then delivers what the handler queued, so the next prompt shows all of
-// the command's effects.
-func (sb *sandbox) waitHandled(ctx context.Context, envelopeID string) error {
+// awaitHandled takes what sending an envelope returned and, when it was
+// acked, waits for the bot to finish handling it, then delivers what the
+// handler queued, so the next prompt shows all of the command's effects.
+func (sb *sandbox) awaitHandled(ctx context.Context, ack slacktest.Ack, sendErr error) error {
+	if sendErr != nil {
+		return sendErr
+	}
+	envelopeID := ack.EnvelopeID
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	for {

@@ -231,10 +231,7 @@ func (sb *sandbox) sendAction(ctx context.Context, w io.Writer, s surface, actio
 	}
 	before := sb.slack.LastChange()
 	ack, err := sb.slack.Interaction(ctx, payload)
-	if err != nil {
-		return err
-	}
-	if err := sb.waitHandled(ctx, ack.EnvelopeID); err != nil {
+	if err := sb.awaitHandled(ctx, ack, err); err != nil {
 		return err
 	}
 	sb.printChanges(w, false)
@@ -500,10 +497,7 @@ func (sb *sandbox) submit(ctx context.Context, w io.Writer) error {
 	}
 	before := sb.slack.LastChange()
 	ack, err := sb.slack.Interaction(ctx, map[string]any{"type": "view_submission", "user": sb.userObject(), "view": view})
-	if err != nil {
-		return err
-	}
-	if err := sb.waitHandled(ctx, ack.EnvelopeID); err != nil {
+	if err := sb.awaitHandled(ctx, ack, err); err != nil {
 		return err
 	}
 	var answer struct {
@@ -576,10 +570,7 @@ func (sb *sandbox) cancelModal(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	ack, err := sb.slack.Interaction(ctx, map[string]any{"type": "view_closed", "user": sb.userObject(), "view": view})
-	if err != nil {
-		return err
-	}
-	if err := sb.waitHandled(ctx, ack.EnvelopeID); err != nil {
+	if err := sb.awaitHandled(ctx, ack, err); err != nil {
 		return err
 	}
 	sb.printChanges(w, false)

@@ -247,10 +247,7 @@ func (sb *sandbox) slash(ctx context.Context, w io.Writer, line string) error {
 		ChannelID:   sb.channel,
 		ChannelName: sb.channelName(sb.channel),
 	})
-	if err != nil {
-		return err
-	}
-	if err := sb.waitHandled(ctx, ack.EnvelopeID); err != nil {
+	if err := sb.awaitHandled(ctx, ack, err); err != nil {
 		return err
 	}
 	sb.printChanges(w, false)
@@ -275,10 +272,7 @@ func (sb *sandbox) message(ctx context.Context, w io.Writer, channel, text, even
 		ev["channel_type"] = "im"
 	}
 	ack, err := sb.slack.Event(ctx, slacktest.EventOptions{Event: ev})
-	if err != nil {
-		return err
-	}
-	if err := sb.waitHandled(ctx, ack.EnvelopeID); err != nil {
+	if err := sb.awaitHandled(ctx, ack, err); err != nil {
 		return err
 	}
 	sb.printChanges(w, false)
@@ -296,10 +290,7 @@ func (sb *sandbox) home(ctx context.Context, w io.Writer) error {
 	ack, err := sb.slack.Event(ctx, slacktest.EventOptions{Event: map[string]any{
 		"type": "app_home_opened", "user": sb.me, "channel": sb.slack.DMChannel(sb.me), "tab": "home",
 	}})
-	if err != nil {
-		return err
-	}
-	if err := sb.waitHandled(ctx, ack.EnvelopeID); err != nil {
+	if err := sb.awaitHandled(ctx, ack, err); err != nil {
 		return err
 	}
 	sb.printChanges(w, false)
