@@ -157,9 +157,10 @@ func (b *Bot) disconnects() <-chan string {
 func (b *Bot) Connected() bool { return b.connected.Load() }
 
 // Settled is closed once Run has finished its start-up catch-up: items a
-// crash left half-sent are resolved and the coffee roster matches the
-// coffee channel. The sandbox waits for it so that its first command sees
-// the same state every time.
+// crash left half-sent are resolved (recorded as sent, or queued again)
+// and the coffee roster has been brought in line with the coffee channel,
+// or that failed and was logged. It never closes if Run fails before. The
+// sandbox waits for it so that its first command sees the whole roster.
 func (b *Bot) Settled() <-chan struct{} { return b.settled }
 
 // ErrFatal is wrapped by Run's error when Slack refused the tokens

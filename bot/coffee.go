@@ -436,7 +436,8 @@ func (b *Bot) onMemberJoined(ctx context.Context, ev event) error {
 	if !ok || b.opts.Coffee.Channel == "" || e.Channel != b.opts.Coffee.Channel {
 		return nil
 	}
-	return b.enrolFromChannel(ctx, e.User)
+	_, err := b.enrolFromChannel(ctx, e.User)
+	return err
 }
 
 // onMemberLeft unenrols people who leave the coffee channel, unless they
@@ -449,19 +450,22 @@ func (b *Bot) onMemberLeft(ctx context.Context, ev event) error {
 	return b.unenrolFromChannel(e.User)
 }
 
-func (b *Bot) enrolFromChannel(ctx context.Context, user string) error {
+// enrolFromChannel makes a coffee channel member a coffee member, unless
+// they cannot take part (bots, guests, external and deactivated
+// accounts). It reports whether they were enrolled.
+func (b *Bot) enrolFromChannel(ctx context.Context, user string) (bool, error) {
 	if user == b.botUserID {
-		return nil
+		return false, nil
 	}
 	p, err := b.person(ctx, user)
 	if errors.Is(err, errUnknownUser) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	if p.IsBot || p.Deleted || p.IsStranger || p.IsRestricted {
-		return nil
+		return false, nil
 	}
 	_, _, err = b.store.UpdateCoffeeMember(user, func(m *store.CoffeeMember) error {
 		if m.Via == "" {
@@ -469,7 +473,7 @@ func (b *Bot) enrolFromChannel(ctx context.Context, user string) error {
 		}
 		return nil
 	})
-	return err
+	return err == nil, err
 }
 
 func (b *Bot) unenrolFromChannel(user string) error {
@@ -528,17 +532,24 @@ func (b *Bot) reconcileCoffeeChannel(ctx context.Context) error {
 			}
 		}
 	}
+	// One person whose profile cannot be read must not keep the rest of
+	// the channel out: go on, and report them all.
 	added := 0
+	var errs []error
 	for id := range inChannel {
-		if !enrolled[id] {
-			if err := b.enrolFromChannel(ctx, id); err != nil {
-				return err
-			}
+		if enrolled[id] {
+			continue
+		}
+		ok, err := b.enrolFromChannel(ctx, id)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("enrol %s: %w", id, err))
+		}
+		if ok {
 			added++
 		}
 	}
-	b.log.Info("coffee roster reconciled", "channel", ch, "in_channel", len(inChannel), "added", added)
-	return nil
+	b.log.Info("coffee roster reconciled", "channel", ch, "in_channel", len(inChannel), "added", added, "failed", len(errs))
+	return errors.Join(errs...)
 }
 
 // CoffeeEligible returns the members who can take part in the round at

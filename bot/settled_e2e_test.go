@@ -124,6 +124,7 @@ func stuckOutgoing(t *testing.T, db *store.DB, o store.Outgoing) store.Outgoing 
 // store already lists every person in the channel (no polling), enrolled
 // via the channel, and not the bots.
 func TestSettledAfterCoffeeRosterReconciled(t *testing.T) {
+	t.Parallel()
 	srv := newSettleSlack(t)
 	people := berliners(12)
 	for _, u := range people {
@@ -165,9 +166,30 @@ func TestSettledAfterCoffeeRosterReconciled(t *testing.T) {
 	}
 }
 
+// Ensure one member whose profile cannot be read does not keep the rest
+// of the coffee channel out of the roster at start.
+func TestReconcileSurvivesOneBadProfile(t *testing.T) {
+	t.Parallel()
+	srv := newSettleSlack(t)
+	people := berliners(3)
+	for _, u := range people {
+		srv.AddUser(u)
+	}
+	srv.AddChannel("CCOFFEE", "coffee", false, append(ids(people), "UBOT")...)
+	srv.InjectFaults("users.info", slacktest.Fault{Error: "account_inactive"}) // the first profile read fails for good
+	db := storetest.MustOpen(t)
+	r := newSettleRig(t, srv, db, func(o *bot.Options) { o.Coffee.Channel = "CCOFFEE" })
+	r.run()
+	r.waitSettled()
+	if ms, err := db.CoffeeMembers(); err != nil || len(ms) != 2 {
+		t.Errorf("coffee members = %+v, %v; want the 2 whose profiles could be read", ms, err)
+	}
+}
+
 // Ensure Settled still closes when the coffee reconcile fails (the channel
 // is gone): a failed catch-up is logged, not waited for forever.
 func TestSettledWhenCoffeeReconcileFails(t *testing.T) {
+	t.Parallel()
 	srv := newSettleSlack(t)
 	db := storetest.MustOpen(t)
 	r := newSettleRig(t, srv, db, func(o *bot.Options) { o.Coffee.Channel = "CGONE" })
@@ -176,8 +198,8 @@ func TestSettledWhenCoffeeReconcileFails(t *testing.T) {
 	}
 	r.run()
 	r.waitSettled()
-	if _, err := srv.WaitForCall(r.t.Context(), "conversations.members", nil); err != nil {
-		t.Errorf("the reconcile never asked for the channel's members: %v", err)
+	if n := len(srv.CallsTo("conversations.members")); n == 0 {
+		t.Error("Settled() closed before the reconcile asked for the channel's members")
 	}
 	if ms, err := db.CoffeeMembers(); err != nil || len(ms) != 0 {
 		t.Errorf("coffee members = %+v, %v; want none", ms, err)
@@ -190,7 +212,9 @@ func TestSettledWhenCoffeeReconcileFails(t *testing.T) {
 // have goes back to pending (here it then waits for the person's working
 // hours).
 func TestSettledAfterStuckOutboxResolved(t *testing.T) {
+	t.Parallel()
 	t.Run("PostedBeforeTheCrash", func(t *testing.T) {
+		t.Parallel()
 		srv := newSettleSlack(t)
 		db := storetest.MustOpen(t)
 		const key = "test:settled:posted"
@@ -227,6 +251,7 @@ func TestSettledAfterStuckOutboxResolved(t *testing.T) {
 	})
 
 	t.Run("NotPosted", func(t *testing.T) {
+		t.Parallel()
 		srv := newSettleSlack(t)
 		db := storetest.MustOpen(t)
 		const key = "test:settled:unsent"

@@ -3,6 +3,7 @@ package slacktest
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 )
 
 // ChangeKind says what a Change did to what people see.
@@ -47,7 +48,7 @@ func (s *Server) LastChange() int {
 }
 
 func (s *Server) messageChangeLocked(kind ChangeKind, m Message) {
-	m.Files = slices.Clone(m.Files)
+	m = cloneMessages([]Message{m})[0] // the feed keeps what was seen then
 	s.changes = append(s.changes, Change{Seq: len(s.changes) + 1, Kind: kind, Message: m})
 }
 
@@ -66,16 +67,26 @@ type Conversation struct {
 }
 
 // Conversation returns what the fake knows of a conversation. A user ID
-// means the bot's DM with that user.
+// means the bot's DM with that user, which exists for every known user
+// (as DMChannel says) even before it is opened; reading does not open it.
 func (s *Server) Conversation(id string) (Conversation, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.channelLocked(s.canonicalLocked(id))
-	if c == nil {
-		return Conversation{}, false
+	id = s.canonicalLocked(id)
+	if c := s.channels[id]; c != nil {
+		return describe(c), true
 	}
+	for _, uid := range s.userOrder {
+		if dmID(uid) == id { // not opened yet
+			return describe(&channel{id: id, kind: kindIM, user: uid, members: []string{uid, s.opts.BotUserID}}), true
+		}
+	}
+	return Conversation{}, false
+}
+
+func describe(c *channel) Conversation {
 	kinds := map[channelKind]string{kindPublic: "public", kindPrivate: "private", kindIM: "im", kindMPIM: "mpim"}
-	return Conversation{ID: c.id, Name: c.name, Kind: kinds[c.kind], User: c.user, Members: slices.Clone(c.members)}, true
+	return Conversation{ID: c.id, Name: c.name, Kind: kinds[c.kind], User: c.user, Members: slices.Clone(c.members)}
 }
 
 // User returns the directory entry of id.
@@ -91,19 +102,13 @@ func (s *Server) User(id string) (User, bool) {
 // the group DMs they are in.
 func (s *Server) ConversationsOf(user string) []Conversation {
 	s.mu.Lock()
-	var ids []string
-	for id, c := range s.channels {
+	defer s.mu.Unlock()
+	var out []Conversation
+	for _, c := range s.channels {
 		if slices.Contains(c.members, user) || (c.kind == kindIM && c.user == user) {
-			ids = append(ids, id)
+			out = append(out, describe(c))
 		}
 	}
-	s.mu.Unlock()
-	slices.Sort(ids)
-	out := make([]Conversation, 0, len(ids))
-	for _, id := range ids {
-		if c, ok := s.Conversation(id); ok {
-			out = append(out, c)
-		}
-	}
+	slices.SortFunc(out, func(a, b Conversation) int { return strings.Compare(a.ID, b.ID) })
 	return out
 }

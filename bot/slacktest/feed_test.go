@@ -316,7 +316,9 @@ func TestChangesViews(t *testing.T) {
 	if got := srv.LastChange(); got != 0 {
 		t.Errorf("LastChange() after a command acked without payload = %d, want 0", got)
 	}
-	title := func(s string) *slack.TextBlockObject { return slack.NewTextBlockObject(slack.PlainTextType, s, false, false) }
+	title := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+	}
 	opened, err := b.api.OpenViewContext(ctx, cmd.TriggerID, slack.ModalViewRequest{Type: slack.VTModal, Title: title("Give kudos")})
 	if err != nil {
 		t.Fatalf("OpenView: %v", err)
