@@ -255,12 +255,12 @@ func parseConfig(name string, settings []setting, args []string, getenv func(str
 		}
 		raw[i] = fs.String(s.flag, def, fmt.Sprintf("%s (env %s)", s.help, s.env))
 	}
-	if extra != nil {
-		extra(fs)
-	}
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage of rapport %s:\n", name)
 		fs.PrintDefaults()
+	}
+	if extra != nil {
+		extra(fs) // may replace Usage
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -75,7 +75,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runBackup(ctx, args, getenv, stdout, stderr)
 	case "sandbox":
 		// The sandbox is interactive: its commands come from the terminal.
-		return runSandbox(ctx, args, os.Stdin, stdout, stderr)
+		return runSandbox(ctx, args, os.Stdin, isTerminal(os.Stdin), stdout, stderr)
 	case "version":
 		fs := flag.NewFlagSet("rapport version", flag.ContinueOnError)
 		fs.SetOutput(stderr)

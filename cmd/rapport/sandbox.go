@@ -85,9 +85,12 @@ func sandboxEnv(key string) string {
 	}[key]
 }
 
-// runSandbox is `rapport sandbox`: it reads commands from in (a terminal,
-// or the -script file) and writes what people would see to stdout.
-func runSandbox(ctx context.Context, args []string, in io.Reader, stdout, stderr io.Writer) error {
+// runSandbox is `rapport sandbox`: it reads commands from in, or from the
+// -script file, and writes what people would see to stdout. terminal says
+// in is a person typing: they get a welcome and prompts. Otherwise (a
+// script, a pipe) each line is echoed after its prompt, so the output
+// reads as a session, and a failing line fails the run.
+func runSandbox(ctx context.Context, args []string, in io.Reader, terminal bool, stdout, stderr io.Writer) error {
 	var script, start, logLevel string
 	cfg, rest, err := parseConfig("sandbox", botSettings, args, sandboxEnv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&script, "script", "", "run the commands in this file and print the transcript")
@@ -108,8 +111,8 @@ func runSandbox(ctx context.Context, args []string, in io.Reader, stdout, stderr
 	if err != nil {
 		return usagef("rapport sandbox -start: %q is not a time such as %q", start, sandboxStart)
 	}
-	interactive := script == ""
-	if !interactive {
+	interactive := terminal && script == ""
+	if script != "" {
 		f, err := os.Open(script)
 		if err != nil {
 			return usagef("rapport sandbox -script: %v", err)
@@ -130,6 +133,12 @@ func runSandbox(ctx context.Context, args []string, in io.Reader, stdout, stderr
 	}
 	defer sb.close()
 	return sb.repl(ctx, in, stdout, interactive)
+}
+
+// isTerminal reports whether f is a terminal rather than a file or pipe.
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 // sandboxClock is the sandbox's time: it stands still until :advance moves

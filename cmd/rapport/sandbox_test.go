@@ -26,7 +26,7 @@ func sandboxScript(t *testing.T, script string, args ...string) (string, error) 
 		t.Fatal(err)
 	}
 	var out, logs bytes.Buffer
-	err := runSandbox(testCtx(t), append([]string{"-script", file}, args...), nil, &out, &logs)
+	err := runSandbox(testCtx(t), append([]string{"-script", file}, args...), nil, false, &out, &logs)
 	if logs.Len() > 0 {
 		t.Logf("sandbox logs:\n%s", logs.String())
 	}
@@ -107,13 +107,27 @@ func line(lines []string, i int) string {
 	return "(end)"
 }
 
+// Ensure commands piped in (no terminal) run like a script: each echoed
+// after its prompt, and a failing one fails the run.
+func TestSandboxPiped(t *testing.T) {
+	var out bytes.Buffer
+	err := runSandbox(testCtx(t), nil, strings.NewReader("/coffee status\n:as nobody\n"), false, &out, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "1 line(s)") {
+		t.Errorf("runSandbox = %v, want one failed line", err)
+	}
+	got := out.String()
+	if !strings.Contains(got, "[Mon 30 Nov 09:00] alex in #general> /coffee status\n") || strings.Contains(got, "Rapport sandbox: a fake Slack") {
+		t.Errorf("piped commands are not echoed like a script's:\n%s", got)
+	}
+}
+
 // Ensure the interactive sandbox prompts with the time, the person and the
 // channel, answers a mistake with a friendly line and goes on, runs slash
 // commands, and stops at :quit.
 func TestSandboxInteractive(t *testing.T) {
 	in := strings.NewReader(":help\n:as nobody\n/coffee status\n:as priya\n:frobnicate\n:quit\n/kudos @maya after quit\n")
 	var out, logs bytes.Buffer
-	if err := runSandbox(testCtx(t), nil, in, &out, &logs); err != nil {
+	if err := runSandbox(testCtx(t), nil, in, true, &out, &logs); err != nil {
 		t.Fatalf("runSandbox = %v\n%s", err, logs.String())
 	}
 	got := out.String()
@@ -219,7 +233,7 @@ func TestSandboxUsage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var out bytes.Buffer
-		err := runSandbox(testCtx(t), tt.args, strings.NewReader(""), &out, &out)
+		err := runSandbox(testCtx(t), tt.args, strings.NewReader(""), true, &out, &out)
 		var ue *usageError
 		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("runSandbox(%q) = %v, want a usage error containing %q", tt.args, err, tt.want)
@@ -393,7 +407,7 @@ func TestSandboxInterrupt(t *testing.T) {
 	out := &promptWatcher{prompt: make(chan struct{}, 1)}
 	ctx, cancel := context.WithCancel(testCtx(t))
 	done := make(chan error, 1)
-	go func() { done <- runSandbox(ctx, nil, stdin, out, io.Discard) }()
+	go func() { done <- runSandbox(ctx, nil, stdin, true, out, io.Discard) }()
 	select {
 	case <-out.prompt:
 	case err := <-done:
@@ -424,7 +438,7 @@ func TestSandboxInterrupt(t *testing.T) {
 func BenchmarkSandboxWeek(b *testing.B) {
 	script := filepath.Join("testdata", "sandbox_week.txt")
 	for b.Loop() {
-		if err := runSandbox(b.Context(), []string{"-script", script}, nil, io.Discard, io.Discard); err != nil {
+		if err := runSandbox(b.Context(), []string{"-script", script}, nil, false, io.Discard, io.Discard); err != nil {
 			b.Fatal(err)
 		}
 	}
