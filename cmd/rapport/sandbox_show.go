@@ -130,6 +130,9 @@ func (sb *sandbox) printChange(w io.Writer, c slacktest.Change) {
 		fmt.Fprintf(w, "  ┌ Rapport %s on %s\n", verb, who)
 		fmt.Fprint(w, indent(slacktest.RenderView(c.View, sb.names(c.User)), "  │ "))
 		fmt.Fprintln(w, "  └")
+		if c.User == sb.me && c.Kind == slacktest.ViewOpened {
+			fmt.Fprintln(w, `  (fill it in with :fill "field" value, then :submit or :cancel)`)
+		}
 	case slacktest.MessageDeleted:
 		fmt.Fprintf(w, "  ✕ %s: removed\n", sb.label(c.Message))
 	default:

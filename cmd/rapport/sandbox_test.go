@@ -174,6 +174,7 @@ func TestSandboxDialogs(t *testing.T) {
 	}
 	for _, want := range []string{
 		"Rapport opens a dialog on your screen\n  │ Give kudos",
+		`(fill it in with :fill "field" value, then :submit or :cancel)`,
 		"⚠ Pick at least one person.", // the empty submit
 		"✎ Who do you want to thank?: maya, sam",
 		"Kudos sent to @maya and @sam",
