@@ -143,6 +143,19 @@ func (sb *sandbox) click(ctx context.Context, w io.Writer, arg string) error {
 	if len(args) == 2 {
 		label, choice = args[0], args[1]
 	}
+	// A dialog's own buttons are :submit and :cancel by another name.
+	if _, view, err := sb.topModal(); err == nil && choice == "" {
+		var v struct {
+			Submit, Close struct{ Text string }
+		}
+		_ = json.Unmarshal(view, &v)
+		switch {
+		case v.Submit.Text != "" && sameLabel(v.Submit.Text, label):
+			return sb.submit(ctx, w)
+		case v.Close.Text != "" && sameLabel(v.Close.Text, label):
+			return sb.cancelModal(ctx, w)
+		}
+	}
 	surfaces := sb.surfaces()
 	for _, match := range []func(a, b string) bool{sameLabel, labelPrefix} {
 		for _, s := range surfaces {

@@ -131,7 +131,11 @@ func (sb *sandbox) printChange(w io.Writer, c slacktest.Change) {
 		fmt.Fprint(w, indent(slacktest.RenderView(c.View, sb.names(c.User)), "  │ "))
 		fmt.Fprintln(w, "  └")
 		if c.User == sb.me && c.Kind == slacktest.ViewOpened {
-			fmt.Fprintln(w, `  (fill it in with :fill "field" value, then :submit or :cancel)`)
+			if slices.ContainsFunc(slacktest.Actions(viewBlocks(c.View)), func(a slacktest.Action) bool { return a.Input }) {
+				fmt.Fprintln(w, `  (fill it in with :fill "field" value, then :submit or :cancel)`)
+			} else {
+				fmt.Fprintln(w, "  (:submit or :cancel, or :click one of its buttons)")
+			}
 		}
 	case slacktest.MessageDeleted:
 		fmt.Fprintf(w, "  ✕ %s: removed\n", sb.label(c.Message))
@@ -192,8 +196,10 @@ func (sb *sandbox) body(m slacktest.Message) string {
 	if strings.TrimSpace(text) == "" {
 		text = slacktest.RenderText(m.Text, names)
 	}
-	if len(m.Files) > 0 {
-		text += fmt.Sprintf("\n[%d file(s) attached]", len(m.Files))
+	for _, f := range sb.slack.Files() {
+		if slices.Contains(m.Files, f.ID) {
+			text = strings.TrimLeft(text+"\n", "\n") + fmt.Sprintf("📎 %s (%d bytes)", cmp.Or(f.Name, f.Title), len(f.Content))
+		}
 	}
 	return text
 }

@@ -190,6 +190,27 @@ func TestSandboxDialogs(t *testing.T) {
 	}
 }
 
+// Ensure a dialog's own buttons can be clicked by their labels (they are
+// :submit and :cancel), and files Rapport shares show their name: the
+// my-data export, then forget-me's confirmation, which deletes.
+func TestSandboxDataDialog(t *testing.T) {
+	got, err := sandboxScript(t, "/rapport my-data\n/rapport forget-me\n:click Cancel\n/rapport forget-me\n:click \"Delete everything\"\n/coffee status\n")
+	if err != nil {
+		t.Fatalf("runSandbox = %v\n%s", err, got)
+	}
+	for _, want := range []string{
+		"📎 rapport-my-data.json (",
+		"(:submit or :cancel, or :click one of its buttons)",
+		"(dialog closed)\n[Mon 30 Nov 09:00] alex in #general> /rapport forget-me", // Cancel deleted nothing
+		"everything Rapport stored about you is deleted",
+		"You're not in coffee chats right now",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the transcript lacks %q:\n%s", want, got)
+		}
+	}
+}
+
 // Ensure mentions are typed as Slack sends them: @name of a teammate
 // becomes a real mention, and @here stays a broadcast that Rapport refuses
 // to smuggle into a kudos.
