@@ -31,6 +31,9 @@ const sandboxHelp = `  /kudos @maya thanks for untangling the deploy #teamwork
   :as NAME              become someone else (:who lists the team)
   :who                  the team, their time zones and local time
   :channel NAME         go to #NAME (your commands are typed there) and show it
+  :join coffee, :leave coffee
+                        join or leave a channel (members of #coffee take part
+                        in coffee rounds)
   :dms                  your direct messages and group DMs with Rapport
   :home                 open Rapport's App Home tab and show it
   :click LABEL [CHOICE] click the newest button you can see labelled LABEL, or
@@ -93,6 +96,8 @@ func (sb *sandbox) exec(ctx context.Context, w io.Writer, line string) error {
 		return nil
 	case "home":
 		return sb.home(ctx, w)
+	case "join", "leave":
+		return sb.membership(ctx, w, cmd == "join", arg)
 	case "click":
 		return sb.click(ctx, w, arg)
 	case "fill":
@@ -192,19 +197,59 @@ func (sb *sandbox) printWho(w io.Writer) {
 
 // goChannel moves to a channel and shows what is in it.
 func (sb *sandbox) goChannel(w io.Writer, name string) error {
-	name = strings.TrimPrefix(strings.ToLower(strings.TrimSpace(name)), "#")
-	var id string
-	for _, c := range []string{generalID, coffeeID} {
-		if conv, _ := sb.slack.Conversation(c); conv.Name == name {
-			id = c
-		}
-	}
-	if id == "" {
-		return fmt.Errorf("no channel #%s here; there are #general and #coffee", name)
+	id, err := sb.channelID(name)
+	if err != nil {
+		return err
 	}
 	sb.channel = id
 	sb.printConversation(w, id, 8)
 	return nil
+}
+
+// membership joins or leaves a channel, as the person would in Slack:
+// the fake's member list changes and Rapport gets the event.
+func (sb *sandbox) membership(ctx context.Context, w io.Writer, join bool, name string) error {
+	id, err := sb.channelID(name)
+	if err != nil {
+		return err
+	}
+	c, _ := sb.slack.Conversation(id)
+	in := slices.Contains(c.Members, sb.me)
+	switch {
+	case join && in:
+		return fmt.Errorf("you are in #%s already", c.Name)
+	case !join && !in:
+		return fmt.Errorf("you are not in #%s", c.Name)
+	}
+	members, event := append(c.Members, sb.me), "member_joined_channel"
+	if !join {
+		members, event = slices.DeleteFunc(c.Members, func(m string) bool { return m == sb.me }), "member_left_channel"
+	}
+	sb.slack.AddChannel(id, c.Name, false, members...)
+	ack, err := sb.slack.Event(ctx, slacktest.EventOptions{Event: map[string]any{
+		"type": event, "user": sb.me, "channel": id, "channel_type": "C",
+	}})
+	if err := sb.awaitHandled(ctx, ack, err); err != nil {
+		return err
+	}
+	verb := "joined"
+	if !join {
+		verb = "left"
+	}
+	fmt.Fprintf(w, "  You %s #%s.\n", verb, c.Name)
+	sb.printChanges(w, false)
+	return nil
+}
+
+// channelID finds one of the demo's channels by name, with or without "#".
+func (sb *sandbox) channelID(name string) (string, error) {
+	name = strings.TrimPrefix(strings.ToLower(strings.TrimSpace(name)), "#")
+	for _, id := range []string{generalID, coffeeID} {
+		if c, _ := sb.slack.Conversation(id); c.Name == name {
+			return id, nil
+		}
+	}
+	return "", fmt.Errorf("no channel #%s here; there are #general and #coffee", name)
 }
 
 // mentionPattern finds what a Slack client turns into mentions as you type.

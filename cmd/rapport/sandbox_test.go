@@ -211,6 +211,27 @@ func TestSandboxDataDialog(t *testing.T) {
 	}
 }
 
+// Ensure leaving #coffee takes you out of coffee rounds and joining brings
+// you back, through the channel events Rapport listens to.
+func TestSandboxCoffeeChannel(t *testing.T) {
+	got, err := sandboxScript(t, ":leave coffee\n/coffee status\n:join #coffee\n/coffee status\n:join coffee\n:leave random\n")
+	if err == nil || !strings.Contains(err.Error(), "2 line(s)") {
+		t.Errorf("runSandbox = %v, want the last two lines to fail", err)
+	}
+	for _, want := range []string{
+		"You left #coffee.",
+		"You're not in coffee chats right now",
+		"You joined #coffee.",
+		"You're in coffee chats (through the coffee channel)",
+		"! you are in #coffee already",
+		"! no channel #random here",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the transcript lacks %q:\n%s", want, got)
+		}
+	}
+}
+
 // Ensure mentions are typed as Slack sends them: @name of a teammate
 // becomes a real mention, and @here stays a broadcast that Rapport refuses
 // to smuggle into a kudos.
