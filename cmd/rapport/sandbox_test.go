@@ -476,7 +476,7 @@ func TestSandboxInterrupt(t *testing.T) {
 }
 
 // BenchmarkSandboxWeek measures the README's scripted week end to end:
-// starting the fake Slack and the bot, 14 commands and a week of
+// starting the fake Slack and the bot, 16 commands and a week of
 // minute ticks.
 func BenchmarkSandboxWeek(b *testing.B) {
 	script := filepath.Join("testdata", "sandbox_week.txt")
