@@ -342,8 +342,7 @@ func (sb *sandbox) repl(ctx context.Context, in io.Reader, out io.Writer, intera
 		select {
 		case next, more = <-lines:
 		case <-ctx.Done():
-			fmt.Fprintln(w)
-			return nil
+			return sb.interrupted(ctx, w, interactive)
 		}
 		if !more {
 			break
@@ -362,6 +361,7 @@ func (sb *sandbox) repl(ctx context.Context, in io.Reader, out io.Writer, intera
 				continue
 			}
 			fmt.Fprintln(w, sb.prompt()+line)
+			w.Flush() // a slow line (:advance 4w) shows what it is doing
 		}
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
@@ -371,8 +371,7 @@ func (sb *sandbox) repl(ctx context.Context, in io.Reader, out io.Writer, intera
 		case errors.Is(err, errQuit):
 			return nil
 		case ctx.Err() != nil:
-			fmt.Fprintln(w)
-			return nil
+			return sb.interrupted(ctx, w, interactive)
 		case err != nil:
 			failed++
 			fmt.Fprintf(w, "  ! %v\n", err)
@@ -386,6 +385,17 @@ func (sb *sandbox) repl(ctx context.Context, in io.Reader, out io.Writer, intera
 		return fmt.Errorf("sandbox: %d line(s) of the script failed", failed)
 	}
 	return nil
+}
+
+// interrupted ends a session whose context ended: at a terminal that is
+// Ctrl-C, a way to quit; for a script it is a failure (a test's deadline,
+// say), since what was printed is not the whole transcript.
+func (sb *sandbox) interrupted(ctx context.Context, w io.Writer, interactive bool) error {
+	fmt.Fprintln(w)
+	if interactive {
+		return nil
+	}
+	return fmt.Errorf("sandbox: stopped before the end of the script: %w", context.Cause(ctx))
 }
 
 type lineOrErr struct {

@@ -17,6 +17,14 @@ import (
 
 var updateTranscript = flag.Bool("update", false, "rewrite testdata/sandbox_week.golden from the sandbox's output")
 
+// sandboxCtx bounds a sandbox run. A week of minute ticks takes about a
+// second, but ten under -race beside the package's process-killing tests.
+func sandboxCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
 // sandboxScript runs the sandbox on a script and returns its transcript and
 // error.
 func sandboxScript(t *testing.T, script string, args ...string) (string, error) {
@@ -26,7 +34,7 @@ func sandboxScript(t *testing.T, script string, args ...string) (string, error) 
 		t.Fatal(err)
 	}
 	var out, logs bytes.Buffer
-	err := runSandbox(testCtx(t), append([]string{"-script", file}, args...), nil, false, &out, &logs)
+	err := runSandbox(sandboxCtx(t), append([]string{"-script", file}, args...), nil, false, &out, &logs)
 	if logs.Len() > 0 {
 		t.Logf("sandbox logs:\n%s", logs.String())
 	}
@@ -111,7 +119,7 @@ func line(lines []string, i int) string {
 // after its prompt, and a failing one fails the run.
 func TestSandboxPiped(t *testing.T) {
 	var out bytes.Buffer
-	err := runSandbox(testCtx(t), nil, strings.NewReader("/coffee status\n:as nobody\n"), false, &out, io.Discard)
+	err := runSandbox(sandboxCtx(t), nil, strings.NewReader("/coffee status\n:as nobody\n"), false, &out, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "1 line(s)") {
 		t.Errorf("runSandbox = %v, want one failed line", err)
 	}
@@ -127,7 +135,7 @@ func TestSandboxPiped(t *testing.T) {
 func TestSandboxInteractive(t *testing.T) {
 	in := strings.NewReader(":help\n:as nobody\n/coffee status\n:as priya\n:frobnicate\n:quit\n/kudos @maya after quit\n")
 	var out, logs bytes.Buffer
-	if err := runSandbox(testCtx(t), nil, in, true, &out, &logs); err != nil {
+	if err := runSandbox(sandboxCtx(t), nil, in, true, &out, &logs); err != nil {
 		t.Fatalf("runSandbox = %v\n%s", err, logs.String())
 	}
 	got := out.String()
@@ -259,6 +267,40 @@ func TestSandboxScriptErrors(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("the transcript lacks %q:\n%s", want, got)
 		}
+	}
+}
+
+// cancelOn is an output that cancels a context once it has printed a
+// given text.
+type cancelOn struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	text   string
+	cancel context.CancelFunc
+}
+
+func (c *cancelOn) Write(b []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.buf.Write(b)
+	if strings.Contains(c.buf.String(), c.text) {
+		c.cancel()
+	}
+	return len(b), nil
+}
+
+// Ensure a script cut short (its context ends mid-way) fails rather than
+// passing for a whole transcript.
+func TestSandboxScriptCutShort(t *testing.T) {
+	ctx, cancel := context.WithCancel(sandboxCtx(t))
+	defer cancel()
+	out := &cancelOn{text: "> :advance to monday 10:00\n", cancel: cancel}
+	err := runSandbox(ctx, []string{"-script", filepath.Join("testdata", "sandbox_week.txt")}, nil, false, out, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "stopped before the end of the script") {
+		t.Errorf("runSandbox cut short at the first :advance = %v, want it to say it stopped", err)
+	}
+	if got := out.buf.String(); strings.Contains(got, "Coffee time!") {
+		t.Errorf("the round ran after the cut:\n%s", got)
 	}
 }
 
@@ -448,7 +490,7 @@ func TestSandboxInterrupt(t *testing.T) {
 	stdin, typing := io.Pipe() // a terminal nobody types in
 	defer typing.Close()
 	out := &promptWatcher{prompt: make(chan struct{}, 1)}
-	ctx, cancel := context.WithCancel(testCtx(t))
+	ctx, cancel := context.WithCancel(sandboxCtx(t))
 	done := make(chan error, 1)
 	go func() { done <- runSandbox(ctx, nil, stdin, true, out, io.Discard) }()
 	select {
