@@ -31,6 +31,12 @@
 // response_url, slash-command ack payloads with text or blocks (as Slack
 // shows them), and shared files.
 //
+// What the bot made visible is also kept in order, as a feed of Changes
+// (posts, edits, deletions, dialogs opened and updated, Home tabs
+// published), and RenderBlocks, RenderView and RenderText draw Block Kit
+// as the text a person would read, with Actions listing what can be
+// clicked: the sandbox (rapport sandbox) is built on these.
+//
 // # Using it
 //
 //	srv := slacktest.New(slacktest.Options{})
