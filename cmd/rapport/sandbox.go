@@ -76,12 +76,14 @@ const (
 func demoUserID(handle string) string { return "U" + strings.ToUpper(handle) }
 
 // sandboxEnv is the environment the sandbox's configuration is read from
-// instead of the process's: the demo's channels and zone. Flags still win.
+// instead of the process's: the demo's channels and zone. #general is the
+// kudos channel, so Friday's celebration digest shows up there. Flags
+// still win.
 func sandboxEnv(key string) string {
 	return map[string]string{
 		"RAPPORT_TZ":             "Europe/Berlin",
 		"RAPPORT_COFFEE_CHANNEL": coffeeID,
-		"RAPPORT_KUDOS_CHANNEL":  "",
+		"RAPPORT_KUDOS_CHANNEL":  generalID,
 	}[key]
 }
 

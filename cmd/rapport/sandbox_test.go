@@ -67,9 +67,10 @@ func TestSandboxWeek(t *testing.T) {
 		"Let's get this back on track",                     // the nudge
 		"✅ @alex followed up: send the Q4 numbers",         // sam hears, in their hours
 		"for you by tomorrow at 09:00",                     // in sam's zone, not UTC
-		"*@priya* — last contact 7 days ago",               // the reconnect nudge
-		"noted that you reached out to @priya",             // acted on
-		"Rapport · Home (alex)",                            // the App Home
+		"── Fri 4 Dec 16:00, Berlin ──\n  ┌ Rapport in #general\n  │ 🎉 Kudos this week", // the digest
+		"*@priya* — last contact 7 days ago",                                            // the reconnect nudge
+		"noted that you reached out to @priya",                                          // acted on
+		"Rapport · Home (alex)",                                                         // the App Home
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the transcript lacks %q", want)
