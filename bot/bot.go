@@ -156,6 +156,12 @@ func (b *Bot) disconnects() <-chan string {
 // Slack greeted. /readyz uses it.
 func (b *Bot) Connected() bool { return b.connected.Load() }
 
+// Commands lists the slash commands the bot answers ("/kudos", …), sorted:
+// exactly those manifest.yml declares (a test keeps them equal). Slack
+// delivers no other command to the app; the sandbox refuses others as
+// Slack does.
+func (b *Bot) Commands() []string { return b.routes.ids(commandRoute) }
+
 // Settled is closed once Run has finished its start-up catch-up: items a
 // crash left half-sent are resolved (recorded as sent, or queued again)
 // and the coffee roster has been brought in line with the coffee channel,

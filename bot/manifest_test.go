@@ -125,6 +125,13 @@ func TestManifestMatchesRoutes(t *testing.T) {
 	if got, want := sorted(commands), r.ids(commandRoute); !slices.Equal(got, want) {
 		t.Errorf("manifest commands = %v, routes = %v", got, want)
 	}
+	b, err := New(nil, nil, nil, Options{}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := b.Commands(), sorted(commands); !slices.Equal(got, want) {
+		t.Errorf("Bot.Commands() = %v, manifest commands = %v", got, want)
+	}
 	if got, want := sorted(m.Settings.Events.Bot), r.ids(eventRoute); !slices.Equal(got, want) {
 		t.Errorf("manifest bot_events = %v, routes = %v", got, want)
 	}

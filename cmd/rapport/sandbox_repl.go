@@ -284,8 +284,13 @@ func (sb *sandbox) escapeTyped(text string) string {
 
 func (sb *sandbox) slash(ctx context.Context, w io.Writer, line string) error {
 	command, text, _ := strings.Cut(line, " ")
+	command = strings.ToLower(command)
+	if known := sb.app.bot.Commands(); !slices.Contains(known, command) {
+		// Slack answers this itself: no app in the workspace declares it.
+		return fmt.Errorf("%s is not a valid command (Slack says so; it never reaches Rapport). Rapport's are %s", command, strings.Join(known, ", "))
+	}
 	ack, err := sb.slack.SlashCommand(ctx, slack.SlashCommand{
-		Command:     strings.ToLower(command),
+		Command:     command,
 		Text:        sb.escapeTyped(strings.TrimSpace(text)),
 		UserID:      sb.me,
 		UserName:    sb.handle(sb.me),

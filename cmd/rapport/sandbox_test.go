@@ -260,11 +260,16 @@ func TestSandboxMentions(t *testing.T) {
 // Ensure a script's failing lines are shown in the transcript and make the
 // run fail at the end, after every line ran.
 func TestSandboxScriptErrors(t *testing.T) {
-	got, err := sandboxScript(t, ":click Nope\n:advance to funday\n/coffee status\n")
-	if err == nil || !strings.Contains(err.Error(), "2 line(s) of the script failed") {
-		t.Errorf("runSandbox = %v, want 2 failed lines", err)
+	got, err := sandboxScript(t, ":click Nope\n:advance to funday\n/foo bar\n/coffee status\n")
+	if err == nil || !strings.Contains(err.Error(), "3 line(s) of the script failed") {
+		t.Errorf("runSandbox = %v, want 3 failed lines", err)
 	}
-	for _, want := range []string{`! you see no button or menu labelled "Nope"`, `! "funday" is not a time of day`, "You're in coffee chats"} {
+	for _, want := range []string{
+		`! you see no button or menu labelled "Nope"`,
+		`! "funday" is not a time of day`,
+		"! /foo is not a valid command (Slack says so; it never reaches Rapport). Rapport's are /checkin, /coffee, /followup, /kudos, /rapport",
+		"You're in coffee chats",
+	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the transcript lacks %q:\n%s", want, got)
 		}
