@@ -279,14 +279,23 @@ func (s *Server) channelLocked(id string) *channel {
 	if c := s.channels[id]; c != nil {
 		return c
 	}
-	if strings.HasPrefix(id, "D") {
-		for _, uid := range s.userOrder {
-			if dmID(uid) == id {
-				return s.openIMLocked(uid)
-			}
-		}
+	if uid, ok := s.dmUserLocked(id); ok {
+		return s.openIMLocked(uid)
 	}
 	return nil
+}
+
+// dmUserLocked returns the known user whose DM with the bot has the ID id.
+func (s *Server) dmUserLocked(id string) (string, bool) {
+	if !strings.HasPrefix(id, "D") {
+		return "", false
+	}
+	for _, uid := range s.userOrder {
+		if dmID(uid) == id {
+			return uid, true
+		}
+	}
+	return "", false
 }
 
 // openIMLocked returns the bot's DM with user, creating it.

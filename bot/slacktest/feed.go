@@ -76,10 +76,8 @@ func (s *Server) Conversation(id string) (Conversation, bool) {
 	if c := s.channels[id]; c != nil {
 		return describe(c), true
 	}
-	for _, uid := range s.userOrder {
-		if dmID(uid) == id { // not opened yet
-			return describe(&channel{id: id, kind: kindIM, user: uid, members: []string{uid, s.opts.BotUserID}}), true
-		}
+	if uid, ok := s.dmUserLocked(id); ok { // not opened yet
+		return describe(&channel{id: id, kind: kindIM, user: uid, members: []string{uid, s.opts.BotUserID}}), true
 	}
 	return Conversation{}, false
 }

@@ -180,11 +180,12 @@ type sandbox struct {
 	handled map[string]bool // envelope IDs whose handlers have finished
 	wake    chan struct{}   // closed and replaced when handled changes
 
-	me      string // user ID of the person typing
-	channel string // where their slash commands are typed
-	seen    int    // the last slacktest change printed
-	homeSeq int    // the change after which they last looked at their Home, 0: never
-	onHome  bool   // their Home tab is what they look at (since :home, until they go elsewhere)
+	me      string                    // user ID of the person typing
+	channel string                    // where their slash commands are typed
+	seen    int                       // the last slacktest change printed
+	homeSeq int                       // the change after which they last looked at their Home, 0: never
+	onHome  bool                      // their Home tab is what they look at (since :home, until they go elsewhere)
+	zones   map[string]*time.Location // user ID → their Slack time zone
 
 	modals    map[string][]string                  // user → IDs of the dialogs open on their screen, top last
 	fills     map[string]map[string]map[string]any // view ID → "block/action" → state typed with :fill
@@ -227,8 +228,12 @@ func (sb *sandbox) start(ctx context.Context) error {
 
 	sb.slack = slacktest.New(slacktest.Options{Now: sb.clock.Now, Log: sb.log.With("component", "slack")})
 	var everyone []string
+	sb.zones = map[string]*time.Location{}
 	for _, p := range demoTeam {
 		id := demoUserID(p.handle)
+		if sb.zones[id], err = time.LoadLocation(p.tz); err != nil {
+			return fmt.Errorf("sandbox: %s's zone: %w", p.handle, err)
+		}
 		sb.slack.AddUser(slacktest.User{ID: id, Name: p.handle, RealName: p.realName, TZ: p.tz, IsAdmin: p.admin})
 		everyone = append(everyone, id)
 	}

@@ -88,14 +88,17 @@ func (sb *sandbox) surfaces() []surface {
 		surface
 		seq int
 	}
+	// When each message last changed: its newest entry in the feed.
+	changed := map[string]int{}
+	for _, c := range sb.slack.Changes(0) {
+		changed[c.Message.Channel+"/"+c.Message.TS] = c.Seq
+	}
 	var rest []dated
 	for _, c := range sb.slack.ConversationsOf(sb.me) {
 		for _, m := range sb.visible(c.ID) {
-			if len(m.Blocks) == 0 {
-				continue
+			if len(m.Blocks) > 0 {
+				rest = append(rest, dated{surface{blocks: m.Blocks, message: &m}, changed[m.Channel+"/"+m.TS]})
 			}
-			m := m
-			rest = append(rest, dated{surface{blocks: m.Blocks, message: &m}, sb.changedAt(m)})
 		}
 	}
 	if sb.homeSeq > 0 {
@@ -112,17 +115,6 @@ func (sb *sandbox) surfaces() []surface {
 		out = append(out, d.surface)
 	}
 	return out
-}
-
-// changedAt is the feed position of a message's latest change.
-func (sb *sandbox) changedAt(m slacktest.Message) int {
-	seq := 0
-	for _, c := range sb.slack.Changes(0) {
-		if c.Message.Channel == m.Channel && c.Message.TS == m.TS {
-			seq = c.Seq
-		}
-	}
-	return seq
 }
 
 func viewBlocks(view json.RawMessage) json.RawMessage {
@@ -276,13 +268,6 @@ func (sb *sandbox) userObject() map[string]any {
 	return map[string]any{"id": sb.me, "username": h, "name": h, "team_id": "T0001"}
 }
 
-func (sb *sandbox) isHome(view json.RawMessage) bool {
-	var v struct {
-		Type string `json:"type"`
-	}
-	return json.Unmarshal(view, &v) == nil && v.Type == "home"
-}
-
 // topModal returns the dialog open on the person's screen.
 func (sb *sandbox) topModal() (string, json.RawMessage, error) {
 	stack := sb.modals[sb.me]
@@ -415,14 +400,11 @@ func (sb *sandbox) fieldValue(a slacktest.Action, text string) (map[string]any, 
 	case "timepicker":
 		v["selected_time"] = text
 	case "conversations_select", "channels_select":
-		name := strings.TrimPrefix(text, "#")
-		for _, id := range []string{generalID, coffeeID} {
-			if c, _ := sb.slack.Conversation(id); c.Name == name {
-				v["selected_conversation"], v["selected_channel"] = id, id
-				return v, nil
-			}
+		id, err := sb.channelID(text)
+		if err != nil {
+			return nil, err
 		}
-		return nil, fmt.Errorf("no channel %q here; there are #general and #coffee", text)
+		v["selected_conversation"], v["selected_channel"] = id, id
 	default:
 		return nil, fmt.Errorf("the sandbox cannot fill a %s field", a.Type)
 	}
@@ -438,11 +420,7 @@ func initialValue(a slacktest.Action) map[string]any {
 	}
 	switch a.Type {
 	case "plain_text_input", "number_input", "email_text_input", "url_text_input":
-		s, _ := initial.(string)
-		v["value"] = s
-		if initial == nil {
-			v["value"] = nil
-		}
+		v["value"] = initial // a string, or null when empty
 	case "static_select", "radio_buttons":
 		v["selected_option"] = initial
 	case "multi_static_select", "checkboxes":
@@ -549,15 +527,25 @@ func (sb *sandbox) submit(ctx context.Context, w io.Writer) error {
 		return nil
 	}
 	// Otherwise the dialog closes: "clear" closes the whole stack.
-	if answer.Action == "clear" {
-		sb.modals[sb.me] = nil
-	} else {
-		sb.modals[sb.me] = stack[:len(stack)-1]
-	}
-	delete(sb.fills, id)
-	fmt.Fprintln(w, "  (dialog closed)")
+	sb.closeModals(w, answer.Action == "clear")
 	sb.printChanges(w, false)
 	return sb.refreshHome(w, before)
+}
+
+// closeModals takes the top dialog (or all of them) off the person's
+// screen and forgets what was typed in it.
+func (sb *sandbox) closeModals(w io.Writer, all bool) {
+	stack := sb.modals[sb.me]
+	keep := len(stack) - 1
+	if all {
+		keep = 0
+	}
+	for _, id := range stack[keep:] {
+		delete(sb.fills, id)
+		delete(sb.overrides, id)
+	}
+	sb.modals[sb.me] = stack[:keep]
+	fmt.Fprintln(w, "  (dialog closed)")
 }
 
 // cancelModal closes the open dialog, telling Rapport when it asked to
@@ -567,20 +555,17 @@ func (sb *sandbox) cancelModal(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	stack := sb.modals[sb.me]
-	sb.modals[sb.me] = stack[:len(stack)-1]
-	delete(sb.fills, id)
 	var v struct {
 		Notify bool `json:"notify_on_close"`
 	}
 	_ = json.Unmarshal(raw, &v)
-	fmt.Fprintln(w, "  (dialog closed)")
-	if !v.Notify {
-		return nil
-	}
-	view, err := sb.viewWithState(id, raw)
+	view, err := sb.viewWithState(id, raw) // with what was typed, before it is forgotten
 	if err != nil {
 		return err
+	}
+	sb.closeModals(w, false)
+	if !v.Notify {
+		return nil
 	}
 	ack, err := sb.slack.Interaction(ctx, map[string]any{"type": "view_closed", "user": sb.userObject(), "view": view})
 	if err := sb.awaitHandled(ctx, ack, err); err != nil {

@@ -80,10 +80,7 @@ func (sb *sandbox) exec(ctx context.Context, w io.Writer, line string) error {
 		return errQuit
 	case "as":
 		return sb.as(w, arg)
-	case "who", "team":
-		sb.printWho(w)
-		return nil
-	case "time":
+	case "who", "team", "time":
 		sb.printWho(w)
 		return nil
 	case "channel", "ch":
@@ -121,11 +118,10 @@ func (sb *sandbox) local(user string, t time.Time) string {
 	return t.In(sb.zone(user)).Format("Mon 2 Jan 15:04")
 }
 
+// zone is a person's Slack time zone, loaded once at start.
 func (sb *sandbox) zone(user string) *time.Location {
-	if u, ok := sb.slack.User(user); ok {
-		if loc, err := time.LoadLocation(u.TZ); err == nil {
-			return loc
-		}
+	if loc, ok := sb.zones[user]; ok {
+		return loc
 	}
 	return sb.cfg.Location
 }
@@ -273,10 +269,8 @@ func (sb *sandbox) escapeTyped(text string) string {
 			}
 			return m
 		}
-		for _, c := range []string{generalID, coffeeID} {
-			if conv, _ := sb.slack.Conversation(c); conv.Name == name {
-				return fmt.Sprintf("<#%s|%s>", c, name)
-			}
+		if id, err := sb.channelID(name); err == nil {
+			return fmt.Sprintf("<#%s|%s>", id, name)
 		}
 		return m
 	})
@@ -527,14 +521,18 @@ func clockOf(s string) (time.Duration, error) {
 }
 
 // spanPattern is one part of a duration: a number and a unit.
-var spanPattern = regexp.MustCompile(`^(\d+)(w|d|h|m|min|mins|minutes?|hours?|days?|weeks?)$`)
+var (
+	spanPattern = regexp.MustCompile(`^(\d+)(w|d|h|m|min|mins|minutes?|hours?|days?|weeks?)$`)
+	spanSpaced  = regexp.MustCompile(`(\d+)\s+([a-z])`) // "90 minutes"
+	spanJoined  = regexp.MustCompile(`([a-z])(\d)`)     // "2h30m"
+)
 
 // parseSpan reads "3d", "2h30m", "1w 2d" or "90 minutes".
 func parseSpan(s string) (time.Duration, error) {
 	bad := fmt.Errorf("%q is not a span like 3d, 2h, 90m or 1w 2d (or say :advance to monday 10:00)", s)
 	// Split "2h30m" into "2h 30m" and join "90 minutes" into "90minutes".
-	s = regexp.MustCompile(`(\d+)\s+([a-z])`).ReplaceAllString(s, "$1$2")
-	s = regexp.MustCompile(`([a-z])(\d)`).ReplaceAllString(s, "$1 $2")
+	s = spanSpaced.ReplaceAllString(s, "$1$2")
+	s = spanJoined.ReplaceAllString(s, "$1 $2")
 	var total time.Duration
 	for _, part := range strings.Fields(s) {
 		m := spanPattern.FindStringSubmatch(part)
