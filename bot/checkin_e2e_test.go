@@ -4,19 +4,11 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/slack-go/slack"
 )
 
 func (h *harness) checkin(user, text string) string {
 	h.t.Helper()
-	ctx := h.ctx()
-	ack, err := h.slack.SlashCommand(ctx, slack.SlashCommand{Command: "/checkin", Text: text, UserID: user, ChannelID: "CGENERAL"})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	h.markSent(ack.EnvelopeID)
-	h.waitHandled(ctx, ack.EnvelopeID)
+	h.command(user, "/checkin", text)
 	_, content := h.lastResponse()
 	return content
 }

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slack-go/slack"
-
 	"github.com/rapport-bot/rapport/bot"
 	"github.com/rapport-bot/rapport/bot/slacktest"
 	"github.com/rapport-bot/rapport/scheduler"
@@ -136,13 +134,7 @@ func (r *coffeeRig) round(at time.Time) store.Round {
 
 func (r *coffeeRig) coffeeCmd(user, text string) string {
 	r.t.Helper()
-	ctx := r.ctx()
-	ack, err := r.slack.SlashCommand(ctx, slack.SlashCommand{Command: "/coffee", Text: text, UserID: user, ChannelID: "CGENERAL"})
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	r.markSent(ack.EnvelopeID)
-	r.waitHandled(ctx, ack.EnvelopeID)
+	r.command(user, "/coffee", text)
 	_, content := r.lastResponse()
 	return content
 }

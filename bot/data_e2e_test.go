@@ -5,19 +5,11 @@ import (
 	"os"
 	"strings"
 	"testing"
-
-	"github.com/slack-go/slack"
 )
 
 func (h *harness) rapport(user, text string) {
 	h.t.Helper()
-	ctx := h.ctx()
-	ack, err := h.slack.SlashCommand(ctx, slack.SlashCommand{Command: "/rapport", Text: text, UserID: user, ChannelID: "CGENERAL"})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	h.markSent(ack.EnvelopeID)
-	h.waitHandled(ctx, ack.EnvelopeID)
+	h.command(user, "/rapport", text)
 }
 
 // Ensure /rapport my-data DMs a summary with counts and the records as a

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slack-go/slack"
-
 	"github.com/rapport-bot/rapport/bot"
 	"github.com/rapport-bot/rapport/bot/slacktest"
 	"github.com/rapport-bot/rapport/store"
@@ -39,13 +37,7 @@ func startFollowupBot(t *testing.T) *followupRig {
 
 func (r *followupRig) followup(user, text string) string {
 	r.t.Helper()
-	ctx := r.ctx()
-	ack, err := r.slack.SlashCommand(ctx, slack.SlashCommand{Command: "/followup", Text: text, UserID: user, ChannelID: "CGENERAL"})
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	r.markSent(ack.EnvelopeID)
-	r.waitHandled(ctx, ack.EnvelopeID)
+	r.command(user, "/followup", text)
 	_, content := r.lastResponse()
 	return content
 }

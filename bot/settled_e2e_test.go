@@ -91,6 +91,17 @@ func (r *settleRig) run() {
 	})
 }
 
+// runUntilSettled checks that Settled is still open before Run, starts
+// Run and waits for Settled.
+func (r *settleRig) runUntilSettled() {
+	r.t.Helper()
+	if r.settledYet() {
+		r.t.Fatal("Settled() is closed right after bot.New, before Run")
+	}
+	r.run()
+	r.waitSettled()
+}
+
 // waitSettled waits for Settled, failing the test at the deadline.
 func (r *settleRig) waitSettled() {
 	r.t.Helper()
@@ -179,8 +190,7 @@ func TestReconcileSurvivesOneBadProfile(t *testing.T) {
 	srv.InjectFaults("users.info", slacktest.Fault{Error: "account_inactive"}) // the first profile read fails for good
 	db := storetest.MustOpen(t)
 	r := newSettleRig(t, srv, db, func(o *bot.Options) { o.Coffee.Channel = "CCOFFEE" })
-	r.run()
-	r.waitSettled()
+	r.runUntilSettled()
 	if ms, err := db.CoffeeMembers(); err != nil || len(ms) != 2 {
 		t.Errorf("coffee members = %+v, %v; want the 2 whose profiles could be read", ms, err)
 	}
@@ -193,11 +203,7 @@ func TestSettledWhenCoffeeReconcileFails(t *testing.T) {
 	srv := newSettleSlack(t)
 	db := storetest.MustOpen(t)
 	r := newSettleRig(t, srv, db, func(o *bot.Options) { o.Coffee.Channel = "CGONE" })
-	if r.settledYet() {
-		t.Fatal("Settled() is closed right after bot.New, before Run")
-	}
-	r.run()
-	r.waitSettled()
+	r.runUntilSettled()
 	if n := len(srv.CallsTo("conversations.members")); n == 0 {
 		t.Error("Settled() closed before the reconcile asked for the channel's members")
 	}
@@ -229,11 +235,7 @@ func TestSettledAfterStuckOutboxResolved(t *testing.T) {
 		}
 
 		r := newSettleRig(t, srv, db, func(o *bot.Options) { o.Now = func() time.Time { return saturday } })
-		if r.settledYet() {
-			t.Fatal("Settled() is closed right after bot.New, before Run")
-		}
-		r.run()
-		r.waitSettled()
+		r.runUntilSettled()
 
 		o, err := db.OutgoingByKey(key)
 		if err != nil {
@@ -258,11 +260,7 @@ func TestSettledAfterStuckOutboxResolved(t *testing.T) {
 		stuck := stuckOutgoing(t, db, store.Outgoing{Key: key, User: "UALICE", RespectHours: true, Text: "a nudge"})
 
 		r := newSettleRig(t, srv, db, func(o *bot.Options) { o.Now = func() time.Time { return saturday } })
-		if r.settledYet() {
-			t.Fatal("Settled() is closed right after bot.New, before Run")
-		}
-		r.run()
-		r.waitSettled()
+		r.runUntilSettled()
 
 		o, err := db.OutgoingByKey(key)
 		if err != nil {
