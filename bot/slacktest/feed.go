@@ -47,6 +47,27 @@ func (s *Server) LastChange() int {
 	return len(s.changes)
 }
 
+// postLocked stores a new visible message in m.Channel with a fresh ts,
+// and records it in the feed: every way a message appears goes through it.
+func (s *Server) postLocked(m Message) Message {
+	m.TS = s.nextTSLocked()
+	s.messages[m.Channel] = append(s.messages[m.Channel], m)
+	s.messageChangeLocked(MessagePosted, m)
+	return m
+}
+
+// replaceLocked puts m in place of message i of its channel.
+func (s *Server) replaceLocked(i int, m Message) {
+	s.messages[m.Channel][i] = m
+	s.messageChangeLocked(MessageUpdated, m)
+}
+
+// removeLocked deletes message i of channel.
+func (s *Server) removeLocked(channel string, i int) {
+	s.messageChangeLocked(MessageDeleted, s.messages[channel][i])
+	s.messages[channel] = slices.Delete(s.messages[channel], i, i+1)
+}
+
 func (s *Server) messageChangeLocked(kind ChangeKind, m Message) {
 	m = cloneMessages([]Message{m})[0] // the feed keeps what was seen then
 	s.changes = append(s.changes, Change{Seq: len(s.changes) + 1, Kind: kind, Message: m})

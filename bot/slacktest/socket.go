@@ -274,15 +274,14 @@ func (s *Server) showAckPayloadLocked(info envelopeInfo, payload json.RawMessage
 	if !valid || (body.Text == "" && n == 0) {
 		return
 	}
-	m := Message{Channel: info.channel, TS: s.nextTSLocked(), Text: body.Text}
+	m := Message{Channel: info.channel, Text: body.Text}
 	if n > 0 {
 		m.Blocks = blocks
 	}
 	if body.ResponseType != "in_channel" {
 		m.Ephemeral, m.User = true, info.user
 	}
-	s.messages[info.channel] = append(s.messages[info.channel], m)
-	s.messageChangeLocked(MessagePosted, m)
+	s.postLocked(m)
 }
 
 // currentLocked returns the newest socket that can take envelopes, or nil.

@@ -238,13 +238,11 @@ func (s *Server) chatPostMessage(c Call) reply {
 		return fail(code)
 	}
 	msg.Channel = ch.id
-	msg.TS = s.nextTSLocked()
 	msg.ThreadTS = c.Params["thread_ts"]
 	if md := c.Params["metadata"]; md != "" && json.Valid([]byte(md)) {
 		msg.Metadata = json.RawMessage(md)
 	}
-	s.messages[ch.id] = append(s.messages[ch.id], msg)
-	s.messageChangeLocked(MessagePosted, msg)
+	msg = s.postLocked(msg)
 	s.notifyLocked()
 	return ok(reply{"channel": ch.id, "ts": msg.TS, "message": s.messageJSON(msg)})
 }
@@ -268,12 +266,10 @@ func (s *Server) chatPostEphemeral(c Call) reply {
 		return fail("user_not_in_channel")
 	}
 	msg.Channel = ch.id
-	msg.TS = s.nextTSLocked()
 	msg.ThreadTS = c.Params["thread_ts"]
 	msg.User = user
 	msg.Ephemeral = true
-	s.messages[ch.id] = append(s.messages[ch.id], msg)
-	s.messageChangeLocked(MessagePosted, msg)
+	msg = s.postLocked(msg)
 	s.notifyLocked()
 	return ok(reply{"message_ts": msg.TS})
 }
@@ -322,8 +318,7 @@ func (s *Server) chatUpdate(c Call) reply {
 	if m.Text == "" && len(m.Blocks) == 0 && len(m.Attachments) == 0 {
 		return fail("no_text")
 	}
-	s.messages[ch.id][i] = m
-	s.messageChangeLocked(MessageUpdated, m)
+	s.replaceLocked(i, m)
 	s.notifyLocked()
 	return ok(reply{"channel": ch.id, "ts": m.TS, "text": m.Text, "message": s.messageJSON(m)})
 }
@@ -340,8 +335,7 @@ func (s *Server) chatDelete(c Call) reply {
 	if i < 0 {
 		return fail("message_not_found")
 	}
-	s.messageChangeLocked(MessageDeleted, s.messages[ch.id][i])
-	s.messages[ch.id] = slices.Delete(s.messages[ch.id], i, i+1)
+	s.removeLocked(ch.id, i)
 	s.notifyLocked()
 	return ok(reply{"channel": ch.id, "ts": p["ts"]})
 }
@@ -826,13 +820,12 @@ func (s *Server) filesCompleteUploadExternal(c Call) reply {
 		out = append(out, reply{"id": f.ID, "title": file.Title})
 	}
 	if ch != nil {
-		m := Message{Channel: ch.id, TS: s.nextTSLocked(), Text: p["initial_comment"],
+		m := Message{Channel: ch.id, Text: p["initial_comment"],
 			ThreadTS: p["thread_ts"], Files: ids}
 		if nb > 0 {
 			m.Blocks = blocks
 		}
-		s.messages[ch.id] = append(s.messages[ch.id], m)
-		s.messageChangeLocked(MessagePosted, m)
+		s.postLocked(m)
 	}
 	s.notifyLocked()
 	return ok(reply{"files": out})
@@ -928,8 +921,7 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 		code = "invalid_blocks"
 	case body.DeleteOriginal:
 		if i := s.findMessageLocked(t.channel, t.originalTS, true); t.originalTS != "" && i >= 0 {
-			s.messageChangeLocked(MessageDeleted, s.messages[t.channel][i])
-			s.messages[t.channel] = slices.Delete(s.messages[t.channel], i, i+1)
+			s.removeLocked(t.channel, i)
 		}
 	case body.Text == "" && nb == 0 && na == 0:
 		code = "no_text"
@@ -951,15 +943,12 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 			if m.ThreadTS == "" {
 				m.ThreadTS = old.ThreadTS
 			}
-			s.messages[t.channel][i] = m
-			s.messageChangeLocked(MessageUpdated, m)
+			s.replaceLocked(i, m)
 		} else {
-			m.TS = s.nextTSLocked()
 			if body.ResponseType != "in_channel" {
 				m.Ephemeral, m.User = true, t.user
 			}
-			s.messages[t.channel] = append(s.messages[t.channel], m)
-			s.messageChangeLocked(MessagePosted, m)
+			s.postLocked(m)
 		}
 	}
 	if code == "" {
