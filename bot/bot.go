@@ -53,7 +53,7 @@ type Options struct {
 	Disconnects *DisconnectWatch
 
 	Location *time.Location // zone for people Slack gives none; default UTC
-	WorkWeek store.WorkWeek // default working hours; default DESIGN's Mon–Fri 09:00–18:00
+	WorkWeek store.WorkWeek // default working hours; default Mon–Fri 09:00–18:00
 	Kudos    KudosOptions
 	Coffee   CoffeeOptions
 	Followup FollowupOptions
@@ -63,7 +63,8 @@ type Options struct {
 	StayInTouchDays int
 }
 
-// KudosOptions configure /kudos (RAPPORT_KUDOS_* in DESIGN).
+// KudosOptions configure /kudos (the RAPPORT_KUDOS_* settings,
+// docs/configuration.md).
 type KudosOptions struct {
 	Channel      string   // where every public kudos is also shared; "" none
 	DailyLimit   int      // recipients one person may thank per day; 0 unlimited
@@ -291,7 +292,7 @@ func (b *Bot) waitInflight(d time.Duration) bool {
 
 // receive handles one event from the socket client. It never blocks on slow
 // work: a slow consumer of sock.Events stalls slack-go's reader, which stops
-// pings and causes reconnect storms (PLATFORM.md 4.4).
+// pings, Slack drops the connection, and reconnects pile up.
 func (b *Bot) receive(base context.Context, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:

@@ -16,7 +16,7 @@ import (
 	"github.com/rapport-bot/rapport/store"
 )
 
-// CoffeeOptions configure /coffee (RAPPORT_COFFEE_* in DESIGN). Pairing
+// CoffeeOptions configure /coffee (the RAPPORT_COFFEE_* settings). Pairing
 // and timing live in the scheduler; the bot talks to people.
 type CoffeeOptions struct {
 	Channel     string // members of this channel are enrolled automatically; "" none

@@ -50,7 +50,7 @@ type manifest struct {
 }
 
 // scopesByMethod maps each SlackAPI method to the bot scopes it needs
-// (PLATFORM.md 1.2). A new method on SlackAPI fails the test until its
+// (each Web API method's page on api.slack.com lists them). A new method on SlackAPI fails the test until its
 // scopes are written here, and so declared in the manifest.
 var scopesByMethod = map[string][]string{
 	"AuthTestContext":               nil,

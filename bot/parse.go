@@ -2,7 +2,7 @@ package bot
 
 // Command-text parsing for /kudos.
 //
-// /kudos is registered with should_escape: true (PLATFORM.md §5.1), so Slack
+// /kudos is registered with should_escape: true (manifest.yml), so Slack
 // sends people, user groups, channels and links as <…> entities carrying IDs,
 // and the three control characters as &amp; &lt; &gt;. The functions here
 // are pure (no I/O, no store, no Slack), so they are table-tested and fuzzed;

@@ -37,7 +37,7 @@ const (
 )
 
 // Display choices for the Home tab. With these caps a heavy user's Home is
-// about 50 blocks, well inside Slack's 100 (PLATFORM.md 5.2).
+// about 50 blocks, well inside the 100 Slack allows in a view.
 const (
 	homeListMax      = 10  // items per list (mine, owed to me, reconnect)
 	homeKudosMax     = 5   // latest kudos shown

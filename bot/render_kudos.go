@@ -12,7 +12,7 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// Block Kit limits the kudos renderers stay within (PLATFORM.md 5.2), in
+// Block Kit limits the kudos renderers stay within (Slack refuses longer), in
 // characters (runes).
 const (
 	kudosSectionMax = 3000 // section text

@@ -44,7 +44,8 @@ type CoffeeNotifier interface {
 	CoffeeGhosted(ctx context.Context, user string) error
 }
 
-// CoffeeOptions configure coffee rounds (RAPPORT_COFFEE_* in DESIGN).
+// CoffeeOptions configure coffee rounds (the RAPPORT_COFFEE_* settings,
+// docs/configuration.md).
 type CoffeeOptions struct {
 	Schedule    string              // cron spec of the rounds
 	Cadence     store.CoffeeCadence // rounds closer than this are skipped

@@ -38,7 +38,7 @@ func ExampleDB_ClaimEvent() {
 	// pruned: 1
 }
 
-// Export writes the version 1 document of DESIGN.md.
+// Export writes the version 1 export document.
 func ExampleDB_Export() {
 	dir, err := os.MkdirTemp("", "rapport")
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// The export document (DESIGN.md, "Export format (contract, version 1)").
+// The export document (format "rapport-export", version 1).
 // Beyond the contract, kudos carry "ts" and "private", follow-ups "note",
 // "link", "channel", "next_at", "reminded", "nudges" and "last_nudge",
 // check-ins "id", coffee members "via", "skip_at", "misses", "ghosted" and

@@ -491,8 +491,8 @@ func TestImportUpsert(t *testing.T) {
 	}
 }
 
-// Ensure the example of DESIGN.md's contract imports as written (its
-// check-ins carry no id).
+// Ensure the version 1 example document, as the format was first
+// published, imports as written (its check-ins carry no id).
 func TestImportContractExample(t *testing.T) {
 	t.Parallel()
 	db := storetest.MustOpen(t)

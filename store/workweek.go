@@ -14,7 +14,8 @@ type WorkWeek struct {
 	Days       []time.Weekday
 }
 
-// DefaultWorkWeek is Mon–Fri 09:00–18:00, DESIGN's default.
+// DefaultWorkWeek is Mon–Fri 09:00–18:00, the default of RAPPORT_WORK_DAYS
+// and RAPPORT_WORK_HOURS.
 var DefaultWorkWeek = WorkWeek{
 	Start: 9 * time.Hour,
 	End:   18 * time.Hour,

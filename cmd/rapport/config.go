@@ -16,8 +16,9 @@ import (
 )
 
 // Config is the whole configuration of the bot, parsed and validated. Its
-// contract (variables, defaults, meaning) is the table in DESIGN.md; every
-// variable also has a flag of the same meaning, and flags win.
+// contract (variables, defaults, meaning) is docs/configuration.md, which a
+// test keeps equal to the settings below; every variable also has a flag of
+// the same meaning, and flags win.
 type Config struct {
 	BotToken string
 	AppToken string
@@ -55,7 +56,7 @@ type Config struct {
 }
 
 // usageError is a bad configuration or command line. main turns it into
-// exit code 2 (DESIGN.md), after printing its one line.
+// exit code 2, after printing its one line.
 type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }

@@ -52,7 +52,7 @@ Usage:
   rapport version              print the version
 
 Each command takes -h for its flags. Every flag has an environment variable
-of the same meaning (see README.md); flags win.
+of the same meaning (see docs/configuration.md); flags win.
 `
 
 // run is the whole program: main only maps its error to an exit code.

@@ -1,0 +1,255 @@
+package main
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// repoRoot is the checkout, seen from this package's directory.
+var repoRoot = filepath.Join("..", "..")
+
+// userDocs are the Markdown files a user or contributor reads: the README
+// and every page under docs/.
+func userDocs(t *testing.T) []string {
+	t.Helper()
+	docs, err := filepath.Glob(filepath.Join(repoRoot, "docs", "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append([]string{filepath.Join(repoRoot, "README.md")}, docs...)
+}
+
+// mdLink is an inline Markdown link or image: [text](target) or
+// [text](target "title").
+var mdLink = regexp.MustCompile(`!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)`)
+
+var (
+	codeSpan  = regexp.MustCompile("`[^`]*`")
+	urlScheme = regexp.MustCompile(`^[a-z][a-z0-9+.-]*:`)
+)
+
+// proseLines returns the lines of a Markdown file outside fenced code
+// blocks, with inline code spans blanked, so that a link shown as code is
+// not taken for one.
+func proseLines(text string) []string {
+	var out []string
+	fenced := false
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "```") {
+			fenced = !fenced
+			out = append(out, "")
+			continue
+		}
+		if fenced {
+			out = append(out, "")
+			continue
+		}
+		out = append(out, codeSpan.ReplaceAllString(line, "``"))
+	}
+	return out
+}
+
+// anchors returns the heading anchors GitHub gives a Markdown file: the
+// heading in lower case, without punctuation, spaces as hyphens, and -1,
+// -2, … after a repeated one.
+func anchors(text string) map[string]bool {
+	out := map[string]bool{}
+	seen := map[string]int{}
+	for _, line := range proseLines(text) {
+		h := strings.TrimLeft(line, "#")
+		if h == line || !strings.HasPrefix(h, " ") || len(line)-len(h) > 6 {
+			continue
+		}
+		var b strings.Builder
+		for _, r := range strings.ToLower(strings.TrimSpace(h)) {
+			switch {
+			case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_':
+				b.WriteRune(r)
+			case r == ' ':
+				b.WriteRune('-')
+			}
+		}
+		a := b.String()
+		if n := seen[a]; n > 0 {
+			out[fmt.Sprintf("%s-%d", a, n)] = true
+		} else {
+			out[a] = true
+		}
+		seen[a]++
+	}
+	return out
+}
+
+// TestReadmeLinksResolve fails on a relative link in the README or docs/
+// whose file, or heading in a Markdown file, does not exist: everything a
+// user or contributor is sent to must be in the repository.
+func TestReadmeLinksResolve(t *testing.T) {
+	checked := 0
+	for _, doc := range userDocs(t) {
+		text, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name, _ := filepath.Rel(repoRoot, doc)
+		for n, line := range proseLines(string(text)) {
+			for _, m := range mdLink.FindAllStringSubmatch(line, -1) {
+				target := m[1]
+				if urlScheme.MatchString(target) {
+					continue // https:, mailto:: not a file of the repository
+				}
+				checked++
+				file, anchor, _ := strings.Cut(target, "#")
+				where := fmt.Sprintf("%s:%d: link %q", name, n+1, target)
+				resolved := doc
+				if file != "" {
+					if path.IsAbs(file) {
+						t.Errorf("%s: use a path relative to %s", where, name)
+						continue
+					}
+					resolved = filepath.Join(filepath.Dir(doc), filepath.FromSlash(file))
+					if rel, err := filepath.Rel(repoRoot, resolved); err != nil || strings.HasPrefix(rel, "..") {
+						t.Errorf("%s: points outside the repository", where)
+						continue
+					}
+					if _, err := os.Stat(resolved); err != nil {
+						t.Errorf("%s: no such file in the repository", where)
+						continue
+					}
+				}
+				if anchor == "" || !strings.HasSuffix(resolved, ".md") {
+					continue
+				}
+				body, err := os.ReadFile(resolved)
+				if err != nil {
+					t.Errorf("%s: %v", where, err)
+					continue
+				}
+				if !anchors(string(body))[anchor] {
+					t.Errorf("%s: no heading with the anchor #%s", where, anchor)
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("found no relative links at all: the link pattern is broken")
+	}
+}
+
+// outsideFiles are the names of developer notes kept outside the
+// repository. Built from parts so that this file does not name them itself.
+var outsideFiles = regexp.MustCompile(strings.Join([]string{
+	`\b` + "DES" + `IGN\b`,
+	`\b` + "STY" + `LE\.md\b`,
+	`\b` + "PLAT" + `FORM(\.md)?\b`,
+	`\b` + "HA" + `\.md\b`,
+	`\b` + "ANCH" + `ORS(\.md)?\b`,
+	`\.\./` + "sha" + `red\b`,
+	`/work/` + "sha" + `red\b`,
+}, "|"))
+
+// TestReadmeNamesNoOutsideFiles fails when the README, docs/, code, tests,
+// the manifest or the Dockerfile send the reader to a file that is not in
+// the repository: state the fact instead.
+func TestReadmeNamesNoOutsideFiles(t *testing.T) {
+	scanned := 0
+	err := filepath.WalkDir(repoRoot, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if d.Name() == ".git" || (strings.HasPrefix(d.Name(), ".") && d.Name() != "." && d.Name() != ".." && d.Name() != ".ci") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		ext := filepath.Ext(p)
+		if !slices.Contains([]string{".go", ".md", ".yml", ".yaml", ".txt", ".golden"}, ext) &&
+			d.Name() != "Dockerfile" && !strings.HasPrefix(p, filepath.Join(repoRoot, ".ci")) {
+			return nil
+		}
+		text, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		scanned++
+		rel, _ := filepath.Rel(repoRoot, p)
+		for n, line := range strings.Split(string(text), "\n") {
+			if m := outsideFiles.FindString(line); m != "" {
+				t.Errorf("%s:%d names %q, which is not in the repository: state the fact itself\n\t%s", rel, n+1, m, strings.TrimSpace(line))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if scanned < 50 {
+		t.Fatalf("scanned only %d files: the walk is broken", scanned)
+	}
+}
+
+// awaitingMerge lists variables documented in docs/configuration.md ahead
+// of the code that reads them, which another branch adds. Once config.go
+// has one, the test below asks for it to be taken off this list.
+var awaitingMerge = map[string]bool{"RAPPORT_COFFEE_SILENT_ROUNDS": true}
+
+// configRow is one row of a configuration table: | `VAR` | `-flag` | default | meaning |.
+var configRow = regexp.MustCompile("(?m)^\\| `([A-Z][A-Z0-9_]+)` \\| `-([a-z0-9-]+)` \\| ([^|]+) \\|")
+
+// TestReadmeDocumentsEveryVariable keeps the configuration tables of the
+// README and docs/configuration.md equal to the settings in config.go,
+// which are the truth: every variable, its flag and its default.
+func TestReadmeDocumentsEveryVariable(t *testing.T) {
+	all := concat(slackSettings, storeSettings, botSettings, opsSettings)
+	byEnv := map[string]setting{}
+	for _, s := range all {
+		byEnv[s.env] = s
+		if awaitingMerge[s.env] {
+			t.Errorf("config.go now reads %s: take it off awaitingMerge in docs_test.go", s.env)
+		}
+	}
+	for _, doc := range []string{"README.md", filepath.Join("docs", "configuration.md")} {
+		text, err := os.ReadFile(filepath.Join(repoRoot, doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := map[string]bool{}
+		for _, m := range configRow.FindAllStringSubmatch(string(text), -1) {
+			env, flagName, def := m[1], m[2], strings.TrimSpace(m[3])
+			rows[env] = true
+			s, ok := byEnv[env]
+			switch {
+			case awaitingMerge[env]:
+				continue
+			case !ok:
+				t.Errorf("%s documents %s, which config.go does not read", doc, env)
+				continue
+			case flagName != s.flag:
+				t.Errorf("%s: %s has the flag -%s, not -%s", doc, env, s.flag, flagName)
+			}
+			want := "`" + s.def + "`"
+			switch {
+			case s.def == "" && strings.HasSuffix(s.env, "_TOKEN") && strings.HasPrefix(s.env, "SLACK_"):
+				want = "required"
+			case s.def == "":
+				want = "empty"
+			}
+			if def != want {
+				t.Errorf("%s: %s defaults to %s, not %s", doc, env, want, def)
+			}
+		}
+		for _, s := range all {
+			if !rows[s.env] {
+				t.Errorf("%s has no row for %s (-%s, default %q)", doc, s.env, s.flag, s.def)
+			}
+		}
+	}
+}
