@@ -211,6 +211,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	go func() {
 		defer b.inflight.Done()
 		defer catchUp.Done()
+		b.checkChannels(ctx)
 		if err := b.reconcileCoffeeChannel(ctx); err != nil && ctx.Err() == nil {
 			b.log.Error("coffee roster reconcile failed", "err", err)
 		}

@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -47,6 +48,12 @@ type harnessConfig struct {
 	wrap func(*slack.Client) bot.SlackAPI // replaces the bot's Slack client (e.g. to inject a panic)
 	db   *store.DB
 	srv  *slacktest.Server
+	log  io.Writer // also receives the bot's log
+}
+
+// withLog copies the bot's log to w, for tests about what it logs.
+func withLog(w io.Writer) harnessOption {
+	return func(c *harnessConfig) { c.log = w }
 }
 
 func withAPI(wrap func(*slack.Client) bot.SlackAPI) harnessOption {
@@ -99,7 +106,11 @@ func startBot(t *testing.T, opts ...harnessOption) *harness {
 	if cfg.opts != nil {
 		cfg.opts(&botOpts)
 	}
-	b, err := bot.New(api, sock, h.db, botOpts, slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug})))
+	var logTo io.Writer = t.Output()
+	if cfg.log != nil {
+		logTo = io.MultiWriter(logTo, cfg.log)
+	}
+	b, err := bot.New(api, sock, h.db, botOpts, slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,9 +49,10 @@ type manifest struct {
 	} `yaml:"settings"`
 }
 
-// scopesByMethod maps each SlackAPI method to the bot scopes it needs
-// (each Web API method's page on api.slack.com lists them). A new method on SlackAPI fails the test until its
-// scopes are written here, and so declared in the manifest.
+// scopesByMethod maps each SlackAPI method to the bot scopes it needs (each
+// Web API method's page on api.slack.com lists them). A new method on
+// SlackAPI fails the test until its scopes are written here, and so
+// declared in the manifest.
 var scopesByMethod = map[string][]string{
 	"AuthTestContext":               nil,
 	"PostMessageContext":            {"chat:write"},
@@ -65,6 +66,7 @@ var scopesByMethod = map[string][]string{
 	"UploadFileContext":             {"files:write"},
 	"GetUsersContext":               {"users:read"},
 	"GetUsersInConversationContext": {"channels:read", "groups:read"},
+	"GetConversationInfoContext":    {"channels:read", "groups:read"},
 	"OpenViewContext":               nil,
 }
 

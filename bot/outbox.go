@@ -247,7 +247,9 @@ func (b *Bot) deliver(ctx context.Context, now time.Time, o store.Outgoing) (boo
 		return true, b.store.FinishOutgoing(o.ID, ts, b.opts.Now())
 	}
 	if classify(err).label == "permanent" || o.Attempts+1 >= outboxMaxAttempts {
-		log.Error("outbox: delivery failed for good", "err", err)
+		if !warnNotInChannel(log, err) {
+			log.Error("outbox: delivery failed for good", "err", err)
+		}
 		return false, b.store.FailOutgoing(o.ID, err.Error(), b.opts.Now())
 	}
 	retry := now.Add(time.Duration(1<<min(o.Attempts, 6)) * time.Minute)

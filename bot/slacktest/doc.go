@@ -69,8 +69,9 @@
 //     "channel", an interaction's channel) are registered automatically, and
 //     the bot's DM with any known user exists (DMChannel gives its ID;
 //     posting to a "U…" ID lands there). A private channel whose member list
-//     lacks the bot answers channel_not_found; with no member list,
-//     membership is not checked.
+//     lacks the bot answers channel_not_found, and chat.postMessage to a
+//     public one answers not_in_channel; with no member list, membership
+//     is not checked.
 //   - A call is recorded after its effects, so once WaitForCall returns, the
 //     stored message or view is visible. Faulted calls are recorded too.
 //   - Injection methods return the bot's ack. If the socket closes first they

@@ -237,6 +237,12 @@ func (s *Server) chatPostMessage(c Call) reply {
 	if code != "" {
 		return fail(code)
 	}
+	// A bot posts only where it is a member: without the chat:write.public
+	// scope (the manifest does not ask for it), Slack answers
+	// not_in_channel for a public channel it has not been invited to.
+	if ch.kind == kindPublic && !ch.hasMember(s.opts.BotUserID) {
+		return fail("not_in_channel")
+	}
 	msg.Channel = ch.id
 	msg.ThreadTS = c.Params["thread_ts"]
 	if md := c.Params["metadata"]; md != "" && json.Valid([]byte(md)) {

@@ -202,6 +202,21 @@ func TestPostMessage(t *testing.T) {
 			t.Errorf("PostMessage to a private channel without the bot: err = %v, want channel_not_found", err)
 		}
 	})
+	t.Run("PublicChannelWithoutBot", func(t *testing.T) {
+		srv.AddChannel("C3", "kudos", false, "U1")
+		_, _, err := api.PostMessageContext(ctx, "C3", slack.MsgOptionText("x", false))
+		if got := slackErr(err); got != "not_in_channel" {
+			t.Errorf("PostMessage to a public channel without the bot: err = %v, want not_in_channel", err)
+		}
+		if n := len(srv.Messages("C3")); n != 0 {
+			t.Errorf("refused post left %d messages in C3", n)
+		}
+		// /invite @rapport: once the bot is a member, the post goes through.
+		srv.AddChannel("C3", "kudos", false, "U1", "UBOT")
+		if _, _, err := api.PostMessageContext(ctx, "C3", slack.MsgOptionText("x", false)); err != nil {
+			t.Errorf("PostMessage after the bot joined: %v", err)
+		}
+	})
 }
 
 func TestEphemeralUpdateDeletePermalink(t *testing.T) {

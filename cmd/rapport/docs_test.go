@@ -253,3 +253,21 @@ func TestReadmeDocumentsEveryVariable(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeSetupInvitesTheBot keeps in the set-up what a new user needs
+// for the configured channels: Slack lets a bot post only where it is a
+// member, and the settings take channel IDs, which Slack does not show
+// where people look.
+func TestReadmeSetupInvitesTheBot(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, setup, _ := strings.Cut(string(readme), "### Create the Slack app")
+	setup, _, _ = strings.Cut(setup, "\n## ")
+	for _, want := range []string{"/invite @rapport", "RAPPORT_KUDOS_CHANNEL", "RAPPORT_COFFEE_CHANNEL", "*About* tab", "**Copy link**"} {
+		if !strings.Contains(setup, want) {
+			t.Errorf("the README's set-up does not say %q", want)
+		}
+	}
+}
