@@ -296,15 +296,23 @@ func (sb *sandbox) fill(w io.Writer, arg string) error {
 			if !a.Input || !match(a.Label, field) {
 				continue
 			}
-			v, err := sb.fieldValue(a, value)
+			key := a.BlockID + "/" + a.ActionID
+			current, typed := sb.fills[id][key]
+			if !typed {
+				current = initialValue(a)
+			}
+			v, shown, err := sb.changeSelection(a, current, value)
+			if err == nil && v == nil {
+				v, shown, err = sb.fieldValue(a, value)
+			}
 			if err != nil {
 				return err
 			}
 			if sb.fills[id] == nil {
 				sb.fills[id] = map[string]map[string]any{}
 			}
-			sb.fills[id][a.BlockID+"/"+a.ActionID] = v
-			fmt.Fprintf(w, "  ✎ %s: %s\n", a.Label, value)
+			sb.fills[id][key] = v
+			fmt.Fprintf(w, "  ✎ %s: %s\n", a.Label, shown)
 			return nil
 		}
 	}
@@ -330,8 +338,84 @@ func fieldAndValue(arg string) (field, value string, ok bool) {
 	return strings.TrimSpace(field), value, ok && field != "" && value != ""
 }
 
-// fieldValue turns typed text into a field's state as Slack reports it.
-func (sb *sandbox) fieldValue(a slacktest.Action, text string) (map[string]any, error) {
+// changeSelection applies :fill's +choice and -choice to the choices a
+// checkbox group or multi-select already has (ticked by Rapport, or by an
+// earlier :fill): "+Saturday" ticks one, "-Monday" unticks one, and both
+// mix ("+Sat, -Mon"). It returns nil when the value holds no + or -: then
+// the value is the whole new selection, as in fieldValue. shown lists the
+// choices ticked afterwards.
+func (sb *sandbox) changeSelection(a slacktest.Action, current map[string]any, text string) (v map[string]any, shown string, err error) {
+	if a.Type != "checkboxes" && a.Type != "multi_static_select" {
+		return nil, "", nil
+	}
+	var items []string
+	signed := 0
+	for _, s := range strings.Split(text, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			items = append(items, s)
+			if s[0] == '+' || s[0] == '-' {
+				signed++
+			}
+		}
+	}
+	switch {
+	case signed == 0:
+		return nil, "", nil
+	case signed < len(items):
+		return nil, "", fmt.Errorf(`mix of choices with and without + or -: write "+Saturday, -Monday" to change what is ticked, or "Monday, Saturday" for exactly those`)
+	}
+	ticked := map[string]bool{}
+	if opts, ok := current["selected_options"].([]any); ok {
+		for _, o := range opts {
+			if m, ok := o.(map[string]any); ok {
+				if val, ok := m["value"].(string); ok {
+					ticked[val] = true
+				}
+			}
+		}
+	}
+	for _, s := range items {
+		want := strings.TrimSpace(s[1:])
+		var found *slacktest.Option
+		for i, o := range a.Options {
+			if sameLabel(o.Text, want) || o.Value == want {
+				found = &a.Options[i]
+				break
+			}
+		}
+		if found == nil {
+			var all []string
+			for _, o := range a.Options {
+				all = append(all, o.Text)
+			}
+			return nil, "", fmt.Errorf("%q is not a choice of %q; the choices are %s", want, a.Label, strings.Join(all, ", "))
+		}
+		ticked[found.Value] = s[0] == '+'
+	}
+	opts := []any{}
+	var labels []string
+	for _, o := range a.Options { // in the order the field shows them
+		if ticked[o.Value] {
+			opts = append(opts, map[string]any{"text": map[string]any{"type": "plain_text", "text": o.Text}, "value": o.Value})
+			labels = append(labels, o.Text)
+		}
+	}
+	shown = strings.Join(labels, ", ")
+	if shown == "" {
+		shown = "(none)"
+	}
+	return map[string]any{"type": a.Type, "selected_options": opts}, shown, nil
+}
+
+// fieldValue turns typed text into a field's state as Slack reports it,
+// and what :fill echoes.
+func (sb *sandbox) fieldValue(a slacktest.Action, text string) (map[string]any, string, error) {
+	v, err := sb.typedValue(a, text)
+	return v, text, err
+}
+
+// typedValue turns typed text into a field's state as Slack reports it.
+func (sb *sandbox) typedValue(a slacktest.Action, text string) (map[string]any, error) {
 	v := map[string]any{"type": a.Type}
 	option := func(s string) (map[string]any, error) {
 		for _, o := range a.Options {

@@ -38,7 +38,9 @@ const sandboxHelp = `  /kudos @maya thanks for untangling the deploy #teamwork
   :home                 open Rapport's App Home tab and show it
   :click LABEL [CHOICE] click the newest button you can see labelled LABEL, or
                         pick CHOICE in a menu; quotes are optional
-  :fill FIELD VALUE     type VALUE into a field of the open dialog
+  :fill FIELD VALUE     type VALUE into a field of the open dialog; for
+                        checkboxes, "Mon, Sat" ticks exactly those, "+Sat"
+                        ticks one more, "-Mon" unticks one
   :submit, :cancel      submit or close the open dialog
   :advance 3d | 2h | 1w 2d | 90m
   :advance to monday 10:00 | tomorrow | 16:30 | 2026-12-24 09:00

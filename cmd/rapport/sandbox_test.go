@@ -199,6 +199,40 @@ func TestSandboxDialogs(t *testing.T) {
 	}
 }
 
+// Ensure :fill on checkboxes adds and removes: +Saturday ticks Saturday
+// and keeps Monday to Friday ticked, -Monday unticks one, a plain list
+// sets exactly those, and a mix or an unknown choice is refused and
+// changes nothing. The saved Settings show the change when reopened.
+func TestSandboxFillCheckboxes(t *testing.T) {
+	got, err := sandboxScript(t, strings.Join([]string{
+		":home",
+		":click Settings",
+		`:fill "Working days" +Saturday`,
+		`:fill "Working days" +Sunday, Monday`,
+		`:fill "Working days" -Funday`,
+		":submit",
+		":click Settings",
+		`:fill "Working days" -Monday, -Tuesday`,
+		`:fill "Working days" Saturday, Sunday`,
+		":cancel",
+	}, "\n"))
+	if err == nil || !strings.Contains(err.Error(), "2 line(s) of the script failed") {
+		t.Errorf("runSandbox = %v, want two failed lines (the mix, the unknown day)", err)
+	}
+	for _, want := range []string{
+		"✎ Working days: Monday, Tuesday, Wednesday, Thursday, Friday, Saturday\n",
+		`! mix of choices with and without + or -`,
+		`! "Funday" is not a choice of "Working days"`,
+		// Reopened: Saturday was saved along with Monday to Friday.
+		"✎ Working days: Wednesday, Thursday, Friday, Saturday\n",
+		"✎ Working days: Saturday, Sunday\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the transcript lacks %q:\n%s", want, got)
+		}
+	}
+}
+
 // Ensure a dialog's own buttons can be clicked by their labels (they are
 // :submit and :cancel), and files Rapport shares show their name: the
 // my-data export, then forget-me's confirmation, which deletes.
