@@ -134,6 +134,9 @@ func runSandbox(ctx context.Context, args []string, in io.Reader, terminal bool,
 		return err
 	}
 	defer sb.close()
+	if interactive {
+		sb.editor = terminalEditor(in, stdout)
+	}
 	return sb.repl(ctx, in, stdout, interactive)
 }
 
@@ -190,6 +193,8 @@ type sandbox struct {
 	modals    map[string][]string                  // user → IDs of the dialogs open on their screen, top last
 	fills     map[string]map[string]map[string]any // view ID → "block/action" → state typed with :fill
 	overrides map[string]json.RawMessage           // view ID → the view a submission's answer put there
+
+	editor lineEditor // at a terminal: line editing and history; nil: lines are read as they come
 }
 
 // startSandbox builds the fake workspace, the database and the bot, and
@@ -337,10 +342,22 @@ func (sb *sandbox) repl(ctx context.Context, in io.Reader, out io.Writer, intera
 	sb.printWho(w)
 	stop := make(chan struct{})
 	defer close(stop)
-	lines := readLines(in, stop)
+	prompts := make(chan string, 1)
+	var lines <-chan lineOrErr
+	if sb.editor != nil {
+		lines = editLines(sb.editor, prompts, stop)
+	} else {
+		lines = readLines(in, stop)
+	}
 	failed := 0
 	for {
-		if interactive {
+		switch {
+		case interactive && sb.editor != nil:
+			// The editor draws the prompt, so that it can redraw the line.
+			fmt.Fprint(w, "\n")
+			w.Flush()
+			prompts <- sb.prompt()
+		case interactive:
 			fmt.Fprint(w, "\n"+sb.prompt())
 			w.Flush()
 		}

@@ -49,6 +49,8 @@ const sandboxHelp = `  /kudos @maya thanks for untangling the deploy #teamwork
   :time                 the time now, for everyone
   :help                 this list
   :quit                 leave (so does Ctrl-D)
+
+At a terminal, the arrows edit the line and Up/Down recall earlier lines.
 `
 
 var errQuit = errors.New("quit")
