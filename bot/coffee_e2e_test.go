@@ -738,3 +738,37 @@ func TestCoffeeNotesAndKeepInTouch(t *testing.T) {
 		t.Errorf("contact = %+v, %v; want a 30-day cadence after coffee", c, err)
 	}
 }
+
+// Ensure a pair that answered "No" to "Did you meet?" is not put together
+// again while partners they were never grouped with are there: over three
+// weekly rounds of four people where nobody meets, everyone gets a new
+// partner each week (the intro DM of each round names someone new).
+func TestCoffeeNoMeansNewPartnerNextRound(t *testing.T) {
+	people := berliners(4)
+	r := startCoffeeBot(t, coffeeSetup{users: people})
+	r.enrol(ids(people)...)
+	grouped := map[string]int{} // pair → round
+	at := monday
+	for round := 1; round <= 3; round++ {
+		rd := r.round(at)
+		if len(rd.Groups) != 2 {
+			t.Fatalf("round %d: groups %v, want two pairs", round, members(rd))
+		}
+		for gi, g := range rd.Groups {
+			pair := strings.Join(g.Members, "+")
+			if first, ok := grouped[pair]; ok {
+				t.Errorf("round %d: %s together again after answering No in round %d, though new partners were free", round, pair, first)
+			}
+			grouped[pair] = round
+			// Both get their intro in the new group DM.
+			if c, _ := r.slack.Conversation(g.Channel); c.Kind != "mpim" || !slices.Equal(slices.DeleteFunc(slices.Sorted(slices.Values(c.Members)), func(u string) bool { return u == "UBOT" }), g.Members) {
+				t.Errorf("round %d: group DM %s is %+v, want %v and the bot", round, g.Channel, c, g.Members)
+			}
+			r.click(g.Members[0], g.Channel, "coffee_checkin_no", fmt.Sprintf("%d:%d:no", rd.ID, gi))
+			if _, content := r.lastResponse(); !strings.Contains(content, "it happens") {
+				t.Errorf("round %d: reply to No = %q", round, content)
+			}
+		}
+		at = at.AddDate(0, 0, 7)
+	}
+}

@@ -207,9 +207,9 @@ func (c *Coffee) pairingInput(people []store.Person, at time.Time) (PairingInput
 		return in, err
 	}
 	for _, m := range meetings {
-		if m.Met {
-			in.History = append(in.History, Meeting{A: m.A, B: m.B, At: m.At})
-		}
+		// A group that did not meet still counts: its people come after
+		// partners they were never grouped with, and before those they met.
+		in.History = append(in.History, Meeting{A: m.A, B: m.B, At: m.At, Missed: !m.Met})
 	}
 	return in, nil
 }
