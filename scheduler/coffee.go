@@ -340,11 +340,5 @@ func undelivered(r store.Round) bool {
 	return false
 }
 
-func answeredYes(g store.CoffeeGroup) bool {
-	for _, a := range g.Answers {
-		if a == store.AnswerYes {
-			return true
-		}
-	}
-	return false
-}
+// answeredYes reports whether the group's answer (its latest) is "we met".
+func answeredYes(g store.CoffeeGroup) bool { return g.Outcome() == store.AnswerYes }
