@@ -262,7 +262,9 @@ func (b *Bot) coffeeHistoryOf(user string, limit int) ([]coffeeHistoryEntry, err
 		r := rounds[i]
 		for _, g := range r.Groups {
 			if slices.Contains(g.Members, user) {
-				e := coffeeHistoryEntry{At: r.At, Answer: string(g.Answers[user])}
+				// Everyone in the group sees the group's answer, not their
+				// own: one answer per group (CoffeeGroup.Outcome).
+				e := coffeeHistoryEntry{At: r.At, Answer: string(g.Outcome())}
 				for _, m := range g.Members {
 					if m != user {
 						e.Partners = append(e.Partners, m)
@@ -396,10 +398,7 @@ func (b *Bot) coffeeStats(ctx context.Context, cmd slashCommand) error {
 		for _, g := range r.Groups {
 			s.Groups++
 			zones := map[string]bool{}
-			yes, answered := false, len(g.Answers) > 0
-			for _, a := range g.Answers {
-				yes = yes || a == store.AnswerYes
-			}
+			yes, answered := g.Outcome() == store.AnswerYes, len(g.Answers) > 0
 			for i, u := range g.Members {
 				people[u] = true
 				if p, err := b.store.Person(u); err == nil {
@@ -984,16 +983,14 @@ func (b *Bot) coffeeGroupRef(in interaction, value string) (store.Round, int, st
 	return r, gi, extra, nil
 }
 
-// recordAnswer stores the clicker's answer for their group. A "yes" is
+// recordAnswer stores the clicker's answer as their group's latest, which
+// is the group's answer from now on (CoffeeGroup.Outcome). A "yes" is
 // contact: it resets the stay-in-touch clock of every pair in the group.
 func (b *Bot) recordAnswer(r store.Round, gi int, user string, a store.CoffeeAnswer) (store.CoffeeAnswer, error) {
 	var before store.CoffeeAnswer
 	_, err := b.store.UpdateRoundGroup(r.ID, gi, func(g *store.CoffeeGroup) error {
 		before = g.Answers[user]
-		if g.Answers == nil {
-			g.Answers = map[string]store.CoffeeAnswer{}
-		}
-		g.Answers[user] = a
+		g.SetAnswer(user, a)
 		return nil
 	})
 	if err == nil && a == store.AnswerYes {

@@ -167,16 +167,31 @@ func (b *Bot) makeFollowup(ctx context.Context, o origin, author store.Person, c
 	return nil
 }
 
+// openFollowupModal opens the follow-up form, however it was asked for
+// (/followup alone, "Follow up on this", "Record a follow-up" after a
+// coffee), with the date set to formDefaultDate.
 func (b *Bot) openFollowupModal(ctx context.Context, triggerID, user, channel, counterpart, link string) error {
 	p, err := b.person(ctx, user)
 	if err != nil {
 		return err
 	}
-	today := b.opts.Now().In(b.location(p)).Format("2006-01-02")
+	date := formDefaultDate(b.opts.Now(), b.location(p), b.workWeek(p)).Format("2006-01-02")
 	return b.send.call(ctx, "views.open", func(ctx context.Context) error {
-		_, err := b.api.OpenViewContext(ctx, triggerID, renderFollowupModal(channel, counterpart, link, today))
+		_, err := b.api.OpenViewContext(ctx, triggerID, renderFollowupModal(channel, counterpart, link, date))
 		return err
 	})
+}
+
+// formDefaultDate is the date the follow-up form starts on: the person's
+// next working day after today, in their zone and working week (Friday
+// gives Monday). Today would make a promise saved as it came due at the
+// end of this working day, perhaps minutes away, with nudges from the
+// next morning; the next working day leaves a whole working day for
+// something that came out of a conversation, while it is still fresh.
+func formDefaultDate(now time.Time, loc *time.Location, w store.WorkWeek) time.Time {
+	lt := now.In(loc)
+	tomorrow := time.Date(lt.Year(), lt.Month(), lt.Day()+1, 0, 0, 0, 0, loc)
+	return w.Next(tomorrow, loc).In(loc)
 }
 
 // myOpenFollowups is the author's open list in display order: overdue

@@ -208,9 +208,9 @@ func (c *Coffee) pairingInput(people []store.Person, at time.Time) (PairingInput
 		return in, err
 	}
 	for _, m := range meetings {
-		if m.Met {
-			in.History = append(in.History, Meeting{A: m.A, B: m.B, At: m.At})
-		}
+		// A group that did not meet still counts: its people come after
+		// partners they were never grouped with, and before those they met.
+		in.History = append(in.History, Meeting{A: m.A, B: m.B, At: m.At, Missed: !m.Met})
 	}
 	return in, nil
 }
@@ -341,11 +341,5 @@ func undelivered(r store.Round) bool {
 	return false
 }
 
-func answeredYes(g store.CoffeeGroup) bool {
-	for _, a := range g.Answers {
-		if a == store.AnswerYes {
-			return true
-		}
-	}
-	return false
-}
+// answeredYes reports whether the group's answer (its latest) is "we met".
+func answeredYes(g store.CoffeeGroup) bool { return g.Outcome() == store.AnswerYes }

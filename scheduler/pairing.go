@@ -19,15 +19,25 @@ import (
 //
 // The model. Every two people have a cost; lower is better:
 //
-//	never met    0..16          a little more for people with many unmet
-//	                            options left, so that those with few get
-//	                            the new partners first
-//	met          Umet + 0..4096 Umet outweighs any sum of the smaller
-//	                            terms, so a grouping with fewer repeated
-//	                            pairs always wins ("never met" beats "met
-//	                            long ago"); the rest is 64·Σ 2^(−age/HalfLife)
-//	                            over the pair's meetings, so older and rarer
-//	                            meetings cost less
+//	never grouped   0..16           a little more for people with many
+//	                                options left that they were never
+//	                                grouped with, so that those with few
+//	                                get the new partners first
+//	grouped, never  Umiss + 0..4096 grouped before but did not meet (they
+//	met                             answered "No" or "Can't make it"):
+//	                                Umiss outweighs any sum of the smaller
+//	                                terms, so a new partner comes first, yet
+//	                                such a pair is not a repeat: they still
+//	                                have not met. The rest is the recency
+//	                                term below over those rounds.
+//	met             Umet + 0..4096  Umet outweighs any sum of the smaller
+//	                                terms (Umiss ones included), so a
+//	                                grouping with fewer repeated pairs
+//	                                always wins ("never met" beats "met
+//	                                long ago"); the rest is
+//	                                64·Σ 2^(−age/HalfLife) over the pair's
+//	                                meetings, so older and rarer meetings
+//	                                cost less
 //
 // and a group costs the sum over its pairs. Hard rules (MinOverlap of one
 // unbroken stretch of shared working time in the week from Now, and the
@@ -93,11 +103,14 @@ type Person struct {
 	Loc  *time.Location // their own zone; nil means UTC
 }
 
-// Meeting is one pair of a past group that met (pairs that did not meet are
-// not passed in). A past trio that met is three Meetings.
+// Meeting is one pair of a past group: a past trio is three Meetings. A
+// pair that met costs the most to group again; one grouped but Missed
+// (the group said it did not meet) costs less than that, but more than
+// someone never grouped with.
 type Meeting struct {
-	A, B string
-	At   time.Time
+	A, B   string
+	At     time.Time
+	Missed bool // grouped, but did not meet
 }
 
 // PairingInput is everything one round's pairing depends on.
@@ -146,7 +159,7 @@ type Pairing struct {
 
 const (
 	// candidateK is how many candidates each person brings when a round has
-	// more than fullGraphMax people: never-met, zone-compatible people drawn
+	// more than fullGraphMax people: never-grouped, zone-compatible people drawn
 	// at random (the seed), topped up with the least recently met valid
 	// people when there are not enough. The union of everyone's lists gives
 	// each person about 2K edges. Feasibility needs very few (a random graph
@@ -173,10 +186,15 @@ const (
 	// (the check costs O(n²·rounds)).
 	circleMax = 128
 
-	maxNewCost  = 16   // never met: bucket(d_i) + bucket(d_j)
+	maxNewCost  = 16   // never grouped: bucket(d_i) + bucket(d_j)
 	maxRecency  = 4096 // met: 64·Σ decay, capped
 	recencyUnit = 64
-	violation   = int64(1) << 40 // cost of a broken rule inside the group search
+	// violation is the cost of a broken rule inside the group search. It
+	// outweighs the soft cost of any group up to about 150,000 people at
+	// GroupSize 4 (Umet grows with the square of n·GroupSize), and the sum
+	// over a small component's groups (≤ 64 people, the only sum that is
+	// compared) stays far below the int64 limit.
+	violation = int64(1) << 54
 )
 
 // Pair partitions in.People into groups for one round; see the comment at
@@ -221,10 +239,12 @@ type pairer struct {
 
 	never   map[uint64]bool
 	neverOf [][]int
-	hist    map[uint64]*pairHist
-	metOf   [][]int     // distinct people each person met
-	meets   [][]meetRec // each person's meetings, for the round-robin check
-	dNew    []int       // never-met valid options left, per person
+	hist    map[uint64]*pairHist // pairs that met
+	miss    map[uint64]*pairHist // pairs grouped that did not meet (hist wins when both)
+	metOf   [][]int              // distinct people each person was grouped with
+	meets   [][]meetRec          // each person's past groupings, for the round-robin check
+	dNew    []int                // never-grouped valid options left, per person
+	umiss   int64
 	umet    int64
 	wtop    int64
 
@@ -275,6 +295,7 @@ func newPairer(in PairingInput) *pairer {
 		never:   make(map[uint64]bool),
 		neverOf: make([][]int, n),
 		hist:    make(map[uint64]*pairHist),
+		miss:    make(map[uint64]*pairHist),
 		metOf:   make([][]int, n),
 		meets:   make([][]meetRec, n),
 		full:    n <= fullGraphMax,
@@ -310,9 +331,12 @@ func newPairer(in PairingInput) *pairer {
 		slices.Sort(p.neverOf[i])
 	}
 
-	// History: per pair, how often and how recently. The same meeting
-	// reported twice (A–B and B–A at the same instant) counts once. Decay is
-	// summed in fixed point so that the order of History cannot change it.
+	// History: per pair, how often and how recently they met, or were
+	// grouped without meeting. The same meeting reported twice (A–B and B–A
+	// at the same instant) counts once. Decay is summed in fixed point so
+	// that the order of History cannot change it. The round-robin plan
+	// (meets) and the "new partner" counts (metOf, dNew) take both kinds:
+	// a pair grouped before is not new, met or not.
 	type seenKey struct {
 		pair uint64
 		at   int64
@@ -329,12 +353,18 @@ func newPairer(in PairingInput) *pairer {
 			continue
 		}
 		seen[seenKey{k, at}] = true
-		h := p.hist[k]
-		if h == nil {
-			h = &pairHist{}
-			p.hist[k] = h
+		if !p.grouped(i, j) {
 			p.metOf[i] = append(p.metOf[i], j)
 			p.metOf[j] = append(p.metOf[j], i)
+		}
+		tier := p.hist
+		if m.Missed {
+			tier = p.miss
+		}
+		h := tier[k]
+		if h == nil {
+			h = &pairHist{}
+			tier[k] = h
 		}
 		age := max(in.Now.Sub(m.At), 0)
 		h.count++
@@ -375,9 +405,12 @@ func newPairer(in PairingInput) *pairer {
 		p.dNew[i] = d
 	}
 
-	// Umet outweighs every sum of small terms over the pairs of a grouping
-	// (at most n·g pairs, even with unavoidably large groups).
-	p.umet = int64(maxNewCost+maxRecency+1) * int64(n*g+1)
+	// Umiss outweighs every sum of small terms over the pairs of a grouping
+	// (at most n·g pairs, even with unavoidably large groups), and Umet
+	// every sum of Umiss and small terms.
+	pairsMax := int64(n*g + 1)
+	p.umiss = int64(maxNewCost+maxRecency+1) * pairsMax
+	p.umet = (p.umiss + maxNewCost + maxRecency + 1) * pairsMax
 	p.wtop = p.umet + maxRecency + maxNewCost + 1
 	if !p.full {
 		p.buildCandidates()
@@ -517,21 +550,33 @@ type groupKey struct {
 	long   string
 }
 
-// bucket grades how many unmet options someone has left: 0 for none, up to
+// bucket grades how many never-grouped options someone has left: 0 for none, up to
 // 8 for 128 or more.
 func bucket(d int) int64 { return int64(min(bits.Len(uint(max(d, 0))), 8)) }
 
 // cost is the soft cost of grouping i with j (see the top of the file).
 func (p *pairer) cost(i, j int) int64 {
-	h := p.hist[pairKey(i, j)]
-	if h == nil {
-		return bucket(p.dNew[i]) + bucket(p.dNew[j])
+	k := pairKey(i, j)
+	if h := p.hist[k]; h != nil {
+		return p.umet + h.recency()
 	}
-	return p.umet + min((recencyUnit*h.decay+decayOne/2)/decayOne, maxRecency)
+	if h := p.miss[k]; h != nil {
+		return p.umiss + h.recency()
+	}
+	return bucket(p.dNew[i]) + bucket(p.dNew[j])
 }
 
-// met reports whether i and j have met before.
-func (p *pairer) met(i, j int) bool { return p.hist[pairKey(i, j)] != nil }
+// recency is 64·Σ 2^(−age/HalfLife) over the pair's rounds, capped.
+func (h *pairHist) recency() int64 {
+	return min((recencyUnit*h.decay+decayOne/2)/decayOne, maxRecency)
+}
+
+// grouped reports whether i and j were grouped before, whether they met
+// or not.
+func (p *pairer) grouped(i, j int) bool {
+	k := pairKey(i, j)
+	return p.hist[k] != nil || p.miss[k] != nil
+}
 
 // groupCost is the soft cost of a group (sum over its pairs).
 func (p *pairer) groupCost(members []int) int64 {
@@ -560,7 +605,7 @@ func (p *pairer) partners(i int) []int {
 }
 
 // buildCandidates gives each person up to candidateK valid partners:
-// never-met people from compatible profiles drawn at random, topped up with
+// never-grouped people from compatible profiles drawn at random, topped up with
 // the cheapest (least recently met) valid people they have met; see
 // candidateK. Each person's list is also added to the other side's, so the
 // graph is symmetric.
@@ -592,10 +637,10 @@ func (p *pairer) buildCandidates() {
 		clear(seen)
 		var list []int
 		if total <= 4*candidateK {
-			// Few compatible people: take every unmet one, in random order.
+			// Few compatible people: take every new one, in random order.
 			for _, b := range compatProfs[pi] {
 				for _, j := range p.profMembers[b] {
-					if p.valid(i, j) && !p.met(i, j) {
+					if p.valid(i, j) && !p.grouped(i, j) {
 						list = append(list, j)
 					}
 				}
@@ -612,7 +657,7 @@ func (p *pairer) buildCandidates() {
 					base = cum[k-1]
 				}
 				j := p.profMembers[b][r-base]
-				if seen[j] || !p.valid(i, j) || p.met(i, j) {
+				if seen[j] || !p.valid(i, j) || p.grouped(i, j) {
 					continue
 				}
 				seen[j] = true
@@ -620,7 +665,8 @@ func (p *pairer) buildCandidates() {
 			}
 		}
 		if len(list) < candidateK {
-			// Top up with the valid people they met, least costly first.
+			// Top up with the valid people they were grouped with, least
+			// costly first (so those they did not meet before those they met).
 			var old []int
 			for _, j := range p.metOf[i] {
 				if p.valid(i, j) {
@@ -919,10 +965,10 @@ func (p *pairer) oddSmall(comp []int) (pairs [][2]int, trio [3]int, rest []int) 
 				w := p.pairWeight(i, j) * scale
 				if _, ok := p.attachCost(v, i, j); ok {
 					reps := 0
-					if p.met(v, i) {
+					if p.grouped(v, i) {
 						reps++
 					}
-					if p.met(v, j) {
+					if p.grouped(v, j) {
 						reps++
 					}
 					w += bonus[reps]
@@ -1343,7 +1389,7 @@ const factorBudget = 200_000
 
 // factorRound is the fallback when the history is a run of complete rounds
 // that circleRound does not recognise (say, the first rounds came from
-// elsewhere). The people who have not met then form a d-regular graph U,
+// elsewhere). The people who were never grouped then form a d-regular graph U,
 // and the next d rounds can avoid repeats only if U splits into d perfect
 // matchings (a 1-factorisation). A greedy choice can break that (after
 // removing it, a 2-regular rest made of odd cycles has no perfect matching
@@ -1360,7 +1406,7 @@ func (p *pairer) factorRound(comp []int) ([][2]int, bool) {
 	d := -1
 	for a := 0; a < n; a++ {
 		for b := 0; b < n; b++ {
-			if a != b && p.valid(comp[a], comp[b]) && !p.met(comp[a], comp[b]) {
+			if a != b && p.valid(comp[a], comp[b]) && !p.grouped(comp[a], comp[b]) {
 				adj[a] |= 1 << b
 			}
 		}

@@ -41,23 +41,65 @@ const (
 )
 
 // CoffeeGroup is one group of a round and what the bot did with it.
+//
+// The group has one answer to "did you meet?", its Outcome: the latest
+// answer any member gave. Answers keeps each member's own latest answer
+// (who took part in the check-in), AnswerOrder the order they came in;
+// SetAnswer keeps the two in step.
 type CoffeeGroup struct {
 	Members     []string                // Slack user IDs; stored sorted
 	Channel     string                  // the group DM, once opened
 	IntroTS     string                  // the intro message, once posted
 	Icebreaker  int                     // index of the icebreaker question used; -1: none
 	Answers     map[string]CoffeeAnswer // latest answer per member; members only; nil when none
+	AnswerOrder []string                // members in Answers by when they last answered, latest last; rounds stored before it was kept may lack some or all
 	CheckinSent bool                    // "did you meet?" was posted
 }
 
+// SetAnswer records user's answer as the group's latest.
+func (g *CoffeeGroup) SetAnswer(user string, a CoffeeAnswer) {
+	if g.Answers == nil {
+		g.Answers = map[string]CoffeeAnswer{}
+	}
+	g.Answers[user] = a
+	g.AnswerOrder = append(slices.DeleteFunc(g.AnswerOrder, func(u string) bool { return u == user }), user)
+}
+
+// outcomeFallback ranks the answers of members missing from AnswerOrder
+// (answers stored before the order was kept, or a record imported without
+// it), when no member in AnswerOrder is left: the first found wins. "We
+// met" comes first because it is a statement that something happened,
+// and it is what check-ins, ghost detection and the stats read before.
+var outcomeFallback = []CoffeeAnswer{AnswerYes, AnswerNotYet, AnswerNo, AnswerCant}
+
+// Outcome is the group's answer to "did you meet?": the latest answer
+// any member gave, "" when nobody answered. Members who contradict each
+// other ("Can't make it", then "We met") settle it by answering last;
+// everything that reads answers (history, stats, repeat avoidance,
+// check-ins, ghosts) reads this.
+func (g CoffeeGroup) Outcome() CoffeeAnswer {
+	for i := len(g.AnswerOrder) - 1; i >= 0; i-- {
+		if a, ok := g.Answers[g.AnswerOrder[i]]; ok {
+			return a
+		}
+	}
+	for _, want := range outcomeFallback {
+		for _, a := range g.Answers {
+			if a == want {
+				return a
+			}
+		}
+	}
+	return ""
+}
+
 // Met reports whether the group counts as having met, for repeat
-// avoidance: false when any member answered AnswerNo or AnswerCant, true
+// avoidance: false when its Outcome is AnswerNo or AnswerCant, true
 // otherwise (yes, not yet, or no answer at all: the conservative default).
 func (g CoffeeGroup) Met() bool {
-	for _, a := range g.Answers {
-		if a == AnswerNo || a == AnswerCant {
-			return false
-		}
+	switch g.Outcome() {
+	case AnswerNo, AnswerCant:
+		return false
 	}
 	return true
 }
@@ -105,6 +147,7 @@ type groupRecord struct {
 	IntroTS     string            `json:"intro_ts,omitempty"`
 	Icebreaker  int               `json:"icebreaker"` // always written: 0 is a question
 	Answers     map[string]string `json:"answers,omitempty"`
+	AnswerOrder []string          `json:"answer_order,omitempty"`
 	CheckinSent bool              `json:"checkin_sent,omitempty"`
 }
 
@@ -120,7 +163,7 @@ func (r roundRecord) round(id uint64) Round {
 		for i, g := range r.Groups {
 			out.Groups[i] = CoffeeGroup{
 				Members: cloneStrings(g.Members), Channel: g.Channel, IntroTS: g.IntroTS,
-				Icebreaker: g.Icebreaker, CheckinSent: g.CheckinSent,
+				Icebreaker: g.Icebreaker, CheckinSent: g.CheckinSent, AnswerOrder: cloneStrings(g.AnswerOrder),
 			}
 			if len(g.Answers) > 0 {
 				out.Groups[i].Answers = make(map[string]CoffeeAnswer, len(g.Answers))
@@ -146,7 +189,7 @@ func newRoundRecord(r Round) (roundRecord, error) {
 	for _, g := range r.Groups {
 		gr := groupRecord{
 			Members: cloneStrings(g.Members), Channel: g.Channel, IntroTS: g.IntroTS,
-			Icebreaker: g.Icebreaker, CheckinSent: g.CheckinSent,
+			Icebreaker: g.Icebreaker, CheckinSent: g.CheckinSent, AnswerOrder: cloneStrings(g.AnswerOrder),
 		}
 		slices.Sort(gr.Members)
 		if len(g.Answers) > 0 {
@@ -223,6 +266,15 @@ func checkRound(r Round, fields roundFields) (string, error) {
 			}
 			if !slices.Contains(group.Members, u) {
 				return field, fmt.Errorf("%s is not a member of the group", u)
+			}
+		}
+		for i, u := range group.AnswerOrder {
+			field := fmt.Sprintf("%s.answer_order[%d]", fields.state(g), i)
+			if _, ok := group.Answers[u]; !ok {
+				return field, fmt.Errorf("%s has no answer", u)
+			}
+			if slices.Contains(group.AnswerOrder[:i], u) {
+				return field, fmt.Errorf("%s is listed twice", u)
 			}
 		}
 	}

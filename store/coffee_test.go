@@ -716,28 +716,48 @@ func TestCoffeeMeetings(t *testing.T) {
 		}
 		return m
 	}
+	// given answers in the order given, as SetAnswer records them.
+	given := func(kv ...string) store.CoffeeGroup {
+		g := store.CoffeeGroup{}
+		for i := 0; i < len(kv); i += 2 {
+			g.SetAnswer(kv[i], store.CoffeeAnswer(kv[i+1]))
+		}
+		return g
+	}
 	tests := []struct {
-		name    string
-		answers map[string]store.CoffeeAnswer
-		met     bool
+		name  string
+		group store.CoffeeGroup
+		met   bool
 	}{
-		{"Unanswered", nil, true},
-		{"Yes", answers("U1", "yes"), true},
-		{"BothYes", answers("U1", "yes", "U2", "yes"), true},
-		{"NotYet", answers("U2", "not_yet"), true},
-		{"OneNo", answers("U1", "yes", "U2", "no"), false},
-		{"Cant", answers("U1", "cant"), false},
-		{"NotYetAndCant", answers("U1", "not_yet", "U2", "cant"), false},
+		{"Unanswered", store.CoffeeGroup{}, true},
+		{"Yes", given("U1", "yes"), true},
+		{"BothYes", given("U1", "yes", "U2", "yes"), true},
+		{"NotYet", given("U2", "not_yet"), true},
+		{"Cant", given("U1", "cant"), false},
+		// The group's latest answer wins.
+		{"YesThenNo", given("U1", "yes", "U2", "no"), false},
+		{"CantThenYes", given("U1", "cant", "U2", "yes"), true},
+		{"NotYetThenCant", given("U1", "not_yet", "U2", "cant"), false},
+		{"CantYesCantAgain", given("U1", "cant", "U2", "yes", "U1", "cant"), false},
+		// Answers stored before their order was kept: "yes", then "not
+		// yet", then "no", then "can't" (see CoffeeGroup.Outcome).
+		{"UnorderedYesAndNo", store.CoffeeGroup{Answers: answers("U1", "yes", "U2", "no")}, true},
+		{"UnorderedNotYetAndCant", store.CoffeeGroup{Answers: answers("U1", "not_yet", "U2", "cant")}, true},
+		{"UnorderedNoAndCant", store.CoffeeGroup{Answers: answers("U1", "no", "U2", "cant")}, false},
+		// An ordered answer is later than unordered ones.
+		{"OrderedAfterUnordered", store.CoffeeGroup{Answers: answers("U1", "yes", "U2", "cant"), AnswerOrder: []string{"U2"}}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			db := storetest.MustOpen(t)
-			mustCreateRound(t, db, store.Round{At: base, Groups: []store.CoffeeGroup{{Members: []string{"U2", "U1"}, Icebreaker: -1, Answers: tt.answers}}})
+			g := tt.group
+			g.Members, g.Icebreaker = []string{"U2", "U1"}, -1
+			mustCreateRound(t, db, store.Round{At: base, Groups: []store.CoffeeGroup{g}})
 			got, err := db.CoffeeMeetings(base)
 			want := []store.CoffeeMeeting{{A: "U1", B: "U2", At: base, Met: tt.met}}
 			if err != nil || !reflect.DeepEqual(got, want) {
-				t.Errorf("CoffeeMeetings with answers %v = %+v, %v, want %+v", tt.answers, got, err, want)
+				t.Errorf("CoffeeMeetings with answers %v in order %v = %+v, %v, want %+v", tt.group.Answers, tt.group.AnswerOrder, got, err, want)
 			}
 		})
 	}

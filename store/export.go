@@ -102,6 +102,7 @@ type (
 		IntroTS     string            `json:"intro_ts"`
 		Icebreaker  int               `json:"icebreaker"`
 		Answers     map[string]string `json:"answers"`
+		AnswerOrder []string          `json:"answer_order,omitempty"`
 		CheckinSent bool              `json:"checkin_sent"`
 	}
 	wireCheckin struct {
@@ -214,7 +215,7 @@ func newWireRound(r Round) wireRound {
 		}
 		w.GroupState = append(w.GroupState, wireGroupState{
 			Channel: g.Channel, IntroTS: g.IntroTS, Icebreaker: g.Icebreaker,
-			Answers: answers, CheckinSent: g.CheckinSent,
+			Answers: answers, AnswerOrder: cloneStrings(g.AnswerOrder), CheckinSent: g.CheckinSent,
 		})
 	}
 	for _, s := range r.SitOut {
@@ -593,6 +594,7 @@ type importGroupState struct {
 	IntroTS     string                     `json:"intro_ts"`
 	Icebreaker  *int                       `json:"icebreaker"` // absent: -1
 	Answers     map[string]json.RawMessage `json:"answers"`
+	AnswerOrder []string                   `json:"answer_order"` // absent: answers in no known order
 	CheckinSent bool                       `json:"checkin_sent"`
 }
 
@@ -618,6 +620,7 @@ func parseImportRound(field string, w importRound) (Round, error) {
 				return Round{}, err
 			}
 			g.Channel, g.IntroTS, g.CheckinSent = s.Channel, s.IntroTS, s.CheckinSent
+			g.AnswerOrder = cloneStrings(s.AnswerOrder)
 			if s.Icebreaker != nil {
 				g.Icebreaker = *s.Icebreaker
 			}

@@ -310,6 +310,7 @@ func forgetRounds(tx *bolt.Tx, user string, st *ForgetStats) error {
 			if slices.Contains(g.Members, user) || g.Answers[user] != "" {
 				changed = true
 				g.Members = slices.DeleteFunc(slices.Clone(g.Members), func(s string) bool { return s == user })
+				g.AnswerOrder = cloneStrings(slices.DeleteFunc(slices.Clone(g.AnswerOrder), func(s string) bool { return s == user }))
 				if _, ok := g.Answers[user]; ok {
 					answers := make(map[string]string, len(g.Answers))
 					for u, a := range g.Answers {
