@@ -318,11 +318,7 @@ func (b *Bot) tellPrivately(ctx context.Context, o origin, text string) {
 		}
 	}
 	if o.channel != "" {
-		err := b.send.call(ctx, "chat.postEphemeral", func(ctx context.Context) error {
-			_, err := b.api.PostEphemeralContext(ctx, o.channel, o.user, slack.MsgOptionText(neutraliseMentions(text), false))
-			return err
-		})
-		if err == nil {
+		if err := b.send.ephemeral(ctx, o.channel, o.user, "", text); err == nil {
 			return
 		}
 	}

@@ -15,6 +15,16 @@ const helpIntro = "*Rapport* helps your team build strong working relationships 
 // helpFallback is the notification text of the help message.
 const helpFallback = "Rapport: what it does and its commands"
 
+// mentionReply is the short, private answer to a mention of the bot.
+func mentionReply(user string) string {
+	return fmt.Sprintf("Hi <@%s>! I'm Rapport: kudos, follow-ups, coffee chats and staying in touch. "+
+		"Type `/rapport help` to see everything I can do (only you will see it).", user)
+}
+
+// dmReply answers a DM that is not a request for help.
+const dmReply = "Hi! I'm Rapport. I don't read conversations, but I'm happy to help: " +
+	"type `help` here, or `/rapport help` anywhere, to see what I can do."
+
 // renderHelp builds the help message from the command routes, so help can
 // never list a command the bot does not have, nor miss one it has.
 func renderHelp(commands []*route) []slack.Block {

@@ -230,6 +230,19 @@ func (s *sender) post(ctx context.Context, m message) (string, error) {
 	return ts, err
 }
 
+// ephemeral shows text to user only, in channel (in the thread when thread
+// is set), with chat.postEphemeral.
+func (s *sender) ephemeral(ctx context.Context, channel, user, thread, text string) error {
+	opts := []slack.MsgOption{slack.MsgOptionText(neutraliseMentions(text), false)}
+	if thread != "" {
+		opts = append(opts, slack.MsgOptionTS(thread))
+	}
+	return s.call(ctx, "chat.postEphemeral", func(ctx context.Context) error {
+		_, err := s.api.PostEphemeralContext(ctx, channel, user, opts...)
+		return err
+	})
+}
+
 // response is a reply through a slash command's or interaction's
 // response_url: ephemeral to the person unless InChannel.
 type response struct {
