@@ -433,7 +433,7 @@ func isJoiner(t token) bool {
 // typedName returns "@name" when raw is a name typed with '@' that Slack did
 // not turn into a mention, without trailing punctuation ("@bob," → "@bob").
 func typedName(raw string) (string, bool) {
-	name := strings.TrimRight(raw, ".,;:!?")
+	name := trimRightEscaped(raw, isTrailingPunct)
 	r, _ := utf8.DecodeRuneInString(strings.TrimPrefix(name, "@"))
 	if !strings.HasPrefix(name, "@") || !(unicode.IsLetter(r) || unicode.IsDigit(r)) {
 		return "", false
@@ -457,7 +457,7 @@ func tagValue(t token, trailing bool) (string, bool) {
 	var v string
 	switch {
 	case t.kind == tokWord && strings.HasPrefix(t.raw, "#"):
-		v = strings.TrimRight(t.raw[1:], ".,;:!?")
+		v = trimRightEscaped(t.raw[1:], isTrailingPunct)
 	case t.kind == tokChannelRef && trailing:
 		v = t.label
 	default:

@@ -335,3 +335,24 @@ func TestPlainLength(t *testing.T) {
 		}
 	}
 }
+
+// Ensure every cut or trim of escaped user text leaves entities and <…>
+// tokens whole.
+func TestCutsKeepEntitiesWhole(t *testing.T) {
+	for _, tt := range []struct {
+		name, got, want string
+	}{
+		{"trim keeps &gt;", trimRightEscaped("prod &gt;", isTrailingPunct), "prod &gt;"},
+		{"trim keeps &amp;", trimRightEscaped("A &amp;;", isTrailingPunct), "A &amp;"},
+		{"trim drops punctuation", trimRightEscaped("@bob,;", isTrailingPunct), "@bob"},
+		{"trim stops at a token", trimRightEscaped("<@U1>", func(rune) bool { return true }), "<@U1>"},
+		{"typed name", func() string { n, _ := typedName("@bob&amp;"); return n }(), "@bob&amp;"},
+		{"truncate before an entity", truncate("abcdef&amp;gh", 9), "abcdef…"},
+		{"truncate before a mention", truncate("hi <@U12345> there", 8), "hi…"},
+		{"quoteDue before an entity", quoteDue(strings.Repeat("a", 37) + "&gt;&gt;"), strings.Repeat("a", 37) + "…"},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.name, tt.got, tt.want)
+		}
+	}
+}

@@ -62,14 +62,9 @@ func usageText(rt *route) string {
 	return sb.String()
 }
 
-// truncate shortens s to at most n runes, marking the cut with "…".
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
+// truncate shortens Slack-escaped s to at most n runes, marking the cut
+// with "…". It never cuts inside an entity or a <…> token (kudosClip).
+func truncate(s string, n int) string { return kudosClip(s, n) }
 
 // renderUsageOnly is a command's own help: its usage lines.
 func renderUsageOnly(rt *route) []slack.Block {
