@@ -377,17 +377,14 @@ recipients:
 			if isBroadcastName(name) {
 				return kudosCommand{}, errKudosBroadcast
 			}
-			return kudosCommand{}, userErrorf("Rapport couldn't find %s. Pick people from the list that pops up "+
-				"as you type @ and their name, so Slack links them, like %s", truncate(name, 40), kudosExample)
+			return kudosCommand{}, errNoPerson(name, kudosExample)
 		}
 	}
 	if last < 0 {
 		if private {
-			return kudosCommand{}, userErrorf("Who are these private kudos for? Start with the people you're thanking, " +
-				"then say why, like `/kudos private @maya for untangling the deploy`.")
+			return kudosCommand{}, errNoPerson("", "`/kudos private @maya for untangling the deploy`")
 		}
-		return kudosCommand{}, userErrorf("Who are these kudos for? Start with the people you're thanking, "+
-			"then say why, like %s", kudosExample)
+		return kudosCommand{}, errNoPerson("", kudosExample)
 	}
 
 	rest := toks[i:]
