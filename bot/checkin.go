@@ -57,7 +57,7 @@ func (b *Bot) checkinCommand(ctx context.Context, cmd slashCommand) error {
 	case "stop":
 		who := firstMention(toks)
 		if who == "" {
-			return userErrorf("Whom? `/checkin stop @maya`.")
+			return errNoPerson(cmd.args, "`/checkin stop @maya`")
 		}
 		if _, err := b.store.UpdateContact(cmd.user, who, func(c *store.Contact) error { c.Stopped = true; return nil }); err != nil {
 			return err
@@ -65,7 +65,7 @@ func (b *Bot) checkinCommand(ctx context.Context, cmd slashCommand) error {
 		return b.reply(ctx, cmd.origin, fmt.Sprintf("Done: I won't suggest reconnecting with <@%s>. (Undo with `/checkin every 30 days @them`.)", who))
 	}
 	if toks[0].kind != tokUserMention {
-		return userErrorf("Who did you reach out to? `/checkin @maya moving to Berlin in March` records it, with a private note; `/checkin @maya` shows your history.")
+		return errNoPerson(cmd.text, "`/checkin @maya moving to Berlin in March`")
 	}
 	who := toks[0].id
 	if who == cmd.user {
@@ -80,7 +80,7 @@ func (b *Bot) checkinCommand(ctx context.Context, cmd slashCommand) error {
 	}
 	p, err := b.person(ctx, who)
 	if errors.Is(err, errUnknownUser) {
-		return userErrorf("I can't find <@%s>; nothing was saved.", who)
+		return errNoPerson("<@"+who+">", "`/checkin @maya moving to Berlin in March`")
 	}
 	if err != nil {
 		return err
@@ -94,6 +94,22 @@ func (b *Bot) checkinCommand(ctx context.Context, cmd slashCommand) error {
 	}
 	b.touch(cmd.user, who, now, store.ContactCheckin)
 	return b.reply(ctx, cmd.origin, fmt.Sprintf(":seedling: Noted that you reached out to <@%s>. Your note is private; I'll show it to you next time you meet.", who))
+}
+
+// contactWords says how two people were last in touch, in words a person
+// reads, for a stored contact kind.
+func contactWords(kind string) string {
+	switch kind {
+	case store.ContactCoffee:
+		return "you met for coffee"
+	case store.ContactKudos:
+		return "kudos"
+	case store.ContactFollowup:
+		return "a follow-up"
+	case store.ContactCheckin:
+		return "you reached out"
+	}
+	return "in touch"
 }
 
 func firstMention(toks []token) string {
@@ -117,6 +133,9 @@ func (b *Bot) checkinCadence(ctx context.Context, cmd slashCommand, toks []token
 		} else if u != "day" {
 			days = 0
 		}
+	}
+	if who == "" && days >= 1 && days <= 365 {
+		return errNoPerson(strings.Join(fields[2:], " "), "`/checkin every 30 days @maya`")
 	}
 	if who == "" || days < 1 || days > 365 {
 		return userErrorf("Try `/checkin every 30 days @maya` or `/checkin every 2 weeks @maya` (1 to 365 days).")
@@ -147,7 +166,7 @@ func (b *Bot) checkinHistory(ctx context.Context, cmd slashCommand, who string) 
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "*You and <@%s>*", who)
 	if c, err := b.store.Contact(cmd.user, who); err == nil && !c.LastContact.IsZero() {
-		fmt.Fprintf(&sb, "\nLast contact: %s (%s)", slackDate(c.LastContact, time.UTC), c.LastKind)
+		fmt.Fprintf(&sb, "\nLast contact: %s (%s)", slackDate(c.LastContact, time.UTC), contactWords(c.LastKind))
 		if c.Stopped {
 			sb.WriteString(" · suggestions off")
 		} else if c.CadenceDays > 0 {

@@ -302,7 +302,7 @@ func (b *Bot) coffeeNever(ctx context.Context, cmd slashCommand) error {
 		}
 	}
 	if who == "" {
-		return userErrorf("Whom? Try `/coffee %s @name`. Nobody is ever told.", cmd.sub)
+		return errNoPerson(cmd.args, fmt.Sprintf("`/coffee %s @maya` (nobody is ever told)", cmd.sub))
 	}
 	if who == cmd.user {
 		return userErrorf("That's you! Try `/coffee %s @name`.", cmd.sub)

@@ -226,14 +226,26 @@ func mention(text, ts string) slacktest.EventOptions {
 	}}
 }
 
-func threadReplies(h *harness, ts string) []slacktest.Message {
-	var out []slacktest.Message
+// dmHelp is "help" written to the bot in UALICE's DM, which the bot answers
+// with chat.postMessage.
+func dmHelp(h *harness, ts string) slacktest.EventOptions {
+	return slacktest.EventOptions{Event: map[string]any{
+		"type": "message", "channel_type": "im", "channel": h.slack.DMChannel("UALICE"), "user": "UALICE", "text": "help", "ts": ts,
+	}}
+}
+
+// dmReplies is what the bot wrote in UALICE's DM.
+func dmReplies(h *harness) []slacktest.Message { return h.slack.Messages(h.slack.DMChannel("UALICE")) }
+
+// privateAnswers counts the ephemeral messages user got in #general.
+func privateAnswers(h *harness, user string) int {
+	n := 0
 	for _, m := range h.slack.Messages("CGENERAL") {
-		if m.ThreadTS == ts {
-			out = append(out, m)
+		if m.Ephemeral && m.User == user {
+			n++
 		}
 	}
-	return out
+	return n
 }
 
 // Ensure the bot starts, gets hello, and answers /rapport help, acked and
@@ -284,28 +296,64 @@ func TestOversizedCommandRefused(t *testing.T) {
 	}
 }
 
-func TestMentionAndDirectMessageGetHelp(t *testing.T) {
+// Ensure a mention is answered privately and briefly, to the person who
+// mentioned only, with the way to the full help: nothing appears in the
+// channel for everyone else, and the whole manual is not dumped.
+func TestMentionIsAnsweredPrivatelyAndBriefly(t *testing.T) {
 	h := startBot(t)
-	h.event(mention("what can you do?", "1700000000.000100"))
-	if got := threadReplies(h, "1700000000.000100"); len(got) != 1 || !strings.Contains(string(got[0].Blocks), "/rapport help") {
-		t.Fatalf("thread replies to the mention = %+v, want one help message", got)
+	h.event(mention("hi", "1700000000.000100"))
+	msgs := h.slack.Messages("CGENERAL")
+	if len(msgs) != 1 {
+		t.Fatalf("messages in the channel after a mention = %+v, want one private answer", msgs)
+	}
+	m := msgs[0]
+	if !m.Ephemeral || m.User != "UALICE" {
+		t.Errorf("answer to the mention: ephemeral=%v user=%q, want ephemeral to UALICE", m.Ephemeral, m.User)
+	}
+	if m.ThreadTS != "" {
+		t.Errorf("answer to a mention in the channel is in thread %q, want in the channel itself", m.ThreadTS)
+	}
+	if !strings.Contains(m.Text, "/rapport help") || m.Blocks != nil || strings.Count(m.Text, "\n") > 2 {
+		t.Errorf("answer to the mention = %q (blocks %s), want a short text pointing to /rapport help", m.Text, m.Blocks)
 	}
 
+	// A mention inside a thread is answered in that thread, still privately.
+	h.event(slacktest.EventOptions{Event: map[string]any{
+		"type": "app_mention", "user": "UBOB", "channel": "CGENERAL", "text": "<@UBOT> hello",
+		"ts": "1700000000.000300", "thread_ts": "1700000000.000200",
+	}})
+	msgs = h.slack.Messages("CGENERAL")
+	if len(msgs) != 2 || !msgs[1].Ephemeral || msgs[1].User != "UBOB" || msgs[1].ThreadTS != "1700000000.000200" {
+		t.Fatalf("answer to a mention in a thread = %+v, want one ephemeral to UBOB in the thread", msgs[1:])
+	}
+}
+
+// Ensure a DM greeting gets a short answer, and "help" in a DM the full help.
+func TestDirectMessageGreetingIsShortHelpIsFull(t *testing.T) {
+	h := startBot(t)
 	dm := h.slack.DMChannel("UALICE")
 	h.event(slacktest.EventOptions{Event: map[string]any{
-		"type": "message", "channel_type": "im", "channel": dm, "user": "UALICE", "text": "help", "ts": "1700000001.000100",
+		"type": "message", "channel_type": "im", "channel": dm, "user": "UALICE", "text": "hi there", "ts": "1700000001.000100",
 	}})
 	msgs := h.slack.Messages(dm)
-	if len(msgs) != 1 || !strings.Contains(string(msgs[0].Blocks), "/rapport help") {
-		t.Fatalf("DM replies = %+v, want one help message", msgs)
+	if len(msgs) != 1 || msgs[0].Blocks != nil || !strings.Contains(msgs[0].Text, "help") || len(msgs[0].Text) > 300 {
+		t.Fatalf("DM replies to a greeting = %+v, want one short text naming help", msgs)
+	}
+
+	h.event(slacktest.EventOptions{Event: map[string]any{
+		"type": "message", "channel_type": "im", "channel": dm, "user": "UALICE", "text": "help", "ts": "1700000001.000200",
+	}})
+	msgs = h.slack.Messages(dm)
+	if len(msgs) != 2 || !strings.Contains(string(msgs[1].Blocks), "/rapport help") {
+		t.Fatalf("DM replies to help = %+v, want the full help", msgs[1:])
 	}
 
 	// The bot's own message in the DM must not make it answer itself.
 	h.event(slacktest.EventOptions{Event: map[string]any{
 		"type": "message", "channel_type": "im", "channel": dm, "user": "UBOT", "bot_id": "B0001", "text": "help", "ts": "1700000002.000100",
 	}})
-	if got := len(h.slack.Messages(dm)); got != 1 {
-		t.Errorf("DM messages after the bot's own message = %d, want still 1", got)
+	if got := len(h.slack.Messages(dm)); got != 2 {
+		t.Errorf("DM messages after the bot's own message = %d, want still 2", got)
 	}
 }
 
@@ -340,7 +388,7 @@ func TestRateLimitedPostDeliveredOnce(t *testing.T) {
 	h := startBot(t)
 	h.slack.InjectFaults("chat.postMessage", slacktest.Fault{Status: 429, RetryAfter: 1})
 	start := time.Now()
-	h.event(mention("help", "1700000000.000200"))
+	h.event(dmHelp(h, "1700000000.000200"))
 	calls := h.slack.CallsTo("chat.postMessage")
 	if len(calls) != 2 {
 		t.Fatalf("chat.postMessage attempts = %d, want 2", len(calls))
@@ -348,7 +396,7 @@ func TestRateLimitedPostDeliveredOnce(t *testing.T) {
 	if gap := calls[1].At.Sub(calls[0].At); gap < time.Second {
 		t.Errorf("retried after %v, want at least the 1 s Retry-After", gap)
 	}
-	if got := len(threadReplies(h, "1700000000.000200")); got != 1 {
+	if got := len(dmReplies(h)); got != 1 {
 		t.Errorf("replies delivered = %d, want 1", got)
 	}
 	_ = start
@@ -358,11 +406,11 @@ func TestRateLimitedPostDeliveredOnce(t *testing.T) {
 func TestServerErrorsRetried(t *testing.T) {
 	h := startBot(t)
 	h.slack.InjectFaults("chat.postMessage", slacktest.Fault{Status: 500}, slacktest.Fault{Status: 500})
-	h.event(mention("help", "1700000000.000300"))
+	h.event(dmHelp(h, "1700000000.000300"))
 	if got := len(h.slack.CallsTo("chat.postMessage")); got != 3 {
 		t.Errorf("chat.postMessage attempts = %d, want 3", got)
 	}
-	if got := len(threadReplies(h, "1700000000.000300")); got != 1 {
+	if got := len(dmReplies(h)); got != 1 {
 		t.Errorf("replies delivered = %d, want 1", got)
 	}
 }
@@ -372,11 +420,11 @@ func TestServerErrorsRetried(t *testing.T) {
 func TestPermanentErrorNotRetried(t *testing.T) {
 	h := startBot(t)
 	h.slack.InjectFaults("chat.postMessage", slacktest.Fault{Error: "not_in_channel"}, slacktest.Fault{Error: "not_in_channel"})
-	h.event(mention("help", "1700000000.000400"))
+	h.event(dmHelp(h, "1700000000.000400"))
 	if got := len(h.slack.CallsTo("chat.postMessage")); got != 2 {
 		t.Errorf("chat.postMessage attempts = %d, want 2: the reply and the failure notice, neither retried", got)
 	}
-	if got := len(h.slack.Messages("CGENERAL")); got != 0 {
+	if got := len(dmReplies(h)); got != 0 {
 		t.Errorf("messages = %d, want 0", got)
 	}
 }
@@ -395,7 +443,7 @@ func TestEventHandledOnce(t *testing.T) {
 	same.EnvelopeID = "env-fixed-1"
 	h.event(same)
 	h.event(same)
-	if got := len(threadReplies(h, "1700000000.000500")); got != 1 {
+	if got := privateAnswers(h, "UALICE"); got != 1 {
 		t.Fatalf("replies after 4 deliveries = %d, want 1", got)
 	}
 
@@ -406,7 +454,7 @@ func TestEventHandledOnce(t *testing.T) {
 	h2 := startBot(t, withState(h.slack, h.db))
 	retry.RetryAttempt = 2
 	h2.event(retry)
-	if got := len(threadReplies(h2, "1700000000.000500")); got != 1 {
+	if got := privateAnswers(h2, "UALICE"); got != 1 {
 		t.Errorf("replies after a re-delivery across a restart = %d, want 1", got)
 	}
 }
@@ -432,8 +480,8 @@ func TestPanicRecovered(t *testing.T) {
 	api.armed.Store(true)
 	h := startBot(t, withAPI(func(c *slack.Client) bot.SlackAPI { api.Client = c; return api }))
 	conns := h.slack.Connections()
-	h.event(mention("help", "1700000000.000600"))
-	replies := threadReplies(h, "1700000000.000600")
+	h.event(dmHelp(h, "1700000000.000600"))
+	replies := dmReplies(h)
 	if len(replies) != 1 || !strings.Contains(replies[0].Text, "Sorry") {
 		t.Fatalf("replies after a panic = %+v, want one apology", replies)
 	}

@@ -419,7 +419,7 @@ func redeliveredEvents(r *faultRig, res *faultResult) {
 		again.RetryAttempt, again.RetryReason = attempt, "timeout"
 		r.event(again)
 	}
-	if n := len(threadReplies(r.harness, ts)); n != 1 {
+	if n := ephemeralTo(r, "UALICE"); n != 1 {
 		res.problem("mention delivered 6 times answered %d times, want 1", n)
 		countDup(res, n, 1)
 	}

@@ -111,7 +111,7 @@ func (b *Bot) followupCommand(ctx context.Context, cmd slashCommand) error {
 	case cmd.sub == "me" || cmd.sub == "myself":
 		rest = cmd.args
 	default:
-		return userErrorf("Who is it for? Try `/followup @maya send the deck by friday` or `/followup me book the venue by Dec 3`.")
+		return errNoPerson(cmd.text, followupExample)
 	}
 	if counterpart == cmd.user {
 		counterpart = ""
@@ -122,6 +122,9 @@ func (b *Bot) followupCommand(ctx context.Context, cmd slashCommand) error {
 	}
 	return b.makeFollowup(ctx, cmd.origin, author, counterpart, what, due, "")
 }
+
+// followupExample is the syntax people are shown when they name nobody.
+const followupExample = "`/followup @maya send the deck by friday` (or `/followup me …` for a note to yourself)"
 
 // makeFollowup checks and stores a follow-up, confirms to the author with
 // Undo and tells the counterpart.
@@ -136,7 +139,7 @@ func (b *Bot) makeFollowup(ctx context.Context, o origin, author store.Person, c
 		p, err := b.person(ctx, counterpart)
 		switch {
 		case errors.Is(err, errUnknownUser):
-			return userErrorf("I can't find <@%s> in this workspace, so nothing was saved.", counterpart)
+			return errNoPerson("<@"+counterpart+">", followupExample)
 		case err != nil:
 			return err
 		case p.IsBot:

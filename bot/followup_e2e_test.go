@@ -247,3 +247,33 @@ func TestFollowupListAndDone(t *testing.T) {
 		t.Errorf("done 7 = %q", got)
 	}
 }
+
+// Ensure text that ends in an escaped character keeps its whole entity: a
+// follow-up ending in ">" is stored and shown as "&gt;", never "&gt" (which
+// Slack shows as the letters "&gt"), and an unknown "@name" in /kudos is
+// quoted back whole. Slack sends slash-command text escaped.
+func TestTrailingEntitiesAreKept(t *testing.T) {
+	r := startFollowupBot(t)
+	got := r.followup("UALICE", "<@UBOB|bob> move staging -&gt; prod &gt; by tomorrow")
+	fs, err := r.db.FollowupsOwnedBy("UALICE")
+	if err != nil || len(fs) != 1 {
+		t.Fatalf("follow-ups = %+v, %v; want one", fs, err)
+	}
+	if want := "move staging -&gt; prod &gt;"; fs[0].Text != want {
+		t.Errorf("stored text = %q, want %q", fs[0].Text, want)
+	}
+	if shown := slacktest.RenderText(got, slacktest.Names{}); !strings.Contains(shown, "move staging -> prod > for") {
+		t.Errorf("confirmation as Slack shows it = %q, want the promise ending in \">\"", shown)
+	}
+
+	got = r.followup("UALICE", "me compare A &amp; B &amp;, tomorrow")
+	if shown := slacktest.RenderText(got, slacktest.Names{}); !strings.Contains(shown, "compare A & B &*") {
+		t.Errorf("confirmation as Slack shows it = %q, want the promise ending in \"&\"", shown)
+	}
+
+	r.command("UALICE", "/kudos", "@bob&amp;, for the release notes")
+	_, content := r.lastResponse()
+	if !strings.Contains(content, "@bob&amp;") {
+		t.Errorf("reply to an unresolved name = %q, want the name quoted whole (@bob&amp;)", content)
+	}
+}

@@ -32,23 +32,25 @@ func (b *Bot) unknownSub(ctx context.Context, cmd slashCommand) error {
 	})
 }
 
-// onMention answers any mention of the bot with help, in a thread, so a
-// channel is not flooded.
+// onMention answers a mention of the bot privately (an ephemeral message
+// only the person who mentioned sees), in a few lines that point to the full
+// help: a channel is never filled with the bot's manual, and nobody else is
+// interrupted. It answers inside the thread when the mention was in one.
 func (b *Bot) onMention(ctx context.Context, ev event) error {
-	_, err := b.send.post(ctx, message{
-		Channel:  ev.channel,
-		ThreadTS: ev.threadTS,
-		Text:     helpFallback,
-		Blocks:   renderHelp(b.routes.commands()),
-	})
-	return err
+	thread := ""
+	if m, ok := ev.data.(*slackevents.AppMentionEvent); ok {
+		thread = m.ThreadTimeStamp
+	}
+	return b.send.ephemeral(ctx, ev.channel, ev.user, thread, mentionReply(ev.user))
 }
 
-var helpWord = regexp.MustCompile(`(?i)\b(help|hi|hello|hey|\?)\b|^\s*\?\s*$`)
+// helpWord is a request for the full help in a DM.
+var helpWord = regexp.MustCompile(`(?i)\b(help|commands)\b|^\s*\?\s*$`)
 
-// onDirectMessage answers a DM to the bot. Messages from bots (including
-// itself) and edits or other subtypes are ignored, so the bot never talks
-// to itself.
+// onDirectMessage answers a DM to the bot: "help" (or "?") gets the full
+// help; anything else, a greeting included, a short answer that says how to
+// get it. Messages from bots (including itself) and edits or other subtypes
+// are ignored, so the bot never talks to itself.
 func (b *Bot) onDirectMessage(ctx context.Context, ev event) error {
 	m, ok := ev.data.(*slackevents.MessageEvent)
 	if !ok || m.BotID != "" || m.SubType != "" || m.User == "" || m.User == b.botUserID {
@@ -58,9 +60,6 @@ func (b *Bot) onDirectMessage(ctx context.Context, ev event) error {
 		_, err := b.send.post(ctx, message{Channel: ev.channel, Text: helpFallback, Blocks: renderHelp(b.routes.commands())})
 		return err
 	}
-	_, err := b.send.post(ctx, message{
-		Channel: ev.channel,
-		Text:    "I'm Rapport. I don't read conversations, but I'm happy to help: type `help` to see what I can do.",
-	})
+	_, err := b.send.post(ctx, message{Channel: ev.channel, Text: dmReply})
 	return err
 }

@@ -149,7 +149,7 @@ func (b *Bot) kudosRecipients(ctx context.Context, giver string, g gift) ([]stri
 	}
 	recipients = dedupe(recipients)
 	if len(recipients) == 0 {
-		return nil, userErrorf("Who is it for? Mention them: `/kudos @maya for untangling the deploy #teamwork`.")
+		return nil, errNoPerson("", kudosExample)
 	}
 	if slices.Contains(recipients, giver) {
 		how := "remove yourself"
@@ -165,7 +165,7 @@ func (b *Bot) kudosRecipients(ctx context.Context, giver string, g gift) ([]stri
 		p, err := b.person(ctx, r)
 		switch {
 		case errors.Is(err, errUnknownUser):
-			return nil, userErrorf("I can't find <@%s> in this workspace, so nothing was sent.", r)
+			return nil, errNoPerson("<@"+r+">", kudosExample)
 		case err != nil:
 			return nil, err
 		case p.IsBot:
@@ -318,11 +318,7 @@ func (b *Bot) tellPrivately(ctx context.Context, o origin, text string) {
 		}
 	}
 	if o.channel != "" {
-		err := b.send.call(ctx, "chat.postEphemeral", func(ctx context.Context) error {
-			_, err := b.api.PostEphemeralContext(ctx, o.channel, o.user, slack.MsgOptionText(neutraliseMentions(text), false))
-			return err
-		})
-		if err == nil {
+		if err := b.send.ephemeral(ctx, o.channel, o.user, "", text); err == nil {
 			return
 		}
 	}

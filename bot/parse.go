@@ -377,17 +377,14 @@ recipients:
 			if isBroadcastName(name) {
 				return kudosCommand{}, errKudosBroadcast
 			}
-			return kudosCommand{}, userErrorf("Rapport couldn't find %s. Pick people from the list that pops up "+
-				"as you type @ and their name, so Slack links them, like %s", truncate(name, 40), kudosExample)
+			return kudosCommand{}, errNoPerson(name, kudosExample)
 		}
 	}
 	if last < 0 {
 		if private {
-			return kudosCommand{}, userErrorf("Who are these private kudos for? Start with the people you're thanking, " +
-				"then say why, like `/kudos private @maya for untangling the deploy`.")
+			return kudosCommand{}, errNoPerson("", "`/kudos private @maya for untangling the deploy`")
 		}
-		return kudosCommand{}, userErrorf("Who are these kudos for? Start with the people you're thanking, "+
-			"then say why, like %s", kudosExample)
+		return kudosCommand{}, errNoPerson("", kudosExample)
 	}
 
 	rest := toks[i:]
@@ -433,7 +430,7 @@ func isJoiner(t token) bool {
 // typedName returns "@name" when raw is a name typed with '@' that Slack did
 // not turn into a mention, without trailing punctuation ("@bob," → "@bob").
 func typedName(raw string) (string, bool) {
-	name := strings.TrimRight(raw, ".,;:!?")
+	name := trimRightEscaped(raw, isTrailingPunct)
 	r, _ := utf8.DecodeRuneInString(strings.TrimPrefix(name, "@"))
 	if !strings.HasPrefix(name, "@") || !(unicode.IsLetter(r) || unicode.IsDigit(r)) {
 		return "", false
@@ -457,7 +454,7 @@ func tagValue(t token, trailing bool) (string, bool) {
 	var v string
 	switch {
 	case t.kind == tokWord && strings.HasPrefix(t.raw, "#"):
-		v = strings.TrimRight(t.raw[1:], ".,;:!?")
+		v = trimRightEscaped(t.raw[1:], isTrailingPunct)
 	case t.kind == tokChannelRef && trailing:
 		v = t.label
 	default:

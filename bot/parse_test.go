@@ -71,20 +71,20 @@ var parseKudosTests = []struct {
 	{in: "private <@U1> for the quiet help",
 		want: kudosCommand{kind: kudosGive, private: true, users: []string{"U1"}, reason: "for the quiet help"}},
 	{in: "PRIVATE <@U1>", want: kudosCommand{kind: kudosGive, private: true, users: []string{"U1"}}},
-	{in: "private", err: "private kudos for?"},
+	{in: "private", err: "Who is it for? Pick people from the list that pops up as you type @ and their name, so Slack links them, like `/kudos private @maya"},
 	{in: "private great job", err: "/kudos private @maya"},
 
 	// No recipients, unresolved names, broadcasts.
 	{in: "great job everyone", err: "/kudos @maya for untangling the deploy #teamwork"},
-	{in: "for <@U1> great job", err: "Who are these kudos for?"},
-	{in: "@bob for the help", err: "couldn't find @bob."},
-	{in: "<@U1> and @Bob, for the help", err: "couldn't find @Bob."},
-	{in: "<@u1> lower-case IDs are not Slack's", err: "Who are these kudos for?"},
+	{in: "for <@U1> great job", err: "Who is it for?"},
+	{in: "@bob for the help", err: "can't find @bob in this workspace."},
+	{in: "<@U1> and @Bob, for the help", err: "can't find @Bob in this workspace."},
+	{in: "<@u1> lower-case IDs are not Slack's", err: "Who is it for?"},
 	{in: "<!here> great job", err: "Kudos go to people"},
 	{in: "<@U1> and <!channel|channel> thanks", err: "Kudos go to people"},
 	{in: "<!everyone>", err: "Kudos go to people"},
 	{in: "@here thanks", err: "Kudos go to people"},
-	{in: "<!date^1392734382^{date_num}|Feb 18, 2014> standup", err: "Who are these kudos for?"},
+	{in: "<!date^1392734382^{date_num}|Feb 18, 2014> standup", err: "Who is it for?"},
 
 	// Values.
 	{in: "<@U1> for the deploy #TeamWork #Craft",
@@ -114,7 +114,7 @@ var parseKudosTests = []struct {
 		want: kudosCommand{kind: kudosGive, users: []string{"U1"}, reason: "for the fix &lt; 5 min <"}},
 	{in: "<@U1> for a < b and c > d",
 		want: kudosCommand{kind: kudosGive, users: []string{"U1"}, reason: "for a < b and c > d"}},
-	{in: "<@U1 for the help", err: "Who are these kudos for?"},
+	{in: "<@U1 for the help", err: "Who is it for?"},
 	{in: "<@U1> <3 you <@U2>",
 		want: kudosCommand{kind: kudosGive, users: []string{"U1"}, reason: "<3 you <@U2>"}},
 	{in: "<@U1> 🎉🎉🎉", want: kudosCommand{kind: kudosGive, users: []string{"U1"}, reason: "🎉🎉🎉"}},
@@ -130,7 +130,7 @@ var parseKudosTests = []struct {
 	{in: "<@U1> for the <!date^1392734382^{date}|Feb 18> demo",
 		want: kudosCommand{kind: kudosGive, users: []string{"U1"}, reason: "for the <!date^1392734382^{date}|Feb 18> demo"}},
 	{in: long4000, want: kudosCommand{kind: kudosGive, users: []string{"U1"}, reason: long4000[len("<@U1> "):]}},
-	{in: strings.Repeat("<", 4000), err: "Who are these kudos for?"},
+	{in: strings.Repeat("<", 4000), err: "Who is it for?"},
 	{in: "<@U1> " + strings.Repeat("<@U2", 1000), want: kudosCommand{kind: kudosGive, users: []string{"U1"}, reason: strings.Repeat("<@U2", 1000)}},
 }
 
@@ -332,6 +332,27 @@ func TestPlainLength(t *testing.T) {
 	for _, tt := range tests {
 		if got := plainLength(tt.in); got != tt.want {
 			t.Errorf("plainLength(%q) = %d, want %d", tt.in, got, tt.want)
+		}
+	}
+}
+
+// Ensure every cut or trim of escaped user text leaves entities and <…>
+// tokens whole.
+func TestCutsKeepEntitiesWhole(t *testing.T) {
+	for _, tt := range []struct {
+		name, got, want string
+	}{
+		{"trim keeps &gt;", trimRightEscaped("prod &gt;", isTrailingPunct), "prod &gt;"},
+		{"trim keeps &amp;", trimRightEscaped("A &amp;;", isTrailingPunct), "A &amp;"},
+		{"trim drops punctuation", trimRightEscaped("@bob,;", isTrailingPunct), "@bob"},
+		{"trim stops at a token", trimRightEscaped("<@U1>", func(rune) bool { return true }), "<@U1>"},
+		{"typed name", func() string { n, _ := typedName("@bob&amp;"); return n }(), "@bob&amp;"},
+		{"truncate before an entity", truncate("abcdef&amp;gh", 9), "abcdef…"},
+		{"truncate before a mention", truncate("hi <@U12345> there", 8), "hi…"},
+		{"quoteDue before an entity", quoteDue(strings.Repeat("a", 37) + "&gt;&gt;"), strings.Repeat("a", 37) + "…"},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.name, tt.got, tt.want)
 		}
 	}
 }

@@ -79,3 +79,24 @@ func (b *Bot) openDM(ctx context.Context, user string) (string, error) {
 	b.dms.Store(user, ch.ID)
 	return ch.ID, nil
 }
+
+// errNoPerson is the one answer when a command needs a person and Rapport
+// cannot find them, so every command says it the same way. typed is the
+// text where the person should be: a mention Slack linked to an ID it does
+// not know, a name typed with "@" that Slack did not link, or anything else
+// when nobody was named. example shows the command done right. Nothing is
+// changed by the command.
+func errNoPerson(typed, example string) error {
+	const how = "Pick people from the list that pops up as you type @ and their name, so Slack links them, like %s. Nothing was changed."
+	if toks := tokenize(typed); len(toks) > 0 {
+		switch t := toks[0]; {
+		case t.kind == tokUserMention:
+			return userErrorf("I can't find <@%s> in this workspace. "+how, t.id, example)
+		case t.kind == tokWord:
+			if name, ok := typedName(t.raw); ok {
+				return userErrorf("I can't find %s in this workspace. "+how, truncate(name, 40), example)
+			}
+		}
+	}
+	return userErrorf("Who is it for? "+how, example)
+}

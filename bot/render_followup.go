@@ -51,13 +51,24 @@ func localDue(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("Mon 2 Jan, 15:04")
 }
 
+// followupShownMax is the most of a follow-up's text, in characters as
+// sent, that one message shows. A follow-up holds 1,000 characters as people
+// read them, but up to five times more once "&", "<" and ">" are escaped
+// (&amp; &lt; &gt;), and a section holds 3,000: the text is cut so that the
+// sentence around it, the due time and the buttons always fit.
+const followupShownMax = 2000
+
+// followupText is the follow-up's text as messages show it (cut, never
+// inside an entity or a mention, to followupShownMax).
+func followupText(f store.Followup) string { return kudosClip(f.Text, followupShownMax) }
+
 // followupWhat names the promise: "send the deck to <@B>" or "send the
 // deck" for a note to oneself.
 func followupWhat(f store.Followup) string {
 	if f.Counterpart == "" {
-		return f.Text
+		return followupText(f)
 	}
-	return f.Text + " for <@" + f.Counterpart + ">"
+	return followupText(f) + " for <@" + f.Counterpart + ">"
 }
 
 // renderFollowupCreated is the author's private confirmation, with Undo.
@@ -74,7 +85,7 @@ func renderFollowupCreated(f store.Followup, loc *time.Location) (string, []slac
 
 // renderFollowupNotice tells the counterpart about the promise.
 func renderFollowupNotice(f store.Followup) (string, []slack.Block) {
-	text := fmt.Sprintf(":handshake: <@%s> will *%s* for you by %s.", f.Owner, f.Text, slackDate(f.Due, time.UTC))
+	text := fmt.Sprintf(":handshake: <@%s> will *%s* for you by %s.", f.Owner, followupText(f), slackDate(f.Due, time.UTC))
 	blocks := []slack.Block{section(text)}
 	if f.Link != "" {
 		blocks = append(blocks, contextLine(fmt.Sprintf(":link: About <%s|this message>", f.Link)))
@@ -139,9 +150,9 @@ func renderFollowupNudge(items []store.Followup, snoozes []snoozeChoice, loc *ti
 func renderFollowupReceipt(f store.Followup) string {
 	var text string
 	if f.Status == store.FollowupDropped {
-		text = fmt.Sprintf(":information_source: <@%s> won't be able to %s after all.", f.Owner, f.Text)
+		text = fmt.Sprintf(":information_source: <@%s> won't be able to %s after all.", f.Owner, followupText(f))
 	} else {
-		text = fmt.Sprintf(":white_check_mark: <@%s> followed up: %s ✔", f.Owner, f.Text)
+		text = fmt.Sprintf(":white_check_mark: <@%s> followed up: %s ✔", f.Owner, followupText(f))
 	}
 	if note := strings.TrimSpace(f.Note); note != "" {
 		text += "\n>" + strings.ReplaceAll(note, "\n", "\n>")
@@ -176,7 +187,7 @@ func renderFollowupList(mine []followupListItem, owed []store.Followup, now time
 		ob.WriteString("\nNobody owes you anything right now.")
 	}
 	for _, f := range owed {
-		fmt.Fprintf(&ob, "\n• <@%s>: %s — due %s", f.Owner, f.Text, slackDate(f.Due, loc))
+		fmt.Fprintf(&ob, "\n• <@%s>: %s — due %s", f.Owner, followupText(f), slackDate(f.Due, loc))
 	}
 	blocks = append(blocks, section(ob.String()), contextLine("Mark one done with `/followup done 2`."))
 	return "Your follow-ups", blocks
@@ -217,14 +228,14 @@ func renderFollowupModal(channel, counterpart, link string, today string) slack.
 // renderFollowupNoteModal asks for an optional note (Drop, new date).
 func renderFollowupNoteModal(callbackID string, f store.Followup, withDate bool, today string) slack.ModalViewRequest {
 	title := "Drop it"
-	intro := fmt.Sprintf("Dropping *%s*. <@%s> will be told; a short note helps.", f.Text, f.Counterpart)
+	intro := fmt.Sprintf("Dropping *%s*. <@%s> will be told; a short note helps.", followupText(f), f.Counterpart)
 	if f.Counterpart == "" {
-		intro = fmt.Sprintf("Dropping *%s*.", f.Text)
+		intro = fmt.Sprintf("Dropping *%s*.", followupText(f))
 	}
 	var blocks []slack.Block
 	if withDate {
 		title = "New date"
-		intro = fmt.Sprintf("Propose a new date for *%s*. <@%s> will get it by DM.", f.Text, f.Counterpart)
+		intro = fmt.Sprintf("Propose a new date for *%s*. <@%s> will get it by DM.", followupText(f), f.Counterpart)
 		d := slack.NewDatePickerBlockElement("date")
 		d.InitialDate = today
 		blocks = append(blocks, slack.NewInputBlock("followup_date", plain("New date"), nil, d))

@@ -29,7 +29,7 @@ func FuzzRenderUserText(f *testing.F) {
 		_, renders["dm"] = renderKudosDM(k, "U2")
 		_, renders["share"] = renderKudosShare(k)
 		for name, blocks := range renders {
-			safe, err := neutraliseBlocks(blocks)
+			safe, err := prepareBlocks(blocks)
 			if err != nil {
 				t.Fatalf("%s: neutralise: %v", name, err)
 			}

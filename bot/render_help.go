@@ -15,6 +15,16 @@ const helpIntro = "*Rapport* helps your team build strong working relationships 
 // helpFallback is the notification text of the help message.
 const helpFallback = "Rapport: what it does and its commands"
 
+// mentionReply is the short, private answer to a mention of the bot.
+func mentionReply(user string) string {
+	return fmt.Sprintf("Hi <@%s>! I'm Rapport: kudos, follow-ups, coffee chats and staying in touch. "+
+		"Type `/rapport help` to see everything I can do (only you will see it).", user)
+}
+
+// dmReply answers a DM that is not a request for help.
+const dmReply = "Hi! I'm Rapport. I don't read conversations, but I'm happy to help: " +
+	"type `help` here, or `/rapport help` anywhere, to see what I can do."
+
 // renderHelp builds the help message from the command routes, so help can
 // never list a command the bot does not have, nor miss one it has.
 func renderHelp(commands []*route) []slack.Block {
@@ -52,14 +62,9 @@ func usageText(rt *route) string {
 	return sb.String()
 }
 
-// truncate shortens s to at most n runes, marking the cut with "…".
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
+// truncate shortens Slack-escaped s to at most n runes, marking the cut
+// with "…". It never cuts inside an entity or a <…> token (kudosClip).
+func truncate(s string, n int) string { return kudosClip(s, n) }
 
 // renderUsageOnly is a command's own help: its usage lines.
 func renderUsageOnly(rt *route) []slack.Block {

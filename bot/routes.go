@@ -172,12 +172,12 @@ func (b *Bot) routeTable() []route {
 		{kind: eventRoute, id: "member_left_channel", summary: "leaving the coffee channel unenrols you", event: b.onMemberLeft},
 		{
 			kind: eventRoute, id: "app_mention",
-			summary: "a mention of the bot is answered with help, in a thread",
+			summary: "a mention of the bot is answered privately, briefly, with the way to full help",
 			event:   b.onMention,
 		},
 		{
 			kind: eventRoute, id: "message.im",
-			summary: "a direct message to the bot: \"help\" is answered with help",
+			summary: "a direct message to the bot: \"help\" is answered with help, anything else briefly",
 			event:   b.onDirectMessage,
 		},
 	}

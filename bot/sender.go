@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -205,9 +207,41 @@ type message struct {
 	Blocks   []slack.Block
 }
 
-// post sends m with chat.postMessage and returns its ts.
+// post sends m with chat.postMessage and returns its ts. When Slack
+// refuses the blocks, the text is posted alone, so the person still reads
+// the message (without its buttons) rather than nothing.
 func (s *sender) post(ctx context.Context, m message) (string, error) {
-	blocks, err := neutraliseBlocks(m.Blocks)
+	ts, err := s.postOnce(ctx, m)
+	if err != nil && len(m.Blocks) > 0 && m.Text != "" && refusedContent(err) {
+		s.log.Warn("blocks refused; sent as text", "method", "chat.postMessage", "channel", m.Channel, "err", err)
+		m.Blocks = nil
+		m.Text = fallbackText(m.Text)
+		return s.postOnce(ctx, m)
+	}
+	return ts, err
+}
+
+// refusedContent reports whether Slack refused a message for its content
+// (blocks over a Block Kit limit, text too long), which the same message
+// without blocks may avoid.
+func refusedContent(err error) bool {
+	switch slackErrorCode(err) {
+	case "invalid_blocks", "invalid_blocks_format", "msg_too_long", "msg_blocks_too_long", "invalid_payload":
+		return true
+	}
+	return false
+}
+
+// fallbackText is the text of a message whose blocks were refused, cut to
+// the length Slack advises for a message.
+func fallbackText(text string) string { return kudosClip(text, maxFallbackText) }
+
+// maxFallbackText is the longest text a refused message falls back to;
+// Slack advises keeping messages to about 4,000 characters.
+const maxFallbackText = 4000
+
+func (s *sender) postOnce(ctx context.Context, m message) (string, error) {
+	blocks, err := prepareBlocks(m.Blocks)
 	if err != nil {
 		return "", err
 	}
@@ -230,6 +264,19 @@ func (s *sender) post(ctx context.Context, m message) (string, error) {
 	return ts, err
 }
 
+// ephemeral shows text to user only, in channel (in the thread when thread
+// is set), with chat.postEphemeral.
+func (s *sender) ephemeral(ctx context.Context, channel, user, thread, text string) error {
+	opts := []slack.MsgOption{slack.MsgOptionText(neutraliseMentions(text), false)}
+	if thread != "" {
+		opts = append(opts, slack.MsgOptionTS(thread))
+	}
+	return s.call(ctx, "chat.postEphemeral", func(ctx context.Context) error {
+		_, err := s.api.PostEphemeralContext(ctx, channel, user, opts...)
+		return err
+	})
+}
+
 // response is a reply through a slash command's or interaction's
 // response_url: ephemeral to the person unless InChannel.
 type response struct {
@@ -239,9 +286,21 @@ type response struct {
 	ReplaceOriginal bool
 }
 
-// respond posts r to a response_url.
+// respond posts r to a response_url. When Slack refuses the blocks, the
+// text is sent alone, so the reply never vanishes.
 func (s *sender) respond(ctx context.Context, url string, r response) error {
-	blocks, err := neutraliseBlocks(r.Blocks)
+	err := s.respondOnce(ctx, url, r)
+	if err != nil && len(r.Blocks) > 0 && r.Text != "" && refusedContent(err) {
+		s.log.Warn("blocks refused; sent as text", "method", "response_url", "err", err)
+		r.Blocks = nil
+		r.Text = fallbackText(r.Text)
+		return s.respondOnce(ctx, url, r)
+	}
+	return err
+}
+
+func (s *sender) respondOnce(ctx context.Context, url string, r response) error {
+	blocks, err := prepareBlocks(r.Blocks)
 	if err != nil {
 		return err
 	}
@@ -257,35 +316,54 @@ func (s *sender) respond(ctx context.Context, url string, r response) error {
 		msg.Blocks = &slack.Blocks{BlockSet: blocks}
 	}
 	return s.call(ctx, "response_url", func(ctx context.Context) error {
-		return slack.PostWebhookCustomHTTPContext(ctx, url, s.http, msg)
+		return s.postWebhook(ctx, url, msg)
 	})
 }
 
-// neutraliseBlocks returns blocks with every string in them passed through
-// neutraliseMentions. It round-trips through JSON so that it reaches text in
-// every kind of block and element, present and future.
-func neutraliseBlocks(blocks []slack.Block) ([]slack.Block, error) {
-	if len(blocks) == 0 {
-		return nil, nil
-	}
-	raw, err := json.Marshal(slack.Blocks{BlockSet: blocks})
+// postWebhook posts msg to a response_url and reads Slack's answer. Slack
+// refuses some payloads (blocks over a limit) with HTTP 200 and
+// {"ok":false,"error":"invalid_blocks"} in the body, which slack-go's
+// webhook helper ignores because it reads only the status; here such an
+// answer is an error like any Web API ok:false.
+func (s *sender) postWebhook(ctx context.Context, url string, msg *slack.WebhookMessage) error {
+	raw, err := json.Marshal(msg)
 	if err != nil {
-		return nil, fmt.Errorf("bot: encode blocks: %w", err)
+		return fmt.Errorf("bot: encode response: %w", err)
 	}
-	var tree any
-	if err := json.Unmarshal(raw, &tree); err != nil {
-		return nil, fmt.Errorf("bot: decode blocks: %w", err)
-	}
-	tree = mapStrings(tree, neutraliseMentions)
-	raw, err = json.Marshal(tree)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(raw))
 	if err != nil {
-		return nil, fmt.Errorf("bot: encode blocks: %w", err)
+		return fmt.Errorf("bot: response request: %w", err)
 	}
-	var out slack.Blocks
-	if err := json.Unmarshal(raw, &out); err != nil {
-		return nil, fmt.Errorf("bot: decode blocks: %w", err)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.http.Do(req)
+	if err != nil {
+		return err
 	}
-	return out.BlockSet, nil
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		if secs, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil {
+			return &slack.RateLimitedError{RetryAfter: time.Duration(secs) * time.Second}
+		}
+	}
+	if resp.StatusCode != http.StatusOK {
+		return slack.StatusCodeError{Code: resp.StatusCode, Status: resp.Status}
+	}
+	var answer struct {
+		OK       *bool  `json:"ok"`
+		Error    string `json:"error"`
+		Metadata struct {
+			Messages []string `json:"messages"`
+		} `json:"response_metadata"`
+	}
+	// A body that is not JSON (Slack has answered a bare "ok") is success.
+	if json.Unmarshal(body, &answer) == nil && answer.OK != nil && !*answer.OK {
+		return slack.SlackErrorResponse{Err: answer.Error, ResponseMetadata: slack.ResponseMetadata{Messages: answer.Metadata.Messages}}
+	}
+	return nil
 }
 
 func mapStrings(v any, f func(string) string) any {

@@ -3,6 +3,7 @@ package bot
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // massMention matches Slack's broadcast and user-group mention tokens:
@@ -40,3 +41,25 @@ func neutraliseMentions(s string) string {
 func escapeText(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }
+
+// trimRightEscaped trims the runes for which drop is true from the end of
+// Slack-escaped text s, and stops at an entity (&amp; &lt; &gt;) or the end
+// of a <…> token: their ';' and '>' are what the person typed, not
+// punctuation to tidy away ("ship it -> prod >" must keep its "&gt;").
+func trimRightEscaped(s string, drop func(rune) bool) string {
+	for s != "" {
+		if strings.HasSuffix(s, ">") || strings.HasSuffix(s, "&amp;") || strings.HasSuffix(s, "&lt;") || strings.HasSuffix(s, "&gt;") {
+			return s
+		}
+		r, size := utf8.DecodeLastRuneInString(s)
+		if !drop(r) {
+			return s
+		}
+		s = s[:len(s)-size]
+	}
+	return s
+}
+
+// isTrailingPunct is the punctuation a word may end with that is not part of
+// a name or a #value ("@bob," "#teamwork!").
+func isTrailingPunct(r rune) bool { return strings.ContainsRune(".,;:!?", r) }

@@ -165,7 +165,7 @@ func dueResult(what string, due time.Time, err error) (string, time.Time, error)
 // cleanWhat drops the blanks and separators between what and the date
 // ("send the deck, friday", "send the deck - by friday").
 func dueCleanWhat(s string) string {
-	return strings.TrimRightFunc(s, func(r rune) bool {
+	return trimRightEscaped(s, func(r rune) bool {
 		return unicode.IsSpace(r) || strings.ContainsRune(",;:-–—", r)
 	})
 }
@@ -231,11 +231,7 @@ func (c *dueClock) errTooFar(due time.Time) error {
 
 // quoteDue shortens what a person typed for an error message.
 func quoteDue(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 40 {
-		return string(r[:40]) + "…"
-	}
-	return s
+	return truncate(strings.Join(strings.Fields(s), " "), 41)
 }
 
 // errDueUnread is a reader's "this piece is not a usable date" ("13pm",

@@ -459,7 +459,18 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, call Call) b
 // reply is a JSON answer body.
 type reply map[string]any
 
-func fail(code string) reply { return reply{"ok": false, "error": code} }
+// fail is an ok:false answer. Slack explains invalid_blocks and
+// invalid_arguments in response_metadata.messages, as "[ERROR] … [json-pointer:…]".
+func fail(code string, messages ...string) reply {
+	r := reply{"ok": false, "error": code}
+	if len(messages) > 0 {
+		for i, m := range messages {
+			messages[i] = "[ERROR] " + m
+		}
+		r["response_metadata"] = map[string]any{"messages": messages}
+	}
+	return r
+}
 
 func ok(r reply) reply {
 	if r == nil {

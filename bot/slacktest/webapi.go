@@ -142,17 +142,31 @@ func jsonArray(v string) (json.RawMessage, int, bool) {
 	return json.RawMessage(v), len(arr), true
 }
 
+// blocksArray validates an optional blocks parameter: a JSON array of at
+// most max blocks that keeps Slack's documented Block Kit limits. problem
+// says what is wrong ("" when nothing is).
+func blocksArray(v string, max int) (blocks json.RawMessage, n int, problem string) {
+	blocks, n, valid := jsonArray(v)
+	switch {
+	case !valid:
+		return nil, 0, "blocks must be a JSON array"
+	case n > max:
+		return nil, 0, fmt.Sprintf("no more than %d items allowed [json-pointer:/blocks]", max)
+	}
+	return blocks, n, checkMessageBlocks(blocks)
+}
+
 // messageContent validates text, blocks and attachments as chat.* does.
-func messageContent(p map[string]string) (Message, string) {
-	var m Message
+// detail explains an invalid_blocks.
+func messageContent(p map[string]string) (m Message, code, detail string) {
 	m.Text = p["text"]
-	blocks, nb, okb := jsonArray(p["blocks"])
-	if !okb || nb > 50 {
-		return m, "invalid_blocks"
+	blocks, nb, problem := blocksArray(p["blocks"], maxMessageBlocks)
+	if problem != "" {
+		return m, "invalid_blocks", problem
 	}
 	atts, na, oka := jsonArray(p["attachments"])
 	if !oka {
-		return m, "invalid_attachments"
+		return m, "invalid_attachments", ""
 	}
 	if nb > 0 {
 		m.Blocks = blocks
@@ -161,12 +175,20 @@ func messageContent(p map[string]string) (Message, string) {
 		m.Attachments = atts
 	}
 	if m.Text == "" && nb == 0 && na == 0 {
-		return m, "no_text"
+		return m, "no_text", ""
 	}
 	if len(m.Text) > 40000 {
-		return m, "msg_too_long"
+		return m, "msg_too_long", ""
 	}
-	return m, ""
+	return m, "", ""
+}
+
+// failDetail is fail with Slack's explanation when there is one.
+func failDetail(code, detail string) reply {
+	if detail == "" {
+		return fail(code)
+	}
+	return fail(code, detail)
 }
 
 // postTargetLocked resolves the channel argument of chat.postMessage and
@@ -227,9 +249,9 @@ func (s *Server) messageJSON(m Message) reply {
 }
 
 func (s *Server) chatPostMessage(c Call) reply {
-	msg, code := messageContent(c.Params)
+	msg, code, detail := messageContent(c.Params)
 	if code != "" {
-		return fail(code)
+		return failDetail(code, detail)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -254,9 +276,9 @@ func (s *Server) chatPostMessage(c Call) reply {
 }
 
 func (s *Server) chatPostEphemeral(c Call) reply {
-	msg, code := messageContent(c.Params)
+	msg, code, detail := messageContent(c.Params)
 	if code != "" {
-		return fail(code)
+		return failDetail(code, detail)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -308,9 +330,9 @@ func (s *Server) chatUpdate(c Call) reply {
 		m.Text = text
 	}
 	if _, ok := p["blocks"]; ok {
-		blocks, n, valid := jsonArray(p["blocks"])
-		if !valid || n > 50 {
-			return fail("invalid_blocks")
+		blocks, _, problem := blocksArray(p["blocks"], maxMessageBlocks)
+		if problem != "" {
+			return fail("invalid_blocks", problem)
 		}
 		m.Blocks = blocks
 	}
@@ -598,23 +620,24 @@ func decodeObject(b []byte) (map[string]any, error) {
 	return m, nil
 }
 
-// parseView validates the view argument of views.*.
-func parseView(raw, wantType string) (map[string]any, string) {
+// parseView validates the view argument of views.*: its type, its size and
+// Slack's documented Block Kit limits. detail explains an invalid_arguments.
+func parseView(raw, wantType string) (doc map[string]any, code, detail string) {
 	doc, err := decodeObject([]byte(raw))
 	if err != nil {
-		return nil, "invalid_arguments"
+		return nil, "invalid_arguments", ""
 	}
 	typ, _ := doc["type"].(string)
 	if typ != wantType && !(wantType == "modal" && typ == "workflow_step") {
-		return nil, "invalid_arguments"
-	}
-	if blocks, ok := doc["blocks"].([]any); ok && len(blocks) > 100 {
-		return nil, "invalid_arguments"
+		return nil, "invalid_arguments", ""
 	}
 	if len(raw) > 250_000 {
-		return nil, "view_too_large"
+		return nil, "view_too_large", ""
 	}
-	return doc, ""
+	if problem := checkView(doc); problem != "" {
+		return nil, "invalid_arguments", problem
+	}
+	return doc, "", ""
 }
 
 // newHashLocked returns a fresh view hash.
@@ -655,9 +678,9 @@ func (s *Server) fillViewLocked(doc map[string]any, id, root, previous string) {
 
 func (s *Server) viewsPublish(c Call) reply {
 	p := c.Params
-	doc, code := parseView(p["view"], "home")
+	doc, code, detail := parseView(p["view"], "home")
 	if code != "" {
-		return fail(code)
+		return failDetail(code, detail)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -700,9 +723,9 @@ func (s *Server) checkTriggerLocked(trigger string) (user, code string) {
 func (s *Server) viewsOpen(c Call) reply { return s.openOrPush(c, false) }
 func (s *Server) viewsPush(c Call) reply { return s.openOrPush(c, true) }
 func (s *Server) openOrPush(c Call, push bool) reply {
-	doc, code := parseView(c.Params["view"], "modal")
+	doc, code, detail := parseView(c.Params["view"], "modal")
 	if code != "" {
-		return fail(code)
+		return failDetail(code, detail)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -725,11 +748,11 @@ func (s *Server) openOrPush(c Call, push bool) reply {
 
 func (s *Server) viewsUpdate(c Call) reply {
 	p := c.Params
-	doc, code := parseView(p["view"], "modal")
+	doc, code, detail := parseView(p["view"], "modal")
 	if code != "" {
 		// views.update also updates Home tabs.
-		if doc, code = parseView(p["view"], "home"); code != "" {
-			return fail(code)
+		if doc, code, _ = parseView(p["view"], "home"); code != "" {
+			return failDetail(code, detail)
 		}
 	}
 	s.mu.Lock()
@@ -787,9 +810,9 @@ func (s *Server) filesCompleteUploadExternal(c Call) reply {
 	if err := json.Unmarshal([]byte(p["files"]), &summaries); err != nil || len(summaries) == 0 {
 		return fail("invalid_arguments")
 	}
-	blocks, nb, valid := jsonArray(p["blocks"])
-	if !valid || nb > 50 {
-		return fail("invalid_blocks")
+	blocks, nb, problem := blocksArray(p["blocks"], maxMessageBlocks)
+	if problem != "" {
+		return fail("invalid_blocks", problem)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -914,7 +937,7 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "invalid_payload", http.StatusBadRequest)
 		return
 	}
-	blocks, nb, okb := jsonArray(string(body.Blocks))
+	blocks, nb, problem := blocksArray(string(body.Blocks), maxMessageBlocks)
 	atts, na, _ := jsonArray(string(body.Attachments))
 
 	s.mu.Lock()
@@ -923,7 +946,7 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case !known:
 		code = "no_service"
-	case !okb || nb > 50:
+	case problem != "":
 		code = "invalid_blocks"
 	case body.DeleteOriginal:
 		if i := s.findMessageLocked(t.channel, t.originalTS, true); t.originalTS != "" && i >= 0 {
@@ -968,7 +991,10 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 	case "no_service":
 		http.Error(w, code, http.StatusNotFound)
 	default:
-		writeJSON(w, http.StatusOK, fail(code))
+		// Slack answers a refused response_url post with HTTP 200 and
+		// ok:false in the body, so a client that reads only the status
+		// never notices.
+		writeJSON(w, http.StatusOK, failDetail(code, problem))
 	}
 }
 

@@ -816,3 +816,27 @@ func TestCloseWithHungRequest(t *testing.T) {
 		t.Errorf("WaitForCall after Close: err = %v, want ErrClosed", err)
 	}
 }
+
+// Ensure chat.postMessage and views.open refuse payloads over Block Kit
+// limits as Slack does, explaining why in response_metadata.
+func TestBlockKitLimitsRefused(t *testing.T) {
+	srv := newServer(t, slacktest.Options{})
+	srv.AddChannel("C1", "general", false, "U1")
+	api := newAPI(srv)
+	ctx := testContext(t)
+	long := slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, strings.Repeat("&lt;", 751), false, false), nil, nil)
+	_, _, err := api.PostMessageContext(ctx, "C1", slack.MsgOptionText("x", false), slack.MsgOptionBlocks(long))
+	var se slack.SlackErrorResponse
+	if !errors.As(err, &se) || se.Err != "invalid_blocks" || len(se.ResponseMetadata.Messages) == 0 ||
+		!strings.Contains(se.ResponseMetadata.Messages[0], "/blocks/0/text/text") {
+		t.Errorf("post of a 3,004-character section = %v (%+v), want invalid_blocks naming /blocks/0/text/text", err, se.ResponseMetadata)
+	}
+	if n := len(srv.Messages("C1")); n != 0 {
+		t.Errorf("messages after a refused post = %d, want 0", n)
+	}
+	_, err = api.OpenViewContext(ctx, "trigger", slack.ModalViewRequest{Type: slack.VTModal,
+		Title: slack.NewTextBlockObject(slack.PlainTextType, "A title that is far too long", false, false)})
+	if got := slackErr(err); got != "invalid_arguments" {
+		t.Errorf("views.open with a 28-character title = %v, want invalid_arguments", err)
+	}
+}
