@@ -171,7 +171,14 @@ func parsePause(args string, now time.Time, loc *time.Location) (time.Time, erro
 }
 
 // pausedForever stands for "until I resume": far enough never to arrive.
+// It is stored as a date, so every surface that shows a pause asks
+// untilResumed first and says "until you resume" instead of that date.
 func pausedForever(now time.Time) time.Time { return now.AddDate(100, 0, 0) }
+
+// untilResumed reports whether a pause ending at until has no end date: a
+// dated pause lasts a year at most (parsePause), so anything more than ten
+// years ahead was set by pausedForever.
+func untilResumed(until, now time.Time) bool { return until.After(now.AddDate(10, 0, 0)) }
 
 func (b *Bot) coffeePause(ctx context.Context, cmd slashCommand) error {
 	p, err := b.person(ctx, cmd.user)
@@ -236,6 +243,7 @@ func (b *Bot) coffeeStatus(ctx context.Context, cmd slashCommand) error {
 		s.Enrolled, s.Via, s.Ghosted, s.Never = true, m.Via, m.Ghosted, len(m.Never)
 		if m.PausedUntil.After(now) {
 			s.PausedUntil = m.PausedUntil
+			s.UntilResumed = untilResumed(m.PausedUntil, now)
 		}
 		if b.opts.Coffee.NextRound != nil {
 			s.NextRound = b.opts.Coffee.NextRound(now)

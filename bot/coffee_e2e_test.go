@@ -738,3 +738,30 @@ func TestCoffeeNotesAndKeepInTouch(t *testing.T) {
 		t.Errorf("contact = %+v, %v; want a 30-day cadence after coffee", c, err)
 	}
 }
+
+// Ensure an open-ended pause says "until you resume" everywhere a pause end
+// shows (the command's answer, /coffee status and the App Home), never the
+// far-off date it is stored as.
+func TestCoffeePauseUntilResumed(t *testing.T) {
+	r := startCoffeeBot(t, coffeeSetup{})
+	r.enrol("UALICE")
+	placeholder := pausedYear(monday)
+	if got := r.coffeeCmd("UALICE", "pause"); !strings.Contains(got, "until you `/coffee resume`") || strings.Contains(got, placeholder) {
+		t.Errorf("/coffee pause = %q, want until you resume", got)
+	}
+	if got := r.coffeeCmd("UALICE", "status"); !strings.Contains(got, "paused* until you resume") || strings.Contains(got, placeholder) || strings.Contains(got, "<!date^"+fmt.Sprint(monday.AddDate(100, 0, 0).Unix())) {
+		t.Errorf("/coffee status = %q, want paused until you resume", got)
+	}
+	r.click("UALICE", "", "home_coffee_resume", "resume")
+	r.click("UALICE", "", "home_coffee_pause", "pause")
+	home := readable(string(r.slack.HomeView("UALICE")))
+	if !strings.Contains(home, "Paused until you resume") || strings.Contains(home, placeholder) || !strings.Contains(home, "home_coffee_resume") {
+		t.Errorf("Home after Pause = %s, want paused until you resume, with Resume", home)
+	}
+	if got := r.coffeeCmd("UALICE", "status"); !strings.Contains(got, "paused* until you resume") {
+		t.Errorf("/coffee status after Home pause = %q", got)
+	}
+}
+
+// pausedYear is the year an open-ended pause made at now is stored with.
+func pausedYear(now time.Time) string { return fmt.Sprint(now.AddDate(100, 0, 0).Year()) }

@@ -128,6 +128,7 @@ func (b *Bot) homeView(ctx context.Context, user string) (homeView, error) {
 		v.Coffee.Enrolled = true
 		if m.PausedUntil.After(now) {
 			v.Coffee.PausedUntil = m.PausedUntil
+			v.Coffee.UntilResumed = untilResumed(m.PausedUntil, now)
 		}
 		if b.opts.Coffee.NextRound != nil {
 			v.Coffee.NextRound = b.opts.Coffee.NextRound(now)

@@ -68,11 +68,14 @@ type coffeeStatus struct {
 	Enrolled    bool
 	Via         string    // "command" | "channel"
 	PausedUntil time.Time // zero: not paused
-	Ghosted     bool      // several rounds passed without an answer
-	SkipNext    bool
-	NextRound   time.Time            // zero: none scheduled
-	Recent      []coffeeHistoryEntry // most recent first, up to 3
-	Never       int                  // how many people on their never-list (never show who)
+	// UntilResumed: paused with no end date; PausedUntil is then a
+	// placeholder far in the future and is never shown.
+	UntilResumed bool
+	Ghosted      bool // several rounds passed without an answer
+	SkipNext     bool
+	NextRound    time.Time            // zero: none scheduled
+	Recent       []coffeeHistoryEntry // most recent first, up to 3
+	Never        int                  // how many people on their never-list (never show who)
 }
 
 // coffeeHistoryEntry is one round as one person lived it: whom they met and
@@ -302,6 +305,10 @@ func renderCoffeeStatus(s coffeeStatus) (string, []slack.Block) {
 		text = "Coffee chats: you're not in"
 		state = ":coffee: You're not in coffee chats right now. Join with `/coffee join` and I'll pair you with a teammate for a short virtual coffee each round."
 		commands = "`/coffee join` · `/coffee help`"
+	case paused && s.UntilResumed:
+		text = "Coffee chats: paused until you resume"
+		state = ":double_vertical_bar: You're in coffee chats, *paused* until you resume. Back? `/coffee resume`"
+		commands = "`/coffee resume` · `/coffee history` · `/coffee leave`"
 	case paused:
 		text = "Coffee chats: paused until " + s.PausedUntil.Format("Jan 2, 2006")
 		state = ":double_vertical_bar: You're in coffee chats, *paused* until " + kudosDate(s.PausedUntil) + ". Back sooner? `/coffee resume`"
@@ -329,7 +336,7 @@ func renderCoffeeStatus(s coffeeStatus) (string, []slack.Block) {
 		next = ":calendar: Next round: " + coffeeWhen(s.NextRound) + ". Join before then to be included."
 	case s.SkipNext:
 		next = ":calendar: Next round: " + coffeeWhen(s.NextRound) + ". You're skipping that one and will be back the round after."
-	case paused && s.NextRound.Before(s.PausedUntil):
+	case paused && (s.UntilResumed || s.NextRound.Before(s.PausedUntil)):
 		next = ":calendar: Next round: " + coffeeWhen(s.NextRound) + ". You'll sit it out while paused."
 	default:
 		next = ":calendar: Next round: " + coffeeWhen(s.NextRound) + ". You're in."

@@ -89,9 +89,10 @@ type homeView struct {
 	KudosMonth  int         // received this month
 	KudosLatest []kudosPost // latest five received
 	Coffee      struct {
-		Enrolled    bool
-		PausedUntil time.Time
-		NextRound   time.Time
+		Enrolled     bool
+		PausedUntil  time.Time
+		UntilResumed bool // paused with no end date: PausedUntil is a placeholder, never shown
+		NextRound    time.Time
 	}
 	Reconnect []homeReconnect
 	OnTime    struct{ Kept, Late, Dropped int } // private on-time follow-up rate
@@ -321,8 +322,11 @@ func homeCoffee(v homeView, loc *time.Location) slack.Block {
 		b = coffeeButton(homeCoffeeJoinAct, "join", "Join coffee", true)
 	case paused:
 		text = "*Coffee chats*\n:double_vertical_bar: Paused until " + kudosDate(c.PausedUntil) + ". Take the time you need."
+		if c.UntilResumed {
+			text = "*Coffee chats*\n:double_vertical_bar: Paused until you resume. Take the time you need."
+		}
 		if !c.NextRound.IsZero() {
-			if c.NextRound.Before(c.PausedUntil) {
+			if c.UntilResumed || c.NextRound.Before(c.PausedUntil) {
 				text += "\nNext round: " + slackDate(c.NextRound, loc) + " — you'll sit it out."
 			} else {
 				text += "\nNext round: " + slackDate(c.NextRound, loc) + "."
