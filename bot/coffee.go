@@ -722,12 +722,19 @@ func (b *Bot) deliverCoffeeGroup(ctx context.Context, r store.Round, i int) erro
 	if err != nil {
 		return err
 	}
+	// The intro is unprompted: it waits until everyone in the group is at
+	// work, which for a round set in another zone can be hours later.
+	when, err := b.groupReach(ctx, g.Members, r.At)
+	if err != nil {
+		return err
+	}
 	text, blocks := renderCoffeeIntro(intro)
 	if err := b.enqueue(store.Outgoing{
-		Key:     fmt.Sprintf("coffee:%d:%d:intro", r.ID, i),
-		Channel: g.Channel,
-		Text:    text,
-		Blocks:  encodeBlocks(blocks),
+		Key:       fmt.Sprintf("coffee:%d:%d:intro", r.ID, i),
+		Channel:   g.Channel,
+		Text:      text,
+		Blocks:    encodeBlocks(blocks),
+		NotBefore: when,
 	}); err != nil {
 		return err
 	}
@@ -747,6 +754,36 @@ func (b *Bot) deliverCoffeeGroup(ctx context.Context, r store.Round, i int) erro
 
 // introQueued marks a group whose intro is in the outbox.
 const introQueued = "queued"
+
+// coffeeCheckinKey is the outbox key of a group's "did you meet?".
+func coffeeCheckinKey(round uint64, group int) string {
+	return fmt.Sprintf("coffee:%d:%d:checkin", round, group)
+}
+
+// groupReach returns when a message the group did not ask for may go to
+// its group DM: at itself when every member is inside their working hours
+// then, otherwise the start of the group's next shared working window. A
+// group DM has no single recipient whose hours the outbox could check, so
+// the time is decided here. With no shared window in the next two weeks
+// (pairing only groups people who share hours, so only a change of hours
+// since) it returns at: late news beats none.
+func (b *Bot) groupReach(ctx context.Context, members []string, at time.Time) (time.Time, error) {
+	var weeks []store.WorkWeek
+	var locs []*time.Location
+	for _, id := range members {
+		p, err := b.person(ctx, id)
+		if err != nil && !errors.Is(err, errUnknownUser) {
+			return time.Time{}, err
+		}
+		weeks = append(weeks, b.workWeek(p))
+		locs = append(locs, b.location(p))
+	}
+	shared := store.SharedHours(weeks, locs, at, at.AddDate(0, 0, 14))
+	if len(shared) == 0 {
+		return at, nil
+	}
+	return shared[0].Start, nil
+}
 
 // remindNotes sends each member, privately, the last note they wrote with
 // /checkin about someone in their group: "remember what they shared". The
@@ -933,16 +970,22 @@ func (b *Bot) CoffeeCheckin(ctx context.Context, r store.Round, i int) error {
 	if g.Channel == "" {
 		return nil // never delivered; nothing to ask
 	}
+	// Like the intro, the question waits for the group's shared hours.
+	when, err := b.groupReach(ctx, g.Members, b.opts.Now())
+	if err != nil {
+		return err
+	}
 	text, blocks := renderCoffeeCheckin(r.ID, i)
 	if err := b.enqueue(store.Outgoing{
-		Key:     fmt.Sprintf("coffee:%d:%d:checkin", r.ID, i),
-		Channel: g.Channel,
-		Text:    text,
-		Blocks:  encodeBlocks(blocks),
+		Key:       coffeeCheckinKey(r.ID, i),
+		Channel:   g.Channel,
+		Text:      text,
+		Blocks:    encodeBlocks(blocks),
+		NotBefore: when,
 	}); err != nil {
 		return err
 	}
-	_, err := b.store.UpdateRoundGroup(r.ID, i, func(g *store.CoffeeGroup) error {
+	_, err = b.store.UpdateRoundGroup(r.ID, i, func(g *store.CoffeeGroup) error {
 		g.CheckinSent = true
 		return nil
 	})

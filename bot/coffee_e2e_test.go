@@ -113,7 +113,8 @@ func (r *coffeeRig) enrol(users ...string) {
 	}
 }
 
-// round runs the round at at and waits until every intro was posted.
+// round runs the round at at and waits until every intro due by then was
+// posted (an intro waits for its group's shared working hours).
 func (r *coffeeRig) round(at time.Time) store.Round {
 	r.t.Helper()
 	r.clock.Set(at)
@@ -124,12 +125,51 @@ func (r *coffeeRig) round(at time.Time) store.Round {
 	if err != nil {
 		r.t.Fatalf("no round stored at %v: %v", at, err)
 	}
-	for _, g := range rd.Groups {
+	for gi, g := range rd.Groups {
+		if o, err := r.db.OutgoingByKey(fmt.Sprintf("coffee:%d:%d:intro", rd.ID, gi)); err == nil && o.NotBefore.After(at) {
+			continue
+		}
 		if _, err := r.slack.WaitForMessage(r.ctx(), g.Channel, func(m slacktest.Message) bool { return strings.Contains(m.Text+string(m.Blocks), "coffee_met") }); err != nil {
 			r.t.Fatalf("no intro in %s for %v: %v", g.Channel, g.Members, err)
 		}
 	}
 	return rd
+}
+
+// walk moves the clock from from to to (excluded) in steps, and at each
+// step runs the coffee tick (heads-ups, check-ins) and delivers what the
+// outbox holds due, as the scheduler does; then calls each, if not nil.
+func (r *coffeeRig) walk(from, to time.Time, step time.Duration, each func(at time.Time)) {
+	r.t.Helper()
+	var tick scheduler.Job
+	for _, j := range r.coffee.Jobs("@every 1m") {
+		if j.Name == "coffee-followup" {
+			tick = j
+		}
+	}
+	for at := from; at.Before(to); at = at.Add(step) {
+		r.clock.Set(at)
+		if err := tick.Run(r.ctx(), at); err != nil {
+			r.t.Fatalf("coffee tick at %v: %v", at, err)
+		}
+		if _, err := r.bot.DeliverDue(r.ctx(), at); err != nil {
+			r.t.Fatalf("outbox at %v: %v", at, err)
+		}
+		if each != nil {
+			each(at)
+		}
+	}
+}
+
+// firstSeen returns when, during a walk, a message containing want first
+// showed in channel; call its func after each step.
+func (r *coffeeRig) firstSeen(channel func() string, want string) (func(at time.Time), *time.Time) {
+	seen := new(time.Time)
+	return func(at time.Time) {
+		if seen.IsZero() && countContaining(r.slack.Messages(channel()), want) > 0 {
+			*seen = at
+		}
+	}, seen
 }
 
 func (r *coffeeRig) coffeeCmd(user, text string) string {
@@ -246,7 +286,7 @@ func TestCoffeeRespectsTimeZones(t *testing.T) {
 	}
 	// The intro shows the shared hours in each person's zone.
 	rd, _ := r.db.RoundAt(monday)
-	intro := body(r.slack.Messages(rd.Groups[0].Channel)[0])
+	intro := body(r.slack.Messages(rd.Groups[rd.Group("UBER1")].Channel)[0])
 	if !strings.Contains(intro, "Mon–Fri 09:00–18:00") {
 		t.Errorf("intro lacks the shared hours: %s", intro)
 	}
@@ -765,3 +805,27 @@ func TestCoffeePauseUntilResumed(t *testing.T) {
 
 // pausedYear is the year an open-ended pause made at now is stored with.
 func pausedYear(now time.Time) string { return fmt.Sprint(now.AddDate(100, 0, 0).Year()) }
+
+// Ensure a New York pair's intro, set for a round at 10:00 UTC (05:00 in
+// New York), reaches their group DM at 09:00 New York time, and that "Did
+// you meet?" four days later also waits for their working hours.
+func TestCoffeeIntroInGroupHours(t *testing.T) {
+	people := []slacktest.User{
+		{ID: "UNY1", Name: "ny1", TZ: "America/New_York"},
+		{ID: "UNY2", Name: "ny2", TZ: "America/New_York"},
+	}
+	r := startCoffeeBot(t, coffeeSetup{users: people})
+	r.enrol(ids(people)...)
+	rd := r.round(monday)
+	ch := func() string { return rd.Groups[0].Channel }
+	intro, introAt := r.firstSeen(ch, "coffee_met")
+	checkin, checkinAt := r.firstSeen(ch, "Did you meet")
+	r.walk(monday, monday.AddDate(0, 0, 5), 15*time.Minute, func(at time.Time) { intro(at); checkin(at) })
+	ny := mustZone(t, "America/New_York")
+	if want := time.Date(2026, 11, 30, 9, 0, 0, 0, ny); !introAt.Equal(want) {
+		t.Errorf("intro posted at %v, want %v (09:00 in New York)", introAt.In(ny), want)
+	}
+	if want := time.Date(2026, 12, 4, 9, 0, 0, 0, ny); !checkinAt.Equal(want) {
+		t.Errorf("\"Did you meet?\" posted at %v, want %v (Friday 09:00 in New York)", checkinAt.In(ny), want)
+	}
+}
