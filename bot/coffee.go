@@ -936,24 +936,48 @@ func dayRange(ds []time.Weekday) string {
 	return strings.Join(parts, ", ")
 }
 
-// CoffeeHeadsUp DMs members a heads-up before the round at at, in their
-// working hours, with "Skip this round". It expires when the round starts.
-func (b *Bot) CoffeeHeadsUp(ctx context.Context, at time.Time) error {
+// coffeeHeadsUpKind is the DM kind of heads-ups (muted with "Stop
+// heads-ups", listed in Settings).
+const coffeeHeadsUpKind = "heads_up"
+
+// CoffeeHeadsUp queues, for every member taking part, a heads-up about the
+// round at at, with "Skip this round". Each is due at due, and reaches its
+// person inside their own working hours and before the round: when due
+// falls outside them and their next working day begins after the round
+// (New York, for a round on Monday morning in Berlin), it goes in their
+// last working window before due instead. The scheduler calls this early
+// enough for that window (a week ahead). A heads-up still unsent when the
+// round starts is dropped, and so is one whose person has since paused,
+// left or chosen to skip (see headsUpStale). Idempotent per round and
+// person.
+func (b *Bot) CoffeeHeadsUp(ctx context.Context, at, due time.Time) error {
 	members, err := b.store.CoffeeMembers()
 	if err != nil {
 		return err
 	}
 	text, blocks := renderCoffeeHeadsUp(at)
 	for _, m := range members {
-		if m.PausedUntil.After(at) || m.Ghosted {
+		if m.PausedUntil.After(at) || m.Ghosted || m.Skips(at) {
 			continue
 		}
-		err := b.enqueue(store.Outgoing{
-			Key:          fmt.Sprintf("coffee-headsup:%d:%s", at.Unix(), m.User),
+		key := coffeeHeadsUpKey(at, m.User)
+		if _, err := b.store.OutgoingByKey(key); err == nil {
+			continue // queued already: no profile lookup needed
+		}
+		p, err := b.person(ctx, m.User)
+		if errors.Is(err, errUnknownUser) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		err = b.enqueue(store.Outgoing{
+			Key:          key,
 			User:         m.User,
-			Kind:         "heads_up",
+			Kind:         coffeeHeadsUpKind,
 			Text:         text,
 			Blocks:       encodeBlocks(blocks),
+			NotBefore:    reachBefore(b.workWeek(p), b.location(p), due, at),
 			RespectHours: true,
 			Expires:      at,
 		})
@@ -962,6 +986,26 @@ func (b *Bot) CoffeeHeadsUp(ctx context.Context, at time.Time) error {
 		}
 	}
 	return nil
+}
+
+// coffeeHeadsUpKey is the outbox key of one person's heads-up for the
+// round at at.
+func coffeeHeadsUpKey(at time.Time, user string) string {
+	return fmt.Sprintf("coffee-headsup:%d:%s", at.Unix(), user)
+}
+
+// headsUpStale reports whether a queued heads-up no longer fits its
+// person: queued days ahead, it would say "you're in" to someone who has
+// since left, paused or skipped the round (its Expires is the round).
+func (b *Bot) headsUpStale(o store.Outgoing) (bool, error) {
+	m, err := b.store.CoffeeMember(o.User)
+	if errors.Is(err, store.ErrNotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return m.PausedUntil.After(o.Expires) || m.Ghosted || m.Skips(o.Expires), nil
 }
 
 // CoffeeCheckin asks a group "did you meet?" in its DM, once.

@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -29,6 +30,7 @@ type coffeeSetup struct {
 	admins    []string
 	groupSize int
 	headsUp   time.Duration
+	loc       *time.Location // zone of the schedule (Monday 10:00); UTC when nil
 	channel   string
 	srv       *slacktest.Server
 	db        *store.DB
@@ -77,7 +79,7 @@ func startCoffeeBot(t *testing.T, cs coffeeSetup) *coffeeRig {
 		CheckinDays: 4,
 		HeadsUp:     cs.headsUp,
 		MinOverlap:  time.Hour,
-		Location:    time.UTC,
+		Location:    cmp.Or(cs.loc, time.UTC),
 		Log:         discardLog(),
 	})
 	if err != nil {
@@ -427,9 +429,11 @@ func TestCoffeeHeadsUpSkip(t *testing.T) {
 	}
 }
 
-// Ensure a heads-up never arrives after its round has started: one whose
-// recipient's working day begins after the round is dropped, as is one
-// still queued when the round starts; someone whose day has begun gets it.
+// Ensure a heads-up never arrives after its round has started, even when
+// it was queued too late for the recipient's last working window before
+// the round (the bot was down all Friday): New York and São Paulo, whose
+// Monday begins after the round, get nothing rather than a late one;
+// Berlin, whose day begins before it, gets it.
 func TestCoffeeHeadsUpExpires(t *testing.T) {
 	people := []slacktest.User{
 		{ID: "UBER", Name: "ber", TZ: "Europe/Berlin"},     // 09:00 = 08:00 UTC, before the 10:00 UTC round
@@ -440,7 +444,7 @@ func TestCoffeeHeadsUpExpires(t *testing.T) {
 	r.enrol(ids(people)...)
 	sunday := monday.Add(-23 * time.Hour)
 	r.clock.Set(sunday)
-	if err := r.bot.CoffeeHeadsUp(r.ctx(), monday); err != nil {
+	if err := r.bot.CoffeeHeadsUp(r.ctx(), monday, monday.Add(-24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	// Every hour from Sunday to Tuesday, as the tick would.
@@ -827,5 +831,59 @@ func TestCoffeeIntroInGroupHours(t *testing.T) {
 	}
 	if want := time.Date(2026, 12, 4, 9, 0, 0, 0, ny); !checkinAt.Equal(want) {
 		t.Errorf("\"Did you meet?\" posted at %v, want %v (Friday 09:00 in New York)", checkinAt.In(ny), want)
+	}
+}
+
+// Ensure that for a round on Monday 10:00 Berlin, whose heads-up is due on
+// Sunday, everyone gets it once, inside their own working hours and before
+// the round: Berlin on Monday at 09:00, New York and São Paulo (whose
+// Monday begins after the round) on Friday afternoon, with Skip this round
+// still working.
+func TestCoffeeHeadsUpBeforeRound(t *testing.T) {
+	berlin := mustZone(t, "Europe/Berlin")
+	people := []slacktest.User{
+		{ID: "UBER", Name: "ber", TZ: "Europe/Berlin"},
+		{ID: "UNYC", Name: "nyc", TZ: "America/New_York"},
+		{ID: "USAO", Name: "sao", TZ: "America/Sao_Paulo"},
+		{ID: "UNY2", Name: "ny2", TZ: "America/New_York"},
+		{ID: "UNY3", Name: "ny3", TZ: "America/New_York"}, // pauses on Wednesday
+	}
+	r := startCoffeeBot(t, coffeeSetup{users: people, headsUp: 24 * time.Hour, loc: berlin})
+	r.enrol(ids(people)...)
+	round := time.Date(2026, 12, 7, 10, 0, 0, 0, berlin)
+	wednesday := round.AddDate(0, 0, -5)
+	got := map[string]time.Time{}
+	count := map[string]int{}
+	r.walk(round.AddDate(0, 0, -6), round, 15*time.Minute, func(at time.Time) {
+		if at.Equal(wednesday) {
+			r.coffeeCmd("UNY3", "pause for 2 weeks")
+		}
+		for _, u := range ids(people) {
+			n := countContaining(r.slack.Messages(r.slack.DMChannel(u)), "coffee_skip")
+			if n > count[u] && got[u].IsZero() {
+				got[u] = at
+			}
+			count[u] = n
+		}
+	})
+	want := map[string]time.Time{
+		"UBER": time.Date(2026, 12, 7, 9, 0, 0, 0, berlin),
+		"UNYC": time.Date(2026, 12, 4, 17, 0, 0, 0, mustZone(t, "America/New_York")),
+		"UNY2": time.Date(2026, 12, 4, 17, 0, 0, 0, mustZone(t, "America/New_York")),
+		"USAO": time.Date(2026, 12, 4, 17, 0, 0, 0, mustZone(t, "America/Sao_Paulo")),
+	}
+	for u, w := range want {
+		if count[u] != 1 || !got[u].Equal(w) {
+			t.Errorf("%s got %d heads-ups, the first at %v; want one at %v (in their hours, before the round at %v)", u, count[u], got[u], w, round)
+		}
+	}
+	if count["UNY3"] != 0 {
+		t.Errorf("UNY3 paused on Wednesday but got %d heads-ups saying they're in", count["UNY3"])
+	}
+	// Friday's Skip this round keeps New York out of Monday's round.
+	r.click("UNYC", r.slack.DMChannel("UNYC"), "coffee_skip", fmt.Sprint(round.Unix()))
+	rd := r.round(round)
+	if rd.Group("UNYC") >= 0 {
+		t.Errorf("UNYC skipped on Friday but is in %v", members(rd))
 	}
 }

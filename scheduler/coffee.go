@@ -35,8 +35,11 @@ type CoffeeNotifier interface {
 	// repeating what was done.
 	DeliverCoffeeRound(ctx context.Context, r store.Round) error
 	// CoffeeHeadsUp tells members a round is coming at at, with a way to
-	// skip it. Idempotent per round.
-	CoffeeHeadsUp(ctx context.Context, at time.Time) error
+	// skip it: each at due, or, when due is outside their working hours,
+	// at their next working hours before the round, or else in their last
+	// working window before due; never after the round starts. Idempotent
+	// per round and person.
+	CoffeeHeadsUp(ctx context.Context, at, due time.Time) error
 	// CoffeeCheckin asks one group "did you meet?". Idempotent.
 	CoffeeCheckin(ctx context.Context, r store.Round, group int) error
 	// CoffeeGhosted tells a person they were left out after three rounds
@@ -62,6 +65,11 @@ type CoffeeOptions struct {
 // (Donut's rule).
 const ghostAfter = 3
 
+// headsUpLead is how long before a heads-up is due it is planned: the last
+// working window before the due time, where someone whose next working day
+// begins after the round gets it, can be up to a week earlier.
+const headsUpLead = 7 * 24 * time.Hour
+
 // Coffee runs coffee rounds: pairing, delivery through the notifier,
 // heads-ups, check-ins and ghost detection. It is safe for concurrent use;
 // rounds run one at a time.
@@ -72,8 +80,12 @@ type Coffee struct {
 	sched cron.Schedule
 
 	mu          sync.Mutex // one round at a time
-	lastHeadsUp time.Time  // the round whose heads-up went out last
+	lastHeadsUp headsUpRun // the last planning of heads-ups
 }
+
+// headsUpRun names one planning of heads-ups: a round, on one day. Planning
+// again each day reaches people who joined since.
+type headsUpRun struct{ round, day int64 } // Unix seconds; Unix days
 
 // NewCoffee checks the options and builds the coffee jobs' owner.
 func NewCoffee(st CoffeeStore, n CoffeeNotifier, opts CoffeeOptions) (*Coffee, error) {
@@ -272,15 +284,19 @@ func (c *Coffee) closeRoundsBefore(ctx context.Context, at time.Time) error {
 func (c *Coffee) tick(ctx context.Context, at time.Time) error {
 	if c.opts.HeadsUp > 0 {
 		next := c.NextRound(at)
-		// lastHeadsUp saves a store lookup per tick; the notifier is
-		// idempotent anyway. Ticks never overlap, so no lock is needed.
-		if !next.IsZero() && next.Sub(at) <= c.opts.HeadsUp && !next.Equal(c.lastHeadsUp) {
+		// Planned up to a week early, so that someone whose working week
+		// ends before the due time still hears before the round; once a
+		// day, so that people who joined since are included. lastHeadsUp
+		// saves the lookups on the other ticks; the notifier is idempotent
+		// anyway. Ticks never overlap, so no lock is needed.
+		run := headsUpRun{round: next.Unix(), day: at.Unix() / 86400}
+		if !next.IsZero() && next.Sub(at) <= c.opts.HeadsUp+headsUpLead && run != c.lastHeadsUp {
 			if _, err := c.st.RoundAt(next); err != nil { // not yet run
-				if err := c.n.CoffeeHeadsUp(ctx, next); err != nil {
+				if err := c.n.CoffeeHeadsUp(ctx, next, next.Add(-c.opts.HeadsUp)); err != nil {
 					return err
 				}
 			}
-			c.lastHeadsUp = next
+			c.lastHeadsUp = run
 		}
 	}
 	if err := c.resumeDelivery(ctx, at); err != nil {
