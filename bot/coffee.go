@@ -1036,10 +1036,11 @@ func (b *Bot) CoffeeCheckin(ctx context.Context, r store.Round, i int) error {
 	return err
 }
 
-// CoffeeGhosted tells someone they were left out after three rounds
-// without an answer, with buttons to stay or leave.
+// CoffeeGhosted tells someone their coffee chats are now paused: several
+// rounds went unanswered, and so did "still up for coffee chats?". It
+// offers Resume and Leave, in their working hours.
 func (b *Bot) CoffeeGhosted(ctx context.Context, user string) error {
-	text, blocks := renderCoffeeGhost()
+	text, blocks := renderCoffeePausedSilent()
 	return b.enqueue(store.Outgoing{
 		Key:          fmt.Sprintf("coffee-ghost:%s:%d", user, b.opts.Now().Unix()/86400),
 		User:         user,
@@ -1047,6 +1048,78 @@ func (b *Bot) CoffeeGhosted(ctx context.Context, user string) error {
 		Blocks:       encodeBlocks(blocks),
 		RespectHours: true,
 	})
+}
+
+// CoffeeCheckinReached reports whether group's "did you meet?" was posted.
+// An item pruned from the outbox (a month after it was settled) counts as
+// posted: a question asked is the usual case by then.
+func (b *Bot) CoffeeCheckinReached(r store.Round, group int) (bool, error) {
+	if group < 0 || group >= len(r.Groups) || !r.Groups[group].CheckinSent {
+		return false, nil
+	}
+	o, err := b.store.OutgoingByKey(coffeeCheckinKey(r.ID, group))
+	if errors.Is(err, store.ErrNotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return o.State == store.OutboxSent, nil
+}
+
+// coffeeStillInKey is the outbox key of "still up for coffee chats?" before
+// the round at at.
+func coffeeStillInKey(at time.Time, user string) string {
+	return fmt.Sprintf("coffee-still:%d:%s", at.Unix(), user)
+}
+
+// CoffeeAskStillIn asks user whether they still want to be paired, before
+// the round at at, when their time comes: due when it is inside their
+// working hours, their next working hours if those begin before the round,
+// else their last working window before due (see reachBefore). Until then
+// it does nothing; once queued, never again for that round. The question
+// expires when the round starts, so it never arrives after it.
+func (b *Bot) CoffeeAskStillIn(ctx context.Context, at, due time.Time, user string, silent int) error {
+	key := coffeeStillInKey(at, user)
+	if _, err := b.store.OutgoingByKey(key); err == nil {
+		return nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	p, err := b.person(ctx, user)
+	if errors.Is(err, errUnknownUser) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	when := reachBefore(b.workWeek(p), b.location(p), due, at)
+	if b.opts.Now().Before(when) {
+		return nil
+	}
+	text, blocks := renderCoffeeStillIn(at, silent)
+	return b.enqueue(store.Outgoing{
+		Key:          key,
+		User:         user,
+		Text:         text,
+		Blocks:       encodeBlocks(blocks),
+		NotBefore:    when,
+		RespectHours: true,
+		Expires:      at,
+	})
+}
+
+// CoffeeStillInAsked reports whether "still up for coffee chats?" for the
+// round at at reached user.
+func (b *Bot) CoffeeStillInAsked(at time.Time, user string) (bool, error) {
+	o, err := b.store.OutgoingByKey(coffeeStillInKey(at, user))
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return o.State == store.OutboxSent, nil
 }
 
 // coffeeGroupRef reads a "<round>:<group>[:<answer>]" button value and

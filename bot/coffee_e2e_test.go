@@ -31,6 +31,7 @@ type coffeeSetup struct {
 	groupSize int
 	headsUp   time.Duration
 	loc       *time.Location // zone of the schedule (Monday 10:00); UTC when nil
+	silent    int            // RAPPORT_COFFEE_SILENT_ROUNDS; 0 means 3, negative means off
 	channel   string
 	srv       *slacktest.Server
 	db        *store.DB
@@ -73,14 +74,15 @@ func startCoffeeBot(t *testing.T, cs coffeeSetup) *coffeeRig {
 	}))
 	rig.harness = h
 	co, err := scheduler.NewCoffee(h.db, h.bot, scheduler.CoffeeOptions{
-		Schedule:    "0 10 * * MON",
-		Cadence:     store.CadenceWeekly,
-		GroupSize:   cs.groupSize,
-		CheckinDays: 4,
-		HeadsUp:     cs.headsUp,
-		MinOverlap:  time.Hour,
-		Location:    cmp.Or(cs.loc, time.UTC),
-		Log:         discardLog(),
+		Schedule:     "0 10 * * MON",
+		Cadence:      store.CadenceWeekly,
+		GroupSize:    cs.groupSize,
+		CheckinDays:  4,
+		HeadsUp:      cs.headsUp,
+		SilentRounds: max(cmp.Or(cs.silent, 3), 0),
+		MinOverlap:   time.Hour,
+		Location:     cmp.Or(cs.loc, time.UTC),
+		Log:          discardLog(),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -665,12 +667,22 @@ func TestCoffeeReconcileAtStart(t *testing.T) {
 	}
 }
 
-// Ensure someone who answers nothing for three rounds is left out of the
-// fourth and told, with a way back.
-func TestCoffeeGhosts(t *testing.T) {
+// Ensure someone who answers nothing for three rounds is asked "still up
+// for coffee chats?" once, in their working hours before the round that
+// would pause them, and not before; then, still silent, is paused visibly:
+// told, left out of the round, shown as paused with Resume in /coffee
+// status and on the Home; and Resume brings them back.
+func TestCoffeeSilentAskedThenPaused(t *testing.T) {
 	people := berliners(4)
 	r := startCoffeeBot(t, coffeeSetup{users: people})
 	r.enrol(ids(people)...)
+	berlin := mustZone(t, "Europe/Berlin")
+	var askedAt []time.Time
+	watch := func(at time.Time) {
+		if n := countContaining(r.slack.Messages(r.slack.DMChannel("UB00")), "Still up for coffee chats"); n > len(askedAt) {
+			askedAt = append(askedAt, at)
+		}
+	}
 	for week := range 3 {
 		rd := r.round(monday.AddDate(0, 0, 7*week))
 		// Everyone answers but UB00; UB00's partner says "not yet", which
@@ -686,18 +698,69 @@ func TestCoffeeGhosts(t *testing.T) {
 				}
 			}
 		}
+		r.walk(rd.At.Add(time.Hour), rd.At.AddDate(0, 0, 7), time.Hour, watch)
+		if week < 2 && len(askedAt) > 0 {
+			t.Fatalf("UB00 was asked after %d silent rounds, at %v; want only before the round that would pause them", week+1, askedAt)
+		}
 	}
-	rd := r.round(monday.AddDate(0, 0, 21))
+	fourth := monday.AddDate(0, 0, 21)
+	if len(askedAt) != 1 || !askedAt[0].Before(fourth) || !store.DefaultWorkWeek.Contains(askedAt[0], berlin) {
+		t.Fatalf("UB00 asked at %v, want once, inside Berlin working hours, before the round at %v", askedAt, fourth)
+	}
+	for _, u := range []string{"UB01", "UB02", "UB03"} {
+		if n := countContaining(r.slack.Messages(r.slack.DMChannel(u)), "Still up for coffee chats"); n != 0 {
+			t.Errorf("%s answered every round but was asked whether still up", u)
+		}
+	}
+	rd := r.round(fourth)
 	if rd.Group("UB00") >= 0 {
-		t.Errorf("UB00 never answered in 3 rounds but is in round 4: %v", members(rd))
+		t.Errorf("UB00 was asked, stayed silent, but is in round 4: %v", members(rd))
 	}
-	if _, err := r.bot.DeliverDue(r.ctx(), monday.AddDate(0, 0, 21)); err != nil {
+	if _, err := r.bot.DeliverDue(r.ctx(), fourth); err != nil {
 		t.Fatal(err)
 	}
-	r.waitDM("UB00", "coffee_stay")
-	r.click("UB00", r.slack.DMChannel("UB00"), "coffee_stay", "")
-	if m, _ := r.db.CoffeeMember("UB00"); m.Ghosted || m.Misses != 0 {
-		t.Errorf("after Keep me in: %+v", m)
+	r.waitDM("UB00", "I've paused your coffee chats")
+	if got := r.coffeeCmd("UB00", "status"); !strings.Contains(got, "*paused*") || !strings.Contains(got, "coffee_stay") || strings.Contains(got, "You're in coffee chats (") {
+		t.Errorf("/coffee status of a paused silent member = %q, want paused with Resume", got)
+	}
+	r.event(slacktest.EventOptions{Event: map[string]any{"type": "app_home_opened", "user": "UB00", "channel": "DB00", "tab": "home"}})
+	if home := readable(string(r.slack.HomeView("UB00"))); !strings.Contains(home, "home_coffee_resume") || !strings.Contains(home, "Paused") || strings.Contains(home, "You're in.") {
+		t.Errorf("Home of a paused silent member = %s, want Paused with Resume", home)
+	}
+	r.click("UB00", "", "home_coffee_resume", "resume")
+	if rd := r.round(monday.AddDate(0, 0, 28)); rd.Group("UB00") < 0 {
+		t.Errorf("UB00 resumed but is not in round 5: %v", members(rd))
+	}
+}
+
+// Ensure silence counts only when it was asked about: a round whose "did you
+// meet?" never reached the group is not a silent round, and someone whose
+// "still up?" question never reached them (the bot was down when it was
+// due) is not paused.
+func TestCoffeeSilenceOnlyWhenAsked(t *testing.T) {
+	people := berliners(2)
+	r := startCoffeeBot(t, coffeeSetup{users: people, silent: 1})
+	r.enrol(ids(people)...)
+	r.round(monday)
+	// No tick ran: the question was never asked.
+	if rd := r.round(monday.AddDate(0, 0, 7)); len(rd.Groups) != 1 {
+		t.Fatalf("round 2 = %v, want both in: round 1's question never reached them", members(rd))
+	}
+	if m, _ := r.db.CoffeeMember("UB00"); m.Misses != 0 || m.Ghosted {
+		t.Errorf("after a round nobody was asked about: %+v, want no miss", m)
+	}
+	// Round 2's question is asked on Friday; then the bot is down from
+	// Monday 07:00 UTC until the round, so "still up?", due at 09:00 in
+	// Berlin, never goes out.
+	r.walk(monday.AddDate(0, 0, 7).Add(time.Hour), monday.AddDate(0, 0, 14).Add(-3*time.Hour), time.Hour, nil)
+	if n := countContaining(r.slack.Messages(r.slack.DMChannel("UB00")), "Still up"); n != 0 {
+		t.Fatalf("UB00 was asked %d times before Monday", n)
+	}
+	if rd := r.round(monday.AddDate(0, 0, 14)); len(rd.Groups) != 1 {
+		t.Errorf("round 3 = %v, want both in: nobody was told before", members(rd))
+	}
+	if m, _ := r.db.CoffeeMember("UB00"); m.Ghosted {
+		t.Errorf("UB00 paused without being told: %+v", m)
 	}
 }
 
