@@ -171,7 +171,14 @@ func parsePause(args string, now time.Time, loc *time.Location) (time.Time, erro
 }
 
 // pausedForever stands for "until I resume": far enough never to arrive.
+// It is stored as a date, so every surface that shows a pause asks
+// untilResumed first and says "until you resume" instead of that date.
 func pausedForever(now time.Time) time.Time { return now.AddDate(100, 0, 0) }
+
+// untilResumed reports whether a pause ending at until has no end date: a
+// dated pause lasts a year at most (parsePause), so anything more than ten
+// years ahead was set by pausedForever.
+func untilResumed(until, now time.Time) bool { return until.After(now.AddDate(10, 0, 0)) }
 
 func (b *Bot) coffeePause(ctx context.Context, cmd slashCommand) error {
 	p, err := b.person(ctx, cmd.user)
@@ -236,6 +243,7 @@ func (b *Bot) coffeeStatus(ctx context.Context, cmd slashCommand) error {
 		s.Enrolled, s.Via, s.Ghosted, s.Never = true, m.Via, m.Ghosted, len(m.Never)
 		if m.PausedUntil.After(now) {
 			s.PausedUntil = m.PausedUntil
+			s.UntilResumed = untilResumed(m.PausedUntil, now)
 		}
 		if b.opts.Coffee.NextRound != nil {
 			s.NextRound = b.opts.Coffee.NextRound(now)
@@ -713,12 +721,19 @@ func (b *Bot) deliverCoffeeGroup(ctx context.Context, r store.Round, i int) erro
 	if err != nil {
 		return err
 	}
+	// The intro is unprompted: it waits until everyone in the group is at
+	// work, which for a round set in another zone can be hours later.
+	when, err := b.groupReach(ctx, g.Members, r.At)
+	if err != nil {
+		return err
+	}
 	text, blocks := renderCoffeeIntro(intro)
 	if err := b.enqueue(store.Outgoing{
-		Key:     fmt.Sprintf("coffee:%d:%d:intro", r.ID, i),
-		Channel: g.Channel,
-		Text:    text,
-		Blocks:  encodeBlocks(blocks),
+		Key:       fmt.Sprintf("coffee:%d:%d:intro", r.ID, i),
+		Channel:   g.Channel,
+		Text:      text,
+		Blocks:    encodeBlocks(blocks),
+		NotBefore: when,
 	}); err != nil {
 		return err
 	}
@@ -738,6 +753,36 @@ func (b *Bot) deliverCoffeeGroup(ctx context.Context, r store.Round, i int) erro
 
 // introQueued marks a group whose intro is in the outbox.
 const introQueued = "queued"
+
+// coffeeCheckinKey is the outbox key of a group's "did you meet?".
+func coffeeCheckinKey(round uint64, group int) string {
+	return fmt.Sprintf("coffee:%d:%d:checkin", round, group)
+}
+
+// groupReach returns when a message the group did not ask for may go to
+// its group DM: at itself when every member is inside their working hours
+// then, otherwise the start of the group's next shared working window. A
+// group DM has no single recipient whose hours the outbox could check, so
+// the time is decided here. With no shared window in the next two weeks
+// (pairing only groups people who share hours, so only a change of hours
+// since) it returns at: late news beats none.
+func (b *Bot) groupReach(ctx context.Context, members []string, at time.Time) (time.Time, error) {
+	var weeks []store.WorkWeek
+	var locs []*time.Location
+	for _, id := range members {
+		p, err := b.person(ctx, id)
+		if err != nil && !errors.Is(err, errUnknownUser) {
+			return time.Time{}, err
+		}
+		weeks = append(weeks, b.workWeek(p))
+		locs = append(locs, b.location(p))
+	}
+	shared := store.SharedHours(weeks, locs, at, at.AddDate(0, 0, 14))
+	if len(shared) == 0 {
+		return at, nil
+	}
+	return shared[0].Start, nil
+}
 
 // remindNotes sends each member, privately, the last note they wrote with
 // /checkin about someone in their group: "remember what they shared". The
@@ -890,24 +935,48 @@ func dayRange(ds []time.Weekday) string {
 	return strings.Join(parts, ", ")
 }
 
-// CoffeeHeadsUp DMs members a heads-up before the round at at, in their
-// working hours, with "Skip this round". It expires when the round starts.
-func (b *Bot) CoffeeHeadsUp(ctx context.Context, at time.Time) error {
+// coffeeHeadsUpKind is the DM kind of heads-ups (muted with "Stop
+// heads-ups", listed in Settings).
+const coffeeHeadsUpKind = "heads_up"
+
+// CoffeeHeadsUp queues, for every member taking part, a heads-up about the
+// round at at, with "Skip this round". Each is due at due, and reaches its
+// person inside their own working hours and before the round: when due
+// falls outside them and their next working day begins after the round
+// (New York, for a round on Monday morning in Berlin), it goes in their
+// last working window before due instead. The scheduler calls this early
+// enough for that window (a week ahead). A heads-up still unsent when the
+// round starts is dropped, and so is one whose person has since paused,
+// left or chosen to skip (see headsUpStale). Idempotent per round and
+// person.
+func (b *Bot) CoffeeHeadsUp(ctx context.Context, at, due time.Time) error {
 	members, err := b.store.CoffeeMembers()
 	if err != nil {
 		return err
 	}
 	text, blocks := renderCoffeeHeadsUp(at)
 	for _, m := range members {
-		if m.PausedUntil.After(at) || m.Ghosted {
+		if m.PausedUntil.After(at) || m.Ghosted || m.Skips(at) {
 			continue
 		}
-		err := b.enqueue(store.Outgoing{
-			Key:          fmt.Sprintf("coffee-headsup:%d:%s", at.Unix(), m.User),
+		key := coffeeHeadsUpKey(at, m.User)
+		if _, err := b.store.OutgoingByKey(key); err == nil {
+			continue // queued already: no profile lookup needed
+		}
+		p, err := b.person(ctx, m.User)
+		if errors.Is(err, errUnknownUser) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		err = b.enqueue(store.Outgoing{
+			Key:          key,
 			User:         m.User,
-			Kind:         "heads_up",
+			Kind:         coffeeHeadsUpKind,
 			Text:         text,
 			Blocks:       encodeBlocks(blocks),
+			NotBefore:    reachBefore(b.workWeek(p), b.location(p), due, at),
 			RespectHours: true,
 			Expires:      at,
 		})
@@ -918,32 +987,59 @@ func (b *Bot) CoffeeHeadsUp(ctx context.Context, at time.Time) error {
 	return nil
 }
 
+// coffeeHeadsUpKey is the outbox key of one person's heads-up for the
+// round at at.
+func coffeeHeadsUpKey(at time.Time, user string) string {
+	return fmt.Sprintf("coffee-headsup:%d:%s", at.Unix(), user)
+}
+
+// headsUpStale reports whether a queued heads-up no longer fits its
+// person: queued days ahead, it would say "you're in" to someone who has
+// since left, paused or skipped the round (its Expires is the round).
+func (b *Bot) headsUpStale(o store.Outgoing) (bool, error) {
+	m, err := b.store.CoffeeMember(o.User)
+	if errors.Is(err, store.ErrNotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return m.PausedUntil.After(o.Expires) || m.Ghosted || m.Skips(o.Expires), nil
+}
+
 // CoffeeCheckin asks a group "did you meet?" in its DM, once.
 func (b *Bot) CoffeeCheckin(ctx context.Context, r store.Round, i int) error {
 	g := r.Groups[i]
 	if g.Channel == "" {
 		return nil // never delivered; nothing to ask
 	}
+	// Like the intro, the question waits for the group's shared hours.
+	when, err := b.groupReach(ctx, g.Members, b.opts.Now())
+	if err != nil {
+		return err
+	}
 	text, blocks := renderCoffeeCheckin(r.ID, i)
 	if err := b.enqueue(store.Outgoing{
-		Key:     fmt.Sprintf("coffee:%d:%d:checkin", r.ID, i),
-		Channel: g.Channel,
-		Text:    text,
-		Blocks:  encodeBlocks(blocks),
+		Key:       coffeeCheckinKey(r.ID, i),
+		Channel:   g.Channel,
+		Text:      text,
+		Blocks:    encodeBlocks(blocks),
+		NotBefore: when,
 	}); err != nil {
 		return err
 	}
-	_, err := b.store.UpdateRoundGroup(r.ID, i, func(g *store.CoffeeGroup) error {
+	_, err = b.store.UpdateRoundGroup(r.ID, i, func(g *store.CoffeeGroup) error {
 		g.CheckinSent = true
 		return nil
 	})
 	return err
 }
 
-// CoffeeGhosted tells someone they were left out after three rounds
-// without an answer, with buttons to stay or leave.
+// CoffeeGhosted tells someone their coffee chats are now paused: several
+// rounds went unanswered, and so did "still up for coffee chats?". It
+// offers Resume and Leave, in their working hours.
 func (b *Bot) CoffeeGhosted(ctx context.Context, user string) error {
-	text, blocks := renderCoffeeGhost()
+	text, blocks := renderCoffeePausedSilent()
 	return b.enqueue(store.Outgoing{
 		Key:          fmt.Sprintf("coffee-ghost:%s:%d", user, b.opts.Now().Unix()/86400),
 		User:         user,
@@ -951,6 +1047,78 @@ func (b *Bot) CoffeeGhosted(ctx context.Context, user string) error {
 		Blocks:       encodeBlocks(blocks),
 		RespectHours: true,
 	})
+}
+
+// CoffeeCheckinReached reports whether group's "did you meet?" was posted.
+// An item pruned from the outbox (a month after it was settled) counts as
+// posted: a question asked is the usual case by then.
+func (b *Bot) CoffeeCheckinReached(r store.Round, group int) (bool, error) {
+	if group < 0 || group >= len(r.Groups) || !r.Groups[group].CheckinSent {
+		return false, nil
+	}
+	o, err := b.store.OutgoingByKey(coffeeCheckinKey(r.ID, group))
+	if errors.Is(err, store.ErrNotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return o.State == store.OutboxSent, nil
+}
+
+// coffeeStillInKey is the outbox key of "still up for coffee chats?" before
+// the round at at.
+func coffeeStillInKey(at time.Time, user string) string {
+	return fmt.Sprintf("coffee-still:%d:%s", at.Unix(), user)
+}
+
+// CoffeeAskStillIn asks user whether they still want to be paired, before
+// the round at at, when their time comes: due when it is inside their
+// working hours, their next working hours if those begin before the round,
+// else their last working window before due (see reachBefore). Until then
+// it does nothing; once queued, never again for that round. The question
+// expires when the round starts, so it never arrives after it.
+func (b *Bot) CoffeeAskStillIn(ctx context.Context, at, due time.Time, user string, silent int) error {
+	key := coffeeStillInKey(at, user)
+	if _, err := b.store.OutgoingByKey(key); err == nil {
+		return nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	p, err := b.person(ctx, user)
+	if errors.Is(err, errUnknownUser) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	when := reachBefore(b.workWeek(p), b.location(p), due, at)
+	if b.opts.Now().Before(when) {
+		return nil
+	}
+	text, blocks := renderCoffeeStillIn(at, silent)
+	return b.enqueue(store.Outgoing{
+		Key:          key,
+		User:         user,
+		Text:         text,
+		Blocks:       encodeBlocks(blocks),
+		NotBefore:    when,
+		RespectHours: true,
+		Expires:      at,
+	})
+}
+
+// CoffeeStillInAsked reports whether "still up for coffee chats?" for the
+// round at at reached user.
+func (b *Bot) CoffeeStillInAsked(at time.Time, user string) (bool, error) {
+	o, err := b.store.OutgoingByKey(coffeeStillInKey(at, user))
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return o.State == store.OutboxSent, nil
 }
 
 // coffeeGroupRef reads a "<round>:<group>[:<answer>]" button value and

@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -29,6 +30,8 @@ type coffeeSetup struct {
 	admins    []string
 	groupSize int
 	headsUp   time.Duration
+	loc       *time.Location // zone of the schedule (Monday 10:00); UTC when nil
+	silent    int            // RAPPORT_COFFEE_SILENT_ROUNDS; 0 means 3, negative means off
 	channel   string
 	srv       *slacktest.Server
 	db        *store.DB
@@ -71,14 +74,15 @@ func startCoffeeBot(t *testing.T, cs coffeeSetup) *coffeeRig {
 	}))
 	rig.harness = h
 	co, err := scheduler.NewCoffee(h.db, h.bot, scheduler.CoffeeOptions{
-		Schedule:    "0 10 * * MON",
-		Cadence:     store.CadenceWeekly,
-		GroupSize:   cs.groupSize,
-		CheckinDays: 4,
-		HeadsUp:     cs.headsUp,
-		MinOverlap:  time.Hour,
-		Location:    time.UTC,
-		Log:         discardLog(),
+		Schedule:     "0 10 * * MON",
+		Cadence:      store.CadenceWeekly,
+		GroupSize:    cs.groupSize,
+		CheckinDays:  4,
+		HeadsUp:      cs.headsUp,
+		SilentRounds: max(cmp.Or(cs.silent, 3), 0),
+		MinOverlap:   time.Hour,
+		Location:     cmp.Or(cs.loc, time.UTC),
+		Log:          discardLog(),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +117,8 @@ func (r *coffeeRig) enrol(users ...string) {
 	}
 }
 
-// round runs the round at at and waits until every intro was posted.
+// round runs the round at at and waits until every intro due by then was
+// posted (an intro waits for its group's shared working hours).
 func (r *coffeeRig) round(at time.Time) store.Round {
 	r.t.Helper()
 	r.clock.Set(at)
@@ -124,12 +129,51 @@ func (r *coffeeRig) round(at time.Time) store.Round {
 	if err != nil {
 		r.t.Fatalf("no round stored at %v: %v", at, err)
 	}
-	for _, g := range rd.Groups {
+	for gi, g := range rd.Groups {
+		if o, err := r.db.OutgoingByKey(fmt.Sprintf("coffee:%d:%d:intro", rd.ID, gi)); err == nil && o.NotBefore.After(at) {
+			continue
+		}
 		if _, err := r.slack.WaitForMessage(r.ctx(), g.Channel, func(m slacktest.Message) bool { return strings.Contains(m.Text+string(m.Blocks), "coffee_met") }); err != nil {
 			r.t.Fatalf("no intro in %s for %v: %v", g.Channel, g.Members, err)
 		}
 	}
 	return rd
+}
+
+// walk moves the clock from from to to (excluded) in steps, and at each
+// step runs the coffee tick (heads-ups, check-ins) and delivers what the
+// outbox holds due, as the scheduler does; then calls each, if not nil.
+func (r *coffeeRig) walk(from, to time.Time, step time.Duration, each func(at time.Time)) {
+	r.t.Helper()
+	var tick scheduler.Job
+	for _, j := range r.coffee.Jobs("@every 1m") {
+		if j.Name == "coffee-followup" {
+			tick = j
+		}
+	}
+	for at := from; at.Before(to); at = at.Add(step) {
+		r.clock.Set(at)
+		if err := tick.Run(r.ctx(), at); err != nil {
+			r.t.Fatalf("coffee tick at %v: %v", at, err)
+		}
+		if _, err := r.bot.DeliverDue(r.ctx(), at); err != nil {
+			r.t.Fatalf("outbox at %v: %v", at, err)
+		}
+		if each != nil {
+			each(at)
+		}
+	}
+}
+
+// firstSeen returns when, during a walk, a message containing want first
+// showed in channel; call its func after each step.
+func (r *coffeeRig) firstSeen(channel func() string, want string) (func(at time.Time), *time.Time) {
+	seen := new(time.Time)
+	return func(at time.Time) {
+		if seen.IsZero() && countContaining(r.slack.Messages(channel()), want) > 0 {
+			*seen = at
+		}
+	}, seen
 }
 
 func (r *coffeeRig) coffeeCmd(user, text string) string {
@@ -246,7 +290,7 @@ func TestCoffeeRespectsTimeZones(t *testing.T) {
 	}
 	// The intro shows the shared hours in each person's zone.
 	rd, _ := r.db.RoundAt(monday)
-	intro := body(r.slack.Messages(rd.Groups[0].Channel)[0])
+	intro := body(r.slack.Messages(rd.Groups[rd.Group("UBER1")].Channel)[0])
 	if !strings.Contains(intro, "Mon–Fri 09:00–18:00") {
 		t.Errorf("intro lacks the shared hours: %s", intro)
 	}
@@ -387,9 +431,11 @@ func TestCoffeeHeadsUpSkip(t *testing.T) {
 	}
 }
 
-// Ensure a heads-up never arrives after its round has started: one whose
-// recipient's working day begins after the round is dropped, as is one
-// still queued when the round starts; someone whose day has begun gets it.
+// Ensure a heads-up never arrives after its round has started, even when
+// it was queued too late for the recipient's last working window before
+// the round (the bot was down all Friday): New York and São Paulo, whose
+// Monday begins after the round, get nothing rather than a late one;
+// Berlin, whose day begins before it, gets it.
 func TestCoffeeHeadsUpExpires(t *testing.T) {
 	people := []slacktest.User{
 		{ID: "UBER", Name: "ber", TZ: "Europe/Berlin"},     // 09:00 = 08:00 UTC, before the 10:00 UTC round
@@ -400,7 +446,7 @@ func TestCoffeeHeadsUpExpires(t *testing.T) {
 	r.enrol(ids(people)...)
 	sunday := monday.Add(-23 * time.Hour)
 	r.clock.Set(sunday)
-	if err := r.bot.CoffeeHeadsUp(r.ctx(), monday); err != nil {
+	if err := r.bot.CoffeeHeadsUp(r.ctx(), monday, monday.Add(-24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	// Every hour from Sunday to Tuesday, as the tick would.
@@ -621,12 +667,22 @@ func TestCoffeeReconcileAtStart(t *testing.T) {
 	}
 }
 
-// Ensure someone who answers nothing for three rounds is left out of the
-// fourth and told, with a way back.
-func TestCoffeeGhosts(t *testing.T) {
+// Ensure someone who answers nothing for three rounds is asked "still up
+// for coffee chats?" once, in their working hours before the round that
+// would pause them, and not before; then, still silent, is paused visibly:
+// told, left out of the round, shown as paused with Resume in /coffee
+// status and on the Home; and Resume brings them back.
+func TestCoffeeSilentAskedThenPaused(t *testing.T) {
 	people := berliners(4)
 	r := startCoffeeBot(t, coffeeSetup{users: people})
 	r.enrol(ids(people)...)
+	berlin := mustZone(t, "Europe/Berlin")
+	var askedAt []time.Time
+	watch := func(at time.Time) {
+		if n := countContaining(r.slack.Messages(r.slack.DMChannel("UB00")), "Still up for coffee chats"); n > len(askedAt) {
+			askedAt = append(askedAt, at)
+		}
+	}
 	for week := range 3 {
 		rd := r.round(monday.AddDate(0, 0, 7*week))
 		// Everyone answers but UB00; UB00's partner says "not yet", which
@@ -642,18 +698,69 @@ func TestCoffeeGhosts(t *testing.T) {
 				}
 			}
 		}
+		r.walk(rd.At.Add(time.Hour), rd.At.AddDate(0, 0, 7), time.Hour, watch)
+		if week < 2 && len(askedAt) > 0 {
+			t.Fatalf("UB00 was asked after %d silent rounds, at %v; want only before the round that would pause them", week+1, askedAt)
+		}
 	}
-	rd := r.round(monday.AddDate(0, 0, 21))
+	fourth := monday.AddDate(0, 0, 21)
+	if len(askedAt) != 1 || !askedAt[0].Before(fourth) || !store.DefaultWorkWeek.Contains(askedAt[0], berlin) {
+		t.Fatalf("UB00 asked at %v, want once, inside Berlin working hours, before the round at %v", askedAt, fourth)
+	}
+	for _, u := range []string{"UB01", "UB02", "UB03"} {
+		if n := countContaining(r.slack.Messages(r.slack.DMChannel(u)), "Still up for coffee chats"); n != 0 {
+			t.Errorf("%s answered every round but was asked whether still up", u)
+		}
+	}
+	rd := r.round(fourth)
 	if rd.Group("UB00") >= 0 {
-		t.Errorf("UB00 never answered in 3 rounds but is in round 4: %v", members(rd))
+		t.Errorf("UB00 was asked, stayed silent, but is in round 4: %v", members(rd))
 	}
-	if _, err := r.bot.DeliverDue(r.ctx(), monday.AddDate(0, 0, 21)); err != nil {
+	if _, err := r.bot.DeliverDue(r.ctx(), fourth); err != nil {
 		t.Fatal(err)
 	}
-	r.waitDM("UB00", "coffee_stay")
-	r.click("UB00", r.slack.DMChannel("UB00"), "coffee_stay", "")
-	if m, _ := r.db.CoffeeMember("UB00"); m.Ghosted || m.Misses != 0 {
-		t.Errorf("after Keep me in: %+v", m)
+	r.waitDM("UB00", "I've paused your coffee chats")
+	if got := r.coffeeCmd("UB00", "status"); !strings.Contains(got, "*paused*") || !strings.Contains(got, "coffee_stay") || strings.Contains(got, "You're in coffee chats (") {
+		t.Errorf("/coffee status of a paused silent member = %q, want paused with Resume", got)
+	}
+	r.event(slacktest.EventOptions{Event: map[string]any{"type": "app_home_opened", "user": "UB00", "channel": "DB00", "tab": "home"}})
+	if home := readable(string(r.slack.HomeView("UB00"))); !strings.Contains(home, "home_coffee_resume") || !strings.Contains(home, "Paused") || strings.Contains(home, "You're in.") {
+		t.Errorf("Home of a paused silent member = %s, want Paused with Resume", home)
+	}
+	r.click("UB00", "", "home_coffee_resume", "resume")
+	if rd := r.round(monday.AddDate(0, 0, 28)); rd.Group("UB00") < 0 {
+		t.Errorf("UB00 resumed but is not in round 5: %v", members(rd))
+	}
+}
+
+// Ensure silence counts only when it was asked about: a round whose "did you
+// meet?" never reached the group is not a silent round, and someone whose
+// "still up?" question never reached them (the bot was down when it was
+// due) is not paused.
+func TestCoffeeSilenceOnlyWhenAsked(t *testing.T) {
+	people := berliners(2)
+	r := startCoffeeBot(t, coffeeSetup{users: people, silent: 1})
+	r.enrol(ids(people)...)
+	r.round(monday)
+	// No tick ran: the question was never asked.
+	if rd := r.round(monday.AddDate(0, 0, 7)); len(rd.Groups) != 1 {
+		t.Fatalf("round 2 = %v, want both in: round 1's question never reached them", members(rd))
+	}
+	if m, _ := r.db.CoffeeMember("UB00"); m.Misses != 0 || m.Ghosted {
+		t.Errorf("after a round nobody was asked about: %+v, want no miss", m)
+	}
+	// Round 2's question is asked on Friday; then the bot is down from
+	// Monday 07:00 UTC until the round, so "still up?", due at 09:00 in
+	// Berlin, never goes out.
+	r.walk(monday.AddDate(0, 0, 7).Add(time.Hour), monday.AddDate(0, 0, 14).Add(-3*time.Hour), time.Hour, nil)
+	if n := countContaining(r.slack.Messages(r.slack.DMChannel("UB00")), "Still up"); n != 0 {
+		t.Fatalf("UB00 was asked %d times before Monday", n)
+	}
+	if rd := r.round(monday.AddDate(0, 0, 14)); len(rd.Groups) != 1 {
+		t.Errorf("round 3 = %v, want both in: nobody was told before", members(rd))
+	}
+	if m, _ := r.db.CoffeeMember("UB00"); m.Ghosted {
+		t.Errorf("UB00 paused without being told: %+v", m)
 	}
 }
 
@@ -736,5 +843,110 @@ func TestCoffeeNotesAndKeepInTouch(t *testing.T) {
 	r.click("UB00", g.Channel, "circle_add", "UB01")
 	if c, err := r.db.Contact("UB00", "UB01"); err != nil || c.CadenceDays != 30 || c.LastContact.IsZero() {
 		t.Errorf("contact = %+v, %v; want a 30-day cadence after coffee", c, err)
+	}
+}
+
+// Ensure an open-ended pause says "until you resume" everywhere a pause end
+// shows (the command's answer, /coffee status and the App Home), never the
+// far-off date it is stored as.
+func TestCoffeePauseUntilResumed(t *testing.T) {
+	r := startCoffeeBot(t, coffeeSetup{})
+	r.enrol("UALICE")
+	placeholder := pausedYear(monday)
+	if got := r.coffeeCmd("UALICE", "pause"); !strings.Contains(got, "until you `/coffee resume`") || strings.Contains(got, placeholder) {
+		t.Errorf("/coffee pause = %q, want until you resume", got)
+	}
+	if got := r.coffeeCmd("UALICE", "status"); !strings.Contains(got, "paused* until you resume") || strings.Contains(got, placeholder) || strings.Contains(got, "<!date^"+fmt.Sprint(monday.AddDate(100, 0, 0).Unix())) {
+		t.Errorf("/coffee status = %q, want paused until you resume", got)
+	}
+	r.click("UALICE", "", "home_coffee_resume", "resume")
+	r.click("UALICE", "", "home_coffee_pause", "pause")
+	home := readable(string(r.slack.HomeView("UALICE")))
+	if !strings.Contains(home, "Paused until you resume") || strings.Contains(home, placeholder) || !strings.Contains(home, "home_coffee_resume") {
+		t.Errorf("Home after Pause = %s, want paused until you resume, with Resume", home)
+	}
+	if got := r.coffeeCmd("UALICE", "status"); !strings.Contains(got, "paused* until you resume") {
+		t.Errorf("/coffee status after Home pause = %q", got)
+	}
+}
+
+// pausedYear is the year an open-ended pause made at now is stored with.
+func pausedYear(now time.Time) string { return fmt.Sprint(now.AddDate(100, 0, 0).Year()) }
+
+// Ensure a New York pair's intro, set for a round at 10:00 UTC (05:00 in
+// New York), reaches their group DM at 09:00 New York time, and that "Did
+// you meet?" four days later also waits for their working hours.
+func TestCoffeeIntroInGroupHours(t *testing.T) {
+	people := []slacktest.User{
+		{ID: "UNY1", Name: "ny1", TZ: "America/New_York"},
+		{ID: "UNY2", Name: "ny2", TZ: "America/New_York"},
+	}
+	r := startCoffeeBot(t, coffeeSetup{users: people})
+	r.enrol(ids(people)...)
+	rd := r.round(monday)
+	ch := func() string { return rd.Groups[0].Channel }
+	intro, introAt := r.firstSeen(ch, "coffee_met")
+	checkin, checkinAt := r.firstSeen(ch, "Did you meet")
+	r.walk(monday, monday.AddDate(0, 0, 5), 15*time.Minute, func(at time.Time) { intro(at); checkin(at) })
+	ny := mustZone(t, "America/New_York")
+	if want := time.Date(2026, 11, 30, 9, 0, 0, 0, ny); !introAt.Equal(want) {
+		t.Errorf("intro posted at %v, want %v (09:00 in New York)", introAt.In(ny), want)
+	}
+	if want := time.Date(2026, 12, 4, 9, 0, 0, 0, ny); !checkinAt.Equal(want) {
+		t.Errorf("\"Did you meet?\" posted at %v, want %v (Friday 09:00 in New York)", checkinAt.In(ny), want)
+	}
+}
+
+// Ensure that for a round on Monday 10:00 Berlin, whose heads-up is due on
+// Sunday, everyone gets it once, inside their own working hours and before
+// the round: Berlin on Monday at 09:00, New York and São Paulo (whose
+// Monday begins after the round) on Friday afternoon, with Skip this round
+// still working.
+func TestCoffeeHeadsUpBeforeRound(t *testing.T) {
+	berlin := mustZone(t, "Europe/Berlin")
+	people := []slacktest.User{
+		{ID: "UBER", Name: "ber", TZ: "Europe/Berlin"},
+		{ID: "UNYC", Name: "nyc", TZ: "America/New_York"},
+		{ID: "USAO", Name: "sao", TZ: "America/Sao_Paulo"},
+		{ID: "UNY2", Name: "ny2", TZ: "America/New_York"},
+		{ID: "UNY3", Name: "ny3", TZ: "America/New_York"}, // pauses on Wednesday
+	}
+	r := startCoffeeBot(t, coffeeSetup{users: people, headsUp: 24 * time.Hour, loc: berlin})
+	r.enrol(ids(people)...)
+	round := time.Date(2026, 12, 7, 10, 0, 0, 0, berlin)
+	wednesday := round.AddDate(0, 0, -5)
+	got := map[string]time.Time{}
+	count := map[string]int{}
+	r.walk(round.AddDate(0, 0, -6), round, 15*time.Minute, func(at time.Time) {
+		if at.Equal(wednesday) {
+			r.coffeeCmd("UNY3", "pause for 2 weeks")
+		}
+		for _, u := range ids(people) {
+			n := countContaining(r.slack.Messages(r.slack.DMChannel(u)), "coffee_skip")
+			if n > count[u] && got[u].IsZero() {
+				got[u] = at
+			}
+			count[u] = n
+		}
+	})
+	want := map[string]time.Time{
+		"UBER": time.Date(2026, 12, 7, 9, 0, 0, 0, berlin),
+		"UNYC": time.Date(2026, 12, 4, 17, 0, 0, 0, mustZone(t, "America/New_York")),
+		"UNY2": time.Date(2026, 12, 4, 17, 0, 0, 0, mustZone(t, "America/New_York")),
+		"USAO": time.Date(2026, 12, 4, 17, 0, 0, 0, mustZone(t, "America/Sao_Paulo")),
+	}
+	for u, w := range want {
+		if count[u] != 1 || !got[u].Equal(w) {
+			t.Errorf("%s got %d heads-ups, the first at %v; want one at %v (in their hours, before the round at %v)", u, count[u], got[u], w, round)
+		}
+	}
+	if count["UNY3"] != 0 {
+		t.Errorf("UNY3 paused on Wednesday but got %d heads-ups saying they're in", count["UNY3"])
+	}
+	// Friday's Skip this round keeps New York out of Monday's round.
+	r.click("UNYC", r.slack.DMChannel("UNYC"), "coffee_skip", fmt.Sprint(round.Unix()))
+	rd := r.round(round)
+	if rd.Group("UNYC") >= 0 {
+		t.Errorf("UNYC skipped on Friday but is in %v", members(rd))
 	}
 }

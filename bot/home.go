@@ -125,9 +125,10 @@ func (b *Bot) homeView(ctx context.Context, user string) (homeView, error) {
 	case err != nil:
 		return v, err
 	default:
-		v.Coffee.Enrolled = true
+		v.Coffee.Enrolled, v.Coffee.Ghosted = true, m.Ghosted
 		if m.PausedUntil.After(now) {
 			v.Coffee.PausedUntil = m.PausedUntil
+			v.Coffee.UntilResumed = untilResumed(m.PausedUntil, now)
 		}
 		if b.opts.Coffee.NextRound != nil {
 			v.Coffee.NextRound = b.opts.Coffee.NextRound(now)

@@ -205,6 +205,16 @@ func (b *Bot) deliver(ctx context.Context, now time.Time, o store.Outgoing) (boo
 		log.Debug("outbox: dropped, it expired before it could be sent", "expires", o.Expires)
 		return false, b.store.FailOutgoing(o.ID, "expired", now)
 	}
+	if o.Kind == coffeeHeadsUpKind && o.User != "" {
+		stale, err := b.headsUpStale(o)
+		if err != nil {
+			return false, err
+		}
+		if stale {
+			log.Debug("outbox: dropped, the heads-up no longer fits its person")
+			return false, b.store.FailOutgoing(o.ID, "no longer applies", now)
+		}
+	}
 	if o.User != "" && (o.Kind != "" || o.RespectHours || o.Channel == "") {
 		p, err := b.person(ctx, o.User)
 		switch {

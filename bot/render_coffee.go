@@ -68,11 +68,14 @@ type coffeeStatus struct {
 	Enrolled    bool
 	Via         string    // "command" | "channel"
 	PausedUntil time.Time // zero: not paused
-	Ghosted     bool      // several rounds passed without an answer
-	SkipNext    bool
-	NextRound   time.Time            // zero: none scheduled
-	Recent      []coffeeHistoryEntry // most recent first, up to 3
-	Never       int                  // how many people on their never-list (never show who)
+	// UntilResumed: paused with no end date; PausedUntil is then a
+	// placeholder far in the future and is never shown.
+	UntilResumed bool
+	Ghosted      bool // several rounds passed without an answer
+	SkipNext     bool
+	NextRound    time.Time            // zero: none scheduled
+	Recent       []coffeeHistoryEntry // most recent first, up to 3
+	Never        int                  // how many people on their never-list (never show who)
 }
 
 // coffeeHistoryEntry is one round as one person lived it: whom they met and
@@ -263,18 +266,40 @@ func renderCoffeeSatOut(reason string) string {
 	return why + " You're still in and will be included next round; nothing to do. Want a break instead? `/coffee pause`"
 }
 
-// renderCoffeeGhost is the DM after several rounds without an answer: a
-// kind question whether to keep pairing them, with "Keep me in" and "Leave
-// coffee chats", and pausing as the middle way.
-func renderCoffeeGhost() (string, []slack.Block) {
+// renderCoffeeStillIn is the DM before the round that would pause someone
+// who has not answered "did you meet?" for silent rounds: a kind question
+// whether to keep pairing them, what happens if they say nothing (a pause
+// before the round at at, undone any time), "Keep me in" and "Leave coffee
+// chats", and pausing as the middle way.
+func renderCoffeeStillIn(at time.Time, silent int) (string, []slack.Block) {
+	chats := "last few coffee chats"
+	if silent > 0 {
+		chats = "last " + kudosCount(silent, "coffee chat", "coffee chats")
+	}
 	return "Still up for coffee chats?", []slack.Block{
-		kudosSection(":wave: *Still up for coffee chats?* I haven't heard how your last few went — no problem at all, weeks get busy. " +
+		kudosSection(":wave: *Still up for coffee chats?* I haven't heard how your " + chats + " went — no problem at all, weeks get busy. " +
 			"Would you like to keep being paired?"),
+		kudosContext("If I don't hear from you before the next round (" + coffeeWhen(at) + "), I'll pause your coffee chats so nobody waits for you. " +
+			"`/coffee resume` brings you back any time."),
 		slack.NewActionBlock("",
 			coffeeButton(coffeeStayAction, "", "Keep me in", true),
 			coffeeButton(coffeeLeaveAction, "", "Leave coffee chats", false),
 		),
 		kudosContext("Just need a break? `/coffee pause for 4 weeks` and I'll pair you again after that."),
+	}
+}
+
+// renderCoffeePausedSilent is the DM telling someone their coffee chats are
+// paused because neither "did you meet?" nor "still up for coffee chats?"
+// got an answer, with Resume and Leave.
+func renderCoffeePausedSilent() (string, []slack.Block) {
+	return "I've paused your coffee chats", []slack.Block{
+		kudosSection(":double_vertical_bar: *I've paused your coffee chats.* I didn't hear back, so I stopped pairing you rather than set up chats nobody can make. " +
+			"No hard feelings — come back whenever you like."),
+		slack.NewActionBlock("",
+			coffeeButton(coffeeStayAction, "", "Resume coffee chats", true),
+			coffeeButton(coffeeLeaveAction, "", "Leave coffee chats", false),
+		),
 	}
 }
 
@@ -295,13 +320,21 @@ func coffeeCantText(user string) string {
 // last rounds, how many people they asked not to meet (never who), and the
 // commands that fit their state.
 func renderCoffeeStatus(s coffeeStatus) (string, []slack.Block) {
-	paused := !s.PausedUntil.IsZero()
+	paused := !s.PausedUntil.IsZero() || s.Ghosted
 	var text, state, commands string
 	switch {
 	case !s.Enrolled:
 		text = "Coffee chats: you're not in"
 		state = ":coffee: You're not in coffee chats right now. Join with `/coffee join` and I'll pair you with a teammate for a short virtual coffee each round."
 		commands = "`/coffee join` · `/coffee help`"
+	case s.Ghosted:
+		text = "Coffee chats: paused (no answers lately)"
+		state = ":double_vertical_bar: You're in coffee chats, *paused*: your last few rounds went unanswered, and so did my question whether to keep pairing you. No problem at all. Back? `/coffee resume`"
+		commands = "`/coffee resume` · `/coffee history` · `/coffee leave`"
+	case paused && s.UntilResumed:
+		text = "Coffee chats: paused until you resume"
+		state = ":double_vertical_bar: You're in coffee chats, *paused* until you resume. Back? `/coffee resume`"
+		commands = "`/coffee resume` · `/coffee history` · `/coffee leave`"
 	case paused:
 		text = "Coffee chats: paused until " + s.PausedUntil.Format("Jan 2, 2006")
 		state = ":double_vertical_bar: You're in coffee chats, *paused* until " + kudosDate(s.PausedUntil) + ". Back sooner? `/coffee resume`"
@@ -327,10 +360,10 @@ func renderCoffeeStatus(s coffeeStatus) (string, []slack.Block) {
 	case s.NextRound.IsZero():
 	case !s.Enrolled:
 		next = ":calendar: Next round: " + coffeeWhen(s.NextRound) + ". Join before then to be included."
+	case paused && (s.Ghosted || s.UntilResumed || s.NextRound.Before(s.PausedUntil)):
+		next = ":calendar: Next round: " + coffeeWhen(s.NextRound) + ". You'll sit it out while paused."
 	case s.SkipNext:
 		next = ":calendar: Next round: " + coffeeWhen(s.NextRound) + ". You're skipping that one and will be back the round after."
-	case paused && s.NextRound.Before(s.PausedUntil):
-		next = ":calendar: Next round: " + coffeeWhen(s.NextRound) + ". You'll sit it out while paused."
 	default:
 		next = ":calendar: Next round: " + coffeeWhen(s.NextRound) + ". You're in."
 	}
@@ -341,9 +374,9 @@ func renderCoffeeStatus(s coffeeStatus) (string, []slack.Block) {
 
 	if s.Enrolled && s.Ghosted {
 		blocks = append(blocks, slack.NewSectionBlock(
-			slack.NewTextBlockObject(slack.MarkdownType, ":wave: I haven't heard how your last few chats went — no problem. Still up for them?", false, true),
+			slack.NewTextBlockObject(slack.MarkdownType, ":wave: Ready for coffee again? I'll pair you from the next round.", false, true),
 			nil,
-			slack.NewAccessory(coffeeButton(coffeeStayAction, "", "Keep me in", true)),
+			slack.NewAccessory(coffeeButton(coffeeStayAction, "", "Resume coffee chats", true)),
 		))
 	}
 

@@ -112,7 +112,8 @@ func TestCoffeeGolden(t *testing.T) {
 		{"sat_out_alone", kudosMsg(renderCoffeeSatOut("alone"), nil)},
 		{"sat_out_no_overlap", kudosMsg(renderCoffeeSatOut("no_overlap"), nil)},
 		{"sat_out_never_list", kudosMsg(renderCoffeeSatOut("never_list"), nil)},
-		{"ghost", kudosMsg(renderCoffeeGhost())},
+		{"still_in", kudosMsg(renderCoffeeStillIn(time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC), 3))},
+		{"paused_silent", kudosMsg(renderCoffeePausedSilent())},
 		{"met", kudosMsg(coffeeMetText("U02JO"), nil)},
 		{"cant", kudosMsg(coffeeCantText("U02JO"), nil)},
 		{"status_enrolled", kudosMsg(renderCoffeeStatus(coffeeStatus{
@@ -294,8 +295,12 @@ func TestRenderCoffeeContent(t *testing.T) {
 		t.Errorf("renderCoffeeHeadsUp lacks the round's start as a Slack date: %s", body)
 	}
 
-	checkCoffeeButtonList(t, "ghost", kudosMsg(renderCoffeeGhost()), []coffeeBtn{
+	checkCoffeeButtonList(t, "still_in", kudosMsg(renderCoffeeStillIn(at, 3)), []coffeeBtn{
 		{Action: "coffee_stay", Text: "Keep me in"},
+		{Action: "coffee_leave", Text: "Leave coffee chats"},
+	})
+	checkCoffeeButtonList(t, "paused_silent", kudosMsg(renderCoffeePausedSilent()), []coffeeBtn{
+		{Action: "coffee_stay", Text: "Resume coffee chats"},
 		{Action: "coffee_leave", Text: "Leave coffee chats"},
 	})
 
@@ -335,6 +340,9 @@ func TestRenderCoffeeContent(t *testing.T) {
 		{"paused", coffeeStatus{Enrolled: true, Via: "channel", PausedUntil: at.AddDate(0, 0, 7), NextRound: at},
 			[]string{"*paused* until <!date^", "`/coffee resume`", "sit it out while paused"},
 			[]string{"Recent"}},
+		{"until resumed", coffeeStatus{Enrolled: true, PausedUntil: at.AddDate(100, 0, 0), UntilResumed: true, NextRound: at},
+			[]string{"*paused* until you resume", "`/coffee resume`", "sit it out while paused"},
+			[]string{"<!date^" + fmt.Sprint(at.AddDate(100, 0, 0).Unix()), fmt.Sprint(at.AddDate(100, 0, 0).Year())}},
 		{"not enrolled", coffeeStatus{NextRound: at},
 			[]string{"not in coffee chats", "`/coffee join`", "Join before then"},
 			[]string{"`/coffee leave`"}},
@@ -510,7 +518,8 @@ func TestRenderCoffeeProperties(t *testing.T) {
 			{"checkin", kudosMsg(renderCoffeeCheckin(rng.Uint64(), rng.IntN(1000)))},
 			{"heads-up", kudosMsg(renderCoffeeHeadsUp(randomTime()))},
 			{"sat out", kudosMsg(renderCoffeeSatOut([]string{"alone", "no_overlap", "never_list", ""}[rng.IntN(4)]), nil)},
-			{"ghost", kudosMsg(renderCoffeeGhost())},
+			{"still_in", kudosMsg(renderCoffeeStillIn(time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC), 3))},
+			{"paused_silent", kudosMsg(renderCoffeePausedSilent())},
 			{"met", kudosMsg(coffeeMetText(kudosRandomID(rng, "U")), nil)},
 			{"cant", kudosMsg(coffeeCantText(kudosRandomID(rng, "U")), nil)},
 			{"status", kudosMsg(renderCoffeeStatus(st))},

@@ -89,9 +89,11 @@ type homeView struct {
 	KudosMonth  int         // received this month
 	KudosLatest []kudosPost // latest five received
 	Coffee      struct {
-		Enrolled    bool
-		PausedUntil time.Time
-		NextRound   time.Time
+		Enrolled     bool
+		PausedUntil  time.Time
+		UntilResumed bool // paused with no end date: PausedUntil is a placeholder, never shown
+		Ghosted      bool // paused after rounds without an answer, until they resume
+		NextRound    time.Time
 	}
 	Reconnect []homeReconnect
 	OnTime    struct{ Kept, Late, Dropped int } // private on-time follow-up rate
@@ -308,7 +310,7 @@ func homeKudosLine(k kudosPost) string {
 // in, Resume when paused, Join when not in.
 func homeCoffee(v homeView, loc *time.Location) slack.Block {
 	c := v.Coffee
-	paused := !c.PausedUntil.IsZero() && (v.Now.IsZero() || c.PausedUntil.After(v.Now))
+	paused := c.Ghosted || !c.PausedUntil.IsZero() && (v.Now.IsZero() || c.PausedUntil.After(v.Now))
 	var text string
 	var b *slack.ButtonBlockElement
 	switch {
@@ -321,8 +323,14 @@ func homeCoffee(v homeView, loc *time.Location) slack.Block {
 		b = coffeeButton(homeCoffeeJoinAct, "join", "Join coffee", true)
 	case paused:
 		text = "*Coffee chats*\n:double_vertical_bar: Paused until " + kudosDate(c.PausedUntil) + ". Take the time you need."
+		if c.UntilResumed {
+			text = "*Coffee chats*\n:double_vertical_bar: Paused until you resume. Take the time you need."
+		}
+		if c.Ghosted {
+			text = "*Coffee chats*\n:double_vertical_bar: Paused: your last few rounds went unanswered, so I stopped pairing you. Come back any time."
+		}
 		if !c.NextRound.IsZero() {
-			if c.NextRound.Before(c.PausedUntil) {
+			if c.Ghosted || c.UntilResumed || c.NextRound.Before(c.PausedUntil) {
 				text += "\nNext round: " + slackDate(c.NextRound, loc) + " — you'll sit it out."
 			} else {
 				text += "\nNext round: " + slackDate(c.NextRound, loc) + "."

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -21,6 +22,7 @@ type CoffeeStore interface {
 	CloseRound(roundID uint64, f func(r *store.Round, members map[string]*store.CoffeeMember) error) error
 	CoffeeMeetings(since time.Time) ([]store.CoffeeMeeting, error)
 	CoffeeMember(user string) (store.CoffeeMember, error)
+	CoffeeMembers() ([]store.CoffeeMember, error)
 }
 
 // CoffeeNotifier is how coffee rounds reach people; *bot.Bot implements
@@ -35,12 +37,29 @@ type CoffeeNotifier interface {
 	// repeating what was done.
 	DeliverCoffeeRound(ctx context.Context, r store.Round) error
 	// CoffeeHeadsUp tells members a round is coming at at, with a way to
-	// skip it. Idempotent per round.
-	CoffeeHeadsUp(ctx context.Context, at time.Time) error
+	// skip it: each at due, or, when due is outside their working hours,
+	// at their next working hours before the round, or else in their last
+	// working window before due; never after the round starts. Idempotent
+	// per round and person.
+	CoffeeHeadsUp(ctx context.Context, at, due time.Time) error
 	// CoffeeCheckin asks one group "did you meet?". Idempotent.
 	CoffeeCheckin(ctx context.Context, r store.Round, group int) error
-	// CoffeeGhosted tells a person they were left out after three rounds
-	// without an answer, with a way back.
+	// CoffeeCheckinReached reports whether a group's "did you meet?" was
+	// posted in its DM. A question that never reached people (not yet
+	// sent, or failed) cannot make them silent.
+	CoffeeCheckinReached(r store.Round, group int) (bool, error)
+	// CoffeeAskStillIn asks user, once per round, whether they still want
+	// to be paired, having not answered for silent rounds: in their
+	// working hours before the round at at (at due, or the last working
+	// window before it, as for heads-ups). Before their time to be asked
+	// has come it does nothing, so it is called on every tick.
+	CoffeeAskStillIn(ctx context.Context, at, due time.Time, user string, silent int) error
+	// CoffeeStillInAsked reports whether the question CoffeeAskStillIn
+	// queued for the round at at reached user.
+	CoffeeStillInAsked(at time.Time, user string) (bool, error)
+	// CoffeeGhosted tells a person their coffee chats are paused: they
+	// were asked whether to keep pairing them and did not answer. It
+	// offers Resume.
 	CoffeeGhosted(ctx context.Context, user string) error
 }
 
@@ -52,16 +71,21 @@ type CoffeeOptions struct {
 	GroupSize   int
 	CheckinDays int
 	HeadsUp     time.Duration // 0: no heads-up
-	MinOverlap  time.Duration
-	WorkWeek    store.WorkWeek // default working hours
-	Location    *time.Location // default zone for people without one
-	History     time.Duration  // how far back meetings count; default a year
-	Log         *slog.Logger
+	// SilentRounds is how many rounds in a row without an answer to "did
+	// you meet?" pause someone, after they were asked and did not answer
+	// either; 0: never.
+	SilentRounds int
+	MinOverlap   time.Duration
+	WorkWeek     store.WorkWeek // default working hours
+	Location     *time.Location // default zone for people without one
+	History      time.Duration  // how far back meetings count; default a year
+	Log          *slog.Logger
 }
 
-// ghostAfter is how many rounds in a row without an answer make a ghost
-// (Donut's rule).
-const ghostAfter = 3
+// headsUpLead is how long before a heads-up is due it is planned: the last
+// working window before the due time, where someone whose next working day
+// begins after the round gets it, can be up to a week earlier.
+const headsUpLead = 7 * 24 * time.Hour
 
 // Coffee runs coffee rounds: pairing, delivery through the notifier,
 // heads-ups, check-ins and ghost detection. It is safe for concurrent use;
@@ -73,8 +97,12 @@ type Coffee struct {
 	sched cron.Schedule
 
 	mu          sync.Mutex // one round at a time
-	lastHeadsUp time.Time  // the round whose heads-up went out last
+	lastHeadsUp headsUpRun // the last planning of heads-ups
 }
+
+// headsUpRun names one planning of heads-ups: a round, on one day. Planning
+// again each day reaches people who joined since.
+type headsUpRun struct{ round, day int64 } // Unix seconds; Unix days
 
 // NewCoffee checks the options and builds the coffee jobs' owner.
 func NewCoffee(st CoffeeStore, n CoffeeNotifier, opts CoffeeOptions) (*Coffee, error) {
@@ -219,9 +247,20 @@ func (c *Coffee) workWeek(p store.Person) store.WorkWeek { return p.WorkWeek(c.o
 
 func (c *Coffee) location(p store.Person) *time.Location { return p.Location(c.opts.Location) }
 
-// closeRoundsBefore settles earlier rounds: a member who answered nothing
-// gets a miss, one who answered is back to zero, and three misses in a row
-// make a ghost, who is told.
+// closeRoundsBefore settles earlier rounds before the round at at.
+//
+// A member who answered "did you meet?" (any answer, or "Can't make it"),
+// or whose group someone said "We met" for, is back to zero misses: one
+// "We met" speaks for the whole group, so a pair where one person taps
+// and the other never does is not punished. A member whose group was
+// asked and who answered nothing gets a miss. A round whose question never
+// reached the group (not sent before the round closed, or failed) counts
+// neither way: silence nobody was asked about is not silence.
+//
+// Someone who reaches SilentRounds misses is paused (Ghosted), and told,
+// only if they were asked "still up for coffee chats?" before this round
+// and that question reached them; otherwise they stay in and are asked
+// before the next round. So nobody is left out without being told first.
 func (c *Coffee) closeRoundsBefore(ctx context.Context, at time.Time) error {
 	rounds, err := c.st.RoundsBetween(at.Add(-c.opts.History), at)
 	if err != nil {
@@ -231,12 +270,27 @@ func (c *Coffee) closeRoundsBefore(ctx context.Context, at time.Time) error {
 		if r.Closed {
 			continue
 		}
+		// Outbox lookups happen before the write transaction, which must
+		// not call out.
+		reached := make([]bool, len(r.Groups))
+		asked := map[string]bool{}
+		for gi, g := range r.Groups {
+			if reached[gi], err = c.n.CoffeeCheckinReached(r, gi); err != nil {
+				return err
+			}
+			for _, u := range g.Members {
+				if c.opts.SilentRounds <= 0 {
+					break
+				}
+				if asked[u], err = c.n.CoffeeStillInAsked(at, u); err != nil {
+					return err
+				}
+			}
+		}
 		var ghosts []string
 		err := c.st.CloseRound(r.ID, func(r *store.Round, members map[string]*store.CoffeeMember) error {
 			ghosts = ghosts[:0]
-			for _, g := range r.Groups {
-				// "We met" from one person speaks for the group: nobody in
-				// it is a ghost for that round.
+			for gi, g := range r.Groups {
 				groupMet := answeredYes(g)
 				for _, u := range g.Members {
 					m := members[u]
@@ -247,8 +301,11 @@ func (c *Coffee) closeRoundsBefore(ctx context.Context, at time.Time) error {
 						m.Misses = 0
 						continue
 					}
+					if !reached[gi] {
+						continue
+					}
 					m.Misses++
-					if m.Misses >= ghostAfter && !m.Ghosted {
+					if c.opts.SilentRounds > 0 && m.Misses >= c.opts.SilentRounds && !m.Ghosted && asked[u] {
 						m.Ghosted = true
 						ghosts = append(ghosts, u)
 					}
@@ -273,16 +330,23 @@ func (c *Coffee) closeRoundsBefore(ctx context.Context, at time.Time) error {
 func (c *Coffee) tick(ctx context.Context, at time.Time) error {
 	if c.opts.HeadsUp > 0 {
 		next := c.NextRound(at)
-		// lastHeadsUp saves a store lookup per tick; the notifier is
-		// idempotent anyway. Ticks never overlap, so no lock is needed.
-		if !next.IsZero() && next.Sub(at) <= c.opts.HeadsUp && !next.Equal(c.lastHeadsUp) {
+		// Planned up to a week early, so that someone whose working week
+		// ends before the due time still hears before the round; once a
+		// day, so that people who joined since are included. lastHeadsUp
+		// saves the lookups on the other ticks; the notifier is idempotent
+		// anyway. Ticks never overlap, so no lock is needed.
+		run := headsUpRun{round: next.Unix(), day: at.Unix() / 86400}
+		if !next.IsZero() && next.Sub(at) <= c.opts.HeadsUp+headsUpLead && run != c.lastHeadsUp {
 			if _, err := c.st.RoundAt(next); err != nil { // not yet run
-				if err := c.n.CoffeeHeadsUp(ctx, next); err != nil {
+				if err := c.n.CoffeeHeadsUp(ctx, next, next.Add(-c.opts.HeadsUp)); err != nil {
 					return err
 				}
 			}
-			c.lastHeadsUp = next
+			c.lastHeadsUp = run
 		}
+	}
+	if err := c.askSilent(ctx, at); err != nil {
+		return err
 	}
 	if err := c.resumeDelivery(ctx, at); err != nil {
 		return err
@@ -303,6 +367,68 @@ func (c *Coffee) tick(ctx context.Context, at time.Time) error {
 			if err := c.n.CoffeeCheckin(ctx, r, i); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// askSilent asks the members who would be paused when the next round
+// starts whether they still want to be paired, in their working hours
+// before it. Only people whose misses so far, plus the open rounds they
+// were asked about and have not answered, reach SilentRounds are asked;
+// the notifier waits for each one's time and asks once.
+func (c *Coffee) askSilent(ctx context.Context, at time.Time) error {
+	if c.opts.SilentRounds <= 0 {
+		return nil
+	}
+	next := c.NextRound(at)
+	lead := c.opts.HeadsUp
+	if lead <= 0 {
+		lead = 24 * time.Hour
+	}
+	if next.IsZero() || next.Sub(at) > lead+headsUpLead {
+		return nil
+	}
+	if _, err := c.st.RoundAt(next); err == nil {
+		return nil // it ran: too late to ask
+	}
+	members, err := c.st.CoffeeMembers()
+	if err != nil {
+		return err
+	}
+	rounds, err := c.st.RoundsBetween(next.Add(-c.opts.History), next)
+	if err != nil {
+		return err
+	}
+	rounds = slices.DeleteFunc(rounds, func(r store.Round) bool { return r.Closed })
+	for _, m := range members {
+		if m.Ghosted || m.Paused(next) || m.Misses+len(rounds) < c.opts.SilentRounds {
+			continue
+		}
+		silent := m.Misses
+		for _, r := range rounds {
+			gi := r.Group(m.User)
+			if gi < 0 {
+				continue
+			}
+			g := r.Groups[gi]
+			if _, answered := g.Answers[m.User]; answered || answeredYes(g) {
+				silent = 0 // an answer since the last close resets the count
+				continue
+			}
+			reached, err := c.n.CoffeeCheckinReached(r, gi)
+			if err != nil {
+				return err
+			}
+			if reached {
+				silent++
+			}
+		}
+		if silent < c.opts.SilentRounds {
+			continue
+		}
+		if err := c.n.CoffeeAskStillIn(ctx, next, next.Add(-lead), m.User, silent); err != nil {
+			return err
 		}
 	}
 	return nil

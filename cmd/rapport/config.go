@@ -33,6 +33,7 @@ type Config struct {
 	CoffeeGroupSize   int
 	CoffeeCheckinDays int
 	CoffeeHeadsUp     time.Duration
+	CoffeeSilent      int // rounds without an answer before someone is asked, then paused; 0: never
 	CoffeeMinOverlap  time.Duration
 
 	Tick            string
@@ -155,6 +156,9 @@ var botSettings = []setting{
 		err := intIn(&h, v, 0, 168)
 		c.CoffeeHeadsUp = time.Duration(h) * time.Hour
 		return err
+	}},
+	{"RAPPORT_COFFEE_SILENT_ROUNDS", "coffee-silent-rounds", "3", "rounds in a row without an answer to \"did you meet?\" before someone is asked \"still up?\" and, still silent, paused (0: never)", func(c *Config, v string) error {
+		return intIn(&c.CoffeeSilent, v, 0, 52)
 	}},
 	{"RAPPORT_COFFEE_MIN_OVERLAP", "coffee-min-overlap", "1h", "least shared working time for a group", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)

@@ -40,6 +40,10 @@ func TestKillDuringCoffeeRound(t *testing.T) {
 		env := goodEnv(t)
 		env["SLACK_API_URL"] = srv.APIURL()
 		env["RAPPORT_TICK"] = "@every 1s"
+		// Everyone works around the clock, so intros go out at once,
+		// whatever the real time is (an intro waits for working hours).
+		env["RAPPORT_WORK_HOURS"] = "00:00-24:00"
+		env["RAPPORT_WORK_DAYS"] = "Mon-Sun"
 		db, err := store.Open(env["RAPPORT_DB"], store.Options{})
 		if err != nil {
 			t.Fatal(err)

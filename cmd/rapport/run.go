@@ -309,15 +309,16 @@ func wire(cfg Config, db *store.DB, api bot.SlackAPI, sock *socketmode.Client, w
 		Log:        log.With("component", "scheduler"),
 	})
 	coffee, err = scheduler.NewCoffee(db, b, scheduler.CoffeeOptions{
-		Schedule:    cfg.CoffeeSchedule,
-		Cadence:     store.CoffeeCadence(cfg.CoffeeEvery),
-		GroupSize:   cfg.CoffeeGroupSize,
-		CheckinDays: cfg.CoffeeCheckinDays,
-		HeadsUp:     cfg.CoffeeHeadsUp,
-		MinOverlap:  cfg.CoffeeMinOverlap,
-		WorkWeek:    workWeek,
-		Location:    cfg.Location,
-		Log:         log.With("component", "coffee"),
+		Schedule:     cfg.CoffeeSchedule,
+		Cadence:      store.CoffeeCadence(cfg.CoffeeEvery),
+		GroupSize:    cfg.CoffeeGroupSize,
+		CheckinDays:  cfg.CoffeeCheckinDays,
+		HeadsUp:      cfg.CoffeeHeadsUp,
+		SilentRounds: cfg.CoffeeSilent,
+		MinOverlap:   cfg.CoffeeMinOverlap,
+		WorkWeek:     workWeek,
+		Location:     cfg.Location,
+		Log:          log.With("component", "coffee"),
 	})
 	if err != nil {
 		return nil, err

@@ -79,11 +79,13 @@ func TestSandboxWeek(t *testing.T) {
 	if strings.Contains(got, "\n  ! ") {
 		t.Errorf("a line of the script failed:\n%s", got)
 	}
-	// New York and São Paulo start work after the 10:00 Berlin round: a
-	// heads-up would come too late, so none is sent.
+	// New York and São Paulo start work after the 10:00 Berlin round: their
+	// heads-up comes in their last working hours before it, on Friday.
+	monday := strings.Index(got, "── Mon 7 Dec")
 	for _, who := range []string{"sam", "jordan", "lucas", "bia"} {
-		if strings.Contains(got, "Rapport to "+who+" (DM)\n  │ ☕ *Heads-up") {
-			t.Errorf("%s got a coffee heads-up after the round had started", who)
+		at := strings.Index(got, "Rapport to "+who+" (DM)\n  │ ☕ *Heads-up")
+		if at < 0 || monday < 0 || at > monday || !strings.Contains(got[:at], "── Fri 4 Dec") {
+			t.Errorf("%s got no coffee heads-up on Friday, before Monday's round", who)
 		}
 	}
 
