@@ -552,11 +552,14 @@ func (b *Bot) followupRenegotiateSubmit(ctx context.Context, in interaction) err
 	return nil
 }
 
-// RemindFollowups is the tick's work for follow-ups: a reminder for each
-// item that fell due, and one nudge a working day per author listing all
-// their overdue items. Each message is queued under a key naming the item
-// (or the author and day), so a crash between queueing and recording sends
-// nothing twice.
+// RemindFollowups is the tick's work for follow-ups: for each author, at
+// most one DM per tick that reminds of the items that fell due and nudges
+// about those still overdue (an item is in one part or the other, never
+// both). It is decided only inside the author's working hours: outside
+// them every due item waits for the next working window, so nothing piles
+// up in the outbox to arrive beside a nudge for the same item. Each DM is
+// queued under a key naming the author, the items and their NextAt, so a
+// crash between queueing and recording sends nothing twice.
 func (b *Bot) RemindFollowups(ctx context.Context, now time.Time) error {
 	due, err := b.store.FollowupsDue(now, 1000)
 	if err != nil {
@@ -578,69 +581,58 @@ func (b *Bot) RemindFollowups(ctx context.Context, now time.Time) error {
 	return nil
 }
 
+// remindOwner sends owner's one follow-up DM of this tick about items
+// (all open and due at now), or moves them to the next working window.
 func (b *Bot) remindOwner(ctx context.Context, now time.Time, owner string, items []store.Followup) error {
 	p, err := b.person(ctx, owner)
 	if err != nil && !errors.Is(err, errUnknownUser) {
 		return err
 	}
 	loc, week := b.location(p), b.workWeek(p)
-	var reminders []store.Followup
-	nudge := false
+	if next := week.Next(now, loc); next.After(now) {
+		return b.postponeFollowups(items, now, next)
+	}
+	var reminders, nudges []store.Followup
 	for _, f := range items {
 		if !f.Reminded {
 			reminders = append(reminders, f)
 		} else {
-			nudge = true
+			nudges = append(nudges, f)
 		}
 	}
+	slices.SortStableFunc(nudges, func(a, c store.Followup) int { return a.Due.Compare(c.Due) })
 	// The next working day's start, for the next nudge.
 	nextNudge := week.Next(morning(now.In(loc).AddDate(0, 0, 1), loc, week), loc)
-	if len(reminders) > 0 {
-		text, blocks := renderFollowupReminder(reminders, b.snoozeChoices(), loc)
-		ids := make([]string, len(reminders))
-		for i, f := range reminders {
-			ids[i] = fmt.Sprint(f.ID)
+	var showReminders, showNudges []store.Followup
+	if !p.IsMuted("reminders") {
+		showReminders = reminders
+	}
+	if !p.IsMuted("nudges") {
+		showNudges = nudges
+		for i := range showNudges {
+			showNudges[i].Nudges++
 		}
-		if err := b.enqueue(store.Outgoing{Key: "followup-remind:" + strings.Join(ids, ",") + ":" + fmt.Sprint(reminders[0].NextAt.Unix()),
-			User: owner, Kind: "reminders", Text: text, Blocks: encodeBlocks(blocks), RespectHours: true}); err != nil {
+	}
+	if len(showReminders)+len(showNudges) > 0 {
+		text, blocks := renderFollowupDM(showReminders, showNudges, b.snoozeChoices(), loc)
+		kind := "nudges"
+		if len(showReminders) > 0 {
+			kind = "reminders"
+		}
+		if err := b.enqueue(store.Outgoing{Key: followupDMKey(owner, items), User: owner, Kind: kind,
+			Text: text, Blocks: encodeBlocks(blocks), RespectHours: true}); err != nil {
 			return err
 		}
-		for _, f := range reminders {
-			if _, err := b.store.UpdateFollowup(f.ID, func(fu *store.Followup) error {
-				fu.Reminded, fu.NextAt = true, nextNudge
-				return nil
-			}); err != nil {
-				return err
-			}
+	}
+	for _, f := range reminders {
+		if _, err := b.store.UpdateFollowup(f.ID, func(fu *store.Followup) error {
+			fu.Reminded, fu.NextAt = true, nextNudge
+			return nil
+		}); err != nil {
+			return err
 		}
 	}
-	if !nudge {
-		return nil
-	}
-	// One nudge lists every overdue item of the author, oldest first.
-	mine, err := b.myOpenFollowups(owner)
-	if err != nil {
-		return err
-	}
-	var overdue []store.Followup
-	for _, f := range mine {
-		if f.Reminded && f.Due.Before(now) && !f.NextAt.After(now) {
-			overdue = append(overdue, f)
-		}
-	}
-	if len(overdue) == 0 {
-		return nil
-	}
-	for i := range overdue {
-		overdue[i].Nudges++
-	}
-	text, blocks := renderFollowupNudge(overdue, b.snoozeChoices(), loc)
-	day := now.In(loc).Format("2006-01-02")
-	if err := b.enqueue(store.Outgoing{Key: "followup-nudge:" + owner + ":" + day, User: owner, Kind: "nudges",
-		Text: text, Blocks: encodeBlocks(blocks), RespectHours: true}); err != nil {
-		return err
-	}
-	for _, f := range overdue {
+	for _, f := range nudges {
 		if _, err := b.store.UpdateFollowup(f.ID, func(fu *store.Followup) error {
 			fu.Nudges, fu.LastNudge, fu.NextAt = fu.Nudges+1, now, nextNudge
 			return nil
@@ -649,4 +641,35 @@ func (b *Bot) remindOwner(ctx context.Context, now time.Time, owner string, item
 		}
 	}
 	return nil
+}
+
+// postponeFollowups moves items that are still due at now to next (the
+// start of their owner's next working window).
+func (b *Bot) postponeFollowups(items []store.Followup, now, next time.Time) error {
+	for _, f := range items {
+		if _, err := b.store.UpdateFollowup(f.ID, func(fu *store.Followup) error {
+			if fu.Status == store.FollowupOpen && !fu.NextAt.After(now) {
+				fu.NextAt = next
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// followupDMKey is the outbox key of owner's follow-up DM about items: the
+// same items at the same NextAt (a tick run again after a crash) give the
+// same key, a later round of them a new one.
+func followupDMKey(owner string, items []store.Followup) string {
+	ids := make([]string, len(items))
+	var last time.Time
+	for i, f := range items {
+		ids[i] = fmt.Sprint(f.ID)
+		if f.NextAt.After(last) {
+			last = f.NextAt
+		}
+	}
+	return "followup-dm:" + owner + ":" + strings.Join(ids, ",") + ":" + fmt.Sprint(last.Unix())
 }

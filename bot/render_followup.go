@@ -97,25 +97,53 @@ func followupActions(f store.Followup, snoozes []snoozeChoice, renegotiate bool)
 	return slack.NewActionBlock(fmt.Sprintf("followup_%d", f.ID), elems...)
 }
 
-// renderFollowupReminder is the DM at the due time.
-func renderFollowupReminder(items []store.Followup, snoozes []snoozeChoice, loc *time.Location) (string, []slack.Block) {
+// renderFollowupDM is an author's one follow-up DM of a tick: the items
+// that fell due (reminders), then those still overdue (nudges), each with
+// its buttons, and a way to stop each kind of DM it holds.
+func renderFollowupDM(reminders, nudges []store.Followup, snoozes []snoozeChoice, loc *time.Location) (string, []slack.Block) {
 	var blocks []slack.Block
+	var texts []string
+	var stops []slack.BlockElement
+	if len(reminders) > 0 {
+		head, b := followupReminderBlocks(reminders, snoozes, loc)
+		blocks = append(blocks, b...)
+		texts = append(texts, head+": "+kudosClip(reminders[0].Text, 100))
+		stops = append(stops, button("mute_dm", "reminders", "Stop reminders"))
+	}
+	if len(nudges) > 0 {
+		head, b := followupNudgeBlocks(nudges, snoozes, loc)
+		blocks = append(blocks, b...)
+		texts = append(texts, fmt.Sprintf(":seedling: %s: %s", head, kudosClip(nudges[0].Text, 100)))
+		stops = append(stops, button("mute_dm", "nudges", "Stop nudges"))
+	}
+	switch {
+	case len(nudges) == 0:
+		blocks = append(blocks, contextLine("Done already? Tap Done and I'll let them know."))
+	case len(reminders) == 0:
+		blocks = append(blocks, contextLine("At most one of these a day, in your working hours."))
+	default:
+		blocks = append(blocks, contextLine("Done already? Tap Done and I'll let them know. At most one of these a day, in your working hours."))
+	}
+	blocks = append(blocks, slack.NewActionBlock("", stops...))
+	return strings.Join(texts, " · "), blocks
+}
+
+// followupReminderBlocks are the reminder part of a follow-up DM.
+func followupReminderBlocks(items []store.Followup, snoozes []snoozeChoice, loc *time.Location) (string, []slack.Block) {
 	head := ":alarm_clock: A promise is due"
 	if len(items) > 1 {
 		head = fmt.Sprintf(":alarm_clock: %d promises are due", len(items))
 	}
-	blocks = append(blocks, section("*"+head+"*"))
+	blocks := []slack.Block{section("*" + head + "*")}
 	for _, f := range items {
 		blocks = append(blocks, section(fmt.Sprintf("*%s* — due %s", followupWhat(f), slackDate(f.Due, loc))), followupActions(f, snoozes, false))
 	}
-	blocks = append(blocks, contextLine("Done already? Tap Done and I'll let them know."),
-		slack.NewActionBlock("", button("mute_dm", "reminders", "Stop reminders")))
-	return head + ": " + kudosClip(items[0].Text, 100), blocks
+	return head, blocks
 }
 
-// renderFollowupNudge is the one daily DM listing every overdue item,
-// oldest first. Kind, specific and forward-looking, never shaming.
-func renderFollowupNudge(items []store.Followup, snoozes []snoozeChoice, loc *time.Location) (string, []slack.Block) {
+// followupNudgeBlocks are the nudge part of a follow-up DM. Kind,
+// specific and forward-looking, never shaming.
+func followupNudgeBlocks(items []store.Followup, snoozes []snoozeChoice, loc *time.Location) (string, []slack.Block) {
 	head := "Let's get this back on track"
 	if len(items) > 1 {
 		head = fmt.Sprintf("Let's get these %d back on track", len(items))
@@ -129,9 +157,7 @@ func renderFollowupNudge(items []store.Followup, snoozes []snoozeChoice, loc *ti
 		}
 		blocks = append(blocks, section(line), followupActions(f, snoozes, renegotiate))
 	}
-	blocks = append(blocks, contextLine("At most one of these a day, in your working hours."),
-		slack.NewActionBlock("", button("mute_dm", "nudges", "Stop nudges")))
-	return fmt.Sprintf(":seedling: %s: %s", head, kudosClip(items[0].Text, 100)), blocks
+	return head, blocks
 }
 
 // renderFollowupReceipt tells the counterpart the promise was kept (or
