@@ -329,8 +329,10 @@ func (b *Bot) followupSnoozeButton(ctx context.Context, in interaction, a *slack
 		b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf("That one is already %s.", f.Status)})
 		return nil
 	}
+	// A snooze is the owner acting on the item: a fresh reminder then, and
+	// the back-off of nudges starts over from it.
 	if _, err := b.store.UpdateFollowup(f.ID, func(f *store.Followup) error {
-		f.NextAt, f.Reminded = until, false
+		f.NextAt, f.Reminded, f.Nudges, f.AskedAt = until, false, 0, time.Time{}
 		return nil
 	}); err != nil {
 		return err
@@ -368,6 +370,39 @@ func (b *Bot) followupRenegotiateButton(ctx context.Context, in interaction, a *
 		_, err := b.api.OpenViewContext(ctx, in.triggerID, renderFollowupNoteModal(followupRenegotiateID, f, true, today))
 		return err
 	})
+}
+
+// followupKeepButton answers Keep on the question about a long-overdue
+// item: it stays open, on /followup list and the App Home, and nothing
+// more is sent about it until the owner gives it a new date or snoozes it.
+func (b *Bot) followupKeepButton(ctx context.Context, in interaction, a *slack.BlockAction) error {
+	f, err := b.ownFollowup(a.Value, in.user)
+	if err != nil {
+		return err
+	}
+	switch {
+	case f.Status != store.FollowupOpen:
+		b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf("That one is already %s.", f.Status)})
+	case f.AskedAt.IsZero():
+		b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf("*%s* has a new date already; nothing was changed.", f.Text)})
+	default:
+		b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf("Kept: *%s* stays on your list (`/followup list`, and the Home tab) and I won't bring it up again. A new date or a snooze brings reminders back.", f.Text)})
+	}
+	return nil
+}
+
+// followupNewDateButton opens the new-date form for any open follow-up
+// (the counterpart, if any, is told the new date).
+func (b *Bot) followupNewDateButton(ctx context.Context, in interaction, a *slack.BlockAction) error {
+	f, err := b.ownFollowup(a.Value, in.user)
+	if err != nil {
+		return err
+	}
+	if f.Status != store.FollowupOpen {
+		b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf("That one is already %s.", f.Status)})
+		return nil
+	}
+	return b.followupRenegotiateButton(ctx, in, a)
 }
 
 func (b *Bot) followupUndoButton(ctx context.Context, in interaction, a *slack.BlockAction) error {
@@ -533,12 +568,18 @@ func (b *Bot) followupRenegotiateSubmit(ctx context.Context, in interaction) err
 		b.tellPrivately(ctx, in.origin, "That date has passed; nothing was changed. Try again with a later one.")
 		return nil
 	}
+	// A new date starts the follow-up over: its reminder at the new date,
+	// then the back-off of nudges from the beginning.
 	f, err = b.store.UpdateFollowup(f.ID, func(fu *store.Followup) error {
-		fu.Due, fu.NextAt, fu.Reminded, fu.Nudges = due, due, false, 0
+		fu.Due, fu.NextAt, fu.Reminded, fu.Nudges, fu.AskedAt = due, due, false, 0, time.Time{}
 		return nil
 	})
 	if err != nil {
 		return err
+	}
+	if f.Counterpart == "" {
+		b.tellPrivately(ctx, in.origin, fmt.Sprintf("New date set for *%s*: %s. I'll remind you then.", f.Text, localDue(due, b.location(p))))
+		return nil
 	}
 	note := noteFrom(in)
 	text := fmt.Sprintf(":calendar: <@%s> proposes a new date for *%s*: %s.", f.Owner, f.Text, slackDate(due, time.UTC))
@@ -592,29 +633,32 @@ func (b *Bot) remindOwner(ctx context.Context, now time.Time, owner string, item
 	if next := week.Next(now, loc); next.After(now) {
 		return b.postponeFollowups(items, now, next)
 	}
-	var reminders, nudges []store.Followup
+	var reminders, nudges, asks []store.Followup
 	for _, f := range items {
-		if !f.Reminded {
+		switch {
+		case !f.Reminded:
 			reminders = append(reminders, f)
-		} else {
+		case f.Nudges >= dailyNudges+weeklyNudges:
+			asks = append(asks, f)
+		default:
 			nudges = append(nudges, f)
 		}
 	}
-	slices.SortStableFunc(nudges, func(a, c store.Followup) int { return a.Due.Compare(c.Due) })
-	// The next working day's start, for the next nudge.
-	nextNudge := week.Next(morning(now.In(loc).AddDate(0, 0, 1), loc, week), loc)
-	var showReminders, showNudges []store.Followup
+	byDue := func(a, c store.Followup) int { return a.Due.Compare(c.Due) }
+	slices.SortStableFunc(nudges, byDue)
+	slices.SortStableFunc(asks, byDue)
+	var showReminders, showNudges, showAsks []store.Followup
 	if !p.IsMuted("reminders") {
 		showReminders = reminders
 	}
 	if !p.IsMuted("nudges") {
-		showNudges = nudges
+		showNudges, showAsks = nudges, asks
 		for i := range showNudges {
 			showNudges[i].Nudges++
 		}
 	}
-	if len(showReminders)+len(showNudges) > 0 {
-		text, blocks := renderFollowupDM(showReminders, showNudges, b.snoozeChoices(), loc)
+	if len(showReminders)+len(showNudges)+len(showAsks) > 0 {
+		text, blocks := renderFollowupDM(followupDM{reminders: showReminders, nudges: showNudges, asks: showAsks}, b.snoozeChoices(), loc)
 		kind := "nudges"
 		if len(showReminders) > 0 {
 			kind = "reminders"
@@ -626,7 +670,7 @@ func (b *Bot) remindOwner(ctx context.Context, now time.Time, owner string, item
 	}
 	for _, f := range reminders {
 		if _, err := b.store.UpdateFollowup(f.ID, func(fu *store.Followup) error {
-			fu.Reminded, fu.NextAt = true, nextNudge
+			fu.Reminded, fu.NextAt = true, nextNudgeAt(0, now, loc, week)
 			return nil
 		}); err != nil {
 			return err
@@ -634,13 +678,46 @@ func (b *Bot) remindOwner(ctx context.Context, now time.Time, owner string, item
 	}
 	for _, f := range nudges {
 		if _, err := b.store.UpdateFollowup(f.ID, func(fu *store.Followup) error {
-			fu.Nudges, fu.LastNudge, fu.NextAt = fu.Nudges+1, now, nextNudge
+			fu.Nudges, fu.LastNudge = fu.Nudges+1, now
+			fu.NextAt = nextNudgeAt(fu.Nudges, now, loc, week)
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	for _, f := range asks {
+		// Asked once: nothing more is scheduled until the owner acts.
+		if _, err := b.store.UpdateFollowup(f.ID, func(fu *store.Followup) error {
+			fu.AskedAt, fu.NextAt = now, time.Time{}
 			return nil
 		}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// The back-off of nudges about an overdue follow-up (the README has the
+// schedule): one on each of the dailyNudges working days after the
+// reminder, then weeklyNudges a week apart, then, a week later, one
+// question (keep, new date or drop) and nothing more until the owner acts.
+// A person who ignores a note to themselves hears about it eight times in
+// about five weeks, not every working day for ever.
+const (
+	dailyNudges  = 3
+	weeklyNudges = 3
+)
+
+// nextNudgeAt is when the next DM about an overdue follow-up goes out once
+// sent nudges have gone (0: just the reminder): the start of the next
+// working day while the daily nudges last, then of the working day a week
+// on.
+func nextNudgeAt(sent int, now time.Time, loc *time.Location, week store.WorkWeek) time.Time {
+	days := 1
+	if sent >= dailyNudges {
+		days = 7
+	}
+	return week.Next(morning(now.In(loc).AddDate(0, 0, days), loc, week), loc)
 }
 
 // postponeFollowups moves items that are still due at now to next (the

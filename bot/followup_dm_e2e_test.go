@@ -1,9 +1,13 @@
 package bot_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rapport-bot/rapport/bot/slacktest"
+	"github.com/rapport-bot/rapport/store"
 )
 
 // dmsAt returns the DMs to user posted at instant at.
@@ -59,5 +63,119 @@ func TestFollowupDueAndOverdueInOneDM(t *testing.T) {
 		if !strings.Contains(got[0], want) {
 			t.Errorf("the DM lacks %q: %s", want, got[0])
 		}
+	}
+}
+
+// tickThrough ticks every hour from from to to, both included.
+func (r *followupRig) tickThrough(from, to time.Time) {
+	r.t.Helper()
+	for at := from; !at.After(to); at = at.Add(time.Hour) {
+		r.tickAt(at)
+	}
+}
+
+// dmTimes lists when DMs to user mentioning want were posted, in Berlin
+// time as "Mon 2 Jan 15:04".
+func (r *followupRig) dmTimes(user, want string) []string {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	var out []string
+	for _, c := range r.slack.CallsTo("chat.postMessage") {
+		if c.Params["channel"] == r.slack.DMChannel(user) && strings.Contains(c.Params["text"]+readable(c.Params["blocks"]), want) {
+			out = append(out, c.At.In(berlin).Format("Mon 2 Jan 15:04"))
+		}
+	}
+	return out
+}
+
+// submitView submits a modal with the given state values, like a person
+// pressing its Submit button, and waits for the handler.
+func (r *followupRig) submitView(user, callbackID, metadata string, values map[string]any) {
+	r.t.Helper()
+	ctx := r.ctx()
+	ack, err := r.slack.Interaction(ctx, map[string]any{
+		"type": "view_submission", "user": map[string]any{"id": user},
+		"view": map[string]any{"id": "VNEW", "type": "modal", "callback_id": callbackID, "private_metadata": metadata,
+			"state": map[string]any{"values": values}},
+	})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.markSent(ack.EnvelopeID)
+	r.waitHandled(ctx, ack.EnvelopeID)
+}
+
+// Ensure an ignored note to oneself is reminded once, nudged on the next
+// three working days, then weekly three times, then asked about once
+// (Keep / New date / Drop) and never mentioned again over eight weeks, and
+// that Keep leaves it open and quiet.
+func TestFollowupNudgesBackOffThenAskOnce(t *testing.T) {
+	r := startFollowupBot(t)
+	r.followup("UALICE", "me tidy the wiki by today") // Tue 1 Dec 18:00 Berlin
+	r.tickThrough(tuesday, tuesday.AddDate(0, 0, 8*7))
+	want := []string{
+		"Tue 1 Dec 18:00",                                       // the reminder
+		"Wed 2 Dec 09:00", "Thu 3 Dec 09:00", "Fri 4 Dec 09:00", // daily
+		"Fri 11 Dec 09:00", "Fri 18 Dec 09:00", "Fri 25 Dec 09:00", // weekly
+		"Fri 1 Jan 09:00", // the one question
+	}
+	got := r.dmTimes("UALICE", "tidy the wiki")
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Fatalf("DMs about the item at\n%v\nwant\n%v", got, want)
+	}
+	ask := r.dms("UALICE")[len(r.dms("UALICE"))-1]
+	for _, w := range []string{"Still on your list?", "followup_keep", "followup_new_date", "followup_drop", `"value":"nudges"`} {
+		if !strings.Contains(body(ask), w) {
+			t.Errorf("the question lacks %q: %s", w, body(ask))
+		}
+	}
+	fs, _ := r.db.FollowupsOwnedBy("UALICE")
+	r.click("UALICE", r.slack.DMChannel("UALICE"), "followup_keep", fmt.Sprint(fs[0].ID))
+	if _, content := r.lastResponse(); !strings.Contains(content, "Kept") {
+		t.Errorf("Keep answered %q", content)
+	}
+	if f, _ := r.db.Followup(fs[0].ID); f.Status != store.FollowupOpen || !f.NextAt.IsZero() {
+		t.Errorf("after Keep: status %s, next %v; want open with nothing scheduled", f.Status, f.NextAt)
+	}
+	if got := r.followup("UALICE", "list"); !strings.Contains(got, "tidy the wiki") {
+		t.Errorf("a kept item is missing from the list: %q", got)
+	}
+}
+
+// Ensure New date on the question gives a note to oneself a new due date,
+// a reminder then, and the back-off from the start; a snooze on a nudge
+// also starts the back-off over.
+func TestFollowupAskNewDateStartsOver(t *testing.T) {
+	r := startFollowupBot(t)
+	r.followup("UALICE", "me tidy the wiki by today")
+	r.tickThrough(tuesday, time.Date(2027, 1, 1, 8, 0, 0, 0, time.UTC))
+	if got := r.dmTimes("UALICE", "Still on your list?"); len(got) != 1 {
+		t.Fatalf("questions = %v, want one", got)
+	}
+	fs, _ := r.db.FollowupsOwnedBy("UALICE")
+	id := fmt.Sprint(fs[0].ID)
+	r.click("UALICE", r.slack.DMChannel("UALICE"), "followup_new_date", id)
+	open := r.slack.CallsTo("views.open")
+	if len(open) != 1 || !strings.Contains(open[0].Params["view"], "followup_renegotiate_modal") || strings.Contains(open[0].Params["view"], "Note for them") {
+		t.Fatalf("views.open = %+v, want the new-date form without a note", open)
+	}
+	r.submitView("UALICE", "followup_renegotiate_modal", id, map[string]any{
+		"followup_date": map[string]any{"date": map[string]any{"type": "datepicker", "selected_date": "2027-01-05"}},
+	})
+	if _, err := r.slack.WaitForMessage(r.ctx(), r.slack.DMChannel("UALICE"), func(m slacktest.Message) bool {
+		return strings.Contains(m.Text, "New date set")
+	}); err != nil {
+		t.Fatalf("no confirmation of the new date: %v", err)
+	}
+	before := len(r.dmTimes("UALICE", "tidy the wiki"))
+	r.tickThrough(time.Date(2027, 1, 1, 9, 0, 0, 0, time.UTC), time.Date(2027, 1, 7, 8, 0, 0, 0, time.UTC))
+	got := r.dmTimes("UALICE", "tidy the wiki")[before:]
+	want := []string{"Tue 5 Jan 18:00", "Wed 6 Jan 09:00", "Thu 7 Jan 09:00"}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Errorf("after a new date, DMs at %v, want %v", got, want)
+	}
+	// Snooze on Thursday's nudge: a reminder tomorrow, then daily nudges.
+	r.click("UALICE", r.slack.DMChannel("UALICE"), "followup_snooze", id+":tomorrow")
+	if f, _ := r.db.Followup(fs[0].ID); f.Nudges != 0 || f.Reminded {
+		t.Errorf("after a snooze: nudges %d, reminded %v; want the back-off from the start", f.Nudges, f.Reminded)
 	}
 }

@@ -157,6 +157,8 @@ func (b *Bot) routeTable() []route {
 		{kind: actionRoute, id: followupDropAction, summary: "Drop on a reminder or nudge", action: b.followupDropButton},
 		{kind: actionRoute, id: followupUndoAction, summary: "Undo a new follow-up", action: b.followupUndoButton},
 		{kind: actionRoute, id: followupRenegotiateAction, summary: "Propose a new date after repeated nudges", action: b.followupRenegotiateButton},
+		{kind: actionRoute, id: followupKeepAction, summary: "Keep on the one question about a long-overdue follow-up", action: b.followupKeepButton},
+		{kind: actionRoute, id: followupNewDateAction, summary: "New date on the one question about a long-overdue follow-up", action: b.followupNewDateButton},
 		{kind: actionRoute, id: circleAddAction, summary: "\"Keep in touch\" after a coffee chat", action: b.circleAdd},
 		{kind: actionRoute, id: coffeeFollowupAction, summary: "\"Record a follow-up\" after a coffee chat", action: b.coffeeFollowup},
 		{kind: actionRoute, id: coffeeMetAction, summary: "\"We met ☕\" on a coffee intro", action: b.coffeeMet},
