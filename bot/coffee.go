@@ -632,7 +632,7 @@ func (b *Bot) freshProfiles(ctx context.Context, ids []string) (map[string]slack
 func (b *Bot) rememberProfile(u slack.User) (store.Person, error) {
 	now := b.opts.Now()
 	return b.store.UpdatePerson(u.ID, func(p *store.Person) {
-		p.Name, p.TZ = u.Name, u.TZ
+		p.Name, p.TZ, p.Locale = u.Name, u.TZ, u.Locale
 		p.IsBot = u.IsBot || u.ID == "USLACKBOT"
 		p.Deleted, p.IsStranger = u.Deleted, u.IsStranger
 		p.IsRestricted = u.IsRestricted || u.IsUltraRestricted

@@ -116,7 +116,7 @@ func (b *Bot) followupCommand(ctx context.Context, cmd slashCommand) error {
 	if counterpart == cmd.user {
 		counterpart = ""
 	}
-	what, due, err := parseDue(rest, b.opts.Now(), b.location(author), b.workWeek(author))
+	what, due, err := parseDue(rest, b.opts.Now(), b.location(author), b.workWeek(author), localeDateOrder(author.Locale))
 	if err != nil {
 		return err
 	}
