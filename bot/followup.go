@@ -493,7 +493,7 @@ func (b *Bot) validateFollowupForm(in interaction) map[string]string {
 	case err != nil:
 		errs["followup_date"] = "Pick a date."
 	case !due.After(now):
-		errs["followup_date"] = "That time has passed; pick a later one."
+		errs["followup_date"] = pastDateText(due, b.location(p)) + " Pick a later date or time."
 	case due.After(now.AddDate(1, 0, 0)):
 		errs["followup_date"] = "Pick a date within a year."
 	}
@@ -549,6 +549,24 @@ func (b *Bot) followupDropSubmit(ctx context.Context, in interaction) error {
 	return b.completeFollowup(ctx, in.origin, f.ID, store.FollowupDropped, noteFrom(in))
 }
 
+// validateNewDateForm refuses a past new date on the form itself; it
+// reads the store only.
+func (b *Bot) validateNewDateForm(in interaction) map[string]string {
+	date := ""
+	if st := in.cb.View.State; st != nil {
+		date = st.Values["followup_date"]["date"].SelectedDate
+	}
+	p, _ := b.store.Person(in.user)
+	due, err := formDue(date, "", b.location(p), b.workWeek(p))
+	switch {
+	case err != nil:
+		return map[string]string{"followup_date": "Pick a date."}
+	case !due.After(b.opts.Now()):
+		return map[string]string{"followup_date": pastDateText(due, b.location(p)) + " Pick a later date."}
+	}
+	return nil
+}
+
 func (b *Bot) followupRenegotiateSubmit(ctx context.Context, in interaction) error {
 	f, err := b.ownFollowup(in.cb.View.PrivateMetadata, in.user)
 	if err != nil {
@@ -565,7 +583,9 @@ func (b *Bot) followupRenegotiateSubmit(ctx context.Context, in interaction) err
 	}
 	due, err := formDue(date, "", b.location(p), b.workWeek(p))
 	if err != nil || !due.After(b.opts.Now()) {
-		b.tellPrivately(ctx, in.origin, "That date has passed; nothing was changed. Try again with a later one.")
+		// The form's check refuses this first; a form submitted across
+		// midnight can still get here.
+		b.tellPrivately(ctx, in.origin, pastDateText(due, b.location(p))+" Nothing was changed; pick a later date.")
 		return nil
 	}
 	// A new date starts the follow-up over: its reminder at the new date,

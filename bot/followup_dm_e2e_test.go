@@ -179,3 +179,66 @@ func TestFollowupAskNewDateStartsOver(t *testing.T) {
 		t.Errorf("after a snooze: nudges %d, reminded %v; want the back-off from the start", f.Nudges, f.Reminded)
 	}
 }
+
+// Ensure dates are read as each person writes them: 31/12 from a de-DE
+// user is 31 December, 3/12 is 3 December for her and 12 March for an
+// en-US user, "tmrw at 3" is 15:00, and "next month" is understood.
+func TestFollowupDatesAsPeopleTypeThem(t *testing.T) {
+	r := startFollowupBot(t) // Tuesday 1 Dec 2026, 09:00 Berlin
+	tests := []struct{ user, text, want string }{
+		{"UALICE", "me water plants by 31/12", "Thu 31 Dec, 18:00"},
+		{"UALICE", "me water plants by 3/12", "Thu 3 Dec, 18:00"},
+		{"UBOB", "me water plants by 3/12", "Fri 12 Mar, 18:00"},
+		{"UBOB", "me water plants by 31/12", "Thu 31 Dec, 18:00"},
+		{"UALICE", "me water plants tmrw at 3", "Wed 2 Dec, 15:00"},
+		{"UALICE", "me water plants by next month", "Fri 1 Jan, 18:00"},
+	}
+	for _, tt := range tests {
+		got := r.followup(tt.user, tt.text)
+		if !strings.Contains(got, "Got it") || !strings.Contains(got, tt.want) {
+			t.Errorf("%s: /followup %s = %q, want it saved, due %s", tt.user, tt.text, got, tt.want)
+		}
+	}
+}
+
+// Ensure a past date gets the same clear refusal from /followup, /coffee
+// pause until and the new-date form, and changes nothing.
+func TestPastDatesRefusedAlike(t *testing.T) {
+	r := startFollowupBot(t)
+	if got := r.followup("UALICE", "me water plants by yesterday"); !strings.Contains(got, "That's in the past") {
+		t.Errorf("/followup … by yesterday = %q, want the past-date refusal", got)
+	}
+	if got := r.followup("UALICE", "me water plants by 30/11/2026"); !strings.Contains(got, "That's in the past (Mon 30 Nov 2026 18:00)") {
+		t.Errorf("/followup … by 30/11/2026 = %q, want the past-date refusal", got)
+	}
+	r.command("UALICE", "/coffee", "join")
+	r.command("UALICE", "/coffee", "pause until yesterday")
+	if _, got := r.lastResponse(); !strings.Contains(got, "That's in the past") || !strings.Contains(got, "`tomorrow`") {
+		t.Errorf("/coffee pause until yesterday = %q, want the past-date refusal", got)
+	}
+	r.command("UALICE", "/coffee", "pause until 31/12")
+	if _, got := r.lastResponse(); !strings.Contains(got, "31 Dec") && !strings.Contains(got, "Dec 31") {
+		t.Errorf("/coffee pause until 31/12 from a de-DE user = %q, want a pause until 31 December", got)
+	}
+	if fs, _ := r.db.FollowupsOwnedBy("UALICE"); len(fs) != 0 {
+		t.Errorf("stored %d follow-ups, want none", len(fs))
+	}
+	r.followup("UALICE", "me water plants by friday")
+	fs, _ := r.db.FollowupsOwnedBy("UALICE")
+	ack, err := r.slack.Interaction(r.ctx(), map[string]any{
+		"type": "view_submission", "user": map[string]any{"id": "UALICE"},
+		"view": map[string]any{"id": "VNEW", "type": "modal", "callback_id": "followup_renegotiate_modal", "private_metadata": fmt.Sprint(fs[0].ID),
+			"state": map[string]any{"values": map[string]any{
+				"followup_date": map[string]any{"date": map[string]any{"type": "datepicker", "selected_date": "2026-11-30"}},
+			}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(ack.Payload), "That's in the past (Mon 30 Nov 2026 18:00)") {
+		t.Errorf("new date 2026-11-30: ack = %s, want the past-date refusal on the field", ack.Payload)
+	}
+	if f, _ := r.db.Followup(fs[0].ID); !f.Due.Equal(time.Date(2026, 12, 4, 17, 0, 0, 0, time.UTC)) {
+		t.Errorf("due after a refused new date = %v, want Friday 18:00 Berlin still", f.Due)
+	}
+}

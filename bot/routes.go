@@ -151,7 +151,7 @@ func (b *Bot) routeTable() []route {
 		{kind: shortcutRoute, id: "followup_shortcut", summary: "\"Follow up on this\" on a message opens the follow-up form", shortcut: b.followupShortcut},
 		{kind: viewRoute, id: followupModalID, summary: "the follow-up form", validate: b.validateFollowupForm, view: b.followupSubmit},
 		{kind: viewRoute, id: followupDropModalID, summary: "dropping a follow-up, with a note", view: b.followupDropSubmit},
-		{kind: viewRoute, id: followupRenegotiateID, summary: "proposing a new date", view: b.followupRenegotiateSubmit},
+		{kind: viewRoute, id: followupRenegotiateID, summary: "proposing a new date", validate: b.validateNewDateForm, view: b.followupRenegotiateSubmit},
 		{kind: actionRoute, id: followupDoneAction, summary: "Done on a reminder or nudge", action: b.followupDoneButton},
 		{kind: actionRoute, id: followupSnoozeAction, summary: "Snooze on a reminder or nudge", action: b.followupSnoozeButton},
 		{kind: actionRoute, id: followupDropAction, summary: "Drop on a reminder or nudge", action: b.followupDropButton},

@@ -19,7 +19,10 @@ package bot
 //     (18:00), "tonight" (20:00 today), "eod"/"end of day"/"cob" (week.End).
 //   - Weeks start on the first day of the person's working week: Monday
 //     for the default Mon–Fri week (ISO), Sunday for a Sun–Thu week.
-//   - Days: "today", "tomorrow" ("tmr"). A weekday ("friday", "fri",
+//   - Abbreviations are spelled out first: "tmrw", "tmr", "tonite",
+//     "next wk", "thur", "in 2 hrs" (dueAbbreviations). "tom" is not: it
+//     is a name more often than it is tomorrow.
+//   - Days: "today", "tomorrow". A weekday ("friday", "fri",
 //     "on friday", "this friday"; also "tues", "thurs", "weds") is the next
 //     such day counting today, so "by friday" on a Friday is today, and on
 //     a Saturday is six days away.
@@ -27,7 +30,12 @@ package bot
 //     on a Wednesday "next friday" is nine days away, not two. "friday this
 //     week" is this week's Friday even when it has passed (an error).
 //   - "next week" is the first day of next week (Monday by default), at the
-//     end of the working day.
+//     end of the working day; "next month" is the first working day of next
+//     month.
+//   - An hour without a.m. or p.m. ("at 3", "tomorrow at 3:30") from 1 to 7,
+//     written without a leading zero, is an afternoon hour: people set
+//     follow-ups in working hours, and 3 a.m. is almost never meant.
+//     "03:00", "3am" and 8 to 23 are as written.
 //   - "end of week" ("eow", "end of the week", "end of this week") is the
 //     last working day of this week (Friday by default). "end of month"
 //     ("eom", "end of the month") is the last day of this month, or the
@@ -42,8 +50,10 @@ package bot
 //     "in".
 //   - Dates: "2026-12-03", "Dec 3", "December 3rd", "3 Dec", "the 3rd of
 //     December", "Dec 3, 2026", "3 Dec 2026", "12/3" and "12/3/2026".
-//     Slashes are month/day (12/3 is December 3), as Slack's US-English
-//     users write it; "Dec 3" and 2026-12-03 are unambiguous everywhere. A
+//     Slashes follow the person's Slack locale when both readings exist
+//     (12/3 is December 3 for en-US, 12 March for de-DE; localeDateOrder),
+//     and the only possible reading when not (31/12 and 12/31 are both
+//     December 31); "Dec 3" and 2026-12-03 are unambiguous everywhere. A
 //     month alone ("by march") is that month's last working day. A date
 //     without a year that has already passed this year means next year
 //     ("Jan 5" in December); today stays today.
@@ -81,6 +91,7 @@ package bot
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -260,20 +271,19 @@ var (
 		"`/followup me send the deck by friday` or `/followup @alex review the PR by tomorrow 9am`.")
 	errDueNone = userErrorf("I couldn't find a date in that. End it with *by* and a date or time, for example " +
 		"`send the deck by friday`, `review the PR by Dec 3 5pm` or `call back in 2 hours`.")
-	errDueGone = userErrorf("That's in the past. Pick a time still ahead, for example " +
-		"`tomorrow 9am`, `next friday` or `in 2 hours`.")
+	errDueGone   = userErrorf("That's in the past. " + pastDateAdvice)
 	errDueTooFar = userErrorf("That's more than a year away; a follow-up can be at most a year ahead. Try, for example, " +
 		"`end of next month`, `in 2 weeks` or `Dec 3`.")
 )
 
 func errDueUnreadable(when string) error {
 	return userErrorf("I couldn't read “%s” as a date or time. Try, for example, "+
-		"`by friday`, `by tomorrow 9am`, `by Dec 3 5pm` or `by 12/3` (month/day).", quoteDue(when))
+		"`by friday`, `by tomorrow 9am`, `by Dec 3 5pm` or `by 2026-12-03`.", quoteDue(when))
 }
 
 func errDueNoSuchDate(when string) error {
 	return userErrorf("There is no such date as “%s”. Try, for example, "+
-		"`by Dec 3`, `by 12/3` (month/day) or `by Feb 28`.", quoteDue(when))
+		"`by Dec 3`, `by 2026-12-03` or `by Feb 28`.", quoteDue(when))
 }
 
 func (c *dueClock) errPast(due time.Time) error {
@@ -281,8 +291,21 @@ func (c *dueClock) errPast(due time.Time) error {
 		return userErrorf("That time has already passed today (%s; it's %s now). Try, for example, "+
 			"`tomorrow 9am`, `monday` or `in 2 hours`.", due.In(c.loc).Format("15:04"), c.now.Format("15:04"))
 	}
-	return userErrorf("That's in the past (%s). Pick a time still ahead, for example "+
-		"`tomorrow 9am`, `next friday` or `in 2 hours`.", due.In(c.loc).Format("Mon 2 Jan 2006 15:04"))
+	return errPastDate(due, c.loc)
+}
+
+// pastDateAdvice ends every refusal of a past date.
+const pastDateAdvice = "Pick a date still ahead, for example `tomorrow`, `next friday` or `Dec 3`."
+
+// pastDateText names a date or time that has passed, the same way wherever
+// a person typed or picked it (a command, a form's date field).
+func pastDateText(t time.Time, loc *time.Location) string {
+	return fmt.Sprintf("That's in the past (%s).", t.In(loc).Format("Mon 2 Jan 2006 15:04"))
+}
+
+// errPastDate is the one refusal of a date or time that has passed.
+func errPastDate(t time.Time, loc *time.Location) error {
+	return userErrorf("%s %s", pastDateText(t, loc), pastDateAdvice)
 }
 
 func (c *dueClock) errTooFar(due time.Time) error {
