@@ -121,10 +121,11 @@ func (b *Bot) coffeeLeave(ctx context.Context, o origin) error {
 	return b.reply(ctx, o, "You've left coffee chats. Your past chats stay in your history; come back any time with `/coffee join`.")
 }
 
-// parsePause reads "", "for 2 weeks", "for 3 days", "until 2026-12-24" or
-// "until Dec 24" (in loc), returning when the pause ends; zero for "until
-// I resume".
-func parsePause(args string, now time.Time, loc *time.Location) (time.Time, error) {
+// parsePause reads "", "for 2 weeks", "for 3 days" or "until <date>",
+// returning when the pause ends; zero for "until I resume". The date is
+// read as a follow-up's is ("until friday", "until 24/12" in the person's
+// order, "until tmrw"), and the pause ends at the start of that day.
+func parsePause(args string, now time.Time, loc *time.Location, week store.WorkWeek, order dateOrder) (time.Time, error) {
 	args = strings.ToLower(strings.TrimSpace(args))
 	if args == "" {
 		return time.Time{}, nil
@@ -146,20 +147,14 @@ func parsePause(args string, now time.Time, loc *time.Location) (time.Time, erro
 		}
 	}
 	if rest, ok := strings.CutPrefix(args, "until "); ok {
-		lt := now.In(loc)
-		for _, layout := range []string{"2006-01-02", "Jan 2", "January 2", "2 Jan", "2 January", "Jan 2 2006", "2 Jan 2006"} {
-			d, err := time.ParseInLocation(layout, rest, loc)
-			if err != nil {
-				continue
-			}
-			if !strings.Contains(layout, "2006") {
-				d = d.AddDate(lt.Year()-d.Year(), 0, 0)
-				if d.Before(lt) {
-					d = d.AddDate(1, 0, 0)
-				}
-			}
+		due, ok, err := parseDate(rest, now, loc, week, order)
+		if ok && err != nil {
+			return time.Time{}, err
+		}
+		if ok {
+			d, _ := localDay(due, loc)
 			if !d.After(now) {
-				return time.Time{}, userErrorf("That date has passed. Try `/coffee pause until %s`.", lt.AddDate(0, 0, 14).Format("2006-01-02"))
+				return time.Time{}, errPastDate(d, loc)
 			}
 			if d.After(now.AddDate(1, 0, 0)) {
 				return time.Time{}, userErrorf("A pause can last up to a year. To stop for good, `/coffee leave`.")
@@ -167,7 +162,7 @@ func parsePause(args string, now time.Time, loc *time.Location) (time.Time, erro
 			return d, nil
 		}
 	}
-	return time.Time{}, userErrorf("I didn't get that. Try `/coffee pause for 2 weeks`, `/coffee pause until 2026-12-24`, or `/coffee pause` to pause until you `/coffee resume`.")
+	return time.Time{}, userErrorf("I didn't get that. Try `/coffee pause for 2 weeks`, `/coffee pause until friday`, `/coffee pause until 2026-12-24`, or `/coffee pause` to pause until you `/coffee resume`.")
 }
 
 // pausedForever stands for "until I resume": far enough never to arrive.
@@ -186,7 +181,7 @@ func (b *Bot) coffeePause(ctx context.Context, cmd slashCommand) error {
 		return err
 	}
 	now := b.opts.Now()
-	until, err := parsePause(cmd.args, now, b.location(p))
+	until, err := parsePause(cmd.args, now, b.location(p), b.workWeek(p), localeDateOrder(p.Locale))
 	if err != nil {
 		return err
 	}
@@ -639,7 +634,7 @@ func (b *Bot) freshProfiles(ctx context.Context, ids []string) (map[string]slack
 func (b *Bot) rememberProfile(u slack.User) (store.Person, error) {
 	now := b.opts.Now()
 	return b.store.UpdatePerson(u.ID, func(p *store.Person) {
-		p.Name, p.TZ = u.Name, u.TZ
+		p.Name, p.TZ, p.Locale = u.Name, u.TZ, u.Locale
 		p.IsBot = u.IsBot || u.ID == "USLACKBOT"
 		p.Deleted, p.IsStranger = u.Deleted, u.IsStranger
 		p.IsRestricted = u.IsRestricted || u.IsUltraRestricted

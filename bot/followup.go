@@ -116,7 +116,7 @@ func (b *Bot) followupCommand(ctx context.Context, cmd slashCommand) error {
 	if counterpart == cmd.user {
 		counterpart = ""
 	}
-	what, due, err := parseDue(rest, b.opts.Now(), b.location(author), b.workWeek(author))
+	what, due, err := parseDue(rest, b.opts.Now(), b.location(author), b.workWeek(author), localeDateOrder(author.Locale))
 	if err != nil {
 		return err
 	}
@@ -347,8 +347,10 @@ func (b *Bot) followupSnoozeButton(ctx context.Context, in interaction, a *slack
 		b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf("That one is already %s.", f.Status)})
 		return nil
 	}
+	// A snooze is the owner acting on the item: a fresh reminder then, and
+	// the back-off of nudges starts over from it.
 	if _, err := b.store.UpdateFollowup(f.ID, func(f *store.Followup) error {
-		f.NextAt, f.Reminded = until, false
+		f.NextAt, f.Reminded, f.Nudges, f.AskedAt = until, false, 0, time.Time{}
 		return nil
 	}); err != nil {
 		return err
@@ -386,6 +388,39 @@ func (b *Bot) followupRenegotiateButton(ctx context.Context, in interaction, a *
 		_, err := b.api.OpenViewContext(ctx, in.triggerID, renderFollowupNoteModal(followupRenegotiateID, f, true, today))
 		return err
 	})
+}
+
+// followupKeepButton answers Keep on the question about a long-overdue
+// item: it stays open, on /followup list and the App Home, and nothing
+// more is sent about it until the owner gives it a new date or snoozes it.
+func (b *Bot) followupKeepButton(ctx context.Context, in interaction, a *slack.BlockAction) error {
+	f, err := b.ownFollowup(a.Value, in.user)
+	if err != nil {
+		return err
+	}
+	switch {
+	case f.Status != store.FollowupOpen:
+		b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf("That one is already %s.", f.Status)})
+	case f.AskedAt.IsZero():
+		b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf("*%s* has a new date already; nothing was changed.", f.Text)})
+	default:
+		b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf("Kept: *%s* stays on your list (`/followup list`, and the Home tab) and I won't bring it up again. A new date or a snooze brings reminders back.", f.Text)})
+	}
+	return nil
+}
+
+// followupNewDateButton opens the new-date form for any open follow-up
+// (the counterpart, if any, is told the new date).
+func (b *Bot) followupNewDateButton(ctx context.Context, in interaction, a *slack.BlockAction) error {
+	f, err := b.ownFollowup(a.Value, in.user)
+	if err != nil {
+		return err
+	}
+	if f.Status != store.FollowupOpen {
+		b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf("That one is already %s.", f.Status)})
+		return nil
+	}
+	return b.followupRenegotiateButton(ctx, in, a)
 }
 
 func (b *Bot) followupUndoButton(ctx context.Context, in interaction, a *slack.BlockAction) error {
@@ -476,7 +511,7 @@ func (b *Bot) validateFollowupForm(in interaction) map[string]string {
 	case err != nil:
 		errs["followup_date"] = "Pick a date."
 	case !due.After(now):
-		errs["followup_date"] = "That time has passed; pick a later one."
+		errs["followup_date"] = pastDateText(due, b.location(p)) + " Pick a later date or time."
 	case due.After(now.AddDate(1, 0, 0)):
 		errs["followup_date"] = "Pick a date within a year."
 	}
@@ -532,6 +567,24 @@ func (b *Bot) followupDropSubmit(ctx context.Context, in interaction) error {
 	return b.completeFollowup(ctx, in.origin, f.ID, store.FollowupDropped, noteFrom(in))
 }
 
+// validateNewDateForm refuses a past new date on the form itself; it
+// reads the store only.
+func (b *Bot) validateNewDateForm(in interaction) map[string]string {
+	date := ""
+	if st := in.cb.View.State; st != nil {
+		date = st.Values["followup_date"]["date"].SelectedDate
+	}
+	p, _ := b.store.Person(in.user)
+	due, err := formDue(date, "", b.location(p), b.workWeek(p))
+	switch {
+	case err != nil:
+		return map[string]string{"followup_date": "Pick a date."}
+	case !due.After(b.opts.Now()):
+		return map[string]string{"followup_date": pastDateText(due, b.location(p)) + " Pick a later date."}
+	}
+	return nil
+}
+
 func (b *Bot) followupRenegotiateSubmit(ctx context.Context, in interaction) error {
 	f, err := b.ownFollowup(in.cb.View.PrivateMetadata, in.user)
 	if err != nil {
@@ -548,15 +601,23 @@ func (b *Bot) followupRenegotiateSubmit(ctx context.Context, in interaction) err
 	}
 	due, err := formDue(date, "", b.location(p), b.workWeek(p))
 	if err != nil || !due.After(b.opts.Now()) {
-		b.tellPrivately(ctx, in.origin, "That date has passed; nothing was changed. Try again with a later one.")
+		// The form's check refuses this first; a form submitted across
+		// midnight can still get here.
+		b.tellPrivately(ctx, in.origin, pastDateText(due, b.location(p))+" Nothing was changed; pick a later date.")
 		return nil
 	}
+	// A new date starts the follow-up over: its reminder at the new date,
+	// then the back-off of nudges from the beginning.
 	f, err = b.store.UpdateFollowup(f.ID, func(fu *store.Followup) error {
-		fu.Due, fu.NextAt, fu.Reminded, fu.Nudges = due, due, false, 0
+		fu.Due, fu.NextAt, fu.Reminded, fu.Nudges, fu.AskedAt = due, due, false, 0, time.Time{}
 		return nil
 	})
 	if err != nil {
 		return err
+	}
+	if f.Counterpart == "" {
+		b.tellPrivately(ctx, in.origin, fmt.Sprintf("New date set for *%s*: %s. I'll remind you then.", f.Text, localDue(due, b.location(p))))
+		return nil
 	}
 	note := noteFrom(in)
 	text := fmt.Sprintf(":calendar: <@%s> proposes a new date for *%s*: %s.", f.Owner, f.Text, slackDate(due, time.UTC))
@@ -570,11 +631,14 @@ func (b *Bot) followupRenegotiateSubmit(ctx context.Context, in interaction) err
 	return nil
 }
 
-// RemindFollowups is the tick's work for follow-ups: a reminder for each
-// item that fell due, and one nudge a working day per author listing all
-// their overdue items. Each message is queued under a key naming the item
-// (or the author and day), so a crash between queueing and recording sends
-// nothing twice.
+// RemindFollowups is the tick's work for follow-ups: for each author, at
+// most one DM per tick that reminds of the items that fell due and nudges
+// about those still overdue (an item is in one part or the other, never
+// both). It is decided only inside the author's working hours: outside
+// them every due item waits for the next working window, so nothing piles
+// up in the outbox to arrive beside a nudge for the same item. Each DM is
+// queued under a key naming the author, the items and their NextAt, so a
+// crash between queueing and recording sends nothing twice.
 func (b *Bot) RemindFollowups(ctx context.Context, now time.Time) error {
 	due, err := b.store.FollowupsDue(now, 1000)
 	if err != nil {
@@ -596,75 +660,131 @@ func (b *Bot) RemindFollowups(ctx context.Context, now time.Time) error {
 	return nil
 }
 
+// remindOwner sends owner's one follow-up DM of this tick about items
+// (all open and due at now), or moves them to the next working window.
 func (b *Bot) remindOwner(ctx context.Context, now time.Time, owner string, items []store.Followup) error {
 	p, err := b.person(ctx, owner)
 	if err != nil && !errors.Is(err, errUnknownUser) {
 		return err
 	}
 	loc, week := b.location(p), b.workWeek(p)
-	var reminders []store.Followup
-	nudge := false
+	if next := week.Next(now, loc); next.After(now) {
+		return b.postponeFollowups(items, now, next)
+	}
+	var reminders, nudges, asks []store.Followup
 	for _, f := range items {
-		if !f.Reminded {
+		switch {
+		case !f.Reminded:
 			reminders = append(reminders, f)
-		} else {
-			nudge = true
+		case f.Nudges >= dailyNudges+weeklyNudges:
+			asks = append(asks, f)
+		default:
+			nudges = append(nudges, f)
 		}
 	}
-	// The next working day's start, for the next nudge.
-	nextNudge := week.Next(morning(now.In(loc).AddDate(0, 0, 1), loc, week), loc)
-	if len(reminders) > 0 {
-		text, blocks := renderFollowupReminder(reminders, b.snoozeChoices(), loc)
-		ids := make([]string, len(reminders))
-		for i, f := range reminders {
-			ids[i] = fmt.Sprint(f.ID)
+	byDue := func(a, c store.Followup) int { return a.Due.Compare(c.Due) }
+	slices.SortStableFunc(nudges, byDue)
+	slices.SortStableFunc(asks, byDue)
+	var showReminders, showNudges, showAsks []store.Followup
+	if !p.IsMuted("reminders") {
+		showReminders = reminders
+	}
+	if !p.IsMuted("nudges") {
+		showNudges, showAsks = nudges, asks
+		for i := range showNudges {
+			showNudges[i].Nudges++
 		}
-		if err := b.enqueue(store.Outgoing{Key: "followup-remind:" + strings.Join(ids, ",") + ":" + fmt.Sprint(reminders[0].NextAt.Unix()),
-			User: owner, Kind: "reminders", Text: text, Blocks: encodeBlocks(blocks), RespectHours: true}); err != nil {
+	}
+	if len(showReminders)+len(showNudges)+len(showAsks) > 0 {
+		text, blocks := renderFollowupDM(followupDM{reminders: showReminders, nudges: showNudges, asks: showAsks}, b.snoozeChoices(), loc)
+		kind := "nudges"
+		if len(showReminders) > 0 {
+			kind = "reminders"
+		}
+		if err := b.enqueue(store.Outgoing{Key: followupDMKey(owner, items), User: owner, Kind: kind,
+			Text: text, Blocks: encodeBlocks(blocks), RespectHours: true}); err != nil {
 			return err
 		}
-		for _, f := range reminders {
-			if _, err := b.store.UpdateFollowup(f.ID, func(fu *store.Followup) error {
-				fu.Reminded, fu.NextAt = true, nextNudge
-				return nil
-			}); err != nil {
-				return err
-			}
-		}
 	}
-	if !nudge {
-		return nil
-	}
-	// One nudge lists every overdue item of the author, oldest first.
-	mine, err := b.myOpenFollowups(owner)
-	if err != nil {
-		return err
-	}
-	var overdue []store.Followup
-	for _, f := range mine {
-		if f.Reminded && f.Due.Before(now) && !f.NextAt.After(now) {
-			overdue = append(overdue, f)
-		}
-	}
-	if len(overdue) == 0 {
-		return nil
-	}
-	for i := range overdue {
-		overdue[i].Nudges++
-	}
-	text, blocks := renderFollowupNudge(overdue, b.snoozeChoices(), loc)
-	day := now.In(loc).Format("2006-01-02")
-	if err := b.enqueue(store.Outgoing{Key: "followup-nudge:" + owner + ":" + day, User: owner, Kind: "nudges",
-		Text: text, Blocks: encodeBlocks(blocks), RespectHours: true}); err != nil {
-		return err
-	}
-	for _, f := range overdue {
+	for _, f := range reminders {
 		if _, err := b.store.UpdateFollowup(f.ID, func(fu *store.Followup) error {
-			fu.Nudges, fu.LastNudge, fu.NextAt = fu.Nudges+1, now, nextNudge
+			fu.Reminded, fu.NextAt = true, nextNudgeAt(0, now, loc, week)
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	for _, f := range nudges {
+		if _, err := b.store.UpdateFollowup(f.ID, func(fu *store.Followup) error {
+			fu.Nudges, fu.LastNudge = fu.Nudges+1, now
+			fu.NextAt = nextNudgeAt(fu.Nudges, now, loc, week)
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	for _, f := range asks {
+		// Asked once: nothing more is scheduled until the owner acts.
+		if _, err := b.store.UpdateFollowup(f.ID, func(fu *store.Followup) error {
+			fu.AskedAt, fu.NextAt = now, time.Time{}
 			return nil
 		}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// The back-off of nudges about an overdue follow-up (the README has the
+// schedule): one on each of the dailyNudges working days after the
+// reminder, then weeklyNudges a week apart, then, a week later, one
+// question (keep, new date or drop) and nothing more until the owner acts.
+// A person who ignores a note to themselves hears about it eight times in
+// about five weeks, not every working day for ever.
+const (
+	dailyNudges  = 3
+	weeklyNudges = 3
+)
+
+// nextNudgeAt is when the next DM about an overdue follow-up goes out once
+// sent nudges have gone (0: just the reminder): the start of the next
+// working day while the daily nudges last, then of the working day a week
+// on.
+func nextNudgeAt(sent int, now time.Time, loc *time.Location, week store.WorkWeek) time.Time {
+	days := 1
+	if sent >= dailyNudges {
+		days = 7
+	}
+	return week.Next(morning(now.In(loc).AddDate(0, 0, days), loc, week), loc)
+}
+
+// postponeFollowups moves items that are still due at now to next (the
+// start of their owner's next working window).
+func (b *Bot) postponeFollowups(items []store.Followup, now, next time.Time) error {
+	for _, f := range items {
+		if _, err := b.store.UpdateFollowup(f.ID, func(fu *store.Followup) error {
+			if fu.Status == store.FollowupOpen && !fu.NextAt.After(now) {
+				fu.NextAt = next
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// followupDMKey is the outbox key of owner's follow-up DM about items: the
+// same items at the same NextAt (a tick run again after a crash) give the
+// same key, a later round of them a new one.
+func followupDMKey(owner string, items []store.Followup) string {
+	ids := make([]string, len(items))
+	var last time.Time
+	for i, f := range items {
+		ids[i] = fmt.Sprint(f.ID)
+		if f.NextAt.After(last) {
+			last = f.NextAt
+		}
+	}
+	return "followup-dm:" + owner + ":" + strings.Join(ids, ",") + ":" + fmt.Sprint(last.Unix())
 }

@@ -24,8 +24,8 @@ func startFollowupBot(t *testing.T) *followupRig {
 	c := newClock(tuesday)
 	srv := slacktest.New(slacktest.Options{Now: c.Now})
 	t.Cleanup(srv.Close)
-	srv.AddUser(slacktest.User{ID: "UALICE", Name: "alice", TZ: "Europe/Berlin"})
-	srv.AddUser(slacktest.User{ID: "UBOB", Name: "bob", TZ: "Europe/Berlin"})
+	srv.AddUser(slacktest.User{ID: "UALICE", Name: "alice", TZ: "Europe/Berlin", Locale: "de-DE"})
+	srv.AddUser(slacktest.User{ID: "UBOB", Name: "bob", TZ: "Europe/Berlin", Locale: "en-US"})
 	srv.AddUser(slacktest.User{ID: "UROBOT", Name: "robot", IsBot: true})
 	srv.AddChannel("CGENERAL", "general", false, "UALICE", "UBOB", "UBOT")
 	h := startBot(t, withState(srv, nil), withOptions(func(o *bot.Options) {

@@ -17,6 +17,8 @@ const (
 	followupDropAction        = "followup_drop"
 	followupUndoAction        = "followup_undo"
 	followupRenegotiateAction = "followup_renegotiate"
+	followupKeepAction        = "followup_keep"
+	followupNewDateAction     = "followup_new_date"
 	followupModalID           = "followup_modal"
 	followupDropModalID       = "followup_drop_modal"
 	followupRenegotiateID     = "followup_renegotiate_modal"
@@ -108,25 +110,82 @@ func followupActions(f store.Followup, snoozes []snoozeChoice, renegotiate bool)
 	return slack.NewActionBlock(fmt.Sprintf("followup_%d", f.ID), elems...)
 }
 
-// renderFollowupReminder is the DM at the due time.
-func renderFollowupReminder(items []store.Followup, snoozes []snoozeChoice, loc *time.Location) (string, []slack.Block) {
+// followupDM is what an author's one follow-up DM of a tick holds; an
+// item is in one part only.
+type followupDM struct {
+	reminders []store.Followup // fell due
+	nudges    []store.Followup // still overdue
+	asks      []store.Followup // overdue long enough to ask, once, whether to keep them
+}
+
+// renderFollowupDM is an author's one follow-up DM of a tick: the items
+// that fell due (reminders), those still overdue (nudges), those to ask
+// about, each with its buttons, and a way to stop each kind of DM it holds.
+func renderFollowupDM(dm followupDM, snoozes []snoozeChoice, loc *time.Location) (string, []slack.Block) {
 	var blocks []slack.Block
+	var texts, notes []string
+	var stops []slack.BlockElement
+	if len(dm.reminders) > 0 {
+		head, b := followupReminderBlocks(dm.reminders, snoozes, loc)
+		blocks = append(blocks, b...)
+		texts = append(texts, head+": "+kudosClip(dm.reminders[0].Text, 100))
+		notes = append(notes, "Done already? Tap Done and I'll let them know.")
+		stops = append(stops, button("mute_dm", "reminders", "Stop reminders"))
+	}
+	if len(dm.nudges) > 0 {
+		head, b := followupNudgeBlocks(dm.nudges, snoozes, loc)
+		blocks = append(blocks, b...)
+		texts = append(texts, fmt.Sprintf(":seedling: %s: %s", head, kudosClip(dm.nudges[0].Text, 100)))
+		notes = append(notes, fmt.Sprintf("In your working hours: daily for %d working days, then weekly, then I ask once.", dailyNudges))
+	}
+	if len(dm.asks) > 0 {
+		head, b := followupAskBlocks(dm.asks, loc)
+		blocks = append(blocks, b...)
+		texts = append(texts, fmt.Sprintf(":thinking_face: %s: %s", head, kudosClip(dm.asks[0].Text, 100)))
+		notes = append(notes, "I ask once; until you choose, I won't bring it up again.")
+	}
+	if len(dm.nudges)+len(dm.asks) > 0 {
+		stops = append(stops, button("mute_dm", "nudges", "Stop nudges"))
+	}
+	blocks = append(blocks, contextLine(strings.Join(notes, " ")), slack.NewActionBlock("", stops...))
+	return strings.Join(texts, " · "), blocks
+}
+
+// followupAskBlocks ask, once, whether to keep an item that has been
+// overdue for weeks: Keep (quietly on the list), New date, or Drop.
+func followupAskBlocks(items []store.Followup, loc *time.Location) (string, []slack.Block) {
+	head := "Still on your list?"
+	blocks := []slack.Block{section(fmt.Sprintf(":thinking_face: *%s* I've stopped nudging about these; tell me what to do with each.", head))}
+	if len(items) == 1 {
+		blocks[0] = section(fmt.Sprintf(":thinking_face: *%s* I've stopped nudging about this one; tell me what to do with it.", head))
+	}
+	for _, f := range items {
+		id := fmt.Sprint(f.ID)
+		blocks = append(blocks, section(fmt.Sprintf("*%s* — was due %s", followupWhat(f), slackDate(f.Due, loc))),
+			slack.NewActionBlock(fmt.Sprintf("followup_ask_%d", f.ID),
+				button(followupKeepAction, id, "Keep it"),
+				button(followupNewDateAction, id, "New date"),
+				button(followupDropAction, id, "Drop")))
+	}
+	return head, blocks
+}
+
+// followupReminderBlocks are the reminder part of a follow-up DM.
+func followupReminderBlocks(items []store.Followup, snoozes []snoozeChoice, loc *time.Location) (string, []slack.Block) {
 	head := ":alarm_clock: A promise is due"
 	if len(items) > 1 {
 		head = fmt.Sprintf(":alarm_clock: %d promises are due", len(items))
 	}
-	blocks = append(blocks, section("*"+head+"*"))
+	blocks := []slack.Block{section("*" + head + "*")}
 	for _, f := range items {
 		blocks = append(blocks, section(fmt.Sprintf("*%s* — due %s", followupWhat(f), slackDate(f.Due, loc))), followupActions(f, snoozes, false))
 	}
-	blocks = append(blocks, contextLine("Done already? Tap Done and I'll let them know."),
-		slack.NewActionBlock("", button("mute_dm", "reminders", "Stop reminders")))
-	return head + ": " + kudosClip(items[0].Text, 100), blocks
+	return head, blocks
 }
 
-// renderFollowupNudge is the one daily DM listing every overdue item,
-// oldest first. Kind, specific and forward-looking, never shaming.
-func renderFollowupNudge(items []store.Followup, snoozes []snoozeChoice, loc *time.Location) (string, []slack.Block) {
+// followupNudgeBlocks are the nudge part of a follow-up DM. Kind,
+// specific and forward-looking, never shaming.
+func followupNudgeBlocks(items []store.Followup, snoozes []snoozeChoice, loc *time.Location) (string, []slack.Block) {
 	head := "Let's get this back on track"
 	if len(items) > 1 {
 		head = fmt.Sprintf("Let's get these %d back on track", len(items))
@@ -140,9 +199,7 @@ func renderFollowupNudge(items []store.Followup, snoozes []snoozeChoice, loc *ti
 		}
 		blocks = append(blocks, section(line), followupActions(f, snoozes, renegotiate))
 	}
-	blocks = append(blocks, contextLine("At most one of these a day, in your working hours."),
-		slack.NewActionBlock("", button("mute_dm", "nudges", "Stop nudges")))
-	return fmt.Sprintf(":seedling: %s: %s", head, kudosClip(items[0].Text, 100)), blocks
+	return head, blocks
 }
 
 // renderFollowupReceipt tells the counterpart the promise was kept (or
@@ -236,16 +293,23 @@ func renderFollowupNoteModal(callbackID string, f store.Followup, withDate bool,
 	if withDate {
 		title = "New date"
 		intro = fmt.Sprintf("Propose a new date for *%s*. <@%s> will get it by DM.", followupText(f), f.Counterpart)
+		if f.Counterpart == "" {
+			intro = fmt.Sprintf("Pick a new date for *%s*; I'll remind you then.", followupText(f))
+		}
 		d := slack.NewDatePickerBlockElement("date")
 		d.InitialDate = today
 		blocks = append(blocks, slack.NewInputBlock("followup_date", plain("New date"), nil, d))
 	}
-	note := slack.NewPlainTextInputBlockElement(plain("Optional"), "note")
-	note.Multiline = true
-	note.MaxLength = 500
-	noteBlock := slack.NewInputBlock("followup_note", plain("Note for them"), nil, note)
-	noteBlock.Optional = true
-	blocks = append([]slack.Block{section(intro)}, append(blocks, noteBlock)...)
+	// The new date of a note to oneself has nobody to tell, so no note.
+	if f.Counterpart != "" || !withDate {
+		note := slack.NewPlainTextInputBlockElement(plain("Optional"), "note")
+		note.Multiline = true
+		note.MaxLength = 500
+		noteBlock := slack.NewInputBlock("followup_note", plain("Note for them"), nil, note)
+		noteBlock.Optional = true
+		blocks = append(blocks, noteBlock)
+	}
+	blocks = append([]slack.Block{section(intro)}, blocks...)
 	return slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: callbackID,
 		Title: plain(title), Submit: plain("Send"), Close: plain("Cancel"),

@@ -19,7 +19,10 @@ package bot
 //     (18:00), "tonight" (20:00 today), "eod"/"end of day"/"cob" (week.End).
 //   - Weeks start on the first day of the person's working week: Monday
 //     for the default Mon–Fri week (ISO), Sunday for a Sun–Thu week.
-//   - Days: "today", "tomorrow" ("tmr"). A weekday ("friday", "fri",
+//   - Abbreviations are spelled out first: "tmrw", "tmr", "tonite",
+//     "next wk", "thur", "in 2 hrs" (dueAbbreviations). "tom" is not: it
+//     is a name more often than it is tomorrow.
+//   - Days: "today", "tomorrow". A weekday ("friday", "fri",
 //     "on friday", "this friday"; also "tues", "thurs", "weds") is the next
 //     such day counting today, so "by friday" on a Friday is today, and on
 //     a Saturday is six days away.
@@ -27,7 +30,12 @@ package bot
 //     on a Wednesday "next friday" is nine days away, not two. "friday this
 //     week" is this week's Friday even when it has passed (an error).
 //   - "next week" is the first day of next week (Monday by default), at the
-//     end of the working day.
+//     end of the working day; "next month" is the first working day of next
+//     month.
+//   - An hour without a.m. or p.m. ("at 3", "tomorrow at 3:30") from 1 to 7,
+//     written without a leading zero, is an afternoon hour: people set
+//     follow-ups in working hours, and 3 a.m. is almost never meant.
+//     "03:00", "3am" and 8 to 23 are as written.
 //   - "end of week" ("eow", "end of the week", "end of this week") is the
 //     last working day of this week (Friday by default). "end of month"
 //     ("eom", "end of the month") is the last day of this month, or the
@@ -42,8 +50,10 @@ package bot
 //     "in".
 //   - Dates: "2026-12-03", "Dec 3", "December 3rd", "3 Dec", "the 3rd of
 //     December", "Dec 3, 2026", "3 Dec 2026", "12/3" and "12/3/2026".
-//     Slashes are month/day (12/3 is December 3), as Slack's US-English
-//     users write it; "Dec 3" and 2026-12-03 are unambiguous everywhere. A
+//     Slashes follow the person's Slack locale when both readings exist
+//     (12/3 is December 3 for en-US, 12 March for de-DE; localeDateOrder),
+//     and the only possible reading when not (31/12 and 12/31 are both
+//     December 31); "Dec 3" and 2026-12-03 are unambiguous everywhere. A
 //     month alone ("by march") is that month's last working day. A date
 //     without a year that has already passed this year means next year
 //     ("Jan 5" in December); today stays today.
@@ -81,6 +91,7 @@ package bot
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -110,13 +121,8 @@ const (
 // exact from now. what is a prefix of the trimmed text. Errors are
 // *userError with a friendly message and examples. The grammar is in the
 // comment at the top of this file.
-func parseDue(text string, now time.Time, loc *time.Location, week store.WorkWeek) (what string, due time.Time, err error) {
-	if loc == nil {
-		loc = time.UTC
-	}
-	c := &dueClock{now: now.In(loc), loc: loc, week: dueWeek(week)}
-	c.today = dueDayOf(c.now)
-	c.start = dueWeekStart(c.week.Days)
+func parseDue(text string, now time.Time, loc *time.Location, week store.WorkWeek, order dateOrder) (what string, due time.Time, err error) {
+	c := newDueClock(now, loc, week, order)
 
 	text = strings.TrimSpace(text)
 	words := dueWords(text)
@@ -150,6 +156,72 @@ func parseDue(text string, now time.Time, loc *time.Location, week store.WorkWee
 		return "", time.Time{}, byErr
 	}
 	return "", time.Time{}, errDueNone
+}
+
+func newDueClock(now time.Time, loc *time.Location, week store.WorkWeek, order dateOrder) *dueClock {
+	if loc == nil {
+		loc = time.UTC
+	}
+	c := &dueClock{now: now.In(loc), loc: loc, week: dueWeek(week), order: order}
+	c.today = dueDayOf(c.now)
+	c.start = dueWeekStart(c.week.Days)
+	return c
+}
+
+// parseDate reads text as a whole date or time, the way parseDue reads the
+// date of a follow-up (/coffee pause until …). ok is false when text is
+// not a date at all; err is the refusal of a date that is one but cannot
+// be used (it has passed, it does not exist, it is over a year away).
+func parseDate(text string, now time.Time, loc *time.Location, week store.WorkWeek, order dateOrder) (due time.Time, ok bool, err error) {
+	return newDueClock(now, loc, week, order).read(strings.TrimSpace(text))
+}
+
+// dateOrder is how a person writes an all-numeric date without a year.
+type dateOrder int
+
+const (
+	monthFirst dateOrder = iota // 12/31, as in the United States
+	dayFirst                    // 31/12, as in most of the world
+)
+
+// localeDateOrder is the order of a Slack locale ("en-US", "de-DE"):
+// month first for the United States and its neighbours in usage (en-US,
+// es-US, en-PH, fil) and for the year-first East Asian locales, whose
+// month/day is 12/31; day first for every other known locale. An unknown
+// or empty locale is month first, Slack's default being en-US.
+func localeDateOrder(locale string) dateOrder {
+	l := strings.ToLower(strings.ReplaceAll(locale, "_", "-"))
+	lang, _, _ := strings.Cut(l, "-")
+	switch {
+	case l == "" || l == "en-us" || l == "es-us" || l == "en-ph" || l == "en":
+		return monthFirst
+	case lang == "fil" || lang == "ja" || lang == "zh" || lang == "ko":
+		return monthFirst
+	}
+	return dayFirst
+}
+
+// dueAbbreviations are the short forms people type, read as the words the
+// rules know. "tom" is left out: it is more often a name than tomorrow.
+var dueAbbreviations = map[string]string{
+	"tmrw": "tomorrow", "tmr": "tomorrow", "tmw": "tomorrow", "tmrow": "tomorrow", "tomo": "tomorrow",
+	"tomorow": "tomorrow", "tommorow": "tomorrow", "tommorrow": "tomorrow", "2morrow": "tomorrow", "2moro": "tomorrow",
+	"tonite": "tonight", "2nite": "tonight", "2day": "today", "tdy": "today",
+	"wk": "week", "wks": "weeks", "mth": "month", "mths": "months", "mnth": "month",
+	"nxt": "next", "thur": "thu", "tu": "tue", "th": "thu",
+	"hr": "hour", "hrs": "hours", "mins": "minutes", "min": "minutes",
+}
+
+var dueWordRE = regexp.MustCompile(`[\pL\pN]+`)
+
+// dueExpand spells out the abbreviations of when.
+func dueExpand(when string) string {
+	return dueWordRE.ReplaceAllStringFunc(when, func(w string) string {
+		if long, ok := dueAbbreviations[strings.ToLower(w)]; ok {
+			return long
+		}
+		return w
+	})
 }
 
 func dueResult(what string, due time.Time, err error) (string, time.Time, error) {
@@ -199,20 +271,19 @@ var (
 		"`/followup me send the deck by friday` or `/followup @alex review the PR by tomorrow 9am`.")
 	errDueNone = userErrorf("I couldn't find a date in that. End it with *by* and a date or time, for example " +
 		"`send the deck by friday`, `review the PR by Dec 3 5pm` or `call back in 2 hours`.")
-	errDueGone = userErrorf("That's in the past. Pick a time still ahead, for example " +
-		"`tomorrow 9am`, `next friday` or `in 2 hours`.")
+	errDueGone   = userErrorf("That's in the past. " + pastDateAdvice)
 	errDueTooFar = userErrorf("That's more than a year away; a follow-up can be at most a year ahead. Try, for example, " +
 		"`end of next month`, `in 2 weeks` or `Dec 3`.")
 )
 
 func errDueUnreadable(when string) error {
 	return userErrorf("I couldn't read “%s” as a date or time. Try, for example, "+
-		"`by friday`, `by tomorrow 9am`, `by Dec 3 5pm` or `by 12/3` (month/day).", quoteDue(when))
+		"`by friday`, `by tomorrow 9am`, `by Dec 3 5pm` or `by 2026-12-03`.", quoteDue(when))
 }
 
 func errDueNoSuchDate(when string) error {
 	return userErrorf("There is no such date as “%s”. Try, for example, "+
-		"`by Dec 3`, `by 12/3` (month/day) or `by Feb 28`.", quoteDue(when))
+		"`by Dec 3`, `by 2026-12-03` or `by Feb 28`.", quoteDue(when))
 }
 
 func (c *dueClock) errPast(due time.Time) error {
@@ -220,8 +291,21 @@ func (c *dueClock) errPast(due time.Time) error {
 		return userErrorf("That time has already passed today (%s; it's %s now). Try, for example, "+
 			"`tomorrow 9am`, `monday` or `in 2 hours`.", due.In(c.loc).Format("15:04"), c.now.Format("15:04"))
 	}
-	return userErrorf("That's in the past (%s). Pick a time still ahead, for example "+
-		"`tomorrow 9am`, `next friday` or `in 2 hours`.", due.In(c.loc).Format("Mon 2 Jan 2006 15:04"))
+	return errPastDate(due, c.loc)
+}
+
+// pastDateAdvice ends every refusal of a past date.
+const pastDateAdvice = "Pick a date still ahead, for example `tomorrow`, `next friday` or `Dec 3`."
+
+// pastDateText names a date or time that has passed, the same way wherever
+// a person typed or picked it (a command, a form's date field).
+func pastDateText(t time.Time, loc *time.Location) string {
+	return fmt.Sprintf("That's in the past (%s).", t.In(loc).Format("Mon 2 Jan 2006 15:04"))
+}
+
+// errPastDate is the one refusal of a date or time that has passed.
+func errPastDate(t time.Time, loc *time.Location) error {
+	return userErrorf("%s %s", pastDateText(t, loc), pastDateAdvice)
 }
 
 func (c *dueClock) errTooFar(due time.Time) error {
@@ -247,6 +331,7 @@ type dueClock struct {
 	loc   *time.Location
 	week  store.WorkWeek
 	start time.Weekday // the first day of the week
+	order dateOrder    // how the person writes 3/12
 }
 
 // dueWeek fills in an unset or partial working week from the default.
@@ -326,7 +411,7 @@ func (c *dueClock) read(when string) (due time.Time, ok bool, err error) {
 		return time.Time{}, false, nil
 	}
 	var s dueSpec
-	masked := []byte(when)
+	masked := []byte(dueExpand(when))
 	n := 0
 	for _, r := range dueRules {
 		for range 3 { // a rule found twice is a conflict; three times is nonsense
@@ -516,6 +601,8 @@ var dueRules = []dueRule{
 	{dueWeekdayRule{en.Weekday(rules.Override)}, dueReadWeekday},
 	{duePattern(`(?i)(?:\W|^)((?:(this|last|past|next)\s+)?(tues|thurs|weds)(?:\s+((?:this|last|past|next)\s+week))?)(?:\W|$)`), dueReadWeekdayAlias},
 	{duePattern(`(?i)(?:\W|^)(next\s+week)(?:\W|$)`), dueReadNextWeek},
+	{duePattern(`(?i)(?:\W|^)(next\s+month)(?:\W|$)`), dueReadNextMonth},
+	{duePattern(`(?i)(?:\W|^)(at\s+(\d{1,2})(?::(\d{2}))?(?:\s*(a\.?m\.?|p\.?m\.?|o'?clock))?)(?:\W|$)`), dueReadAtHour},
 	{en.Deadline(rules.Override), dueReadDeadline},
 	{duePattern(`(?i)(?:\W|^)((?:in|within)\s*(\d+)\s*(h|hrs?|m|d|w))(?:\W|$)`), dueReadShortDeadline},
 	{en.PastTime(rules.Override), dueReadPast},
@@ -571,8 +658,15 @@ func dueReadISODate(c *dueClock, m *rules.Match, s *dueSpec) error {
 	return s.setDate(dueDay{y, time.Month(mo), d})
 }
 
+// dueReadSlashDate reads a/b and a/b/year: in the person's own order when
+// both readings are possible (3/12), and in the only possible one when not
+// (31/12 is day/month, 12/31 month/day, whatever the locale).
 func dueReadSlashDate(c *dueClock, m *rules.Match, s *dueSpec) error {
-	mo, d := time.Month(dueAtoi(m.Captures[1])), dueAtoi(m.Captures[2])
+	a, b := dueAtoi(m.Captures[1]), dueAtoi(m.Captures[2])
+	mo, d := time.Month(a), b
+	if a > 12 && b <= 12 || c.order == dayFirst && a <= 12 && b <= 12 {
+		mo, d = time.Month(b), a
+	}
 	if m.Captures[3] == "" {
 		date, err := c.monthDay(mo, d, m.Captures[0])
 		if err != nil {
@@ -680,6 +774,45 @@ func dueReadNextWeek(c *dueClock, m *rules.Match, s *dueSpec) error {
 	return s.setDate(c.firstWorkday(c.weekOf(c.today).add(7)))
 }
 
+// dueReadNextMonth is the first working day of next month.
+func dueReadNextMonth(c *dueClock, m *rules.Match, s *dueSpec) error {
+	first := dueDay{c.today.y, c.today.m, 1}.addMonths(1)
+	return s.setDate(c.firstWorkday(first))
+}
+
+// dueReadAtHour reads "at 3", "at 3:30", "at 3 o'clock" and "at 3 pm".
+func dueReadAtHour(c *dueClock, m *rules.Match, s *dueSpec) error {
+	h, mins := dueAtoi(m.Captures[1]), 0
+	if m.Captures[2] != "" {
+		mins = dueAtoi(m.Captures[2])
+	}
+	ok := false
+	switch suffix := strings.ToLower(strings.ReplaceAll(m.Captures[3], ".", "")); suffix {
+	case "am", "pm":
+		h, ok = dueHour24(h, suffix)
+	default:
+		h, ok = dueWorkingHour(h, m.Captures[1])
+	}
+	if !ok || mins < 0 || mins > 59 {
+		return errDueUnread
+	}
+	return s.setClock(h, mins)
+}
+
+// dueWorkingHour reads an hour written without a.m. or p.m.: 1 to 7
+// written without a leading zero are afternoon hours (13:00 to 19:00),
+// because a follow-up at 3 a.m. is almost never meant; "03", 0 and 8 to
+// 23 are as written.
+func dueWorkingHour(h int, written string) (int, bool) {
+	if h < 0 || h > 23 {
+		return 0, false
+	}
+	if h >= 1 && h <= 7 && !strings.HasPrefix(written, "0") {
+		return h + 12, true
+	}
+	return h, true
+}
+
 // dueReadDeadline reads when's Deadline captures: in|within, a number
 // (digits, "one"…"twelve", "a", "an", "a few", "half a"), a unit.
 func dueReadDeadline(c *dueClock, m *rules.Match, s *dueSpec) error {
@@ -783,6 +916,9 @@ func dueReadHourMinute(c *dueClock, m *rules.Match, s *dueSpec) error {
 		return errDueUnread
 	}
 	h, ok := dueHour24(dueAtoi(m.Captures[0]), m.Captures[2])
+	if m.Captures[2] == "" {
+		h, ok = dueWorkingHour(dueAtoi(m.Captures[0]), m.Captures[0])
+	}
 	mins := dueAtoi(m.Captures[1])
 	if !ok || mins < 0 || mins > 59 {
 		return errDueUnread

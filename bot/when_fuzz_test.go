@@ -37,7 +37,7 @@ func FuzzParseDue(f *testing.F) {
 		week := weeks[int(zone)/len(zones)%len(weeks)]
 		now := base.Add(time.Duration(minutes%span) * time.Minute)
 
-		what, due, err := parseDue(text, now, loc, week)
+		what, due, err := parseDue(text, now, loc, week, monthFirst)
 		if err != nil {
 			var ue *userError
 			if !errors.As(err, &ue) || ue.msg == "" {
@@ -61,7 +61,7 @@ func FuzzParseDue(f *testing.F) {
 			t.Fatalf("parseDue(%q) at %v in %s: what = %q is the whole text, want the date cut off", text, now, loc, what)
 		}
 		// The same question gives the same answer.
-		what2, due2, err2 := parseDue(text, now, loc, week)
+		what2, due2, err2 := parseDue(text, now, loc, week, monthFirst)
 		if what2 != what || !due2.Equal(due) || err2 != nil {
 			t.Fatalf("parseDue(%q) at %v in %s twice = %q, %v, %v then %q, %v, %v", text, now, loc, what, due, err, what2, due2, err2)
 		}

@@ -37,6 +37,24 @@ var parseDueTests = []struct {
 	{"send the deck by friday", "send the deck", [3]string{"2026-03-27T18:00:00+01:00", "2026-10-30T18:00:00-04:00", "2026-11-27T18:00:00+05:30"}},
 	{"send the deck by Friday.", "send the deck", [3]string{"2026-03-27T18:00:00+01:00", "2026-10-30T18:00:00-04:00", "2026-11-27T18:00:00+05:30"}},
 	{"send the deck by fri", "send the deck", [3]string{"2026-03-27T18:00:00+01:00", "2026-10-30T18:00:00-04:00", "2026-11-27T18:00:00+05:30"}},
+	// Abbreviations people type.
+	{"send the deck by tmrw", "send the deck", [3]string{"2026-03-28T18:00:00+01:00", "2026-10-31T18:00:00-04:00", "2026-11-28T18:00:00+05:30"}},
+	{"send the deck by tmr", "send the deck", [3]string{"2026-03-28T18:00:00+01:00", "2026-10-31T18:00:00-04:00", "2026-11-28T18:00:00+05:30"}},
+	{"send the deck tonite", "send the deck", [3]string{"2026-03-27T20:00:00+01:00", "2026-10-30T20:00:00-04:00", "2026-11-27T20:00:00+05:30"}},
+	{"send the deck by next wk", "send the deck", [3]string{"2026-03-30T18:00:00+02:00", "2026-11-02T18:00:00-05:00", "2026-11-30T18:00:00+05:30"}},
+	{"send the deck by mon", "send the deck", [3]string{"2026-03-30T18:00:00+02:00", "2026-11-02T18:00:00-05:00", "2026-11-30T18:00:00+05:30"}},
+	{"send the deck by thur", "send the deck", [3]string{"2026-04-02T18:00:00+02:00", "2026-11-05T18:00:00-05:00", "2026-12-03T18:00:00+05:30"}},
+	// "next month" is its first working day.
+	{"send the deck by next month", "send the deck", [3]string{"2026-04-01T18:00:00+02:00", "2026-11-02T18:00:00-05:00", "2026-12-01T18:00:00+05:30"}},
+	// An hour without a.m. or p.m.: 1 to 7 are afternoon hours.
+	{"send the deck by tomorrow at 3", "send the deck", [3]string{"2026-03-28T15:00:00+01:00", "2026-10-31T15:00:00-04:00", "2026-11-28T15:00:00+05:30"}},
+	{"send the deck tmrw at 3:30", "send the deck", [3]string{"2026-03-28T15:30:00+01:00", "2026-10-31T15:30:00-04:00", "2026-11-28T15:30:00+05:30"}},
+	{"send the deck by monday at 9", "send the deck", [3]string{"2026-03-30T09:00:00+02:00", "2026-11-02T09:00:00-05:00", "2026-11-30T09:00:00+05:30"}},
+	{"send the deck by tomorrow at 3 pm", "send the deck", [3]string{"2026-03-28T15:00:00+01:00", "2026-10-31T15:00:00-04:00", "2026-11-28T15:00:00+05:30"}},
+	{"send the deck by tomorrow at 03:00", "send the deck", [3]string{"2026-03-28T03:00:00+01:00", "2026-10-31T03:00:00-04:00", "2026-11-28T03:00:00+05:30"}},
+	// Numeric dates that only one order can read, whatever the locale.
+	{"send the deck by 31/12", "send the deck", [3]string{"2026-12-31T18:00:00+01:00", "2026-12-31T18:00:00-05:00", "2026-12-31T18:00:00+05:30"}},
+	{"send the deck by 12/31", "send the deck", [3]string{"2026-12-31T18:00:00+01:00", "2026-12-31T18:00:00-05:00", "2026-12-31T18:00:00+05:30"}},
 	{"send the deck on friday", "send the deck", [3]string{"2026-03-27T18:00:00+01:00", "2026-10-30T18:00:00-04:00", "2026-11-27T18:00:00+05:30"}},
 	{"send the deck by this friday", "send the deck", [3]string{"2026-03-27T18:00:00+01:00", "2026-10-30T18:00:00-04:00", "2026-11-27T18:00:00+05:30"}},
 	{"send the deck by FRIDAY!", "send the deck", [3]string{"2026-03-27T18:00:00+01:00", "2026-10-30T18:00:00-04:00", "2026-11-27T18:00:00+05:30"}},
@@ -162,7 +180,7 @@ func TestParseDue(t *testing.T) {
 		now := mustDueTime(t, z.now)
 		for _, tt := range parseDueTests {
 			want := mustDueTime(t, tt.want[i])
-			what, due, err := parseDue(tt.in, now, loc, store.DefaultWorkWeek)
+			what, due, err := parseDue(tt.in, now, loc, store.DefaultWorkWeek, monthFirst)
 			if err != nil {
 				t.Errorf("parseDue(%q) at %v in %s = error %q, want %q, %s", tt.in, now, z.name, err, tt.what, tt.want[i])
 				continue
@@ -203,7 +221,7 @@ func TestParseDueDST(t *testing.T) {
 		loc := mustDueLocation(t, tt.zone)
 		now := mustDueTime(t, tt.now)
 		want := mustDueTime(t, tt.want)
-		_, due, err := parseDue(tt.in, now, loc, store.DefaultWorkWeek)
+		_, due, err := parseDue(tt.in, now, loc, store.DefaultWorkWeek, monthFirst)
 		if err != nil || !due.Equal(want) {
 			t.Errorf("parseDue(%q) at %v in %s = %s, %v, want %s", tt.in, now, tt.zone, due.Format(time.RFC3339), err, tt.want)
 		}
@@ -254,7 +272,7 @@ func TestParseDueWorkWeek(t *testing.T) {
 		loc := mustDueLocation(t, tt.zone)
 		now := mustDueTime(t, tt.now)
 		want := mustDueTime(t, tt.want)
-		_, due, err := parseDue(tt.in, now, loc, tt.week)
+		_, due, err := parseDue(tt.in, now, loc, tt.week, monthFirst)
 		if err != nil || !due.Equal(want) {
 			t.Errorf("parseDue(%q) at %v in %s with %v = %s, %v, want %s", tt.in, now, tt.zone, tt.week, due.Format(time.RFC3339), err, tt.want)
 		}
@@ -275,7 +293,6 @@ var parseDueRefusals = []struct {
 	{"", "2026-03-27T10:00:00+01:00", "I couldn't find a date"},
 	{"send the deck", "2026-03-27T10:00:00+01:00", "I couldn't find a date"},
 	{"send the deck by", "2026-03-27T10:00:00+01:00", "I couldn't find a date"},
-	{"send the deck at 5", "2026-03-27T10:00:00+01:00", "I couldn't find a date"},
 	// A date that cannot be read.
 	{"send the deck by the way", "2026-03-27T10:00:00+01:00", "I couldn't read “the way”"},
 	{"send the deck by friday please", "2026-03-27T10:00:00+01:00", "I couldn't read “friday please”"},
@@ -317,7 +334,7 @@ func TestParseDueRefusals(t *testing.T) {
 	loc := mustDueLocation(t, "Europe/Berlin")
 	for _, tt := range parseDueRefusals {
 		now := mustDueTime(t, tt.now)
-		what, due, err := parseDue(tt.in, now, loc, store.DefaultWorkWeek)
+		what, due, err := parseDue(tt.in, now, loc, store.DefaultWorkWeek, monthFirst)
 		var ue *userError
 		if !errors.As(err, &ue) {
 			t.Errorf("parseDue(%q) at %v in %s = %q, %v, %v, want a *userError containing %q",
@@ -332,6 +349,52 @@ func TestParseDueRefusals(t *testing.T) {
 		}
 		if what != "" || !due.IsZero() {
 			t.Errorf("parseDue(%q) at %v in %s = %q, %v with an error, want \"\", zero time", tt.in, now, loc, what, due)
+		}
+	}
+}
+
+// Ensure an all-numeric date is read in the person's own order when both
+// orders are possible, and in the only possible one when not.
+func TestParseDueDateOrder(t *testing.T) {
+	t.Parallel()
+	loc := mustDueLocation(t, "Europe/Berlin")
+	now := mustDueTime(t, "2026-03-27T10:00:00+01:00")
+	tests := []struct {
+		in    string
+		order dateOrder
+		want  string // the due date, or "" for a refusal
+	}{
+		{"x by 3/12", dayFirst, "2026-12-03"},
+		{"x by 3/12", monthFirst, "2027-03-12"},
+		{"x by 31/12", dayFirst, "2026-12-31"},
+		{"x by 31/12", monthFirst, "2026-12-31"},
+		{"x by 12/31", dayFirst, "2026-12-31"},
+		{"x by 12/31", monthFirst, "2026-12-31"},
+		{"x by 1/3/2027", dayFirst, "2027-03-01"},
+		{"x by 1/3/2027", monthFirst, "2027-01-03"},
+		{"x by 13/13", dayFirst, ""},
+		{"x by 31/2", dayFirst, ""},
+	}
+	for _, tt := range tests {
+		_, due, err := parseDue(tt.in, now, loc, store.DefaultWorkWeek, tt.order)
+		got := ""
+		if err == nil {
+			got = due.In(loc).Format("2006-01-02")
+		}
+		if got != tt.want {
+			t.Errorf("parseDue(%q) with order %d = %q (err %v), want %q", tt.in, tt.order, got, err, tt.want)
+		}
+	}
+}
+
+func TestLocaleDateOrder(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]dateOrder{
+		"en-US": monthFirst, "": monthFirst, "ja-JP": monthFirst, "en-PH": monthFirst,
+		"en-GB": dayFirst, "de-DE": dayFirst, "pt-BR": dayFirst, "en-IN": dayFirst, "fr-FR": dayFirst, "es-ES": dayFirst,
+	} {
+		if got := localeDateOrder(in); got != want {
+			t.Errorf("localeDateOrder(%q) = %d, want %d", in, got, want)
 		}
 	}
 }
@@ -373,7 +436,7 @@ func Example_parseDue() {
 		"call back in 2 hours",
 		"by friday",
 	} {
-		what, due, err := parseDue(text, now, berlin, store.DefaultWorkWeek)
+		what, due, err := parseDue(text, now, berlin, store.DefaultWorkWeek, monthFirst)
 		if err != nil {
 			fmt.Println(err)
 			continue

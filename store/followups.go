@@ -28,7 +28,8 @@ func (s FollowupStatus) valid() bool {
 // Due (/followup). Counterpart is empty for a follow-up to oneself.
 //
 // Rapport acts on an open follow-up at NextAt: the reminder at Due, then
-// a nudge a day while it is overdue, or whenever the owner snoozed it to.
+// nudges that back off while it is overdue, then one question whether to
+// keep it (AskedAt), or whenever the owner snoozed it to.
 // The bot decides what to do and sets NextAt to the next time (zero: no
 // more); the store only keeps NextAt indexed, for FollowupsDue.
 //
@@ -51,6 +52,10 @@ type Followup struct {
 	Reminded    bool           // the reminder at Due was sent
 	Nudges      int            // overdue nudges sent
 	LastNudge   time.Time      // when the last nudge was sent; zero if none
+	// AskedAt is when the owner was asked, once, whether to keep, re-date
+	// or drop the overdue follow-up; the nudges stop from then until the
+	// owner acts on it. Zero if not asked. Optional field, no migration.
+	AskedAt time.Time
 }
 
 // followupRecord is the stored value of followups; the id is the key.
@@ -70,6 +75,7 @@ type followupRecord struct {
 	Reminded    bool      `json:"reminded,omitempty"`
 	Nudges      int       `json:"nudges,omitempty"`
 	LastNudge   time.Time `json:"last_nudge,omitzero"`
+	AskedAt     time.Time `json:"asked_at,omitzero"`
 }
 
 func (r followupRecord) followup(id uint64) Followup {
@@ -78,6 +84,7 @@ func (r followupRecord) followup(id uint64) Followup {
 		Due: utc(r.Due), Created: utc(r.Created), Status: FollowupStatus(r.Status), DoneAt: utc(r.DoneAt),
 		Note: r.Note, Link: r.Link, Channel: r.Channel,
 		NextAt: utc(r.NextAt), Reminded: r.Reminded, Nudges: r.Nudges, LastNudge: utc(r.LastNudge),
+		AskedAt: utc(r.AskedAt),
 	}
 }
 
@@ -94,6 +101,7 @@ func newFollowupRecord(f Followup) followupRecord {
 		Due: utc(f.Due), Created: utc(f.Created), Status: string(f.Status), DoneAt: utc(f.DoneAt),
 		Note: f.Note, Link: f.Link, Channel: f.Channel,
 		NextAt: utc(f.NextAt), Reminded: f.Reminded, Nudges: f.Nudges, LastNudge: utc(f.LastNudge),
+		AskedAt: utc(f.AskedAt),
 	}
 }
 

@@ -19,6 +19,7 @@ type Person struct {
 	Name         string
 	TZ           string // IANA zone from Slack, "" when unknown
 	TZOverride   string // the person's own choice of zone, over Slack's; "" none (since v6, optional field)
+	Locale       string // Slack's locale ("en-US", "de-DE"), for reading 3/12; "" unknown (optional field)
 	IsBot        bool
 	Deleted      bool // deactivated
 	IsRestricted bool // guest (single- or multi-channel)
@@ -57,6 +58,7 @@ type personRecord struct {
 	Name          string         `json:"name,omitempty"`
 	TZ            string         `json:"tz,omitempty"`
 	TZOverride    string         `json:"tz_override,omitempty"`
+	Locale        string         `json:"locale,omitempty"`
 	IsBot         bool           `json:"is_bot,omitempty"`
 	Deleted       bool           `json:"deleted,omitempty"`
 	IsRestricted  bool           `json:"is_restricted,omitempty"`
@@ -72,7 +74,7 @@ type personRecord struct {
 
 func (r personRecord) person(id string) Person {
 	return Person{
-		ID: id, Name: r.Name, TZ: r.TZ, TZOverride: r.TZOverride, IsBot: r.IsBot, Deleted: r.Deleted,
+		ID: id, Name: r.Name, TZ: r.TZ, TZOverride: r.TZOverride, Locale: r.Locale, IsBot: r.IsBot, Deleted: r.Deleted,
 		IsRestricted: r.IsRestricted, IsStranger: r.IsStranger, Muted: cloneStrings(r.Muted),
 		WorkStart: r.WorkStart, WorkEnd: r.WorkEnd, WorkDays: cloneWeekdays(r.WorkDays), Style: r.Style,
 		LastReconnect: utc(r.LastReconnect), Updated: utc(r.Updated),
@@ -99,7 +101,7 @@ func newPersonRecord(p Person) (personRecord, error) {
 	}
 	days := slices.Compact(slices.Sorted(slices.Values(p.WorkDays)))
 	return personRecord{
-		Name: p.Name, TZ: p.TZ, TZOverride: p.TZOverride, IsBot: p.IsBot, Deleted: p.Deleted,
+		Name: p.Name, TZ: p.TZ, TZOverride: p.TZOverride, Locale: p.Locale, IsBot: p.IsBot, Deleted: p.Deleted,
 		IsRestricted: p.IsRestricted, IsStranger: p.IsStranger, Muted: cloneStrings(muted),
 		WorkStart: p.WorkStart, WorkEnd: p.WorkEnd, WorkDays: cloneWeekdays(days),
 		Style: truncateRunes(p.Style, MaxStyleRunes), LastReconnect: utc(p.LastReconnect), Updated: utc(p.Updated),

@@ -38,8 +38,10 @@
 //	    receiver ‖ 0x00 ‖ be64(at) ‖ be64(id) -> flags (1 byte)
 //	followups
 //	    be64(id)              -> {"owner","counterpart","text","due","created","status","done_at",
-//	                              "note","link","channel","next_at","reminded","nudges","last_nudge"}
-//	                             (note to last_nudge since v5, optional; next_at only on open
+//	                              "note","link","channel","next_at","reminded","nudges","last_nudge",
+//	                              "asked_at"}
+//	                             (note to last_nudge since v5, optional; asked_at optional, absent
+//	                             means not asked; next_at only on open
 //	                             ones, done_at never on open ones)
 //	followups_by_next            (since v5, replacing followups_by_due; open follow-ups with a next_at)
 //	    be64(next_at) ‖ be64(id) -> empty
@@ -65,8 +67,8 @@
 //	people                       (since v3)
 //	    <user ID>             -> {"name","tz","is_bot","deleted","is_restricted","is_stranger",
 //	                              "muted","work_start_ns","work_end_ns","work_days","style","updated",
-//	                              "last_reconnect"}
-//	                             (style since v4, last_reconnect since v6, optional)
+//	                              "last_reconnect","locale"}
+//	                             (style since v4, last_reconnect since v6, locale later, optional)
 //	outbox                       (since v3)
 //	    be64(id)              -> {"key","user","channel","kind","text","blocks","thread_ts",
 //	                              "not_before","respect_hours","state","attempts","last_error",

@@ -1,6 +1,7 @@
 package slacktest
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -20,6 +21,9 @@ type User struct {
 	// TZ is the IANA time zone, default "UTC". tz_offset and tz_label are
 	// computed from it at the time of each request, so they follow DST.
 	TZ string
+	// Locale is what users.info returns with include_locale=true, default
+	// "en-US" (Slack's own default).
+	Locale string
 
 	IsBot        bool
 	Deleted      bool
@@ -399,7 +403,7 @@ func (s *Server) userJSON(u User) reply {
 		"is_invited_user":            u.IsInvitedUser,
 		"is_email_confirmed":         !u.IsBot,
 		"updated":                    s.now().Unix(),
-		"locale":                     "en-US",
+		"locale":                     cmp.Or(u.Locale, "en-US"),
 		"who_can_share_contact_card": "EVERYONE",
 	}
 }

@@ -73,6 +73,15 @@ const (
 	coffeeID  = "CCOFFEE"
 )
 
+// demoLocales are the Slack locales of the demo team, by zone: they
+// decide how each person's 3/12 is read.
+var demoLocales = map[string]string{
+	"Europe/Berlin":     "de-DE",
+	"America/New_York":  "en-US",
+	"Asia/Kolkata":      "en-IN",
+	"America/Sao_Paulo": "pt-BR",
+}
+
 func demoUserID(handle string) string { return "U" + strings.ToUpper(handle) }
 
 // sandboxEnv is the environment the sandbox's configuration is read from
@@ -239,7 +248,7 @@ func (sb *sandbox) start(ctx context.Context) error {
 		if sb.zones[id], err = time.LoadLocation(p.tz); err != nil {
 			return fmt.Errorf("sandbox: %s's zone: %w", p.handle, err)
 		}
-		sb.slack.AddUser(slacktest.User{ID: id, Name: p.handle, RealName: p.realName, TZ: p.tz, IsAdmin: p.admin})
+		sb.slack.AddUser(slacktest.User{ID: id, Name: p.handle, RealName: p.realName, TZ: p.tz, Locale: demoLocales[p.tz], IsAdmin: p.admin})
 		everyone = append(everyone, id)
 	}
 	members := append(everyone, "UBOT")
