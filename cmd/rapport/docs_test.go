@@ -196,11 +196,6 @@ func TestReadmeNamesNoOutsideFiles(t *testing.T) {
 	}
 }
 
-// awaitingMerge lists variables documented in docs/configuration.md ahead
-// of the code that reads them, which another branch adds. Once config.go
-// has one, the test below asks for it to be taken off this list.
-var awaitingMerge = map[string]bool{"RAPPORT_COFFEE_SILENT_ROUNDS": true}
-
 // configRow is one row of a configuration table: | `VAR` | `-flag` | default | meaning |.
 var configRow = regexp.MustCompile("(?m)^\\| `([A-Z][A-Z0-9_]+)` \\| `-([a-z0-9-]+)` \\| ([^|]+) \\|")
 
@@ -212,9 +207,6 @@ func TestReadmeDocumentsEveryVariable(t *testing.T) {
 	byEnv := map[string]setting{}
 	for _, s := range all {
 		byEnv[s.env] = s
-		if awaitingMerge[s.env] {
-			t.Errorf("config.go now reads %s: take it off awaitingMerge in docs_test.go", s.env)
-		}
 	}
 	for _, doc := range []string{"README.md", filepath.Join("docs", "configuration.md")} {
 		text, err := os.ReadFile(filepath.Join(repoRoot, doc))
@@ -227,8 +219,6 @@ func TestReadmeDocumentsEveryVariable(t *testing.T) {
 			rows[env] = true
 			s, ok := byEnv[env]
 			switch {
-			case awaitingMerge[env]:
-				continue
 			case !ok:
 				t.Errorf("%s documents %s, which config.go does not read", doc, env)
 				continue
