@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -9,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
+
+	"github.com/rapport-bot/rapport/store"
 )
 
 // The App Home's callback_id and the action_ids of its own buttons. Done and
@@ -84,6 +87,7 @@ type homeView struct {
 	User        string
 	Now         time.Time
 	Loc         *time.Location
+	Notice      string         // mrkdwn shown once at the top, e.g. "settings saved"
 	Mine        []homeFollowup // open, overdue first
 	OwedToMe    []homeFollowup
 	KudosMonth  int         // received this month
@@ -117,6 +121,9 @@ func renderHome(v homeView) slack.HomeTabViewRequest {
 		loc = time.UTC
 	}
 	var blocks []slack.Block
+	if v.Notice != "" {
+		blocks = append(blocks, kudosSection(v.Notice))
+	}
 	blocks = append(blocks, kudosSection(homeGreeting(v, loc)))
 
 	// Open follow-ups: mine, each with Done and Snooze.
@@ -394,6 +401,29 @@ func homeFollowThrough(kept, late, dropped int) string {
 		text += " :seedling: Great follow-through."
 	default:
 		text += " :seedling: Every kept promise builds trust. Smaller promises, or a new date agreed early, make the next ones easier."
+	}
+	return text
+}
+
+// settingsSavedNotice confirms a saved settings form on the Home: the hours,
+// days and zone now in effect, with the person's local time so a wrong zone
+// shows at once.
+func settingsSavedNotice(p store.Person, w store.WorkWeek, loc *time.Location, now time.Time) string {
+	zone := "your Slack time zone, " + loc.String()
+	if p.TZOverride != "" {
+		zone = p.TZOverride
+	}
+	var days []string
+	for _, d := range []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday} {
+		if slices.Contains(w.Days, d) {
+			days = append(days, d.String()[:3])
+		}
+	}
+	off := len(p.Muted)
+	text := ":white_check_mark: *Settings saved.* Working hours " + settingsHalfHour(w.Start) + "–" + settingsHalfHour(w.End) +
+		" on " + strings.Join(days, ", ") + ", in " + zone + " (it's " + now.In(loc).Format("15:04") + " there now)."
+	if off > 0 {
+		text += " " + kudosCount(off, "kind of DM is", "kinds of DM are") + " off."
 	}
 	return text
 }
