@@ -2,9 +2,15 @@ package bot_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/rapport-bot/rapport/bot"
+	"github.com/rapport-bot/rapport/bot/slacktest"
+	"github.com/rapport-bot/rapport/store/storetest"
 )
 
 func (h *harness) rapport(user, text string) {
@@ -78,5 +84,45 @@ func TestForgetMe(t *testing.T) {
 	}
 	if bytes.Contains(raw, []byte("UALICE")) {
 		t.Error("the database file still contains UALICE")
+	}
+}
+
+// Ensure export → import moves a team to a new machine with its settings:
+// after Alice saves her hours, days, zone and DMs, and sets a check-in
+// cadence, a bot on a fresh database filled by import shows her the same
+// settings and keeps her cadence.
+func TestExportImportKeepsSettings(t *testing.T) {
+	h, _ := startKudosBot(t, kudosSetup{})
+	h.submitSettings(settingsSubmission("UALICE", "07:30", "15:30", []string{"1", "2", "3"}, "Asia/Tokyo", []string{"kudos", "reminders"}, "mornings for deep work"))
+	h.command("UALICE", "/checkin", "every 10 days <@UBOB>")
+	var doc bytes.Buffer
+	if err := h.db.Export(&doc, wednesday); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	moved := storetest.MustOpen(t)
+	if _, err := moved.Import(&doc); err != nil {
+		t.Fatal(err)
+	}
+	h2 := startBot(t, withState(h.slack, moved), withOptions(func(o *bot.Options) { o.Now = func() time.Time { return wednesday } }))
+	h2.click("UALICE", "", "home_settings", "settings")
+	open := h2.slack.CallsTo("views.open")
+	if len(open) == 0 {
+		t.Fatal("no settings form")
+	}
+	form := slacktest.RenderView(json.RawMessage(open[len(open)-1].Params["view"]), slacktest.Names{})
+	for _, want := range []string{"07:30", "15:30", "Asia/Tokyo", "mornings for deep work"} {
+		if !strings.Contains(form, want) {
+			t.Errorf("settings form on the new machine lacks %q:\n%s", want, form)
+		}
+	}
+	if p, _ := moved.Person("UALICE"); len(p.WorkDays) != 3 || !p.IsMuted("nudges") || p.IsMuted("kudos") {
+		t.Errorf("Alice on the new machine = %+v, want three days, nudges off, kudos on", p)
+	}
+	if c, err := moved.Contact("UALICE", "UBOB"); err != nil || c.CadenceDays != 10 {
+		t.Errorf("Alice's contact Bob on the new machine = %+v, %v; want a 10-day cadence", c, err)
 	}
 }
