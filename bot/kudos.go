@@ -346,7 +346,7 @@ func (b *Bot) kudosLeaderboard(ctx context.Context, cmd slashCommand, period str
 	if err != nil {
 		return err
 	}
-	lb := leaderboard{Period: period, Total: stats.Total,
+	lb := leaderboard{Period: period, Total: stats.Total, Loc: b.location(p),
 		Recognised: personCounts(stats.Receivers), Generous: personCounts(stats.Givers), Values: valueCounts(stats.Values)}
 	if period != "all" {
 		lb.From, lb.To = from, to
@@ -406,7 +406,7 @@ func (b *Bot) kudosShow(ctx context.Context, cmd slashCommand, user string) erro
 			break
 		}
 	}
-	text, blocks := renderKudosHistory(user, posts)
+	text, blocks := renderKudosHistory(user, posts, b.locationOf(ctx, cmd.user))
 	return b.send.respond(ctx, cmd.responseURL, response{Text: text, Blocks: blocks})
 }
 
@@ -538,7 +538,7 @@ func (b *Bot) PostKudosDigest(ctx context.Context, from, to time.Time) error {
 	if len(values) > digestValues {
 		values = values[:digestValues]
 	}
-	text, blocks := renderKudosDigest(kudosDigest{From: from, To: to, Count: stats.Total,
+	text, blocks := renderKudosDigest(kudosDigest{From: from, To: to, Count: stats.Total, Loc: b.opts.Location,
 		Recognised: personCounts(stats.Receivers), Values: valueCounts(values)})
 	return b.enqueue(store.Outgoing{
 		Key:       "kudos-digest:" + to.UTC().Format(time.RFC3339),

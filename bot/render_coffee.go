@@ -28,15 +28,14 @@ const (
 
 // Display choices for coffee messages: short enough to read on a phone.
 const (
-	coffeeSlotsMax     = 3                // times offered by "Suggest a time"
-	coffeeSlotLength   = 30 * time.Minute // each suggested slot
-	coffeeStyleMax     = 200              // a work-style note in the intro
-	coffeeOverlapMax   = 80               // an overlap description in the intro
-	coffeeIcebreakMax  = 300              // the icebreaker question
-	coffeePartnersMax  = 8                // partners named on one history line (a group DM holds 8 people besides the bot)
-	coffeeHistoryMax   = 20               // rounds listed by /coffee history
-	coffeeRecentMax    = 3                // rounds listed by /coffee status
-	coffeeFallbackTime = "Mon Jan 2, 15:04 MST"
+	coffeeSlotsMax    = 3                // times offered by "Suggest a time"
+	coffeeSlotLength  = 30 * time.Minute // each suggested slot
+	coffeeStyleMax    = 200              // a work-style note in the intro
+	coffeeOverlapMax  = 80               // an overlap description in the intro
+	coffeeIcebreakMax = 300              // the icebreaker question
+	coffeePartnersMax = 8                // partners named on one history line (a group DM holds 8 people besides the bot)
+	coffeeHistoryMax  = 20               // rounds listed by /coffee history
+	coffeeRecentMax   = 3                // rounds listed by /coffee status
 )
 
 // coffeeNoSlots is what "Suggest a time" says when the group shares no
@@ -73,6 +72,7 @@ type coffeeStatus struct {
 	NextRound   time.Time            // zero: none scheduled
 	Recent      []coffeeHistoryEntry // most recent first, up to 3
 	Never       int                  // how many people on their never-list (never show who)
+	Loc         *time.Location       // the reader's zone
 }
 
 // coffeeHistoryEntry is one round as one person lived it: whom they met and
@@ -97,6 +97,7 @@ type coffeeStats struct {
 	Members      int // people enrolled now
 	Paused       int // of those, paused now
 	Since        time.Time
+	Loc          *time.Location // the reader's zone
 }
 
 // renderCoffeeIntro builds the group DM that introduces a coffee group: who
@@ -178,7 +179,7 @@ func renderCoffeeIntro(in coffeeIntro) (string, []slack.Block) {
 // renderCoffeeSuggest is the private answer to "Suggest a time": up to three
 // 30-minute slots in the group's shared working time, each shown in the
 // reader's own zone, or a kind word when there are none.
-func renderCoffeeSuggest(slots []time.Time) (string, []slack.Block) {
+func renderCoffeeSuggest(slots []time.Time, loc *time.Location) (string, []slack.Block) {
 	var lines, plain []string
 	for _, s := range slots {
 		if s.IsZero() {
@@ -188,8 +189,8 @@ func renderCoffeeSuggest(slots []time.Time) (string, []slack.Block) {
 			break
 		}
 		end := s.Add(coffeeSlotLength)
-		lines = append(lines, "• "+coffeeWhen(s)+" – "+coffeeClock(end))
-		plain = append(plain, s.Format(coffeeFallbackTime))
+		lines = append(lines, "• "+localWhen(s, loc)+" – "+localClock(end, loc))
+		plain = append(plain, localWhen(s, loc))
 	}
 	if len(lines) == 0 {
 		return coffeeNoSlots, []slack.Block{
@@ -223,12 +224,12 @@ func renderCoffeeCheckin(roundID uint64, group int) (string, []slack.Block) {
 // renderCoffeeHeadsUp is the DM sent before a scheduled round: when it
 // starts, a "Skip this round" button (value: the start in Unix seconds), and
 // a way to stop these heads-ups.
-func renderCoffeeHeadsUp(at time.Time) (string, []slack.Block) {
+func renderCoffeeHeadsUp(at time.Time, loc *time.Location) (string, []slack.Block) {
 	text := ":coffee: Heads-up: the next coffee round starts soon"
 	when := "soon"
 	if !at.IsZero() {
-		text = ":coffee: Heads-up: the next coffee round starts " + at.Format(coffeeFallbackTime)
-		when = coffeeWhen(at)
+		when = localWhen(at, loc)
+		text = ":coffee: Heads-up: the next coffee round starts " + when
 	}
 	buttons := []slack.BlockElement{}
 	if !at.IsZero() {
@@ -304,7 +305,7 @@ func renderCoffeeStatus(s coffeeStatus) (string, []slack.Block) {
 		commands = "`/coffee join` · `/coffee help`"
 	case paused:
 		text = "Coffee chats: paused until " + s.PausedUntil.Format("Jan 2, 2006")
-		state = ":double_vertical_bar: You're in coffee chats, *paused* until " + kudosDate(s.PausedUntil) + ". Back sooner? `/coffee resume`"
+		state = ":double_vertical_bar: You're in coffee chats, *paused* until " + localDate(s.PausedUntil, s.Loc) + ". Back sooner? `/coffee resume`"
 		commands = "`/coffee resume` · `/coffee history` · `/coffee leave`"
 	default:
 		text = "Coffee chats: you're in"
@@ -326,13 +327,13 @@ func renderCoffeeStatus(s coffeeStatus) (string, []slack.Block) {
 		next = ":fast_forward: You're skipping the next round."
 	case s.NextRound.IsZero():
 	case !s.Enrolled:
-		next = ":calendar: Next round: " + coffeeWhen(s.NextRound) + ". Join before then to be included."
+		next = ":calendar: Next round: " + localWhen(s.NextRound, s.Loc) + ". Join before then to be included."
 	case s.SkipNext:
-		next = ":calendar: Next round: " + coffeeWhen(s.NextRound) + ". You're skipping that one and will be back the round after."
+		next = ":calendar: Next round: " + localWhen(s.NextRound, s.Loc) + ". You're skipping that one and will be back the round after."
 	case paused && s.NextRound.Before(s.PausedUntil):
-		next = ":calendar: Next round: " + coffeeWhen(s.NextRound) + ". You'll sit it out while paused."
+		next = ":calendar: Next round: " + localWhen(s.NextRound, s.Loc) + ". You'll sit it out while paused."
 	default:
-		next = ":calendar: Next round: " + coffeeWhen(s.NextRound) + ". You're in."
+		next = ":calendar: Next round: " + localWhen(s.NextRound, s.Loc) + ". You're in."
 	}
 	if next != "" {
 		state += "\n" + next
@@ -352,7 +353,7 @@ func renderCoffeeStatus(s coffeeStatus) (string, []slack.Block) {
 		if i == coffeeRecentMax {
 			break
 		}
-		recent = append(recent, coffeeHistoryLine(e))
+		recent = append(recent, coffeeHistoryLine(e, s.Loc))
 	}
 	if len(recent) > 0 {
 		blocks = append(blocks, kudosSection("*Recent rounds*\n"+strings.Join(recent, "\n")))
@@ -369,7 +370,7 @@ func renderCoffeeStatus(s coffeeStatus) (string, []slack.Block) {
 // renderCoffeeHistory is the private answer to /coffee history: the last 20
 // rounds, newest first as given, each with the date, whom they met and how
 // it went, or why they sat out.
-func renderCoffeeHistory(entries []coffeeHistoryEntry) (string, []slack.Block) {
+func renderCoffeeHistory(entries []coffeeHistoryEntry, loc *time.Location) (string, []slack.Block) {
 	if len(entries) == 0 {
 		text := "No coffee chats yet."
 		return text, []slack.Block{
@@ -380,7 +381,7 @@ func renderCoffeeHistory(entries []coffeeHistoryEntry) (string, []slack.Block) {
 	var lines []string
 	met, sat := 0, 0
 	for _, e := range shown {
-		lines = append(lines, coffeeHistoryLine(e))
+		lines = append(lines, coffeeHistoryLine(e, loc))
 		switch {
 		case coffeeSatOut(e):
 			sat++
@@ -416,7 +417,7 @@ func renderCoffeeStats(s coffeeStats) (string, []slack.Block) {
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "Coffee chats — stats", true, false)),
 	}
 	if !s.Since.IsZero() {
-		blocks = append(blocks, kudosContext("Since "+kudosDate(s.Since)))
+		blocks = append(blocks, kudosContext("Since "+localDate(s.Since, s.Loc)))
 	}
 	if s.Rounds <= 0 {
 		members := kudosCount(s.Members, "member", "members")
@@ -526,17 +527,6 @@ func coffeeCity(zone string) string {
 	return strings.ReplaceAll(zone[i+1:], "_", " ")
 }
 
-// coffeeWhen renders a date and time with Slack's date formatting, so each
-// reader sees it in their own zone; the fallback is t in its own zone.
-func coffeeWhen(t time.Time) string {
-	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), t.Format(coffeeFallbackTime))
-}
-
-// coffeeClock renders a time of day in each reader's own zone.
-func coffeeClock(t time.Time) string {
-	return fmt.Sprintf("<!date^%d^{time}|%s>", t.Unix(), t.Format("15:04 MST"))
-}
-
 // coffeeSatOut reports whether e is a round the person sat out.
 func coffeeSatOut(e coffeeHistoryEntry) bool {
 	return e.SatOut != "" || len(e.Partners) == 0
@@ -544,12 +534,12 @@ func coffeeSatOut(e coffeeHistoryEntry) bool {
 
 // coffeeHistoryLine is one round in /coffee status or history: "• Dec 1 ·
 // with <@A> · met ☕", or "• Dec 1 · sat out (nobody else that round)".
-func coffeeHistoryLine(e coffeeHistoryEntry) string {
+func coffeeHistoryLine(e coffeeHistoryEntry, loc *time.Location) string {
 	line := "• "
 	if e.At.IsZero() {
 		line += "Earlier"
 	} else {
-		line += kudosDate(e.At)
+		line += localDate(e.At, loc)
 	}
 	if coffeeSatOut(e) {
 		switch e.SatOut {

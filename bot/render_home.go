@@ -178,7 +178,7 @@ func renderHome(v homeView) slack.HomeTabViewRequest {
 			if i == homeKudosMax {
 				break
 			}
-			lines = append(lines, homeKudosLine(k))
+			lines = append(lines, homeKudosLine(k, loc))
 		}
 		if len(lines) > 0 {
 			head += "\n" + strings.Join(lines, "\n")
@@ -201,7 +201,7 @@ func renderHome(v homeView) slack.HomeTabViewRequest {
 				break
 			}
 			blocks = append(blocks, slack.NewSectionBlock(
-				slack.NewTextBlockObject(slack.MarkdownType, kudosClip(homeReconnectLine(r, v.Now), kudosSectionMax), false, true),
+				slack.NewTextBlockObject(slack.MarkdownType, kudosClip(homeReconnectLine(r, v.Now, loc), kudosSectionMax), false, true),
 				nil,
 				slack.NewAccessory(button(homeReconnectAction, kudosID(r.User), "I reached out"))))
 		}
@@ -288,19 +288,19 @@ func homeFollowupLine(f homeFollowup, mine bool, loc *time.Location) string {
 	switch {
 	case f.Due.IsZero():
 	case f.Overdue:
-		line += " — :hourglass: was due " + slackDate(f.Due, loc)
+		line += " — :hourglass: was due " + localWhen(f.Due, loc)
 	default:
-		line += " — due " + slackDate(f.Due, loc)
+		line += " — due " + localWhen(f.Due, loc)
 	}
 	return line
 }
 
 // homeKudosLine is one received kudos, short: "• <@G> · Nov 27 — for the
 // review…".
-func homeKudosLine(k kudosPost) string {
+func homeKudosLine(k kudosPost, loc *time.Location) string {
 	line := "• " + coffeeWho(k.Giver)
 	if !k.At.IsZero() {
-		line += " · " + kudosDate(k.At)
+		line += " · " + localDate(k.At, loc)
 	}
 	if k.Private {
 		line += " · :lock:"
@@ -323,23 +323,23 @@ func homeCoffee(v homeView, loc *time.Location) slack.Block {
 		text = "*Coffee chats*\n:coffee: Meet a teammate for a short virtual coffee every round — " +
 			"I pair you with someone whose working hours overlap yours."
 		if !c.NextRound.IsZero() {
-			text += "\nNext round: " + slackDate(c.NextRound, loc) + "."
+			text += "\nNext round: " + localWhen(c.NextRound, loc) + "."
 		}
 		b = coffeeButton(homeCoffeeJoinAct, "join", "Join coffee", true)
 	case paused:
-		text = "*Coffee chats*\n:double_vertical_bar: Paused until " + kudosDate(c.PausedUntil) + ". Take the time you need."
+		text = "*Coffee chats*\n:double_vertical_bar: Paused until " + localDate(c.PausedUntil, loc) + ". Take the time you need."
 		if !c.NextRound.IsZero() {
 			if c.NextRound.Before(c.PausedUntil) {
-				text += "\nNext round: " + slackDate(c.NextRound, loc) + " — you'll sit it out."
+				text += "\nNext round: " + localWhen(c.NextRound, loc) + " — you'll sit it out."
 			} else {
-				text += "\nNext round: " + slackDate(c.NextRound, loc) + "."
+				text += "\nNext round: " + localWhen(c.NextRound, loc) + "."
 			}
 		}
 		b = coffeeButton(homeCoffeeResumeAct, "resume", "Resume coffee", false)
 	default:
 		text = "*Coffee chats*\n:white_check_mark: You're in."
 		if !c.NextRound.IsZero() {
-			text += " Next round: " + slackDate(c.NextRound, loc) + "."
+			text += " Next round: " + localWhen(c.NextRound, loc) + "."
 		}
 		b = coffeeButton(homeCoffeePauseAct, "pause", "Pause coffee", false)
 	}
@@ -350,19 +350,19 @@ func homeCoffee(v homeView, loc *time.Location) slack.Block {
 
 // homeReconnectLine is "<@U> · last talked <date> · you like to catch up every
 // 30 days".
-func homeReconnectLine(r homeReconnect, now time.Time) string {
+func homeReconnectLine(r homeReconnect, now time.Time, loc *time.Location) string {
 	line := coffeeWho(r.User)
 	switch {
 	case r.LastContact.IsZero():
 		line += " · you haven't connected yet"
 	case !now.IsZero() && now.After(r.LastContact):
 		days := int(now.Sub(r.LastContact).Hours() / 24)
-		line += " · last talked " + kudosDate(r.LastContact)
+		line += " · last talked " + localDate(r.LastContact, loc)
 		if days >= 2 {
 			line += " (" + strconv.Itoa(days) + " days ago)"
 		}
 	default:
-		line += " · last talked " + kudosDate(r.LastContact)
+		line += " · last talked " + localDate(r.LastContact, loc)
 	}
 	if r.Days > 0 {
 		if r.Days == 1 {

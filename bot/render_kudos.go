@@ -92,20 +92,22 @@ type valueCount struct {
 
 // leaderboard is what /kudos top shows. Only public kudos are counted.
 type leaderboard struct {
-	Period     string        // "week", "month", "year", "all"
-	From, To   time.Time     // the period in the asker's zone (To exclusive); zero for "all"
-	Total      int           // public kudos in the period
-	Recognised []personCount // most recognised, desc
-	Generous   []personCount // most generous (recipients thanked), desc
-	Values     []valueCount  // top values
+	Period     string         // "week", "month", "year", "all"
+	From, To   time.Time      // the period in the asker's zone (To exclusive); zero for "all"
+	Total      int            // public kudos in the period
+	Recognised []personCount  // most recognised, desc
+	Generous   []personCount  // most generous (recipients thanked), desc
+	Values     []valueCount   // top values
+	Loc        *time.Location // the asker's zone
 }
 
 // kudosDigest is the weekly celebration posted in the kudos channel.
 type kudosDigest struct {
-	From, To   time.Time     // the week (To exclusive)
-	Count      int           // public kudos in the week
-	Recognised []personCount // everyone recognised, desc
-	Values     []valueCount  // top values, desc
+	From, To   time.Time      // the week (To exclusive)
+	Count      int            // public kudos in the week
+	Recognised []personCount  // everyone recognised, desc
+	Values     []valueCount   // top values, desc
+	Loc        *time.Location // the team's zone (RAPPORT_TZ): the post is read by everyone
 }
 
 // kudosForm is what the "Give kudos" modal starts with. (Not named kudosModal:
@@ -243,7 +245,7 @@ func renderLeaderboard(lb leaderboard) (string, []slack.Block) {
 	}
 
 	summary := kudosCount(lb.Total, "kudos", "kudos")
-	if r := kudosRange(lb.From, lb.To); r != "" {
+	if r := kudosRange(lb.From, lb.To, lb.Loc); r != "" {
 		summary += " · " + r
 	}
 	blocks = append(blocks, kudosContext(summary))
@@ -267,7 +269,7 @@ func renderLeaderboard(lb leaderboard) (string, []slack.Block) {
 // renderKudosHistory builds the private answer to /kudos @person: their most
 // recent kudos, newest first as given, each with who gave it, when, why, its
 // values and a link to the post.
-func renderKudosHistory(user string, ks []kudosPost) (string, []slack.Block) {
+func renderKudosHistory(user string, ks []kudosPost, loc *time.Location) (string, []slack.Block) {
 	who := kudosMention(user)
 	if len(ks) == 0 {
 		text := "No kudos for " + who + " yet."
@@ -292,7 +294,7 @@ func renderKudosHistory(user string, ks []kudosPost) (string, []slack.Block) {
 			line += ", with " + joinMentions(others)
 		}
 		if !k.At.IsZero() {
-			line += " · " + kudosDate(k.At)
+			line += " · " + localDate(k.At, loc)
 		}
 		var lines []string
 		if r := strings.TrimSpace(k.Reason); r != "" {
@@ -325,7 +327,7 @@ func renderKudosDigest(d kudosDigest) (string, []slack.Block) {
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, title, true, false)),
 	}
-	if r := kudosRange(d.From, d.To); r != "" {
+	if r := kudosRange(d.From, d.To, d.Loc); r != "" {
 		blocks = append(blocks, kudosContext(r))
 	}
 	if d.Count <= 0 {
@@ -605,24 +607,18 @@ func kudosPeriod(p string) string {
 	return "this " + kudosClip(kudosValue(p), 20)
 }
 
-// kudosRange renders the dates of [from, to) in each reader's own zone, with
-// the dates in from's zone as the fallback. It returns "" for no period.
-func kudosRange(from, to time.Time) string {
+// kudosRange renders the dates of [from, to) in loc. It returns "" for no
+// period.
+func kudosRange(from, to time.Time, loc *time.Location) string {
 	switch {
 	case from.IsZero() && to.IsZero():
 		return ""
 	case to.IsZero():
-		return "since " + kudosDate(from)
+		return "since " + localDate(from, loc)
 	case from.IsZero() || !to.After(from):
-		return "until " + kudosDate(to.Add(-time.Second))
+		return "until " + localDate(to.Add(-time.Second), loc)
 	}
-	return kudosDate(from) + " – " + kudosDate(to.Add(-time.Second))
-}
-
-// kudosDate renders t with Slack's date formatting, so each reader sees it in
-// their own zone; the fallback is the date in t's zone.
-func kudosDate(t time.Time) string {
-	return fmt.Sprintf("<!date^%d^{date_short_pretty}|%s>", t.Unix(), t.Format("Jan 2, 2006"))
+	return localDate(from, loc) + " – " + localDate(to.Add(-time.Second), loc)
 }
 
 // kudosCount writes n with the singular or plural noun.
