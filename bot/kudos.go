@@ -288,6 +288,21 @@ func (b *Bot) announceKudos(ctx context.Context, o origin, k store.Kudos, post k
 	return link, nil
 }
 
+// kudosPostNow is the public post of kudos id as it reads now (after a
+// forget-me took someone out of it), or text and blocks when the kudos is
+// gone.
+func (b *Bot) kudosPostNow(id uint64, text string, blocks []slack.Block) (string, []slack.Block) {
+	k, err := b.store.KudosByID(id)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			b.log.Warn("kudos: reading a post to edit failed", "kudos", id, "err", err)
+		}
+		return text, blocks
+	}
+	return renderKudosPost(kudosPost{Giver: k.Giver, Receivers: k.Receivers, Reason: k.Text, Values: k.Values,
+		Private: k.Private, Channel: k.Channel, At: k.At})
+}
+
 // messageLink builds a message link without a call, from the team URL.
 func (b *Bot) messageLink(channel, ts string) string {
 	if b.teamURL == "" || channel == "" || ts == "" {

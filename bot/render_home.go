@@ -298,7 +298,7 @@ func homeFollowupLine(f homeFollowup, mine bool, loc *time.Location) string {
 // homeKudosLine is one received kudos, short: "• <@G> · Nov 27 — for the
 // review…".
 func homeKudosLine(k kudosPost, loc *time.Location) string {
-	line := "• " + coffeeWho(k.Giver)
+	line := "• " + kudosPerson(k.Giver)
 	if !k.At.IsZero() {
 		line += " · " + localDate(k.At, loc)
 	}

@@ -168,13 +168,13 @@ func renderKudosDM(k kudosPost, you string) (string, []slack.Block) {
 			others = append(others, r)
 		}
 	}
-	headline := kudosMention(k.Giver) + " gave you kudos"
+	headline := kudosPerson(k.Giver) + " gave you kudos"
 	if len(others) > 0 {
 		names := []string{"you"}
 		for _, id := range others {
 			names = append(names, kudosMention(id))
 		}
-		headline = kudosMention(k.Giver) + " gave kudos to " + joinWords(names)
+		headline = kudosPerson(k.Giver) + " gave kudos to " + joinWords(names)
 	}
 	text := headline
 	if r := strings.TrimSpace(k.Reason); r != "" {
@@ -283,7 +283,7 @@ func renderKudosHistory(user string, ks []kudosPost, loc *time.Location) (string
 		if i == kudosHistoryMax {
 			break
 		}
-		line := "*From " + kudosMention(k.Giver) + "*"
+		line := "*From " + kudosPerson(k.Giver) + "*"
 		var others []string
 		for _, r := range k.Receivers {
 			if r != user {
@@ -352,7 +352,7 @@ func renderKudosDigest(d kudosDigest) (string, []slack.Block) {
 			if i == kudosDigestPeople {
 				break
 			}
-			name := kudosMention(p.User)
+			name := kudosPerson(p.User)
 			if p.Count > 1 {
 				name += " ×" + strconv.Itoa(p.Count) // no "×1": a long tail of them is noise
 			}
@@ -466,7 +466,7 @@ func kudosFallbackText(k kudosPost) string {
 }
 
 func kudosHeadline(k kudosPost) string {
-	return kudosMention(k.Giver) + " gave kudos to " + joinMentions(k.Receivers)
+	return kudosPerson(k.Giver) + " gave kudos to " + joinMentions(k.Receivers)
 }
 
 // kudosBody is the text of the main section of a kudos: the headline, the
@@ -591,7 +591,7 @@ func kudosRanking(people []personCount, count func(int) string) string {
 		default:
 			badge = strconv.Itoa(rank) + "."
 		}
-		lines = append(lines, badge+" "+kudosMention(p.User)+" · "+count(p.Count))
+		lines = append(lines, badge+" "+kudosPerson(p.User)+" · "+count(p.Count))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -649,6 +649,19 @@ func kudosMention(id string) string {
 		return ""
 	}
 	return "<@" + id + ">"
+}
+
+// formerTeammate names someone whose data was deleted with forget-me: the
+// store keeps their kudos for the others with the giver's ID emptied.
+const formerTeammate = "a former teammate"
+
+// kudosPerson is kudosMention, or "a former teammate" for the empty ID of
+// someone who deleted their data.
+func kudosPerson(id string) string {
+	if m := kudosMention(id); m != "" {
+		return m
+	}
+	return formerTeammate
 }
 
 // kudosChannel writes a channel mention, or "" when id is empty.

@@ -200,7 +200,7 @@ func TestRunEndToEnd(t *testing.T) {
 		Format  string `json:"format"`
 		Version int    `json:"version"`
 	}
-	if code != http.StatusOK || json.Unmarshal(body, &doc) != nil || doc.Format != "rapport-export" || doc.Version != 1 {
+	if code != http.StatusOK || json.Unmarshal(body, &doc) != nil || doc.Format != "rapport-export" || doc.Version != 2 {
 		t.Errorf("/backup?format=json = %d %s", code, body)
 	}
 
