@@ -75,7 +75,7 @@ func (b *Bot) reply(ctx context.Context, o origin, text string) error {
 	return nil
 }
 
-func (b *Bot) nextRoundText(after time.Time) string {
+func (b *Bot) nextRoundText(after time.Time, loc *time.Location) string {
 	if b.opts.Coffee.NextRound == nil {
 		return ""
 	}
@@ -83,7 +83,7 @@ func (b *Bot) nextRoundText(after time.Time) string {
 	if next.IsZero() {
 		return ""
 	}
-	return fmt.Sprintf(" The next round is <!date^%d^{date_short_pretty} at {time}|%s>.", next.Unix(), next.UTC().Format("Mon 2 Jan 15:04 MST"))
+	return " The next round is " + localWhen(next, loc) + "."
 }
 
 func (b *Bot) coffeeJoin(ctx context.Context, cmd slashCommand) error {
@@ -105,9 +105,9 @@ func (b *Bot) coffeeJoin(ctx context.Context, cmd slashCommand) error {
 		return err
 	}
 	if !isNew {
-		return b.reply(ctx, cmd.origin, "You're in coffee chats (and not paused)."+b.nextRoundText(b.opts.Now()))
+		return b.reply(ctx, cmd.origin, "You're in coffee chats (and not paused)."+b.nextRoundText(b.opts.Now(), b.location(p)))
 	}
-	return b.reply(ctx, cmd.origin, ":coffee: You're in! I'll pair you with a teammate whose working hours overlap yours, and introduce you in a group DM."+b.nextRoundText(b.opts.Now()))
+	return b.reply(ctx, cmd.origin, ":coffee: You're in! I'll pair you with a teammate whose working hours overlap yours, and introduce you in a group DM."+b.nextRoundText(b.opts.Now(), b.location(p)))
 }
 
 func (b *Bot) coffeeLeave(ctx context.Context, o origin) error {
@@ -203,7 +203,7 @@ func (b *Bot) coffeePause(ctx context.Context, cmd slashCommand) error {
 	if indefinite {
 		return b.reply(ctx, cmd.origin, "Paused. I won't pair you until you `/coffee resume`.")
 	}
-	return b.reply(ctx, cmd.origin, fmt.Sprintf("Paused until <!date^%d^{date_long}|%s>; I'll include you again after that. `/coffee resume` to come back sooner.", until.Unix(), until.In(b.location(p)).Format("Mon 2 Jan")))
+	return b.reply(ctx, cmd.origin, fmt.Sprintf("Paused until %s; I'll include you again after that. `/coffee resume` to come back sooner.", localDate(until, b.location(p))))
 }
 
 // errNotMember stops UpdateCoffeeMember from enrolling someone by accident.
@@ -223,11 +223,11 @@ func (b *Bot) coffeeResume(ctx context.Context, cmd slashCommand) error {
 	if err != nil {
 		return err
 	}
-	return b.reply(ctx, cmd.origin, "Welcome back! You're in the next round."+b.nextRoundText(b.opts.Now()))
+	return b.reply(ctx, cmd.origin, "Welcome back! You're in the next round."+b.nextRoundText(b.opts.Now(), b.locationOf(ctx, cmd.user)))
 }
 
 func (b *Bot) coffeeStatus(ctx context.Context, cmd slashCommand) error {
-	s := coffeeStatus{}
+	s := coffeeStatus{Loc: b.locationOf(ctx, cmd.user)}
 	m, err := b.store.CoffeeMember(cmd.user)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -290,7 +290,7 @@ func (b *Bot) coffeeHistory(ctx context.Context, cmd slashCommand) error {
 	if err != nil {
 		return err
 	}
-	text, blocks := renderCoffeeHistory(entries)
+	text, blocks := renderCoffeeHistory(entries, b.locationOf(ctx, cmd.user))
 	return b.send.respond(ctx, cmd.responseURL, response{Text: text, Blocks: blocks})
 }
 
@@ -428,6 +428,7 @@ func (b *Bot) coffeeStats(ctx context.Context, cmd slashCommand) error {
 		}
 	}
 	s.Participants = len(people)
+	s.Loc = b.locationOf(ctx, cmd.user)
 	text, blocks := renderCoffeeStats(s)
 	return b.send.respond(ctx, cmd.responseURL, response{Text: text, Blocks: blocks})
 }
@@ -949,7 +950,6 @@ func (b *Bot) CoffeeHeadsUp(ctx context.Context, at, due time.Time) error {
 	if err != nil {
 		return err
 	}
-	text, blocks := renderCoffeeHeadsUp(at)
 	for _, m := range members {
 		if m.PausedUntil.After(at) || m.Ghosted || m.Skips(at) {
 			continue
@@ -965,6 +965,7 @@ func (b *Bot) CoffeeHeadsUp(ctx context.Context, at, due time.Time) error {
 		if err != nil {
 			return err
 		}
+		text, blocks := renderCoffeeHeadsUp(at, b.location(p))
 		err = b.enqueue(store.Outgoing{
 			Key:          key,
 			User:         m.User,
@@ -1091,7 +1092,7 @@ func (b *Bot) CoffeeAskStillIn(ctx context.Context, at, due time.Time, user stri
 	if b.opts.Now().Before(when) {
 		return nil
 	}
-	text, blocks := renderCoffeeStillIn(at, silent)
+	text, blocks := renderCoffeeStillIn(at, b.location(p), silent)
 	return b.enqueue(store.Outgoing{
 		Key:          key,
 		User:         user,
@@ -1268,7 +1269,7 @@ func (b *Bot) coffeeSuggest(ctx context.Context, in interaction, a *slack.BlockA
 		locs = append(locs, b.location(p))
 	}
 	now := b.opts.Now()
-	text, blocks := renderCoffeeSuggest(suggestSlots(store.SharedHours(weeks, locs, now.Add(time.Hour), now.AddDate(0, 0, 14)), 3))
+	text, blocks := renderCoffeeSuggest(suggestSlots(store.SharedHours(weeks, locs, now.Add(time.Hour), now.AddDate(0, 0, 14)), 3), b.locationOf(ctx, in.user))
 	b.respondOrTell(ctx, in.origin, response{Text: text, Blocks: blocks})
 	return nil
 }

@@ -801,9 +801,11 @@ func TestCoffeeSuggestAndAlone(t *testing.T) {
 	}
 	r.click("UBER1", rd.Groups[gi].Channel, "coffee_suggest", fmt.Sprintf("%d:%d", rd.ID, gi))
 	_, content := r.lastResponse()
-	// Berlin and New York share 15:00–18:00 Berlin time (14:00–17:00 UTC).
+	// Berlin and New York share 15:00–18:00 Berlin time (14:00–17:00 UTC),
+	// shown to Berlin in Berlin time.
+	berlin, _ := time.LoadLocation("Europe/Berlin")
 	for day := range 3 {
-		want := fmt.Sprintf("<!date^%d^", time.Date(2026, 11, 30+day, 14, 0, 0, 0, time.UTC).Unix())
+		want := time.Date(2026, 11, 30+day, 14, 0, 0, 0, time.UTC).In(berlin).Format("Mon 2 Jan, 15:04") + " – 15:30"
 		if !strings.Contains(content, want) {
 			t.Errorf("suggestions lack %s: %s", want, content)
 		}

@@ -158,7 +158,7 @@ func (b *Bot) makeFollowup(ctx context.Context, o origin, author store.Person, c
 	}
 	if counterpart != "" {
 		b.touch(o.user, counterpart, now, store.ContactFollowup)
-		text, blocks := renderFollowupNotice(f)
+		text, blocks := renderFollowupNotice(f, b.locationOf(ctx, counterpart))
 		if err := b.enqueue(store.Outgoing{Key: fmt.Sprintf("followup:%d:notice", f.ID), User: counterpart, Kind: "receipts",
 			Text: text, Blocks: encodeBlocks(blocks), RespectHours: true}); err != nil {
 			return err
@@ -355,7 +355,7 @@ func (b *Bot) followupSnoozeButton(ctx context.Context, in interaction, a *slack
 	}); err != nil {
 		return err
 	}
-	b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf(":zzz: Snoozed *%s* until %s.", f.Text, slackDate(until, b.location(p)))})
+	b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf(":zzz: Snoozed *%s* until %s.", f.Text, localWhen(until, b.location(p)))})
 	return nil
 }
 
@@ -616,18 +616,18 @@ func (b *Bot) followupRenegotiateSubmit(ctx context.Context, in interaction) err
 		return err
 	}
 	if f.Counterpart == "" {
-		b.tellPrivately(ctx, in.origin, fmt.Sprintf("New date set for *%s*: %s. I'll remind you then.", f.Text, localDue(due, b.location(p))))
+		b.tellPrivately(ctx, in.origin, fmt.Sprintf("New date set for *%s*: %s. I'll remind you then.", f.Text, localWhen(due, b.location(p))))
 		return nil
 	}
 	note := noteFrom(in)
-	text := fmt.Sprintf(":calendar: <@%s> proposes a new date for *%s*: %s.", f.Owner, f.Text, slackDate(due, time.UTC))
+	text := fmt.Sprintf(":calendar: <@%s> proposes a new date for *%s*: %s.", f.Owner, f.Text, localWhen(due, b.locationOf(ctx, f.Counterpart)))
 	if note != "" {
 		text += "\n>" + note
 	}
 	if err := b.enqueue(store.Outgoing{Key: fmt.Sprintf("followup:%d:renegotiate:%d", f.ID, due.Unix()), User: f.Counterpart, Kind: "receipts", Text: text, RespectHours: true}); err != nil {
 		return err
 	}
-	b.tellPrivately(ctx, in.origin, fmt.Sprintf("New date set: %s. I've let <@%s> know.", localDue(due, b.location(p)), f.Counterpart))
+	b.tellPrivately(ctx, in.origin, fmt.Sprintf("New date set: %s. I've let <@%s> know.", localWhen(due, b.location(p)), f.Counterpart))
 	return nil
 }
 

@@ -38,10 +38,17 @@ func (b *Bot) refreshHome(ctx context.Context, users ...string) {
 }
 
 func (b *Bot) publishHome(ctx context.Context, user string) error {
+	return b.publishHomeNotice(ctx, user, "")
+}
+
+// publishHomeNotice publishes the person's Home with notice (mrkdwn) at the
+// top, once: the next publish shows the Home without it.
+func (b *Bot) publishHomeNotice(ctx context.Context, user, notice string) error {
 	v, err := b.homeView(ctx, user)
 	if err != nil {
 		return err
 	}
+	v.Notice = notice
 	return b.send.call(ctx, "views.publish", func(ctx context.Context) error {
 		_, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: renderHome(v)})
 		return err

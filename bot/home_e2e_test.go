@@ -157,3 +157,43 @@ func TestHomeCoffeePauseResume(t *testing.T) {
 		t.Error("Pause enrolled someone who was not a member")
 	}
 }
+
+// submitSettings submits the settings form as user and waits for it to be
+// handled; it returns the ack.
+func (h *harness) submitSettings(form map[string]any) slacktest.Ack {
+	h.t.Helper()
+	ctx := h.ctx()
+	ack, err := h.slack.Interaction(ctx, form)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.markSent(ack.EnvelopeID)
+	h.waitHandled(ctx, ack.EnvelopeID)
+	return ack
+}
+
+// Ensure a time zone is accepted whatever its case and stored in its IANA
+// spelling, and Save is confirmed on the Home (where the person is: the
+// Settings button lives there) with what is now in effect, once.
+func TestSettingsZoneAnyCaseConfirmed(t *testing.T) {
+	h, _ := startKudosBot(t, kudosSetup{})
+	h.event(slacktest.EventOptions{Event: map[string]any{"type": "app_home_opened", "user": "UALICE", "channel": "DALICE", "tab": "home"}})
+	ack := h.submitSettings(settingsSubmission("UALICE", "08:00", "16:00", []string{"1", "2", "3", "4", "5"}, "america/new_york", []string{"kudos"}, ""))
+	if strings.Contains(string(ack.Payload), "errors") {
+		t.Fatalf("ack = %s, want america/new_york accepted", ack.Payload)
+	}
+	if p, _ := h.db.Person("UALICE"); p.TZOverride != "America/New_York" {
+		t.Errorf("stored zone = %q, want the IANA spelling America/New_York", p.TZOverride)
+	}
+	home := slacktest.RenderView(h.slack.HomeView("UALICE"), slacktest.Names{})
+	// Wednesday 15:00 UTC is 10:00 in New York.
+	for _, want := range []string{"Settings saved", "08:00–16:00 on Mon, Tue, Wed, Thu, Fri", "America/New_York", "it's 10:00 there now"} {
+		if !strings.Contains(home, want) {
+			t.Errorf("Home after Save lacks %q:\n%s", want, home)
+		}
+	}
+	h.event(slacktest.EventOptions{Event: map[string]any{"type": "app_home_opened", "user": "UALICE", "channel": "DALICE", "tab": "home"}})
+	if home := slacktest.RenderView(h.slack.HomeView("UALICE"), slacktest.Names{}); strings.Contains(home, "Settings saved") {
+		t.Errorf("the confirmation stays on the Home after it is opened again:\n%s", home)
+	}
+}

@@ -288,6 +288,21 @@ func (b *Bot) announceKudos(ctx context.Context, o origin, k store.Kudos, post k
 	return link, nil
 }
 
+// kudosPostNow is the public post of kudos id as it reads now (after a
+// forget-me took someone out of it), or text and blocks when the kudos is
+// gone.
+func (b *Bot) kudosPostNow(id uint64, text string, blocks []slack.Block) (string, []slack.Block) {
+	k, err := b.store.KudosByID(id)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			b.log.Warn("kudos: reading a post to edit failed", "kudos", id, "err", err)
+		}
+		return text, blocks
+	}
+	return renderKudosPost(kudosPost{Giver: k.Giver, Receivers: k.Receivers, Reason: k.Text, Values: k.Values,
+		Private: k.Private, Channel: k.Channel, At: k.At})
+}
+
 // messageLink builds a message link without a call, from the team URL.
 func (b *Bot) messageLink(channel, ts string) string {
 	if b.teamURL == "" || channel == "" || ts == "" {
@@ -342,7 +357,7 @@ func (b *Bot) kudosLeaderboard(ctx context.Context, cmd slashCommand, period str
 	if err != nil {
 		return err
 	}
-	lb := leaderboard{Period: period, Total: stats.Total,
+	lb := leaderboard{Period: period, Total: stats.Total, Loc: b.location(p),
 		Recognised: personCounts(stats.Receivers), Generous: personCounts(stats.Givers), Values: valueCounts(stats.Values)}
 	if period != "all" {
 		lb.From, lb.To = from, to
@@ -402,7 +417,7 @@ func (b *Bot) kudosShow(ctx context.Context, cmd slashCommand, user string) erro
 			break
 		}
 	}
-	text, blocks := renderKudosHistory(user, posts)
+	text, blocks := renderKudosHistory(user, posts, b.locationOf(ctx, cmd.user))
 	return b.send.respond(ctx, cmd.responseURL, response{Text: text, Blocks: blocks})
 }
 
@@ -534,7 +549,7 @@ func (b *Bot) PostKudosDigest(ctx context.Context, from, to time.Time) error {
 	if len(values) > digestValues {
 		values = values[:digestValues]
 	}
-	text, blocks := renderKudosDigest(kudosDigest{From: from, To: to, Count: stats.Total,
+	text, blocks := renderKudosDigest(kudosDigest{From: from, To: to, Count: stats.Total, Loc: b.opts.Location,
 		Recognised: personCounts(stats.Receivers), Values: valueCounts(values)})
 	return b.enqueue(store.Outgoing{
 		Key:       "kudos-digest:" + to.UTC().Format(time.RFC3339),

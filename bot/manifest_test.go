@@ -57,6 +57,7 @@ var scopesByMethod = map[string][]string{
 	"AuthTestContext":               nil,
 	"PostMessageContext":            {"chat:write"},
 	"PostEphemeralContext":          {"chat:write"},
+	"UpdateMessageContext":          {"chat:write"},
 	"GetPermalinkContext":           nil,
 	"GetUserInfoContext":            {"users:read"},
 	"GetUserGroupMembersContext":    {"usergroups:read"},

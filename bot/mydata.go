@@ -23,8 +23,8 @@ func (b *Bot) myData(ctx context.Context, cmd slashCommand) error {
 	if err != nil {
 		return err
 	}
-	summary := fmt.Sprintf("*What Rapport stores about you*\n• kudos you gave: %d\n• kudos you received: %d\n• your follow-ups: %d\n• follow-ups owed to you: %d\n• coffee rounds you were in: %d (member now: %s)\n• your check-ins: %d\n\nYour records are attached as JSON (the export format). To delete everything about you: `/rapport forget-me`.",
-		counts.KudosGiven, counts.KudosReceived, counts.Followups, counts.OwedToThem, counts.Rounds, yesNo(counts.Member), counts.Checkins)
+	summary := fmt.Sprintf("*What Rapport stores about you*\n• kudos you gave: %d\n• kudos you received: %d\n• your follow-ups: %d\n• follow-ups owed to you: %d\n• coffee rounds you were in: %d (member now: %s)\n• your check-ins: %d\n• people in your stay-in-touch circle: %d\n\nYour records are attached as JSON (the export format). To delete everything about you: `/rapport forget-me`.",
+		counts.KudosGiven, counts.KudosReceived, counts.Followups, counts.OwedToThem, counts.Rounds, yesNo(counts.Member), counts.Checkins, counts.Contacts)
 	if _, err := b.send.post(ctx, message{Channel: dm, Text: summary}); err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func (b *Bot) forgetMe(ctx context.Context, cmd slashCommand) error {
 		Type: slack.VTModal, CallbackID: forgetMeModalID,
 		Title: plain("Forget me"), Submit: plain("Delete everything"), Close: plain("Cancel"),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			section("*Delete everything Rapport stores about you?*\nYour follow-ups, check-ins and notes, your coffee membership and history, and your preferences are deleted. Kudos you gave or received stay for the other person, with you removed. This can't be undone."),
+			section("*Delete everything Rapport stores about you?*\nYour follow-ups, check-ins and notes, your coffee membership and history, and your preferences are deleted. Kudos you gave or received stay for the other person, with you removed, and the messages Rapport posted that name you are edited to say \"a former teammate\". This can't be undone."),
 			contextLine("Want a copy first? Cancel and use `/rapport my-data`."),
 		}},
 	}
@@ -71,7 +71,7 @@ func (b *Bot) forgetMe(ctx context.Context, cmd slashCommand) error {
 // forgetMeSubmit deletes the person's data. Only the submitter's own data:
 // the form carries no user ID to tamper with.
 func (b *Bot) forgetMeSubmit(ctx context.Context, in interaction) error {
-	st, err := b.store.ForgetUser(in.user)
+	st, err := b.store.ForgetUser(in.user, b.opts.Now())
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func (b *Bot) forgetMeSubmit(ctx context.Context, in interaction) error {
 		b.log.Error("compact after forget-me failed", "err", err)
 	}
 	b.dms.Delete(in.user)
-	b.log.Info("user data forgotten", "user", in.user, "followups", st.Followups, "checkins", st.Checkins, "kudos_anonymised", st.KudosAnonymised)
+	b.log.Info("user data forgotten", "user", in.user, "followups", st.Followups, "checkins", st.Checkins, "kudos_anonymised", st.KudosAnonymised, "edits", st.Edits)
 	dm, err := b.openDM(ctx, in.user)
 	if err != nil {
 		return err

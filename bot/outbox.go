@@ -107,7 +107,8 @@ const outboxEventType = "rapport_outbox"
 // requeueStuck resolves items a crash left in "sending": the post may or
 // may not have reached Slack. It reads back the latest messages of the
 // target conversation; an item whose key is there is recorded as sent,
-// the others go back in the queue. So a crash never sends anything twice
+// the others go back in the queue (an edit always does: editing twice
+// is harmless). So a crash never sends anything twice
 // when Slack answered, and at most once more when it did not.
 func (b *Bot) requeueStuck(ctx context.Context) error {
 	stuck, err := b.store.StuckOutgoing()
@@ -116,7 +117,7 @@ func (b *Bot) requeueStuck(ctx context.Context) error {
 	}
 	now := b.opts.Now()
 	for _, o := range stuck {
-		if ts, found := b.findPosted(ctx, o); found {
+		if ts, found := b.findPosted(ctx, o); found && o.UpdateTS == "" {
 			if err := b.store.FinishOutgoing(o.ID, ts, now); err != nil {
 				return err
 			}
@@ -250,7 +251,15 @@ func (b *Bot) deliver(ctx context.Context, now time.Time, o store.Outgoing) (boo
 		channel, err = b.openDM(ctx, o.User)
 	}
 	var ts string
-	if err == nil {
+	switch {
+	case err == nil && o.UpdateTS != "":
+		text, blocks := o.Text, decodeBlocks(o.Blocks)
+		if o.KudosPost != 0 {
+			text, blocks = b.kudosPostNow(o.KudosPost, text, blocks)
+		}
+		ts = o.UpdateTS
+		err = b.send.update(ctx, o.UpdateTS, message{Channel: channel, Text: text, Blocks: blocks})
+	case err == nil:
 		ts, err = b.send.post(ctx, message{Key: o.Key, Channel: channel, ThreadTS: o.ThreadTS, Text: o.Text, Blocks: decodeBlocks(o.Blocks)})
 	}
 	if err == nil {

@@ -51,6 +51,17 @@ func (b *Bot) person(ctx context.Context, id string) (store.Person, error) {
 // location is the person's own zone, or the configured zone.
 func (b *Bot) location(p store.Person) *time.Location { return p.Location(b.opts.Location) }
 
+// locationOf is the zone of the user id (location), or the configured
+// zone when Slack does not know them or cannot be asked: for a time shown
+// to someone other than the person acting.
+func (b *Bot) locationOf(ctx context.Context, id string) *time.Location {
+	p, err := b.person(ctx, id)
+	if err != nil {
+		return b.opts.Location
+	}
+	return b.location(p)
+}
+
 // workWeek is the person's own working hours, or the configured default.
 func (b *Bot) workWeek(p store.Person) store.WorkWeek { return p.WorkWeek(b.opts.WorkWeek) }
 

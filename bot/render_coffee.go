@@ -28,15 +28,14 @@ const (
 
 // Display choices for coffee messages: short enough to read on a phone.
 const (
-	coffeeSlotsMax     = 3                // times offered by "Suggest a time"
-	coffeeSlotLength   = 30 * time.Minute // each suggested slot
-	coffeeStyleMax     = 200              // a work-style note in the intro
-	coffeeOverlapMax   = 80               // an overlap description in the intro
-	coffeeIcebreakMax  = 300              // the icebreaker question
-	coffeePartnersMax  = 8                // partners named on one history line (a group DM holds 8 people besides the bot)
-	coffeeHistoryMax   = 20               // rounds listed by /coffee history
-	coffeeRecentMax    = 3                // rounds listed by /coffee status
-	coffeeFallbackTime = "Mon Jan 2, 15:04 MST"
+	coffeeSlotsMax    = 3                // times offered by "Suggest a time"
+	coffeeSlotLength  = 30 * time.Minute // each suggested slot
+	coffeeStyleMax    = 200              // a work-style note in the intro
+	coffeeOverlapMax  = 80               // an overlap description in the intro
+	coffeeIcebreakMax = 300              // the icebreaker question
+	coffeePartnersMax = 8                // partners named on one history line (a group DM holds 8 people besides the bot)
+	coffeeHistoryMax  = 20               // rounds listed by /coffee history
+	coffeeRecentMax   = 3                // rounds listed by /coffee status
 )
 
 // coffeeNoSlots is what "Suggest a time" says when the group shares no
@@ -76,6 +75,7 @@ type coffeeStatus struct {
 	NextRound    time.Time            // zero: none scheduled
 	Recent       []coffeeHistoryEntry // most recent first, up to 3
 	Never        int                  // how many people on their never-list (never show who)
+	Loc          *time.Location       // the reader's zone
 }
 
 // coffeeHistoryEntry is one round as one person lived it: whom they met and
@@ -100,6 +100,7 @@ type coffeeStats struct {
 	Members      int // people enrolled now
 	Paused       int // of those, paused now
 	Since        time.Time
+	Loc          *time.Location // the reader's zone
 }
 
 // renderCoffeeIntro builds the group DM that introduces a coffee group: who
@@ -181,7 +182,7 @@ func renderCoffeeIntro(in coffeeIntro) (string, []slack.Block) {
 // renderCoffeeSuggest is the private answer to "Suggest a time": up to three
 // 30-minute slots in the group's shared working time, each shown in the
 // reader's own zone, or a kind word when there are none.
-func renderCoffeeSuggest(slots []time.Time) (string, []slack.Block) {
+func renderCoffeeSuggest(slots []time.Time, loc *time.Location) (string, []slack.Block) {
 	var lines, plain []string
 	for _, s := range slots {
 		if s.IsZero() {
@@ -191,8 +192,8 @@ func renderCoffeeSuggest(slots []time.Time) (string, []slack.Block) {
 			break
 		}
 		end := s.Add(coffeeSlotLength)
-		lines = append(lines, "• "+coffeeWhen(s)+" – "+coffeeClock(end))
-		plain = append(plain, s.Format(coffeeFallbackTime))
+		lines = append(lines, "• "+localWhen(s, loc)+" – "+localClock(end, loc))
+		plain = append(plain, localWhen(s, loc))
 	}
 	if len(lines) == 0 {
 		return coffeeNoSlots, []slack.Block{
@@ -226,12 +227,12 @@ func renderCoffeeCheckin(roundID uint64, group int) (string, []slack.Block) {
 // renderCoffeeHeadsUp is the DM sent before a scheduled round: when it
 // starts, a "Skip this round" button (value: the start in Unix seconds), and
 // a way to stop these heads-ups.
-func renderCoffeeHeadsUp(at time.Time) (string, []slack.Block) {
+func renderCoffeeHeadsUp(at time.Time, loc *time.Location) (string, []slack.Block) {
 	text := ":coffee: Heads-up: the next coffee round starts soon"
 	when := "soon"
 	if !at.IsZero() {
-		text = ":coffee: Heads-up: the next coffee round starts " + at.Format(coffeeFallbackTime)
-		when = coffeeWhen(at)
+		when = localWhen(at, loc)
+		text = ":coffee: Heads-up: the next coffee round starts " + when
 	}
 	buttons := []slack.BlockElement{}
 	if !at.IsZero() {
@@ -271,7 +272,7 @@ func renderCoffeeSatOut(reason string) string {
 // whether to keep pairing them, what happens if they say nothing (a pause
 // before the round at at, undone any time), "Keep me in" and "Leave coffee
 // chats", and pausing as the middle way.
-func renderCoffeeStillIn(at time.Time, silent int) (string, []slack.Block) {
+func renderCoffeeStillIn(at time.Time, loc *time.Location, silent int) (string, []slack.Block) {
 	chats := "last few coffee chats"
 	if silent > 0 {
 		chats = "last " + kudosCount(silent, "coffee chat", "coffee chats")
@@ -279,7 +280,7 @@ func renderCoffeeStillIn(at time.Time, silent int) (string, []slack.Block) {
 	return "Still up for coffee chats?", []slack.Block{
 		kudosSection(":wave: *Still up for coffee chats?* I haven't heard how your " + chats + " went — no problem at all, weeks get busy. " +
 			"Would you like to keep being paired?"),
-		kudosContext("If I don't hear from you before the next round (" + coffeeWhen(at) + "), I'll pause your coffee chats so nobody waits for you. " +
+		kudosContext("If I don't hear from you before the next round (" + localWhen(at, loc) + "), I'll pause your coffee chats so nobody waits for you. " +
 			"`/coffee resume` brings you back any time."),
 		slack.NewActionBlock("",
 			coffeeButton(coffeeStayAction, "", "Keep me in", true),
@@ -337,7 +338,7 @@ func renderCoffeeStatus(s coffeeStatus) (string, []slack.Block) {
 		commands = "`/coffee resume` · `/coffee history` · `/coffee leave`"
 	case paused:
 		text = "Coffee chats: paused until " + s.PausedUntil.Format("Jan 2, 2006")
-		state = ":double_vertical_bar: You're in coffee chats, *paused* until " + kudosDate(s.PausedUntil) + ". Back sooner? `/coffee resume`"
+		state = ":double_vertical_bar: You're in coffee chats, *paused* until " + localDate(s.PausedUntil, s.Loc) + ". Back sooner? `/coffee resume`"
 		commands = "`/coffee resume` · `/coffee history` · `/coffee leave`"
 	default:
 		text = "Coffee chats: you're in"
@@ -359,13 +360,13 @@ func renderCoffeeStatus(s coffeeStatus) (string, []slack.Block) {
 		next = ":fast_forward: You're skipping the next round."
 	case s.NextRound.IsZero():
 	case !s.Enrolled:
-		next = ":calendar: Next round: " + coffeeWhen(s.NextRound) + ". Join before then to be included."
+		next = ":calendar: Next round: " + localWhen(s.NextRound, s.Loc) + ". Join before then to be included."
 	case paused && (s.Ghosted || s.UntilResumed || s.NextRound.Before(s.PausedUntil)):
-		next = ":calendar: Next round: " + coffeeWhen(s.NextRound) + ". You'll sit it out while paused."
+		next = ":calendar: Next round: " + localWhen(s.NextRound, s.Loc) + ". You'll sit it out while paused."
 	case s.SkipNext:
-		next = ":calendar: Next round: " + coffeeWhen(s.NextRound) + ". You're skipping that one and will be back the round after."
+		next = ":calendar: Next round: " + localWhen(s.NextRound, s.Loc) + ". You're skipping that one and will be back the round after."
 	default:
-		next = ":calendar: Next round: " + coffeeWhen(s.NextRound) + ". You're in."
+		next = ":calendar: Next round: " + localWhen(s.NextRound, s.Loc) + ". You're in."
 	}
 	if next != "" {
 		state += "\n" + next
@@ -385,7 +386,7 @@ func renderCoffeeStatus(s coffeeStatus) (string, []slack.Block) {
 		if i == coffeeRecentMax {
 			break
 		}
-		recent = append(recent, coffeeHistoryLine(e))
+		recent = append(recent, coffeeHistoryLine(e, s.Loc))
 	}
 	if len(recent) > 0 {
 		blocks = append(blocks, kudosSection("*Recent rounds*\n"+strings.Join(recent, "\n")))
@@ -402,7 +403,7 @@ func renderCoffeeStatus(s coffeeStatus) (string, []slack.Block) {
 // renderCoffeeHistory is the private answer to /coffee history: the last 20
 // rounds, newest first as given, each with the date, whom they met and how
 // it went, or why they sat out.
-func renderCoffeeHistory(entries []coffeeHistoryEntry) (string, []slack.Block) {
+func renderCoffeeHistory(entries []coffeeHistoryEntry, loc *time.Location) (string, []slack.Block) {
 	if len(entries) == 0 {
 		text := "No coffee chats yet."
 		return text, []slack.Block{
@@ -413,7 +414,7 @@ func renderCoffeeHistory(entries []coffeeHistoryEntry) (string, []slack.Block) {
 	var lines []string
 	met, sat := 0, 0
 	for _, e := range shown {
-		lines = append(lines, coffeeHistoryLine(e))
+		lines = append(lines, coffeeHistoryLine(e, loc))
 		switch {
 		case coffeeSatOut(e):
 			sat++
@@ -449,7 +450,7 @@ func renderCoffeeStats(s coffeeStats) (string, []slack.Block) {
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "Coffee chats — stats", true, false)),
 	}
 	if !s.Since.IsZero() {
-		blocks = append(blocks, kudosContext("Since "+kudosDate(s.Since)))
+		blocks = append(blocks, kudosContext("Since "+localDate(s.Since, s.Loc)))
 	}
 	if s.Rounds <= 0 {
 		members := kudosCount(s.Members, "member", "members")
@@ -559,17 +560,6 @@ func coffeeCity(zone string) string {
 	return strings.ReplaceAll(zone[i+1:], "_", " ")
 }
 
-// coffeeWhen renders a date and time with Slack's date formatting, so each
-// reader sees it in their own zone; the fallback is t in its own zone.
-func coffeeWhen(t time.Time) string {
-	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), t.Format(coffeeFallbackTime))
-}
-
-// coffeeClock renders a time of day in each reader's own zone.
-func coffeeClock(t time.Time) string {
-	return fmt.Sprintf("<!date^%d^{time}|%s>", t.Unix(), t.Format("15:04 MST"))
-}
-
 // coffeeSatOut reports whether e is a round the person sat out.
 func coffeeSatOut(e coffeeHistoryEntry) bool {
 	return e.SatOut != "" || len(e.Partners) == 0
@@ -577,12 +567,12 @@ func coffeeSatOut(e coffeeHistoryEntry) bool {
 
 // coffeeHistoryLine is one round in /coffee status or history: "• Dec 1 ·
 // with <@A> · met ☕", or "• Dec 1 · sat out (nobody else that round)".
-func coffeeHistoryLine(e coffeeHistoryEntry) string {
+func coffeeHistoryLine(e coffeeHistoryEntry, loc *time.Location) string {
 	line := "• "
 	if e.At.IsZero() {
 		line += "Earlier"
 	} else {
-		line += kudosDate(e.At)
+		line += localDate(e.At, loc)
 	}
 	if coffeeSatOut(e) {
 		switch e.SatOut {

@@ -105,14 +105,14 @@ func TestCoffeeGolden(t *testing.T) {
 		{"intro_pair", kudosMsg(renderCoffeeIntro(coffeePair))},
 		{"intro_trio_style", kudosMsg(renderCoffeeIntro(coffeeTrio))},
 		{"intro_no_overlap", kudosMsg(renderCoffeeIntro(coffeeNoOverlap))},
-		{"suggest_three", kudosMsg(renderCoffeeSuggest(coffeeSlots))},
-		{"suggest_empty", kudosMsg(renderCoffeeSuggest(nil))},
+		{"suggest_three", kudosMsg(renderCoffeeSuggest(coffeeSlots, time.UTC))},
+		{"suggest_empty", kudosMsg(renderCoffeeSuggest(nil, time.UTC))},
 		{"checkin", kudosMsg(renderCoffeeCheckin(42, 3))},
-		{"heads_up", kudosMsg(renderCoffeeHeadsUp(time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)))},
+		{"heads_up", kudosMsg(renderCoffeeHeadsUp(time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC), time.UTC))},
 		{"sat_out_alone", kudosMsg(renderCoffeeSatOut("alone"), nil)},
 		{"sat_out_no_overlap", kudosMsg(renderCoffeeSatOut("no_overlap"), nil)},
 		{"sat_out_never_list", kudosMsg(renderCoffeeSatOut("never_list"), nil)},
-		{"still_in", kudosMsg(renderCoffeeStillIn(time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC), 3))},
+		{"still_in", kudosMsg(renderCoffeeStillIn(time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC), time.UTC, 3))},
 		{"paused_silent", kudosMsg(renderCoffeePausedSilent())},
 		{"met", kudosMsg(coffeeMetText("U02JO"), nil)},
 		{"cant", kudosMsg(coffeeCantText("U02JO"), nil)},
@@ -126,8 +126,8 @@ func TestCoffeeGolden(t *testing.T) {
 			Enrolled: true, Via: "channel", Ghosted: true, SkipNext: true, NextRound: coffeeAt.AddDate(0, 0, 6), Never: 1,
 		}))},
 		{"status_not_enrolled", kudosMsg(renderCoffeeStatus(coffeeStatus{NextRound: coffeeAt.AddDate(0, 0, 6)}))},
-		{"history_empty", kudosMsg(renderCoffeeHistory(nil))},
-		{"history_full", kudosMsg(renderCoffeeHistory(coffeeHistoryFull()))},
+		{"history_empty", kudosMsg(renderCoffeeHistory(nil, time.UTC))},
+		{"history_full", kudosMsg(renderCoffeeHistory(coffeeHistoryFull(), time.UTC))},
 		{"stats", kudosMsg(renderCoffeeStats(coffeeStatsExample()))},
 		{"stats_empty", kudosMsg(renderCoffeeStats(coffeeStats{Members: 5, Paused: 1}))},
 	}
@@ -254,23 +254,22 @@ func TestRenderCoffeeContent(t *testing.T) {
 		}
 	}
 
-	text, blocks := renderCoffeeSuggest(coffeeSlots)
+	text, blocks := renderCoffeeSuggest(coffeeSlots, time.UTC)
 	body = kudosJSON(t, kudosMsg(text, blocks))
 	for _, s := range coffeeSlots {
-		start := fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|", s.Unix())
-		end := fmt.Sprintf("<!date^%d^{time}|", s.Add(30*time.Minute).Unix())
-		if !strings.Contains(body, start) || !strings.Contains(body, end) {
-			t.Errorf("renderCoffeeSuggest lacks the slot %v–%v as %q…%q", s, s.Add(30*time.Minute), start, end)
+		slot := localWhen(s, time.UTC) + " – " + localClock(s.Add(30*time.Minute), time.UTC)
+		if !strings.Contains(body, slot) {
+			t.Errorf("renderCoffeeSuggest lacks the slot %v as %q", s, slot)
 		}
 	}
-	text, _ = renderCoffeeSuggest(append(coffeeSlots, coffeeAt, coffeeAt))
-	if n := strings.Count(text, "UTC"); n != 3 {
-		t.Errorf("renderCoffeeSuggest(5 slots) offers %d, want 3", n)
+	text, _ = renderCoffeeSuggest(append(coffeeSlots, coffeeAt, coffeeAt), time.UTC)
+	if n := strings.Count(text, ";") + 1; n != 3 {
+		t.Errorf("renderCoffeeSuggest(5 slots, time.UTC) offers %d, want 3", n)
 	}
-	text, blocks = renderCoffeeSuggest([]time.Time{})
+	text, blocks = renderCoffeeSuggest([]time.Time{}, time.UTC)
 	want := "I couldn't find shared working time in the next two weeks — try a quick async hello instead."
 	if text != want || !strings.Contains(kudosJSON(t, kudosMsg("", blocks)), want) {
-		t.Errorf("renderCoffeeSuggest(none) = %q, want %q in text and blocks", text, want)
+		t.Errorf("renderCoffeeSuggest(none, time.UTC) = %q, want %q in text and blocks", text, want)
 	}
 
 	checkCoffeeButtonList(t, "checkin", kudosMsg(renderCoffeeCheckin(42, 3)), []coffeeBtn{
@@ -283,7 +282,7 @@ func TestRenderCoffeeContent(t *testing.T) {
 	}
 
 	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
-	heads := kudosMsg(renderCoffeeHeadsUp(at))
+	heads := kudosMsg(renderCoffeeHeadsUp(at, time.UTC))
 	checkCoffeeButtonList(t, "heads-up", heads, []coffeeBtn{
 		{Action: "coffee_skip", Value: "1796637600", Text: "Skip this round"},
 		{Action: "mute_dm", Value: "heads_up", Text: "Stop heads-ups"},
@@ -291,11 +290,11 @@ func TestRenderCoffeeContent(t *testing.T) {
 	if _, ok := dmKinds[coffeeHeadsUpMute]; !ok {
 		t.Errorf("the heads-up mute value %q is not a kind muteDM knows", coffeeHeadsUpMute)
 	}
-	if body := kudosJSON(t, heads); !strings.Contains(body, "<!date^1796637600^{date_short_pretty} {time}|Mon Dec 7, 10:00 UTC>") {
-		t.Errorf("renderCoffeeHeadsUp lacks the round's start as a Slack date: %s", body)
+	if body := kudosJSON(t, heads); !strings.Contains(body, "starts Mon 7 Dec, 10:00.") {
+		t.Errorf("renderCoffeeHeadsUp lacks the round's start in the reader's zone: %s", body)
 	}
 
-	checkCoffeeButtonList(t, "still_in", kudosMsg(renderCoffeeStillIn(at, 3)), []coffeeBtn{
+	checkCoffeeButtonList(t, "still_in", kudosMsg(renderCoffeeStillIn(at, time.UTC, 3)), []coffeeBtn{
 		{Action: "coffee_stay", Text: "Keep me in"},
 		{Action: "coffee_leave", Text: "Leave coffee chats"},
 	})
@@ -334,11 +333,11 @@ func TestRenderCoffeeContent(t *testing.T) {
 		nots  []string
 	}{
 		{"enrolled", coffeeStatus{Enrolled: true, Via: "command", NextRound: at, Recent: coffeeRecent, Never: 2},
-			[]string{"You're in coffee chats", "`/coffee join`", "Next round: <!date^1796637600^", "<@U02JO>", "met ☕", "sat out",
+			[]string{"You're in coffee chats", "`/coffee join`", "Next round: Mon 7 Dec, 10:00", "<@U02JO>", "met ☕", "sat out",
 				"not to be paired with 2 people", "`/coffee pause`"},
 			[]string{"paused", "coffee_stay"}},
 		{"paused", coffeeStatus{Enrolled: true, Via: "channel", PausedUntil: at.AddDate(0, 0, 7), NextRound: at},
-			[]string{"*paused* until <!date^", "`/coffee resume`", "sit it out while paused"},
+			[]string{"*paused* until 14 Dec 2026", "`/coffee resume`", "sit it out while paused"},
 			[]string{"Recent"}},
 		{"until resumed", coffeeStatus{Enrolled: true, PausedUntil: at.AddDate(100, 0, 0), UntilResumed: true, NextRound: at},
 			[]string{"*paused* until you resume", "`/coffee resume`", "sit it out while paused"},
@@ -364,26 +363,26 @@ func TestRenderCoffeeContent(t *testing.T) {
 	}
 
 	full := coffeeHistoryFull()
-	text, blocks = renderCoffeeHistory(full)
+	text, blocks = renderCoffeeHistory(full, time.UTC)
 	body = kudosJSON(t, kudosMsg(text, blocks))
-	if n := strings.Count(body, "<!date^"); n != coffeeHistoryMax {
-		t.Errorf("renderCoffeeHistory(23 rounds) shows %d rounds, want %d", n, coffeeHistoryMax)
+	if n := strings.Count(body, "• "); n != coffeeHistoryMax {
+		t.Errorf("renderCoffeeHistory(23 rounds, time.UTC) shows %d rounds, want %d", n, coffeeHistoryMax)
 	}
 	if strings.Contains(body, "U20P") || !strings.Contains(body, "<@U00P>") || !strings.Contains(body, "Showing your last 20 rounds") {
-		t.Errorf("renderCoffeeHistory(23 rounds) should show the newest 20 and say so")
+		t.Errorf("renderCoffeeHistory(23 rounds, time.UTC) should show the newest 20 and say so")
 	}
 	if i, j := strings.Index(body, "<@U00P>"), strings.Index(body, "<@U19P>"); i > j {
 		t.Errorf("renderCoffeeHistory should keep newest first")
 	}
-	_, blocks = renderCoffeeHistory(nil)
+	_, blocks = renderCoffeeHistory(nil, time.UTC)
 	if body := kudosJSON(t, kudosMsg("", blocks)); !strings.Contains(body, "No coffee chats yet") {
-		t.Errorf("renderCoffeeHistory(nil) lacks the empty state: %s", body)
+		t.Errorf("renderCoffeeHistory(nil, time.UTC) lacks the empty state: %s", body)
 	}
 
 	text, blocks = renderCoffeeStats(coffeeStatsExample())
 	body = kudosJSON(t, kudosMsg(text, blocks))
 	for _, want := range []string{"12", "48 took part", "62% of groups (37 of 60)", "80% of those that answered (46)",
-		"35% of groups (21)", "3 of 66 pairs (5%)", "63 pairs met for the first time", `*Members*\n52 · 4 paused`, "Since <!date^"} {
+		"35% of groups (21)", "3 of 66 pairs (5%)", "63 pairs met for the first time", `*Members*\n52 · 4 paused`, "Since 7 Sep 2026"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("renderCoffeeStats lacks %q", want)
 		}
@@ -514,16 +513,16 @@ func TestRenderCoffeeProperties(t *testing.T) {
 			m  kudosMessage
 		}{
 			{"intro", kudosMsg(renderCoffeeIntro(in))},
-			{"suggest", kudosMsg(renderCoffeeSuggest(slots))},
+			{"suggest", kudosMsg(renderCoffeeSuggest(slots, time.UTC))},
 			{"checkin", kudosMsg(renderCoffeeCheckin(rng.Uint64(), rng.IntN(1000)))},
-			{"heads-up", kudosMsg(renderCoffeeHeadsUp(randomTime()))},
+			{"heads-up", kudosMsg(renderCoffeeHeadsUp(randomTime(), time.UTC))},
 			{"sat out", kudosMsg(renderCoffeeSatOut([]string{"alone", "no_overlap", "never_list", ""}[rng.IntN(4)]), nil)},
-			{"still_in", kudosMsg(renderCoffeeStillIn(time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC), 3))},
+			{"still_in", kudosMsg(renderCoffeeStillIn(time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC), time.UTC, 3))},
 			{"paused_silent", kudosMsg(renderCoffeePausedSilent())},
 			{"met", kudosMsg(coffeeMetText(kudosRandomID(rng, "U")), nil)},
 			{"cant", kudosMsg(coffeeCantText(kudosRandomID(rng, "U")), nil)},
 			{"status", kudosMsg(renderCoffeeStatus(st))},
-			{"history", kudosMsg(renderCoffeeHistory(hist))},
+			{"history", kudosMsg(renderCoffeeHistory(hist, time.UTC))},
 			{"stats", kudosMsg(renderCoffeeStats(stats))},
 		} {
 			checkKudosLimits(t, name+" "+r.fn, r.m)

@@ -42,17 +42,6 @@ func button(actionID, value, text string) *slack.ButtonBlockElement {
 	return slack.NewButtonBlockElement(actionID, value, plain(text))
 }
 
-// slackDate shows t in each reader's own zone, with a fallback in loc.
-func slackDate(t time.Time, loc *time.Location) string {
-	return fmt.Sprintf("<!date^%d^{date_short_pretty} at {time}|%s>", t.Unix(), t.In(loc).Format("Mon 2 Jan, 15:04 MST"))
-}
-
-// localDue is "Fri 5 Dec, 18:00" in the reader's zone, for text that
-// says "your time".
-func localDue(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("Mon 2 Jan, 15:04")
-}
-
 // followupShownMax is the most of a follow-up's text, in characters as
 // sent, that one message shows. A follow-up holds 1,000 characters as people
 // read them, but up to five times more once "&", "<" and ">" are escaped
@@ -75,7 +64,7 @@ func followupWhat(f store.Followup) string {
 
 // renderFollowupCreated is the author's private confirmation, with Undo.
 func renderFollowupCreated(f store.Followup, loc *time.Location) (string, []slack.Block) {
-	text := fmt.Sprintf(":white_check_mark: Got it: *%s* — due %s your time.", followupWhat(f), localDue(f.Due, loc))
+	text := fmt.Sprintf(":white_check_mark: Got it: *%s* — due %s your time.", followupWhat(f), localWhen(f.Due, loc))
 	if f.Counterpart != "" {
 		text += fmt.Sprintf(" I've let <@%s> know.", f.Counterpart)
 	}
@@ -85,9 +74,10 @@ func renderFollowupCreated(f store.Followup, loc *time.Location) (string, []slac
 	}
 }
 
-// renderFollowupNotice tells the counterpart about the promise.
-func renderFollowupNotice(f store.Followup) (string, []slack.Block) {
-	text := fmt.Sprintf(":handshake: <@%s> will *%s* for you by %s.", f.Owner, followupText(f), slackDate(f.Due, time.UTC))
+// renderFollowupNotice tells the counterpart about the promise, with the
+// due time in the counterpart's zone (loc).
+func renderFollowupNotice(f store.Followup, loc *time.Location) (string, []slack.Block) {
+	text := fmt.Sprintf(":handshake: <@%s> will *%s* for you by %s.", f.Owner, followupText(f), localWhen(f.Due, loc))
 	blocks := []slack.Block{section(text)}
 	if f.Link != "" {
 		blocks = append(blocks, contextLine(fmt.Sprintf(":link: About <%s|this message>", f.Link)))
@@ -161,7 +151,7 @@ func followupAskBlocks(items []store.Followup, loc *time.Location) (string, []sl
 	}
 	for _, f := range items {
 		id := fmt.Sprint(f.ID)
-		blocks = append(blocks, section(fmt.Sprintf("*%s* — was due %s", followupWhat(f), slackDate(f.Due, loc))),
+		blocks = append(blocks, section(fmt.Sprintf("*%s* — was due %s", followupWhat(f), localWhen(f.Due, loc))),
 			slack.NewActionBlock(fmt.Sprintf("followup_ask_%d", f.ID),
 				button(followupKeepAction, id, "Keep it"),
 				button(followupNewDateAction, id, "New date"),
@@ -178,7 +168,7 @@ func followupReminderBlocks(items []store.Followup, snoozes []snoozeChoice, loc 
 	}
 	blocks := []slack.Block{section("*" + head + "*")}
 	for _, f := range items {
-		blocks = append(blocks, section(fmt.Sprintf("*%s* — due %s", followupWhat(f), slackDate(f.Due, loc))), followupActions(f, snoozes, false))
+		blocks = append(blocks, section(fmt.Sprintf("*%s* — due %s", followupWhat(f), localWhen(f.Due, loc))), followupActions(f, snoozes, false))
 	}
 	return head, blocks
 }
@@ -192,7 +182,7 @@ func followupNudgeBlocks(items []store.Followup, snoozes []snoozeChoice, loc *ti
 	}
 	blocks := []slack.Block{section(fmt.Sprintf(":seedling: *%s.* Plans change; a quick update keeps trust strong — finish it, pick a new time, or let them know.", head))}
 	for _, f := range items {
-		line := fmt.Sprintf("*%s* — was due %s", followupWhat(f), slackDate(f.Due, loc))
+		line := fmt.Sprintf("*%s* — was due %s", followupWhat(f), localWhen(f.Due, loc))
 		renegotiate := f.Nudges >= 3 && f.Counterpart != ""
 		if renegotiate {
 			line += "\nIt's been a while: proposing a new date is a good way to keep your word."
@@ -235,7 +225,7 @@ func renderFollowupList(mine []followupListItem, owed []store.Followup, now time
 		if it.F.Due.Before(now) {
 			mark = " :warning: overdue"
 		}
-		fmt.Fprintf(&sb, "\n%d. %s — due %s%s", it.N, followupWhat(it.F), slackDate(it.F.Due, loc), mark)
+		fmt.Fprintf(&sb, "\n%d. %s — due %s%s", it.N, followupWhat(it.F), localWhen(it.F.Due, loc), mark)
 	}
 	blocks := []slack.Block{section(sb.String())}
 	var ob strings.Builder
@@ -244,7 +234,7 @@ func renderFollowupList(mine []followupListItem, owed []store.Followup, now time
 		ob.WriteString("\nNobody owes you anything right now.")
 	}
 	for _, f := range owed {
-		fmt.Fprintf(&ob, "\n• <@%s>: %s — due %s", f.Owner, followupText(f), slackDate(f.Due, loc))
+		fmt.Fprintf(&ob, "\n• <@%s>: %s — due %s", f.Owner, followupText(f), localWhen(f.Due, loc))
 	}
 	blocks = append(blocks, section(ob.String()), contextLine("Mark one done with `/followup done 2`."))
 	return "Your follow-ups", blocks

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -9,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
+
+	"github.com/rapport-bot/rapport/store"
 )
 
 // The App Home's callback_id and the action_ids of its own buttons. Done and
@@ -84,6 +87,7 @@ type homeView struct {
 	User        string
 	Now         time.Time
 	Loc         *time.Location
+	Notice      string         // mrkdwn shown once at the top, e.g. "settings saved"
 	Mine        []homeFollowup // open, overdue first
 	OwedToMe    []homeFollowup
 	KudosMonth  int         // received this month
@@ -119,6 +123,9 @@ func renderHome(v homeView) slack.HomeTabViewRequest {
 		loc = time.UTC
 	}
 	var blocks []slack.Block
+	if v.Notice != "" {
+		blocks = append(blocks, kudosSection(v.Notice))
+	}
 	blocks = append(blocks, kudosSection(homeGreeting(v, loc)))
 
 	// Open follow-ups: mine, each with Done and Snooze.
@@ -173,7 +180,7 @@ func renderHome(v homeView) slack.HomeTabViewRequest {
 			if i == homeKudosMax {
 				break
 			}
-			lines = append(lines, homeKudosLine(k))
+			lines = append(lines, homeKudosLine(k, loc))
 		}
 		if len(lines) > 0 {
 			head += "\n" + strings.Join(lines, "\n")
@@ -196,7 +203,7 @@ func renderHome(v homeView) slack.HomeTabViewRequest {
 				break
 			}
 			blocks = append(blocks, slack.NewSectionBlock(
-				slack.NewTextBlockObject(slack.MarkdownType, kudosClip(homeReconnectLine(r, v.Now), kudosSectionMax), false, true),
+				slack.NewTextBlockObject(slack.MarkdownType, kudosClip(homeReconnectLine(r, v.Now, loc), kudosSectionMax), false, true),
 				nil,
 				slack.NewAccessory(button(homeReconnectAction, kudosID(r.User), "I reached out"))))
 		}
@@ -283,19 +290,19 @@ func homeFollowupLine(f homeFollowup, mine bool, loc *time.Location) string {
 	switch {
 	case f.Due.IsZero():
 	case f.Overdue:
-		line += " — :hourglass: was due " + slackDate(f.Due, loc)
+		line += " — :hourglass: was due " + localWhen(f.Due, loc)
 	default:
-		line += " — due " + slackDate(f.Due, loc)
+		line += " — due " + localWhen(f.Due, loc)
 	}
 	return line
 }
 
 // homeKudosLine is one received kudos, short: "• <@G> · Nov 27 — for the
 // review…".
-func homeKudosLine(k kudosPost) string {
-	line := "• " + coffeeWho(k.Giver)
+func homeKudosLine(k kudosPost, loc *time.Location) string {
+	line := "• " + kudosPerson(k.Giver)
 	if !k.At.IsZero() {
-		line += " · " + kudosDate(k.At)
+		line += " · " + localDate(k.At, loc)
 	}
 	if k.Private {
 		line += " · :lock:"
@@ -318,11 +325,11 @@ func homeCoffee(v homeView, loc *time.Location) slack.Block {
 		text = "*Coffee chats*\n:coffee: Meet a teammate for a short virtual coffee every round — " +
 			"I pair you with someone whose working hours overlap yours."
 		if !c.NextRound.IsZero() {
-			text += "\nNext round: " + slackDate(c.NextRound, loc) + "."
+			text += "\nNext round: " + localWhen(c.NextRound, loc) + "."
 		}
 		b = coffeeButton(homeCoffeeJoinAct, "join", "Join coffee", true)
 	case paused:
-		text = "*Coffee chats*\n:double_vertical_bar: Paused until " + kudosDate(c.PausedUntil) + ". Take the time you need."
+		text = "*Coffee chats*\n:double_vertical_bar: Paused until " + localDate(c.PausedUntil, loc) + ". Take the time you need."
 		if c.UntilResumed {
 			text = "*Coffee chats*\n:double_vertical_bar: Paused until you resume. Take the time you need."
 		}
@@ -331,16 +338,16 @@ func homeCoffee(v homeView, loc *time.Location) slack.Block {
 		}
 		if !c.NextRound.IsZero() {
 			if c.Ghosted || c.UntilResumed || c.NextRound.Before(c.PausedUntil) {
-				text += "\nNext round: " + slackDate(c.NextRound, loc) + " — you'll sit it out."
+				text += "\nNext round: " + localWhen(c.NextRound, loc) + " — you'll sit it out."
 			} else {
-				text += "\nNext round: " + slackDate(c.NextRound, loc) + "."
+				text += "\nNext round: " + localWhen(c.NextRound, loc) + "."
 			}
 		}
 		b = coffeeButton(homeCoffeeResumeAct, "resume", "Resume coffee", false)
 	default:
 		text = "*Coffee chats*\n:white_check_mark: You're in."
 		if !c.NextRound.IsZero() {
-			text += " Next round: " + slackDate(c.NextRound, loc) + "."
+			text += " Next round: " + localWhen(c.NextRound, loc) + "."
 		}
 		b = coffeeButton(homeCoffeePauseAct, "pause", "Pause coffee", false)
 	}
@@ -351,19 +358,19 @@ func homeCoffee(v homeView, loc *time.Location) slack.Block {
 
 // homeReconnectLine is "<@U> · last talked <date> · you like to catch up every
 // 30 days".
-func homeReconnectLine(r homeReconnect, now time.Time) string {
+func homeReconnectLine(r homeReconnect, now time.Time, loc *time.Location) string {
 	line := coffeeWho(r.User)
 	switch {
 	case r.LastContact.IsZero():
 		line += " · you haven't connected yet"
 	case !now.IsZero() && now.After(r.LastContact):
 		days := int(now.Sub(r.LastContact).Hours() / 24)
-		line += " · last talked " + kudosDate(r.LastContact)
+		line += " · last talked " + localDate(r.LastContact, loc)
 		if days >= 2 {
 			line += " (" + strconv.Itoa(days) + " days ago)"
 		}
 	default:
-		line += " · last talked " + kudosDate(r.LastContact)
+		line += " · last talked " + localDate(r.LastContact, loc)
 	}
 	if r.Days > 0 {
 		if r.Days == 1 {
@@ -402,6 +409,29 @@ func homeFollowThrough(kept, late, dropped int) string {
 		text += " :seedling: Great follow-through."
 	default:
 		text += " :seedling: Every kept promise builds trust. Smaller promises, or a new date agreed early, make the next ones easier."
+	}
+	return text
+}
+
+// settingsSavedNotice confirms a saved settings form on the Home: the hours,
+// days and zone now in effect, with the person's local time so a wrong zone
+// shows at once.
+func settingsSavedNotice(p store.Person, w store.WorkWeek, loc *time.Location, now time.Time) string {
+	zone := "your Slack time zone, " + loc.String()
+	if p.TZOverride != "" {
+		zone = p.TZOverride
+	}
+	var days []string
+	for _, d := range []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday} {
+		if slices.Contains(w.Days, d) {
+			days = append(days, d.String()[:3])
+		}
+	}
+	off := len(p.Muted)
+	text := ":white_check_mark: *Settings saved.* Working hours " + settingsHalfHour(w.Start) + "–" + settingsHalfHour(w.End) +
+		" on " + strings.Join(days, ", ") + ", in " + zone + " (it's " + now.In(loc).Format("15:04") + " there now)."
+	if off > 0 {
+		text += " " + kudosCount(off, "kind of DM is", "kinds of DM are") + " off."
 	}
 	return text
 }

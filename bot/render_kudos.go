@@ -92,20 +92,22 @@ type valueCount struct {
 
 // leaderboard is what /kudos top shows. Only public kudos are counted.
 type leaderboard struct {
-	Period     string        // "week", "month", "year", "all"
-	From, To   time.Time     // the period in the asker's zone (To exclusive); zero for "all"
-	Total      int           // public kudos in the period
-	Recognised []personCount // most recognised, desc
-	Generous   []personCount // most generous (recipients thanked), desc
-	Values     []valueCount  // top values
+	Period     string         // "week", "month", "year", "all"
+	From, To   time.Time      // the period in the asker's zone (To exclusive); zero for "all"
+	Total      int            // public kudos in the period
+	Recognised []personCount  // most recognised, desc
+	Generous   []personCount  // most generous (recipients thanked), desc
+	Values     []valueCount   // top values
+	Loc        *time.Location // the asker's zone
 }
 
 // kudosDigest is the weekly celebration posted in the kudos channel.
 type kudosDigest struct {
-	From, To   time.Time     // the week (To exclusive)
-	Count      int           // public kudos in the week
-	Recognised []personCount // everyone recognised, desc
-	Values     []valueCount  // top values, desc
+	From, To   time.Time      // the week (To exclusive)
+	Count      int            // public kudos in the week
+	Recognised []personCount  // everyone recognised, desc
+	Values     []valueCount   // top values, desc
+	Loc        *time.Location // the team's zone (RAPPORT_TZ): the post is read by everyone
 }
 
 // kudosForm is what the "Give kudos" modal starts with. (Not named kudosModal:
@@ -166,13 +168,13 @@ func renderKudosDM(k kudosPost, you string) (string, []slack.Block) {
 			others = append(others, r)
 		}
 	}
-	headline := kudosMention(k.Giver) + " gave you kudos"
+	headline := kudosPerson(k.Giver) + " gave you kudos"
 	if len(others) > 0 {
 		names := []string{"you"}
 		for _, id := range others {
 			names = append(names, kudosMention(id))
 		}
-		headline = kudosMention(k.Giver) + " gave kudos to " + joinWords(names)
+		headline = kudosPerson(k.Giver) + " gave kudos to " + joinWords(names)
 	}
 	text := headline
 	if r := strings.TrimSpace(k.Reason); r != "" {
@@ -243,7 +245,7 @@ func renderLeaderboard(lb leaderboard) (string, []slack.Block) {
 	}
 
 	summary := kudosCount(lb.Total, "kudos", "kudos")
-	if r := kudosRange(lb.From, lb.To); r != "" {
+	if r := kudosRange(lb.From, lb.To, lb.Loc); r != "" {
 		summary += " · " + r
 	}
 	blocks = append(blocks, kudosContext(summary))
@@ -267,7 +269,7 @@ func renderLeaderboard(lb leaderboard) (string, []slack.Block) {
 // renderKudosHistory builds the private answer to /kudos @person: their most
 // recent kudos, newest first as given, each with who gave it, when, why, its
 // values and a link to the post.
-func renderKudosHistory(user string, ks []kudosPost) (string, []slack.Block) {
+func renderKudosHistory(user string, ks []kudosPost, loc *time.Location) (string, []slack.Block) {
 	who := kudosMention(user)
 	if len(ks) == 0 {
 		text := "No kudos for " + who + " yet."
@@ -281,7 +283,7 @@ func renderKudosHistory(user string, ks []kudosPost) (string, []slack.Block) {
 		if i == kudosHistoryMax {
 			break
 		}
-		line := "*From " + kudosMention(k.Giver) + "*"
+		line := "*From " + kudosPerson(k.Giver) + "*"
 		var others []string
 		for _, r := range k.Receivers {
 			if r != user {
@@ -292,7 +294,7 @@ func renderKudosHistory(user string, ks []kudosPost) (string, []slack.Block) {
 			line += ", with " + joinMentions(others)
 		}
 		if !k.At.IsZero() {
-			line += " · " + kudosDate(k.At)
+			line += " · " + localDate(k.At, loc)
 		}
 		var lines []string
 		if r := strings.TrimSpace(k.Reason); r != "" {
@@ -325,7 +327,7 @@ func renderKudosDigest(d kudosDigest) (string, []slack.Block) {
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, title, true, false)),
 	}
-	if r := kudosRange(d.From, d.To); r != "" {
+	if r := kudosRange(d.From, d.To, d.Loc); r != "" {
 		blocks = append(blocks, kudosContext(r))
 	}
 	if d.Count <= 0 {
@@ -350,7 +352,7 @@ func renderKudosDigest(d kudosDigest) (string, []slack.Block) {
 			if i == kudosDigestPeople {
 				break
 			}
-			name := kudosMention(p.User)
+			name := kudosPerson(p.User)
 			if p.Count > 1 {
 				name += " ×" + strconv.Itoa(p.Count) // no "×1": a long tail of them is noise
 			}
@@ -464,7 +466,7 @@ func kudosFallbackText(k kudosPost) string {
 }
 
 func kudosHeadline(k kudosPost) string {
-	return kudosMention(k.Giver) + " gave kudos to " + joinMentions(k.Receivers)
+	return kudosPerson(k.Giver) + " gave kudos to " + joinMentions(k.Receivers)
 }
 
 // kudosBody is the text of the main section of a kudos: the headline, the
@@ -589,7 +591,7 @@ func kudosRanking(people []personCount, count func(int) string) string {
 		default:
 			badge = strconv.Itoa(rank) + "."
 		}
-		lines = append(lines, badge+" "+kudosMention(p.User)+" · "+count(p.Count))
+		lines = append(lines, badge+" "+kudosPerson(p.User)+" · "+count(p.Count))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -605,24 +607,18 @@ func kudosPeriod(p string) string {
 	return "this " + kudosClip(kudosValue(p), 20)
 }
 
-// kudosRange renders the dates of [from, to) in each reader's own zone, with
-// the dates in from's zone as the fallback. It returns "" for no period.
-func kudosRange(from, to time.Time) string {
+// kudosRange renders the dates of [from, to) in loc. It returns "" for no
+// period.
+func kudosRange(from, to time.Time, loc *time.Location) string {
 	switch {
 	case from.IsZero() && to.IsZero():
 		return ""
 	case to.IsZero():
-		return "since " + kudosDate(from)
+		return "since " + localDate(from, loc)
 	case from.IsZero() || !to.After(from):
-		return "until " + kudosDate(to.Add(-time.Second))
+		return "until " + localDate(to.Add(-time.Second), loc)
 	}
-	return kudosDate(from) + " – " + kudosDate(to.Add(-time.Second))
-}
-
-// kudosDate renders t with Slack's date formatting, so each reader sees it in
-// their own zone; the fallback is the date in t's zone.
-func kudosDate(t time.Time) string {
-	return fmt.Sprintf("<!date^%d^{date_short_pretty}|%s>", t.Unix(), t.Format("Jan 2, 2006"))
+	return localDate(from, loc) + " – " + localDate(to.Add(-time.Second), loc)
 }
 
 // kudosCount writes n with the singular or plural noun.
@@ -653,6 +649,19 @@ func kudosMention(id string) string {
 		return ""
 	}
 	return "<@" + id + ">"
+}
+
+// formerTeammate names someone whose data was deleted with forget-me: the
+// store keeps their kudos for the others with the giver's ID emptied.
+const formerTeammate = "a former teammate"
+
+// kudosPerson is kudosMention, or "a former teammate" for the empty ID of
+// someone who deleted their data.
+func kudosPerson(id string) string {
+	if m := kudosMention(id); m != "" {
+		return m
+	}
+	return formerTeammate
 }
 
 // kudosChannel writes a channel mention, or "" when id is empty.

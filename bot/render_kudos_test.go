@@ -188,8 +188,8 @@ func TestKudosGolden(t *testing.T) {
 		{"sent_private_last", kudosMsg(renderKudosSent(kudosPrivate, 0, 5), nil)},
 		{"leaderboard_empty", kudosMsg(renderLeaderboard(leaderboard{Period: "week"}))},
 		{"leaderboard_full", kudosMsg(renderLeaderboard(kudosFullBoard()))},
-		{"history", kudosMsg(renderKudosHistory("U02ALEX", history))},
-		{"history_empty", kudosMsg(renderKudosHistory("U02ALEX", nil))},
+		{"history", kudosMsg(renderKudosHistory("U02ALEX", history, time.UTC))},
+		{"history_empty", kudosMsg(renderKudosHistory("U02ALEX", nil, time.UTC))},
 		{"digest_45", kudosMsg(renderKudosDigest(kudosDigest45()))},
 		{"modal_values", renderKudosModal(modalValues)},
 		{"modal_free_text", renderKudosModal(kudosForm{})},
@@ -270,7 +270,7 @@ func TestRenderKudosContent(t *testing.T) {
 
 	_, blocks = renderLeaderboard(kudosFullBoard())
 	body = kudosJSON(t, kudosMsg("", blocks))
-	for _, want := range []string{"Kudos — this month", "🥇 <@U02ALEX> · 12 kudos", "🥈 <@U03BEA>", "🥈 <@U04CHEN>", "4. <@U05DANA>", "5. <@U06EVE>", "Private kudos are not counted", "{date_short_pretty}"} {
+	for _, want := range []string{"Kudos — this month", "🥇 <@U02ALEX> · 12 kudos", "🥈 <@U03BEA>", "🥈 <@U04CHEN>", "4. <@U05DANA>", "5. <@U06EVE>", "Private kudos are not counted", kudosRange(kudosFullBoard().From, kudosFullBoard().To, time.UTC)} {
 		if !strings.Contains(body, want) {
 			t.Errorf("renderLeaderboard(full) lacks %q", want)
 		}
@@ -295,7 +295,7 @@ func TestRenderKudosContent(t *testing.T) {
 		t.Errorf("renderKudosDigest fallback %q should mention nobody", text)
 	}
 
-	text, _ = renderKudosHistory("U02ALEX", []kudosPost{kudosThree})
+	text, _ = renderKudosHistory("U02ALEX", []kudosPost{kudosThree}, time.UTC)
 	if want := "Recent kudos for <@U02ALEX>"; text != want {
 		t.Errorf("renderKudosHistory text = %q, want %q", text, want)
 	}
@@ -465,7 +465,7 @@ func TestRenderKudosProperties(t *testing.T) {
 		for range rng.IntN(12) {
 			ks = append(ks, kudosRandomPost(rng))
 		}
-		checkKudosLimits(t, name+" history", kudosMsg(renderKudosHistory(kudosRandomID(rng, "U"), ks)))
+		checkKudosLimits(t, name+" history", kudosMsg(renderKudosHistory(kudosRandomID(rng, "U"), ks, time.UTC)))
 		checkKudosLimits(t, name+" leaderboard", kudosMsg(renderLeaderboard(kudosRandomBoard(rng))))
 		checkKudosLimits(t, name+" digest", kudosMsg(renderKudosDigest(kudosRandomDigest(rng))))
 		checkKudosLimits(t, name+" modal", renderKudosModal(kudosRandomModal(rng)))

@@ -277,6 +277,24 @@ func (s *sender) ephemeral(ctx context.Context, channel, user, thread, text stri
 	})
 }
 
+// update replaces the bot's own message at ts in m.Channel with m's text
+// and blocks (chat.update). Editing is idempotent: sending the same edit
+// again after a crash changes nothing more.
+func (s *sender) update(ctx context.Context, ts string, m message) error {
+	blocks, err := prepareBlocks(m.Blocks)
+	if err != nil {
+		return err
+	}
+	opts := []slack.MsgOption{slack.MsgOptionText(neutraliseMentions(m.Text), false)}
+	if len(blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(blocks...))
+	}
+	return s.call(ctx, "chat.update", func(ctx context.Context) error {
+		_, _, _, err := s.api.UpdateMessageContext(ctx, m.Channel, ts, opts...)
+		return err
+	})
+}
+
 // response is a reply through a slash command's or interaction's
 // response_url: ephemeral to the person unless InChannel.
 type response struct {

@@ -75,7 +75,7 @@ func (b *Bot) validateSettings(in interaction) map[string]string {
 		errs[settingsDaysBlockID] = "Pick at least one working day."
 	}
 	if f.tz != "" {
-		if _, err := time.LoadLocation(f.tz); err != nil || f.tz == "Local" {
+		if _, ok := store.CanonicalZone(f.tz); !ok {
 			errs[settingsTZBlockID] = "That isn't a time zone I know. Use a name like Europe/Berlin or America/New_York."
 		}
 	}
@@ -86,12 +86,16 @@ func (b *Bot) validateSettings(in interaction) map[string]string {
 }
 
 // saveSettings stores the form for the person who submitted it: only their
-// own preferences, whatever the payload says.
+// own preferences, whatever the payload says. The zone is stored in its
+// IANA spelling, however it was typed. The modal closes on the ack, so the
+// confirmation goes where the person is: the Home tab (the only place with
+// a Settings button), republished with what was saved.
 func (b *Bot) saveSettings(ctx context.Context, in interaction) error {
 	f := readSettingsForm(in)
-	_, err := b.store.UpdatePerson(in.user, func(p *store.Person) {
+	tz, _ := store.CanonicalZone(f.tz) // validated before the ack; "" when empty
+	saved, err := b.store.UpdatePerson(in.user, func(p *store.Person) {
 		p.WorkStart, p.WorkEnd, p.WorkDays = f.start, f.end, f.days
-		p.TZOverride = f.tz
+		p.TZOverride = tz
 		p.Style = f.style
 		p.Muted = nil
 		for _, k := range settingsDMKinds {
@@ -103,6 +107,6 @@ func (b *Bot) saveSettings(ctx context.Context, in interaction) error {
 	if err != nil {
 		return err
 	}
-	b.refreshHome(ctx, in.user)
-	return nil
+	b.homeSeen.Store(in.user, true)
+	return b.publishHomeNotice(ctx, in.user, settingsSavedNotice(saved, b.workWeek(saved), b.location(saved), b.opts.Now()))
 }

@@ -19,6 +19,7 @@ type SlackAPI interface {
 	AuthTestContext(ctx context.Context) (*slack.AuthTestResponse, error)
 	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
 	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
+	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
 	GetPermalinkContext(ctx context.Context, params *slack.PermalinkParameters) (string, error)
 	GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error)
 	GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) ([]string, error)
@@ -56,7 +57,7 @@ type circleStore interface {
 
 type dataStore interface {
 	UserExport(w io.Writer, user string, now time.Time) (store.UserDataCounts, error)
-	ForgetUser(user string) (store.ForgetStats, error)
+	ForgetUser(user string, now time.Time) (store.ForgetStats, error)
 	Compact() error
 }
 
@@ -86,6 +87,7 @@ type outboxStore interface {
 type kudosStore interface {
 	GiveKudos(k store.Kudos, a store.Allowance) (store.Kudos, int, error)
 	SetKudosMessage(id uint64, channel, ts string) error
+	KudosByID(id uint64) (store.Kudos, error)
 	KudosReceived(user string, limit int) ([]store.Kudos, error)
 	KudosStats(from, to time.Time, top int) (store.KudosStats, error)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rapport-bot/rapport/store"
 	"github.com/rapport-bot/rapport/store/storetest"
@@ -88,7 +89,7 @@ func TestCoffeeAnswerOrderStored(t *testing.T) {
 	}
 
 	// U2 asks to be forgotten: U1's "can't" is the latest answer left.
-	if _, err := db.ForgetUser("U2"); err != nil {
+	if _, err := db.ForgetUser("U2", time.Date(2026, 12, 10, 9, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
 	got, err = db.Round(r.ID)

@@ -38,7 +38,8 @@ func ExampleDB_ClaimEvent() {
 	// pruned: 1
 }
 
-// Export writes the version 1 export document.
+// Export writes the version 2 export document: records, people and their
+// settings, and the stay-in-touch circle.
 func ExampleDB_Export() {
 	dir, err := os.MkdirTemp("", "rapport")
 	if err != nil {
@@ -55,13 +56,19 @@ func ExampleDB_Export() {
 	if _, err := db.AddCheckin(store.Checkin{User: "U1", With: "U2", At: at, Note: "lunch"}); err != nil {
 		log.Fatal(err)
 	}
+	if _, err := db.UpdatePerson("U1", func(p *store.Person) {
+		p.TZOverride, p.WorkStart, p.WorkEnd = "America/New_York", 8*time.Hour, 16*time.Hour+30*time.Minute
+		p.WorkDays = []time.Weekday{time.Monday, time.Tuesday}
+	}); err != nil {
+		log.Fatal(err)
+	}
 	if err := db.Export(os.Stdout, at.Add(2*time.Hour)); err != nil {
 		log.Fatal(err)
 	}
 	// Output:
 	// {
 	//   "format": "rapport-export",
-	//   "version": 1,
+	//   "version": 2,
 	//   "exported_at": "2026-11-28T12:00:00Z",
 	//   "kudos": [],
 	//   "followups": [],
@@ -77,6 +84,29 @@ func ExampleDB_Export() {
 	//       "at": "2026-11-28T10:00:00Z",
 	//       "note": "lunch"
 	//     }
-	//   ]
+	//   ],
+	//   "people": [
+	//     {
+	//       "user": "U1",
+	//       "name": "",
+	//       "tz": "",
+	//       "tz_override": "America/New_York",
+	//       "work_start": "08:00",
+	//       "work_end": "16:30",
+	//       "work_days": [
+	//         "Mon",
+	//         "Tue"
+	//       ],
+	//       "muted": [],
+	//       "style": "",
+	//       "last_reconnect": null,
+	//       "is_bot": false,
+	//       "deleted": false,
+	//       "is_restricted": false,
+	//       "is_stranger": false,
+	//       "updated": null
+	//     }
+	//   ],
+	//   "circle": []
 	// }
 }

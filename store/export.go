@@ -15,17 +15,18 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// The export document (format "rapport-export", version 1).
-// Beyond the contract, kudos carry "ts" and "private", follow-ups "note",
+// The export document, version 2 (docs/export-format.md describes it).
+// Version 2 added "people" and "circle" (export_people.go); Import reads
+// versions 1 and 2. Beyond the first contract, kudos carry "ts" and "private", follow-ups "note",
 // "link", "channel", "next_at", "reminded", "nudges" and "last_nudge",
 // check-ins "id", coffee members "via", "skip_at", "misses", "ghosted" and
 // "never", and coffee rounds "manual", "closed", "sit_out" and "group_state" (the
 // state of each group, parallel to the contract's "groups", which stay
-// arrays of user IDs), so that export → import loses nothing; readers
-// ignore unknown fields, so this stays version 1.
+// arrays of user IDs), so that export → import loses nothing.
 const (
-	exportFormat  = "rapport-export"
-	exportVersion = 1
+	exportFormat     = "rapport-export"
+	exportVersion    = 2 // what Export writes
+	exportMinVersion = 1 // the oldest version Import reads
 )
 
 // The wire shapes serve both directions, except rounds and follow-ups,
@@ -41,6 +42,8 @@ type (
 		Followups  []wireFollowup `json:"followups"`
 		Coffee     wireCoffee     `json:"coffee"`
 		Checkins   []wireCheckin  `json:"checkins"`
+		People     []wirePerson   `json:"people"` // since version 2
+		Circle     []wireContact  `json:"circle"` // since version 2
 	}
 	wireCoffee struct {
 		Members []wireMember `json:"members"`
@@ -146,6 +149,22 @@ func (db *DB) Export(w io.Writer, now time.Time) error {
 		if err != nil {
 			return err
 		}
+		people, err := allPeople(tx)
+		if err != nil {
+			return err
+		}
+		circle, err := allContacts(tx)
+		if err != nil {
+			return err
+		}
+		doc.People = make([]wirePerson, 0, len(people))
+		for _, p := range people {
+			doc.People = append(doc.People, newWirePerson(p))
+		}
+		doc.Circle = make([]wireContact, 0, len(circle))
+		for _, c := range circle {
+			doc.Circle = append(doc.Circle, newWireContact(c))
+		}
 		doc.Kudos = make([]wireKudos, 0, len(kudos))
 		for _, k := range kudos {
 			doc.Kudos = append(doc.Kudos, wireKudos{
@@ -245,11 +264,16 @@ func nonNil(s []string) []string {
 
 // ImportStats counts the records an Import wrote, by kind.
 type ImportStats struct {
-	Kudos, Followups, CoffeeMembers, Rounds, Checkins int
+	Kudos, Followups, CoffeeMembers, Rounds, Checkins, People, Contacts int
 }
 
-// Import reads an export document from r and upserts its records in one
-// transaction: all of them, or none if anything is wrong.
+// Import reads an export document (version 1 or 2) from r and upserts its
+// records in one transaction: all of them, or none if anything is wrong.
+//
+// A person (version 2's "people") replaces the stored person of the same
+// user, settings and profile cache alike; a circle entry replaces the
+// stored contact of the same owner and other. A time-zone override is
+// stored in its IANA spelling, whatever its case in the document.
 //
 // A record with an id replaces the stored record with that id (indexes
 // follow); a record without one is added under a new id. Nothing that the
@@ -316,6 +340,8 @@ type importDoc struct {
 		Rounds  []json.RawMessage `json:"rounds"`
 	} `json:"coffee"`
 	Checkins []json.RawMessage `json:"checkins"`
+	People   []json.RawMessage `json:"people"`
+	Circle   []json.RawMessage `json:"circle"`
 }
 
 // parsedImport holds a document's records, checked and ready to write. An
@@ -326,12 +352,14 @@ type parsedImport struct {
 	members   []CoffeeMember
 	rounds    []Round
 	checkins  []Checkin
+	people    []Person
+	circle    []Contact
 }
 
 func (p *parsedImport) stats() ImportStats {
 	return ImportStats{
 		Kudos: len(p.kudos), Followups: len(p.followups), CoffeeMembers: len(p.members),
-		Rounds: len(p.rounds), Checkins: len(p.checkins),
+		Rounds: len(p.rounds), Checkins: len(p.checkins), People: len(p.people), Contacts: len(p.circle),
 	}
 }
 
@@ -349,8 +377,8 @@ func parseImport(data []byte) (*parsedImport, error) {
 		return nil, invalid("format", "got %q, want %q", *doc.Format, exportFormat)
 	case doc.Version == nil:
 		return nil, invalid("version", "missing, want %d", exportVersion)
-	case *doc.Version != exportVersion:
-		return nil, invalid("version", "got %d, want %d", *doc.Version, exportVersion)
+	case *doc.Version < exportMinVersion || *doc.Version > exportVersion:
+		return nil, invalid("version", "got %d, want %d to %d", *doc.Version, exportMinVersion, exportVersion)
 	}
 
 	p := &parsedImport{}
@@ -478,6 +506,42 @@ func parseImport(data []byte) (*parsedImport, error) {
 			return nil, err
 		}
 		p.checkins = append(p.checkins, Checkin{ID: id, User: w.User, With: w.With, At: at, Note: w.Note})
+	}
+
+	users = map[string]int{}
+	for i, raw := range doc.People {
+		field := fmt.Sprintf("people[%d]", i)
+		var w wirePerson
+		if err := decodeRecord(field, raw, &w); err != nil {
+			return nil, err
+		}
+		if j, dup := users[w.User]; dup {
+			return nil, invalid(field+".user", "%q is already people[%d]", w.User, j)
+		}
+		users[w.User] = i
+		person, err := parseImportPerson(field, w)
+		if err != nil {
+			return nil, err
+		}
+		p.people = append(p.people, person)
+	}
+
+	pairs := map[[2]string]int{}
+	for i, raw := range doc.Circle {
+		field := fmt.Sprintf("circle[%d]", i)
+		var w wireContact
+		if err := decodeRecord(field, raw, &w); err != nil {
+			return nil, err
+		}
+		if j, dup := pairs[[2]string{w.Owner, w.Other}]; dup {
+			return nil, invalid(field, "%s/%s is already circle[%d]", w.Owner, w.Other, j)
+		}
+		pairs[[2]string{w.Owner, w.Other}] = i
+		c, err := parseImportContact(field, w)
+		if err != nil {
+			return nil, err
+		}
+		p.circle = append(p.circle, c)
 	}
 	return p, nil
 }
@@ -768,7 +832,7 @@ func (p *parsedImport) apply(tx *bolt.Tx) error {
 			return err
 		}
 	}
-	return nil
+	return putPeopleAndCircle(tx, p.people, p.circle)
 }
 
 // assignIDs moves b's sequence past the largest id in ids, then replaces

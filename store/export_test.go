@@ -31,7 +31,7 @@ func TestExportEmpty(t *testing.T) {
 	db := storetest.MustOpen(t)
 	want := `{
   "format": "rapport-export",
-  "version": 1,
+  "version": 2,
   "exported_at": "2026-11-28T12:00:00Z",
   "kudos": [],
   "followups": [],
@@ -39,7 +39,9 @@ func TestExportEmpty(t *testing.T) {
     "members": [],
     "rounds": []
   },
-  "checkins": []
+  "checkins": [],
+  "people": [],
+  "circle": []
 }
 `
 	if got := string(export(t, db)); got != want {
@@ -61,7 +63,7 @@ func TestExportDocument(t *testing.T) {
 
 	want := `{
   "format": "rapport-export",
-  "version": 1,
+  "version": 2,
   "exported_at": "2026-11-28T12:00:00Z",
   "kudos": [
     {
@@ -150,7 +152,9 @@ func TestExportDocument(t *testing.T) {
       "at": "2026-11-28T10:00:00Z",
       "note": ""
     }
-  ]
+  ],
+  "people": [],
+  "circle": []
 }
 `
 	if got := string(export(t, db)); got != want {
@@ -328,8 +332,9 @@ func TestImportMalformed(t *testing.T) {
 		{"NotAnObject", `[]`, "document: want an object, got array"},
 		{"FormatMissing", `{"version": 1}`, `format: missing, want "rapport-export"`},
 		{"FormatWrong", `{"format": "slack-export", "version": 1}`, `format: got "slack-export", want "rapport-export"`},
-		{"VersionMissing", `{"format": "rapport-export"}`, "version: missing, want 1"},
-		{"VersionTooNew", `{"format": "rapport-export", "version": 2}`, "version: got 2, want 1"},
+		{"VersionMissing", `{"format": "rapport-export"}`, "version: missing, want 2"},
+		{"VersionTooNew", `{"format": "rapport-export", "version": 3}`, "version: got 3, want 1 to 2"},
+		{"VersionTooOld", `{"format": "rapport-export", "version": 0}`, "version: got 0, want 1 to 2"},
 		{"VersionString", `{"format": "rapport-export", "version": "1"}`, "version: want an integer, got string"},
 		{"KudosNotArray", head + `"kudos": {}}`, "kudos: want an array, got object"},
 		{"KudosNotObject", head + `"kudos": [5]}`, "kudos[0]: want an object, got number"},

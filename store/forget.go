@@ -3,10 +3,12 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -24,6 +26,7 @@ type ForgetStats struct {
 	RoundsEdited    int  // coffee rounds the user was taken out of
 	Outgoing        int  // outbox items deleted: for the user or naming them
 	Contacts        int  // contacts deleted: the user's own, and others' with the user
+	Edits           int  // edits queued of Rapport's own messages that named the user
 	Member          bool // the user's coffee membership was deleted
 	Person          bool // the user's person record was deleted
 }
@@ -41,6 +44,15 @@ type ForgetStats struct {
 //   - outbox items for them or naming them anywhere (key, text, blocks, ...);
 //   - Slack deliveries whose event key names them (normally none).
 //
+// Messages Rapport posted that name them are edited, through edits queued
+// in the outbox in the same transaction (so a crash cannot lose them; the
+// bot sends them with chat.update): the public post of each kudos they
+// gave or received (rendered again from the anonymised kudos), and every
+// message still in the outbox's record of sent items (30 days: kudos
+// shares and DMs, digests, coffee intros, follow-up notices) with their
+// mention replaced by "a former teammate". The edits are due at now.
+// Messages in their own DM with Rapport are left to them.
+//
 // Kudos involving others are kept for them: as giver the user becomes ""
 // (shown as "a former teammate"), as a receiver they are removed from
 // Receivers, and a kudos left without receivers is deleted. Coffee rounds
@@ -57,7 +69,7 @@ type ForgetStats struct {
 // fails, changing nothing, if the ID is still there. Pages freed by the
 // transaction keep old bytes until bbolt reuses them: a Backup copy holds
 // only live pages.
-func (db *DB) ForgetUser(user string) (ForgetStats, error) {
+func (db *DB) ForgetUser(user string, now time.Time) (ForgetStats, error) {
 	if user == "" {
 		return ForgetStats{}, errors.New("store: forget user: empty user ID")
 	}
@@ -65,8 +77,14 @@ func (db *DB) ForgetUser(user string) (ForgetStats, error) {
 		return ForgetStats{}, fmt.Errorf("store: forget user: %w", err)
 	}
 	var st ForgetStats
+	now = now.UTC()
 	err := db.update(func(tx *bolt.Tx) error {
 		st = ForgetStats{}
+		// Found before the steps delete what they are found from.
+		edits, err := collectEdits(tx, user)
+		if err != nil {
+			return err
+		}
 		for _, step := range []func(*bolt.Tx, string, *ForgetStats) error{
 			forgetKudos, forgetFollowups, forgetCheckins, forgetCoffeeMembers,
 			forgetRounds, forgetPerson, forgetContacts, forgetOutgoing, forgetSeenEvents,
@@ -74,6 +92,9 @@ func (db *DB) ForgetUser(user string) (ForgetStats, error) {
 			if err := step(tx, user, &st); err != nil {
 				return err
 			}
+		}
+		if st.Edits, err = queueEdits(tx, edits, now); err != nil {
+			return err
 		}
 		return findUserBytes(tx, user)
 	})
@@ -177,6 +198,7 @@ func forgetKudos(tx *bolt.Tx, user string, st *ForgetStats) error {
 		if rec.Giver == user {
 			rec.Giver = ""
 		}
+
 		rec.Receivers = slices.DeleteFunc(cloneStrings(old.Receivers), func(s string) bool { return s == user })
 		if len(rec.Receivers) == 0 {
 			rec.Receivers = nil
@@ -444,4 +466,111 @@ func findUserInBucket(b *bolt.Bucket, path, user string) error {
 		}
 		return nil
 	})
+}
+
+// editOf is the edit that takes user out of a message Rapport sent (rec):
+// its text and blocks with every mention of user scrubbed, aimed at the
+// message. It reports false for what is no message of Rapport's to edit:
+// not sent, or in the user's own DM.
+func editOf(rec outgoingRecord, user string) (outgoingRecord, bool) {
+	if rec.State != string(OutboxSent) || rec.SentTS == "" || rec.Channel == "" && rec.User == user {
+		return outgoingRecord{}, false
+	}
+	e := outgoingRecord{Channel: rec.Channel, Text: scrubUser(rec.Text, user), UpdateTS: rec.SentTS, KudosPost: rec.KudosPost}
+	if rec.UpdateTS != "" {
+		e.UpdateTS = rec.UpdateTS // an earlier edit: the message is still the one it edited
+	}
+	if rec.Channel == "" {
+		e.User = rec.User
+	}
+	if len(rec.Blocks) > 0 {
+		var v any
+		if err := json.Unmarshal(rec.Blocks, &v); err != nil {
+			return outgoingRecord{}, false
+		}
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(scrubJSON(v, user)); err != nil {
+			return outgoingRecord{}, false
+		}
+		e.Blocks = bytes.TrimSpace(buf.Bytes())
+	}
+	return e, true
+}
+
+// scrubJSON scrubs user from every string of a decoded JSON value.
+func scrubJSON(v any, user string) any {
+	switch v := v.(type) {
+	case string:
+		return scrubUser(v, user)
+	case []any:
+		for i := range v {
+			v[i] = scrubJSON(v[i], user)
+		}
+	case map[string]any:
+		for k, x := range v {
+			v[k] = scrubJSON(x, user)
+		}
+	}
+	return v
+}
+
+// collectEdits finds the messages Rapport posted that name user: the
+// public posts of the kudos that name them, and the sent outbox items that
+// do (see editOf).
+func collectEdits(tx *bolt.Tx, user string) ([]outgoingRecord, error) {
+	var edits []outgoingRecord
+	kudos, err := collect[kudosRecord](tx, bucketKudos)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range kudos {
+		k := r.rec
+		named := k.Giver == user || slices.Contains(k.Receivers, user) || containsID([]byte(k.Text), user)
+		if named && k.Channel != "" && k.MessageTS != "" {
+			edits = append(edits, outgoingRecord{Channel: k.Channel, UpdateTS: k.MessageTS, KudosPost: r.id,
+				Text: "🎉 Kudos to " + formerTeammate + "."})
+		}
+	}
+	sent, err := collect[outgoingRecord](tx, bucketOutbox)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range sent {
+		if r.rec.User != user && !containsID([]byte(r.rec.Text), user) && !containsID(r.rec.Blocks, user) {
+			continue
+		}
+		if e, ok := editOf(r.rec, user); ok {
+			edits = append(edits, e)
+		}
+	}
+	return edits, nil
+}
+
+// queueEdits puts edits in the outbox, due at now, one per message (a
+// kudos share and its kudos's post are different messages), and returns
+// how many. Their keys name the message, not the user, and carry the
+// outbox sequence so that a later forget-me edits it again.
+func queueEdits(tx *bolt.Tx, edits []outgoingRecord, now time.Time) (int, error) {
+	seen := map[string]bool{}
+	n := 0
+	for _, e := range edits {
+		target := e.Channel + "/" + e.User + "/" + e.UpdateTS
+		if seen[target] {
+			continue
+		}
+		seen[target] = true
+		seq, err := tx.Bucket(bucketOutbox).NextSequence()
+		if err != nil {
+			return n, err
+		}
+		e.Key = fmt.Sprintf("forget-edit:%d:%s", seq, e.UpdateTS)
+		e.NotBefore, e.State, e.Created, e.Updated = now, string(OutboxPending), now, now
+		if _, _, err := enqueueTx(tx, e); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }

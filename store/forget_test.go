@@ -217,7 +217,7 @@ func TestForgetUser(t *testing.T) {
 	fillForget(t, db)
 	bobBefore, _, _ := userExportOf(t, db, bob)
 
-	st, err := db.ForgetUser(alice)
+	st, err := db.ForgetUser(alice, forgetNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,10 +306,10 @@ func TestForgetUser(t *testing.T) {
 	}
 
 	// Forgetting again finds nothing; bad IDs are refused.
-	if st, err := db.ForgetUser(alice); err != nil || st != (ForgetStats{}) {
+	if st, err := db.ForgetUser(alice, forgetNow); err != nil || st != (ForgetStats{}) {
 		t.Errorf("second forget = %+v, %v", st, err)
 	}
-	if _, err := db.ForgetUser(""); err == nil {
+	if _, err := db.ForgetUser("", forgetNow); err == nil {
 		t.Error("ForgetUser(\"\") succeeded")
 	}
 
@@ -364,7 +364,7 @@ func TestForgetUserWholeWord(t *testing.T) {
 	if _, err := db.AddKudos(Kudos{Giver: "U12", Receivers: []string{"U1", "U123"}, Text: "<@U1> <@U123> U1, U12"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ForgetUser("U1"); err != nil {
+	if _, err := db.ForgetUser("U1", forgetNow); err != nil {
 		t.Fatal(err)
 	}
 	got := must[[]Kudos](t)(db.KudosReceived("U123", 0))

@@ -342,6 +342,27 @@ func (db *DB) SetKudosMessage(id uint64, channel, ts string) error {
 	return nil
 }
 
+// KudosByID returns the kudos id, or an error wrapping ErrNotFound.
+func (db *DB) KudosByID(id uint64) (Kudos, error) {
+	var k Kudos
+	err := db.view(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketKudos).Get(idKey(id))
+		if v == nil {
+			return ErrNotFound
+		}
+		var rec kudosRecord
+		if err := decodeValue(v, &rec); err != nil {
+			return fmt.Errorf("decode: %w", err)
+		}
+		k = rec.kudos(id)
+		return nil
+	})
+	if err != nil {
+		return Kudos{}, fmt.Errorf("store: get kudos %d: %w", id, err)
+	}
+	return k, nil
+}
+
 // Tally is one line of a leaderboard: a user ID or a value, and its count.
 type Tally struct {
 	Key   string

@@ -52,8 +52,16 @@ type Outgoing struct {
 	LastError    string    // why the last attempt was deferred or failed
 	SentTS       string    // ts of the sent message
 	Expires      time.Time // zero: never; from then on it is pointless to send (see Expired)
-	Created      time.Time
-	Updated      time.Time // last change of state
+	// UpdateTS, when set, makes the item an edit: it replaces Rapport's own
+	// message at UpdateTS in the conversation (Channel, or the DM with
+	// User) instead of posting a new one. ForgetUser queues these.
+	UpdateTS string
+	// KudosPost, on an edit, is the kudos whose public post is at
+	// UpdateTS: the bot renders the post again from the kudos as stored,
+	// and uses Text only when that kudos is gone.
+	KudosPost uint64
+	Created   time.Time
+	Updated   time.Time // last change of state
 }
 
 // outgoingRecord is the stored value of outbox; the id is the key.
@@ -71,7 +79,9 @@ type outgoingRecord struct {
 	Attempts     int             `json:"attempts,omitempty"`
 	LastError    string          `json:"last_error,omitempty"`
 	SentTS       string          `json:"sent_ts,omitempty"`
-	Expires      time.Time       `json:"expires,omitzero"` // since v4
+	Expires      time.Time       `json:"expires,omitzero"`     // since v4
+	UpdateTS     string          `json:"update_ts,omitempty"`  // optional
+	KudosPost    uint64          `json:"kudos_post,omitempty"` // optional
 	Created      time.Time       `json:"created"`
 	Updated      time.Time       `json:"updated"`
 }
@@ -81,7 +91,8 @@ func (r outgoingRecord) outgoing(id uint64) Outgoing {
 		ID: id, Key: r.Key, User: r.User, Channel: r.Channel, Kind: r.Kind, Text: r.Text,
 		Blocks: bytes.Clone(r.Blocks), ThreadTS: r.ThreadTS, NotBefore: utc(r.NotBefore),
 		RespectHours: r.RespectHours, State: OutboxState(r.State), Attempts: r.Attempts,
-		LastError: r.LastError, SentTS: r.SentTS, Expires: utc(r.Expires), Created: utc(r.Created),
+		LastError: r.LastError, SentTS: r.SentTS, Expires: utc(r.Expires), UpdateTS: r.UpdateTS,
+		KudosPost: r.KudosPost, Created: utc(r.Created),
 		Updated: utc(r.Updated),
 	}
 }
@@ -120,6 +131,21 @@ func (db *DB) Enqueue(o Outgoing) (Outgoing, bool, error) {
 	var out Outgoing
 	created := false
 	err = db.update(func(tx *bolt.Tx) error {
+		var err error
+		out, created, err = enqueueTx(tx, rec)
+		return err
+	})
+	if err != nil {
+		return Outgoing{}, false, fmt.Errorf("store: enqueue %q: %w", o.Key, err)
+	}
+	return out, created, nil
+}
+
+// enqueueTx is Enqueue inside tx, for a checked record.
+func enqueueTx(tx *bolt.Tx, rec outgoingRecord) (Outgoing, bool, error) {
+	var out Outgoing
+	created := false
+	err := func() error {
 		b, keys := tx.Bucket(bucketOutbox), tx.Bucket(bucketOutboxKeys)
 		if v := keys.Get([]byte(rec.Key)); v != nil {
 			id, err := parseIDKey(v)
@@ -148,11 +174,8 @@ func (db *DB) Enqueue(o Outgoing) (Outgoing, bool, error) {
 		}
 		out, created = rec.outgoing(id), true
 		return nil
-	})
-	if err != nil {
-		return Outgoing{}, false, fmt.Errorf("store: enqueue %q: %w", o.Key, err)
-	}
-	return out, created, nil
+	}()
+	return out, created, err
 }
 
 // newOutgoingRecord checks o and builds the record of a new pending item.
@@ -179,7 +202,8 @@ func newOutgoingRecord(o Outgoing, now time.Time) (outgoingRecord, error) {
 	return outgoingRecord{
 		Key: o.Key, User: o.User, Channel: o.Channel, Kind: o.Kind, Text: o.Text, Blocks: blocks,
 		ThreadTS: o.ThreadTS, NotBefore: o.NotBefore.UTC(), RespectHours: o.RespectHours,
-		State: string(OutboxPending), Expires: utc(o.Expires), Created: now, Updated: now,
+		State: string(OutboxPending), Expires: utc(o.Expires), UpdateTS: o.UpdateTS, KudosPost: o.KudosPost,
+		Created: now, Updated: now,
 	}, nil
 }
 

@@ -72,8 +72,9 @@
 //	outbox                       (since v3)
 //	    be64(id)              -> {"key","user","channel","kind","text","blocks","thread_ts",
 //	                              "not_before","respect_hours","state","attempts","last_error",
-//	                              "sent_ts","expires","created","updated"}
-//	                             (expires since v4)
+//	                              "sent_ts","expires","update_ts","kudos_post","created","updated"}
+//	                             (expires since v4; update_ts and kudos_post optional, on the
+//	                             edits ForgetUser queues)
 //	outbox_by_due                (since v3; pending items only)
 //	    be64(not_before) ‖ be64(id) -> empty
 //	outbox_keys                  (since v3)

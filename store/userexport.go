@@ -19,10 +19,11 @@ type UserDataCounts struct {
 	OwedToThem    int  // follow-ups others owe them
 	Rounds        int  // coffee rounds they were grouped or sat out in
 	Checkins      int  // check-ins by them or with them
+	Contacts      int  // people in their stay-in-touch circle
 	Member        bool // they are a coffee member
 }
 
-// userExportDoc is the export document (version 1, the field names of
+// userExportDoc is the export document (the version and field names of
 // Export) restricted to one person, plus their person record.
 type userExportDoc struct {
 	exportDoc
@@ -30,27 +31,8 @@ type userExportDoc struct {
 	Person *wirePerson `json:"person"` // null when none is stored
 }
 
-// wirePerson is a person record in a user export. Working hours are
-// offsets from midnight in nanoseconds, as stored; days are 0 (Sunday)
-// to 6.
-type wirePerson struct {
-	ID           string   `json:"id"`
-	Name         string   `json:"name"`
-	TZ           string   `json:"tz"`
-	IsBot        bool     `json:"is_bot"`
-	Deleted      bool     `json:"deleted"`
-	IsRestricted bool     `json:"is_restricted"`
-	IsStranger   bool     `json:"is_stranger"`
-	Muted        []string `json:"muted"`
-	WorkStartNS  int64    `json:"work_start_ns"`
-	WorkEndNS    int64    `json:"work_end_ns"`
-	WorkDays     []int    `json:"work_days"`
-	Style        string   `json:"style"`
-	Updated      *string  `json:"updated"`
-}
-
 // UserExport writes everything stored by or about user as one export
-// document (the format of Export, version 1, with the same field names,
+// document (the format of Export, the same version and field names,
 // JSON indented by two spaces), and returns its counts for a summary:
 //
 //   - kudos they gave or received, private ones included;
@@ -61,7 +43,9 @@ type wirePerson struct {
 //   - check-ins by them, and check-ins with them without the note, which
 //     is private to its author;
 //   - "user", their ID, and "person", their person record (profile cache,
-//     mutes, style, working hours), null when none is stored.
+//     mutes, style, working hours, zone), null when none is stored; it is
+//     also the one entry of "people";
+//   - "circle": their own stay-in-touch circle with its cadences.
 //
 // The records are read in one read transaction; w is written after it
 // ends.
@@ -71,7 +55,7 @@ func (db *DB) UserExport(w io.Writer, user string, now time.Time) (UserDataCount
 	}
 	var n UserDataCounts
 	doc := userExportDoc{
-		exportDoc: exportDoc{Format: exportFormat, Version: exportVersion, ExportedAt: formatTime(now)},
+		exportDoc: exportDoc{Format: exportFormat, Version: exportVersion, ExportedAt: formatTime(now), People: []wirePerson{}, Circle: []wireContact{}},
 		User:      user,
 	}
 	err := db.view(func(tx *bolt.Tx) error {
@@ -88,9 +72,16 @@ func (db *DB) UserExport(w io.Writer, user string, now time.Time) (UserDataCount
 			if err := decodeValue(v, &rec); err != nil {
 				return fmt.Errorf("decode person %s: %w", user, err)
 			}
-			doc.Person = newWirePerson(rec.person(user))
+			wp := newWirePerson(rec.person(user))
+			doc.Person = &wp
+			doc.People = append(doc.People, wp)
 		}
-		return nil
+		// Their own circle; other people's circles (who wants to stay in
+		// touch with them, and how often) are those people's own notes.
+		return scanCircle(tx, user, func(c Contact) {
+			doc.Circle = append(doc.Circle, newWireContact(c))
+			n.Contacts++
+		})
 	})
 	if err != nil {
 		return UserDataCounts{}, fmt.Errorf("store: user export %s: %w", user, err)
@@ -211,17 +202,4 @@ func roundOf(r Round, user string) (Round, bool) {
 		}
 	}
 	return out, len(out.Groups) > 0 || len(out.SitOut) > 0
-}
-
-func newWirePerson(p Person) *wirePerson {
-	days := make([]int, 0, len(p.WorkDays))
-	for _, d := range p.WorkDays {
-		days = append(days, int(d))
-	}
-	return &wirePerson{
-		ID: p.ID, Name: p.Name, TZ: p.TZ, IsBot: p.IsBot, Deleted: p.Deleted,
-		IsRestricted: p.IsRestricted, IsStranger: p.IsStranger, Muted: nonNil(p.Muted),
-		WorkStartNS: int64(p.WorkStart), WorkEndNS: int64(p.WorkEnd), WorkDays: days,
-		Style: p.Style, Updated: formatOptionalTime(p.Updated),
-	}
 }

@@ -11,11 +11,11 @@ func TestUserExport(t *testing.T) {
 	fillForget(t, db)
 	doc, n, raw := userExportOf(t, db, alice)
 
-	want := UserDataCounts{KudosGiven: 2, KudosReceived: 2, Followups: 1, OwedToThem: 1, Rounds: 3, Checkins: 2, Member: true}
+	want := UserDataCounts{KudosGiven: 2, KudosReceived: 2, Followups: 1, OwedToThem: 1, Rounds: 3, Checkins: 2, Contacts: 2, Member: true}
 	if n != want {
 		t.Errorf("counts = %+v, want %+v", n, want)
 	}
-	if string(doc["format"]) != `"rapport-export"` || string(doc["version"]) != "1" || string(doc["user"]) != `"`+alice+`"` {
+	if string(doc["format"]) != `"rapport-export"` || string(doc["version"]) != "2" || string(doc["user"]) != `"`+alice+`"` {
 		t.Errorf("header: %s %s %s", doc["format"], doc["version"], doc["user"])
 	}
 	lists := bobLists(t, doc)
@@ -44,7 +44,7 @@ func TestUserExport(t *testing.T) {
 	if err := json.Unmarshal(doc["person"], &p); err != nil {
 		t.Fatal(err)
 	}
-	if p.ID != alice || p.Style != "brief" || p.WorkDays[0] != 1 || p.Muted[0] != "coffee" {
+	if p.User != alice || p.Style != "brief" || p.WorkDays[0] != "Mon" || p.Muted[0] != "coffee" {
 		t.Errorf("person = %+v", p)
 	}
 

@@ -90,8 +90,8 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		if err != nil {
 			return fmt.Errorf("import %s: nothing was changed: %w", rest[0], err)
 		}
-		fmt.Fprintf(stdout, "imported %s: %d kudos, %d follow-ups, %d coffee members, %d rounds, %d check-ins\n",
-			rest[0], st.Kudos, st.Followups, st.CoffeeMembers, st.Rounds, st.Checkins)
+		fmt.Fprintf(stdout, "imported %s: %d kudos, %d follow-ups, %d coffee members, %d rounds, %d check-ins, %d people, %d circle entries\n",
+			rest[0], st.Kudos, st.Followups, st.CoffeeMembers, st.Rounds, st.Checkins, st.People, st.Contacts)
 		return nil
 	}, nil)
 }

@@ -200,7 +200,7 @@ func TestRunEndToEnd(t *testing.T) {
 		Format  string `json:"format"`
 		Version int    `json:"version"`
 	}
-	if code != http.StatusOK || json.Unmarshal(body, &doc) != nil || doc.Format != "rapport-export" || doc.Version != 1 {
+	if code != http.StatusOK || json.Unmarshal(body, &doc) != nil || doc.Format != "rapport-export" || doc.Version != 2 {
 		t.Errorf("/backup?format=json = %d %s", code, body)
 	}
 
@@ -330,6 +330,14 @@ func fillStore(t *testing.T, path string) {
 	if _, err := db.AddCheckin(store.Checkin{User: "UALICE", With: "UBOB", At: at, Note: "moving to Berlin"}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := db.UpdatePerson("UALICE", func(p *store.Person) {
+		p.TZOverride, p.WorkStart, p.WorkEnd, p.Muted = "America/Los_Angeles", 8*time.Hour, 16*time.Hour, []string{"digest"}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.UpdateContact("UALICE", "UBOB", func(c *store.Contact) error { c.CadenceDays = 14; return nil }); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // dropExportedAt removes the one line that differs between two exports.
@@ -359,7 +367,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 	if err := run(ctx, []string{"import", "-db", filepath.Join(dir, "dst.db"), first}, getenvFrom(nil), &stdout, io.Discard); err != nil {
 		t.Fatalf("import: %v", err)
 	}
-	if !strings.Contains(stdout.String(), "1 kudos, 1 follow-ups, 1 coffee members, 1 rounds, 1 check-ins") {
+	if !strings.Contains(stdout.String(), "1 kudos, 1 follow-ups, 1 coffee members, 1 rounds, 1 check-ins, 1 people, 1 circle entries") {
 		t.Errorf("import summary = %q", stdout.String())
 	}
 	var second bytes.Buffer
@@ -367,6 +375,9 @@ func TestExportImportRoundTrip(t *testing.T) {
 		t.Fatalf("second export: %v", err)
 	}
 	a, _ := os.ReadFile(first)
+	if !strings.Contains(string(a), `"tz_override": "America/Los_Angeles"`) || !strings.Contains(string(a), `"cadence_days": 14`) {
+		t.Errorf("the export lacks Alice's zone or her check-in cadence:\n%s", a)
+	}
 	if dropExportedAt(string(a)) != dropExportedAt(second.String()) {
 		t.Errorf("exports differ:\n%s\n---\n%s", a, second.String())
 	}

@@ -66,7 +66,7 @@ func TestSandboxWeek(t *testing.T) {
 		"── Wed 2 Dec 09:00, Berlin ──",                    // overdue: next working morning
 		"Let's get this back on track",                     // the nudge
 		"✅ @alex followed up: send the Q4 numbers",         // sam hears, in their hours
-		"for you by tomorrow at 09:00",                     // in sam's zone, not UTC
+		"for you by Tue 1 Dec, 09:00",                      // in sam's zone, not UTC
 		"── Fri 4 Dec 16:00, Berlin ──\n  ┌ Rapport in #general\n  │ 🎉 Kudos this week", // the digest
 		"*@priya* — last contact 7 days ago",                                            // the reconnect nudge
 		"noted that you reached out to @priya",                                          // acted on
@@ -192,7 +192,7 @@ func TestSandboxDialogs(t *testing.T) {
 		"@alex gave kudos to @maya and @sam\n  │ > the great demo",
 		"Rapport opens a dialog on your screen\n  │ Settings",
 		"⚠ That isn't a time zone I know.",
-		"(dialog closed)\n  ┌ Rapport · Home (alex)\n  │ 👋 *Hello, @alex!*", // 03:00 in New York: no "Good morning"
+		"(dialog closed)\n  ┌ Rapport · Home (alex)\n  │ ✅ *Settings saved.* Working hours 09:00–18:00 on Mon, Tue, Wed, Thu, Fri, in America/New_York (it's 03:00 there now).\n  │ 👋 *Hello, @alex!*", // Save confirmed on the Home; 03:00 in New York: no "Good morning"
 		"! no dialog is open on your screen",
 	} {
 		if !strings.Contains(got, want) {
