@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-var updateTranscript = flag.Bool("update", false, "rewrite testdata/sandbox_week.golden from the sandbox's output")
+var updateTranscript = flag.Bool("update", false, "rewrite the sandbox transcripts (testdata/*.golden) from the sandbox's output")
 
 // sandboxCtx bounds a sandbox run. A week of minute ticks takes about a
 // second, but ten under -race beside the package's process-killing tests.
@@ -29,12 +29,19 @@ func sandboxCtx(t *testing.T) context.Context {
 // error.
 func sandboxScript(t *testing.T, script string, args ...string) (string, error) {
 	t.Helper()
+	return sandboxScriptContext(sandboxCtx(t), t, script, args...)
+}
+
+// sandboxScriptContext is sandboxScript bounded by ctx, for scripts longer
+// than a week.
+func sandboxScriptContext(ctx context.Context, t *testing.T, script string, args ...string) (string, error) {
+	t.Helper()
 	file := filepath.Join(t.TempDir(), "script.txt")
 	if err := os.WriteFile(file, []byte(script), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	var out, logs bytes.Buffer
-	err := runSandbox(sandboxCtx(t), append([]string{"-script", file}, args...), nil, false, &out, &logs)
+	err := runSandbox(ctx, append([]string{"-script", file}, args...), nil, false, &out, &logs)
 	if logs.Len() > 0 {
 		t.Logf("sandbox logs:\n%s", logs.String())
 	}
@@ -89,7 +96,13 @@ func TestSandboxWeek(t *testing.T) {
 		}
 	}
 
-	golden := filepath.Join("testdata", "sandbox_week.golden")
+	compareGolden(t, got, filepath.Join("testdata", "sandbox_week.golden"))
+}
+
+// compareGolden compares a transcript with its golden file, or rewrites the
+// file with -update.
+func compareGolden(t *testing.T, got, golden string) {
+	t.Helper()
 	if *updateTranscript {
 		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
@@ -98,7 +111,7 @@ func TestSandboxWeek(t *testing.T) {
 	}
 	want, err := os.ReadFile(golden)
 	if err != nil {
-		t.Fatalf("%v (run go test ./cmd/rapport -run TestSandboxWeek -update to create it)", err)
+		t.Fatalf("%v (run go test ./cmd/rapport -run %s -update to create it)", err, t.Name())
 	}
 	if got != string(want) {
 		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
