@@ -76,6 +76,7 @@ type (
 		Reminded    bool    `json:"reminded"`
 		Nudges      int     `json:"nudges"`
 		LastNudge   *string `json:"last_nudge"`
+		AskedAt     *string `json:"asked_at,omitempty"` // when "still on your list?" was asked; since version 2
 	}
 	wireMember struct {
 		User        string   `json:"user"`
@@ -180,7 +181,7 @@ func (db *DB) Export(w io.Writer, now time.Time) error {
 				Due: formatTime(f.Due), Created: formatTime(f.Created), Status: string(f.Status),
 				DoneAt: formatOptionalTime(f.DoneAt), Note: f.Note, Link: f.Link, Channel: f.Channel,
 				NextAt: formatOptionalTime(f.NextAt), Reminded: f.Reminded, Nudges: f.Nudges,
-				LastNudge: formatOptionalTime(f.LastNudge),
+				LastNudge: formatOptionalTime(f.LastNudge), AskedAt: formatOptionalTime(f.AskedAt),
 			})
 		}
 		doc.Coffee.Members = make([]wireMember, 0, len(members))
@@ -566,6 +567,7 @@ type importFollowup struct {
 	Reminded    bool            `json:"reminded"`
 	Nudges      int             `json:"nudges"`
 	LastNudge   *string         `json:"last_nudge"`
+	AskedAt     *string         `json:"asked_at"`
 }
 
 // parseImportFollowup turns a document's follow-up (but its id) into a
@@ -592,6 +594,10 @@ func parseImportFollowup(field string, w importFollowup) (Followup, error) {
 	if err != nil {
 		return Followup{}, err
 	}
+	askedAt, err := parseOptionalImportTime(field+".asked_at", w.AskedAt)
+	if err != nil {
+		return Followup{}, err
+	}
 	var nextAt time.Time
 	if w.NextAt == nil {
 		if status == FollowupOpen {
@@ -610,7 +616,7 @@ func parseImportFollowup(field string, w importFollowup) (Followup, error) {
 		Owner: w.Owner, Counterpart: w.Counterpart, Text: w.Text,
 		Due: due, Created: created, Status: status, DoneAt: doneAt,
 		Note: w.Note, Link: w.Link, Channel: w.Channel,
-		NextAt: nextAt, Reminded: w.Reminded, Nudges: w.Nudges, LastNudge: lastNudge,
+		NextAt: nextAt, Reminded: w.Reminded, Nudges: w.Nudges, LastNudge: lastNudge, AskedAt: askedAt,
 	}
 	if name, err := checkFollowup(f); err != nil {
 		return Followup{}, invalid(field+"."+name, "%w", err)

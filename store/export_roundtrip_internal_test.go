@@ -97,7 +97,7 @@ func TestExportImportKeepsEverything(t *testing.T) {
 			IsRestricted: true, IsStranger: true, Muted: []string{"digest", "nudges"},
 			WorkStart: 7*time.Hour + 30*time.Minute, WorkEnd: 15*time.Hour + 45*time.Minute + 10*time.Second,
 			WorkDays: []time.Weekday{time.Sunday, time.Tuesday, time.Saturday}, Style: "async first",
-			LastReconnect: at.Add(time.Hour), Updated: at.Add(2 * time.Hour)},
+			LastReconnect: at.Add(time.Hour), Updated: at.Add(2 * time.Hour), Locale: "de-DE"},
 		{ID: "U2", Name: "bob", TZ: "Asia/Tokyo", WorkEnd: 24 * time.Hour},
 	}
 	contacts := []Contact{
@@ -108,14 +108,14 @@ func TestExportImportKeepsEverything(t *testing.T) {
 		Channel: "C1", MessageTS: "1700000000.000100", Private: true, At: at}}
 	followups := []Followup{
 		{Owner: "U1", Counterpart: "U2", Text: "send the deck", Due: at.Add(24 * time.Hour), Created: at, Status: FollowupOpen,
-			Link: "https://x.slack.com/archives/C1/p1", Channel: "C1", NextAt: at.Add(25 * time.Hour), Reminded: true, Nudges: 2, LastNudge: at.Add(time.Hour)},
+			Link: "https://x.slack.com/archives/C1/p1", Channel: "C1", NextAt: at.Add(25 * time.Hour), Reminded: true, Nudges: 2, LastNudge: at.Add(time.Hour), AskedAt: at.Add(3 * time.Hour)},
 		{Owner: "U2", Text: "write it up", Due: at, Created: at.Add(-time.Hour), Status: FollowupDone, DoneAt: at.Add(time.Minute), Note: "sent"},
 	}
 	members := []CoffeeMember{{User: "U1", Joined: at, PausedUntil: at.Add(time.Hour), Via: ViaChannel, SkipAt: at.Add(7 * 24 * time.Hour),
 		Misses: 2, Ghosted: true, Never: []string{"U3"}}}
 	rounds := []Round{{At: at, Manual: true, Closed: true,
 		Groups: []CoffeeGroup{{Members: []string{"U1", "U2"}, Channel: "G1", IntroTS: "1700000000.000200", Icebreaker: 3,
-			Answers: map[string]CoffeeAnswer{"U1": AnswerYes}, CheckinSent: true}},
+			Answers: map[string]CoffeeAnswer{"U1": AnswerYes}, AnswerOrder: []string{"U1"}, CheckinSent: true}},
 		SitOut: []SitOut{{User: "U4", Reason: SitOutAlone}}}}
 	checkins := []Checkin{{User: "U1", With: "U2", At: at, Note: "lunch"}}
 
