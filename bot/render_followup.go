@@ -61,6 +61,18 @@ func followupWhat(f store.Followup) string {
 	return followupText(f) + " for <@" + f.Counterpart + ">"
 }
 
+// followupAllSelf reports whether every item is a note to oneself: then a
+// message about them has nobody to tell and no promise to keep, and says so
+// ("I'll let them know" would point at no one).
+func followupAllSelf(items []store.Followup) bool {
+	for _, f := range items {
+		if f.Counterpart != "" {
+			return false
+		}
+	}
+	return true
+}
+
 // renderFollowupCreated is the author's private confirmation, with Undo.
 func renderFollowupCreated(f store.Followup, r reader) (string, []slack.Block) {
 	text := fmt.Sprintf(":white_check_mark: Got it: *%s* — due %s your time.", followupWhat(f), localWhen(f.Due, r))
@@ -118,7 +130,11 @@ func renderFollowupDM(dm followupDM, snoozes []snoozeChoice, r reader) (string, 
 		head, b := followupReminderBlocks(dm.reminders, snoozes, r)
 		blocks = append(blocks, b...)
 		texts = append(texts, head+": "+kudosClip(dm.reminders[0].Text, 100))
-		notes = append(notes, "Done already? Tap Done and I'll let them know.")
+		if followupAllSelf(dm.reminders) {
+			notes = append(notes, "Done already? Tap Done to tick it off.")
+		} else {
+			notes = append(notes, "Done already? Tap Done and I'll let them know.")
+		}
 		stops = append(stops, button("mute_dm", "reminders", "Stop reminders"))
 	}
 	if len(dm.nudges) > 0 {
@@ -159,11 +175,26 @@ func followupAskBlocks(items []store.Followup, r reader) (string, []slack.Block)
 	return head, blocks
 }
 
-// followupReminderBlocks are the reminder part of a follow-up DM.
+// followupReminderBlocks are the reminder part of a follow-up DM: "A
+// promise is due", "A note to yourself is due", or, for both kinds at once,
+// "3 follow-ups are due".
 func followupReminderBlocks(items []store.Followup, snoozes []snoozeChoice, r reader) (string, []slack.Block) {
-	head := ":alarm_clock: A promise is due"
+	self := 0
+	for _, f := range items {
+		if f.Counterpart == "" {
+			self++
+		}
+	}
+	one, many := "A promise is due", "promises are due"
+	switch {
+	case self == len(items):
+		one, many = "A note to yourself is due", "notes to yourself are due"
+	case self > 0:
+		many = "follow-ups are due"
+	}
+	head := ":alarm_clock: " + one
 	if len(items) > 1 {
-		head = fmt.Sprintf(":alarm_clock: %d promises are due", len(items))
+		head = fmt.Sprintf(":alarm_clock: %d %s", len(items), many)
 	}
 	blocks := []slack.Block{section("*" + head + "*")}
 	for _, f := range items {
@@ -179,7 +210,11 @@ func followupNudgeBlocks(items []store.Followup, snoozes []snoozeChoice, r reade
 	if len(items) > 1 {
 		head = fmt.Sprintf("Let's get these %d back on track", len(items))
 	}
-	blocks := []slack.Block{section(fmt.Sprintf(":seedling: *%s.* Plans change; a quick update keeps trust strong — finish it, pick a new time, or let them know.", head))}
+	advice := "Plans change; a quick update keeps trust strong — finish it, pick a new time, or let them know."
+	if followupAllSelf(items) {
+		advice = "Plans change — finish it, snooze it to a better time, or drop it if it no longer matters."
+	}
+	blocks := []slack.Block{section(fmt.Sprintf(":seedling: *%s.* %s", head, advice))}
 	for _, f := range items {
 		line := fmt.Sprintf("*%s* — was due %s", followupWhat(f), localWhen(f.Due, r))
 		renegotiate := f.Nudges >= 3 && f.Counterpart != ""
@@ -273,24 +308,28 @@ func renderFollowupModal(channel, counterpart, link string, today string) slack.
 
 // renderFollowupNoteModal asks for an optional note (Drop, new date).
 func renderFollowupNoteModal(callbackID string, f store.Followup, withDate bool, today string) slack.ModalViewRequest {
-	title := "Drop it"
+	title, submit := "Drop it", "Send"
 	intro := fmt.Sprintf("Dropping *%s*. <@%s> will be told; a short note helps.", followupText(f), f.Counterpart)
 	if f.Counterpart == "" {
-		intro = fmt.Sprintf("Dropping *%s*.", followupText(f))
+		// A note to oneself: nobody is told, so nothing is sent.
+		submit = "Drop"
+		intro = fmt.Sprintf("Drop *%s*? It comes off your list; nobody else is involved.", followupText(f))
 	}
 	var blocks []slack.Block
 	if withDate {
 		title = "New date"
 		intro = fmt.Sprintf("Propose a new date for *%s*. <@%s> will get it by DM.", followupText(f), f.Counterpart)
 		if f.Counterpart == "" {
+			submit = "Save"
 			intro = fmt.Sprintf("Pick a new date for *%s*; I'll remind you then.", followupText(f))
 		}
 		d := slack.NewDatePickerBlockElement("date")
 		d.InitialDate = today
 		blocks = append(blocks, slack.NewInputBlock("followup_date", plain("New date"), nil, d))
 	}
-	// The new date of a note to oneself has nobody to tell, so no note.
-	if f.Counterpart != "" || !withDate {
+	// A note to oneself has nobody to tell, so neither its drop nor its
+	// new date asks for a note "for them".
+	if f.Counterpart != "" {
 		note := slack.NewPlainTextInputBlockElement(plain("Optional"), "note")
 		note.Multiline = true
 		note.MaxLength = 500
@@ -301,7 +340,7 @@ func renderFollowupNoteModal(callbackID string, f store.Followup, withDate bool,
 	blocks = append([]slack.Block{section(intro)}, blocks...)
 	return slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: callbackID,
-		Title: plain(title), Submit: plain("Send"), Close: plain("Cancel"),
+		Title: plain(title), Submit: plain(submit), Close: plain("Cancel"),
 		Blocks: slack.Blocks{BlockSet: blocks}, PrivateMetadata: fmt.Sprint(f.ID),
 	}
 }

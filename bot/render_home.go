@@ -250,13 +250,17 @@ func homeGreeting(v homeView, loc *time.Location) string {
 		hello += ", " + m
 	}
 	text := ":wave: *" + hello + "!*"
-	overdue := 0
+	overdue, promised := 0, false
 	for _, f := range v.Mine {
 		if f.Overdue {
 			overdue++
+			promised = promised || f.Counterpart != ""
 		}
 	}
 	switch {
+	case overdue > 0 && !promised:
+		text += "\n" + kudosCount(overdue, "note to yourself is", "notes to yourself are") +
+			" past due. A quick Done or Snooze keeps your list clear."
 	case overdue > 0:
 		text += "\n" + kudosCount(overdue, "follow-up is", "follow-ups are") +
 			" past due. A quick Done, Snooze or note to the other person keeps trust strong."
