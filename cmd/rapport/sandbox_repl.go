@@ -191,7 +191,7 @@ func (sb *sandbox) printWho(w io.Writer) {
 		}
 		role := ""
 		if p.admin {
-			role = ", admin"
+			role = " · admin"
 		}
 		fmt.Fprintf(w, "  %s %-7s %-15s %-10s %s%s\n", mark, p.handle, p.realName, p.city, sb.local(id, now), role)
 	}
