@@ -163,11 +163,11 @@ func (b *Bot) checkinHistory(ctx context.Context, cmd slashCommand, who string) 
 		}
 	}
 	slices.SortFunc(mine, func(a, c store.Checkin) int { return c.At.Compare(a.At) })
-	loc := b.locationOf(ctx, cmd.user)
+	r := b.readerOf(ctx, cmd.user)
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "*You and <@%s>*", who)
 	if c, err := b.store.Contact(cmd.user, who); err == nil && !c.LastContact.IsZero() {
-		fmt.Fprintf(&sb, "\nLast contact: %s (%s)", localWhen(c.LastContact, loc), contactWords(c.LastKind))
+		fmt.Fprintf(&sb, "\nLast contact: %s (%s)", localWhen(c.LastContact, r), contactWords(c.LastKind))
 		if c.Stopped {
 			sb.WriteString(" · suggestions off")
 		} else if c.CadenceDays > 0 {
@@ -182,7 +182,7 @@ func (b *Bot) checkinHistory(ctx context.Context, cmd slashCommand, who string) 
 			fmt.Fprintf(&sb, "\n…and %d more", len(mine)-10)
 			break
 		}
-		fmt.Fprintf(&sb, "\n• %s — %s", localWhen(c.At, loc), kudosClip(c.Note, 300))
+		fmt.Fprintf(&sb, "\n• %s — %s", localWhen(c.At, r), kudosClip(c.Note, 300))
 	}
 	return b.send.respond(ctx, cmd.responseURL, response{Text: sb.String(), Blocks: []slack.Block{section(sb.String())}})
 }

@@ -75,7 +75,7 @@ func (b *Bot) reply(ctx context.Context, o origin, text string) error {
 	return nil
 }
 
-func (b *Bot) nextRoundText(after time.Time, loc *time.Location) string {
+func (b *Bot) nextRoundText(after time.Time, r reader) string {
 	if b.opts.Coffee.NextRound == nil {
 		return ""
 	}
@@ -83,7 +83,7 @@ func (b *Bot) nextRoundText(after time.Time, loc *time.Location) string {
 	if next.IsZero() {
 		return ""
 	}
-	return " The next round is " + localWhen(next, loc) + "."
+	return " The next round is " + localWhen(next, r) + "."
 }
 
 func (b *Bot) coffeeJoin(ctx context.Context, cmd slashCommand) error {
@@ -105,9 +105,9 @@ func (b *Bot) coffeeJoin(ctx context.Context, cmd slashCommand) error {
 		return err
 	}
 	if !isNew {
-		return b.reply(ctx, cmd.origin, "You're in coffee chats (and not paused)."+b.nextRoundText(b.opts.Now(), b.location(p)))
+		return b.reply(ctx, cmd.origin, "You're in coffee chats (and not paused)."+b.nextRoundText(b.opts.Now(), b.readerFor(p)))
 	}
-	return b.reply(ctx, cmd.origin, ":coffee: You're in! I'll pair you with a teammate whose working hours overlap yours, and introduce you in a group DM."+b.nextRoundText(b.opts.Now(), b.location(p)))
+	return b.reply(ctx, cmd.origin, ":coffee: You're in! I'll pair you with a teammate whose working hours overlap yours, and introduce you in a group DM."+b.nextRoundText(b.opts.Now(), b.readerFor(p)))
 }
 
 func (b *Bot) coffeeLeave(ctx context.Context, o origin) error {
@@ -154,7 +154,7 @@ func parsePause(args string, now time.Time, loc *time.Location, week store.WorkW
 		if ok {
 			d, _ := localDay(due, loc)
 			if !d.After(now) {
-				return time.Time{}, errPastDate(d, loc)
+				return time.Time{}, errPastDate(d, reader{loc: loc, now: now})
 			}
 			if d.After(now.AddDate(1, 0, 0)) {
 				return time.Time{}, userErrorf("A pause can last up to a year. To stop for good, `/coffee leave`.")
@@ -203,7 +203,7 @@ func (b *Bot) coffeePause(ctx context.Context, cmd slashCommand) error {
 	if indefinite {
 		return b.reply(ctx, cmd.origin, "Paused. I won't pair you until you `/coffee resume`.")
 	}
-	return b.reply(ctx, cmd.origin, fmt.Sprintf("Paused until %s; I'll include you again after that. `/coffee resume` to come back sooner.", localDate(until, b.location(p))))
+	return b.reply(ctx, cmd.origin, fmt.Sprintf("Paused until %s; I'll include you again after that. `/coffee resume` to come back sooner.", localDate(until, b.readerFor(p))))
 }
 
 // errNotMember stops UpdateCoffeeMember from enrolling someone by accident.
@@ -223,11 +223,11 @@ func (b *Bot) coffeeResume(ctx context.Context, cmd slashCommand) error {
 	if err != nil {
 		return err
 	}
-	return b.reply(ctx, cmd.origin, "Welcome back! You're in the next round."+b.nextRoundText(b.opts.Now(), b.locationOf(ctx, cmd.user)))
+	return b.reply(ctx, cmd.origin, "Welcome back! You're in the next round."+b.nextRoundText(b.opts.Now(), b.readerOf(ctx, cmd.user)))
 }
 
 func (b *Bot) coffeeStatus(ctx context.Context, cmd slashCommand) error {
-	s := coffeeStatus{Loc: b.locationOf(ctx, cmd.user)}
+	s := coffeeStatus{Reader: b.readerOf(ctx, cmd.user)}
 	m, err := b.store.CoffeeMember(cmd.user)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -290,7 +290,7 @@ func (b *Bot) coffeeHistory(ctx context.Context, cmd slashCommand) error {
 	if err != nil {
 		return err
 	}
-	text, blocks := renderCoffeeHistory(entries, b.locationOf(ctx, cmd.user))
+	text, blocks := renderCoffeeHistory(entries, b.readerOf(ctx, cmd.user))
 	return b.send.respond(ctx, cmd.responseURL, response{Text: text, Blocks: blocks})
 }
 
@@ -428,7 +428,7 @@ func (b *Bot) coffeeStats(ctx context.Context, cmd slashCommand) error {
 		}
 	}
 	s.Participants = len(people)
-	s.Loc = b.locationOf(ctx, cmd.user)
+	s.Reader = b.readerOf(ctx, cmd.user)
 	text, blocks := renderCoffeeStats(s)
 	return b.send.respond(ctx, cmd.responseURL, response{Text: text, Blocks: blocks})
 }
@@ -841,7 +841,6 @@ func (b *Bot) pickIcebreakerFor(members []string, at time.Time) (int, error) {
 
 // coffeeIntro gathers what the intro shows about each person.
 func (b *Bot) coffeeIntro(ctx context.Context, r store.Round, i int, g store.CoffeeGroup) (coffeeIntro, error) {
-	now := b.opts.Now()
 	var weeks []store.WorkWeek
 	var locs []*time.Location
 	var people []store.Person
@@ -866,7 +865,6 @@ func (b *Bot) coffeeIntro(ctx context.Context, r store.Round, i int, g store.Cof
 		in.People = append(in.People, coffeePerson{
 			ID:      p.ID,
 			Zone:    locs[k].String(),
-			Now:     now,
 			Overlap: describeOverlap(shared, locs[k]),
 			Style:   escapeText(p.Style),
 		})
@@ -894,7 +892,7 @@ func describeOverlap(intervals []store.Interval, loc *time.Location) string {
 		if !ok {
 			continue
 		}
-		h := hours{iv.Start.In(loc).Format("15:04"), iv.End.In(loc).Format("15:04")}
+		h := hours{localClock(iv.Start, loc), localClock(iv.End, loc)}
 		if _, seen := days[h]; !seen {
 			order = append(order, h)
 		}
@@ -965,7 +963,7 @@ func (b *Bot) CoffeeHeadsUp(ctx context.Context, at, due time.Time) error {
 		if err != nil {
 			return err
 		}
-		text, blocks := renderCoffeeHeadsUp(at, b.location(p))
+		text, blocks := renderCoffeeHeadsUp(at, b.readerFor(p))
 		err = b.enqueue(store.Outgoing{
 			Key:          key,
 			User:         m.User,
@@ -1092,7 +1090,7 @@ func (b *Bot) CoffeeAskStillIn(ctx context.Context, at, due time.Time, user stri
 	if b.opts.Now().Before(when) {
 		return nil
 	}
-	text, blocks := renderCoffeeStillIn(at, b.location(p), silent)
+	text, blocks := renderCoffeeStillIn(at, b.readerFor(p), silent)
 	return b.enqueue(store.Outgoing{
 		Key:          key,
 		User:         user,
@@ -1269,7 +1267,7 @@ func (b *Bot) coffeeSuggest(ctx context.Context, in interaction, a *slack.BlockA
 		locs = append(locs, b.location(p))
 	}
 	now := b.opts.Now()
-	text, blocks := renderCoffeeSuggest(suggestSlots(store.SharedHours(weeks, locs, now.Add(time.Hour), now.AddDate(0, 0, 14)), 3), b.locationOf(ctx, in.user))
+	text, blocks := renderCoffeeSuggest(suggestSlots(store.SharedHours(weeks, locs, now.Add(time.Hour), now.AddDate(0, 0, 14)), 3), b.readerOf(ctx, in.user))
 	b.respondOrTell(ctx, in.origin, response{Text: text, Blocks: blocks})
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -950,5 +951,44 @@ func TestCoffeeHeadsUpBeforeRound(t *testing.T) {
 	rd := r.round(round)
 	if rd.Group("UNYC") >= 0 {
 		t.Errorf("UNYC skipped on Friday but is in %v", members(rd))
+	}
+}
+
+// Ensure a coffee intro that waits for the group's shared hours claims no
+// clock time that is stale when it arrives: a Berlin and São Paulo pair,
+// paired at 07:00 in São Paulo, get their intro at 09:00 São Paulo time,
+// and it says where each of them is and their shared hours, not the time
+// it was when the round ran ("07:00 in Sao Paulo").
+func TestCoffeeIntroNamesNoStaleTime(t *testing.T) {
+	people := []slacktest.User{
+		{ID: "UBER", Name: "ber", TZ: "Europe/Berlin"},
+		{ID: "USAO", Name: "sao", TZ: "America/Sao_Paulo"},
+	}
+	r := startCoffeeBot(t, coffeeSetup{users: people})
+	r.enrol(ids(people)...)
+	rd := r.round(monday)
+	ch := func() string { return rd.Groups[0].Channel }
+	intro, introAt := r.firstSeen(ch, "coffee_met")
+	r.walk(monday, monday.AddDate(0, 0, 1), 15*time.Minute, intro)
+	sao := mustZone(t, "America/Sao_Paulo")
+	if want := time.Date(2026, 11, 30, 9, 0, 0, 0, sao); !introAt.Equal(want) {
+		t.Fatalf("intro posted at %v, want %v (09:00 in São Paulo)", introAt.In(sao), want)
+	}
+	var got string
+	for _, m := range r.slack.Messages(ch()) {
+		if strings.Contains(body(m), "coffee_met") {
+			got = body(m)
+		}
+	}
+	for _, want := range []string{
+		"<@UBER> — in Berlin · shared hours Mon–Fri 13:00–18:00",
+		"<@USAO> — in Sao Paulo · shared hours Mon–Fri 09:00–14:00",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("intro = %s\nwant %q", got, want)
+		}
+	}
+	if clock := regexp.MustCompile(`\d\d:\d\d in `).FindString(got); clock != "" {
+		t.Errorf("intro says %q, a clock time that was true only when the round ran: %s", clock, got)
 	}
 }

@@ -158,14 +158,14 @@ func (b *Bot) makeFollowup(ctx context.Context, o origin, author store.Person, c
 	}
 	if counterpart != "" {
 		b.touch(o.user, counterpart, now, store.ContactFollowup)
-		text, blocks := renderFollowupNotice(f, b.locationOf(ctx, counterpart))
+		text, blocks := renderFollowupNotice(f, b.readerOf(ctx, counterpart))
 		if err := b.enqueue(store.Outgoing{Key: fmt.Sprintf("followup:%d:notice", f.ID), User: counterpart, Kind: "receipts",
 			Text: text, Blocks: encodeBlocks(blocks), RespectHours: true}); err != nil {
 			return err
 		}
 	}
 	b.refreshHome(ctx, o.user, counterpart)
-	text, blocks := renderFollowupCreated(f, b.location(author))
+	text, blocks := renderFollowupCreated(f, b.readerFor(author))
 	b.respondOrTell(ctx, o, response{Text: text, Blocks: blocks})
 	return nil
 }
@@ -178,7 +178,7 @@ func (b *Bot) openFollowupModal(ctx context.Context, triggerID, user, channel, c
 	if err != nil {
 		return err
 	}
-	date := formDefaultDate(b.opts.Now(), b.location(p), b.workWeek(p)).Format("2006-01-02")
+	date := pickerDate(formDefaultDate(b.opts.Now(), b.location(p), b.workWeek(p)), b.location(p))
 	return b.send.call(ctx, "views.open", func(ctx context.Context) error {
 		_, err := b.api.OpenViewContext(ctx, triggerID, renderFollowupModal(channel, counterpart, link, date))
 		return err
@@ -238,7 +238,7 @@ func (b *Bot) followupList(ctx context.Context, cmd slashCommand) error {
 	for i, f := range mine {
 		items[i] = followupListItem{N: i + 1, F: f}
 	}
-	text, blocks := renderFollowupList(items, owed, b.opts.Now(), b.location(p))
+	text, blocks := renderFollowupList(items, owed, b.readerFor(p))
 	return b.send.respond(ctx, cmd.responseURL, response{Text: text, Blocks: blocks})
 }
 
@@ -355,7 +355,7 @@ func (b *Bot) followupSnoozeButton(ctx context.Context, in interaction, a *slack
 	}); err != nil {
 		return err
 	}
-	b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf(":zzz: Snoozed *%s* until %s.", f.Text, localWhen(until, b.location(p)))})
+	b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf(":zzz: Snoozed *%s* until %s.", f.Text, localWhen(until, b.readerFor(p)))})
 	return nil
 }
 
@@ -383,7 +383,7 @@ func (b *Bot) followupRenegotiateButton(ctx context.Context, in interaction, a *
 	if err != nil {
 		return err
 	}
-	today := b.opts.Now().In(b.location(p)).AddDate(0, 0, 2).Format("2006-01-02")
+	today := pickerDate(b.opts.Now().In(b.location(p)).AddDate(0, 0, 2), b.location(p))
 	return b.send.call(ctx, "views.open", func(ctx context.Context) error {
 		_, err := b.api.OpenViewContext(ctx, in.triggerID, renderFollowupNoteModal(followupRenegotiateID, f, true, today))
 		return err
@@ -511,7 +511,7 @@ func (b *Bot) validateFollowupForm(in interaction) map[string]string {
 	case err != nil:
 		errs["followup_date"] = "Pick a date."
 	case !due.After(now):
-		errs["followup_date"] = pastDateText(due, b.location(p)) + " Pick a later date or time."
+		errs["followup_date"] = pastDateText(due, b.readerFor(p)) + " Pick a later date or time."
 	case due.After(now.AddDate(1, 0, 0)):
 		errs["followup_date"] = "Pick a date within a year."
 	}
@@ -580,7 +580,7 @@ func (b *Bot) validateNewDateForm(in interaction) map[string]string {
 	case err != nil:
 		return map[string]string{"followup_date": "Pick a date."}
 	case !due.After(b.opts.Now()):
-		return map[string]string{"followup_date": pastDateText(due, b.location(p)) + " Pick a later date."}
+		return map[string]string{"followup_date": pastDateText(due, b.readerFor(p)) + " Pick a later date."}
 	}
 	return nil
 }
@@ -603,7 +603,7 @@ func (b *Bot) followupRenegotiateSubmit(ctx context.Context, in interaction) err
 	if err != nil || !due.After(b.opts.Now()) {
 		// The form's check refuses this first; a form submitted across
 		// midnight can still get here.
-		b.tellPrivately(ctx, in.origin, pastDateText(due, b.location(p))+" Nothing was changed; pick a later date.")
+		b.tellPrivately(ctx, in.origin, pastDateText(due, b.readerFor(p))+" Nothing was changed; pick a later date.")
 		return nil
 	}
 	// A new date starts the follow-up over: its reminder at the new date,
@@ -616,18 +616,18 @@ func (b *Bot) followupRenegotiateSubmit(ctx context.Context, in interaction) err
 		return err
 	}
 	if f.Counterpart == "" {
-		b.tellPrivately(ctx, in.origin, fmt.Sprintf("New date set for *%s*: %s. I'll remind you then.", f.Text, localWhen(due, b.location(p))))
+		b.tellPrivately(ctx, in.origin, fmt.Sprintf("New date set for *%s*: %s. I'll remind you then.", f.Text, localWhen(due, b.readerFor(p))))
 		return nil
 	}
 	note := noteFrom(in)
-	text := fmt.Sprintf(":calendar: <@%s> proposes a new date for *%s*: %s.", f.Owner, f.Text, localWhen(due, b.locationOf(ctx, f.Counterpart)))
+	text := fmt.Sprintf(":calendar: <@%s> proposes a new date for *%s*: %s.", f.Owner, f.Text, localWhen(due, b.readerOf(ctx, f.Counterpart)))
 	if note != "" {
 		text += "\n>" + note
 	}
 	if err := b.enqueue(store.Outgoing{Key: fmt.Sprintf("followup:%d:renegotiate:%d", f.ID, due.Unix()), User: f.Counterpart, Kind: "receipts", Text: text, RespectHours: true}); err != nil {
 		return err
 	}
-	b.tellPrivately(ctx, in.origin, fmt.Sprintf("New date set: %s. I've let <@%s> know.", localWhen(due, b.location(p)), f.Counterpart))
+	b.tellPrivately(ctx, in.origin, fmt.Sprintf("New date set: %s. I've let <@%s> know.", localWhen(due, b.readerFor(p)), f.Counterpart))
 	return nil
 }
 
@@ -696,7 +696,7 @@ func (b *Bot) remindOwner(ctx context.Context, now time.Time, owner string, item
 		}
 	}
 	if len(showReminders)+len(showNudges)+len(showAsks) > 0 {
-		text, blocks := renderFollowupDM(followupDM{reminders: showReminders, nudges: showNudges, asks: showAsks}, b.snoozeChoices(), loc)
+		text, blocks := renderFollowupDM(followupDM{reminders: showReminders, nudges: showNudges, asks: showAsks}, b.snoozeChoices(), reader{loc: loc, now: now})
 		kind := "nudges"
 		if len(showReminders) > 0 {
 			kind = "reminders"

@@ -59,7 +59,7 @@ func TestFollowupDueAndOverdueInOneDM(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("DMs to Alice at Thursday 09:00 = %d, want 1: %q", len(got), got)
 	}
-	for _, want := range []string{"A promise is due", "call the caterer", "back on track", "book the venue"} {
+	for _, want := range []string{"A note to yourself is due", "call the caterer", "back on track", "book the venue"} {
 		if !strings.Contains(got[0], want) {
 			t.Errorf("the DM lacks %q: %s", want, got[0])
 		}
@@ -208,7 +208,7 @@ func TestPastDatesRefusedAlike(t *testing.T) {
 	if got := r.followup("UALICE", "me water plants by yesterday"); !strings.Contains(got, "That's in the past") {
 		t.Errorf("/followup … by yesterday = %q, want the past-date refusal", got)
 	}
-	if got := r.followup("UALICE", "me water plants by 30/11/2026"); !strings.Contains(got, "That's in the past (Mon 30 Nov 2026 18:00)") {
+	if got := r.followup("UALICE", "me water plants by 30/11/2026"); !strings.Contains(got, "That's in the past (Mon 30 Nov, 18:00)") {
 		t.Errorf("/followup … by 30/11/2026 = %q, want the past-date refusal", got)
 	}
 	r.command("UALICE", "/coffee", "join")
@@ -235,10 +235,61 @@ func TestPastDatesRefusedAlike(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(ack.Payload), "That's in the past (Mon 30 Nov 2026 18:00)") {
+	if !strings.Contains(string(ack.Payload), "That's in the past (Mon 30 Nov, 18:00)") {
 		t.Errorf("new date 2026-11-30: ack = %s, want the past-date refusal on the field", ack.Payload)
 	}
 	if f, _ := r.db.Followup(fs[0].ID); !f.Due.Equal(time.Date(2026, 12, 4, 17, 0, 0, 0, time.UTC)) {
 		t.Errorf("due after a refused new date = %v, want Friday 18:00 Berlin still", f.Due)
+	}
+}
+
+// Ensure a note to oneself is never spoken of as a promise to someone:
+// its confirmation, reminder, nudge, the Home and the Drop form name
+// nobody to tell ("I'll let them know", "a note to the other person",
+// "Note for them"), while a promise to Bob still says he will be told.
+func TestSelfNoteHasNobodyToTell(t *testing.T) {
+	r := startFollowupBot(t)
+	them := []string{"them", "other person", "promise", "trust"}
+	lacks := func(what, got string, wants ...string) {
+		t.Helper()
+		for _, w := range wants {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s lacks %q: %s", what, w, got)
+			}
+		}
+		for _, n := range them {
+			if strings.Contains(got, n) {
+				t.Errorf("%s says %q, but a note to oneself has nobody to tell: %s", what, n, got)
+			}
+		}
+	}
+	lacks("confirmation", r.followup("UALICE", "me water plants by tomorrow"), "water plants", "I'll remind you")
+
+	wednesday := time.Date(2026, 12, 2, 17, 0, 0, 0, time.UTC) // 18:00 Berlin: due
+	r.tickAt(wednesday)
+	lacks("reminder", body(r.waitDM("UALICE", "water plants")), "A note to yourself is due", "Tap Done to tick it off")
+
+	thursday := time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC) // 09:00 Berlin: overdue
+	r.tickAt(thursday)
+	lacks("nudge", body(r.waitDM("UALICE", "back on track")), "water plants", "snooze it to a better time")
+
+	r.event(slacktest.EventOptions{Event: map[string]any{"type": "app_home_opened", "user": "UALICE", "channel": "DALICE", "tab": "home"}})
+	home := readable(string(r.slack.HomeView("UALICE")))
+	greeting := home[:strings.Index(home, "water plants")]
+	lacks("Home greeting", greeting, "1 note to yourself is past due")
+
+	fs, _ := r.db.FollowupsOwnedBy("UALICE")
+	r.click("UALICE", r.slack.DMChannel("UALICE"), "followup_drop", fmt.Sprint(fs[0].ID))
+	open := r.slack.CallsTo("views.open")
+	if len(open) != 1 {
+		t.Fatalf("views.open calls = %d, want the Drop form", len(open))
+	}
+	lacks("Drop form", open[0].Params["view"], "comes off your list", `"Drop"`)
+
+	// A promise to Bob keeps its wording.
+	r.followup("UALICE", "<@UBOB> send the deck by Dec 4 10am")
+	r.tickAt(time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC))
+	if got := body(r.waitDM("UALICE", "send the deck")); !strings.Contains(got, "A promise is due") || !strings.Contains(got, "I'll let them know") {
+		t.Errorf("reminder of a promise to Bob = %s, want it to say Bob will be told", got)
 	}
 }

@@ -84,7 +84,7 @@ func TestFollowupLifecycle(t *testing.T) {
 	// Wednesday 18:00 Berlin: all three fall due; one reminder DM.
 	due := time.Date(2026, 12, 2, 17, 0, 0, 0, time.UTC)
 	r.tickAt(due)
-	rem := r.waitDM("UALICE", "promises are due")
+	rem := r.waitDM("UALICE", "3 follow-ups are due")
 	for _, want := range []string{"send the deck", "book the venue", "review the budget", "followup_done", "followup_snooze", "followup_drop"} {
 		if !strings.Contains(body(rem), want) {
 			t.Errorf("reminder lacks %q: %s", want, body(rem))

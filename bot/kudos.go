@@ -357,7 +357,7 @@ func (b *Bot) kudosLeaderboard(ctx context.Context, cmd slashCommand, period str
 	if err != nil {
 		return err
 	}
-	lb := leaderboard{Period: period, Total: stats.Total, Loc: b.location(p),
+	lb := leaderboard{Period: period, Total: stats.Total, Reader: b.readerFor(p),
 		Recognised: personCounts(stats.Receivers), Generous: personCounts(stats.Givers), Values: valueCounts(stats.Values)}
 	if period != "all" {
 		lb.From, lb.To = from, to
@@ -417,7 +417,7 @@ func (b *Bot) kudosShow(ctx context.Context, cmd slashCommand, user string) erro
 			break
 		}
 	}
-	text, blocks := renderKudosHistory(user, posts, b.locationOf(ctx, cmd.user))
+	text, blocks := renderKudosHistory(user, posts, b.readerOf(ctx, cmd.user))
 	return b.send.respond(ctx, cmd.responseURL, response{Text: text, Blocks: blocks})
 }
 
@@ -549,7 +549,7 @@ func (b *Bot) PostKudosDigest(ctx context.Context, from, to time.Time) error {
 	if len(values) > digestValues {
 		values = values[:digestValues]
 	}
-	text, blocks := renderKudosDigest(kudosDigest{From: from, To: to, Count: stats.Total, Loc: b.opts.Location,
+	text, blocks := renderKudosDigest(kudosDigest{From: from, To: to, Count: stats.Total, Reader: reader{loc: b.opts.Location, now: b.opts.Now()},
 		Recognised: personCounts(stats.Receivers), Values: valueCounts(values)})
 	return b.enqueue(store.Outgoing{
 		Key:       "kudos-digest:" + to.UTC().Format(time.RFC3339),

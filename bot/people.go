@@ -62,6 +62,18 @@ func (b *Bot) locationOf(ctx context.Context, id string) *time.Location {
 	return b.location(p)
 }
 
+// readerFor is p as a reader of the times Rapport writes: their zone, and
+// the bot's now to decide whether a year is worth writing.
+func (b *Bot) readerFor(p store.Person) reader {
+	return reader{loc: b.location(p), now: b.opts.Now()}
+}
+
+// readerOf is the user id as a reader of times (readerFor), in the zone
+// locationOf finds for them.
+func (b *Bot) readerOf(ctx context.Context, id string) reader {
+	return reader{loc: b.locationOf(ctx, id), now: b.opts.Now()}
+}
+
 // workWeek is the person's own working hours, or the configured default.
 func (b *Bot) workWeek(p store.Person) store.WorkWeek { return p.WorkWeek(b.opts.WorkWeek) }
 

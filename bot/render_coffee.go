@@ -45,10 +45,9 @@ const coffeeNoSlots = "I couldn't find shared working time in the next two weeks
 // coffeePerson is one member of a coffee group as the intro shows them.
 type coffeePerson struct {
 	ID      string
-	Zone    string    // IANA, e.g. "Europe/Berlin" ("" unknown)
-	Now     time.Time // the current instant (render the person's local time from it and Zone, e.g. "16:05 in Berlin")
-	Overlap string    // when this group's working hours overlap, in this person's zone, e.g. "Mon–Fri 15:00–18:00"; "" when unknown
-	Style   string    // their work-style note ("written summaries over calls"), plain text already escaped; "" none
+	Zone    string // IANA, e.g. "Europe/Berlin" ("" unknown): the intro says where they are ("in Berlin")
+	Overlap string // when this group's working hours overlap, in this person's zone, e.g. "Mon–Fri 15:00–18:00"; "" when unknown
+	Style   string // their work-style note ("written summaries over calls"), plain text already escaped; "" none
 }
 
 // coffeeIntro is one group of one round, for the group DM that introduces
@@ -75,7 +74,7 @@ type coffeeStatus struct {
 	NextRound    time.Time            // zero: none scheduled
 	Recent       []coffeeHistoryEntry // most recent first, up to 3
 	Never        int                  // how many people on their never-list (never show who)
-	Loc          *time.Location       // the reader's zone
+	Reader       reader               // who reads it: zone and now
 }
 
 // coffeeHistoryEntry is one round as one person lived it: whom they met and
@@ -100,13 +99,15 @@ type coffeeStats struct {
 	Members      int // people enrolled now
 	Paused       int // of those, paused now
 	Since        time.Time
-	Loc          *time.Location // the reader's zone
+	Reader       reader // who reads it: zone and now
 }
 
 // renderCoffeeIntro builds the group DM that introduces a coffee group: who
-// they are, each person's local time and shared working hours (in their own
-// zone), work-style notes when set, the icebreaker, the three buttons, and
-// when Rapport will check back.
+// they are, where each person is and the group's shared working hours in
+// their own zone, work-style notes when set, the icebreaker, the three
+// buttons, and when Rapport will check back. It names no one's current
+// clock time: the intro waits for the group's shared hours and stays in the
+// DM for days, so any "it's 06:00 there" would be stale when read.
 func renderCoffeeIntro(in coffeeIntro) (string, []slack.Block) {
 	var ids []string
 	for _, p := range in.People {
@@ -140,8 +141,8 @@ func renderCoffeeIntro(in coffeeIntro) (string, []slack.Block) {
 			continue
 		}
 		var about []string
-		if t := coffeeLocalTime(p.Zone, p.Now); t != "" {
-			about = append(about, t)
+		if w := coffeeWhere(p.Zone); w != "" {
+			about = append(about, w)
 		}
 		if o := kudosClip(kudosOneLine(escapeText(p.Overlap)), coffeeOverlapMax); o != "" {
 			about = append(about, "shared hours "+o)
@@ -182,7 +183,7 @@ func renderCoffeeIntro(in coffeeIntro) (string, []slack.Block) {
 // renderCoffeeSuggest is the private answer to "Suggest a time": up to three
 // 30-minute slots in the group's shared working time, each shown in the
 // reader's own zone, or a kind word when there are none.
-func renderCoffeeSuggest(slots []time.Time, loc *time.Location) (string, []slack.Block) {
+func renderCoffeeSuggest(slots []time.Time, r reader) (string, []slack.Block) {
 	var lines, plain []string
 	for _, s := range slots {
 		if s.IsZero() {
@@ -192,8 +193,8 @@ func renderCoffeeSuggest(slots []time.Time, loc *time.Location) (string, []slack
 			break
 		}
 		end := s.Add(coffeeSlotLength)
-		lines = append(lines, "• "+localWhen(s, loc)+" – "+localClock(end, loc))
-		plain = append(plain, localWhen(s, loc))
+		lines = append(lines, "• "+localWhen(s, r)+" – "+localClock(end, r.loc))
+		plain = append(plain, localWhen(s, r))
 	}
 	if len(lines) == 0 {
 		return coffeeNoSlots, []slack.Block{
@@ -227,11 +228,11 @@ func renderCoffeeCheckin(roundID uint64, group int) (string, []slack.Block) {
 // renderCoffeeHeadsUp is the DM sent before a scheduled round: when it
 // starts, a "Skip this round" button (value: the start in Unix seconds), and
 // a way to stop these heads-ups.
-func renderCoffeeHeadsUp(at time.Time, loc *time.Location) (string, []slack.Block) {
+func renderCoffeeHeadsUp(at time.Time, r reader) (string, []slack.Block) {
 	text := ":coffee: Heads-up: the next coffee round starts soon"
 	when := "soon"
 	if !at.IsZero() {
-		when = localWhen(at, loc)
+		when = localWhen(at, r)
 		text = ":coffee: Heads-up: the next coffee round starts " + when
 	}
 	buttons := []slack.BlockElement{}
@@ -272,7 +273,7 @@ func renderCoffeeSatOut(reason string) string {
 // whether to keep pairing them, what happens if they say nothing (a pause
 // before the round at at, undone any time), "Keep me in" and "Leave coffee
 // chats", and pausing as the middle way.
-func renderCoffeeStillIn(at time.Time, loc *time.Location, silent int) (string, []slack.Block) {
+func renderCoffeeStillIn(at time.Time, r reader, silent int) (string, []slack.Block) {
 	chats := "last few coffee chats"
 	if silent > 0 {
 		chats = "last " + kudosCount(silent, "coffee chat", "coffee chats")
@@ -280,7 +281,7 @@ func renderCoffeeStillIn(at time.Time, loc *time.Location, silent int) (string, 
 	return "Still up for coffee chats?", []slack.Block{
 		kudosSection(":wave: *Still up for coffee chats?* I haven't heard how your " + chats + " went — no problem at all, weeks get busy. " +
 			"Would you like to keep being paired?"),
-		kudosContext("If I don't hear from you before the next round (" + localWhen(at, loc) + "), I'll pause your coffee chats so nobody waits for you. " +
+		kudosContext("If I don't hear from you before the next round (" + localWhen(at, r) + "), I'll pause your coffee chats so nobody waits for you. " +
 			"`/coffee resume` brings you back any time."),
 		slack.NewActionBlock("",
 			coffeeButton(coffeeStayAction, "", "Keep me in", true),
@@ -337,8 +338,8 @@ func renderCoffeeStatus(s coffeeStatus) (string, []slack.Block) {
 		state = ":double_vertical_bar: You're in coffee chats, *paused* until you resume. Back? `/coffee resume`"
 		commands = "`/coffee resume` · `/coffee history` · `/coffee leave`"
 	case paused:
-		text = "Coffee chats: paused until " + s.PausedUntil.Format("Jan 2, 2006")
-		state = ":double_vertical_bar: You're in coffee chats, *paused* until " + localDate(s.PausedUntil, s.Loc) + ". Back sooner? `/coffee resume`"
+		text = "Coffee chats: paused until " + localDate(s.PausedUntil, s.Reader)
+		state = ":double_vertical_bar: You're in coffee chats, *paused* until " + localDate(s.PausedUntil, s.Reader) + ". Back sooner? `/coffee resume`"
 		commands = "`/coffee resume` · `/coffee history` · `/coffee leave`"
 	default:
 		text = "Coffee chats: you're in"
@@ -360,13 +361,13 @@ func renderCoffeeStatus(s coffeeStatus) (string, []slack.Block) {
 		next = ":fast_forward: You're skipping the next round."
 	case s.NextRound.IsZero():
 	case !s.Enrolled:
-		next = ":calendar: Next round: " + localWhen(s.NextRound, s.Loc) + ". Join before then to be included."
+		next = ":calendar: Next round: " + localWhen(s.NextRound, s.Reader) + ". Join before then to be included."
 	case paused && (s.Ghosted || s.UntilResumed || s.NextRound.Before(s.PausedUntil)):
-		next = ":calendar: Next round: " + localWhen(s.NextRound, s.Loc) + ". You'll sit it out while paused."
+		next = ":calendar: Next round: " + localWhen(s.NextRound, s.Reader) + ". You'll sit it out while paused."
 	case s.SkipNext:
-		next = ":calendar: Next round: " + localWhen(s.NextRound, s.Loc) + ". You're skipping that one and will be back the round after."
+		next = ":calendar: Next round: " + localWhen(s.NextRound, s.Reader) + ". You're skipping that one and will be back the round after."
 	default:
-		next = ":calendar: Next round: " + localWhen(s.NextRound, s.Loc) + ". You're in."
+		next = ":calendar: Next round: " + localWhen(s.NextRound, s.Reader) + ". You're in."
 	}
 	if next != "" {
 		state += "\n" + next
@@ -386,7 +387,7 @@ func renderCoffeeStatus(s coffeeStatus) (string, []slack.Block) {
 		if i == coffeeRecentMax {
 			break
 		}
-		recent = append(recent, coffeeHistoryLine(e, s.Loc))
+		recent = append(recent, coffeeHistoryLine(e, s.Reader))
 	}
 	if len(recent) > 0 {
 		blocks = append(blocks, kudosSection("*Recent rounds*\n"+strings.Join(recent, "\n")))
@@ -403,7 +404,7 @@ func renderCoffeeStatus(s coffeeStatus) (string, []slack.Block) {
 // renderCoffeeHistory is the private answer to /coffee history: the last 20
 // rounds, newest first as given, each with the date, whom they met and how
 // it went, or why they sat out.
-func renderCoffeeHistory(entries []coffeeHistoryEntry, loc *time.Location) (string, []slack.Block) {
+func renderCoffeeHistory(entries []coffeeHistoryEntry, r reader) (string, []slack.Block) {
 	if len(entries) == 0 {
 		text := "No coffee chats yet."
 		return text, []slack.Block{
@@ -414,7 +415,7 @@ func renderCoffeeHistory(entries []coffeeHistoryEntry, loc *time.Location) (stri
 	var lines []string
 	met, sat := 0, 0
 	for _, e := range shown {
-		lines = append(lines, coffeeHistoryLine(e, loc))
+		lines = append(lines, coffeeHistoryLine(e, r))
 		switch {
 		case coffeeSatOut(e):
 			sat++
@@ -450,7 +451,7 @@ func renderCoffeeStats(s coffeeStats) (string, []slack.Block) {
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "Coffee chats — stats", true, false)),
 	}
 	if !s.Since.IsZero() {
-		blocks = append(blocks, kudosContext("Since "+localDate(s.Since, s.Loc)))
+		blocks = append(blocks, kudosContext("Since "+localDate(s.Since, s.Reader)))
 	}
 	if s.Rounds <= 0 {
 		members := kudosCount(s.Members, "member", "members")
@@ -531,22 +532,27 @@ func coffeeWho(user string) string {
 	return "Someone"
 }
 
-// coffeeLocalTime is a person's clock time now, as they read it: "16:05 in
-// Berlin", or "16:05 UTC" for a zone without a city. It returns "" when the
+// coffeeWhere says where a person is, timelessly: "in Berlin", or "on
+// UTC" and "on UTC+03" for a zone without a city. It returns "" when the
 // zone is unknown or does not load.
-func coffeeLocalTime(zone string, now time.Time) string {
-	if zone == "" || zone == "Local" || now.IsZero() {
+func coffeeWhere(zone string) string {
+	if zone == "" || zone == "Local" {
 		return "" // "Local" would be the server's zone, not theirs
 	}
 	loc, err := time.LoadLocation(zone)
 	if err != nil {
 		return ""
 	}
-	t := now.In(loc)
 	if city := coffeeCity(zone); city != "" {
-		return t.Format("15:04") + " in " + city
+		return "in " + city
 	}
-	return t.Format("15:04 MST")
+	// A zone without a city ("UTC", "Etc/GMT-3") has one fixed offset,
+	// so any instant names it.
+	name, _ := time.Unix(0, 0).In(loc).Zone()
+	if strings.HasPrefix(name, "+") || strings.HasPrefix(name, "-") {
+		name = "UTC" + name
+	}
+	return "on " + name
 }
 
 // coffeeCity is the place an IANA zone is named after: "Europe/Berlin" →
@@ -567,12 +573,12 @@ func coffeeSatOut(e coffeeHistoryEntry) bool {
 
 // coffeeHistoryLine is one round in /coffee status or history: "• Dec 1 ·
 // with <@A> · met ☕", or "• Dec 1 · sat out (nobody else that round)".
-func coffeeHistoryLine(e coffeeHistoryEntry, loc *time.Location) string {
+func coffeeHistoryLine(e coffeeHistoryEntry, r reader) string {
 	line := "• "
 	if e.At.IsZero() {
 		line += "Earlier"
 	} else {
-		line += localDate(e.At, loc)
+		line += localDate(e.At, r)
 	}
 	if coffeeSatOut(e) {
 		switch e.SatOut {

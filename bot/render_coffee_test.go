@@ -23,8 +23,8 @@ var (
 		RoundID: 42,
 		Group:   3,
 		People: []coffeePerson{
-			{ID: "U01MAYA", Zone: "Europe/Berlin", Now: coffeeAt, Overlap: "Mon–Fri 15:00–18:00"},
-			{ID: "U02JO", Zone: "America/New_York", Now: coffeeAt, Overlap: "Mon–Fri 09:00–12:00"},
+			{ID: "U01MAYA", Zone: "Europe/Berlin", Overlap: "Mon–Fri 15:00–18:00"},
+			{ID: "U02JO", Zone: "America/New_York", Overlap: "Mon–Fri 09:00–12:00"},
 		},
 		Icebreaker:  icebreakers[0],
 		CheckinDays: 4,
@@ -33,9 +33,9 @@ var (
 		RoundID: 42,
 		Group:   7,
 		People: []coffeePerson{
-			{ID: "U01MAYA", Zone: "Europe/Berlin", Now: coffeeAt, Overlap: "Mon–Fri 10:00–12:30"},
-			{ID: "U03ANA", Zone: "America/Argentina/Buenos_Aires", Now: coffeeAt, Overlap: "Mon–Fri 06:00–08:30", Style: "written summaries over calls &amp; cameras optional"},
-			{ID: "U04KENJI", Zone: "Asia/Tokyo", Now: coffeeAt, Overlap: "Mon–Fri 18:00–20:30"},
+			{ID: "U01MAYA", Zone: "Europe/Berlin", Overlap: "Mon–Fri 10:00–12:30"},
+			{ID: "U03ANA", Zone: "America/Argentina/Buenos_Aires", Overlap: "Mon–Fri 06:00–08:30", Style: "written summaries over calls &amp; cameras optional"},
+			{ID: "U04KENJI", Zone: "Asia/Tokyo", Overlap: "Mon–Fri 18:00–20:30"},
 		},
 		Icebreaker:  icebreakers[2],
 		CheckinDays: 1,
@@ -44,9 +44,9 @@ var (
 		RoundID: 43,
 		Group:   1,
 		People: []coffeePerson{
-			{ID: "U01MAYA", Zone: "Europe/Berlin", Now: coffeeAt},
-			{ID: "U05SAM", Zone: "UTC", Now: coffeeAt},
-			{ID: "U06LEE", Now: coffeeAt},
+			{ID: "U01MAYA", Zone: "Europe/Berlin"},
+			{ID: "U05SAM", Zone: "UTC"},
+			{ID: "U06LEE"},
 		},
 		Icebreaker:  icebreakers[9],
 		CheckinDays: 4,
@@ -86,7 +86,7 @@ func coffeeHistoryFull() []coffeeHistoryEntry {
 }
 
 func coffeeStatsExample() coffeeStats {
-	return coffeeStats{
+	return coffeeStats{Reader: testReader,
 		Rounds: 12, Participants: 48, Groups: 60, Answered: 46, Met: 37, CrossZone: 21,
 		Pairs: 66, RepeatPairs: 3, Members: 52, Paused: 4,
 		Since: time.Date(2026, 9, 7, 10, 0, 0, 0, time.UTC),
@@ -105,31 +105,31 @@ func TestCoffeeGolden(t *testing.T) {
 		{"intro_pair", kudosMsg(renderCoffeeIntro(coffeePair))},
 		{"intro_trio_style", kudosMsg(renderCoffeeIntro(coffeeTrio))},
 		{"intro_no_overlap", kudosMsg(renderCoffeeIntro(coffeeNoOverlap))},
-		{"suggest_three", kudosMsg(renderCoffeeSuggest(coffeeSlots, time.UTC))},
-		{"suggest_empty", kudosMsg(renderCoffeeSuggest(nil, time.UTC))},
+		{"suggest_three", kudosMsg(renderCoffeeSuggest(coffeeSlots, testReader))},
+		{"suggest_empty", kudosMsg(renderCoffeeSuggest(nil, testReader))},
 		{"checkin", kudosMsg(renderCoffeeCheckin(42, 3))},
-		{"heads_up", kudosMsg(renderCoffeeHeadsUp(time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC), time.UTC))},
+		{"heads_up", kudosMsg(renderCoffeeHeadsUp(time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC), testReader))},
 		{"sat_out_alone", kudosMsg(renderCoffeeSatOut("alone"), nil)},
 		{"sat_out_no_overlap", kudosMsg(renderCoffeeSatOut("no_overlap"), nil)},
 		{"sat_out_never_list", kudosMsg(renderCoffeeSatOut("never_list"), nil)},
-		{"still_in", kudosMsg(renderCoffeeStillIn(time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC), time.UTC, 3))},
+		{"still_in", kudosMsg(renderCoffeeStillIn(time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC), testReader, 3))},
 		{"paused_silent", kudosMsg(renderCoffeePausedSilent())},
 		{"met", kudosMsg(coffeeMetText("U02JO"), nil)},
 		{"cant", kudosMsg(coffeeCantText("U02JO"), nil)},
-		{"status_enrolled", kudosMsg(renderCoffeeStatus(coffeeStatus{
+		{"status_enrolled", kudosMsg(renderCoffeeStatus(coffeeStatus{Reader: testReader,
 			Enrolled: true, Via: "command", NextRound: coffeeAt.AddDate(0, 0, 6), Recent: coffeeRecent, Never: 2,
 		}))},
-		{"status_paused", kudosMsg(renderCoffeeStatus(coffeeStatus{
+		{"status_paused", kudosMsg(renderCoffeeStatus(coffeeStatus{Reader: testReader,
 			Enrolled: true, Via: "channel", PausedUntil: coffeeAt.AddDate(0, 0, 20), NextRound: coffeeAt.AddDate(0, 0, 6), Recent: coffeeRecent[:1],
 		}))},
-		{"status_skip_ghosted", kudosMsg(renderCoffeeStatus(coffeeStatus{
+		{"status_skip_ghosted", kudosMsg(renderCoffeeStatus(coffeeStatus{Reader: testReader,
 			Enrolled: true, Via: "channel", Ghosted: true, SkipNext: true, NextRound: coffeeAt.AddDate(0, 0, 6), Never: 1,
 		}))},
-		{"status_not_enrolled", kudosMsg(renderCoffeeStatus(coffeeStatus{NextRound: coffeeAt.AddDate(0, 0, 6)}))},
-		{"history_empty", kudosMsg(renderCoffeeHistory(nil, time.UTC))},
-		{"history_full", kudosMsg(renderCoffeeHistory(coffeeHistoryFull(), time.UTC))},
+		{"status_not_enrolled", kudosMsg(renderCoffeeStatus(coffeeStatus{Reader: testReader, NextRound: coffeeAt.AddDate(0, 0, 6)}))},
+		{"history_empty", kudosMsg(renderCoffeeHistory(nil, testReader))},
+		{"history_full", kudosMsg(renderCoffeeHistory(coffeeHistoryFull(), testReader))},
 		{"stats", kudosMsg(renderCoffeeStats(coffeeStatsExample()))},
-		{"stats_empty", kudosMsg(renderCoffeeStats(coffeeStats{Members: 5, Paused: 1}))},
+		{"stats_empty", kudosMsg(renderCoffeeStats(coffeeStats{Reader: testReader, Members: 5, Paused: 1}))},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -220,7 +220,7 @@ func TestRenderCoffeeContent(t *testing.T) {
 		{Action: "coffee_suggest", Value: "42:3", Text: "Suggest a time"},
 	})
 	body := kudosJSON(t, intro)
-	for _, want := range []string{"<@U01MAYA>", "<@U02JO>", "16:05 in Berlin", "10:05 in New York",
+	for _, want := range []string{"<@U01MAYA>", "<@U02JO>", "— in Berlin", "— in New York",
 		"Mon–Fri 15:00–18:00", "Mon–Fri 09:00–12:00", icebreakers[0], "check back in 4 days", "paired"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("renderCoffeeIntro(pair) lacks %q", want)
@@ -231,7 +231,7 @@ func TestRenderCoffeeContent(t *testing.T) {
 	}
 
 	body = kudosJSON(t, kudosMsg(renderCoffeeIntro(coffeeTrio)))
-	for _, want := range []string{"<@U01MAYA>, <@U03ANA> and <@U04KENJI>", "12:05 in Buenos Aires", "00:05 in Tokyo",
+	for _, want := range []string{"<@U01MAYA>, <@U03ANA> and <@U04KENJI>", "— in Buenos Aires", "— in Tokyo",
 		"written summaries over calls &amp; cameras optional", "check back tomorrow", "you all"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("renderCoffeeIntro(trio) lacks %q", want)
@@ -248,28 +248,28 @@ func TestRenderCoffeeContent(t *testing.T) {
 	if strings.Contains(body, "shared hours") {
 		t.Errorf("renderCoffeeIntro(no overlap) mentions shared hours: %s", body)
 	}
-	for _, want := range []string{"16:05 in Berlin", "15:05 UTC", "<@U06LEE>"} {
+	for _, want := range []string{"— in Berlin", "— on UTC", "<@U06LEE>"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("renderCoffeeIntro(no overlap) lacks %q", want)
 		}
 	}
 
-	text, blocks := renderCoffeeSuggest(coffeeSlots, time.UTC)
+	text, blocks := renderCoffeeSuggest(coffeeSlots, testReader)
 	body = kudosJSON(t, kudosMsg(text, blocks))
 	for _, s := range coffeeSlots {
-		slot := localWhen(s, time.UTC) + " – " + localClock(s.Add(30*time.Minute), time.UTC)
+		slot := localWhen(s, testReader) + " – " + localClock(s.Add(30*time.Minute), testReader.loc)
 		if !strings.Contains(body, slot) {
 			t.Errorf("renderCoffeeSuggest lacks the slot %v as %q", s, slot)
 		}
 	}
-	text, _ = renderCoffeeSuggest(append(coffeeSlots, coffeeAt, coffeeAt), time.UTC)
+	text, _ = renderCoffeeSuggest(append(coffeeSlots, coffeeAt, coffeeAt), testReader)
 	if n := strings.Count(text, ";") + 1; n != 3 {
-		t.Errorf("renderCoffeeSuggest(5 slots, time.UTC) offers %d, want 3", n)
+		t.Errorf("renderCoffeeSuggest(5 slots, testReader) offers %d, want 3", n)
 	}
-	text, blocks = renderCoffeeSuggest([]time.Time{}, time.UTC)
+	text, blocks = renderCoffeeSuggest([]time.Time{}, testReader)
 	want := "I couldn't find shared working time in the next two weeks — try a quick async hello instead."
 	if text != want || !strings.Contains(kudosJSON(t, kudosMsg("", blocks)), want) {
-		t.Errorf("renderCoffeeSuggest(none, time.UTC) = %q, want %q in text and blocks", text, want)
+		t.Errorf("renderCoffeeSuggest(none, testReader) = %q, want %q in text and blocks", text, want)
 	}
 
 	checkCoffeeButtonList(t, "checkin", kudosMsg(renderCoffeeCheckin(42, 3)), []coffeeBtn{
@@ -282,7 +282,7 @@ func TestRenderCoffeeContent(t *testing.T) {
 	}
 
 	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
-	heads := kudosMsg(renderCoffeeHeadsUp(at, time.UTC))
+	heads := kudosMsg(renderCoffeeHeadsUp(at, testReader))
 	checkCoffeeButtonList(t, "heads-up", heads, []coffeeBtn{
 		{Action: "coffee_skip", Value: "1796637600", Text: "Skip this round"},
 		{Action: "mute_dm", Value: "heads_up", Text: "Stop heads-ups"},
@@ -294,7 +294,7 @@ func TestRenderCoffeeContent(t *testing.T) {
 		t.Errorf("renderCoffeeHeadsUp lacks the round's start in the reader's zone: %s", body)
 	}
 
-	checkCoffeeButtonList(t, "still_in", kudosMsg(renderCoffeeStillIn(at, time.UTC, 3)), []coffeeBtn{
+	checkCoffeeButtonList(t, "still_in", kudosMsg(renderCoffeeStillIn(at, testReader, 3)), []coffeeBtn{
 		{Action: "coffee_stay", Text: "Keep me in"},
 		{Action: "coffee_leave", Text: "Leave coffee chats"},
 	})
@@ -332,20 +332,20 @@ func TestRenderCoffeeContent(t *testing.T) {
 		wants []string
 		nots  []string
 	}{
-		{"enrolled", coffeeStatus{Enrolled: true, Via: "command", NextRound: at, Recent: coffeeRecent, Never: 2},
+		{"enrolled", coffeeStatus{Reader: testReader, Enrolled: true, Via: "command", NextRound: at, Recent: coffeeRecent, Never: 2},
 			[]string{"You're in coffee chats", "`/coffee join`", "Next round: Mon 7 Dec, 10:00", "<@U02JO>", "met ☕", "sat out",
 				"not to be paired with 2 people", "`/coffee pause`"},
 			[]string{"paused", "coffee_stay"}},
-		{"paused", coffeeStatus{Enrolled: true, Via: "channel", PausedUntil: at.AddDate(0, 0, 7), NextRound: at},
-			[]string{"*paused* until 14 Dec 2026", "`/coffee resume`", "sit it out while paused"},
+		{"paused", coffeeStatus{Reader: testReader, Enrolled: true, Via: "channel", PausedUntil: at.AddDate(0, 0, 7), NextRound: at},
+			[]string{"*paused* until Mon 14 Dec", "`/coffee resume`", "sit it out while paused"},
 			[]string{"Recent"}},
-		{"until resumed", coffeeStatus{Enrolled: true, PausedUntil: at.AddDate(100, 0, 0), UntilResumed: true, NextRound: at},
+		{"until resumed", coffeeStatus{Reader: testReader, Enrolled: true, PausedUntil: at.AddDate(100, 0, 0), UntilResumed: true, NextRound: at},
 			[]string{"*paused* until you resume", "`/coffee resume`", "sit it out while paused"},
 			[]string{"<!date^" + fmt.Sprint(at.AddDate(100, 0, 0).Unix()), fmt.Sprint(at.AddDate(100, 0, 0).Year())}},
-		{"not enrolled", coffeeStatus{NextRound: at},
+		{"not enrolled", coffeeStatus{Reader: testReader, NextRound: at},
 			[]string{"not in coffee chats", "`/coffee join`", "Join before then"},
 			[]string{"`/coffee leave`"}},
-		{"ghosted", coffeeStatus{Enrolled: true, Ghosted: true, SkipNext: true},
+		{"ghosted", coffeeStatus{Reader: testReader, Enrolled: true, Ghosted: true, SkipNext: true},
 			[]string{`"action_id": "coffee_stay"`, "skipping the next round"},
 			nil},
 	} {
@@ -363,26 +363,26 @@ func TestRenderCoffeeContent(t *testing.T) {
 	}
 
 	full := coffeeHistoryFull()
-	text, blocks = renderCoffeeHistory(full, time.UTC)
+	text, blocks = renderCoffeeHistory(full, testReader)
 	body = kudosJSON(t, kudosMsg(text, blocks))
 	if n := strings.Count(body, "• "); n != coffeeHistoryMax {
-		t.Errorf("renderCoffeeHistory(23 rounds, time.UTC) shows %d rounds, want %d", n, coffeeHistoryMax)
+		t.Errorf("renderCoffeeHistory(23 rounds, testReader) shows %d rounds, want %d", n, coffeeHistoryMax)
 	}
 	if strings.Contains(body, "U20P") || !strings.Contains(body, "<@U00P>") || !strings.Contains(body, "Showing your last 20 rounds") {
-		t.Errorf("renderCoffeeHistory(23 rounds, time.UTC) should show the newest 20 and say so")
+		t.Errorf("renderCoffeeHistory(23 rounds, testReader) should show the newest 20 and say so")
 	}
 	if i, j := strings.Index(body, "<@U00P>"), strings.Index(body, "<@U19P>"); i > j {
 		t.Errorf("renderCoffeeHistory should keep newest first")
 	}
-	_, blocks = renderCoffeeHistory(nil, time.UTC)
+	_, blocks = renderCoffeeHistory(nil, testReader)
 	if body := kudosJSON(t, kudosMsg("", blocks)); !strings.Contains(body, "No coffee chats yet") {
-		t.Errorf("renderCoffeeHistory(nil, time.UTC) lacks the empty state: %s", body)
+		t.Errorf("renderCoffeeHistory(nil, testReader) lacks the empty state: %s", body)
 	}
 
 	text, blocks = renderCoffeeStats(coffeeStatsExample())
 	body = kudosJSON(t, kudosMsg(text, blocks))
 	for _, want := range []string{"12", "48 took part", "62% of groups (37 of 60)", "80% of those that answered (46)",
-		"35% of groups (21)", "3 of 66 pairs (5%)", "63 pairs met for the first time", `*Members*\n52 · 4 paused`, "Since 7 Sep 2026"} {
+		"35% of groups (21)", "3 of 66 pairs (5%)", "63 pairs met for the first time", `*Members*\n52 · 4 paused`, "Since Mon 7 Sep"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("renderCoffeeStats lacks %q", want)
 		}
@@ -392,28 +392,26 @@ func TestRenderCoffeeContent(t *testing.T) {
 	}
 }
 
-func TestCoffeeLocalTime(t *testing.T) {
+func TestCoffeeWhere(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		zone string
-		now  time.Time
 		want string
 	}{
-		{"Europe/Berlin", coffeeAt, "16:05 in Berlin"},
-		{"America/New_York", coffeeAt, "10:05 in New York"},
-		{"America/Argentina/Buenos_Aires", coffeeAt, "12:05 in Buenos Aires"},
-		{"Asia/Kolkata", coffeeAt, "20:35 in Kolkata"},
-		{"UTC", coffeeAt, "15:05 UTC"},
-		{"Etc/GMT-3", coffeeAt, "18:05 +03"},
-		{"Europe/Berlin", time.Date(2026, 7, 1, 15, 5, 0, 0, time.UTC), "17:05 in Berlin"},
-		{"", coffeeAt, ""},
-		{"Local", coffeeAt, ""},
-		{"Mars/Olympus_Mons", coffeeAt, ""},
-		{"Europe/Berlin", time.Time{}, ""},
+		{"Europe/Berlin", "in Berlin"},
+		{"America/New_York", "in New York"},
+		{"America/Argentina/Buenos_Aires", "in Buenos Aires"},
+		{"Asia/Kolkata", "in Kolkata"},
+		{"UTC", "on UTC"},
+		{"Etc/GMT-3", "on UTC+03"},
+		{"Etc/GMT+5", "on UTC-05"},
+		{"", ""},
+		{"Local", ""},
+		{"Mars/Olympus_Mons", ""},
 	}
 	for _, tt := range tests {
-		if got := coffeeLocalTime(tt.zone, tt.now); got != tt.want {
-			t.Errorf("coffeeLocalTime(%q, %v) = %q, want %q", tt.zone, tt.now, got, tt.want)
+		if got := coffeeWhere(tt.zone); got != tt.want {
+			t.Errorf("coffeeWhere(%q) = %q, want %q", tt.zone, got, tt.want)
 		}
 	}
 }
@@ -469,7 +467,7 @@ func TestRenderCoffeeProperties(t *testing.T) {
 		name := fmt.Sprintf("case %d", i)
 		in := coffeeIntro{RoundID: rng.Uint64(), Group: rng.IntN(1000), CheckinDays: rng.IntN(10) - 1}
 		for range rng.IntN(10) {
-			p := coffeePerson{ID: kudosRandomID(rng, "U"), Zone: zones[rng.IntN(len(zones))], Now: randomTime()}
+			p := coffeePerson{ID: kudosRandomID(rng, "U"), Zone: zones[rng.IntN(len(zones))]}
 			if rng.IntN(2) == 0 {
 				p.Overlap = strings.Repeat("Mon–Fri 15:00–18:00 ", 1+rng.IntN(10))
 			}
@@ -487,7 +485,7 @@ func TestRenderCoffeeProperties(t *testing.T) {
 		for range rng.IntN(6) {
 			slots = append(slots, randomTime())
 		}
-		st := coffeeStatus{
+		st := coffeeStatus{Reader: testReader,
 			Enrolled: rng.IntN(3) > 0, Via: []string{"command", "channel", ""}[rng.IntN(3)],
 			PausedUntil: randomTime(), Ghosted: rng.IntN(2) == 0, SkipNext: rng.IntN(2) == 0,
 			NextRound: randomTime(), Never: rng.IntN(4),
@@ -513,16 +511,16 @@ func TestRenderCoffeeProperties(t *testing.T) {
 			m  kudosMessage
 		}{
 			{"intro", kudosMsg(renderCoffeeIntro(in))},
-			{"suggest", kudosMsg(renderCoffeeSuggest(slots, time.UTC))},
+			{"suggest", kudosMsg(renderCoffeeSuggest(slots, testReader))},
 			{"checkin", kudosMsg(renderCoffeeCheckin(rng.Uint64(), rng.IntN(1000)))},
-			{"heads-up", kudosMsg(renderCoffeeHeadsUp(randomTime(), time.UTC))},
+			{"heads-up", kudosMsg(renderCoffeeHeadsUp(randomTime(), testReader))},
 			{"sat out", kudosMsg(renderCoffeeSatOut([]string{"alone", "no_overlap", "never_list", ""}[rng.IntN(4)]), nil)},
-			{"still_in", kudosMsg(renderCoffeeStillIn(time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC), time.UTC, 3))},
+			{"still_in", kudosMsg(renderCoffeeStillIn(time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC), testReader, 3))},
 			{"paused_silent", kudosMsg(renderCoffeePausedSilent())},
 			{"met", kudosMsg(coffeeMetText(kudosRandomID(rng, "U")), nil)},
 			{"cant", kudosMsg(coffeeCantText(kudosRandomID(rng, "U")), nil)},
 			{"status", kudosMsg(renderCoffeeStatus(st))},
-			{"history", kudosMsg(renderCoffeeHistory(hist, time.UTC))},
+			{"history", kudosMsg(renderCoffeeHistory(hist, testReader))},
 			{"stats", kudosMsg(renderCoffeeStats(stats))},
 		} {
 			checkKudosLimits(t, name+" "+r.fn, r.m)

@@ -3,7 +3,6 @@ package bot
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/slack-go/slack"
 
@@ -62,9 +61,21 @@ func followupWhat(f store.Followup) string {
 	return followupText(f) + " for <@" + f.Counterpart + ">"
 }
 
+// followupAllSelf reports whether every item is a note to oneself: then a
+// message about them has nobody to tell and no promise to keep, and says so
+// ("I'll let them know" would point at no one).
+func followupAllSelf(items []store.Followup) bool {
+	for _, f := range items {
+		if f.Counterpart != "" {
+			return false
+		}
+	}
+	return true
+}
+
 // renderFollowupCreated is the author's private confirmation, with Undo.
-func renderFollowupCreated(f store.Followup, loc *time.Location) (string, []slack.Block) {
-	text := fmt.Sprintf(":white_check_mark: Got it: *%s* — due %s your time.", followupWhat(f), localWhen(f.Due, loc))
+func renderFollowupCreated(f store.Followup, r reader) (string, []slack.Block) {
+	text := fmt.Sprintf(":white_check_mark: Got it: *%s* — due %s your time.", followupWhat(f), localWhen(f.Due, r))
 	if f.Counterpart != "" {
 		text += fmt.Sprintf(" I've let <@%s> know.", f.Counterpart)
 	}
@@ -75,9 +86,9 @@ func renderFollowupCreated(f store.Followup, loc *time.Location) (string, []slac
 }
 
 // renderFollowupNotice tells the counterpart about the promise, with the
-// due time in the counterpart's zone (loc).
-func renderFollowupNotice(f store.Followup, loc *time.Location) (string, []slack.Block) {
-	text := fmt.Sprintf(":handshake: <@%s> will *%s* for you by %s.", f.Owner, followupText(f), localWhen(f.Due, loc))
+// due time in the counterpart's zone (r).
+func renderFollowupNotice(f store.Followup, r reader) (string, []slack.Block) {
+	text := fmt.Sprintf(":handshake: <@%s> will *%s* for you by %s.", f.Owner, followupText(f), localWhen(f.Due, r))
 	blocks := []slack.Block{section(text)}
 	if f.Link != "" {
 		blocks = append(blocks, contextLine(fmt.Sprintf(":link: About <%s|this message>", f.Link)))
@@ -111,25 +122,29 @@ type followupDM struct {
 // renderFollowupDM is an author's one follow-up DM of a tick: the items
 // that fell due (reminders), those still overdue (nudges), those to ask
 // about, each with its buttons, and a way to stop each kind of DM it holds.
-func renderFollowupDM(dm followupDM, snoozes []snoozeChoice, loc *time.Location) (string, []slack.Block) {
+func renderFollowupDM(dm followupDM, snoozes []snoozeChoice, r reader) (string, []slack.Block) {
 	var blocks []slack.Block
 	var texts, notes []string
 	var stops []slack.BlockElement
 	if len(dm.reminders) > 0 {
-		head, b := followupReminderBlocks(dm.reminders, snoozes, loc)
+		head, b := followupReminderBlocks(dm.reminders, snoozes, r)
 		blocks = append(blocks, b...)
 		texts = append(texts, head+": "+kudosClip(dm.reminders[0].Text, 100))
-		notes = append(notes, "Done already? Tap Done and I'll let them know.")
+		if followupAllSelf(dm.reminders) {
+			notes = append(notes, "Done already? Tap Done to tick it off.")
+		} else {
+			notes = append(notes, "Done already? Tap Done and I'll let them know.")
+		}
 		stops = append(stops, button("mute_dm", "reminders", "Stop reminders"))
 	}
 	if len(dm.nudges) > 0 {
-		head, b := followupNudgeBlocks(dm.nudges, snoozes, loc)
+		head, b := followupNudgeBlocks(dm.nudges, snoozes, r)
 		blocks = append(blocks, b...)
 		texts = append(texts, fmt.Sprintf(":seedling: %s: %s", head, kudosClip(dm.nudges[0].Text, 100)))
 		notes = append(notes, fmt.Sprintf("In your working hours: daily for %d working days, then weekly, then I ask once.", dailyNudges))
 	}
 	if len(dm.asks) > 0 {
-		head, b := followupAskBlocks(dm.asks, loc)
+		head, b := followupAskBlocks(dm.asks, r)
 		blocks = append(blocks, b...)
 		texts = append(texts, fmt.Sprintf(":thinking_face: %s: %s", head, kudosClip(dm.asks[0].Text, 100)))
 		notes = append(notes, "I ask once; until you choose, I won't bring it up again.")
@@ -143,7 +158,7 @@ func renderFollowupDM(dm followupDM, snoozes []snoozeChoice, loc *time.Location)
 
 // followupAskBlocks ask, once, whether to keep an item that has been
 // overdue for weeks: Keep (quietly on the list), New date, or Drop.
-func followupAskBlocks(items []store.Followup, loc *time.Location) (string, []slack.Block) {
+func followupAskBlocks(items []store.Followup, r reader) (string, []slack.Block) {
 	head := "Still on your list?"
 	blocks := []slack.Block{section(fmt.Sprintf(":thinking_face: *%s* I've stopped nudging about these; tell me what to do with each.", head))}
 	if len(items) == 1 {
@@ -151,7 +166,7 @@ func followupAskBlocks(items []store.Followup, loc *time.Location) (string, []sl
 	}
 	for _, f := range items {
 		id := fmt.Sprint(f.ID)
-		blocks = append(blocks, section(fmt.Sprintf("*%s* — was due %s", followupWhat(f), localWhen(f.Due, loc))),
+		blocks = append(blocks, section(fmt.Sprintf("*%s* — was due %s", followupWhat(f), localWhen(f.Due, r))),
 			slack.NewActionBlock(fmt.Sprintf("followup_ask_%d", f.ID),
 				button(followupKeepAction, id, "Keep it"),
 				button(followupNewDateAction, id, "New date"),
@@ -160,29 +175,48 @@ func followupAskBlocks(items []store.Followup, loc *time.Location) (string, []sl
 	return head, blocks
 }
 
-// followupReminderBlocks are the reminder part of a follow-up DM.
-func followupReminderBlocks(items []store.Followup, snoozes []snoozeChoice, loc *time.Location) (string, []slack.Block) {
-	head := ":alarm_clock: A promise is due"
+// followupReminderBlocks are the reminder part of a follow-up DM: "A
+// promise is due", "A note to yourself is due", or, for both kinds at once,
+// "3 follow-ups are due".
+func followupReminderBlocks(items []store.Followup, snoozes []snoozeChoice, r reader) (string, []slack.Block) {
+	self := 0
+	for _, f := range items {
+		if f.Counterpart == "" {
+			self++
+		}
+	}
+	one, many := "A promise is due", "promises are due"
+	switch {
+	case self == len(items):
+		one, many = "A note to yourself is due", "notes to yourself are due"
+	case self > 0:
+		many = "follow-ups are due"
+	}
+	head := ":alarm_clock: " + one
 	if len(items) > 1 {
-		head = fmt.Sprintf(":alarm_clock: %d promises are due", len(items))
+		head = fmt.Sprintf(":alarm_clock: %d %s", len(items), many)
 	}
 	blocks := []slack.Block{section("*" + head + "*")}
 	for _, f := range items {
-		blocks = append(blocks, section(fmt.Sprintf("*%s* — due %s", followupWhat(f), localWhen(f.Due, loc))), followupActions(f, snoozes, false))
+		blocks = append(blocks, section(fmt.Sprintf("*%s* — due %s", followupWhat(f), localWhen(f.Due, r))), followupActions(f, snoozes, false))
 	}
 	return head, blocks
 }
 
 // followupNudgeBlocks are the nudge part of a follow-up DM. Kind,
 // specific and forward-looking, never shaming.
-func followupNudgeBlocks(items []store.Followup, snoozes []snoozeChoice, loc *time.Location) (string, []slack.Block) {
+func followupNudgeBlocks(items []store.Followup, snoozes []snoozeChoice, r reader) (string, []slack.Block) {
 	head := "Let's get this back on track"
 	if len(items) > 1 {
 		head = fmt.Sprintf("Let's get these %d back on track", len(items))
 	}
-	blocks := []slack.Block{section(fmt.Sprintf(":seedling: *%s.* Plans change; a quick update keeps trust strong — finish it, pick a new time, or let them know.", head))}
+	advice := "Plans change; a quick update keeps trust strong — finish it, pick a new time, or let them know."
+	if followupAllSelf(items) {
+		advice = "Plans change — finish it, snooze it to a better time, or drop it if it no longer matters."
+	}
+	blocks := []slack.Block{section(fmt.Sprintf(":seedling: *%s.* %s", head, advice))}
 	for _, f := range items {
-		line := fmt.Sprintf("*%s* — was due %s", followupWhat(f), localWhen(f.Due, loc))
+		line := fmt.Sprintf("*%s* — was due %s", followupWhat(f), localWhen(f.Due, r))
 		renegotiate := f.Nudges >= 3 && f.Counterpart != ""
 		if renegotiate {
 			line += "\nIt's been a while: proposing a new date is a good way to keep your word."
@@ -214,7 +248,7 @@ type followupListItem struct {
 
 // renderFollowupList is /followup list: mine (numbered, overdue first) and
 // what others promised me.
-func renderFollowupList(mine []followupListItem, owed []store.Followup, now time.Time, loc *time.Location) (string, []slack.Block) {
+func renderFollowupList(mine []followupListItem, owed []store.Followup, r reader) (string, []slack.Block) {
 	var sb strings.Builder
 	sb.WriteString("*Your follow-ups*")
 	if len(mine) == 0 {
@@ -222,10 +256,10 @@ func renderFollowupList(mine []followupListItem, owed []store.Followup, now time
 	}
 	for _, it := range mine {
 		mark := ""
-		if it.F.Due.Before(now) {
+		if it.F.Due.Before(r.now) {
 			mark = " :warning: overdue"
 		}
-		fmt.Fprintf(&sb, "\n%d. %s — due %s%s", it.N, followupWhat(it.F), localWhen(it.F.Due, loc), mark)
+		fmt.Fprintf(&sb, "\n%d. %s — due %s%s", it.N, followupWhat(it.F), localWhen(it.F.Due, r), mark)
 	}
 	blocks := []slack.Block{section(sb.String())}
 	var ob strings.Builder
@@ -234,7 +268,7 @@ func renderFollowupList(mine []followupListItem, owed []store.Followup, now time
 		ob.WriteString("\nNobody owes you anything right now.")
 	}
 	for _, f := range owed {
-		fmt.Fprintf(&ob, "\n• <@%s>: %s — due %s", f.Owner, followupText(f), localWhen(f.Due, loc))
+		fmt.Fprintf(&ob, "\n• <@%s>: %s — due %s", f.Owner, followupText(f), localWhen(f.Due, r))
 	}
 	blocks = append(blocks, section(ob.String()), contextLine("Mark one done with `/followup done 2`."))
 	return "Your follow-ups", blocks
@@ -274,24 +308,28 @@ func renderFollowupModal(channel, counterpart, link string, today string) slack.
 
 // renderFollowupNoteModal asks for an optional note (Drop, new date).
 func renderFollowupNoteModal(callbackID string, f store.Followup, withDate bool, today string) slack.ModalViewRequest {
-	title := "Drop it"
+	title, submit := "Drop it", "Send"
 	intro := fmt.Sprintf("Dropping *%s*. <@%s> will be told; a short note helps.", followupText(f), f.Counterpart)
 	if f.Counterpart == "" {
-		intro = fmt.Sprintf("Dropping *%s*.", followupText(f))
+		// A note to oneself: nobody is told, so nothing is sent.
+		submit = "Drop"
+		intro = fmt.Sprintf("Drop *%s*? It comes off your list; nobody else is involved.", followupText(f))
 	}
 	var blocks []slack.Block
 	if withDate {
 		title = "New date"
 		intro = fmt.Sprintf("Propose a new date for *%s*. <@%s> will get it by DM.", followupText(f), f.Counterpart)
 		if f.Counterpart == "" {
+			submit = "Save"
 			intro = fmt.Sprintf("Pick a new date for *%s*; I'll remind you then.", followupText(f))
 		}
 		d := slack.NewDatePickerBlockElement("date")
 		d.InitialDate = today
 		blocks = append(blocks, slack.NewInputBlock("followup_date", plain("New date"), nil, d))
 	}
-	// The new date of a note to oneself has nobody to tell, so no note.
-	if f.Counterpart != "" || !withDate {
+	// A note to oneself has nobody to tell, so neither its drop nor its
+	// new date asks for a note "for them".
+	if f.Counterpart != "" {
 		note := slack.NewPlainTextInputBlockElement(plain("Optional"), "note")
 		note.Multiline = true
 		note.MaxLength = 500
@@ -302,7 +340,7 @@ func renderFollowupNoteModal(callbackID string, f store.Followup, withDate bool,
 	blocks = append([]slack.Block{section(intro)}, blocks...)
 	return slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: callbackID,
-		Title: plain(title), Submit: plain("Send"), Close: plain("Cancel"),
+		Title: plain(title), Submit: plain(submit), Close: plain("Cancel"),
 		Blocks: slack.Blocks{BlockSet: blocks}, PrivateMetadata: fmt.Sprint(f.ID),
 	}
 }

@@ -122,6 +122,7 @@ func renderHome(v homeView) slack.HomeTabViewRequest {
 	if loc == nil {
 		loc = time.UTC
 	}
+	rd := reader{loc: loc, now: v.Now}
 	var blocks []slack.Block
 	if v.Notice != "" {
 		blocks = append(blocks, kudosSection(v.Notice))
@@ -140,7 +141,7 @@ func renderHome(v homeView) slack.HomeTabViewRequest {
 				break
 			}
 			blocks = append(blocks,
-				kudosSection(homeFollowupLine(f, true, loc)),
+				kudosSection(homeFollowupLine(f, true, rd)),
 				slack.NewActionBlock("",
 					coffeeButton(followupDoneAction, strconv.FormatUint(f.ID, 10), "Done ✔", false),
 					button(followupSnoozeAction, strconv.FormatUint(f.ID, 10)+":"+homeSnoozeTomorrow, "Snooze to tomorrow")))
@@ -160,7 +161,7 @@ func renderHome(v homeView) slack.HomeTabViewRequest {
 			if i == homeListMax {
 				break
 			}
-			lines = append(lines, "• "+homeFollowupLine(f, false, loc))
+			lines = append(lines, "• "+homeFollowupLine(f, false, rd))
 		}
 		blocks = append(blocks, coffeeListSections(lines)...)
 		if more := len(v.OwedToMe) - homeListMax; more > 0 {
@@ -180,7 +181,7 @@ func renderHome(v homeView) slack.HomeTabViewRequest {
 			if i == homeKudosMax {
 				break
 			}
-			lines = append(lines, homeKudosLine(k, loc))
+			lines = append(lines, homeKudosLine(k, rd))
 		}
 		if len(lines) > 0 {
 			head += "\n" + strings.Join(lines, "\n")
@@ -189,7 +190,7 @@ func renderHome(v homeView) slack.HomeTabViewRequest {
 	}
 
 	// Coffee chats.
-	blocks = append(blocks, slack.NewDividerBlock(), homeCoffee(v, loc))
+	blocks = append(blocks, slack.NewDividerBlock(), homeCoffee(v, rd))
 
 	// People to reconnect with.
 	blocks = append(blocks, slack.NewDividerBlock())
@@ -203,7 +204,7 @@ func renderHome(v homeView) slack.HomeTabViewRequest {
 				break
 			}
 			blocks = append(blocks, slack.NewSectionBlock(
-				slack.NewTextBlockObject(slack.MarkdownType, kudosClip(homeReconnectLine(r, v.Now, loc), kudosSectionMax), false, true),
+				slack.NewTextBlockObject(slack.MarkdownType, kudosClip(homeReconnectLine(r, rd), kudosSectionMax), false, true),
 				nil,
 				slack.NewAccessory(button(homeReconnectAction, kudosID(r.User), "I reached out"))))
 		}
@@ -249,13 +250,17 @@ func homeGreeting(v homeView, loc *time.Location) string {
 		hello += ", " + m
 	}
 	text := ":wave: *" + hello + "!*"
-	overdue := 0
+	overdue, promised := 0, false
 	for _, f := range v.Mine {
 		if f.Overdue {
 			overdue++
+			promised = promised || f.Counterpart != ""
 		}
 	}
 	switch {
+	case overdue > 0 && !promised:
+		text += "\n" + kudosCount(overdue, "note to yourself is", "notes to yourself are") +
+			" past due. A quick Done or Snooze keeps your list clear."
 	case overdue > 0:
 		text += "\n" + kudosCount(overdue, "follow-up is", "follow-ups are") +
 			" past due. A quick Done, Snooze or note to the other person keeps trust strong."
@@ -273,7 +278,7 @@ func homeGreeting(v homeView, loc *time.Location) string {
 // homeFollowupLine is "*send the deck* for <@B> — due <date>" (mine) or
 // "<@A>: send the deck — due <date>" (owed to me). Overdue items say "was
 // due", without alarm.
-func homeFollowupLine(f homeFollowup, mine bool, loc *time.Location) string {
+func homeFollowupLine(f homeFollowup, mine bool, rd reader) string {
 	what := kudosClip(kudosOneLine(neutraliseMentions(f.Text)), homeTextMax)
 	if what == "" {
 		what = "(no description)"
@@ -290,19 +295,19 @@ func homeFollowupLine(f homeFollowup, mine bool, loc *time.Location) string {
 	switch {
 	case f.Due.IsZero():
 	case f.Overdue:
-		line += " — :hourglass: was due " + localWhen(f.Due, loc)
+		line += " — :hourglass: was due " + localWhen(f.Due, rd)
 	default:
-		line += " — due " + localWhen(f.Due, loc)
+		line += " — due " + localWhen(f.Due, rd)
 	}
 	return line
 }
 
 // homeKudosLine is one received kudos, short: "• <@G> · Nov 27 — for the
 // review…".
-func homeKudosLine(k kudosPost, loc *time.Location) string {
+func homeKudosLine(k kudosPost, rd reader) string {
 	line := "• " + kudosPerson(k.Giver)
 	if !k.At.IsZero() {
-		line += " · " + localDate(k.At, loc)
+		line += " · " + localDate(k.At, rd)
 	}
 	if k.Private {
 		line += " · :lock:"
@@ -315,7 +320,7 @@ func homeKudosLine(k kudosPost, loc *time.Location) string {
 
 // homeCoffee is the coffee section with the one button that fits: Pause when
 // in, Resume when paused, Join when not in.
-func homeCoffee(v homeView, loc *time.Location) slack.Block {
+func homeCoffee(v homeView, rd reader) slack.Block {
 	c := v.Coffee
 	paused := c.Ghosted || !c.PausedUntil.IsZero() && (v.Now.IsZero() || c.PausedUntil.After(v.Now))
 	var text string
@@ -325,11 +330,11 @@ func homeCoffee(v homeView, loc *time.Location) slack.Block {
 		text = "*Coffee chats*\n:coffee: Meet a teammate for a short virtual coffee every round — " +
 			"I pair you with someone whose working hours overlap yours."
 		if !c.NextRound.IsZero() {
-			text += "\nNext round: " + localWhen(c.NextRound, loc) + "."
+			text += "\nNext round: " + localWhen(c.NextRound, rd) + "."
 		}
 		b = coffeeButton(homeCoffeeJoinAct, "join", "Join coffee", true)
 	case paused:
-		text = "*Coffee chats*\n:double_vertical_bar: Paused until " + localDate(c.PausedUntil, loc) + ". Take the time you need."
+		text = "*Coffee chats*\n:double_vertical_bar: Paused until " + localDate(c.PausedUntil, rd) + ". Take the time you need."
 		if c.UntilResumed {
 			text = "*Coffee chats*\n:double_vertical_bar: Paused until you resume. Take the time you need."
 		}
@@ -338,16 +343,16 @@ func homeCoffee(v homeView, loc *time.Location) slack.Block {
 		}
 		if !c.NextRound.IsZero() {
 			if c.Ghosted || c.UntilResumed || c.NextRound.Before(c.PausedUntil) {
-				text += "\nNext round: " + localWhen(c.NextRound, loc) + " — you'll sit it out."
+				text += "\nNext round: " + localWhen(c.NextRound, rd) + " — you'll sit it out."
 			} else {
-				text += "\nNext round: " + localWhen(c.NextRound, loc) + "."
+				text += "\nNext round: " + localWhen(c.NextRound, rd) + "."
 			}
 		}
 		b = coffeeButton(homeCoffeeResumeAct, "resume", "Resume coffee", false)
 	default:
 		text = "*Coffee chats*\n:white_check_mark: You're in."
 		if !c.NextRound.IsZero() {
-			text += " Next round: " + localWhen(c.NextRound, loc) + "."
+			text += " Next round: " + localWhen(c.NextRound, rd) + "."
 		}
 		b = coffeeButton(homeCoffeePauseAct, "pause", "Pause coffee", false)
 	}
@@ -358,19 +363,20 @@ func homeCoffee(v homeView, loc *time.Location) slack.Block {
 
 // homeReconnectLine is "<@U> · last talked <date> · you like to catch up every
 // 30 days".
-func homeReconnectLine(r homeReconnect, now time.Time, loc *time.Location) string {
+func homeReconnectLine(r homeReconnect, rd reader) string {
+	now := rd.now
 	line := coffeeWho(r.User)
 	switch {
 	case r.LastContact.IsZero():
 		line += " · you haven't connected yet"
 	case !now.IsZero() && now.After(r.LastContact):
 		days := int(now.Sub(r.LastContact).Hours() / 24)
-		line += " · last talked " + localDate(r.LastContact, loc)
+		line += " · last talked " + localDate(r.LastContact, rd)
 		if days >= 2 {
 			line += " (" + strconv.Itoa(days) + " days ago)"
 		}
 	default:
-		line += " · last talked " + localDate(r.LastContact, loc)
+		line += " · last talked " + localDate(r.LastContact, rd)
 	}
 	if r.Days > 0 {
 		if r.Days == 1 {
@@ -429,7 +435,7 @@ func settingsSavedNotice(p store.Person, w store.WorkWeek, loc *time.Location, n
 	}
 	off := len(p.Muted)
 	text := ":white_check_mark: *Settings saved.* Working hours " + settingsHalfHour(w.Start) + "–" + settingsHalfHour(w.End) +
-		" on " + strings.Join(days, ", ") + ", in " + zone + " (it's " + now.In(loc).Format("15:04") + " there now)."
+		" on " + strings.Join(days, ", ") + ", in " + zone + " (it's " + localClock(now, loc) + " there now)."
 	if off > 0 {
 		text += " " + kudosCount(off, "kind of DM is", "kinds of DM are") + " off."
 	}

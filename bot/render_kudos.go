@@ -92,22 +92,22 @@ type valueCount struct {
 
 // leaderboard is what /kudos top shows. Only public kudos are counted.
 type leaderboard struct {
-	Period     string         // "week", "month", "year", "all"
-	From, To   time.Time      // the period in the asker's zone (To exclusive); zero for "all"
-	Total      int            // public kudos in the period
-	Recognised []personCount  // most recognised, desc
-	Generous   []personCount  // most generous (recipients thanked), desc
-	Values     []valueCount   // top values
-	Loc        *time.Location // the asker's zone
+	Period     string        // "week", "month", "year", "all"
+	From, To   time.Time     // the period in the asker's zone (To exclusive); zero for "all"
+	Total      int           // public kudos in the period
+	Recognised []personCount // most recognised, desc
+	Generous   []personCount // most generous (recipients thanked), desc
+	Values     []valueCount  // top values
+	Reader     reader        // the asker: zone and now
 }
 
 // kudosDigest is the weekly celebration posted in the kudos channel.
 type kudosDigest struct {
-	From, To   time.Time      // the week (To exclusive)
-	Count      int            // public kudos in the week
-	Recognised []personCount  // everyone recognised, desc
-	Values     []valueCount   // top values, desc
-	Loc        *time.Location // the team's zone (RAPPORT_TZ): the post is read by everyone
+	From, To   time.Time     // the week (To exclusive)
+	Count      int           // public kudos in the week
+	Recognised []personCount // everyone recognised, desc
+	Values     []valueCount  // top values, desc
+	Reader     reader        // the team's zone (RAPPORT_TZ), as the post is read by everyone, and now
 }
 
 // kudosForm is what the "Give kudos" modal starts with. (Not named kudosModal:
@@ -245,7 +245,7 @@ func renderLeaderboard(lb leaderboard) (string, []slack.Block) {
 	}
 
 	summary := kudosCount(lb.Total, "kudos", "kudos")
-	if r := kudosRange(lb.From, lb.To, lb.Loc); r != "" {
+	if r := kudosRange(lb.From, lb.To, lb.Reader); r != "" {
 		summary += " · " + r
 	}
 	blocks = append(blocks, kudosContext(summary))
@@ -269,7 +269,7 @@ func renderLeaderboard(lb leaderboard) (string, []slack.Block) {
 // renderKudosHistory builds the private answer to /kudos @person: their most
 // recent kudos, newest first as given, each with who gave it, when, why, its
 // values and a link to the post.
-func renderKudosHistory(user string, ks []kudosPost, loc *time.Location) (string, []slack.Block) {
+func renderKudosHistory(user string, ks []kudosPost, rd reader) (string, []slack.Block) {
 	who := kudosMention(user)
 	if len(ks) == 0 {
 		text := "No kudos for " + who + " yet."
@@ -294,7 +294,7 @@ func renderKudosHistory(user string, ks []kudosPost, loc *time.Location) (string
 			line += ", with " + joinMentions(others)
 		}
 		if !k.At.IsZero() {
-			line += " · " + localDate(k.At, loc)
+			line += " · " + localDate(k.At, rd)
 		}
 		var lines []string
 		if r := strings.TrimSpace(k.Reason); r != "" {
@@ -327,7 +327,7 @@ func renderKudosDigest(d kudosDigest) (string, []slack.Block) {
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, title, true, false)),
 	}
-	if r := kudosRange(d.From, d.To, d.Loc); r != "" {
+	if r := kudosRange(d.From, d.To, d.Reader); r != "" {
 		blocks = append(blocks, kudosContext(r))
 	}
 	if d.Count <= 0 {
@@ -607,18 +607,18 @@ func kudosPeriod(p string) string {
 	return "this " + kudosClip(kudosValue(p), 20)
 }
 
-// kudosRange renders the dates of [from, to) in loc. It returns "" for no
+// kudosRange renders the dates of [from, to) for r. It returns "" for no
 // period.
-func kudosRange(from, to time.Time, loc *time.Location) string {
+func kudosRange(from, to time.Time, r reader) string {
 	switch {
 	case from.IsZero() && to.IsZero():
 		return ""
 	case to.IsZero():
-		return "since " + localDate(from, loc)
+		return "since " + localDate(from, r)
 	case from.IsZero() || !to.After(from):
-		return "until " + localDate(to.Add(-time.Second), loc)
+		return "until " + localDate(to.Add(-time.Second), r)
 	}
-	return localDate(from, loc) + " – " + localDate(to.Add(-time.Second), loc)
+	return localDate(from, r) + " – " + localDate(to.Add(-time.Second), r)
 }
 
 // kudosCount writes n with the singular or plural noun.

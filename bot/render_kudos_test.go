@@ -129,7 +129,7 @@ var (
 
 func kudosFullBoard() leaderboard {
 	cet := time.FixedZone("CET", 3600)
-	return leaderboard{
+	return leaderboard{Reader: reader{loc: cet, now: testReader.now},
 		Period: "month",
 		From:   time.Date(2026, 11, 1, 0, 0, 0, 0, cet),
 		To:     time.Date(2026, 12, 1, 0, 0, 0, 0, cet),
@@ -145,7 +145,7 @@ func kudosFullBoard() leaderboard {
 }
 
 func kudosDigest45() kudosDigest {
-	d := kudosDigest{
+	d := kudosDigest{Reader: testReader,
 		From:   time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC),
 		To:     time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC),
 		Count:  71,
@@ -186,10 +186,10 @@ func TestKudosGolden(t *testing.T) {
 		{"sent_one", kudosMsg(renderKudosSent(kudosOne, 3, 5), nil)},
 		{"sent_three_unlimited", kudosMsg(renderKudosSent(kudosThree, 0, 0), nil)},
 		{"sent_private_last", kudosMsg(renderKudosSent(kudosPrivate, 0, 5), nil)},
-		{"leaderboard_empty", kudosMsg(renderLeaderboard(leaderboard{Period: "week"}))},
+		{"leaderboard_empty", kudosMsg(renderLeaderboard(leaderboard{Period: "week", Reader: testReader}))},
 		{"leaderboard_full", kudosMsg(renderLeaderboard(kudosFullBoard()))},
-		{"history", kudosMsg(renderKudosHistory("U02ALEX", history, time.UTC))},
-		{"history_empty", kudosMsg(renderKudosHistory("U02ALEX", nil, time.UTC))},
+		{"history", kudosMsg(renderKudosHistory("U02ALEX", history, testReader))},
+		{"history_empty", kudosMsg(renderKudosHistory("U02ALEX", nil, testReader))},
 		{"digest_45", kudosMsg(renderKudosDigest(kudosDigest45()))},
 		{"modal_values", renderKudosModal(modalValues)},
 		{"modal_free_text", renderKudosModal(kudosForm{})},
@@ -270,7 +270,7 @@ func TestRenderKudosContent(t *testing.T) {
 
 	_, blocks = renderLeaderboard(kudosFullBoard())
 	body = kudosJSON(t, kudosMsg("", blocks))
-	for _, want := range []string{"Kudos — this month", "🥇 <@U02ALEX> · 12 kudos", "🥈 <@U03BEA>", "🥈 <@U04CHEN>", "4. <@U05DANA>", "5. <@U06EVE>", "Private kudos are not counted", kudosRange(kudosFullBoard().From, kudosFullBoard().To, time.UTC)} {
+	for _, want := range []string{"Kudos — this month", "🥇 <@U02ALEX> · 12 kudos", "🥈 <@U03BEA>", "🥈 <@U04CHEN>", "4. <@U05DANA>", "5. <@U06EVE>", "Private kudos are not counted", kudosRange(kudosFullBoard().From, kudosFullBoard().To, kudosFullBoard().Reader), "Sun 1 Nov – Mon 30 Nov"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("renderLeaderboard(full) lacks %q", want)
 		}
@@ -278,7 +278,7 @@ func TestRenderKudosContent(t *testing.T) {
 	if strings.Contains(body, "U07FINN") || strings.Contains(body, "#fun") {
 		t.Errorf("renderLeaderboard(full) should show only the top %d people and values", kudosBoardTop)
 	}
-	_, blocks = renderLeaderboard(leaderboard{Period: "week"})
+	_, blocks = renderLeaderboard(leaderboard{Period: "week", Reader: testReader})
 	if body = kudosJSON(t, kudosMsg("", blocks)); !strings.Contains(body, "No kudos yet this week. Be the first") {
 		t.Errorf("renderLeaderboard(empty week) lacks the empty state, got %s", body)
 	}
@@ -295,7 +295,7 @@ func TestRenderKudosContent(t *testing.T) {
 		t.Errorf("renderKudosDigest fallback %q should mention nobody", text)
 	}
 
-	text, _ = renderKudosHistory("U02ALEX", []kudosPost{kudosThree}, time.UTC)
+	text, _ = renderKudosHistory("U02ALEX", []kudosPost{kudosThree}, testReader)
 	if want := "Recent kudos for <@U02ALEX>"; text != want {
 		t.Errorf("renderKudosHistory text = %q, want %q", text, want)
 	}
@@ -465,7 +465,7 @@ func TestRenderKudosProperties(t *testing.T) {
 		for range rng.IntN(12) {
 			ks = append(ks, kudosRandomPost(rng))
 		}
-		checkKudosLimits(t, name+" history", kudosMsg(renderKudosHistory(kudosRandomID(rng, "U"), ks, time.UTC)))
+		checkKudosLimits(t, name+" history", kudosMsg(renderKudosHistory(kudosRandomID(rng, "U"), ks, testReader)))
 		checkKudosLimits(t, name+" leaderboard", kudosMsg(renderLeaderboard(kudosRandomBoard(rng))))
 		checkKudosLimits(t, name+" digest", kudosMsg(renderKudosDigest(kudosRandomDigest(rng))))
 		checkKudosLimits(t, name+" modal", renderKudosModal(kudosRandomModal(rng)))
@@ -541,7 +541,7 @@ func kudosRandomValues(rng *rand.Rand, n int) []valueCount {
 }
 
 func kudosRandomBoard(rng *rand.Rand) leaderboard {
-	lb := leaderboard{Period: []string{"week", "month", "year", "all", "quarter"}[rng.IntN(5)]}
+	lb := leaderboard{Reader: testReader, Period: []string{"week", "month", "year", "all", "quarter"}[rng.IntN(5)]}
 	if lb.Period != "all" {
 		lb.From = kudosAt.AddDate(0, 0, -rng.IntN(365))
 		lb.To = kudosAt
@@ -556,7 +556,7 @@ func kudosRandomBoard(rng *rand.Rand) leaderboard {
 }
 
 func kudosRandomDigest(rng *rand.Rand) kudosDigest {
-	d := kudosDigest{From: kudosAt.AddDate(0, 0, -7), To: kudosAt}
+	d := kudosDigest{Reader: testReader, From: kudosAt.AddDate(0, 0, -7), To: kudosAt}
 	if rng.IntN(5) > 0 {
 		d.Count = 1 + rng.IntN(2000)
 		d.Recognised = kudosRandomCounts(rng, rng.IntN(300))

@@ -289,9 +289,9 @@ func errDueNoSuchDate(when string) error {
 func (c *dueClock) errPast(due time.Time) error {
 	if dueDayOf(due.In(c.loc)) == c.today {
 		return userErrorf("That time has already passed today (%s; it's %s now). Try, for example, "+
-			"`tomorrow 9am`, `monday` or `in 2 hours`.", due.In(c.loc).Format("15:04"), c.now.Format("15:04"))
+			"`tomorrow 9am`, `monday` or `in 2 hours`.", localClock(due, c.loc), localClock(c.now, c.loc))
 	}
-	return errPastDate(due, c.loc)
+	return errPastDate(due, reader{loc: c.loc, now: c.now})
 }
 
 // pastDateAdvice ends every refusal of a past date.
@@ -299,18 +299,18 @@ const pastDateAdvice = "Pick a date still ahead, for example `tomorrow`, `next f
 
 // pastDateText names a date or time that has passed, the same way wherever
 // a person typed or picked it (a command, a form's date field).
-func pastDateText(t time.Time, loc *time.Location) string {
-	return fmt.Sprintf("That's in the past (%s).", t.In(loc).Format("Mon 2 Jan 2006 15:04"))
+func pastDateText(t time.Time, r reader) string {
+	return fmt.Sprintf("That's in the past (%s).", localWhen(t, r))
 }
 
 // errPastDate is the one refusal of a date or time that has passed.
-func errPastDate(t time.Time, loc *time.Location) error {
-	return userErrorf("%s %s", pastDateText(t, loc), pastDateAdvice)
+func errPastDate(t time.Time, r reader) error {
+	return userErrorf("%s %s", pastDateText(t, r), pastDateAdvice)
 }
 
 func (c *dueClock) errTooFar(due time.Time) error {
 	return userErrorf("That's more than a year away (%s); a follow-up can be at most a year ahead. Try, for example, "+
-		"`end of next month`, `in 2 weeks` or `Dec 3`.", due.In(c.loc).Format("Mon 2 Jan 2006 15:04"))
+		"`end of next month`, `in 2 weeks` or `Dec 3`.", localWhen(due, reader{loc: c.loc, now: c.now}))
 }
 
 // quoteDue shortens what a person typed for an error message.

@@ -58,7 +58,7 @@ func TestZoneOverrideOnEverySurface(t *testing.T) {
 
 	// The leaderboard's "this month" is November where Alice is.
 	r.command("UALICE", "/kudos", "top month")
-	if _, got := r.lastResponse(); !strings.Contains(seen(got), "1 Nov 2026") || !strings.Contains(got, "<@UALICE>") {
+	if _, got := r.lastResponse(); !strings.Contains(seen(got), "Sun 1 Nov") || !strings.Contains(got, "<@UALICE>") {
 		t.Errorf("/kudos top month = %q, want November (her month) with her kudos", seen(got))
 	}
 

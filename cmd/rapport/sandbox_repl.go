@@ -13,6 +13,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/rapport-bot/rapport/bot"
 	"github.com/rapport-bot/rapport/bot/slacktest"
 )
 
@@ -117,9 +118,10 @@ func (sb *sandbox) prompt() string {
 	return fmt.Sprintf("[%s] %s in %s> ", sb.local(sb.me, sb.clock.Now()), sb.handle(sb.me), sb.where(sb.channel))
 }
 
-// local formats t as the person sees it: in their zone.
+// local writes t as the person sees it, in their zone and the way Rapport
+// writes every time ("Mon 30 Nov, 09:00").
 func (sb *sandbox) local(user string, t time.Time) string {
-	return t.In(sb.zone(user)).Format("Mon 2 Jan 15:04")
+	return bot.FormatWhen(t, sb.zone(user), sb.clock.Now())
 }
 
 // zone is a person's Slack time zone, loaded once at start.
@@ -189,9 +191,9 @@ func (sb *sandbox) printWho(w io.Writer) {
 		}
 		role := ""
 		if p.admin {
-			role = ", admin"
+			role = " · admin"
 		}
-		fmt.Fprintf(w, "  %s %-7s %-15s %-10s %s%s\n", mark, p.handle, p.realName, p.city, now.In(sb.zone(id)).Format("Mon 15:04"), role)
+		fmt.Fprintf(w, "  %s %-7s %-15s %-10s %s%s\n", mark, p.handle, p.realName, p.city, sb.local(id, now), role)
 	}
 }
 

@@ -65,19 +65,19 @@ func TestSandboxWeek(t *testing.T) {
 	for _, want := range []string{
 		"🎉 @alex gave kudos to @maya",                      // the public kudos
 		"Rapport to maya (DM)\n  │ 🎉 @alex gave you kudos", // and the DM
-		"── Mon 30 Nov 10:00, Berlin ──",                   // the round, on time
+		"── Mon 30 Nov, 10:00, Berlin ──",                  // the round, on time
 		"@maya says you met ☕",                             // "We met" from the intro
 		"Did you meet?",                                    // the check-in, Friday
 		"Lovely, noted ☕",                                  // answered
 		"*⏰ A promise is due*",                             // the reminder, Tuesday 15:00
-		"── Wed 2 Dec 09:00, Berlin ──",                    // overdue: next working morning
+		"── Wed 2 Dec, 09:00, Berlin ──",                   // overdue: next working morning
 		"Let's get this back on track",                     // the nudge
 		"✅ @alex followed up: send the Q4 numbers",         // sam hears, in their hours
 		"for you by Tue 1 Dec, 09:00",                      // in sam's zone, not UTC
-		"── Fri 4 Dec 16:00, Berlin ──\n  ┌ Rapport in #general\n  │ 🎉 Kudos this week", // the digest
-		"*@priya* — last contact 7 days ago",                                            // the reconnect nudge
-		"noted that you reached out to @priya",                                          // acted on
-		"Rapport · Home (alex)",                                                         // the App Home
+		"── Fri 4 Dec, 16:00, Berlin ──\n  ┌ Rapport in #general\n  │ 🎉 Kudos this week", // the digest
+		"*@priya* — last contact 7 days ago",                                             // the reconnect nudge
+		"noted that you reached out to @priya",                                           // acted on
+		"Rapport · Home (alex)",                                                          // the App Home
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the transcript lacks %q", want)
@@ -140,7 +140,7 @@ func TestSandboxPiped(t *testing.T) {
 		t.Errorf("runSandbox = %v, want one failed line", err)
 	}
 	got := out.String()
-	if !strings.Contains(got, "[Mon 30 Nov 09:00] alex in #general> /coffee status\n") || strings.Contains(got, "Rapport sandbox: a fake Slack") {
+	if !strings.Contains(got, "[Mon 30 Nov, 09:00] alex in #general> /coffee status\n") || strings.Contains(got, "Rapport sandbox: a fake Slack") {
 		t.Errorf("piped commands are not echoed like a script's:\n%s", got)
 	}
 }
@@ -157,12 +157,12 @@ func TestSandboxInteractive(t *testing.T) {
 	got := out.String()
 	for _, want := range []string{
 		"Rapport sandbox: a fake Slack workspace", // the welcome
-		"[Mon 30 Nov 09:00] alex in #general> ",   // the prompt
+		"[Mon 30 Nov, 09:00] alex in #general> ",  // the prompt
 		":advance to monday 10:00",                // :help
 		`! nobody called "nobody" here; the team is alex, maya, sam, jordan, priya, arjun, lucas, bia`,
-		"You're in coffee chats",                                     // /coffee status ran
-		"You are priya now: Bangalore, where it is Mon 30 Nov 13:30", // her zone
-		"[Mon 30 Nov 13:30] priya in #general> ",
+		"You're in coffee chats", // /coffee status ran
+		"You are priya now: Bangalore, where it is Mon 30 Nov, 13:30", // her zone
+		"[Mon 30 Nov, 13:30] priya in #general> ",
 		"! no sandbox command :frobnicate; :help lists them",
 	} {
 		if !strings.Contains(got, want) {
@@ -259,7 +259,7 @@ func TestSandboxDataDialog(t *testing.T) {
 	for _, want := range []string{
 		"📎 rapport-my-data.json (",
 		"(:submit or :cancel, or :click one of its buttons)",
-		"(dialog closed)\n[Mon 30 Nov 09:00] alex in #general> /rapport forget-me", // Cancel deleted nothing
+		"(dialog closed)\n[Mon 30 Nov, 09:00] alex in #general> /rapport forget-me", // Cancel deleted nothing
 		"everything Rapport stored about you is deleted",
 		"You're not in coffee chats right now",
 	} {
@@ -437,7 +437,7 @@ func TestSandboxAdvanceLimits(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "2 line(s)") {
 		t.Errorf("runSandbox = %v, want the first two lines to fail", err)
 	}
-	for _, want := range []string{"is not in the future", "at most 62 days at a time", "It is now Mon 30 Nov 10:00 for you (Berlin)"} {
+	for _, want := range []string{"is not in the future", "at most 62 days at a time", "It is now Mon 30 Nov, 10:00 for you (Berlin)"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the transcript lacks %q:\n%s", want, got)
 		}
