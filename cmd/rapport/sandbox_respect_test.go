@@ -15,8 +15,8 @@ import (
 // A transcript's instants: the headings that :advance prints, and the
 // prompts of typed lines, both in the current person's zone without a year.
 var (
-	headingLine = regexp.MustCompile(`^  ── (\w{3} \d{1,2} \w{3} \d{2}:\d{2}), \S.* ──$`)
-	promptLine  = regexp.MustCompile(`^\[(\w{3} \d{1,2} \w{3} \d{2}:\d{2})\] (\S+) in `)
+	headingLine = regexp.MustCompile(`^  ── (\w{3} \d{1,2} \w{3}, \d{2}:\d{2}), \S.* ──$`)
+	promptLine  = regexp.MustCompile(`^\[(\w{3} \d{1,2} \w{3}, \d{2}:\d{2})\] (\S+) in `)
 	blockLine   = regexp.MustCompile(`^  ┌ Rapport (?:to (\S+) \(DM\)|in group DM (.+))$`)
 )
 
@@ -47,7 +47,7 @@ func unprompted(transcript string, zones map[string]*time.Location, start time.T
 		if loc == nil {
 			return time.Time{}, fmt.Errorf("no zone for %q", me)
 		}
-		t, err := time.ParseInLocation("Mon 2 Jan 15:04 2006", stamp+" "+fmt.Sprint(year), loc)
+		t, err := time.ParseInLocation("Mon 2 Jan, 15:04 2006", stamp+" "+fmt.Sprint(year), loc)
 		if err != nil {
 			return t, err
 		}
@@ -230,7 +230,7 @@ func TestSandboxEightWeeks(t *testing.T) {
 	// Follow-ups: at most one DM per person at an instant, and the ignored
 	// note on the back-off schedule, asked about once, then silence.
 	followupDM := func(d delivery) bool {
-		return has(d, "A promise is due") || has(d, "back on track") || has(d, "Still on your list?")
+		return has(d, "⏰") || has(d, "back on track") || has(d, "Still on your list?")
 	}
 	perInstant := map[string]int{}
 	var plants []string
