@@ -989,7 +989,8 @@ func coffeeHeadsUpKey(at time.Time, user string) string {
 
 // headsUpStale reports whether a queued heads-up no longer fits its
 // person: queued days ahead, it would say "you're in" to someone who has
-// since left, paused or skipped the round (its Expires is the round).
+// since left, paused or skipped the round (its Expires is the round), or
+// who is being asked whether they still want to take part.
 func (b *Bot) headsUpStale(o store.Outgoing) (bool, error) {
 	m, err := b.store.CoffeeMember(o.User)
 	if errors.Is(err, store.ErrNotFound) {
@@ -998,8 +999,59 @@ func (b *Bot) headsUpStale(o store.Outgoing) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return m.PausedUntil.After(o.Expires) || m.Ghosted || m.Skips(o.Expires), nil
+	if m.PausedUntil.After(o.Expires) || m.Ghosted || m.Skips(o.Expires) {
+		return true, nil
+	}
+	// A person asked "still up for coffee chats?" before this round gets
+	// that question instead: a heads-up saying "you're in — nothing to
+	// do" beside it would contradict it.
+	_, err = b.store.OutgoingByKey(coffeeStillInKey(o.Expires, o.User))
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, store.ErrNotFound):
+		return false, nil
+	}
+	return false, err
 }
+
+// stillInStale reports whether a queued "still up for coffee chats?" no
+// longer fits its person: they answered "did you meet?" in a round still
+// open (or someone in their group said they met) since it was queued, or
+// they paused, left or chose to skip the round in the meantime.
+func (b *Bot) stillInStale(o store.Outgoing) (bool, error) {
+	m, err := b.store.CoffeeMember(o.User)
+	if errors.Is(err, store.ErrNotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if m.PausedUntil.After(o.Expires) || m.Ghosted || m.Skips(o.Expires) {
+		return true, nil
+	}
+	rounds, err := b.store.RoundsBetween(o.Expires.AddDate(0, 0, -coffeeAnswerWindowDays), o.Expires)
+	if err != nil {
+		return false, err
+	}
+	for _, r := range rounds {
+		if r.Closed {
+			continue
+		}
+		if gi := r.Group(o.User); gi >= 0 {
+			g := r.Groups[gi]
+			if _, answered := g.Answers[o.User]; answered || g.Outcome() == store.AnswerYes {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// coffeeAnswerWindowDays is how far back stillInStale looks for open
+// rounds: an open round is at most a few weeks old (it closes when the next
+// one starts, monthly at the longest).
+const coffeeAnswerWindowDays = 62
 
 // CoffeeCheckin asks a group "did you meet?" in its DM, once.
 func (b *Bot) CoffeeCheckin(ctx context.Context, r store.Round, i int) error {
@@ -1063,15 +1115,21 @@ func (b *Bot) CoffeeCheckinReached(r store.Round, group int) (bool, error) {
 // coffeeStillInKey is the outbox key of "still up for coffee chats?" before
 // the round at at.
 func coffeeStillInKey(at time.Time, user string) string {
-	return fmt.Sprintf("coffee-still:%d:%s", at.Unix(), user)
+	return fmt.Sprintf("%s%d:%s", coffeeStillInKeyPrefix, at.Unix(), user)
 }
+
+// coffeeStillInKeyPrefix begins every coffeeStillInKey.
+const coffeeStillInKeyPrefix = "coffee-still:"
 
 // CoffeeAskStillIn asks user whether they still want to be paired, before
 // the round at at, when their time comes: due when it is inside their
 // working hours, their next working hours if those begin before the round,
-// else their last working window before due (see reachBefore). Until then
-// it does nothing; once queued, never again for that round. The question
-// expires when the round starts, so it never arrives after it.
+// else their last working window before due (see reachBefore). It is
+// queued as soon as the scheduler sees the silence, once per round, so
+// that the heads-up for that round, due at the same moment, finds it and
+// stands aside (headsUpStale); if the person answers in the meantime, it
+// is dropped when due (stillInStale). The question expires when the round
+// starts, so it never arrives after it.
 func (b *Bot) CoffeeAskStillIn(ctx context.Context, at, due time.Time, user string, silent int) error {
 	key := coffeeStillInKey(at, user)
 	if _, err := b.store.OutgoingByKey(key); err == nil {
@@ -1087,9 +1145,6 @@ func (b *Bot) CoffeeAskStillIn(ctx context.Context, at, due time.Time, user stri
 		return err
 	}
 	when := reachBefore(b.workWeek(p), b.location(p), due, at)
-	if b.opts.Now().Before(when) {
-		return nil
-	}
 	text, blocks := renderCoffeeStillIn(at, b.readerFor(p), silent)
 	return b.enqueue(store.Outgoing{
 		Key:          key,

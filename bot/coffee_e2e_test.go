@@ -675,7 +675,7 @@ func TestCoffeeReconcileAtStart(t *testing.T) {
 // status and on the Home; and Resume brings them back.
 func TestCoffeeSilentAskedThenPaused(t *testing.T) {
 	people := berliners(4)
-	r := startCoffeeBot(t, coffeeSetup{users: people})
+	r := startCoffeeBot(t, coffeeSetup{users: people, headsUp: 24 * time.Hour})
 	r.enrol(ids(people)...)
 	berlin := mustZone(t, "Europe/Berlin")
 	var askedAt []time.Time
@@ -713,6 +713,12 @@ func TestCoffeeSilentAskedThenPaused(t *testing.T) {
 			t.Errorf("%s answered every round but was asked whether still up", u)
 		}
 	}
+	// The question replaces the heads-up for that round: "you're in —
+	// nothing to do" beside it would contradict it.
+	headsUps := func(u string) int { return countContaining(r.slack.Messages(r.slack.DMChannel(u)), "Heads-up") }
+	if a, b := headsUps("UB00"), headsUps("UB01"); a != b-1 || b == 0 {
+		t.Errorf("heads-ups: UB00 got %d, UB01 %d; want UB00 one fewer (none beside the question before round 4)", a, b)
+	}
 	rd := r.round(fourth)
 	if rd.Group("UB00") >= 0 {
 		t.Errorf("UB00 was asked, stayed silent, but is in round 4: %v", members(rd))
@@ -731,6 +737,46 @@ func TestCoffeeSilentAskedThenPaused(t *testing.T) {
 	r.click("UB00", "", "home_coffee_resume", "resume")
 	if rd := r.round(monday.AddDate(0, 0, 28)); rd.Group("UB00") < 0 {
 		t.Errorf("UB00 resumed but is not in round 5: %v", members(rd))
+	}
+}
+
+// Ensure "still up for coffee chats?", queued as soon as a third silent
+// round is known, is not sent to someone who answers before it is due: they
+// are not silent any more, so they are neither asked nor paused.
+func TestCoffeeStillInDroppedWhenAnsweredMeanwhile(t *testing.T) {
+	people := berliners(4)
+	r := startCoffeeBot(t, coffeeSetup{users: people, headsUp: 24 * time.Hour})
+	r.enrol(ids(people)...)
+	var third store.Round
+	for week := range 3 {
+		rd := r.round(monday.AddDate(0, 0, 7*week))
+		for gi, g := range rd.Groups {
+			for _, u := range g.Members {
+				if u != "UB00" && !slices.Contains(g.Members, "UB00") {
+					r.click(u, g.Channel, "coffee_checkin", fmt.Sprintf("%d:%d:yes", rd.ID, gi))
+				}
+			}
+		}
+		if week < 2 {
+			r.walk(rd.At.Add(time.Hour), rd.At.AddDate(0, 0, 7), time.Hour, nil)
+		} else {
+			third = rd
+		}
+	}
+	// Friday of the third week: "did you meet?" reaches UB00's group, so the
+	// silence is known, and "still up?" is queued for Monday morning.
+	friday := third.At.AddDate(0, 0, 4).Add(6 * time.Hour)
+	r.walk(third.At.Add(time.Hour), friday, time.Hour, nil)
+	// UB00 answers on Friday afternoon.
+	gi := third.Group("UB00")
+	r.click("UB00", third.Groups[gi].Channel, "coffee_checkin", fmt.Sprintf("%d:%d:not_yet", third.ID, gi))
+	fourth := third.At.AddDate(0, 0, 7)
+	r.walk(friday, fourth, time.Hour, nil)
+	if n := countContaining(r.slack.Messages(r.slack.DMChannel("UB00")), "Still up for coffee chats"); n != 0 {
+		t.Errorf("UB00 answered on Friday but was asked %d times whether still up", n)
+	}
+	if rd := r.round(fourth); rd.Group("UB00") < 0 {
+		t.Errorf("UB00 answered but is not in round 4: %v", members(rd))
 	}
 }
 

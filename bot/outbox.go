@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -213,6 +214,16 @@ func (b *Bot) deliver(ctx context.Context, now time.Time, o store.Outgoing) (boo
 		}
 		if stale {
 			log.Debug("outbox: dropped, the heads-up no longer fits its person")
+			return false, b.store.FailOutgoing(o.ID, "no longer applies", now)
+		}
+	}
+	if o.User != "" && strings.HasPrefix(o.Key, coffeeStillInKeyPrefix) {
+		stale, err := b.stillInStale(o)
+		if err != nil {
+			return false, err
+		}
+		if stale {
+			log.Debug("outbox: dropped, the person answered since the question was queued")
 			return false, b.store.FailOutgoing(o.ID, "no longer applies", now)
 		}
 	}

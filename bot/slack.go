@@ -99,6 +99,7 @@ type coffeeStore interface {
 	CoffeeMembers() ([]store.CoffeeMember, error)
 	Round(id uint64) (store.Round, error)
 	Rounds() ([]store.Round, error)
+	RoundsBetween(from, to time.Time) ([]store.Round, error)
 	UpdateRoundGroup(roundID uint64, group int, f func(g *store.CoffeeGroup) error) (store.CoffeeGroup, error)
 }
 
