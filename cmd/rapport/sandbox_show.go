@@ -94,7 +94,18 @@ func (sb *sandbox) printChanges(w io.Writer, timed bool) {
 	}
 	slices.SortStableFunc(shown, func(a, b slacktest.Change) int {
 		ka, kb := sb.sortKey(a), sb.sortKey(b)
-		return cmp.Or(cmp.Compare(ka.rank, kb.rank), cmp.Compare(ka.where, kb.where), cmp.Compare(a.Seq, b.Seq))
+		byWhere := cmp.Or(cmp.Compare(ka.rank, kb.rank), cmp.Compare(ka.where, kb.where))
+		if timed {
+			// Messages the clock brought (not answers to a typed line) reach
+			// one conversation in the order the outbox drains happened to
+			// interleave with the jobs: print new ones by their text, then
+			// edits and removals, so a transcript reads the same every run.
+			byWhere = cmp.Or(byWhere, cmp.Compare(notPosted(a), notPosted(b)))
+			if a.Kind == slacktest.MessagePosted && b.Kind == slacktest.MessagePosted {
+				byWhere = cmp.Or(byWhere, cmp.Compare(a.Message.Text, b.Message.Text))
+			}
+		}
+		return cmp.Or(byWhere, cmp.Compare(a.Seq, b.Seq))
 	})
 	if timed {
 		fmt.Fprintf(w, "  ── %s, %s ──\n", sb.local(sb.me, sb.clock.Now()), sb.city(sb.me))
@@ -102,6 +113,14 @@ func (sb *sandbox) printChanges(w io.Writer, timed bool) {
 	for _, c := range shown {
 		sb.printChange(w, c)
 	}
+}
+
+// notPosted is 1 for an edit or a removal, 0 for a new message.
+func notPosted(c slacktest.Change) int {
+	if c.Kind == slacktest.MessagePosted {
+		return 0
+	}
+	return 1
 }
 
 type changeKey struct {
