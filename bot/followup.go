@@ -706,33 +706,36 @@ func (b *Bot) remindOwner(ctx context.Context, now time.Time, owner string, item
 			return err
 		}
 	}
+	// What was sent is recorded for every item at once: a crash halfway
+	// would leave some items due again, and the next tick would build a DM
+	// about those (under another key) and send it a second time.
+	kinds := map[uint64]string{}
 	for _, f := range reminders {
-		if _, err := b.store.UpdateFollowup(f.ID, func(fu *store.Followup) error {
-			fu.Reminded, fu.NextAt = true, nextNudgeAt(0, now, loc, week)
-			return nil
-		}); err != nil {
-			return err
-		}
+		kinds[f.ID] = "reminder"
 	}
 	for _, f := range nudges {
-		if _, err := b.store.UpdateFollowup(f.ID, func(fu *store.Followup) error {
-			fu.Nudges, fu.LastNudge = fu.Nudges+1, now
-			fu.NextAt = nextNudgeAt(fu.Nudges, now, loc, week)
-			return nil
-		}); err != nil {
-			return err
-		}
+		kinds[f.ID] = "nudge"
 	}
 	for _, f := range asks {
-		// Asked once: nothing more is scheduled until the owner acts.
-		if _, err := b.store.UpdateFollowup(f.ID, func(fu *store.Followup) error {
-			fu.AskedAt, fu.NextAt = now, time.Time{}
-			return nil
-		}); err != nil {
-			return err
-		}
+		kinds[f.ID] = "ask"
 	}
-	return nil
+	ids := make([]uint64, 0, len(items))
+	for _, f := range items {
+		ids = append(ids, f.ID)
+	}
+	return b.store.UpdateFollowups(ids, func(fu *store.Followup) error {
+		switch kinds[fu.ID] {
+		case "reminder":
+			fu.Reminded, fu.NextAt = true, nextNudgeAt(0, now, loc, week)
+		case "nudge":
+			fu.Nudges, fu.LastNudge = fu.Nudges+1, now
+			fu.NextAt = nextNudgeAt(fu.Nudges, now, loc, week)
+		case "ask":
+			// Asked once: nothing more is scheduled until the owner acts.
+			fu.AskedAt, fu.NextAt = now, time.Time{}
+		}
+		return nil
+	})
 }
 
 // The back-off of nudges about an overdue follow-up (the README has the

@@ -107,6 +107,7 @@ type followupStore interface {
 	AddFollowup(f store.Followup) (store.Followup, error)
 	Followup(id uint64) (store.Followup, error)
 	UpdateFollowup(id uint64, f func(fu *store.Followup) error) (store.Followup, error)
+	UpdateFollowups(ids []uint64, f func(fu *store.Followup) error) error
 	DeleteFollowup(id uint64) error
 	FollowupsDue(now time.Time, limit int) ([]store.Followup, error)
 	FollowupsOwnedBy(owner string) ([]store.Followup, error)

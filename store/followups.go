@@ -220,6 +220,41 @@ func (db *DB) UpdateFollowup(id uint64, f func(fu *Followup) error) (Followup, e
 	return rec.followup(id), nil
 }
 
+// UpdateFollowups applies f to each of the follow-ups ids in one
+// transaction, so that they all change or none does: a crash between two
+// of them would otherwise leave a batch half recorded (the tick's one DM
+// about several items, for instance, would be rebuilt about fewer of them
+// and sent again). If one is missing, the error wraps ErrNotFound and
+// nothing changes.
+func (db *DB) UpdateFollowups(ids []uint64, f func(fu *Followup) error) error {
+	err := db.update(func(tx *bolt.Tx) error {
+		for _, id := range ids {
+			fu, ok, err := getFollowup(tx.Bucket(bucketFollowups), id)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return fmt.Errorf("followup %d: %w", id, ErrNotFound)
+			}
+			if err := f(&fu); err != nil {
+				return err
+			}
+			fu.ID = id
+			if err := followupError(fu); err != nil {
+				return fmt.Errorf("followup %d: %w", id, err)
+			}
+			if err := putFollowup(tx, id, newFollowupRecord(fu)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: update followups: %w", err)
+	}
+	return nil
+}
+
 // DeleteFollowup removes follow-up id and its index entries (the "Undo"
 // right after /followup made it). Its id is not reused. If there is no
 // such follow-up, the error wraps ErrNotFound.

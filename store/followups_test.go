@@ -520,3 +520,48 @@ func TestFollowupsByUser(t *testing.T) {
 		}
 	}
 }
+
+// Ensure UpdateFollowups changes every follow-up it names or, when one of
+// them is missing or refused, none of them (the NextOutgoing index moves
+// with them).
+func TestUpdateFollowupsAllOrNothing(t *testing.T) {
+	t.Parallel()
+	db := storetest.MustOpen(t)
+	due := base.Add(24 * time.Hour)
+	var ids []uint64
+	for _, text := range []string{"one", "two"} {
+		f, err := db.AddFollowup(store.Followup{Owner: "U1", Text: text, Due: due})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, f.ID)
+	}
+	later := due.Add(48 * time.Hour)
+	if err := db.UpdateFollowups(append(ids, 999), func(fu *store.Followup) error { fu.NextAt = later; return nil }); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("UpdateFollowups with a missing id: %v, want ErrNotFound", err)
+	}
+	if err := db.UpdateFollowups(ids, func(fu *store.Followup) error {
+		if fu.Text == "two" {
+			return errors.New("refused")
+		}
+		fu.NextAt = later
+		return nil
+	}); err == nil {
+		t.Fatal("UpdateFollowups whose function refuses one: no error")
+	}
+	for _, id := range ids {
+		if f, err := db.Followup(id); err != nil || !f.NextAt.Equal(due) {
+			t.Errorf("after failed batches, followup %d NextAt = %v, %v; want %v (unchanged)", id, f.NextAt, err, due)
+		}
+	}
+	if err := db.UpdateFollowups(ids, func(fu *store.Followup) error { fu.NextAt, fu.Nudges = later, 2; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.FollowupsDue(due.Add(time.Hour), 10); err != nil || len(got) != 0 {
+		t.Errorf("FollowupsDue at the old time = %v, %v; want none (the index moved)", got, err)
+	}
+	got, err := db.FollowupsDue(later, 10)
+	if err != nil || len(got) != 2 || got[0].Nudges != 2 || got[1].Nudges != 2 {
+		t.Errorf("FollowupsDue at the new time = %+v, %v; want both, with 2 nudges", got, err)
+	}
+}
