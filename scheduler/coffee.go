@@ -98,6 +98,8 @@ type Coffee struct {
 
 	mu          sync.Mutex // one round at a time
 	lastHeadsUp headsUpRun // the last planning of heads-ups
+	// lastAskSilent is when askSilent last ran (it runs hourly).
+	lastAskSilent time.Time
 }
 
 // headsUpRun names one planning of heads-ups: a round, on one day. Planning
@@ -345,8 +347,14 @@ func (c *Coffee) tick(ctx context.Context, at time.Time) error {
 			c.lastHeadsUp = run
 		}
 	}
-	if err := c.askSilent(ctx, at); err != nil {
-		return err
+	// Silence changes only when a "did you meet?" goes out or is answered,
+	// and the question is queued well before it is due: looking once an
+	// hour is enough, and spares every tick a read of the open rounds.
+	if at.Before(c.lastAskSilent) || !at.Before(c.lastAskSilent.Add(askSilentEvery)) {
+		if err := c.askSilent(ctx, at); err != nil {
+			return err
+		}
+		c.lastAskSilent = at
 	}
 	if err := c.resumeDelivery(ctx, at); err != nil {
 		return err
@@ -371,6 +379,9 @@ func (c *Coffee) tick(ctx context.Context, at time.Time) error {
 	}
 	return nil
 }
+
+// askSilentEvery is how often the coffee tick looks for silent members.
+const askSilentEvery = time.Hour
 
 // askSilent asks the members who would be paused when the next round
 // starts whether they still want to be paired, in their working hours
