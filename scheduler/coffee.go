@@ -10,6 +10,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/rapport-bot/rapport/bot/pairing"
 	"github.com/rapport-bot/rapport/store"
 )
 
@@ -202,7 +203,7 @@ func (c *Coffee) RunRound(ctx context.Context, at time.Time, manual bool) error 
 	if err != nil {
 		return err
 	}
-	p := Pair(in)
+	p := pairing.Pair(in)
 	r := store.Round{At: at, Manual: manual}
 	for _, g := range p.Groups {
 		r.Groups = append(r.Groups, store.CoffeeGroup{Members: g, Icebreaker: -1})
@@ -218,16 +219,29 @@ func (c *Coffee) RunRound(ctx context.Context, at time.Time, manual bool) error 
 	return c.n.DeliverCoffeeRound(ctx, r)
 }
 
-func (c *Coffee) pairingInput(people []store.Person, at time.Time) (PairingInput, error) {
-	in := PairingInput{
+func (c *Coffee) pairingInput(people []store.Person, at time.Time) (pairing.Input, error) {
+	in := pairing.Input{
 		GroupSize:  c.opts.GroupSize,
 		MinOverlap: c.opts.MinOverlap,
 		Never:      map[string][]string{},
 		Now:        at,
 		Seed:       at.Unix(),
 	}
+	// Working time is computed once per distinct zone and working week and
+	// the slice shared, so a round of thousands in a few zones costs a few
+	// computations.
+	hours := make(map[string][]pairing.Window)
 	for _, p := range people {
-		in.People = append(in.People, Person{ID: p.ID, Week: c.workWeek(p), Loc: c.location(p)})
+		week, loc := c.workWeek(p), c.location(p)
+		key := fmt.Sprintf("%s|%d|%d|%v", loc.String(), week.Start, week.End, week.Days)
+		work, ok := hours[key]
+		if !ok {
+			for _, iv := range store.SharedHours([]store.WorkWeek{week}, []*time.Location{loc}, at, at.Add(7*24*time.Hour)) {
+				work = append(work, pairing.Window{Start: iv.Start, End: iv.End})
+			}
+			hours[key] = work
+		}
+		in.People = append(in.People, pairing.Person{ID: p.ID, Work: work})
 		m, err := c.st.CoffeeMember(p.ID)
 		if err == nil && len(m.Never) > 0 {
 			in.Never[p.ID] = m.Never
@@ -240,7 +254,7 @@ func (c *Coffee) pairingInput(people []store.Person, at time.Time) (PairingInput
 	for _, m := range meetings {
 		// A group that did not meet still counts: its people come after
 		// partners they were never grouped with, and before those they met.
-		in.History = append(in.History, Meeting{A: m.A, B: m.B, At: m.At, Missed: !m.Met})
+		in.History = append(in.History, pairing.Meeting{A: m.A, B: m.B, At: m.At, Missed: !m.Met})
 	}
 	return in, nil
 }

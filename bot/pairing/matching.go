@@ -1,4 +1,4 @@
-package scheduler
+package pairing
 
 import (
 	"cmp"
@@ -108,7 +108,7 @@ func newMatcher(n int, edges []edge, maxCardinality bool) *matcher {
 	deg := make([]int, n+1)
 	for _, e := range edges {
 		if e.i == e.j || e.i < 0 || e.j < 0 || e.i >= n || e.j >= n {
-			panic(fmt.Sprintf("scheduler: maxWeightMatching: bad edge %v for %d vertices", e, n))
+			panic(fmt.Sprintf("pairing: maxWeightMatching: bad edge %v for %d vertices", e, n))
 		}
 		deg[e.i]++
 		deg[e.j]++
@@ -437,7 +437,7 @@ func index(s []int, x int) int {
 			return i
 		}
 	}
-	panic("scheduler: matching: blossom child not found")
+	panic("pairing: matching: blossom child not found")
 }
 
 // augmentBlossom swaps matched and unmatched edges along the even path
@@ -670,7 +670,7 @@ func (m *matcher) adjustDuals() (done bool) {
 			kslack := m.slack(m.bestedge[b])
 			if kslack%2 != 0 {
 				// Integer weights keep S–S slacks even; anything else is a bug.
-				panic("scheduler: matching: odd slack between S-blossoms")
+				panic("pairing: matching: odd slack between S-blossoms")
 			}
 			if d := kslack / 2; deltatype == -1 || d < delta {
 				delta, deltatype, deltaedge = d, 3, m.bestedge[b]

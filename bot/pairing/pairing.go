@@ -1,7 +1,23 @@
-package scheduler
+// Package pairing decides who meets whom in a coffee round: Pair takes the
+// round's eligible people, when each of them works, their never lists and
+// their history, and returns the groups and who sits out and why. It is a
+// pure function of its Input (no clock, no store, no Slack) and imports only
+// the standard library, so it can be read, tested and benchmarked alone; a
+// test keeps it that way.
+//
+// It lives under bot because the bot is what a coffee round's "what" belongs
+// to: the round lifecycle that calls Pair (who is eligible, what the round
+// records, what each person is told) is coffee's behaviour, and the
+// scheduler only says when a round is due. The top level holds cmd, bot,
+// store and scheduler only, and the scheduler's dependencies are to hold
+// nothing of pairing once the lifecycle sits beside the rest of coffee.
+// Callers convert their own records (zones, working weeks, meetings) into
+// Input; nothing here knows the store's types.
+package pairing
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"math/bits"
@@ -9,13 +25,11 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/rapport-bot/rapport/store"
 )
 
-// This file is the pure pairing function behind /coffee rounds. Pair
-// decides who meets whom; the scheduler job feeds it the round's eligible
-// people and the history, and the bot announces the result.
+// This file is the pairing function behind coffee rounds. Pair decides who
+// meets whom; the coffee round feeds it the round's eligible people, when
+// each of them works, and the history, and announces the result.
 //
 // The model. Every two people have a cost; lower is better:
 //
@@ -44,7 +58,7 @@ import (
 // Never lists) are not costs: an invalid pair is not an edge at all, and an
 // invalid group is never returned. Ties are broken by a seeded shuffle of
 // the people and the edges, so the same input and Seed give the same
-// Pairing, and another Seed gives another among the equally good ones.
+// Result, and another Seed gives another among the equally good ones.
 //
 // Pairs (GroupSize 2), per connected component of the "may be paired" graph:
 //
@@ -91,17 +105,25 @@ import (
 // Scale. Up to fullGraphMax people every valid pair is an edge. Beyond,
 // each person brings candidateK candidates (see candidateK), the union is
 // the graph, and anyone the matching leaves unmatched gets all their valid
-// partners as edges for a second run. Working hours are computed once per
-// distinct (zone, working week) "profile", and profile pairs once, so
-// 10,000 people in a handful of zones cost a handful of overlap
+// partners as edges for a second run. People with the same working time in
+// the week form one "profile", and overlaps are computed once per profile
+// pair, so 10,000 people in a handful of zones cost a handful of overlap
 // computations, not 50 million.
 
 // Person is someone eligible for this round: who they are and when they work.
 type Person struct {
-	ID   string
-	Week store.WorkWeek // resolved working week (the caller applies defaults)
-	Loc  *time.Location // their own zone; nil means UTC
+	ID string
+	// Work is when they work, as absolute time: at least the week from
+	// Input.Now (the caller resolves zones, working weeks and daylight
+	// saving). Only the part inside [Now, Now+7×24h) counts; windows may
+	// come in any order and may touch or overlap. People who work at the
+	// same times share the overlap computations, so a caller with many
+	// people in a few zones can hand them one shared slice.
+	Work []Window
 }
+
+// Window is a stretch of working time [Start, End).
+type Window struct{ Start, End time.Time }
 
 // Meeting is one pair of a past group: a past trio is three Meetings. A
 // pair that met costs the most to group again; one grouped but Missed
@@ -113,8 +135,8 @@ type Meeting struct {
 	Missed bool // grouped, but did not meet
 }
 
-// PairingInput is everything one round's pairing depends on.
-type PairingInput struct {
+// Input is everything one round's pairing depends on.
+type Input struct {
 	People     []Person            // eligible this round (bots, paused and away people are filtered out before)
 	GroupSize  int                 // 2..4; values below 2 mean 2, above 4 mean 4
 	MinOverlap time.Duration       // hard: a group must share one unbroken stretch this long in the week from Now; 0 turns it off
@@ -122,12 +144,12 @@ type PairingInput struct {
 	History    []Meeting
 	Now        time.Time
 	Seed       int64
-	HalfLife   time.Duration // how fast a past meeting's weight decays; 0 means DefaultHalfLife
+	HalfLife   time.Duration // how fast a past meeting's weight decays; 0 means twelve weeks
 }
 
-// DefaultHalfLife is how long it takes for a past meeting to count half as
-// much against meeting again.
-const DefaultHalfLife = 12 * 7 * 24 * time.Hour
+// defaultHalfLife is how long it takes for a past meeting to count half as
+// much against meeting again, when Input.HalfLife is 0.
+const defaultHalfLife = 12 * 7 * 24 * time.Hour
 
 // Reasons a person sits out a round.
 const (
@@ -149,10 +171,10 @@ type SitOut struct {
 	Reason string // SitOutAlone, SitOutNoOverlap or SitOutNeverList
 }
 
-// Pairing is a round's result: every eligible person is in exactly one
+// Result is a round's pairing: every eligible person is in exactly one
 // group or in SitOut. Each group is sorted, the groups are sorted, and
 // SitOut is sorted by ID.
-type Pairing struct {
+type Result struct {
 	Groups [][]string
 	SitOut []SitOut
 }
@@ -199,16 +221,16 @@ const (
 
 // Pair partitions in.People into groups for one round; see the comment at
 // the top of this file for the rules and the algorithm. It is pure and
-// deterministic: the same input (including Seed) gives the same Pairing,
+// deterministic: the same input (including Seed) gives the same Result,
 // whatever the order of People, History or the Never lists. Duplicate
 // people (same ID) count once.
-func Pair(in PairingInput) Pairing {
+func Pair(in Input) Result {
 	p := newPairer(in)
 	if p.n == 0 {
-		return Pairing{}
+		return Result{}
 	}
 	if p.n == 1 {
-		return Pairing{SitOut: []SitOut{{ID: p.ids[0], Reason: SitOutAlone}}}
+		return Result{SitOut: []SitOut{{ID: p.ids[0], Reason: SitOutAlone}}}
 	}
 	var groups [][]int
 	var out []int
@@ -274,11 +296,11 @@ func pairKey(i, j int) uint64 {
 	return uint64(i)<<32 | uint64(j)
 }
 
-func newPairer(in PairingInput) *pairer {
+func newPairer(in Input) *pairer {
 	g := min(max(in.GroupSize, 2), 4)
 	halfLife := in.HalfLife
 	if halfLife <= 0 {
-		halfLife = DefaultHalfLife
+		halfLife = defaultHalfLife
 	}
 	people := slices.Clone(in.People)
 	slices.SortStableFunc(people, func(a, b Person) int { return strings.Compare(a.ID, b.ID) })
@@ -418,29 +440,26 @@ func newPairer(in PairingInput) *pairer {
 	return p
 }
 
-// buildProfiles groups people by (zone, working week), computes each
-// profile's working time in the week from now once, and which profile
-// pairs share MinOverlap.
+// buildProfiles groups people by their working time in the week from now,
+// keeps that time once per profile, and computes which profile pairs share
+// MinOverlap.
 func (p *pairer) buildProfiles(people []Person, now time.Time) {
-	end := now.Add(7 * 24 * time.Hour)
+	from, to := now.UnixNano(), now.Add(7*24*time.Hour).UnixNano()
 	keys := make(map[string]int)
+	var key []byte
+	var spans []span
 	for i, x := range people {
-		loc := x.Loc
-		if loc == nil {
-			loc = time.UTC
+		spans = weekSpans(spans[:0], x.Work, from, to)
+		key = key[:0]
+		for _, s := range spans {
+			key = binary.BigEndian.AppendUint64(key, uint64(s.s))
+			key = binary.BigEndian.AppendUint64(key, uint64(s.e))
 		}
-		_, off1 := now.In(loc).Zone()
-		_, off2 := end.In(loc).Zone()
-		key := fmt.Sprintf("%s|%d|%d|%d|%d|%v", loc.String(), off1, off2, x.Week.Start, x.Week.End, x.Week.Days)
-		id, ok := keys[key]
+		id, ok := keys[string(key)]
 		if !ok {
 			id = len(p.profSpans)
-			keys[key] = id
-			var spans []span
-			for _, iv := range store.SharedHours([]store.WorkWeek{x.Week}, []*time.Location{loc}, now, end) {
-				spans = append(spans, span{iv.Start.UnixNano(), iv.End.UnixNano()})
-			}
-			p.profSpans = append(p.profSpans, spans)
+			keys[string(key)] = id
+			p.profSpans = append(p.profSpans, slices.Clone(spans))
 			p.profMembers = append(p.profMembers, nil)
 		}
 		p.prof[i] = id
@@ -456,9 +475,46 @@ func (p *pairer) buildProfiles(people []Person, now time.Time) {
 	}
 }
 
+// weekSpans appends to dst the windows clipped to [from, to) (Unix
+// nanoseconds), sorted, with touching or overlapping ones merged: the shape
+// intersectSpans needs.
+func weekSpans(dst []span, work []Window, from, to int64) []span {
+	start := len(dst)
+	for _, w := range work {
+		s, e := max(w.Start.UnixNano(), from), min(w.End.UnixNano(), to)
+		if e > s {
+			dst = append(dst, span{s, e})
+		}
+	}
+	own := dst[start:]
+	if slices.IsSortedFunc(own, func(a, b span) int { return cmp.Compare(a.s, b.s) }) && disjoint(own) {
+		return dst
+	}
+	slices.SortFunc(own, func(a, b span) int { return cmp.Compare(a.s, b.s) })
+	merged := own[:0]
+	for _, s := range own {
+		if n := len(merged); n > 0 && s.s <= merged[n-1].e {
+			merged[n-1].e = max(merged[n-1].e, s.e)
+			continue
+		}
+		merged = append(merged, s)
+	}
+	return dst[:start+len(merged)]
+}
+
+// disjoint reports whether sorted spans neither touch nor overlap.
+func disjoint(ss []span) bool {
+	for k := 1; k < len(ss); k++ {
+		if ss[k].s <= ss[k-1].e {
+			return false
+		}
+	}
+	return true
+}
+
 // intersectSpans intersects two sorted lists of disjoint, non-touching
-// spans (as store.SharedHours returns them); the result has the same shape,
-// so its longest span is store.LongestShared.
+// spans (as weekSpans makes them); the result has the same shape, so its
+// longest span is the longest unbroken stretch the two share.
 func intersectSpans(a, b []span) []span {
 	var out []span
 	for i, j := 0, 0; i < len(a) && j < len(b); {
@@ -740,9 +796,9 @@ func (p *pairer) components() [][]int {
 	return comps
 }
 
-// result turns index groups into the sorted Pairing.
-func (p *pairer) result(groups [][]int, out []int) Pairing {
-	var res Pairing
+// result turns index groups into the sorted Result.
+func (p *pairer) result(groups [][]int, out []int) Result {
+	var res Result
 	for _, grp := range groups {
 		ids := make([]string, len(grp))
 		for k, i := range grp {

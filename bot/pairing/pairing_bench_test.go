@@ -1,4 +1,4 @@
-package scheduler_test
+package pairing_test
 
 import (
 	"fmt"
@@ -9,8 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rapport-bot/rapport/scheduler"
-	"github.com/rapport-bot/rapport/store"
+	"github.com/rapport-bot/rapport/bot/pairing"
 )
 
 // benchZones are the ~8 zones a distributed company spreads over.
@@ -18,7 +17,7 @@ var benchZones = []string{"Europe/Berlin", "Europe/London", "America/New_York", 
 	"Asia/Kolkata", "Australia/Sydney", "America/Sao_Paulo", "Asia/Tokyo"}
 
 type benchFixture struct {
-	in      scheduler.PairingInput
+	in      pairing.Input
 	history int // rounds of history
 }
 
@@ -31,7 +30,7 @@ var (
 // over benchZones with a year of weekly history: 52 rounds made by Pair
 // itself for small n, or for large n by a fast random pairing inside each
 // zone (people meet their zone-mates most). Building it is outside any timer.
-func fixture(b *testing.B, n, size int) scheduler.PairingInput {
+func fixture(b *testing.B, n, size int) pairing.Input {
 	b.Helper()
 	key := fmt.Sprint(n, "/", size)
 	benchMu.Lock()
@@ -44,28 +43,40 @@ func fixture(b *testing.B, n, size int) scheduler.PairingInput {
 	for i, z := range benchZones {
 		locs[i] = pairZone(b, z)
 	}
-	people := make([]scheduler.Person, n)
+	zoneOf := make([]int, n)
 	byZone := make([][]string, len(locs))
-	for i := range people {
-		z := rng.IntN(len(locs))
-		people[i] = scheduler.Person{ID: fmt.Sprintf("U%06d", i), Week: store.DefaultWorkWeek, Loc: locs[z]}
-		byZone[z] = append(byZone[z], people[i].ID)
+	for i := range zoneOf {
+		zoneOf[i] = rng.IntN(len(locs))
+		byZone[zoneOf[i]] = append(byZone[zoneOf[i]], fmt.Sprintf("U%06d", i))
+	}
+	// people is everyone with their working time in the week from now,
+	// one shared slice per zone, as the coffee round hands it over.
+	people := func(now time.Time) []pairing.Person {
+		out := make([]pairing.Person, n)
+		work := make([][]pairing.Window, len(locs))
+		for z, loc := range locs {
+			work[z] = inWeek(hours(defaultWeek, loc), now)
+		}
+		for i := range out {
+			out[i] = pairing.Person{ID: fmt.Sprintf("U%06d", i), Work: work[zoneOf[i]]}
+		}
+		return out
 	}
 	now := pairNow
-	in := scheduler.PairingInput{People: people, GroupSize: size, MinOverlap: time.Hour, Now: now}
+	in := pairing.Input{People: people(now), GroupSize: size, MinOverlap: time.Hour, Now: now}
 	for round := 0; round < 52; round++ {
 		at := now.AddDate(0, 0, 7*(round-52))
 		if n <= 1000 {
 			r := in
-			r.Now, r.Seed = at, int64(round)
-			in.History = append(in.History, meetings(scheduler.Pair(r).Groups, at)...)
+			r.People, r.Now, r.Seed = people(at), at, int64(round)
+			in.History = append(in.History, meetings(pairing.Pair(r).Groups, at)...)
 			continue
 		}
 		for _, ids := range byZone {
 			ids := append([]string(nil), ids...)
 			rng.Shuffle(len(ids), func(a, b int) { ids[a], ids[b] = ids[b], ids[a] })
 			for k := 0; k+1 < len(ids); k += 2 {
-				in.History = append(in.History, scheduler.Meeting{A: ids[k], B: ids[k+1], At: at})
+				in.History = append(in.History, pairing.Meeting{A: ids[k], B: ids[k+1], At: at})
 			}
 		}
 	}
@@ -117,8 +128,8 @@ func peakHeap(fn func()) uint64 {
 func benchPair(b *testing.B, n, size int) {
 	in := fixture(b, n, size)
 	met := metSet(in.History)
-	var last scheduler.Pairing
-	peak := peakHeap(func() { last = scheduler.Pair(in) })
+	var last pairing.Result
+	peak := peakHeap(func() { last = pairing.Pair(in) })
 	placed := 0
 	for _, g := range last.Groups {
 		placed += len(g)
@@ -127,7 +138,7 @@ func benchPair(b *testing.B, n, size int) {
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		in.Seed = int64(i)
-		last = scheduler.Pair(in)
+		last = pairing.Pair(in)
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(peak)/(1<<20), "peak-MB")

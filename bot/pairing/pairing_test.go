@@ -1,4 +1,4 @@
-package scheduler_test
+package pairing_test
 
 import (
 	"fmt"
@@ -10,8 +10,7 @@ import (
 
 	"pgregory.net/rapid"
 
-	"github.com/rapport-bot/rapport/scheduler"
-	"github.com/rapport-bot/rapport/store"
+	"github.com/rapport-bot/rapport/bot/pairing"
 )
 
 // pairNow is a Monday morning in UTC with every zone below on standard time.
@@ -28,10 +27,10 @@ func pairZone(tb testing.TB, name string) *time.Location {
 }
 
 // crowd makes people with the default working week in loc.
-func crowd(loc *time.Location, ids ...string) []scheduler.Person {
-	out := make([]scheduler.Person, len(ids))
+func crowd(loc *time.Location, ids ...string) []pairing.Person {
+	out := make([]pairing.Person, len(ids))
 	for i, id := range ids {
-		out[i] = scheduler.Person{ID: id, Week: store.DefaultWorkWeek, Loc: loc}
+		out[i] = pairing.Person{ID: id, Work: hours(defaultWeek, loc)}
 	}
 	return out
 }
@@ -46,19 +45,19 @@ func names(n int) []string {
 }
 
 // meetings turns a round's groups into History: every pair in every group met at at.
-func meetings(groups [][]string, at time.Time) []scheduler.Meeting {
-	var out []scheduler.Meeting
+func meetings(groups [][]string, at time.Time) []pairing.Meeting {
+	var out []pairing.Meeting
 	for _, g := range groups {
 		for a := range g {
 			for b := a + 1; b < len(g); b++ {
-				out = append(out, scheduler.Meeting{A: g[a], B: g[b], At: at})
+				out = append(out, pairing.Meeting{A: g[a], B: g[b], At: at})
 			}
 		}
 	}
 	return out
 }
 
-func groupSizes(p scheduler.Pairing) []int {
+func groupSizes(p pairing.Result) []int {
 	var s []int
 	for _, g := range p.Groups {
 		s = append(s, len(g))
@@ -75,7 +74,7 @@ func pairKeyOf(a, b string) string {
 }
 
 // metSet indexes History by pair.
-func metSet(h []scheduler.Meeting) map[string]bool {
+func metSet(h []pairing.Meeting) map[string]bool {
 	out := make(map[string]bool)
 	for _, m := range h {
 		out[pairKeyOf(m.A, m.B)] = true
@@ -84,7 +83,7 @@ func metSet(h []scheduler.Meeting) map[string]bool {
 }
 
 // repeats counts the pairs inside groups that met before.
-func repeats(p scheduler.Pairing, met map[string]bool) int {
+func repeats(p pairing.Result, met map[string]bool) int {
 	n := 0
 	for _, g := range p.Groups {
 		for a := range g {
@@ -102,9 +101,9 @@ func repeats(p scheduler.Pairing, met map[string]bool) int {
 // partition of the distinct eligible people, sorted, with sizes in range,
 // known reasons and both hard rules kept. It returns a description of the
 // first problem, or "".
-func checkPairing(in scheduler.PairingInput, out scheduler.Pairing) string {
+func checkPairing(in pairing.Input, out pairing.Result) string {
 	g := min(max(in.GroupSize, 2), 4)
-	byID := make(map[string]scheduler.Person)
+	byID := make(map[string]pairing.Person)
 	for _, p := range in.People {
 		if _, ok := byID[p.ID]; !ok {
 			byID[p.ID] = p
@@ -118,8 +117,7 @@ func checkPairing(in scheduler.PairingInput, out scheduler.Pairing) string {
 		if len(grp) < 2 || len(grp) > 2*g-1 || (g == 2 && len(grp) > 3) {
 			return fmt.Sprintf("group %v has a bad size for GroupSize %d", grp, g)
 		}
-		weeks := make([]store.WorkWeek, len(grp))
-		locs := make([]*time.Location, len(grp))
+		members := make([]pairing.Person, len(grp))
 		for k, id := range grp {
 			p, ok := byID[id]
 			if !ok {
@@ -129,10 +127,10 @@ func checkPairing(in scheduler.PairingInput, out scheduler.Pairing) string {
 				return fmt.Sprintf("%s placed twice", id)
 			}
 			seen[id] = true
-			weeks[k], locs[k] = p.Week, p.Loc
+			members[k] = p
 		}
 		if in.MinOverlap > 0 {
-			if got := store.LongestShared(weeks, locs, in.Now); got < in.MinOverlap {
+			if got := longestShared(members, in.Now); got < in.MinOverlap {
 				return fmt.Sprintf("group %v shares only %v, want ≥ %v", grp, got, in.MinOverlap)
 			}
 		}
@@ -156,7 +154,7 @@ func checkPairing(in scheduler.PairingInput, out scheduler.Pairing) string {
 		}
 		seen[s.ID] = true
 		switch s.Reason {
-		case scheduler.SitOutAlone, scheduler.SitOutNoOverlap, scheduler.SitOutNeverList:
+		case pairing.SitOutAlone, pairing.SitOutNoOverlap, pairing.SitOutNeverList:
 		default:
 			return fmt.Sprintf("sit-out %s has reason %q", s.ID, s.Reason)
 		}
@@ -174,13 +172,13 @@ func TestPairTable(t *testing.T) {
 	ny := pairZone(t, "America/New_York")
 	tests := []struct {
 		name       string
-		people     []scheduler.Person
+		people     []pairing.Person
 		size       int
 		minOverlap time.Duration
 		never      map[string][]string
 		sizes      []int
 		sitOut     string // "id:reason ..." sorted
-		check      func(p scheduler.Pairing) string
+		check      func(p pairing.Result) string
 	}{
 		{name: "Nobody", sizes: nil},
 		{name: "OnePersonIsAlone", people: crowd(berlin, "a"), sitOut: "a:alone"},
@@ -193,7 +191,7 @@ func TestPairTable(t *testing.T) {
 			people:     append(crowd(berlin, "b1", "b2"), crowd(la, "l1", "l2")...),
 			minOverlap: time.Hour,
 			sizes:      []int{2, 2},
-			check: func(p scheduler.Pairing) string {
+			check: func(p pairing.Result) string {
 				if fmt.Sprint(p.Groups) != "[[b1 b2] [l1 l2]]" {
 					return fmt.Sprintf("groups %v, want [[b1 b2] [l1 l2]]", p.Groups)
 				}
@@ -212,8 +210,8 @@ func TestPairTable(t *testing.T) {
 			people:     append(append(crowd(berlin, "b1"), crowd(ny, "n1")...), crowd(la, "l1")...),
 			minOverlap: 2 * time.Hour, // Berlin–NY 3h, NY–LA 6h, Berlin–LA 0: no trio is valid
 			sizes:      []int{2},
-			check: func(p scheduler.Pairing) string {
-				if len(p.SitOut) != 1 || p.SitOut[0].Reason != scheduler.SitOutNoOverlap {
+			check: func(p pairing.Result) string {
+				if len(p.SitOut) != 1 || p.SitOut[0].Reason != pairing.SitOutNoOverlap {
 					return fmt.Sprintf("SitOut %v, want one no_overlap", p.SitOut)
 				}
 				return ""
@@ -224,7 +222,7 @@ func TestPairTable(t *testing.T) {
 			people: crowd(berlin, "a", "b", "c", "d"),
 			never:  map[string][]string{"a": {"b"}, "c": {"a"}},
 			sizes:  []int{2, 2},
-			check: func(p scheduler.Pairing) string {
+			check: func(p pairing.Result) string {
 				if fmt.Sprint(p.Groups) != "[[a d] [b c]]" {
 					return fmt.Sprintf("groups %v, want [[a d] [b c]]", p.Groups)
 				}
@@ -242,8 +240,8 @@ func TestPairTable(t *testing.T) {
 			people: crowd(berlin, "a", "b", "c"),
 			never:  map[string][]string{"a": {"c"}},
 			sizes:  []int{2},
-			check: func(p scheduler.Pairing) string {
-				if len(p.SitOut) != 1 || p.SitOut[0].ID == "b" || p.SitOut[0].Reason != scheduler.SitOutNeverList {
+			check: func(p pairing.Result) string {
+				if len(p.SitOut) != 1 || p.SitOut[0].ID == "b" || p.SitOut[0].Reason != pairing.SitOutNeverList {
 					return fmt.Sprintf("SitOut %v, want a or c for never_list", p.SitOut)
 				}
 				return ""
@@ -264,7 +262,7 @@ func TestPairTable(t *testing.T) {
 			size:       4,
 			minOverlap: time.Hour,
 			sizes:      []int{4, 4},
-			check: func(p scheduler.Pairing) string {
+			check: func(p pairing.Result) string {
 				if fmt.Sprint(p.Groups) != "[[b1 b2 b3 b4] [l1 l2 l3 l4]]" {
 					return fmt.Sprintf("groups %v, want by zone", p.Groups)
 				}
@@ -281,9 +279,9 @@ func TestPairTable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		for seed := int64(0); seed < 20; seed++ {
-			in := scheduler.PairingInput{People: tt.people, GroupSize: tt.size, MinOverlap: tt.minOverlap,
+			in := pairing.Input{People: tt.people, GroupSize: tt.size, MinOverlap: tt.minOverlap,
 				Never: tt.never, Now: pairNow, Seed: seed}
-			got := scheduler.Pair(in)
+			got := pairing.Pair(in)
 			if msg := checkPairing(in, got); msg != "" {
 				t.Errorf("%s (seed %d): %s", tt.name, seed, msg)
 				continue
@@ -316,14 +314,14 @@ func TestPairPrefersFreshThenOld(t *testing.T) {
 	yesterday := pairNow.AddDate(0, 0, -1)
 	tests := []struct {
 		name    string
-		history []scheduler.Meeting
+		history []pairing.Meeting
 		want    string
 	}{
 		{
 			// Two ancient repeats lose to one fresh pair plus a recent repeat:
 			// the number of repeats comes first.
 			name: "NeverMetBeatsLongAgo",
-			history: []scheduler.Meeting{
+			history: []pairing.Meeting{
 				{A: "a", B: "b", At: longAgo}, {A: "c", B: "d", At: longAgo},
 				{A: "a", B: "c", At: yesterday}, {A: "b", B: "c", At: yesterday}, {A: "b", B: "d", At: yesterday},
 			},
@@ -331,7 +329,7 @@ func TestPairPrefersFreshThenOld(t *testing.T) {
 		},
 		{
 			name: "OlderRepeatWins",
-			history: []scheduler.Meeting{
+			history: []pairing.Meeting{
 				{A: "a", B: "b", At: pairNow.AddDate(0, 0, -7)}, {A: "c", B: "d", At: pairNow.AddDate(0, 0, -7)},
 				{A: "a", B: "c", At: pairNow.AddDate(0, 0, -14)}, {A: "b", B: "d", At: pairNow.AddDate(0, 0, -14)},
 				{A: "a", B: "d", At: pairNow.AddDate(0, 0, -21)}, {A: "b", B: "c", At: pairNow.AddDate(0, 0, -21)},
@@ -340,7 +338,7 @@ func TestPairPrefersFreshThenOld(t *testing.T) {
 		},
 		{
 			name: "MeetingTwiceCountsMore",
-			history: []scheduler.Meeting{
+			history: []pairing.Meeting{
 				{A: "a", B: "b", At: pairNow.AddDate(0, 0, -70)}, {A: "c", B: "d", At: pairNow.AddDate(0, 0, -70)},
 				{A: "a", B: "c", At: pairNow.AddDate(0, 0, -70)}, {A: "b", B: "d", At: pairNow.AddDate(0, 0, -70)},
 				{A: "a", B: "d", At: pairNow.AddDate(0, 0, -70)}, {A: "b", B: "c", At: pairNow.AddDate(0, 0, -70)},
@@ -352,7 +350,7 @@ func TestPairPrefersFreshThenOld(t *testing.T) {
 	}
 	for _, tt := range tests {
 		for seed := int64(0); seed < 10; seed++ {
-			got := scheduler.Pair(scheduler.PairingInput{People: crowd(berlin, "a", "b", "c", "d"), History: tt.history, Now: pairNow, Seed: seed})
+			got := pairing.Pair(pairing.Input{People: crowd(berlin, "a", "b", "c", "d"), History: tt.history, Now: pairNow, Seed: seed})
 			if s := fmt.Sprint(got.Groups); s != tt.want {
 				t.Errorf("%s (seed %d): groups %s, want %s", tt.name, seed, s, tt.want)
 			}
@@ -366,7 +364,7 @@ func TestPairSeedBreaksTies(t *testing.T) {
 	people := crowd(time.UTC, names(8)...)
 	distinct := make(map[string]bool)
 	for seed := int64(0); seed < 20; seed++ {
-		distinct[fmt.Sprint(scheduler.Pair(scheduler.PairingInput{People: people, Now: pairNow, Seed: seed}).Groups)] = true
+		distinct[fmt.Sprint(pairing.Pair(pairing.Input{People: people, Now: pairNow, Seed: seed}).Groups)] = true
 	}
 	if len(distinct) < 10 {
 		t.Errorf("20 seeds gave %d distinct pairings of 8 strangers, want ≥ 10", len(distinct))
@@ -392,11 +390,11 @@ func TestPairRoundRobin(t *testing.T) {
 			people := crowd(time.UTC, names(n)...)
 			rng := rand.New(rand.NewPCG(uint64(n), uint64(s)))
 			rng.Shuffle(len(people), func(a, b int) { people[a], people[b] = people[b], people[a] })
-			var history []scheduler.Meeting
+			var history []pairing.Meeting
 			met := make(map[string]int)
 			now := pairNow
 			for round := 1; round < n; round++ {
-				got := scheduler.Pair(scheduler.PairingInput{People: people, History: history, Now: now, Seed: int64(s*1000 + round)})
+				got := pairing.Pair(pairing.Input{People: people, History: history, Now: now, Seed: int64(s*1000 + round)})
 				if len(got.Groups) != n/2 || len(got.SitOut) != 0 {
 					t.Fatalf("n=%d seed=%d round %d: groups %v, sit-outs %v, want %d pairs", n, s, round, got.Groups, got.SitOut, n/2)
 				}
@@ -408,7 +406,7 @@ func TestPairRoundRobin(t *testing.T) {
 					met[k] = round
 					// They met some day of the week after the round started.
 					at := now.Add(time.Duration(rng.IntN(5*24)) * time.Hour)
-					history = append(history, scheduler.Meeting{A: g[0], B: g[1], At: at})
+					history = append(history, pairing.Meeting{A: g[0], B: g[1], At: at})
 				}
 				now = now.AddDate(0, 0, 7)
 			}
@@ -429,11 +427,11 @@ func TestPairRoundRobinProperty(t *testing.T) {
 		n := 2 * rapid.IntRange(2, 10).Draw(t, "half")
 		people := crowd(time.UTC, names(n)...)
 		perm := rapid.Permutation(people).Draw(t, "order")
-		var history []scheduler.Meeting
+		var history []pairing.Meeting
 		met := make(map[string]bool)
 		now := pairNow
 		for round := 1; round < n; round++ {
-			got := scheduler.Pair(scheduler.PairingInput{People: perm, History: history, Now: now, Seed: rapid.Int64().Draw(t, "seed")})
+			got := pairing.Pair(pairing.Input{People: perm, History: history, Now: now, Seed: rapid.Int64().Draw(t, "seed")})
 			if len(got.Groups) != n/2 {
 				t.Fatalf("round %d: groups %v, want %d pairs", round, got.Groups, n/2)
 			}
@@ -443,7 +441,7 @@ func TestPairRoundRobinProperty(t *testing.T) {
 				}
 				met[pairKeyOf(g[0], g[1])] = true
 				at := now.Add(time.Duration(rapid.IntRange(0, 21*24-1).Draw(t, "late")) * time.Hour)
-				history = append(history, scheduler.Meeting{A: g[1], B: g[0], At: at})
+				history = append(history, pairing.Meeting{A: g[1], B: g[0], At: at})
 			}
 			now = now.AddDate(0, 0, 7)
 		}
@@ -460,7 +458,7 @@ func TestPairRoundRobinAfterForeignRounds(t *testing.T) {
 			ids := names(n)
 			rng := rand.New(rand.NewPCG(uint64(n), uint64(100+s)))
 			met := make(map[string]int)
-			var history []scheduler.Meeting
+			var history []pairing.Meeting
 			now := pairNow
 			// Two foreign rounds: random perfect matchings without a common pair.
 			for round := 1; round <= 2; round++ {
@@ -477,14 +475,14 @@ func TestPairRoundRobinAfterForeignRounds(t *testing.T) {
 					}
 					for k := 0; k < n; k += 2 {
 						met[pairKeyOf(ids[perm[k]], ids[perm[k+1]])] = round
-						history = append(history, scheduler.Meeting{A: ids[perm[k]], B: ids[perm[k+1]], At: now})
+						history = append(history, pairing.Meeting{A: ids[perm[k]], B: ids[perm[k+1]], At: now})
 					}
 					break
 				}
 				now = now.AddDate(0, 0, 7)
 			}
 			for round := 3; round < n; round++ {
-				got := scheduler.Pair(scheduler.PairingInput{People: crowd(time.UTC, ids...), History: history, Now: now, Seed: int64(s*100 + round)})
+				got := pairing.Pair(pairing.Input{People: crowd(time.UTC, ids...), History: history, Now: now, Seed: int64(s*100 + round)})
 				if len(got.Groups) != n/2 {
 					t.Fatalf("n=%d seed=%d round %d: groups %v, want %d pairs", n, s, round, got.Groups, n/2)
 				}
@@ -584,7 +582,7 @@ func TestPairAvoidsRepeatsWithChurn(t *testing.T) {
 	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		pool := names(rapid.IntRange(5, 14).Draw(t, "pool"))
-		var history []scheduler.Meeting
+		var history []pairing.Meeting
 		now := pairNow
 		in := make(map[string]bool)
 		for _, id := range pool[:rapid.IntRange(2, len(pool)).Draw(t, "start")] {
@@ -608,7 +606,7 @@ func TestPairAvoidsRepeatsWithChurn(t *testing.T) {
 				continue
 			}
 			met := metSet(history)
-			got := scheduler.Pair(scheduler.PairingInput{People: crowd(time.UTC, ids...), History: history, Now: now, Seed: int64(round)})
+			got := pairing.Pair(pairing.Input{People: crowd(time.UTC, ids...), History: history, Now: now, Seed: int64(round)})
 			if len(got.SitOut) != 0 {
 				t.Fatalf("round %d: %v sit out with no constraints", round, got.SitOut)
 			}
@@ -637,30 +635,30 @@ func TestPairProperties(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		n := rapid.IntRange(0, 30).Draw(t, "n")
 		ids := names(n)
-		people := make([]scheduler.Person, n)
+		people := make([]pairing.Person, n)
 		for i := range people {
-			week := store.DefaultWorkWeek
+			wk := defaultWeek
 			if rapid.IntRange(0, 4).Draw(t, "custom") == 0 {
 				start := time.Duration(rapid.IntRange(0, 16).Draw(t, "start")) * time.Hour
-				week = store.WorkWeek{Start: start, End: start + time.Duration(rapid.IntRange(1, 10).Draw(t, "len"))*time.Hour,
-					Days: store.DefaultWorkWeek.Days[:rapid.IntRange(1, 5).Draw(t, "days")]}
+				wk = week{Start: start, End: start + time.Duration(rapid.IntRange(1, 10).Draw(t, "len"))*time.Hour,
+					Days: defaultWeek.Days[:rapid.IntRange(1, 5).Draw(t, "days")]}
 			}
-			people[i] = scheduler.Person{ID: ids[i], Week: week, Loc: zones[rapid.IntRange(0, len(zones)-1).Draw(t, "zone")]}
+			people[i] = pairing.Person{ID: ids[i], Work: hours(wk, zones[rapid.IntRange(0, len(zones)-1).Draw(t, "zone")])}
 		}
 		never := make(map[string][]string)
 		for k := rapid.IntRange(0, n).Draw(t, "nevers"); k > 0 && n > 1; k-- {
 			a, b := ids[rapid.IntRange(0, n-1).Draw(t, "a")], ids[rapid.IntRange(0, n-1).Draw(t, "b")]
 			never[a] = append(never[a], b)
 		}
-		var history []scheduler.Meeting
+		var history []pairing.Meeting
 		for k := rapid.IntRange(0, 3*n).Draw(t, "history"); k > 0 && n > 1; k-- {
-			history = append(history, scheduler.Meeting{
+			history = append(history, pairing.Meeting{
 				A:  ids[rapid.IntRange(0, n-1).Draw(t, "ha")],
 				B:  ids[rapid.IntRange(0, n-1).Draw(t, "hb")],
 				At: pairNow.Add(-time.Duration(rapid.IntRange(0, 2000).Draw(t, "age")) * time.Hour),
 			})
 		}
-		in := scheduler.PairingInput{
+		in := pairing.Input{
 			People:     people,
 			GroupSize:  rapid.IntRange(2, 4).Draw(t, "size"),
 			MinOverlap: time.Duration(rapid.IntRange(0, 4).Draw(t, "overlap")) * time.Hour,
@@ -669,7 +667,7 @@ func TestPairProperties(t *testing.T) {
 			Now:        pairNow.Add(time.Duration(rapid.IntRange(0, 24*365).Draw(t, "now")) * time.Hour),
 			Seed:       rapid.Int64().Draw(t, "seed"),
 		}
-		got := scheduler.Pair(in)
+		got := pairing.Pair(in)
 		if msg := checkPairing(in, got); msg != "" {
 			t.Fatalf("%s\ngroups %v\nsit-outs %v", msg, got.Groups, got.SitOut)
 		}
@@ -680,14 +678,14 @@ func TestPairProperties(t *testing.T) {
 		rng := rand.New(rand.NewPCG(uint64(in.Seed), 1))
 		rng.Shuffle(len(in2.People), func(a, b int) { in2.People[a], in2.People[b] = in2.People[b], in2.People[a] })
 		rng.Shuffle(len(in2.History), func(a, b int) { in2.History[a], in2.History[b] = in2.History[b], in2.History[a] })
-		if again := scheduler.Pair(in2); fmt.Sprint(again) != fmt.Sprint(got) {
+		if again := pairing.Pair(in2); fmt.Sprint(again) != fmt.Sprint(got) {
 			t.Fatalf("not deterministic:\n%v\n%v", got, again)
 		}
 		// Without rules, pairs leave nobody out and make a trio only for odd n.
 		if in.GroupSize == 2 && n >= 2 {
 			in3 := in
 			in3.MinOverlap, in3.Never = 0, nil
-			free := scheduler.Pair(in3)
+			free := pairing.Pair(in3)
 			trios := 0
 			for _, g := range free.Groups {
 				if len(g) == 3 {
@@ -703,20 +701,19 @@ func TestPairProperties(t *testing.T) {
 
 // maxPlaced is, by brute force, the most people that fit in valid groups
 // of 2 or 3 (GroupSize 2: pairs, each taking at most one more).
-func maxPlaced(in scheduler.PairingInput) int {
+func maxPlaced(in pairing.Input) int {
 	n := len(in.People)
 	valid := func(idx ...int) bool {
-		weeks := make([]store.WorkWeek, len(idx))
-		locs := make([]*time.Location, len(idx))
+		members := make([]pairing.Person, len(idx))
 		for k, i := range idx {
-			weeks[k], locs[k] = in.People[i].Week, in.People[i].Loc
+			members[k] = in.People[i]
 			for _, j := range idx {
 				if i != j && slices.Contains(in.Never[in.People[i].ID], in.People[j].ID) {
 					return false
 				}
 			}
 		}
-		return in.MinOverlap == 0 || store.LongestShared(weeks, locs, in.Now) >= in.MinOverlap
+		return in.MinOverlap == 0 || longestShared(members, in.Now) >= in.MinOverlap
 	}
 	best := 0
 	var rec func(used uint, placed int)
@@ -756,9 +753,9 @@ func TestPairPlacesEveryoneItCan(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		n := rapid.IntRange(2, 9).Draw(t, "n")
 		ids := names(n)
-		people := make([]scheduler.Person, n)
+		people := make([]pairing.Person, n)
 		for i := range people {
-			people[i] = scheduler.Person{ID: ids[i], Week: store.DefaultWorkWeek, Loc: zones[rapid.IntRange(0, len(zones)-1).Draw(t, "zone")]}
+			people[i] = pairing.Person{ID: ids[i], Work: hours(defaultWeek, zones[rapid.IntRange(0, len(zones)-1).Draw(t, "zone")])}
 		}
 		never := make(map[string][]string)
 		for k := rapid.IntRange(0, n).Draw(t, "nevers"); k > 0; k-- {
@@ -766,9 +763,9 @@ func TestPairPlacesEveryoneItCan(t *testing.T) {
 			never[a] = append(never[a], b)
 			never[b] = append(never[b], a)
 		}
-		in := scheduler.PairingInput{People: people, MinOverlap: time.Duration(rapid.IntRange(0, 4).Draw(t, "overlap")) * time.Hour,
+		in := pairing.Input{People: people, MinOverlap: time.Duration(rapid.IntRange(0, 4).Draw(t, "overlap")) * time.Hour,
 			Never: never, Now: pairNow, Seed: rapid.Int64().Draw(t, "seed")}
-		got := scheduler.Pair(in)
+		got := pairing.Pair(in)
 		if msg := checkPairing(in, got); msg != "" {
 			t.Fatal(msg)
 		}
@@ -788,7 +785,7 @@ func TestRepeatRateVersusShuffle(t *testing.T) {
 	for _, id := range pool[:40] {
 		active[id] = true
 	}
-	var pairHist, shuffleHist []scheduler.Meeting
+	var pairHist, shuffleHist []pairing.Meeting
 	var pairRep, pairTotal, shufRep, shufTotal int
 	now := pairNow
 	for round := 0; round < 20; round++ {
@@ -803,7 +800,7 @@ func TestRepeatRateVersusShuffle(t *testing.T) {
 				ids = append(ids, id)
 			}
 		}
-		got := scheduler.Pair(scheduler.PairingInput{People: crowd(time.UTC, ids...), History: pairHist, Now: now, Seed: int64(round)})
+		got := pairing.Pair(pairing.Input{People: crowd(time.UTC, ids...), History: pairHist, Now: now, Seed: int64(round)})
 		pairRep += repeats(got, metSet(pairHist))
 		pairHist = append(pairHist, meetings(got.Groups, now)...)
 		pairTotal += len(meetings(got.Groups, now))
@@ -824,10 +821,10 @@ func TestRepeatRateVersusShuffle(t *testing.T) {
 
 // randomPairing is the baseline: shuffle and pair in order, the odd one out
 // joining the last pair.
-func randomPairing(rng *rand.Rand, ids []string) scheduler.Pairing {
+func randomPairing(rng *rand.Rand, ids []string) pairing.Result {
 	ids = slices.Clone(ids)
 	rng.Shuffle(len(ids), func(a, b int) { ids[a], ids[b] = ids[b], ids[a] })
-	var out scheduler.Pairing
+	var out pairing.Result
 	for k := 0; k+1 < len(ids); k += 2 {
 		out.Groups = append(out.Groups, []string{ids[k], ids[k+1]})
 	}

@@ -1,4 +1,4 @@
-package scheduler_test
+package pairing_test
 
 import (
 	"fmt"
@@ -9,7 +9,7 @@ import (
 
 	"pgregory.net/rapid"
 
-	"github.com/rapport-bot/rapport/scheduler"
+	"github.com/rapport-bot/rapport/bot/pairing"
 )
 
 // Ensure a pair grouped before that did not meet ("No", "Can't make it")
@@ -19,29 +19,29 @@ func TestPairMissedComesBetweenNewAndMet(t *testing.T) {
 	berlin := pairZone(t, "Europe/Berlin")
 	lastWeek := pairNow.AddDate(0, 0, -7)
 	longAgo := pairNow.AddDate(0, 0, -70)
-	missed := func(a, b string, at time.Time) scheduler.Meeting {
-		return scheduler.Meeting{A: a, B: b, At: at, Missed: true}
+	missed := func(a, b string, at time.Time) pairing.Meeting {
+		return pairing.Meeting{A: a, B: b, At: at, Missed: true}
 	}
-	met := func(a, b string, at time.Time) scheduler.Meeting {
-		return scheduler.Meeting{A: a, B: b, At: at}
+	met := func(a, b string, at time.Time) pairing.Meeting {
+		return pairing.Meeting{A: a, B: b, At: at}
 	}
 	tests := []struct {
 		name    string
-		history []scheduler.Meeting
+		history []pairing.Meeting
 		want    string
 	}{
 		{
 			// Sam (a) said "No" with Jordan (b) last week; a new partner
 			// comes first. Two of the three pairings have no history at all.
 			name:    "NewPartnerBeatsMissed",
-			history: []scheduler.Meeting{missed("a", "b", lastWeek), missed("c", "d", lastWeek)},
+			history: []pairing.Meeting{missed("a", "b", lastWeek), missed("c", "d", lastWeek)},
 			want:    "not [[a b] [c d]]",
 		},
 		{
 			// Everyone else a could meet, a met: the pair that did not meet
 			// is the better repeat.
 			name: "MissedBeatsMet",
-			history: []scheduler.Meeting{
+			history: []pairing.Meeting{
 				missed("a", "b", lastWeek), met("c", "d", longAgo),
 				met("a", "c", longAgo), met("b", "d", longAgo),
 				met("a", "d", longAgo), met("b", "c", longAgo),
@@ -52,7 +52,7 @@ func TestPairMissedComesBetweenNewAndMet(t *testing.T) {
 			// Two pairs that did not meet lose to one fresh pairing; two
 			// that met lose to two that did not.
 			name: "FewerMissesThenFewerMet",
-			history: []scheduler.Meeting{
+			history: []pairing.Meeting{
 				missed("a", "b", lastWeek), missed("c", "d", lastWeek),
 				met("a", "c", longAgo), met("b", "d", longAgo),
 			},
@@ -60,7 +60,7 @@ func TestPairMissedComesBetweenNewAndMet(t *testing.T) {
 		},
 		{
 			name: "TwoMissedBeatTwoMet",
-			history: []scheduler.Meeting{
+			history: []pairing.Meeting{
 				missed("a", "b", lastWeek), missed("c", "d", lastWeek),
 				met("a", "c", longAgo), met("b", "d", longAgo),
 				met("a", "d", longAgo), met("b", "c", longAgo),
@@ -70,7 +70,7 @@ func TestPairMissedComesBetweenNewAndMet(t *testing.T) {
 		{
 			// A pair who met once and missed once is a pair who met.
 			name: "MetOnceCountsAsMet",
-			history: []scheduler.Meeting{
+			history: []pairing.Meeting{
 				met("a", "b", longAgo), missed("a", "b", lastWeek),
 				missed("a", "c", lastWeek), missed("b", "d", lastWeek),
 				met("a", "d", longAgo), met("b", "c", longAgo),
@@ -80,7 +80,7 @@ func TestPairMissedComesBetweenNewAndMet(t *testing.T) {
 		{
 			// Among pairs that did not meet, the older miss comes first.
 			name: "OlderMissWins",
-			history: []scheduler.Meeting{
+			history: []pairing.Meeting{
 				missed("a", "b", lastWeek), missed("c", "d", lastWeek),
 				missed("a", "c", longAgo), missed("b", "d", longAgo),
 				met("a", "d", longAgo), met("b", "c", longAgo),
@@ -90,7 +90,7 @@ func TestPairMissedComesBetweenNewAndMet(t *testing.T) {
 	}
 	for _, tt := range tests {
 		for seed := int64(0); seed < 20; seed++ {
-			got := fmt.Sprint(scheduler.Pair(scheduler.PairingInput{People: crowd(berlin, "a", "b", "c", "d"), History: tt.history, Now: pairNow, Seed: seed}).Groups)
+			got := fmt.Sprint(pairing.Pair(pairing.Input{People: crowd(berlin, "a", "b", "c", "d"), History: tt.history, Now: pairNow, Seed: seed}).Groups)
 			if not, ok := cutPrefix(tt.want, "not "); ok {
 				if got == not {
 					t.Errorf("%s (seed %d): groups %s, want anything else", tt.name, seed, got)
@@ -165,7 +165,7 @@ func TestPairMissedTiersProperty(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		n := 2 * rapid.IntRange(2, 5).Draw(t, "half")
 		ids := names(n)
-		var history []scheduler.Meeting
+		var history []pairing.Meeting
 		now := pairNow
 		rounds := rapid.IntRange(1, 8).Draw(t, "rounds")
 		for round := 0; round < rounds; round++ {
@@ -177,13 +177,13 @@ func TestPairMissedTiersProperty(t *testing.T) {
 					met[pairKeyOf(m.A, m.B)] = true
 				}
 			}
-			got := scheduler.Pair(scheduler.PairingInput{People: crowd(time.UTC, ids...), History: history, Now: now, Seed: rapid.Int64().Draw(t, "seed")})
+			got := pairing.Pair(pairing.Input{People: crowd(time.UTC, ids...), History: history, Now: now, Seed: rapid.Int64().Draw(t, "seed")})
 			if c, want := countTiers(got.Groups, met, missed), bruteBestTiers(ids, met, missed); c != want {
 				t.Fatalf("round %d: %v has %d met and %d missed pairs, the best is %d and %d (met %v, missed %v)",
 					round, got.Groups, c.met, c.missed, want.met, want.missed, met, missed)
 			}
 			for _, g := range got.Groups {
-				history = append(history, scheduler.Meeting{A: g[0], B: g[1], At: now, Missed: rapid.Bool().Draw(t, "missed")})
+				history = append(history, pairing.Meeting{A: g[0], B: g[1], At: now, Missed: rapid.Bool().Draw(t, "missed")})
 			}
 			now = now.AddDate(0, 0, 7)
 		}
@@ -202,14 +202,14 @@ func TestPairMissedLargeRound(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	perm := slices.Clone(ids)
 	rng.Shuffle(len(perm), func(a, b int) { perm[a], perm[b] = perm[b], perm[a] })
-	var history []scheduler.Meeting
+	var history []pairing.Meeting
 	missed := map[string]bool{}
 	for k := 0; k+1 < len(perm); k += 2 {
-		history = append(history, scheduler.Meeting{A: perm[k], B: perm[k+1], At: pairNow.AddDate(0, 0, -7), Missed: true})
+		history = append(history, pairing.Meeting{A: perm[k], B: perm[k+1], At: pairNow.AddDate(0, 0, -7), Missed: true})
 		missed[pairKeyOf(perm[k], perm[k+1])] = true
 	}
 	for seed := range int64(6) {
-		got := scheduler.Pair(scheduler.PairingInput{People: crowd(time.UTC, ids...), History: history, Now: pairNow, Seed: seed})
+		got := pairing.Pair(pairing.Input{People: crowd(time.UTC, ids...), History: history, Now: pairNow, Seed: seed})
 		if c := countTiers(got.Groups, nil, missed); c.missed != 0 || len(got.Groups) != 200 {
 			t.Errorf("seed %d: %d groups with %d pairs that did not meet last round, want 200 and none", seed, len(got.Groups), c.missed)
 		}
