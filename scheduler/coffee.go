@@ -241,7 +241,7 @@ func (c *Coffee) pairingInput(people []store.Person, at time.Time) (pairing.Inpu
 			}
 			hours[key] = work
 		}
-		in.People = append(in.People, pairing.Person{ID: p.ID, Work: work})
+		in.People = append(in.People, pairing.Person{ID: p.ID, Work: work, Zone: loc.String()})
 		m, err := c.st.CoffeeMember(p.ID)
 		if err == nil && len(m.Never) > 0 {
 			in.Never[p.ID] = m.Never

@@ -25,6 +25,11 @@ var (
 	hoursCache = make(map[string][]pairing.Window)
 )
 
+// worker is someone who works w in loc (nil means UTC).
+func worker(id string, w week, loc *time.Location) pairing.Person {
+	return pairing.Person{ID: id, Work: hours(w, loc), Zone: loc.String()}
+}
+
 // hours is w in loc (nil means UTC) as absolute windows from two years
 // before pairNow to three years after, which covers every Now the tests
 // use. Each local day's window is built from its own date, so daylight

@@ -105,9 +105,9 @@ import (
 // Scale. Up to fullGraphMax people every valid pair is an edge. Beyond,
 // each person brings candidateK candidates (see candidateK), the union is
 // the graph, and anyone the matching leaves unmatched gets all their valid
-// partners as edges for a second run. People with the same working time in
-// the week form one "profile", and overlaps are computed once per profile
-// pair, so 10,000 people in a handful of zones cost a handful of overlap
+// partners as edges for a second run. People with the same zone and
+// working time in the week form one "profile", and overlaps are computed
+// once per profile pair, so 10,000 people in a handful of zones cost a handful of overlap
 // computations, not 50 million.
 
 // Person is someone eligible for this round: who they are and when they work.
@@ -116,10 +116,14 @@ type Person struct {
 	// Work is when they work, as absolute time: at least the week from
 	// Input.Now (the caller resolves zones, working weeks and daylight
 	// saving). Only the part inside [Now, Now+7×24h) counts; windows may
-	// come in any order and may touch or overlap. People who work at the
-	// same times share the overlap computations, so a caller with many
-	// people in a few zones can hand them one shared slice.
+	// come in any order and may touch or overlap.
 	Work []Window
+	// Zone names their time zone. It decides nothing about who may meet
+	// (Work does), but people with the same Zone and Work share one
+	// profile: overlaps are computed once per pair of profiles, and in
+	// rounds over fullGraphMax people candidates are drawn profile by
+	// profile, so Zone is part of what makes a Seed repeat a round.
+	Zone string
 }
 
 // Window is a stretch of working time [Start, End).
@@ -440,7 +444,7 @@ func newPairer(in Input) *pairer {
 	return p
 }
 
-// buildProfiles groups people by their working time in the week from now,
+// buildProfiles groups people by zone and working time in the week from now,
 // keeps that time once per profile, and computes which profile pairs share
 // MinOverlap.
 func (p *pairer) buildProfiles(people []Person, now time.Time) {
@@ -450,7 +454,8 @@ func (p *pairer) buildProfiles(people []Person, now time.Time) {
 	var spans []span
 	for i, x := range people {
 		spans = weekSpans(spans[:0], x.Work, from, to)
-		key = key[:0]
+		key = append(key[:0], x.Zone...)
+		key = append(key, 0)
 		for _, s := range spans {
 			key = binary.BigEndian.AppendUint64(key, uint64(s.s))
 			key = binary.BigEndian.AppendUint64(key, uint64(s.e))

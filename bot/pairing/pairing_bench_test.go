@@ -58,7 +58,7 @@ func fixture(b *testing.B, n, size int) pairing.Input {
 			work[z] = inWeek(hours(defaultWeek, loc), now)
 		}
 		for i := range out {
-			out[i] = pairing.Person{ID: fmt.Sprintf("U%06d", i), Work: work[zoneOf[i]]}
+			out[i] = pairing.Person{ID: fmt.Sprintf("U%06d", i), Work: work[zoneOf[i]], Zone: locs[zoneOf[i]].String()}
 		}
 		return out
 	}

@@ -30,7 +30,7 @@ func pairZone(tb testing.TB, name string) *time.Location {
 func crowd(loc *time.Location, ids ...string) []pairing.Person {
 	out := make([]pairing.Person, len(ids))
 	for i, id := range ids {
-		out[i] = pairing.Person{ID: id, Work: hours(defaultWeek, loc)}
+		out[i] = worker(id, defaultWeek, loc)
 	}
 	return out
 }
@@ -643,7 +643,7 @@ func TestPairProperties(t *testing.T) {
 				wk = week{Start: start, End: start + time.Duration(rapid.IntRange(1, 10).Draw(t, "len"))*time.Hour,
 					Days: defaultWeek.Days[:rapid.IntRange(1, 5).Draw(t, "days")]}
 			}
-			people[i] = pairing.Person{ID: ids[i], Work: hours(wk, zones[rapid.IntRange(0, len(zones)-1).Draw(t, "zone")])}
+			people[i] = worker(ids[i], wk, zones[rapid.IntRange(0, len(zones)-1).Draw(t, "zone")])
 		}
 		never := make(map[string][]string)
 		for k := rapid.IntRange(0, n).Draw(t, "nevers"); k > 0 && n > 1; k-- {
@@ -755,7 +755,7 @@ func TestPairPlacesEveryoneItCan(t *testing.T) {
 		ids := names(n)
 		people := make([]pairing.Person, n)
 		for i := range people {
-			people[i] = pairing.Person{ID: ids[i], Work: hours(defaultWeek, zones[rapid.IntRange(0, len(zones)-1).Draw(t, "zone")])}
+			people[i] = worker(ids[i], defaultWeek, zones[rapid.IntRange(0, len(zones)-1).Draw(t, "zone")])
 		}
 		never := make(map[string][]string)
 		for k := rapid.IntRange(0, n).Draw(t, "nevers"); k > 0; k-- {
