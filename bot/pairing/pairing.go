@@ -5,12 +5,11 @@
 // the standard library, so it can be read, tested and benchmarked alone; a
 // test keeps it that way.
 //
-// It lives under bot because the bot is what a coffee round's "what" belongs
-// to: the round lifecycle that calls Pair (who is eligible, what the round
-// records, what each person is told) is coffee's behaviour, and the
-// scheduler only says when a round is due. The top level holds cmd, bot,
-// store and scheduler only, and the scheduler's dependencies are to hold
-// nothing of pairing once the lifecycle sits beside the rest of coffee.
+// The top level holds only cmd, bot, store and scheduler, so a package of
+// its own sits beneath one of them. It sits beneath bot because choosing
+// groups is part of what a coffee round does, and what happens belongs to
+// the bot; the scheduler only says when something is due, and keeping
+// pairing out of it keeps the scheduler's dependencies free of coffee.
 // Callers convert their own records (zones, working weeks, meetings) into
 // Input; nothing here knows the store's types.
 package pairing
