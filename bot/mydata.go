@@ -8,9 +8,6 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// forgetMeModalID is the confirmation form of /rapport forget-me.
-const forgetMeModalID = "forget_me_modal"
-
 // myData answers /rapport my-data: a DM summarising everything stored about
 // the person, with their records attached in the export format.
 func (b *Bot) myData(ctx context.Context, cmd slashCommand) error {
