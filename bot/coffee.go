@@ -1222,9 +1222,15 @@ func (b *Bot) coffeeMet(ctx context.Context, in interaction, a *slack.BlockActio
 // offerKeepInTouch follows a "we met" privately with buttons to keep in
 // touch with each partner, and to record a follow-up from the chat.
 func (b *Bot) offerKeepInTouch(ctx context.Context, in interaction, members []string) {
+	b.respondOrTell(ctx, in.origin, response{Text: "Glad you met! Want to keep in touch?", Blocks: renderCoffeeKeepInTouch(in.user, members)})
+}
+
+// renderCoffeeKeepInTouch offers clicker, after a coffee chat with members,
+// to keep in touch with each of the others or record a follow-up.
+func renderCoffeeKeepInTouch(clicker string, members []string) []slack.Block {
 	blocks := []slack.Block{section("Glad you met! Want to keep in touch?")}
 	for _, m := range members {
-		if m == in.user {
+		if m == clicker {
 			continue
 		}
 		blocks = append(blocks, slack.NewActionBlock(coffeeKeepBlockPrefix+m,
@@ -1232,7 +1238,7 @@ func (b *Bot) offerKeepInTouch(ctx context.Context, in interaction, members []st
 			button(coffeeFollowupAction, m, "Record a follow-up")),
 			contextLine(fmt.Sprintf("with <@%s>", m)))
 	}
-	b.respondOrTell(ctx, in.origin, response{Text: "Glad you met! Want to keep in touch?", Blocks: blocks})
+	return blocks
 }
 
 // circleAdd puts the partner in the clicker's circle with a 30-day cadence.

@@ -51,7 +51,16 @@ func yesNo(b bool) string {
 
 // forgetMe opens the confirmation form of /rapport forget-me.
 func (b *Bot) forgetMe(ctx context.Context, cmd slashCommand) error {
-	view := slack.ModalViewRequest{
+	view := renderForgetMeModal()
+	return b.send.call(ctx, "views.open", func(ctx context.Context) error {
+		_, err := b.api.OpenViewContext(ctx, cmd.triggerID, view)
+		return err
+	})
+}
+
+// renderForgetMeModal is the confirmation form of /rapport forget-me.
+func renderForgetMeModal() slack.ModalViewRequest {
+	return slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: forgetMeModalID,
 		Title: plain("Forget me"), Submit: plain("Delete everything"), Close: plain("Cancel"),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
@@ -59,10 +68,6 @@ func (b *Bot) forgetMe(ctx context.Context, cmd slashCommand) error {
 			contextLine("Want a copy first? Cancel and use `/rapport my-data`."),
 		}},
 	}
-	return b.send.call(ctx, "views.open", func(ctx context.Context) error {
-		_, err := b.api.OpenViewContext(ctx, cmd.triggerID, view)
-		return err
-	})
 }
 
 // forgetMeSubmit deletes the person's data. Only the submitter's own data:

@@ -46,18 +46,24 @@ func (b *Bot) setMuted(ctx context.Context, in interaction, kind store.DMKind, m
 	if err != nil {
 		return err
 	}
-	text := fmt.Sprintf("Turned on again: you'll get %s.", name)
-	blocks := []slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)}
-	if muted {
-		text = fmt.Sprintf("Done: no more %s. Nothing else changes.", name)
-		blocks = []slack.Block{slack.NewSectionBlock(
-			slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil,
-			slack.NewAccessory(slack.NewButtonBlockElement(unmuteDMAction, string(kind), slack.NewTextBlockObject(slack.PlainTextType, "Undo", false, false)))),
-		}
-	}
+	text, blocks := renderMuteAnswer(kind, name, muted)
 	if in.responseURL == "" {
 		b.tellPrivately(ctx, in.origin, text)
 		return nil
 	}
 	return b.send.respond(ctx, in.responseURL, response{Text: text, Blocks: blocks})
+}
+
+// renderMuteAnswer is the answer to "Stop these DMs" (muted), with an Undo
+// button, or to its Undo; name is how people read kind.
+func renderMuteAnswer(kind store.DMKind, name string, muted bool) (string, []slack.Block) {
+	if !muted {
+		text := fmt.Sprintf("Turned on again: you'll get %s.", name)
+		return text, []slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)}
+	}
+	text := fmt.Sprintf("Done: no more %s. Nothing else changes.", name)
+	return text, []slack.Block{slack.NewSectionBlock(
+		slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil,
+		slack.NewAccessory(slack.NewButtonBlockElement(unmuteDMAction, string(kind), slack.NewTextBlockObject(slack.PlainTextType, "Undo", false, false)))),
+	}
 }
