@@ -16,11 +16,9 @@ import (
 
 // Stay in touch: check-ins, the circle and reconnect suggestions.
 const (
-	reconnectDoneAction  = homeReconnectAction // "I reached out"
-	reconnectLaterAction = "reconnect_later"   // "Not now": four weeks
-	reconnectEvery       = 7 * 24 * time.Hour  // at most one suggestion DM a week
-	reconnectSnooze      = 28 * 24 * time.Hour
-	reconnectMax         = 3
+	reconnectEvery  = 7 * 24 * time.Hour // at most one suggestion DM a week
+	reconnectSnooze = 28 * 24 * time.Hour
+	reconnectMax    = 3
 )
 
 // conversationStarters are low-pressure openers in the spirit of staying
@@ -200,7 +198,7 @@ func (b *Bot) SuggestReconnects(ctx context.Context, now time.Time) error {
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		if p.Deleted || p.IsMuted("reconnect") || now.Sub(p.LastReconnect) < reconnectEvery {
+		if p.Deleted || p.IsMuted(store.DMReconnect) || now.Sub(p.LastReconnect) < reconnectEvery {
 			continue
 		}
 		lapsed, err := b.store.Lapsed(owner, now, b.opts.StayInTouchDays, reconnectMax)
@@ -212,7 +210,7 @@ func (b *Bot) SuggestReconnects(ctx context.Context, now time.Time) error {
 		}
 		text, blocks := renderReconnect(lapsed, now)
 		year, week := now.ISOWeek()
-		if err := b.enqueue(store.Outgoing{Key: fmt.Sprintf("reconnect:%s:%d-%d", owner, year, week), User: owner, Kind: "reconnect",
+		if err := b.enqueue(store.Outgoing{Key: reconnectKey(owner, year, week), User: owner, Kind: store.DMReconnect,
 			Text: text, Blocks: encodeBlocks(blocks), RespectHours: true}); err != nil {
 			return err
 		}
@@ -229,13 +227,13 @@ func renderReconnect(lapsed []store.Contact, now time.Time) (string, []slack.Blo
 		days := int(now.Sub(c.LastContact).Hours() / 24)
 		blocks = append(blocks,
 			section(fmt.Sprintf("*<@%s>* — last contact %d days ago\n_%s_", c.Other, days, conversationStarters[(i+days)%len(conversationStarters)])),
-			slack.NewActionBlock("reconnect_"+c.Other,
+			slack.NewActionBlock(reconnectBlockIDPrefix+c.Other,
 				button(reconnectDoneAction, c.Other, "I reached out"),
 				button(reconnectLaterAction, c.Other, "Not now")),
 		)
 	}
 	blocks = append(blocks, contextLine("At most once a week, in your working hours."),
-		slack.NewActionBlock("", button("mute_dm", "reconnect", "Stop these")))
+		slack.NewActionBlock("", button(muteDMAction, string(store.DMReconnect), "Stop these")))
 	return fmt.Sprintf(":seedling: Reconnect with <@%s>?", lapsed[0].Other), blocks
 }
 

@@ -671,7 +671,7 @@ func (b *Bot) DeliverCoffeeRound(ctx context.Context, r store.Round) error {
 	}
 	for _, s := range r.SitOut {
 		err := b.enqueue(store.Outgoing{
-			Key:          fmt.Sprintf("coffee:%d:satout:%s", r.ID, s.User),
+			Key:          coffeeSatOutKey(r.ID, s.User),
 			User:         s.User,
 			Text:         renderCoffeeSatOut(s.Reason),
 			RespectHours: true,
@@ -725,7 +725,7 @@ func (b *Bot) deliverCoffeeGroup(ctx context.Context, r store.Round, i int) erro
 	}
 	text, blocks := renderCoffeeIntro(intro)
 	if err := b.enqueue(store.Outgoing{
-		Key:       fmt.Sprintf("coffee:%d:%d:intro", r.ID, i),
+		Key:       coffeeIntroKey(r.ID, i),
 		Channel:   g.Channel,
 		Text:      text,
 		Blocks:    encodeBlocks(blocks),
@@ -749,11 +749,6 @@ func (b *Bot) deliverCoffeeGroup(ctx context.Context, r store.Round, i int) erro
 
 // introQueued marks a group whose intro is in the outbox.
 const introQueued = "queued"
-
-// coffeeCheckinKey is the outbox key of a group's "did you meet?".
-func coffeeCheckinKey(round uint64, group int) string {
-	return fmt.Sprintf("coffee:%d:%d:checkin", round, group)
-}
 
 // groupReach returns when a message the group did not ask for may go to
 // its group DM: at itself when every member is inside their working hours
@@ -800,7 +795,7 @@ func (b *Bot) remindNotes(r store.Round, i int, g store.CoffeeGroup) error {
 	}
 	for k, c := range latest {
 		err := b.enqueue(store.Outgoing{
-			Key:          fmt.Sprintf("coffee:%d:%d:note:%s:%s", r.ID, i, k[0], k[1]),
+			Key:          coffeeNoteKey(r.ID, i, k[0], k[1]),
 			User:         k[0],
 			Text:         fmt.Sprintf(":memo: Before your coffee with <@%s> — last time you noted: _%s_ (only you can see this)", k[1], kudosClip(c.Note, 500)),
 			RespectHours: true,
@@ -929,10 +924,6 @@ func dayRange(ds []time.Weekday) string {
 	return strings.Join(parts, ", ")
 }
 
-// coffeeHeadsUpKind is the DM kind of heads-ups (muted with "Stop
-// heads-ups", listed in Settings).
-const coffeeHeadsUpKind = "heads_up"
-
 // CoffeeHeadsUp queues, for every member taking part, a heads-up about the
 // round at at, with "Skip this round". Each is due at due, and reaches its
 // person inside their own working hours and before the round: when due
@@ -967,7 +958,7 @@ func (b *Bot) CoffeeHeadsUp(ctx context.Context, at, due time.Time) error {
 		err = b.enqueue(store.Outgoing{
 			Key:          key,
 			User:         m.User,
-			Kind:         coffeeHeadsUpKind,
+			Kind:         store.DMHeadsUp,
 			Text:         text,
 			Blocks:       encodeBlocks(blocks),
 			NotBefore:    reachBefore(b.workWeek(p), b.location(p), due, at),
@@ -979,12 +970,6 @@ func (b *Bot) CoffeeHeadsUp(ctx context.Context, at, due time.Time) error {
 		}
 	}
 	return nil
-}
-
-// coffeeHeadsUpKey is the outbox key of one person's heads-up for the
-// round at at.
-func coffeeHeadsUpKey(at time.Time, user string) string {
-	return fmt.Sprintf("coffee-headsup:%d:%s", at.Unix(), user)
 }
 
 // headsUpStale reports whether a queued heads-up no longer fits its
@@ -1087,7 +1072,7 @@ func (b *Bot) CoffeeCheckin(ctx context.Context, r store.Round, i int) error {
 func (b *Bot) CoffeeGhosted(ctx context.Context, user string) error {
 	text, blocks := renderCoffeePausedSilent()
 	return b.enqueue(store.Outgoing{
-		Key:          fmt.Sprintf("coffee-ghost:%s:%d", user, b.opts.Now().Unix()/86400),
+		Key:          coffeeGhostKey(user, b.opts.Now().Unix()/86400),
 		User:         user,
 		Text:         text,
 		Blocks:       encodeBlocks(blocks),
@@ -1111,15 +1096,6 @@ func (b *Bot) CoffeeCheckinReached(r store.Round, group int) (bool, error) {
 	}
 	return o.State == store.OutboxSent, nil
 }
-
-// coffeeStillInKey is the outbox key of "still up for coffee chats?" before
-// the round at at.
-func coffeeStillInKey(at time.Time, user string) string {
-	return fmt.Sprintf("%s%d:%s", coffeeStillInKeyPrefix, at.Unix(), user)
-}
-
-// coffeeStillInKeyPrefix begins every coffeeStillInKey.
-const coffeeStillInKeyPrefix = "coffee-still:"
 
 // CoffeeAskStillIn asks user whether they still want to be paired, before
 // the round at at, when their time comes: due when it is inside their
@@ -1233,7 +1209,7 @@ func (b *Bot) coffeeMet(ctx context.Context, in interaction, a *slack.BlockActio
 		return err
 	}
 	if err := b.enqueue(store.Outgoing{
-		Key:     fmt.Sprintf("coffee:%d:%d:met", r.ID, gi),
+		Key:     coffeeMetKey(r.ID, gi),
 		Channel: r.Groups[gi].Channel,
 		Text:    coffeeMetText(in.user),
 	}); err != nil {
@@ -1246,24 +1222,24 @@ func (b *Bot) coffeeMet(ctx context.Context, in interaction, a *slack.BlockActio
 // offerKeepInTouch follows a "we met" privately with buttons to keep in
 // touch with each partner, and to record a follow-up from the chat.
 func (b *Bot) offerKeepInTouch(ctx context.Context, in interaction, members []string) {
+	b.respondOrTell(ctx, in.origin, response{Text: "Glad you met! Want to keep in touch?", Blocks: renderCoffeeKeepInTouch(in.user, members)})
+}
+
+// renderCoffeeKeepInTouch offers clicker, after a coffee chat with members,
+// to keep in touch with each of the others or record a follow-up.
+func renderCoffeeKeepInTouch(clicker string, members []string) []slack.Block {
 	blocks := []slack.Block{section("Glad you met! Want to keep in touch?")}
 	for _, m := range members {
-		if m == in.user {
+		if m == clicker {
 			continue
 		}
-		blocks = append(blocks, slack.NewActionBlock("keep_"+m,
+		blocks = append(blocks, slack.NewActionBlock(coffeeKeepBlockPrefix+m,
 			button(circleAddAction, m, "Keep in touch every 30 days"),
 			button(coffeeFollowupAction, m, "Record a follow-up")),
 			contextLine(fmt.Sprintf("with <@%s>", m)))
 	}
-	b.respondOrTell(ctx, in.origin, response{Text: "Glad you met! Want to keep in touch?", Blocks: blocks})
+	return blocks
 }
-
-// Buttons offered after a coffee chat.
-const (
-	circleAddAction      = "circle_add"
-	coffeeFollowupAction = "coffee_followup"
-)
 
 // circleAdd puts the partner in the clicker's circle with a 30-day cadence.
 func (b *Bot) circleAdd(ctx context.Context, in interaction, a *slack.BlockAction) error {
@@ -1298,7 +1274,7 @@ func (b *Bot) coffeeCant(ctx context.Context, in interaction, a *slack.BlockActi
 		return err
 	}
 	return b.enqueue(store.Outgoing{
-		Key:     fmt.Sprintf("coffee:%d:%d:cant:%s", r.ID, gi, in.user),
+		Key:     coffeeCantKey(r.ID, gi, in.user),
 		Channel: r.Groups[gi].Channel,
 		Text:    coffeeCantText(in.user),
 	})

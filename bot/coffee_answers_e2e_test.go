@@ -104,7 +104,7 @@ func TestCoffeeContradictoryAnswersLatestWins(t *testing.T) {
 	// The check-in asks only the group whose answer is not "we met".
 	sched := scheduler.New(r.db, scheduler.Options{Location: time.UTC, Now: r.clock.Now, Log: discardLog()})
 	for _, j := range r.coffee.Jobs("@every 1h") {
-		if j.Name != "coffee-round" {
+		if j.Name != scheduler.JobCoffeeRound {
 			if err := sched.Register(j); err != nil {
 				t.Fatal(err)
 			}

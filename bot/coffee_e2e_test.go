@@ -148,7 +148,7 @@ func (r *coffeeRig) walk(from, to time.Time, step time.Duration, each func(at ti
 	r.t.Helper()
 	var tick scheduler.Job
 	for _, j := range r.coffee.Jobs("@every 1m") {
-		if j.Name == "coffee-followup" {
+		if j.Name == scheduler.JobCoffeeTick {
 			tick = j
 		}
 	}
@@ -395,7 +395,7 @@ func TestCoffeeHeadsUpSkip(t *testing.T) {
 	r.enrol(ids(people)...)
 	sched := scheduler.New(r.db, scheduler.Options{Location: time.UTC, Now: r.clock.Now, Log: discardLog()})
 	for _, j := range r.coffee.Jobs("@every 1h") {
-		if j.Name != "coffee-round" {
+		if j.Name != scheduler.JobCoffeeRound {
 			if err := sched.Register(j); err != nil {
 				t.Fatal(err)
 			}
@@ -531,7 +531,7 @@ func TestCoffeeCheckinAnswers(t *testing.T) {
 
 	sched := scheduler.New(r.db, scheduler.Options{Location: time.UTC, Now: r.clock.Now, Log: discardLog()})
 	for _, j := range r.coffee.Jobs("@every 1h") {
-		if j.Name != "coffee-round" {
+		if j.Name != scheduler.JobCoffeeRound {
 			if err := sched.Register(j); err != nil {
 				t.Fatal(err)
 			}

@@ -159,7 +159,7 @@ func (b *Bot) makeFollowup(ctx context.Context, o origin, author store.Person, c
 	if counterpart != "" {
 		b.touch(o.user, counterpart, now, store.ContactFollowup)
 		text, blocks := renderFollowupNotice(f, b.readerOf(ctx, counterpart))
-		if err := b.enqueue(store.Outgoing{Key: fmt.Sprintf("followup:%d:notice", f.ID), User: counterpart, Kind: "receipts",
+		if err := b.enqueue(store.Outgoing{Key: followupNoticeKey(f.ID), User: counterpart, Kind: store.DMReceipts,
 			Text: text, Blocks: encodeBlocks(blocks), RespectHours: true}); err != nil {
 			return err
 		}
@@ -302,7 +302,7 @@ func (b *Bot) completeFollowup(ctx context.Context, o origin, id uint64, status 
 	}
 	if f.Counterpart != "" {
 		b.touch(f.Owner, f.Counterpart, f.DoneAt, store.ContactFollowup)
-		if err := b.enqueue(store.Outgoing{Key: fmt.Sprintf("followup:%d:receipt", f.ID), User: f.Counterpart, Kind: "receipts",
+		if err := b.enqueue(store.Outgoing{Key: followupReceiptKey(f.ID), User: f.Counterpart, Kind: store.DMReceipts,
 			Text: renderFollowupReceipt(f), RespectHours: true}); err != nil {
 			return err
 		}
@@ -433,10 +433,10 @@ func (b *Bot) followupUndoButton(ctx context.Context, in interaction, a *slack.B
 	}
 	if f.Counterpart != "" {
 		// Withdraw the notice if it has not gone out; otherwise say so.
-		if o, err := b.store.OutgoingByKey(fmt.Sprintf("followup:%d:notice", f.ID)); err == nil && o.State == store.OutboxPending {
+		if o, err := b.store.OutgoingByKey(followupNoticeKey(f.ID)); err == nil && o.State == store.OutboxPending {
 			_ = b.store.FailOutgoing(o.ID, "undone by the author", b.opts.Now())
 		} else if err == nil && o.State == store.OutboxSent {
-			_ = b.enqueue(store.Outgoing{Key: fmt.Sprintf("followup:%d:undone", f.ID), User: f.Counterpart, Kind: "receipts",
+			_ = b.enqueue(store.Outgoing{Key: followupUndoneKey(f.ID), User: f.Counterpart, Kind: store.DMReceipts,
 				Text: fmt.Sprintf("<@%s> took back the note about: %s. (It was made by mistake.)", f.Owner, f.Text), RespectHours: true})
 		}
 	}
@@ -466,10 +466,10 @@ func readFollowupForm(in interaction) followupForm {
 	var f followupForm
 	if st := in.cb.View.State; st != nil {
 		v := st.Values
-		f.person = v["followup_person"]["person"].SelectedUser
-		f.what = escapeText(strings.TrimSpace(v["followup_what"]["what"].Value))
-		f.date = v["followup_date"]["date"].SelectedDate
-		f.clock = v["followup_time"]["time"].SelectedTime
+		f.person = v[followupPersonBlockID][followupPersonAction].SelectedUser
+		f.what = escapeText(strings.TrimSpace(v[followupWhatBlockID][followupWhatAction].Value))
+		f.date = v[followupDateBlockID][followupDateAction].SelectedDate
+		f.clock = v[followupTimeBlockID][followupTimeAction].SelectedTime
 	}
 	var meta struct{ Channel, Link string }
 	_ = json.Unmarshal([]byte(in.cb.View.PrivateMetadata), &meta)
@@ -500,24 +500,24 @@ func (b *Bot) validateFollowupForm(in interaction) map[string]string {
 	f := readFollowupForm(in)
 	errs := map[string]string{}
 	if f.what == "" {
-		errs["followup_what"] = "What will you do?"
+		errs[followupWhatBlockID] = "What will you do?"
 	} else if plainLength(f.what) > followupMaxChars {
-		errs["followup_what"] = fmt.Sprintf("Up to %d characters.", followupMaxChars)
+		errs[followupWhatBlockID] = fmt.Sprintf("Up to %d characters.", followupMaxChars)
 	}
 	p, _ := b.store.Person(in.user)
 	due, err := formDue(f.date, f.clock, b.location(p), b.workWeek(p))
 	now := b.opts.Now()
 	switch {
 	case err != nil:
-		errs["followup_date"] = "Pick a date."
+		errs[followupDateBlockID] = "Pick a date."
 	case !due.After(now):
-		errs["followup_date"] = pastDateText(due, b.readerFor(p)) + " Pick a later date or time."
+		errs[followupDateBlockID] = pastDateText(due, b.readerFor(p)) + " Pick a later date or time."
 	case due.After(now.AddDate(1, 0, 0)):
-		errs["followup_date"] = "Pick a date within a year."
+		errs[followupDateBlockID] = "Pick a date within a year."
 	}
 	if f.person != "" {
 		if cp, err := b.store.Person(f.person); err == nil && (cp.IsBot || cp.Deleted) {
-			errs["followup_person"] = "Promises are for active people, not bots or deactivated accounts."
+			errs[followupPersonBlockID] = "Promises are for active people, not bots or deactivated accounts."
 		}
 	}
 	if len(errs) == 0 {
@@ -553,7 +553,7 @@ func (b *Bot) followupSubmit(ctx context.Context, in interaction) error {
 
 func noteFrom(in interaction) string {
 	if st := in.cb.View.State; st != nil {
-		return escapeText(strings.TrimSpace(st.Values["followup_note"]["note"].Value))
+		return escapeText(strings.TrimSpace(st.Values[followupNoteBlockID][followupNoteAction].Value))
 	}
 	return ""
 }
@@ -572,15 +572,15 @@ func (b *Bot) followupDropSubmit(ctx context.Context, in interaction) error {
 func (b *Bot) validateNewDateForm(in interaction) map[string]string {
 	date := ""
 	if st := in.cb.View.State; st != nil {
-		date = st.Values["followup_date"]["date"].SelectedDate
+		date = st.Values[followupDateBlockID][followupDateAction].SelectedDate
 	}
 	p, _ := b.store.Person(in.user)
 	due, err := formDue(date, "", b.location(p), b.workWeek(p))
 	switch {
 	case err != nil:
-		return map[string]string{"followup_date": "Pick a date."}
+		return map[string]string{followupDateBlockID: "Pick a date."}
 	case !due.After(b.opts.Now()):
-		return map[string]string{"followup_date": pastDateText(due, b.readerFor(p)) + " Pick a later date."}
+		return map[string]string{followupDateBlockID: pastDateText(due, b.readerFor(p)) + " Pick a later date."}
 	}
 	return nil
 }
@@ -597,7 +597,7 @@ func (b *Bot) followupRenegotiateSubmit(ctx context.Context, in interaction) err
 	}
 	date := ""
 	if st := in.cb.View.State; st != nil {
-		date = st.Values["followup_date"]["date"].SelectedDate
+		date = st.Values[followupDateBlockID][followupDateAction].SelectedDate
 	}
 	due, err := formDue(date, "", b.location(p), b.workWeek(p))
 	if err != nil || !due.After(b.opts.Now()) {
@@ -624,7 +624,7 @@ func (b *Bot) followupRenegotiateSubmit(ctx context.Context, in interaction) err
 	if note != "" {
 		text += "\n>" + note
 	}
-	if err := b.enqueue(store.Outgoing{Key: fmt.Sprintf("followup:%d:renegotiate:%d", f.ID, due.Unix()), User: f.Counterpart, Kind: "receipts", Text: text, RespectHours: true}); err != nil {
+	if err := b.enqueue(store.Outgoing{Key: followupRenegotiateKey(f.ID, due), User: f.Counterpart, Kind: store.DMReceipts, Text: text, RespectHours: true}); err != nil {
 		return err
 	}
 	b.tellPrivately(ctx, in.origin, fmt.Sprintf("New date set: %s. I've let <@%s> know.", localWhen(due, b.readerFor(p)), f.Counterpart))
@@ -686,10 +686,10 @@ func (b *Bot) remindOwner(ctx context.Context, now time.Time, owner string, item
 	slices.SortStableFunc(nudges, byDue)
 	slices.SortStableFunc(asks, byDue)
 	var showReminders, showNudges, showAsks []store.Followup
-	if !p.IsMuted("reminders") {
+	if !p.IsMuted(store.DMReminders) {
 		showReminders = reminders
 	}
-	if !p.IsMuted("nudges") {
+	if !p.IsMuted(store.DMNudges) {
 		showNudges, showAsks = nudges, asks
 		for i := range showNudges {
 			showNudges[i].Nudges++
@@ -697,9 +697,9 @@ func (b *Bot) remindOwner(ctx context.Context, now time.Time, owner string, item
 	}
 	if len(showReminders)+len(showNudges)+len(showAsks) > 0 {
 		text, blocks := renderFollowupDM(followupDM{reminders: showReminders, nudges: showNudges, asks: showAsks}, b.snoozeChoices(), reader{loc: loc, now: now})
-		kind := "nudges"
+		kind := store.DMNudges
 		if len(showReminders) > 0 {
-			kind = "reminders"
+			kind = store.DMReminders
 		}
 		if err := b.enqueue(store.Outgoing{Key: followupDMKey(owner, items), User: owner, Kind: kind,
 			Text: text, Blocks: encodeBlocks(blocks), RespectHours: true}); err != nil {
@@ -775,19 +775,4 @@ func (b *Bot) postponeFollowups(items []store.Followup, now, next time.Time) err
 		}
 	}
 	return nil
-}
-
-// followupDMKey is the outbox key of owner's follow-up DM about items: the
-// same items at the same NextAt (a tick run again after a crash) give the
-// same key, a later round of them a new one.
-func followupDMKey(owner string, items []store.Followup) string {
-	ids := make([]string, len(items))
-	var last time.Time
-	for i, f := range items {
-		ids[i] = fmt.Sprint(f.ID)
-		if f.NextAt.After(last) {
-			last = f.NextAt
-		}
-	}
-	return "followup-dm:" + owner + ":" + strings.Join(ids, ",") + ":" + fmt.Sprint(last.Unix())
 }

@@ -108,9 +108,9 @@ func (b *Bot) giveKudos(ctx context.Context, o origin, g gift) error {
 	for _, r := range k.Receivers {
 		text, blocks := renderKudosDM(post, r)
 		err := b.enqueue(store.Outgoing{
-			Key:          fmt.Sprintf("kudos:%d:dm:%s", k.ID, r),
+			Key:          kudosDMKey(k.ID, r),
 			User:         r,
-			Kind:         "kudos",
+			Kind:         store.DMKudos,
 			Text:         text,
 			Blocks:       encodeBlocks(blocks),
 			RespectHours: true,
@@ -190,28 +190,29 @@ func dedupe(ids []string) []string {
 }
 
 // kudosTextProblem applies the rules on the reason and the values. It
-// names the form field at fault ("reason" or "values") and says what is
-// wrong, or returns "" when all is well.
-func (b *Bot) kudosTextProblem(g gift) (field, problem string) {
+// names the form's input block at fault (kudosReasonBlockID or
+// kudosValuesBlockID) and says what is wrong, or returns "" when all is
+// well.
+func (b *Bot) kudosTextProblem(g gift) (block, problem string) {
 	if n := plainLength(g.reason); n > kudosMaxChars {
-		return "reason", fmt.Sprintf("That's %d characters; a kudos holds up to %d. Keep the heart of it.", n, kudosMaxChars)
+		return kudosReasonBlockID, fmt.Sprintf("That's %d characters; a kudos holds up to %d. Keep the heart of it.", n, kudosMaxChars)
 	}
 	if wordCount(g.reason) < kudosMinWords {
-		return "reason", "Be specific: what did they do? For example: for untangling the deploy on Friday."
+		return kudosReasonBlockID, "Be specific: what did they do? For example: for untangling the deploy on Friday."
 	}
 	allowed := b.opts.Kudos.Values
 	if len(allowed) > 0 {
 		for _, v := range g.values {
 			if !slices.Contains(allowed, v) {
-				return "values", fmt.Sprintf("#%s is not one of our values. Use %s.", v, hashList(allowed))
+				return kudosValuesBlockID, fmt.Sprintf("#%s is not one of our values. Use %s.", v, hashList(allowed))
 			}
 		}
 	}
 	if b.opts.Kudos.RequireValue && len(g.values) == 0 {
 		if len(allowed) > 0 {
-			return "values", fmt.Sprintf("Add the value it shows: %s.", hashList(allowed))
+			return kudosValuesBlockID, fmt.Sprintf("Add the value it shows: %s.", hashList(allowed))
 		}
-		return "values", "Add a value it shows, like #teamwork."
+		return kudosValuesBlockID, "Add a value it shows, like #teamwork."
 	}
 	return "", ""
 }
@@ -319,7 +320,7 @@ func (b *Bot) shareKudos(ctx context.Context, k store.Kudos, post kudosPost) {
 		return
 	}
 	text, blocks := renderKudosShare(post)
-	if err := b.enqueue(store.Outgoing{Key: fmt.Sprintf("kudos:%d:share", k.ID), Channel: ch, Text: text, Blocks: encodeBlocks(blocks)}); err != nil {
+	if err := b.enqueue(store.Outgoing{Key: kudosShareKey(k.ID), Channel: ch, Text: text, Blocks: encodeBlocks(blocks)}); err != nil {
 		b.log.Error("kudos: share failed", "err", err)
 	}
 }
@@ -460,10 +461,10 @@ func readKudosForm(in interaction) kudosSubmission {
 	var f kudosSubmission
 	if st != nil {
 		v := st.Values
-		f.recipients = v["kudos_recipients"]["recipients"].SelectedUsers
+		f.recipients = v[kudosRecipientsBlockID][kudosRecipientsAction].SelectedUsers
 		// Modal text is plain: escape it like Slack escapes command text.
-		f.reason = escapeText(strings.TrimSpace(v["kudos_reason"]["reason"].Value))
-		vals := v["kudos_values"]["values"]
+		f.reason = escapeText(strings.TrimSpace(v[kudosReasonBlockID][kudosReasonAction].Value))
+		vals := v[kudosValuesBlockID][kudosValuesAction]
 		for _, o := range vals.SelectedOptions {
 			f.values = append(f.values, o.Value)
 		}
@@ -471,7 +472,7 @@ func readKudosForm(in interaction) kudosSubmission {
 			f.values = append(f.values, strings.ToLower(word))
 		}
 		f.values = dedupe(f.values)
-		for _, o := range v["kudos_private"]["private"].SelectedOptions {
+		for _, o := range v[kudosPrivateBlockID][kudosPrivateAction].SelectedOptions {
 			f.private = f.private || o.Value == "private"
 		}
 	}
@@ -491,18 +492,18 @@ func (b *Bot) validateKudosForm(in interaction) map[string]string {
 	errs := map[string]string{}
 	switch {
 	case len(f.recipients) == 0:
-		errs["kudos_recipients"] = "Pick at least one person."
+		errs[kudosRecipientsBlockID] = "Pick at least one person."
 	case slices.Contains(f.recipients, in.user):
-		errs["kudos_recipients"] = "Kudos are for thanking others: remove yourself."
+		errs[kudosRecipientsBlockID] = "Kudos are for thanking others: remove yourself."
 	default:
 		for _, r := range f.recipients {
 			if p, err := b.store.Person(r); err == nil && (p.IsBot || p.Deleted) {
-				errs["kudos_recipients"] = "Kudos are for active people, not bots or deactivated accounts."
+				errs[kudosRecipientsBlockID] = "Kudos are for active people, not bots or deactivated accounts."
 			}
 		}
 	}
-	if field, problem := b.kudosTextProblem(gift{reason: f.reason, values: f.values}); problem != "" {
-		errs["kudos_"+field] = problem
+	if block, problem := b.kudosTextProblem(gift{reason: f.reason, values: f.values}); problem != "" {
+		errs[block] = problem
 	}
 	if len(errs) == 0 {
 		return nil
@@ -552,7 +553,7 @@ func (b *Bot) PostKudosDigest(ctx context.Context, from, to time.Time) error {
 	text, blocks := renderKudosDigest(kudosDigest{From: from, To: to, Count: stats.Total, Reader: reader{loc: b.opts.Location, now: b.opts.Now()},
 		Recognised: personCounts(stats.Receivers), Values: valueCounts(values)})
 	return b.enqueue(store.Outgoing{
-		Key:       "kudos-digest:" + to.UTC().Format(time.RFC3339),
+		Key:       kudosDigestKey(to),
 		Channel:   ch,
 		Text:      text,
 		Blocks:    encodeBlocks(blocks),

@@ -94,7 +94,7 @@ func TestYearOnlyWhenItHelps(t *testing.T) {
 // reads as a time.
 var formatAllowed = map[string]string{
 	"bot/coffee.go":      `"2006-01-02"`,      // a day key: one suggested slot per local day
-	"bot/kudos.go":       `time.RFC3339`,      // the outbox key of a weekly digest
+	"bot/ids.go":         `time.RFC3339`,      // the outbox key of a weekly digest
 	"cmd/rapport/ops.go": `"20060102-150405"`, // a backup's file name
 }
 

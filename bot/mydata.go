@@ -8,9 +8,6 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// forgetMeModalID is the confirmation form of /rapport forget-me.
-const forgetMeModalID = "forget_me_modal"
-
 // myData answers /rapport my-data: a DM summarising everything stored about
 // the person, with their records attached in the export format.
 func (b *Bot) myData(ctx context.Context, cmd slashCommand) error {
@@ -54,7 +51,16 @@ func yesNo(b bool) string {
 
 // forgetMe opens the confirmation form of /rapport forget-me.
 func (b *Bot) forgetMe(ctx context.Context, cmd slashCommand) error {
-	view := slack.ModalViewRequest{
+	view := renderForgetMeModal()
+	return b.send.call(ctx, "views.open", func(ctx context.Context) error {
+		_, err := b.api.OpenViewContext(ctx, cmd.triggerID, view)
+		return err
+	})
+}
+
+// renderForgetMeModal is the confirmation form of /rapport forget-me.
+func renderForgetMeModal() slack.ModalViewRequest {
+	return slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: forgetMeModalID,
 		Title: plain("Forget me"), Submit: plain("Delete everything"), Close: plain("Cancel"),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
@@ -62,10 +68,6 @@ func (b *Bot) forgetMe(ctx context.Context, cmd slashCommand) error {
 			contextLine("Want a copy first? Cancel and use `/rapport my-data`."),
 		}},
 	}
-	return b.send.call(ctx, "views.open", func(ctx context.Context) error {
-		_, err := b.api.OpenViewContext(ctx, cmd.triggerID, view)
-		return err
-	})
 }
 
 // forgetMeSubmit deletes the person's data. Only the submitter's own data:

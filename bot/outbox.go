@@ -207,7 +207,7 @@ func (b *Bot) deliver(ctx context.Context, now time.Time, o store.Outgoing) (boo
 		log.Debug("outbox: dropped, it expired before it could be sent", "expires", o.Expires)
 		return false, b.store.FailOutgoing(o.ID, "expired", now)
 	}
-	if o.Kind == coffeeHeadsUpKind && o.User != "" {
+	if o.Kind == store.DMHeadsUp && o.User != "" {
 		stale, err := b.headsUpStale(o)
 		if err != nil {
 			return false, err

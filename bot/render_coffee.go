@@ -8,22 +8,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
-)
 
-// The coffee buttons' action_ids. The intro's buttons carry
-// coffeeGroupValue(round, group); the check-in's, that plus ":yes",
-// ":not_yet" or ":no"; "Skip this round", the round's start in Unix seconds.
-const (
-	coffeeMetAction           = "coffee_met"             // "We met ☕" on the intro
-	coffeeCantAction          = "coffee_cant"            // "Can't make it" on the intro
-	coffeeSuggestAction       = "coffee_suggest"         // "Suggest a time" on the intro
-	coffeeCheckinAction       = "coffee_checkin"         // "Yes ☕" on the check-in; check-ins sent before answers had their own ids use it for all three
-	coffeeCheckinNotYetAction = "coffee_checkin_not_yet" // "Not yet" on the check-in
-	coffeeCheckinNoAction     = "coffee_checkin_no"      // "No" on the check-in
-	coffeeSkipAction          = "coffee_skip"            // "Skip this round" on the heads-up
-	coffeeStayAction          = "coffee_stay"            // "Keep me in" after rounds without answers
-	coffeeLeaveAction         = "coffee_leave"           // "Leave coffee chats" after rounds without answers
-	coffeeHeadsUpMute         = "heads_up"               // the "Stop heads-ups" button's value (action kudosMuteAction, "mute_dm")
+	"github.com/rapport-bot/rapport/store"
 )
 
 // Display choices for coffee messages: short enough to read on a phone.
@@ -239,7 +225,7 @@ func renderCoffeeHeadsUp(at time.Time, r reader) (string, []slack.Block) {
 	if !at.IsZero() {
 		buttons = append(buttons, coffeeButton(coffeeSkipAction, strconv.FormatInt(at.Unix(), 10), "Skip this round", false))
 	}
-	buttons = append(buttons, coffeeButton(kudosMuteAction, coffeeHeadsUpMute, "Stop heads-ups", false))
+	buttons = append(buttons, coffeeButton(muteDMAction, string(store.DMHeadsUp), "Stop heads-ups", false))
 	return text, []slack.Block{
 		kudosSection(":coffee: *Heads-up:* the next coffee round starts " + when + ". You're in — nothing to do. " +
 			"Busy that week? Skip this one and you'll be back in the round after."),

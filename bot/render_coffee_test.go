@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
+
+	"github.com/rapport-bot/rapport/store"
 )
 
 // coffeeAt is a fixed time for coffee tests: Tuesday 1 December 2026, 15:05
@@ -284,12 +286,9 @@ func TestRenderCoffeeContent(t *testing.T) {
 	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
 	heads := kudosMsg(renderCoffeeHeadsUp(at, testReader))
 	checkCoffeeButtonList(t, "heads-up", heads, []coffeeBtn{
-		{Action: "coffee_skip", Value: "1796637600", Text: "Skip this round"},
-		{Action: "mute_dm", Value: "heads_up", Text: "Stop heads-ups"},
+		{Action: coffeeSkipAction, Value: "1796637600", Text: "Skip this round"},
+		{Action: muteDMAction, Value: string(store.DMHeadsUp), Text: "Stop heads-ups"},
 	})
-	if _, ok := dmKinds[coffeeHeadsUpMute]; !ok {
-		t.Errorf("the heads-up mute value %q is not a kind muteDM knows", coffeeHeadsUpMute)
-	}
 	if body := kudosJSON(t, heads); !strings.Contains(body, "starts Mon 7 Dec, 10:00.") {
 		t.Errorf("renderCoffeeHeadsUp lacks the round's start in the reader's zone: %s", body)
 	}

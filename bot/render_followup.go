@@ -9,20 +9,6 @@ import (
 	"github.com/rapport-bot/rapport/store"
 )
 
-// Action and callback IDs of follow-ups.
-const (
-	followupDoneAction        = "followup_done"
-	followupSnoozeAction      = "followup_snooze"
-	followupDropAction        = "followup_drop"
-	followupUndoAction        = "followup_undo"
-	followupRenegotiateAction = "followup_renegotiate"
-	followupKeepAction        = "followup_keep"
-	followupNewDateAction     = "followup_new_date"
-	followupModalID           = "followup_modal"
-	followupDropModalID       = "followup_drop_modal"
-	followupRenegotiateID     = "followup_renegotiate_modal"
-)
-
 func mrkdwn(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, s, false, true)
 }
@@ -94,7 +80,7 @@ func renderFollowupNotice(f store.Followup, r reader) (string, []slack.Block) {
 		blocks = append(blocks, contextLine(fmt.Sprintf(":link: About <%s|this message>", f.Link)))
 	}
 	blocks = append(blocks, contextLine("I'll tell you when it's done. You get these notes when someone makes you a promise with /followup."),
-		slack.NewActionBlock("", button("mute_dm", "receipts", "Stop these notes")))
+		slack.NewActionBlock("", button(muteDMAction, string(store.DMReceipts), "Stop these notes")))
 	return fmt.Sprintf("<@%s> will %s for you", f.Owner, kudosClip(f.Text, 150)), blocks
 }
 
@@ -135,7 +121,7 @@ func renderFollowupDM(dm followupDM, snoozes []snoozeChoice, r reader) (string, 
 		} else {
 			notes = append(notes, "Done already? Tap Done and I'll let them know.")
 		}
-		stops = append(stops, button("mute_dm", "reminders", "Stop reminders"))
+		stops = append(stops, button(muteDMAction, string(store.DMReminders), "Stop reminders"))
 	}
 	if len(dm.nudges) > 0 {
 		head, b := followupNudgeBlocks(dm.nudges, snoozes, r)
@@ -150,7 +136,7 @@ func renderFollowupDM(dm followupDM, snoozes []snoozeChoice, r reader) (string, 
 		notes = append(notes, "I ask once; until you choose, I won't bring it up again.")
 	}
 	if len(dm.nudges)+len(dm.asks) > 0 {
-		stops = append(stops, button("mute_dm", "nudges", "Stop nudges"))
+		stops = append(stops, button(muteDMAction, string(store.DMNudges), "Stop nudges"))
 	}
 	blocks = append(blocks, contextLine(strings.Join(notes, " ")), slack.NewActionBlock("", stops...))
 	return strings.Join(texts, " · "), blocks
@@ -280,19 +266,19 @@ func renderFollowupModal(channel, counterpart, link string, today string) slack.
 	if counterpart != "" {
 		who.InitialUser = counterpart
 	}
-	whoBlock := slack.NewInputBlock("followup_person", plain("Who is it for?"), nil, who)
+	whoBlock := slack.NewInputBlock(followupPersonBlockID, plain("Who is it for?"), nil, who)
 	whoBlock.Optional = true
 	what := slack.NewPlainTextInputBlockElement(plain("Send the deck"), "what")
 	what.MaxLength = 1000
-	date := slack.NewDatePickerBlockElement("date")
+	date := slack.NewDatePickerBlockElement(followupDateAction)
 	date.InitialDate = today
-	tm := slack.NewTimePickerBlockElement("time")
-	timeBlock := slack.NewInputBlock("followup_time", plain("By what time? (end of your working day if empty)"), nil, tm)
+	tm := slack.NewTimePickerBlockElement(followupTimeAction)
+	timeBlock := slack.NewInputBlock(followupTimeBlockID, plain("By what time? (end of your working day if empty)"), nil, tm)
 	timeBlock.Optional = true
 	blocks := []slack.Block{
 		whoBlock,
-		slack.NewInputBlock("followup_what", plain("What will you do?"), nil, what),
-		slack.NewInputBlock("followup_date", plain("By when?"), nil, date),
+		slack.NewInputBlock(followupWhatBlockID, plain("What will you do?"), nil, what),
+		slack.NewInputBlock(followupDateBlockID, plain("By when?"), nil, date),
 		timeBlock,
 	}
 	if link != "" {
@@ -323,9 +309,9 @@ func renderFollowupNoteModal(callbackID string, f store.Followup, withDate bool,
 			submit = "Save"
 			intro = fmt.Sprintf("Pick a new date for *%s*; I'll remind you then.", followupText(f))
 		}
-		d := slack.NewDatePickerBlockElement("date")
+		d := slack.NewDatePickerBlockElement(followupDateAction)
 		d.InitialDate = today
-		blocks = append(blocks, slack.NewInputBlock("followup_date", plain("New date"), nil, d))
+		blocks = append(blocks, slack.NewInputBlock(followupDateBlockID, plain("New date"), nil, d))
 	}
 	// A note to oneself has nobody to tell, so neither its drop nor its
 	// new date asks for a note "for them".
@@ -333,7 +319,7 @@ func renderFollowupNoteModal(callbackID string, f store.Followup, withDate bool,
 		note := slack.NewPlainTextInputBlockElement(plain("Optional"), "note")
 		note.Multiline = true
 		note.MaxLength = 500
-		noteBlock := slack.NewInputBlock("followup_note", plain("Note for them"), nil, note)
+		noteBlock := slack.NewInputBlock(followupNoteBlockID, plain("Note for them"), nil, note)
 		noteBlock.Optional = true
 		blocks = append(blocks, noteBlock)
 	}

@@ -14,30 +14,8 @@ import (
 	"github.com/rapport-bot/rapport/store"
 )
 
-// The App Home's callback_id and the action_ids of its own buttons. Done and
-// Snooze on a follow-up reuse followupDoneAction and followupSnoozeAction.
-const (
-	homeCallbackID       = "home"
-	homeCoffeePauseAct   = "home_coffee_pause"
-	homeCoffeeResumeAct  = "home_coffee_resume"
-	homeCoffeeJoinAct    = "home_coffee_join"
-	homeReconnectAction  = "reconnect_done"
-	homeSettingsAction   = "home_settings"
-	homeSnoozeTomorrow   = "tomorrow" // the snooze key of the Home tab's Snooze button
-	settingsCallbackID   = "settings_modal"
-	settingsStartBlockID = "settings_start"
-	settingsStartAction  = "start"
-	settingsEndBlockID   = "settings_end"
-	settingsEndAction    = "end"
-	settingsDaysBlockID  = "settings_days"
-	settingsDaysAction   = "days"
-	settingsTZBlockID    = "settings_tz"
-	settingsTZAction     = "tz"
-	settingsDMsBlockID   = "settings_dms"
-	settingsDMsAction    = "dms"
-	settingsStyleBlockID = "settings_style"
-	settingsStyleAction  = "style"
-)
+// homeSnoozeTomorrow is the snooze key of the Home tab's Snooze button.
+const homeSnoozeTomorrow = "tomorrow"
 
 // Display choices for the Home tab. With these caps a heavy user's Home is
 // about 50 blocks, well inside the 100 Slack allows in a view.
@@ -49,19 +27,17 @@ const (
 	settingsStyleMax = 500 // the work-style note
 )
 
-// settingsDMKinds is the order of the DM kinds in the settings modal; the
-// names come from dmKinds (prefs.go).
-var settingsDMKinds = []string{"kudos", "reminders", "nudges", "heads_up", "reconnect", "digest", "receipts"}
-
-// settingsDMHelp says when each kind of DM is sent.
-var settingsDMHelp = map[string]string{
-	"kudos":     "When someone thanks you",
-	"reminders": "When one of your follow-ups is due",
-	"nudges":    "At most once a day, about overdue follow-ups",
-	"heads_up":  "Before a coffee round starts",
-	"reconnect": "When it's been a while since you talked to someone",
-	"digest":    "A short summary now and then",
-	"receipts":  "When someone makes you a promise or keeps one",
+// settingsDMHelp says when each kind of DM is sent. The settings modal
+// lists the kinds in the order of store.DMKinds; the names come from
+// dmKinds (prefs.go).
+var settingsDMHelp = map[store.DMKind]string{
+	store.DMKudos:     "When someone thanks you",
+	store.DMReminders: "When one of your follow-ups is due",
+	store.DMNudges:    "At most once a day, about overdue follow-ups",
+	store.DMHeadsUp:   "Before a coffee round starts",
+	store.DMReconnect: "When it's been a while since you talked to someone",
+	store.DMDigest:    "A short summary now and then",
+	store.DMReceipts:  "When someone makes you a promise or keeps one",
 }
 
 // homeFollowup is one open follow-up on the Home tab. Text is escaped mrkdwn
@@ -108,8 +84,8 @@ type settingsView struct {
 	WorkStart, WorkEnd time.Duration  // since midnight; both zero: 09:00–17:00
 	WorkDays           []time.Weekday // empty: Monday to Friday
 	TZOverride         string
-	Muted              []string // DM kinds turned off
-	Style              string   // plain text
+	Muted              []store.DMKind // DM kinds turned off
+	Style              string         // plain text
 }
 
 // renderHome builds a person's App Home: a greeting, their open follow-ups
@@ -206,7 +182,7 @@ func renderHome(v homeView) slack.HomeTabViewRequest {
 			blocks = append(blocks, slack.NewSectionBlock(
 				slack.NewTextBlockObject(slack.MarkdownType, kudosClip(homeReconnectLine(r, rd), kudosSectionMax), false, true),
 				nil,
-				slack.NewAccessory(button(homeReconnectAction, kudosID(r.User), "I reached out"))))
+				slack.NewAccessory(button(reconnectDoneAction, kudosID(r.User), "I reached out"))))
 		}
 		if more := len(v.Reconnect) - homeListMax; more > 0 {
 			blocks = append(blocks, kudosContext("…and "+strconv.Itoa(more)+" more. A quick hello to one of them is a great start."))
@@ -221,7 +197,7 @@ func renderHome(v homeView) slack.HomeTabViewRequest {
 
 	// Settings and help.
 	blocks = append(blocks, slack.NewDividerBlock(),
-		slack.NewActionBlock("home_footer", button(homeSettingsAction, "settings", "⚙️ Settings")),
+		slack.NewActionBlock(homeFooterBlockID, button(homeSettingsAction, "settings", "⚙️ Settings")),
 		kudosContext("Working hours, time zone, which DMs you get and your work style live in Settings. "+
 			"Questions? `/rapport help` lists every command."))
 
@@ -477,13 +453,13 @@ func renderSettingsModal(s settingsView) slack.ModalViewRequest {
 	tzBlock := slack.NewInputBlock(settingsTZBlockID, plain("Time zone"), plain("Only if your Slack time zone is wrong for work."), tz)
 	tzBlock.Optional = true
 
-	muted := map[string]bool{}
+	muted := map[store.DMKind]bool{}
 	for _, k := range s.Muted {
 		muted[k] = true
 	}
 	var dmOpts, dmInit []*slack.OptionBlockObject
-	for _, k := range settingsDMKinds {
-		o := slack.NewOptionBlockObject(k, plain(settingsCapital(dmKinds[k])), plain(settingsDMHelp[k]))
+	for _, k := range store.DMKinds {
+		o := slack.NewOptionBlockObject(string(k), plain(settingsCapital(dmKinds[k])), plain(settingsDMHelp[k]))
 		dmOpts = append(dmOpts, o)
 		if !muted[k] {
 			dmInit = append(dmInit, o)

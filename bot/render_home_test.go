@@ -11,6 +11,8 @@ import (
 
 	"github.com/slack-go/slack"
 	"pgregory.net/rapid"
+
+	"github.com/rapport-bot/rapport/store"
 )
 
 // homeNow is Friday 27 November 2026, 09:15 in Berlin.
@@ -90,7 +92,7 @@ func homeSettingsExample() settingsView {
 		WorkStart: 8*time.Hour + 30*time.Minute, WorkEnd: 17 * time.Hour,
 		WorkDays:   []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday},
 		TZOverride: "Europe/Berlin",
-		Muted:      []string{"digest", "nudges"},
+		Muted:      []store.DMKind{store.DMDigest, store.DMNudges},
 		Style:      "Async first; I answer DMs after lunch.",
 	}
 }
@@ -252,7 +254,7 @@ func TestHomeHeavyUserCapped(t *testing.T) {
 	if got := homeCount(ids, followupSnoozeAction); got != homeListMax {
 		t.Errorf("%d Snooze buttons, want %d", got, homeListMax)
 	}
-	if got := homeCount(ids, homeReconnectAction); got != homeListMax {
+	if got := homeCount(ids, reconnectDoneAction); got != homeListMax {
 		t.Errorf("%d reconnect buttons, want %d", got, homeListMax)
 	}
 	if homeCount(ids, homeCoffeeResumeAct) != 1 || homeCount(ids, homeSettingsAction) != 1 {
@@ -373,7 +375,7 @@ func TestHomeProperties(t *testing.T) {
 		if got, want := homeCount(ids, followupDoneAction), min(len(v.Mine), homeListMax); got != want {
 			rt.Fatalf("%d Done buttons for %d follow-ups, want %d", got, len(v.Mine), want)
 		}
-		if got, want := homeCount(ids, homeReconnectAction), min(len(v.Reconnect), homeListMax); got != want {
+		if got, want := homeCount(ids, reconnectDoneAction), min(len(v.Reconnect), homeListMax); got != want {
 			rt.Fatalf("%d reconnect buttons for %d people, want %d", got, len(v.Reconnect), want)
 		}
 	})
@@ -446,12 +448,15 @@ func TestSettingsModal(t *testing.T) {
 		t.Errorf("style: multiline %v max %d initial %q", style.Multiline, style.MaxLength, style.InitialValue)
 	}
 	// Every DM kind the bot knows is offered.
-	if len(settingsDMKinds) != len(dmKinds) {
-		t.Errorf("settings offer %d DM kinds, dmKinds has %d", len(settingsDMKinds), len(dmKinds))
+	if len(store.DMKinds) != len(dmKinds) || len(store.DMKinds) != len(settingsDMHelp) {
+		t.Errorf("store has %d DM kinds, dmKinds names %d, settingsDMHelp %d", len(store.DMKinds), len(dmKinds), len(settingsDMHelp))
 	}
-	for _, k := range settingsDMKinds {
+	for _, k := range store.DMKinds {
 		if _, ok := dmKinds[k]; !ok {
 			t.Errorf("DM kind %q not in dmKinds", k)
+		}
+		if _, ok := settingsDMHelp[k]; !ok {
+			t.Errorf("DM kind %q not in settingsDMHelp", k)
 		}
 	}
 }

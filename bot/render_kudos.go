@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
+
+	"github.com/rapport-bot/rapport/store"
 )
 
 // Block Kit limits the kudos renderers stay within (Slack refuses longer), in
@@ -38,23 +40,6 @@ const (
 	kudosTagMax           = 40   // characters of one value
 	kudosRecipientsMax    = 10   // people chosen in the modal
 	kudosWordMax          = 20   // a cut moves back this far at most to end on a whole word
-)
-
-// The kudos modal's callback_id and its input block_id/action_id pairs: the
-// view submission handler reads state.values by these.
-const (
-	kudosModalCallbackID   = "kudos_modal"
-	kudosRecipientsBlockID = "kudos_recipients"
-	kudosRecipientsAction  = "recipients"
-	kudosReasonBlockID     = "kudos_reason"
-	kudosReasonAction      = "reason"
-	kudosValuesBlockID     = "kudos_values"
-	kudosValuesAction      = "values"
-	kudosPrivateBlockID    = "kudos_private"
-	kudosPrivateAction     = "private"
-	kudosPrivateValue      = "private" // the checkbox option's value
-	kudosMuteAction        = "mute_dm" // the "Stop kudos DMs" button
-	kudosMuteValue         = "kudos"
 )
 
 // kudosInvite is the small line under a public kudos that tells people how
@@ -199,7 +184,7 @@ func renderKudosDM(k kudosPost, you string) (string, []slack.Block) {
 	blocks = append(blocks,
 		kudosContext("I send you a DM when someone gives you kudos."),
 		slack.NewActionBlock("",
-			slack.NewButtonBlockElement(kudosMuteAction, kudosMuteValue, slack.NewTextBlockObject(slack.PlainTextType, "Stop kudos DMs", false, false))),
+			slack.NewButtonBlockElement(muteDMAction, string(store.DMKudos), slack.NewTextBlockObject(slack.PlainTextType, "Stop kudos DMs", false, false))),
 	)
 	return kudosClip(text, kudosFallback), blocks
 }

@@ -309,7 +309,7 @@ func TestRenderKudosModal(t *testing.T) {
 		Link:       "https://acme.slack.com/archives/C0RELEASE/p1",
 		Values:     []string{"teamwork", "craft"},
 	})
-	if v.Type != slack.VTModal || v.CallbackID != "kudos_modal" || v.Title.Text != "Give kudos" || v.Submit.Text != "Send" || v.Close.Text != "Cancel" {
+	if v.Type != slack.VTModal || v.CallbackID != kudosModalCallbackID || v.Title.Text != "Give kudos" || v.Submit.Text != "Send" || v.Close.Text != "Cancel" {
 		t.Errorf("renderKudosModal: type %q callback %q title %q submit %q close %q", v.Type, v.CallbackID, v.Title.Text, v.Submit.Text, v.Close.Text)
 	}
 	var meta map[string]string

@@ -98,8 +98,8 @@ func (b *Bot) saveSettings(ctx context.Context, in interaction) error {
 		p.TZOverride = tz
 		p.Style = f.style
 		p.Muted = nil
-		for _, k := range settingsDMKinds {
-			if !slices.Contains(f.on, k) {
+		for _, k := range store.DMKinds {
+			if !slices.Contains(f.on, string(k)) {
 				p.Muted = append(p.Muted, k)
 			}
 		}

@@ -139,7 +139,7 @@ func NewCoffee(st CoffeeStore, n CoffeeNotifier, opts CoffeeOptions) (*Coffee, e
 func (c *Coffee) Jobs(tick string) []Job {
 	return []Job{
 		{
-			Name:    "coffee-round",
+			Name:    JobCoffeeRound,
 			Spec:    c.opts.Schedule,
 			CatchUp: true, // a round missed while the bot was down runs at start
 			Run: func(ctx context.Context, at time.Time) error {
@@ -147,7 +147,7 @@ func (c *Coffee) Jobs(tick string) []Job {
 			},
 		},
 		{
-			Name: "coffee-followup",
+			Name: JobCoffeeTick,
 			Spec: tick,
 			Run:  c.tick,
 		},

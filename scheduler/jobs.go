@@ -5,6 +5,18 @@ import (
 	"time"
 )
 
+// The names of the jobs this package builds. A name keys the job's record
+// in the store's job_runs bucket, which catch-up after downtime reads, and
+// labels its metrics and logs: a database written by an older binary holds
+// these strings, so they never change.
+const (
+	JobTick        = "tick"            // due follow-ups, then the outbox
+	JobKudosDigest = "kudos-digest"    // the weekly kudos post
+	JobReconnect   = "reconnect"       // reconnect suggestions
+	JobCoffeeRound = "coffee-round"    // pair and introduce
+	JobCoffeeTick  = "coffee-followup" // coffee's tick: heads-ups, "did you meet?", a cut delivery resumed
+)
+
 // Notifier is how scheduled work reaches people: the scheduler decides when
 // and what, the notifier (*bot.Bot) decides how it looks on Slack and
 // delivers it. Declared here so the arrow points one way.
@@ -39,7 +51,7 @@ func FeatureJobs(n Notifier, specs Specs) []Job {
 	var jobs []Job
 	if specs.Tick != "" {
 		jobs = append(jobs, Job{
-			Name: "tick",
+			Name: JobTick,
 			Spec: specs.Tick,
 			// The tick is frequent: a missed one is made up by the next.
 			Run: func(ctx context.Context, at time.Time) error {
@@ -53,7 +65,7 @@ func FeatureJobs(n Notifier, specs Specs) []Job {
 	}
 	if specs.KudosDigest != "" {
 		jobs = append(jobs, Job{
-			Name:    "kudos-digest",
+			Name:    JobKudosDigest,
 			Spec:    specs.KudosDigest,
 			CatchUp: true, // a Friday digest missed during downtime is posted at start
 			Run: func(ctx context.Context, at time.Time) error {
@@ -63,7 +75,7 @@ func FeatureJobs(n Notifier, specs Specs) []Job {
 	}
 	if specs.Reconnect != "" {
 		jobs = append(jobs, Job{
-			Name: "reconnect",
+			Name: JobReconnect,
 			Spec: specs.Reconnect,
 			Run:  n.SuggestReconnects,
 		})

@@ -59,7 +59,7 @@ func TestFeatureJobs(t *testing.T) {
 		t.Errorf("digests = %v, want one for the week before %v", n.digests, friday)
 	}
 
-	if jobs := scheduler.FeatureJobs(n, scheduler.Specs{Tick: "@every 1m"}); len(jobs) != 1 || jobs[0].Name != "tick" {
+	if jobs := scheduler.FeatureJobs(n, scheduler.Specs{Tick: "@every 1m"}); len(jobs) != 1 || jobs[0].Name != scheduler.JobTick {
 		t.Errorf("without a digest spec: jobs = %+v, want the tick only", jobs)
 	}
 }

@@ -53,7 +53,7 @@ var dayNames = [...]string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
 
 func newWirePerson(p Person) wirePerson {
 	w := wirePerson{
-		User: p.ID, Name: p.Name, TZ: p.TZ, TZOverride: p.TZOverride, Locale: p.Locale, Muted: nonNil(p.Muted), Style: p.Style,
+		User: p.ID, Name: p.Name, TZ: p.TZ, TZOverride: p.TZOverride, Locale: p.Locale, Muted: nonNil(dmKindStrings(p.Muted)), Style: p.Style,
 		LastReconnect: formatOptionalTime(p.LastReconnect), IsBot: p.IsBot, Deleted: p.Deleted,
 		IsRestricted: p.IsRestricted, IsStranger: p.IsStranger, Updated: formatOptionalTime(p.Updated),
 		WorkDays: []string{},
@@ -114,7 +114,7 @@ func parseImportPerson(field string, w wirePerson) (Person, error) {
 		return Person{}, invalid(field+".user", "%w", err)
 	}
 	p := Person{
-		ID: w.User, Name: w.Name, TZ: w.TZ, Locale: w.Locale, Muted: w.Muted, Style: w.Style,
+		ID: w.User, Name: w.Name, TZ: w.TZ, Locale: w.Locale, Muted: dmKinds(w.Muted), Style: w.Style,
 		IsBot: w.IsBot, Deleted: w.Deleted, IsRestricted: w.IsRestricted, IsStranger: w.IsStranger,
 	}
 	if w.TZOverride != "" {

@@ -94,7 +94,7 @@ func TestExportImportKeepsEverything(t *testing.T) {
 	at := time.Date(2026, 11, 2, 9, 30, 0, 123456789, time.UTC)
 	people := []Person{
 		{ID: "U1", Name: "alice", TZ: "Europe/Berlin", TZOverride: "America/Los_Angeles", IsBot: true, Deleted: true,
-			IsRestricted: true, IsStranger: true, Muted: []string{"digest", "nudges"},
+			IsRestricted: true, IsStranger: true, Muted: []DMKind{DMDigest, DMNudges},
 			WorkStart: 7*time.Hour + 30*time.Minute, WorkEnd: 15*time.Hour + 45*time.Minute + 10*time.Second,
 			WorkDays: []time.Weekday{time.Sunday, time.Tuesday, time.Saturday}, Style: "async first",
 			LastReconnect: at.Add(time.Hour), Updated: at.Add(2 * time.Hour), Locale: "de-DE"},

@@ -136,7 +136,7 @@ func fillForget(t *testing.T, db *DB) {
 	addC(db.AddCheckin(Checkin{User: carol, With: bob, Note: "fine", At: at(1)}))
 	for _, u := range []string{alice, bob} {
 		if _, err := db.UpdatePerson(u, func(p *Person) {
-			p.Name, p.TZ, p.Muted, p.Style = "name of "+u, "Europe/Paris", []string{"coffee"}, "brief"
+			p.Name, p.TZ, p.Muted, p.Style = "name of "+u, "Europe/Paris", []DMKind{"coffee"}, "brief"
 			p.WorkStart, p.WorkEnd, p.WorkDays = 9*time.Hour, 17*time.Hour, []time.Weekday{1, 2, 3}
 		}); err != nil {
 			t.Fatal(err)

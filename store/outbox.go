@@ -41,7 +41,7 @@ type Outgoing struct {
 	Key          string          // unique idempotency key, required, e.g. "kudos:42:dm:U123"
 	User         string          // the person it is for; for a DM, the recipient (the bot opens the DM)
 	Channel      string          // target channel; "" means a DM to User
-	Kind         string          // DM kind for muting and working hours, e.g. "kudos"; "" for channel posts
+	Kind         DMKind          // DM kind for muting and working hours, e.g. DMKudos; "" for channel posts
 	Text         string          // fallback text (and the message when there are no blocks)
 	Blocks       json.RawMessage // Block Kit blocks, as JSON; nil for none
 	ThreadTS     string          // post as a reply in this thread
@@ -88,7 +88,7 @@ type outgoingRecord struct {
 
 func (r outgoingRecord) outgoing(id uint64) Outgoing {
 	return Outgoing{
-		ID: id, Key: r.Key, User: r.User, Channel: r.Channel, Kind: r.Kind, Text: r.Text,
+		ID: id, Key: r.Key, User: r.User, Channel: r.Channel, Kind: DMKind(r.Kind), Text: r.Text,
 		Blocks: bytes.Clone(r.Blocks), ThreadTS: r.ThreadTS, NotBefore: utc(r.NotBefore),
 		RespectHours: r.RespectHours, State: OutboxState(r.State), Attempts: r.Attempts,
 		LastError: r.LastError, SentTS: r.SentTS, Expires: utc(r.Expires), UpdateTS: r.UpdateTS,
@@ -200,7 +200,7 @@ func newOutgoingRecord(o Outgoing, now time.Time) (outgoingRecord, error) {
 		}
 	}
 	return outgoingRecord{
-		Key: o.Key, User: o.User, Channel: o.Channel, Kind: o.Kind, Text: o.Text, Blocks: blocks,
+		Key: o.Key, User: o.User, Channel: o.Channel, Kind: string(o.Kind), Text: o.Text, Blocks: blocks,
 		ThreadTS: o.ThreadTS, NotBefore: o.NotBefore.UTC(), RespectHours: o.RespectHours,
 		State: string(OutboxPending), Expires: utc(o.Expires), UpdateTS: o.UpdateTS, KudosPost: o.KudosPost,
 		Created: now, Updated: now,

@@ -25,10 +25,9 @@ type Person struct {
 	IsRestricted bool // guest (single- or multi-channel)
 	IsStranger   bool // from another workspace (Slack Connect)
 
-	// Muted lists the kinds of unprompted DM the person turned off:
-	// "kudos", "reminders", "nudges", "heads_up", "reconnect", "digest".
-	// Stored sorted, without repeats.
-	Muted []string
+	// Muted lists the kinds of unprompted DM the person turned off (see
+	// DMKinds). Stored sorted, without repeats.
+	Muted []DMKind
 	// WorkStart and WorkEnd override the default working hours: offsets
 	// from local midnight, from 0 to 24h. Both 0: use the default.
 	WorkStart, WorkEnd time.Duration
@@ -51,7 +50,7 @@ type Person struct {
 const MaxStyleRunes = 500
 
 // IsMuted reports whether the person turned off unprompted DMs of kind.
-func (p Person) IsMuted(kind string) bool { return slices.Contains(p.Muted, kind) }
+func (p Person) IsMuted(kind DMKind) bool { return slices.Contains(p.Muted, kind) }
 
 // personRecord is the stored value of people; the user ID is the key.
 type personRecord struct {
@@ -75,7 +74,7 @@ type personRecord struct {
 func (r personRecord) person(id string) Person {
 	return Person{
 		ID: id, Name: r.Name, TZ: r.TZ, TZOverride: r.TZOverride, Locale: r.Locale, IsBot: r.IsBot, Deleted: r.Deleted,
-		IsRestricted: r.IsRestricted, IsStranger: r.IsStranger, Muted: cloneStrings(r.Muted),
+		IsRestricted: r.IsRestricted, IsStranger: r.IsStranger, Muted: dmKinds(r.Muted),
 		WorkStart: r.WorkStart, WorkEnd: r.WorkEnd, WorkDays: cloneWeekdays(r.WorkDays), Style: r.Style,
 		LastReconnect: utc(r.LastReconnect), Updated: utc(r.Updated),
 	}
@@ -102,7 +101,7 @@ func newPersonRecord(p Person) (personRecord, error) {
 	days := slices.Compact(slices.Sorted(slices.Values(p.WorkDays)))
 	return personRecord{
 		Name: p.Name, TZ: p.TZ, TZOverride: p.TZOverride, Locale: p.Locale, IsBot: p.IsBot, Deleted: p.Deleted,
-		IsRestricted: p.IsRestricted, IsStranger: p.IsStranger, Muted: cloneStrings(muted),
+		IsRestricted: p.IsRestricted, IsStranger: p.IsStranger, Muted: dmKindStrings(muted),
 		WorkStart: p.WorkStart, WorkEnd: p.WorkEnd, WorkDays: cloneWeekdays(days),
 		Style: truncateRunes(p.Style, MaxStyleRunes), LastReconnect: utc(p.LastReconnect), Updated: utc(p.Updated),
 	}, nil

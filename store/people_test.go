@@ -42,7 +42,7 @@ func TestPerson(t *testing.T) {
 		if p.Name != "maya" {
 			t.Errorf("UpdatePerson(existing) passed %+v to f, want the stored person", *p)
 		}
-		p.Muted = []string{"nudges", "digest", "nudges", ""}
+		p.Muted = []store.DMKind{store.DMNudges, store.DMDigest, store.DMNudges, ""}
 		p.WorkStart, p.WorkEnd = 8*time.Hour, 16*time.Hour+30*time.Minute
 		p.WorkDays = []time.Weekday{time.Friday, time.Monday, time.Monday}
 		p.ID = "U2" // ignored
@@ -50,7 +50,7 @@ func TestPerson(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want.Muted = []string{"digest", "nudges"}
+	want.Muted = []store.DMKind{store.DMDigest, store.DMNudges}
 	want.WorkStart, want.WorkEnd = 8*time.Hour, 16*time.Hour+30*time.Minute
 	want.WorkDays = []time.Weekday{time.Monday, time.Friday}
 	if !reflect.DeepEqual(got, want) {
@@ -78,7 +78,7 @@ func TestPerson(t *testing.T) {
 	}
 
 	// Ensure empty lists go back to nil (the defaults).
-	got, err = db.UpdatePerson("U1", func(p *store.Person) { p.Muted, p.WorkDays = []string{}, []time.Weekday{} })
+	got, err = db.UpdatePerson("U1", func(p *store.Person) { p.Muted, p.WorkDays = []store.DMKind{}, []time.Weekday{} })
 	if err != nil || got.Muted != nil || got.WorkDays != nil {
 		t.Errorf("UpdatePerson(empty lists) = %+v, %v, want nil lists", got, err)
 	}
@@ -112,9 +112,9 @@ func TestUpdatePersonInvalid(t *testing.T) {
 
 func TestPersonIsMuted(t *testing.T) {
 	t.Parallel()
-	p := store.Person{Muted: []string{"digest", "nudges"}}
+	p := store.Person{Muted: []store.DMKind{store.DMDigest, store.DMNudges}}
 	tests := []struct {
-		kind string
+		kind store.DMKind
 		want bool
 	}{
 		{"digest", true},

@@ -329,6 +329,10 @@ func wire(cfg Config, db *store.DB, api bot.SlackAPI, sock *socketmode.Client, w
 	return &app{bot: b, sched: sched, coffee: coffee}, nil
 }
 
+// pruneJob is the name of the housekeeping job; like every job name it
+// keys a record in job_runs, so the string never changes.
+const pruneJob = "prune"
+
 // registerJobs adds the scheduler's jobs: housekeeping, and the feature
 // jobs that reach people through the bot.
 func registerJobs(s *scheduler.Scheduler, cfg Config, db *store.DB, n scheduler.Notifier, coffee *scheduler.Coffee) error {
@@ -338,7 +342,7 @@ func registerJobs(s *scheduler.Scheduler, cfg Config, db *store.DB, n scheduler.
 	}
 	jobs := append(scheduler.FeatureJobs(n, specs), coffee.Jobs(cfg.Tick)...)
 	jobs = append(jobs, scheduler.Job{
-		Name: "prune",
+		Name: pruneJob,
 		Spec: "@every 1h",
 		// Slack re-delivers an event within minutes, so a day of claims
 		// is plenty; delivered outbox items are kept a month for support.

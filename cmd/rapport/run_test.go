@@ -331,7 +331,7 @@ func fillStore(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	if _, err := db.UpdatePerson("UALICE", func(p *store.Person) {
-		p.TZOverride, p.WorkStart, p.WorkEnd, p.Muted = "America/Los_Angeles", 8*time.Hour, 16*time.Hour, []string{"digest"}
+		p.TZOverride, p.WorkStart, p.WorkEnd, p.Muted = "America/Los_Angeles", 8*time.Hour, 16*time.Hour, []store.DMKind{store.DMDigest}
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,235 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/rapport-bot/rapport/store"
+)
+
+// This file declares every identifier the bot puts on the wire and reads
+// back: Slack action_ids, callback_ids and block_ids, and the keys of the
+// outbox. Routes, renderers, handlers and tests all use these names; none
+// types the string a second time.
+//
+// Each value is a wire value. Buttons on messages posted months ago carry
+// their action_id and come back when clicked, and outbox keys sit in the
+// store while a message waits and afterwards (they make enqueueing
+// idempotent). So a name here may change, but never its string: a new
+// spelling is a new identifier, and the old one stays routed.
+//
+// They are in one file, not beside each feature, because that is the rule
+// they share: a reader changing a renderer sees at once that the ID is a
+// contract, and TestRoutesMatchRenderers compares this surface with the
+// route table. The DM kinds are store.DMKind: they are stored in people.
+
+// Actions shared by every unprompted DM.
+const (
+	muteDMAction   = "mute_dm"   // "Stop these DMs"; the value is the store.DMKind to turn off
+	unmuteDMAction = "unmute_dm" // "Undo" on the answer to muteDMAction; the value is the kind
+)
+
+// Kudos: the shortcut, the form's callback_id and its input block_id and
+// action_id pairs (the submission reads state.values by them).
+const (
+	kudosShortcutID        = "kudos_shortcut" // "Give kudos for this" on a message
+	kudosModalCallbackID   = "kudos_modal"
+	kudosRecipientsBlockID = "kudos_recipients"
+	kudosRecipientsAction  = "recipients"
+	kudosReasonBlockID     = "kudos_reason"
+	kudosReasonAction      = "reason"
+	kudosValuesBlockID     = "kudos_values"
+	kudosValuesAction      = "values"
+	kudosPrivateBlockID    = "kudos_private"
+	kudosPrivateAction     = "private"
+	kudosPrivateValue      = "private" // the checkbox option's value
+)
+
+// Follow-ups: the buttons on reminders, nudges and notices, the shortcut,
+// the forms and their input block_id and action_id pairs.
+const (
+	followupDoneAction        = "followup_done"
+	followupSnoozeAction      = "followup_snooze"
+	followupDropAction        = "followup_drop"
+	followupUndoAction        = "followup_undo"
+	followupRenegotiateAction = "followup_renegotiate"
+	followupKeepAction        = "followup_keep"
+	followupNewDateAction     = "followup_new_date"
+	followupShortcutID        = "followup_shortcut" // "Follow up on this" on a message
+	followupModalID           = "followup_modal"
+	followupDropModalID       = "followup_drop_modal"
+	followupRenegotiateID     = "followup_renegotiate_modal"
+	followupPersonBlockID     = "followup_person"
+	followupPersonAction      = "person"
+	followupWhatBlockID       = "followup_what"
+	followupWhatAction        = "what"
+	followupDateBlockID       = "followup_date"
+	followupDateAction        = "date"
+	followupTimeBlockID       = "followup_time"
+	followupTimeAction        = "time"
+	followupNoteBlockID       = "followup_note"
+	followupNoteAction        = "note"
+)
+
+// Coffee. The intro's buttons carry coffeeGroupValue(round, group); the
+// check-in's, that plus ":yes", ":not_yet" or ":no"; "Skip this round", the
+// round's start in Unix seconds.
+const (
+	coffeeMetAction           = "coffee_met"             // "We met ☕" on the intro
+	coffeeCantAction          = "coffee_cant"            // "Can't make it" on the intro
+	coffeeSuggestAction       = "coffee_suggest"         // "Suggest a time" on the intro
+	coffeeCheckinAction       = "coffee_checkin"         // "Yes ☕" on the check-in; check-ins sent before answers had their own ids use it for all three
+	coffeeCheckinNotYetAction = "coffee_checkin_not_yet" // "Not yet" on the check-in
+	coffeeCheckinNoAction     = "coffee_checkin_no"      // "No" on the check-in
+	coffeeSkipAction          = "coffee_skip"            // "Skip this round" on the heads-up
+	coffeeStayAction          = "coffee_stay"            // "Keep me in" after rounds without answers
+	coffeeLeaveAction         = "coffee_leave"           // "Leave coffee chats" after rounds without answers
+	circleAddAction           = "circle_add"             // "Keep in touch" after a coffee chat
+	coffeeFollowupAction      = "coffee_followup"        // "Record a follow-up" after a coffee chat
+	coffeeKeepBlockPrefix     = "keep_"                  // + partner's user ID: the block of those two buttons
+)
+
+// Stay in touch: the buttons on a reconnect suggestion (and the Home).
+const (
+	reconnectDoneAction    = "reconnect_done"  // "I reached out"
+	reconnectLaterAction   = "reconnect_later" // "Not now": four weeks
+	reconnectBlockIDPrefix = "reconnect_"      // + the suggested person's user ID
+)
+
+// The App Home's callback_id and its own buttons (Done and Snooze on a
+// follow-up reuse followupDoneAction and followupSnoozeAction, "I reached
+// out" reconnectDoneAction), and the settings form with its input
+// block_id and action_id pairs.
+const (
+	homeCallbackID       = "home"
+	homeCoffeePauseAct   = "home_coffee_pause"
+	homeCoffeeResumeAct  = "home_coffee_resume"
+	homeCoffeeJoinAct    = "home_coffee_join"
+	homeSettingsAction   = "home_settings"
+	homeFooterBlockID    = "home_footer"
+	settingsCallbackID   = "settings_modal"
+	settingsStartBlockID = "settings_start"
+	settingsStartAction  = "start"
+	settingsEndBlockID   = "settings_end"
+	settingsEndAction    = "end"
+	settingsDaysBlockID  = "settings_days"
+	settingsDaysAction   = "days"
+	settingsTZBlockID    = "settings_tz"
+	settingsTZAction     = "tz"
+	settingsDMsBlockID   = "settings_dms"
+	settingsDMsAction    = "dms"
+	settingsStyleBlockID = "settings_style"
+	settingsStyleAction  = "style"
+)
+
+// forgetMeModalID is the confirmation form of /rapport forget-me.
+const forgetMeModalID = "forget_me_modal"
+
+// Outbox keys. Enqueueing a key already queued changes nothing, so a key
+// names one message: the same event, enqueued again after a crash, gives
+// the same key.
+
+// kudosDMKey is the outbox key of kudos id's DM to one receiver.
+func kudosDMKey(id uint64, receiver string) string {
+	return fmt.Sprintf("kudos:%d:dm:%s", id, receiver)
+}
+
+// kudosShareKey is the outbox key of kudos id's post in the kudos channel.
+func kudosShareKey(id uint64) string { return fmt.Sprintf("kudos:%d:share", id) }
+
+// kudosDigestKey is the outbox key of the digest of the week ending at to.
+func kudosDigestKey(to time.Time) string { return "kudos-digest:" + to.UTC().Format(time.RFC3339) }
+
+// followupNoticeKey is the outbox key of the note telling the counterpart
+// of follow-up id that it was made.
+func followupNoticeKey(id uint64) string { return fmt.Sprintf("followup:%d:notice", id) }
+
+// followupReceiptKey is the outbox key of the note telling the counterpart
+// that follow-up id was done.
+func followupReceiptKey(id uint64) string { return fmt.Sprintf("followup:%d:receipt", id) }
+
+// followupUndoneKey is the outbox key of the note telling the counterpart
+// that follow-up id was taken back.
+func followupUndoneKey(id uint64) string { return fmt.Sprintf("followup:%d:undone", id) }
+
+// followupRenegotiateKey is the outbox key of the note proposing due as a
+// new date for follow-up id.
+func followupRenegotiateKey(id uint64, due time.Time) string {
+	return fmt.Sprintf("followup:%d:renegotiate:%d", id, due.Unix())
+}
+
+// followupDMKey is the outbox key of owner's follow-up DM about items: the
+// same items at the same NextAt (a tick run again after a crash) give the
+// same key, a later round of them a new one.
+func followupDMKey(owner string, items []store.Followup) string {
+	ids := make([]string, len(items))
+	var last time.Time
+	for i, f := range items {
+		ids[i] = fmt.Sprint(f.ID)
+		if f.NextAt.After(last) {
+			last = f.NextAt
+		}
+	}
+	return "followup-dm:" + owner + ":" + strings.Join(ids, ",") + ":" + fmt.Sprint(last.Unix())
+}
+
+// reconnectKey is the outbox key of owner's reconnect suggestion in ISO
+// week year-week.
+func reconnectKey(owner string, year, week int) string {
+	return fmt.Sprintf("reconnect:%s:%d-%d", owner, year, week)
+}
+
+// coffeeIntroKey is the outbox key of the intro of group in round.
+func coffeeIntroKey(round uint64, group int) string {
+	return fmt.Sprintf("coffee:%d:%d:intro", round, group)
+}
+
+// coffeeSatOutKey is the outbox key of the note telling user they sit
+// round out.
+func coffeeSatOutKey(round uint64, user string) string {
+	return fmt.Sprintf("coffee:%d:satout:%s", round, user)
+}
+
+// coffeeNoteKey is the outbox key of the private reminder to user, before
+// group's coffee in round, of the last note they wrote about with.
+func coffeeNoteKey(round uint64, group int, user, with string) string {
+	return fmt.Sprintf("coffee:%d:%d:note:%s:%s", round, group, user, with)
+}
+
+// coffeeCheckinKey is the outbox key of a group's "did you meet?".
+func coffeeCheckinKey(round uint64, group int) string {
+	return fmt.Sprintf("coffee:%d:%d:checkin", round, group)
+}
+
+// coffeeMetKey is the outbox key of the note that group of round met.
+func coffeeMetKey(round uint64, group int) string {
+	return fmt.Sprintf("coffee:%d:%d:met", round, group)
+}
+
+// coffeeCantKey is the outbox key of user's "can't make it" in group of
+// round.
+func coffeeCantKey(round uint64, group int, user string) string {
+	return fmt.Sprintf("coffee:%d:%d:cant:%s", round, group, user)
+}
+
+// coffeeHeadsUpKey is the outbox key of one person's heads-up for the
+// round at at.
+func coffeeHeadsUpKey(at time.Time, user string) string {
+	return fmt.Sprintf("coffee-headsup:%d:%s", at.Unix(), user)
+}
+
+// coffeeGhostKey is the outbox key of the note telling user, on day (days
+// since the Unix epoch), that their coffee chats are paused for silence.
+func coffeeGhostKey(user string, day int64) string {
+	return fmt.Sprintf("coffee-ghost:%s:%d", user, day)
+}
+
+// coffeeStillInKey is the outbox key of "still up for coffee chats?" before
+// the round at at.
+func coffeeStillInKey(at time.Time, user string) string {
+	return fmt.Sprintf("%s%d:%s", coffeeStillInKeyPrefix, at.Unix(), user)
+}
+
+// coffeeStillInKeyPrefix begins every coffeeStillInKey.
+const coffeeStillInKeyPrefix = "coffee-still:"
