@@ -55,8 +55,10 @@ Each command takes -h for its flags. Every flag has an environment variable
 of the same meaning (see docs/configuration.md); flags win.
 `
 
-// run is the whole program: main only maps its error to an exit code.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// run is the whole program: main only maps its error to an exit code. It
+// reads nothing of the process but what it is given, so a test can drive
+// every subcommand, the interactive sandbox included.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := "run"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
@@ -74,8 +76,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "backup":
 		return runBackup(ctx, args, getenv, stdout, stderr)
 	case "sandbox":
-		// The sandbox is interactive: its commands come from the terminal.
-		return runSandbox(ctx, args, os.Stdin, isTerminal(os.Stdin), stdout, stderr)
+		// The sandbox is interactive: its commands come from stdin, which
+		// gets a prompt only when it is a terminal.
+		return runSandbox(ctx, args, stdin, isTerminal(stdin), stdout, stderr)
 	case "version":
 		fs := flag.NewFlagSet("rapport version", flag.ContinueOnError)
 		fs.SetOutput(stderr)
