@@ -305,12 +305,15 @@ func wire(cfg Config, db *store.DB, api bot.SlackAPI, sock *socketmode.Client, w
 		return nil, err
 	}
 
-	sched := scheduler.New(db, scheduler.Options{
+	sched, err := scheduler.New(db, scheduler.Options{
 		Location:   cfg.Location,
 		Now:        w.Now,
 		Registerer: w.Registerer,
 		Log:        log.With("component", "scheduler"),
 	})
+	if err != nil {
+		return nil, err
+	}
 	coffee, err = scheduler.NewCoffee(db, b, scheduler.CoffeeOptions{
 		Schedule:     cfg.CoffeeSchedule,
 		Cadence:      store.CoffeeCadence(cfg.CoffeeEvery),
