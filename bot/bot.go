@@ -174,12 +174,17 @@ func (b *Bot) Settled() <-chan struct{} { return b.settled }
 // (invalid_auth, token_revoked, …): retrying cannot help.
 var ErrFatal = errors.New("bot: slack refused the connection")
 
+// CancelWait is how long Run waits for handlers it cancelled when
+// ShutdownGrace ran out, before it returns anyway: Run returns at most
+// ShutdownGrace+CancelWait after ctx ends.
+const CancelWait = time.Second
+
 // Run identifies the bot with auth.test, connects over Socket Mode and
 // handles envelopes until ctx is cancelled. Then it stops taking envelopes,
 // closes the socket and waits up to ShutdownGrace for in-flight handlers,
-// whose contexts are cancelled only when the grace runs out. It returns nil
-// after a clean shutdown, and an error wrapping ErrFatal when Slack refuses
-// the tokens.
+// whose contexts are cancelled only when the grace runs out (then it waits
+// up to CancelWait more). It returns nil after a clean shutdown, and an
+// error wrapping ErrFatal when Slack refuses the tokens.
 func (b *Bot) Run(ctx context.Context) error {
 	// Handlers outlive ctx: a shutdown lets them finish their work.
 	handlerBase, cancelHandlers := context.WithCancel(context.WithoutCancel(ctx))
@@ -252,7 +257,7 @@ loop:
 	if !b.waitInflight(b.opts.ShutdownGrace) {
 		b.log.Warn("handlers still running after the grace period; cancelling them")
 		cancelHandlers()
-		b.waitInflight(time.Second)
+		b.waitInflight(CancelWait)
 	}
 	return runErr
 }
