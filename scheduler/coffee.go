@@ -133,6 +133,10 @@ func NewCoffee(st CoffeeStore, n CoffeeNotifier, opts CoffeeOptions) (*Coffee, e
 	return &Coffee{st: st, n: n, opts: opts, sched: sched}, nil
 }
 
+// CoffeeTickJob is the name of the coffee tick job (heads-ups, check-ins,
+// resuming a delivery cut short), stored in job runs.
+const CoffeeTickJob = "coffee-followup"
+
 // Jobs returns the coffee jobs: the rounds on their schedule, and the
 // heads-ups and check-ins on the tick.
 func (c *Coffee) Jobs(tick string) []Job {
@@ -146,7 +150,7 @@ func (c *Coffee) Jobs(tick string) []Job {
 			},
 		},
 		{
-			Name: "coffee-followup",
+			Name: CoffeeTickJob,
 			Spec: tick,
 			Run:  c.tick,
 		},

@@ -235,6 +235,20 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 		return fmt.Errorf("start scheduler: %w", err)
 	}
 	log.Info("rapport started", "version", buildVersion(), "db", cfg.DB, "tz", cfg.Location.String(), "ops", cfg.HTTPAddr)
+	// A coffee round whose delivery a crash cut short is finished by the
+	// coffee tick; its first run comes as soon as the bot has settled
+	// (roster and outbox caught up), not a tick period after start. It
+	// runs through the scheduler, so Stop waits for it like any run.
+	go func() {
+		select {
+		case <-b.Settled():
+		case <-ctx.Done():
+			return
+		}
+		if err := sched.RunNow(ctx, scheduler.CoffeeTickJob); err != nil && ctx.Err() == nil && !errors.Is(err, scheduler.ErrJobRunning) {
+			log.Error("coffee tick at start failed", "err", err)
+		}
+	}()
 
 	var runErr error
 	select {
