@@ -76,7 +76,7 @@ type KudosOptions struct {
 // New and start it with Run; it is safe for concurrent use.
 type Bot struct {
 	api     SlackAPI
-	sock    *socketmode.Client
+	sock    Socket
 	store   Store
 	opts    Options
 	log     *slog.Logger
@@ -102,7 +102,7 @@ type Bot struct {
 // New builds a bot. It returns an error when the route table is malformed
 // (an empty or duplicated id, a route without handler), so a mistake there
 // stops the process at start.
-func New(api SlackAPI, sock *socketmode.Client, st Store, opts Options, log *slog.Logger) (*Bot, error) {
+func New(api SlackAPI, sock Socket, st Store, opts Options, log *slog.Logger) (*Bot, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -239,7 +239,7 @@ loop:
 			}
 			runErr = fmt.Errorf("%w: %w", ErrFatal, err)
 			break loop
-		case evt := <-b.sock.Events:
+		case evt := <-b.sock.Incoming():
 			b.receive(handlerBase, evt)
 		case reason := <-b.disconnects():
 			b.log.Info("slack closed the socket", "reason", reason)
@@ -297,7 +297,7 @@ func (b *Bot) waitInflight(d time.Duration) bool {
 }
 
 // receive handles one event from the socket client. It never blocks on slow
-// work: a slow consumer of sock.Events stalls slack-go's reader, which stops
+// work: a slow consumer of sock.Incoming() stalls slack-go's reader, which stops
 // pings, Slack drops the connection, and reconnects pile up.
 func (b *Bot) receive(base context.Context, evt socketmode.Event) {
 	switch evt.Type {

@@ -19,7 +19,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 
 	"github.com/rapport-bot/rapport/bot"
 	"github.com/rapport-bot/rapport/scheduler"
@@ -292,7 +291,7 @@ type app struct {
 
 // wire builds the bot, the scheduler and its jobs from cfg. runBot and the
 // sandbox both use it, so the sandbox runs the same features the same way.
-func wire(cfg Config, db *store.DB, api bot.SlackAPI, sock *socketmode.Client, w wiring, log *slog.Logger) (*app, error) {
+func wire(cfg Config, db *store.DB, api bot.SlackAPI, sock bot.Socket, w wiring, log *slog.Logger) (*app, error) {
 	workWeek := store.WorkWeek{Start: cfg.WorkStart, End: cfg.WorkEnd, Days: cfg.WorkDays}
 	var coffee *scheduler.Coffee
 	b, err := bot.New(api, sock, db, bot.Options{
