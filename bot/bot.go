@@ -76,7 +76,7 @@ type KudosOptions struct {
 // New and start it with Run; it is safe for concurrent use.
 type Bot struct {
 	api     SlackAPI
-	sock    *socketmode.Client
+	sock    Socket
 	store   Store
 	opts    Options
 	log     *slog.Logger
@@ -102,7 +102,7 @@ type Bot struct {
 // New builds a bot. It returns an error when the route table is malformed
 // (an empty or duplicated id, a route without handler), so a mistake there
 // stops the process at start.
-func New(api SlackAPI, sock *socketmode.Client, st Store, opts Options, log *slog.Logger) (*Bot, error) {
+func New(api SlackAPI, sock Socket, st Store, opts Options, log *slog.Logger) (*Bot, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -174,12 +174,17 @@ func (b *Bot) Settled() <-chan struct{} { return b.settled }
 // (invalid_auth, token_revoked, …): retrying cannot help.
 var ErrFatal = errors.New("bot: slack refused the connection")
 
+// CancelWait is how long Run waits for handlers it cancelled when
+// ShutdownGrace ran out, before it returns anyway: Run returns at most
+// ShutdownGrace+CancelWait after ctx ends.
+const CancelWait = time.Second
+
 // Run identifies the bot with auth.test, connects over Socket Mode and
 // handles envelopes until ctx is cancelled. Then it stops taking envelopes,
 // closes the socket and waits up to ShutdownGrace for in-flight handlers,
-// whose contexts are cancelled only when the grace runs out. It returns nil
-// after a clean shutdown, and an error wrapping ErrFatal when Slack refuses
-// the tokens.
+// whose contexts are cancelled only when the grace runs out (then it waits
+// up to CancelWait more). It returns nil after a clean shutdown, and an
+// error wrapping ErrFatal when Slack refuses the tokens.
 func (b *Bot) Run(ctx context.Context) error {
 	// Handlers outlive ctx: a shutdown lets them finish their work.
 	handlerBase, cancelHandlers := context.WithCancel(context.WithoutCancel(ctx))
@@ -234,7 +239,7 @@ loop:
 			}
 			runErr = fmt.Errorf("%w: %w", ErrFatal, err)
 			break loop
-		case evt := <-b.sock.Events:
+		case evt := <-b.sock.Incoming():
 			b.receive(handlerBase, evt)
 		case reason := <-b.disconnects():
 			b.log.Info("slack closed the socket", "reason", reason)
@@ -252,7 +257,7 @@ loop:
 	if !b.waitInflight(b.opts.ShutdownGrace) {
 		b.log.Warn("handlers still running after the grace period; cancelling them")
 		cancelHandlers()
-		b.waitInflight(time.Second)
+		b.waitInflight(CancelWait)
 	}
 	return runErr
 }
@@ -292,7 +297,7 @@ func (b *Bot) waitInflight(d time.Duration) bool {
 }
 
 // receive handles one event from the socket client. It never blocks on slow
-// work: a slow consumer of sock.Events stalls slack-go's reader, which stops
+// work: a slow consumer of sock.Incoming() stalls slack-go's reader, which stops
 // pings, Slack drops the connection, and reconnects pile up.
 func (b *Bot) receive(base context.Context, evt socketmode.Event) {
 	switch evt.Type {

@@ -102,7 +102,10 @@ func TestCoffeeContradictoryAnswersLatestWins(t *testing.T) {
 		t.Errorf("/coffee stats = %q, want 1 of 2 groups met", got)
 	}
 	// The check-in asks only the group whose answer is not "we met".
-	sched := scheduler.New(r.db, scheduler.Options{Location: time.UTC, Now: r.clock.Now, Log: discardLog()})
+	sched, err := scheduler.New(r.db, scheduler.Options{Location: time.UTC, Now: r.clock.Now, Log: discardLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, j := range r.coffee.Jobs("@every 1h") {
 		if j.Name != scheduler.JobCoffeeRound {
 			if err := sched.Register(j); err != nil {

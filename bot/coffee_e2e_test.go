@@ -393,7 +393,10 @@ func TestCoffeeHeadsUpSkip(t *testing.T) {
 	people := berliners(3)
 	r := startCoffeeBot(t, coffeeSetup{users: people, headsUp: 24 * time.Hour})
 	r.enrol(ids(people)...)
-	sched := scheduler.New(r.db, scheduler.Options{Location: time.UTC, Now: r.clock.Now, Log: discardLog()})
+	sched, err := scheduler.New(r.db, scheduler.Options{Location: time.UTC, Now: r.clock.Now, Log: discardLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, j := range r.coffee.Jobs("@every 1h") {
 		if j.Name != scheduler.JobCoffeeRound {
 			if err := sched.Register(j); err != nil {
@@ -529,7 +532,10 @@ func TestCoffeeCheckinAnswers(t *testing.T) {
 	rd := r.round(monday)
 	r.click(rd.Groups[0].Members[0], rd.Groups[0].Channel, "coffee_met", fmt.Sprintf("%d:0", rd.ID))
 
-	sched := scheduler.New(r.db, scheduler.Options{Location: time.UTC, Now: r.clock.Now, Log: discardLog()})
+	sched, err := scheduler.New(r.db, scheduler.Options{Location: time.UTC, Now: r.clock.Now, Log: discardLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, j := range r.coffee.Jobs("@every 1h") {
 		if j.Name != scheduler.JobCoffeeRound {
 			if err := sched.Register(j); err != nil {

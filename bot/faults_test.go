@@ -464,7 +464,7 @@ func TestFatalAuthErrors(t *testing.T) {
 			srv.InjectFaults("auth.test", slacktest.Fault{Error: code})
 			client := slack.New("xoxb-test-bot-token", slack.OptionAppLevelToken("xapp-test-app-token"), slack.OptionAPIURL(srv.APIURL()))
 			var logs syncBuffer
-			b, err := bot.New(client, socketmode.New(client), storetest.MustOpen(t), bot.Options{},
+			b, err := bot.New(client, bot.SocketOf(socketmode.New(client)), storetest.MustOpen(t), bot.Options{},
 				slog.New(slog.NewTextHandler(&logs, nil)))
 			if err != nil {
 				t.Fatal(err)

@@ -543,7 +543,10 @@ func TestKudosDigestJob(t *testing.T) {
 	h.kudos("UCAROL", "CGENERAL", "<@UBOB> <@UALICE> for pairing on the outage #teamwork")
 	h.kudos("UALICE", "CGENERAL", "private <@UCAROL> for the honest feedback")
 
-	sched := scheduler.New(h.db, scheduler.Options{Location: time.UTC, Now: c.Now, Log: discardLog()})
+	sched, err := scheduler.New(h.db, scheduler.Options{Location: time.UTC, Now: c.Now, Log: discardLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, j := range scheduler.FeatureJobs(h.bot, scheduler.Specs{KudosDigest: "0 16 * * FRI"}) {
 		if err := sched.Register(j); err != nil {
 			t.Fatal(err)

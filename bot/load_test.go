@@ -71,7 +71,7 @@ func startLoadBot(tb testing.TB) (*slacktest.Server, func()) {
 	client := slack.New("xoxb-test-bot-token",
 		slack.OptionAppLevelToken("xapp-test-app-token"),
 		slack.OptionAPIURL(srv.APIURL()))
-	b, err := bot.New(client, socketmode.New(client), storetest.MustOpen(tb), bot.Options{
+	b, err := bot.New(client, bot.SocketOf(socketmode.New(client)), storetest.MustOpen(tb), bot.Options{
 		Registerer: prometheus.NewRegistry(),
 		Retry:      bot.RetryPolicy{BaseDelay: 20 * time.Millisecond, MaxDelay: 100 * time.Millisecond},
 	}, slog.New(slog.DiscardHandler))

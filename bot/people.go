@@ -7,13 +7,15 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 
 	"github.com/rapport-bot/rapport/store"
 )
 
 // profileTTL is how long a cached profile (zone, bot, deactivated) is
-// trusted before users.info is asked again. user_change events refresh it
-// sooner once the bot subscribes to them.
+// trusted before users.info is asked again. A user_change event refreshes
+// it at once (onUserChange); the TTL covers events missed while the bot
+// was down.
 const profileTTL = 24 * time.Hour
 
 // errUnknownUser is returned by person for an ID Slack does not know.
@@ -46,6 +48,42 @@ func (b *Bot) person(ctx context.Context, id string) (store.Person, error) {
 		return store.Person{}, err
 	}
 	return b.rememberProfile(*u)
+}
+
+// onUserChange refreshes the cached profile of a person Rapport knows from
+// the profile Slack sent, so that a new time zone is the zone of the next
+// time shown or DM timed, and a deactivated account gets no more DMs,
+// rather than after profileTTL. Profiles of people Rapport has never dealt
+// with are not stored: the event comes for everyone in the workspace.
+func (b *Bot) onUserChange(ctx context.Context, ev event) error {
+	e, ok := ev.data.(*slackevents.UserChangeEvent)
+	if !ok || e.User.ID == "" {
+		return nil
+	}
+	if _, err := b.store.Person(e.User.ID); errors.Is(err, store.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("user_change %s: %w", e.User.ID, err)
+	}
+	u := e.User
+	now := b.opts.Now()
+	_, err := b.store.UpdatePerson(u.ID, func(p *store.Person) {
+		// The event's user object is users.info's without is_stranger, and
+		// without locale unless Slack adds it: those keep what users.info
+		// said.
+		p.Name, p.TZ = u.Name, u.TZ
+		if u.Locale != "" {
+			p.Locale = u.Locale
+		}
+		p.IsBot = u.IsBot || u.ID == "USLACKBOT"
+		p.Deleted = u.Deleted
+		p.IsRestricted = u.IsRestricted || u.IsUltraRestricted
+		p.Updated = now
+	})
+	if err != nil {
+		return fmt.Errorf("user_change %s: %w", u.ID, err)
+	}
+	return nil
 }
 
 // location is the person's own zone, or the configured zone.

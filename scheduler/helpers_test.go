@@ -120,7 +120,11 @@ func mustNew(t testing.TB, st scheduler.RunStore, opts scheduler.Options) *sched
 	if opts.Log == nil {
 		opts.Log = testLogger(t)
 	}
-	return scheduler.New(st, opts)
+	s, err := scheduler.New(st, opts)
+	if err != nil {
+		t.Fatalf("scheduler.New: %v", err)
+	}
+	return s
 }
 
 func mustRegister(t testing.TB, s *scheduler.Scheduler, jobs ...scheduler.Job) {

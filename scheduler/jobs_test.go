@@ -66,7 +66,10 @@ func TestFeatureJobs(t *testing.T) {
 
 func newTestScheduler(t *testing.T, loc *time.Location) *scheduler.Scheduler {
 	t.Helper()
-	s := scheduler.New(newFakeStore(), scheduler.Options{Location: loc, Log: slog.New(slog.NewTextHandler(t.Output(), nil))})
+	s, err := scheduler.New(newFakeStore(), scheduler.Options{Location: loc, Log: slog.New(slog.NewTextHandler(t.Output(), nil))})
+	if err != nil {
+		t.Fatalf("scheduler.New: %v", err)
+	}
 	t.Cleanup(func() { _ = s.Stop(context.Background()) })
 	return s
 }

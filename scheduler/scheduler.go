@@ -150,7 +150,6 @@ type Scheduler struct {
 	log     *slog.Logger
 	metrics *metrics
 	cron    *cron.Cron
-	err     error // a problem with New's arguments, returned by Register, Start, RunDue, RunNow
 
 	// stopCtx is cancelled by Stop; every job context is cancelled with it.
 	stopCtx    context.Context
@@ -181,42 +180,36 @@ type job struct {
 	dueOrigin time.Time // an "@every" job's first RunDue window start, until a run is recorded
 }
 
-// New returns a Scheduler that records runs in st. Problems with the
-// arguments (a nil st, Location or Log, or Location == time.Local, or a
-// metrics registration conflict) are returned by Register and Start, so
-// that they stop the bot at start like any configuration error.
-func New(st RunStore, opts Options) *Scheduler {
+// New returns a Scheduler that records runs in st, or the first problem
+// with its arguments (a nil st, Location or Log, Location == time.Local, or
+// a metrics registration conflict), so that a bad configuration stops the
+// bot at start, before any job is registered.
+func New(st RunStore, opts Options) (*Scheduler, error) {
+	switch {
+	case st == nil:
+		return nil, errors.New("scheduler: no RunStore")
+	case opts.Location == nil:
+		return nil, errors.New("scheduler: Options.Location is required")
+	case opts.Location == time.Local:
+		return nil, errors.New("scheduler: Options.Location must be an explicit zone, not time.Local")
+	case opts.Log == nil:
+		return nil, errors.New("scheduler: Options.Log is required")
+	}
+	m, err := newMetrics(opts.Registerer)
+	if err != nil {
+		return nil, fmt.Errorf("scheduler: %w", err)
+	}
 	s := &Scheduler{
-		st:   st,
-		loc:  opts.Location,
-		now:  opts.Now,
-		log:  opts.Log,
-		jobs: make(map[string]*job),
+		st:      st,
+		loc:     opts.Location,
+		now:     opts.Now,
+		log:     opts.Log,
+		metrics: m,
+		jobs:    make(map[string]*job),
 	}
 	s.stopCtx, s.stopCancel = context.WithCancel(context.Background())
 	if s.now == nil {
 		s.now = time.Now
-	}
-	switch {
-	case st == nil:
-		s.err = errors.New("scheduler: no RunStore")
-	case opts.Location == nil:
-		s.err = errors.New("scheduler: Options.Location is required")
-	case opts.Location == time.Local:
-		s.err = errors.New("scheduler: Options.Location must be an explicit zone, not time.Local")
-	case opts.Log == nil:
-		s.err = errors.New("scheduler: Options.Log is required")
-	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
-	}
-	if s.loc == nil || s.loc == time.Local {
-		s.loc = time.UTC // never used: s.err stops every run
-	}
-	var err error
-	if s.metrics, err = newMetrics(opts.Registerer); err != nil {
-		s.err = errors.Join(s.err, err)
-		s.metrics, _ = newMetrics(nil)
 	}
 	logger := cronLogger{s.log}
 	s.cron = cron.New(
@@ -228,7 +221,7 @@ func New(st RunStore, opts Options) *Scheduler {
 		// panics itself; cron's Recover only guards the wrapper.
 		cron.WithChain(cron.SkipIfStillRunning(logger), cron.Recover(logger)),
 	)
-	return s
+	return s, nil
 }
 
 // cronLogger feeds cron's logr-style logging into slog. cron logs every
@@ -244,9 +237,6 @@ func (l cronLogger) Error(err error, msg string, kv ...any) {
 // naming the job, for an empty or duplicate name, a nil Run or a spec that
 // ParseSpec rejects (wrapping cron's error).
 func (s *Scheduler) Register(j Job) error {
-	if s.err != nil {
-		return s.err
-	}
 	if j.Name == "" {
 		return fmt.Errorf("scheduler: register job with spec %q: empty name", j.Spec)
 	}
@@ -281,9 +271,6 @@ func (s *Scheduler) Register(j Job) error {
 // during catch-up (cron is then not started), or if called twice or after
 // Stop. Call Stop in every case.
 func (s *Scheduler) Start(ctx context.Context) error {
-	if s.err != nil {
-		return s.err
-	}
 	s.mu.Lock()
 	switch {
 	case s.stopped:
@@ -448,9 +435,6 @@ func (s *Scheduler) RunDue(ctx context.Context, from, to time.Time) error {
 // step returns are joined into RunDueSteps's; a step that does not call
 // run skips that instant's jobs.
 func (s *Scheduler) RunDueSteps(ctx context.Context, from, to time.Time, step func(at time.Time, run func() error) error) error {
-	if s.err != nil {
-		return s.err
-	}
 	from, to = from.In(s.loc), to.In(s.loc)
 	s.mu.Lock()
 	jobs := slices.Clone(s.order)
@@ -531,9 +515,6 @@ func (s *Scheduler) anchor(j *job, from time.Time) time.Time {
 // already running (the run is skipped), ErrStopped after Stop, or the
 // job's own error (wrapped). A success is recorded like any run.
 func (s *Scheduler) RunNow(ctx context.Context, name string) error {
-	if s.err != nil {
-		return s.err
-	}
 	s.mu.Lock()
 	j, ok := s.jobs[name]
 	s.mu.Unlock()

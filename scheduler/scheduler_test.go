@@ -93,29 +93,43 @@ func TestRegisterErrors(t *testing.T) {
 	}
 }
 
-// Ensure bad Options stop the scheduler at Register and Start rather than
-// crash or run in the host's zone.
+// Ensure New refuses bad arguments at once, naming what is wrong, rather
+// than return a Scheduler that crashes, runs in the host's zone, or fails
+// only later at Register or Start.
 func TestNewOptionErrors(t *testing.T) {
 	t.Parallel()
 	log := testLogger(t)
+	// A registry where another collector already holds the job-runs name
+	// with other labels: the scheduler's metrics cannot be registered.
+	taken := prometheus.NewRegistry()
+	taken.MustRegister(prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rapport_job_runs_total", Help: "other"}, []string{"other"}))
 	tests := []struct {
 		name string
 		st   scheduler.RunStore
 		opts scheduler.Options
+		want string
 	}{
-		{"no store", nil, scheduler.Options{Location: time.UTC, Log: log}},
-		{"no location", newFakeStore(), scheduler.Options{Log: log}},
-		{"time.Local", newFakeStore(), scheduler.Options{Location: time.Local, Log: log}},
-		{"no logger", newFakeStore(), scheduler.Options{Location: time.UTC}},
+		{"no store", nil, scheduler.Options{Location: time.UTC, Log: log}, "no RunStore"},
+		{"no location", newFakeStore(), scheduler.Options{Log: log}, "Location is required"},
+		{"time.Local", newFakeStore(), scheduler.Options{Location: time.Local, Log: log}, "not time.Local"},
+		{"no logger", newFakeStore(), scheduler.Options{Location: time.UTC}, "Log is required"},
+		{"metrics conflict", newFakeStore(), scheduler.Options{Location: time.UTC, Log: log, Registerer: taken}, "rapport_job_runs_total"},
 	}
 	for _, tt := range tests {
-		s := scheduler.New(tt.st, tt.opts)
-		if err := s.Register(scheduler.Job{Name: "tick", Spec: "@every 1m", Run: nop}); err == nil {
-			t.Errorf("%s: Register = nil, want an error", tt.name)
+		s, err := scheduler.New(tt.st, tt.opts)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: New error = %v, want one saying %q", tt.name, err, tt.want)
 		}
-		if err := s.Start(t.Context()); err == nil {
-			t.Errorf("%s: Start = nil, want an error", tt.name)
-			mustStop(t, s)
+		if s != nil {
+			t.Errorf("%s: New returned a Scheduler beside its error", tt.name)
+		}
+	}
+	// Good arguments, sharing a registry with another scheduler as tests
+	// and the sandbox do, are accepted.
+	shared := prometheus.NewRegistry()
+	for range 2 {
+		if _, err := scheduler.New(newFakeStore(), scheduler.Options{Location: time.UTC, Log: log, Registerer: shared}); err != nil {
+			t.Errorf("New with good arguments = %v, want nil", err)
 		}
 	}
 }

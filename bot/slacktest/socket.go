@@ -584,6 +584,24 @@ func (s *Server) Event(ctx context.Context, ev EventOptions) (Ack, error) {
 		RetryAttempt: ev.RetryAttempt, RetryReason: ev.RetryReason})
 }
 
+// ChangeUser replaces u in the team directory (as AddUser does), so that
+// users.info and users.list answer with the new profile from now on, and
+// delivers the user_change event Slack sends for the change: the user
+// object of users.info without locale, which Slack adds only on request.
+// It returns the bot's ack.
+func (s *Server) ChangeUser(ctx context.Context, u User) (Ack, error) {
+	s.AddUser(u)
+	s.mu.Lock()
+	obj := s.userJSON(s.users[u.ID])
+	s.mu.Unlock()
+	delete(obj, "locale")
+	return s.Event(ctx, EventOptions{Event: reply{
+		"type":     "user_change",
+		"user":     obj,
+		"cache_ts": s.now().Unix(),
+	}})
+}
+
 // Interaction delivers an interactive payload (block_actions,
 // view_submission, shortcut, …) given as JSON (json.RawMessage or []byte),
 // a map, or a struct such as slack.InteractionCallback, and returns the

@@ -75,7 +75,7 @@ func TestBadConfiguration(t *testing.T) {
 					env[s.env] = v
 				}
 				var stdout, stderr bytes.Buffer
-				code := exitCode(run(t.Context(), nil, getenvFrom(env), &stdout, &stderr), &stderr)
+				code := exitCode(run(t.Context(), nil, getenvFrom(env), nil, &stdout, &stderr), &stderr)
 				if code != 2 {
 					t.Errorf("exit code = %d, want 2 (stderr %q)", code, stderr.String())
 				}
@@ -99,7 +99,7 @@ func TestHTTPTokenRequiredOffLoopback(t *testing.T) {
 		env := goodEnv(t)
 		env["RAPPORT_HTTP_ADDR"] = addr
 		var stderr bytes.Buffer
-		code := exitCode(run(t.Context(), nil, getenvFrom(env), &bytes.Buffer{}, &stderr), &stderr)
+		code := exitCode(run(t.Context(), nil, getenvFrom(env), nil, &bytes.Buffer{}, &stderr), &stderr)
 		if code != 2 || !strings.Contains(stderr.String(), "RAPPORT_HTTP_TOKEN") {
 			t.Errorf("RAPPORT_HTTP_ADDR=%s without a token: exit %d, stderr %q; want 2 naming RAPPORT_HTTP_TOKEN", addr, code, stderr.String())
 		}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/rapport-bot/rapport/bot"
 )
 
 // repoRoot is the checkout, seen from this package's directory.
@@ -259,5 +261,27 @@ func TestReadmeSetupInvitesTheBot(t *testing.T) {
 		if !strings.Contains(setup, want) {
 			t.Errorf("the README's set-up does not say %q", want)
 		}
+	}
+}
+
+// TestReadmeStopBound keeps the README's promise about SIGTERM true: the
+// stop time it states is stopBound, and the bounds the shutdown waits for
+// one after the other (the bot's handler grace, its wait for cancelled
+// handlers, the scheduler's and ops listener's budget) add up to no more.
+func TestReadmeStopBound(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`closes the database\s+within (\d+) seconds`).FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("the README no longer says within how many seconds a stop closes the database")
+	}
+	if promised := string(m[1]) + "s"; promised != stopBound.String() {
+		t.Errorf("the README promises a stop within %s, the code's stopBound is %v", promised, stopBound)
+	}
+	if worst := handlerGrace + bot.CancelWait + stopBudget; worst > stopBound {
+		t.Errorf("worst-case stop = handler grace %v + cancelled handlers %v + scheduler and ops %v = %v, more than the promised %v",
+			handlerGrace, bot.CancelWait, stopBudget, worst, stopBound)
 	}
 }

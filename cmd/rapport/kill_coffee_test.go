@@ -67,7 +67,7 @@ func TestKillDuringCoffeeRound(t *testing.T) {
 		_ = p.cmd.Process.Signal(syscall.SIGKILL)
 		<-p.exited
 
-		// Restart; the tick resumes a half-delivered round.
+		// Restart; the coffee tick run at start resumes a half-delivered round.
 		p2 := startProcess(t, env)
 		if err := srv.WaitConnections(ctx, 2); err != nil {
 			t.Fatalf("point %d: restart not connected: %v", point, err)

@@ -309,7 +309,7 @@ func fillStoreMany(t *testing.T, path string, nKudos, nFollowups int) {
 func exportOf(t *testing.T, path string) string {
 	t.Helper()
 	var out bytes.Buffer
-	if err := run(t.Context(), []string{"export", "-db", path}, getenvFrom(nil), &out, io.Discard); err != nil {
+	if err := run(t.Context(), []string{"export", "-db", path}, getenvFrom(nil), nil, &out, io.Discard); err != nil {
 		t.Fatalf("export %s: %v", path, err)
 	}
 	return dropExportedAt(out.String())
@@ -339,7 +339,7 @@ func TestKillDuringImport(t *testing.T) {
 	src := filepath.Join(dir, "src.db")
 	fillStoreMany(t, src, importRecordsK, importRecordsF)
 	file := filepath.Join(dir, "export.json")
-	if err := run(t.Context(), []string{"export", "-o", file}, getenvFrom(map[string]string{"RAPPORT_DB": src}), io.Discard, io.Discard); err != nil {
+	if err := run(t.Context(), []string{"export", "-o", file}, getenvFrom(map[string]string{"RAPPORT_DB": src}), nil, io.Discard, io.Discard); err != nil {
 		t.Fatalf("export: %v", err)
 	}
 
@@ -348,7 +348,7 @@ func TestKillDuringImport(t *testing.T) {
 	baseExport := exportOf(t, base)
 	full := filepath.Join(dir, "full.db")
 	copyFile(t, base, full)
-	if err := run(t.Context(), []string{"import", "-db", full, file}, getenvFrom(nil), io.Discard, io.Discard); err != nil {
+	if err := run(t.Context(), []string{"import", "-db", full, file}, getenvFrom(nil), nil, io.Discard, io.Discard); err != nil {
 		t.Fatalf("reference import: %v", err)
 	}
 	fullExport := exportOf(t, full)

@@ -94,7 +94,7 @@ func startRun(t *testing.T, srv *slacktest.Server, env map[string]string) *runni
 	env["SLACK_API_URL"] = srv.APIURL()
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &runningBot{env: env, stderr: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
-	go func() { r.done <- run(ctx, nil, getenvFrom(env), io.Discard, r.stderr) }()
+	go func() { r.done <- run(ctx, nil, getenvFrom(env), nil, io.Discard, r.stderr) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -206,7 +206,7 @@ func TestRunEndToEnd(t *testing.T) {
 
 	// The backup and export subcommands reach the running bot.
 	out := filepath.Join(t.TempDir(), "backup.db")
-	if err := run(ctx, []string{"backup", "-o", out}, getenvFrom(env), io.Discard, io.Discard); err != nil {
+	if err := run(ctx, []string{"backup", "-o", out}, getenvFrom(env), nil, io.Discard, io.Discard); err != nil {
 		t.Fatalf("rapport backup while the bot runs: %v", err)
 	}
 	raw, _ := os.ReadFile(out)
@@ -215,7 +215,7 @@ func TestRunEndToEnd(t *testing.T) {
 		t.Errorf("backup file mode = %v, want 0600", fi.Mode().Perm())
 	}
 	var exported bytes.Buffer
-	if err := run(ctx, []string{"export"}, getenvFrom(env), &exported, io.Discard); err != nil || !strings.Contains(exported.String(), `"rapport-export"`) {
+	if err := run(ctx, []string{"export"}, getenvFrom(env), nil, &exported, io.Discard); err != nil || !strings.Contains(exported.String(), `"rapport-export"`) {
 		t.Errorf("rapport export while the bot runs: %v %q", err, exported.String())
 	}
 
@@ -360,18 +360,18 @@ func TestExportImportRoundTrip(t *testing.T) {
 	ctx := t.Context()
 	env := map[string]string{"RAPPORT_DB": src}
 	first := filepath.Join(dir, "first.json")
-	if err := run(ctx, []string{"export", "-o", first}, getenvFrom(env), io.Discard, io.Discard); err != nil {
+	if err := run(ctx, []string{"export", "-o", first}, getenvFrom(env), nil, io.Discard, io.Discard); err != nil {
 		t.Fatalf("export: %v", err)
 	}
 	var stdout bytes.Buffer
-	if err := run(ctx, []string{"import", "-db", filepath.Join(dir, "dst.db"), first}, getenvFrom(nil), &stdout, io.Discard); err != nil {
+	if err := run(ctx, []string{"import", "-db", filepath.Join(dir, "dst.db"), first}, getenvFrom(nil), nil, &stdout, io.Discard); err != nil {
 		t.Fatalf("import: %v", err)
 	}
 	if !strings.Contains(stdout.String(), "1 kudos, 1 follow-ups, 1 coffee members, 1 rounds, 1 check-ins, 1 people, 1 circle entries") {
 		t.Errorf("import summary = %q", stdout.String())
 	}
 	var second bytes.Buffer
-	if err := run(ctx, []string{"export", "-db", filepath.Join(dir, "dst.db")}, getenvFrom(nil), &second, io.Discard); err != nil {
+	if err := run(ctx, []string{"export", "-db", filepath.Join(dir, "dst.db")}, getenvFrom(nil), nil, &second, io.Discard); err != nil {
 		t.Fatalf("second export: %v", err)
 	}
 	a, _ := os.ReadFile(first)
@@ -391,18 +391,18 @@ func TestImportMalformedChangesNothing(t *testing.T) {
 	fillStore(t, db)
 	env := map[string]string{"RAPPORT_DB": db}
 	var before bytes.Buffer
-	if err := run(t.Context(), []string{"export"}, getenvFrom(env), &before, io.Discard); err != nil {
+	if err := run(t.Context(), []string{"export"}, getenvFrom(env), nil, &before, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	bad := filepath.Join(dir, "bad.json")
 	os.WriteFile(bad, []byte(`{"format":"rapport-export","version":1,"kudos":[{"id":"9","giver":"U1","receivers":["U2"],"text":"x","at":"yesterday"}]}`), 0o600)
 	var stderr bytes.Buffer
-	code := exitCode(run(t.Context(), []string{"import", bad}, getenvFrom(env), io.Discard, &stderr), &stderr)
+	code := exitCode(run(t.Context(), []string{"import", bad}, getenvFrom(env), nil, io.Discard, &stderr), &stderr)
 	if code == 0 || !strings.Contains(stderr.String(), "kudos[0].at") || !strings.Contains(stderr.String(), "nothing was changed") {
 		t.Errorf("exit %d, stderr %q; want non-zero naming kudos[0].at", code, stderr.String())
 	}
 	var after bytes.Buffer
-	if err := run(t.Context(), []string{"export"}, getenvFrom(env), &after, io.Discard); err != nil {
+	if err := run(t.Context(), []string{"export"}, getenvFrom(env), nil, &after, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if dropExportedAt(before.String()) != dropExportedAt(after.String()) {
@@ -429,7 +429,7 @@ func TestSubcommandUsage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var out bytes.Buffer
-		code := exitCode(run(t.Context(), tt.args, getenvFrom(nil), &out, &out), &out)
+		code := exitCode(run(t.Context(), tt.args, getenvFrom(nil), nil, &out, &out), &out)
 		if code != tt.wantCode || !strings.Contains(out.String(), tt.wantOut) {
 			t.Errorf("rapport %v: exit %d, output %q; want %d containing %q", tt.args, code, out.String(), tt.wantCode, tt.wantOut)
 		}

@@ -149,8 +149,13 @@ func runSandbox(ctx context.Context, args []string, in io.Reader, terminal bool,
 	return sb.repl(ctx, in, stdout, interactive)
 }
 
-// isTerminal reports whether f is a terminal rather than a file or pipe.
-func isTerminal(f *os.File) bool {
+// isTerminal reports whether r is a terminal rather than a file, a pipe or
+// a reader a test made.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

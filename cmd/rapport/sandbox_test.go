@@ -132,12 +132,13 @@ func line(lines []string, i int) string {
 }
 
 // Ensure commands piped in (no terminal) run like a script: each echoed
-// after its prompt, and a failing one fails the run.
+// after its prompt, and a failing one fails the run. They reach the
+// sandbox through run's stdin, as main passes the process's.
 func TestSandboxPiped(t *testing.T) {
 	var out bytes.Buffer
-	err := runSandbox(sandboxCtx(t), nil, strings.NewReader("/coffee status\n:as nobody\n"), false, &out, io.Discard)
+	err := run(sandboxCtx(t), []string{"sandbox"}, getenvFrom(nil), strings.NewReader("/coffee status\n:as nobody\n"), &out, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "1 line(s)") {
-		t.Errorf("runSandbox = %v, want one failed line", err)
+		t.Errorf("run sandbox = %v, want one failed line", err)
 	}
 	got := out.String()
 	if !strings.Contains(got, "[Mon 30 Nov, 09:00] alex in #general> /coffee status\n") || strings.Contains(got, "Rapport sandbox: a fake Slack") {
