@@ -551,7 +551,9 @@ func (b *Bot) run(base context.Context, envelopeID string, j job) {
 		if p := recover(); p != nil {
 			b.metrics.handlerErrors.WithLabelValues(j.route, "panic").Inc()
 			log.Error("handler panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			b.tell(ctx, j.origin, apology)
+			if err := b.answerInPlace(ctx, j.origin, apology); err != nil {
+				log.Error("could not tell the user", "err", err)
+			}
 		}
 	}()
 	if err := j.do(ctx); err != nil {
@@ -560,24 +562,8 @@ func (b *Bot) run(base context.Context, envelopeID string, j job) {
 			b.metrics.handlerErrors.WithLabelValues(j.route, "error").Inc()
 			log.Error("handler failed", "err", err)
 		}
-		b.tell(ctx, j.origin, msg)
-	}
-}
-
-// tell sends a short text to the person behind o, privately where Slack
-// allows: through the response_url (ephemeral), else in the thread or DM the
-// request came from. A failure to tell is logged, never retried further.
-func (b *Bot) tell(ctx context.Context, o origin, text string) {
-	var err error
-	switch {
-	case o.responseURL != "":
-		err = b.send.respond(ctx, o.responseURL, response{Text: text})
-	case o.channel != "":
-		_, err = b.send.post(ctx, message{Channel: o.channel, ThreadTS: o.threadTS, Text: text})
-	default:
-		return
-	}
-	if err != nil {
-		b.log.Error("could not tell the user", "user", o.user, "err", err)
+		if err := b.answerInPlace(ctx, j.origin, msg); err != nil {
+			log.Error("could not tell the user", "err", err)
+		}
 	}
 }

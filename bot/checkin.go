@@ -47,7 +47,7 @@ func (b *Bot) checkinCommand(ctx context.Context, cmd slashCommand) error {
 	toks := tokenize(cmd.text)
 	if cmd.sub == "help" || len(toks) == 0 {
 		rt := b.routes.lookup(commandRoute, cmd.command)
-		return b.send.respond(ctx, cmd.responseURL, response{Text: usageText(rt), Blocks: renderUsageOnly(rt)})
+		return b.answer(ctx, cmd.origin, response{Text: usageText(rt), Blocks: renderUsageOnly(rt)})
 	}
 	switch cmd.sub {
 	case "every":
@@ -60,7 +60,7 @@ func (b *Bot) checkinCommand(ctx context.Context, cmd slashCommand) error {
 		if _, err := b.store.UpdateContact(cmd.user, who, func(c *store.Contact) error { c.Stopped = true; return nil }); err != nil {
 			return err
 		}
-		return b.reply(ctx, cmd.origin, fmt.Sprintf("Done: I won't suggest reconnecting with <@%s>. (Undo with `/checkin every 30 days @them`.)", who))
+		return b.answerText(ctx, cmd.origin, fmt.Sprintf("Done: I won't suggest reconnecting with <@%s>. (Undo with `/checkin every 30 days @them`.)", who))
 	}
 	if toks[0].kind != tokUserMention {
 		return errNoPerson(cmd.text, "`/checkin @maya moving to Berlin in March`")
@@ -91,7 +91,7 @@ func (b *Bot) checkinCommand(ctx context.Context, cmd slashCommand) error {
 		return err
 	}
 	b.touch(cmd.user, who, now, store.ContactCheckin)
-	return b.reply(ctx, cmd.origin, fmt.Sprintf(":seedling: Noted that you reached out to <@%s>. Your note is private; I'll show it to you next time you meet.", who))
+	return b.answerText(ctx, cmd.origin, fmt.Sprintf(":seedling: Noted that you reached out to <@%s>. Your note is private; I'll show it to you next time you meet.", who))
 }
 
 // contactWords says how two people were last in touch, in words a person
@@ -144,7 +144,7 @@ func (b *Bot) checkinCadence(ctx context.Context, cmd slashCommand, toks []token
 	}); err != nil {
 		return err
 	}
-	return b.reply(ctx, cmd.origin, fmt.Sprintf("Done: I'll suggest reconnecting with <@%s> when %d days pass without contact.", who, days))
+	return b.answerText(ctx, cmd.origin, fmt.Sprintf("Done: I'll suggest reconnecting with <@%s> when %d days pass without contact.", who, days))
 }
 
 // checkinHistory shows your history with someone: last contact, your
@@ -182,7 +182,7 @@ func (b *Bot) checkinHistory(ctx context.Context, cmd slashCommand, who string) 
 		}
 		fmt.Fprintf(&sb, "\n• %s — %s", localWhen(c.At, r), kudosClip(c.Note, 300))
 	}
-	return b.send.respond(ctx, cmd.responseURL, response{Text: sb.String(), Blocks: []slack.Block{section(sb.String())}})
+	return b.answer(ctx, cmd.origin, response{Text: sb.String(), Blocks: []slack.Block{section(sb.String())}})
 }
 
 // SuggestReconnects DMs each person with lapsed contacts at most once a
@@ -248,12 +248,7 @@ func (b *Bot) reconnectDone(ctx context.Context, in interaction, a *slack.BlockA
 		return err
 	}
 	b.touch(in.user, who, now, store.ContactCheckin)
-	if in.fromHome {
-		b.refreshHome(ctx, in.user)
-		return nil
-	}
-	b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf(":seedling: Nice — noted that you reached out to <@%s>.", who)})
-	return nil
+	return b.answer(ctx, in.origin, response{Text: fmt.Sprintf(":seedling: Nice — noted that you reached out to <@%s>.", who)})
 }
 
 // reconnectLater handles "Not now": no suggestion for that pair for four weeks.
@@ -266,6 +261,5 @@ func (b *Bot) reconnectLater(ctx context.Context, in interaction, a *slack.Block
 	if _, err := b.store.UpdateContact(in.user, who, func(c *store.Contact) error { c.SnoozedUntil = until; return nil }); err != nil {
 		return err
 	}
-	b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf("OK — I won't suggest <@%s> for four weeks.", who)})
-	return nil
+	return b.answer(ctx, in.origin, response{Text: fmt.Sprintf("OK — I won't suggest <@%s> for four weeks.", who)})
 }

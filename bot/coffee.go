@@ -47,7 +47,7 @@ func (b *Bot) coffeeCommand(ctx context.Context, cmd slashCommand) error {
 	switch cmd.sub {
 	case "", "help":
 		rt := b.routes.lookup(commandRoute, cmd.command)
-		return b.send.respond(ctx, cmd.responseURL, response{Text: usageText(rt), Blocks: renderUsageOnly(rt)})
+		return b.answer(ctx, cmd.origin, response{Text: usageText(rt), Blocks: renderUsageOnly(rt)})
 	case "join":
 		return b.coffeeJoin(ctx, cmd)
 	case "leave":
@@ -68,11 +68,6 @@ func (b *Bot) coffeeCommand(ctx context.Context, cmd slashCommand) error {
 		return b.coffeeStats(ctx, cmd)
 	}
 	return b.unknownSub(ctx, cmd)
-}
-
-func (b *Bot) reply(ctx context.Context, o origin, text string) error {
-	b.tellPrivately(ctx, o, text)
-	return nil
 }
 
 func (b *Bot) nextRoundText(after time.Time, r reader) string {
@@ -105,9 +100,9 @@ func (b *Bot) coffeeJoin(ctx context.Context, cmd slashCommand) error {
 		return err
 	}
 	if !isNew {
-		return b.reply(ctx, cmd.origin, "You're in coffee chats (and not paused)."+b.nextRoundText(b.opts.Now(), b.readerFor(p)))
+		return b.answerText(ctx, cmd.origin, "You're in coffee chats (and not paused)."+b.nextRoundText(b.opts.Now(), b.readerFor(p)))
 	}
-	return b.reply(ctx, cmd.origin, ":coffee: You're in! I'll pair you with a teammate whose working hours overlap yours, and introduce you in a group DM."+b.nextRoundText(b.opts.Now(), b.readerFor(p)))
+	return b.answerText(ctx, cmd.origin, ":coffee: You're in! I'll pair you with a teammate whose working hours overlap yours, and introduce you in a group DM."+b.nextRoundText(b.opts.Now(), b.readerFor(p)))
 }
 
 func (b *Bot) coffeeLeave(ctx context.Context, o origin) error {
@@ -116,9 +111,9 @@ func (b *Bot) coffeeLeave(ctx context.Context, o origin) error {
 		return err
 	}
 	if !was {
-		return b.reply(ctx, o, "You're not in coffee chats. Join any time with `/coffee join`.")
+		return b.answerText(ctx, o, "You're not in coffee chats. Join any time with `/coffee join`.")
 	}
-	return b.reply(ctx, o, "You've left coffee chats. Your past chats stay in your history; come back any time with `/coffee join`.")
+	return b.answerText(ctx, o, "You've left coffee chats. Your past chats stay in your history; come back any time with `/coffee join`.")
 }
 
 // parsePause reads "", "for 2 weeks", "for 3 days" or "until <date>",
@@ -201,9 +196,9 @@ func (b *Bot) coffeePause(ctx context.Context, cmd slashCommand) error {
 		return err
 	}
 	if indefinite {
-		return b.reply(ctx, cmd.origin, "Paused. I won't pair you until you `/coffee resume`.")
+		return b.answerText(ctx, cmd.origin, "Paused. I won't pair you until you `/coffee resume`.")
 	}
-	return b.reply(ctx, cmd.origin, fmt.Sprintf("Paused until %s; I'll include you again after that. `/coffee resume` to come back sooner.", localDate(until, b.readerFor(p))))
+	return b.answerText(ctx, cmd.origin, fmt.Sprintf("Paused until %s; I'll include you again after that. `/coffee resume` to come back sooner.", localDate(until, b.readerFor(p))))
 }
 
 // errNotMember stops UpdateCoffeeMember from enrolling someone by accident.
@@ -223,7 +218,7 @@ func (b *Bot) coffeeResume(ctx context.Context, cmd slashCommand) error {
 	if err != nil {
 		return err
 	}
-	return b.reply(ctx, cmd.origin, "Welcome back! You're in the next round."+b.nextRoundText(b.opts.Now(), b.readerOf(ctx, cmd.user)))
+	return b.answerText(ctx, cmd.origin, "Welcome back! You're in the next round."+b.nextRoundText(b.opts.Now(), b.readerOf(ctx, cmd.user)))
 }
 
 func (b *Bot) coffeeStatus(ctx context.Context, cmd slashCommand) error {
@@ -251,7 +246,7 @@ func (b *Bot) coffeeStatus(ctx context.Context, cmd slashCommand) error {
 	}
 	s.Recent = history
 	text, blocks := renderCoffeeStatus(s)
-	return b.send.respond(ctx, cmd.responseURL, response{Text: text, Blocks: blocks})
+	return b.answer(ctx, cmd.origin, response{Text: text, Blocks: blocks})
 }
 
 // coffeeHistoryOf returns the person's rounds, newest first.
@@ -291,7 +286,7 @@ func (b *Bot) coffeeHistory(ctx context.Context, cmd slashCommand) error {
 		return err
 	}
 	text, blocks := renderCoffeeHistory(entries, b.readerOf(ctx, cmd.user))
-	return b.send.respond(ctx, cmd.responseURL, response{Text: text, Blocks: blocks})
+	return b.answer(ctx, cmd.origin, response{Text: text, Blocks: blocks})
 }
 
 // coffeeNever handles "never @person" and "allow @person". The list is
@@ -326,9 +321,9 @@ func (b *Bot) coffeeNever(ctx context.Context, cmd slashCommand) error {
 		return err
 	}
 	if never {
-		return b.reply(ctx, cmd.origin, fmt.Sprintf("Done. I'll never pair you with <@%s>, and nobody is told. Undo with `/coffee allow @name`.", who))
+		return b.answerText(ctx, cmd.origin, fmt.Sprintf("Done. I'll never pair you with <@%s>, and nobody is told. Undo with `/coffee allow @name`.", who))
 	}
-	return b.reply(ctx, cmd.origin, fmt.Sprintf("Done. <@%s> can be paired with you again.", who))
+	return b.answerText(ctx, cmd.origin, fmt.Sprintf("Done. <@%s> can be paired with you again.", who))
 }
 
 // isAdmin checks admin rights on each use, never once at start: a
@@ -367,7 +362,7 @@ func (b *Bot) coffeeNow(ctx context.Context, cmd slashCommand) error {
 	if b.opts.Coffee.StartRound == nil {
 		return userErrorf("Coffee rounds are not set up on this Rapport.")
 	}
-	if err := b.reply(ctx, cmd.origin, ":coffee: Starting a coffee round now. Everyone taking part gets a group DM in a moment."); err != nil {
+	if err := b.answerText(ctx, cmd.origin, ":coffee: Starting a coffee round now. Everyone taking part gets a group DM in a moment."); err != nil {
 		return err
 	}
 	return b.opts.Coffee.StartRound(ctx, b.opts.Now())
@@ -430,7 +425,7 @@ func (b *Bot) coffeeStats(ctx context.Context, cmd slashCommand) error {
 	s.Participants = len(people)
 	s.Reader = b.readerOf(ctx, cmd.user)
 	text, blocks := renderCoffeeStats(s)
-	return b.send.respond(ctx, cmd.responseURL, response{Text: text, Blocks: blocks})
+	return b.answer(ctx, cmd.origin, response{Text: text, Blocks: blocks})
 }
 
 // onMemberJoined enrols people who join the coffee channel.
@@ -1215,14 +1210,13 @@ func (b *Bot) coffeeMet(ctx context.Context, in interaction, a *slack.BlockActio
 	}); err != nil {
 		return err
 	}
-	b.offerKeepInTouch(ctx, in, r.Groups[gi].Members)
-	return nil
+	return b.offerKeepInTouch(ctx, in, r.Groups[gi].Members)
 }
 
 // offerKeepInTouch follows a "we met" privately with buttons to keep in
 // touch with each partner, and to record a follow-up from the chat.
-func (b *Bot) offerKeepInTouch(ctx context.Context, in interaction, members []string) {
-	b.respondOrTell(ctx, in.origin, response{Text: "Glad you met! Want to keep in touch?", Blocks: renderCoffeeKeepInTouch(in.user, members)})
+func (b *Bot) offerKeepInTouch(ctx context.Context, in interaction, members []string) error {
+	return b.answer(ctx, in.origin, response{Text: "Glad you met! Want to keep in touch?", Blocks: renderCoffeeKeepInTouch(in.user, members)})
 }
 
 // renderCoffeeKeepInTouch offers clicker, after a coffee chat with members,
@@ -1254,8 +1248,7 @@ func (b *Bot) circleAdd(ctx context.Context, in interaction, a *slack.BlockActio
 		return err
 	}
 	b.touch(in.user, a.Value, now, store.ContactCoffee)
-	b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf("Done: I'll suggest catching up with <@%s> if 30 days go by.", a.Value)})
-	return nil
+	return b.answer(ctx, in.origin, response{Text: fmt.Sprintf("Done: I'll suggest catching up with <@%s> if 30 days go by.", a.Value)})
 }
 
 // coffeeFollowup opens the follow-up form for the partner.
@@ -1299,8 +1292,7 @@ func (b *Bot) coffeeSuggest(ctx context.Context, in interaction, a *slack.BlockA
 	}
 	now := b.opts.Now()
 	text, blocks := renderCoffeeSuggest(suggestSlots(store.SharedHours(weeks, locs, now.Add(time.Hour), now.AddDate(0, 0, 14)), 3), b.readerOf(ctx, in.user))
-	b.respondOrTell(ctx, in.origin, response{Text: text, Blocks: blocks})
-	return nil
+	return b.answer(ctx, in.origin, response{Text: text, Blocks: blocks})
 }
 
 // suggestSlots picks up to n half-hour slots on different days, each at the
@@ -1325,21 +1317,6 @@ func suggestSlots(intervals []store.Interval, n int) []time.Time {
 	return out
 }
 
-// respondOrTell answers privately through the response_url when there is
-// one (messages), else by ephemeral or DM.
-func (b *Bot) respondOrTell(ctx context.Context, o origin, r response) {
-	if o.fromHome {
-		b.refreshHome(ctx, o.user) // the Home itself shows the result
-		return
-	}
-	if o.responseURL != "" {
-		if err := b.send.respond(ctx, o.responseURL, r); err == nil {
-			return
-		}
-	}
-	b.tellPrivately(ctx, o, r.Text)
-}
-
 // coffeeCheckinAnswer handles the "Did you meet?" buttons.
 func (b *Bot) coffeeCheckinAnswer(ctx context.Context, in interaction, a *slack.BlockAction) error {
 	r, gi, answer, err := b.coffeeGroupRef(in, a.Value)
@@ -1360,8 +1337,7 @@ func (b *Bot) coffeeCheckinAnswer(ctx context.Context, in interaction, a *slack.
 		store.AnswerNotYet: "Noted. There's still time: the *Suggest a time* button above finds a slot in your shared hours.",
 		store.AnswerNo:     "Thanks for saying so; it happens. I'll pair you again next round.",
 	}[ans]
-	b.respondOrTell(ctx, in.origin, response{Text: thanks})
-	return nil
+	return b.answer(ctx, in.origin, response{Text: thanks})
 }
 
 // coffeeSkip handles "Skip this round" on a heads-up.
@@ -1387,8 +1363,7 @@ func (b *Bot) coffeeSkip(ctx context.Context, in interaction, a *slack.BlockActi
 	if err != nil {
 		return err
 	}
-	b.respondOrTell(ctx, in.origin, response{Text: "Done: you'll sit this round out, and you're back in the one after.", ReplaceOriginal: true})
-	return nil
+	return b.answer(ctx, in.origin, response{Text: "Done: you'll sit this round out, and you're back in the one after.", ReplaceOriginal: true})
 }
 
 func (b *Bot) coffeeStay(ctx context.Context, in interaction, a *slack.BlockAction) error {
@@ -1405,14 +1380,12 @@ func (b *Bot) coffeeStay(ctx context.Context, in interaction, a *slack.BlockActi
 	if err != nil {
 		return err
 	}
-	b.respondOrTell(ctx, in.origin, response{Text: "Glad you're staying! You're in the next round.", ReplaceOriginal: true})
-	return nil
+	return b.answer(ctx, in.origin, response{Text: "Glad you're staying! You're in the next round.", ReplaceOriginal: true})
 }
 
 func (b *Bot) coffeeLeaveButton(ctx context.Context, in interaction, a *slack.BlockAction) error {
 	if _, err := b.store.RemoveCoffeeMember(in.user); err != nil {
 		return err
 	}
-	b.respondOrTell(ctx, in.origin, response{Text: "You've left coffee chats. Come back any time with `/coffee join`.", ReplaceOriginal: true})
-	return nil
+	return b.answer(ctx, in.origin, response{Text: "You've left coffee chats. Come back any time with `/coffee join`.", ReplaceOriginal: true})
 }

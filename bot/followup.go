@@ -91,7 +91,7 @@ func (b *Bot) followupCommand(ctx context.Context, cmd slashCommand) error {
 	switch cmd.sub {
 	case "help":
 		rt := b.routes.lookup(commandRoute, cmd.command)
-		return b.send.respond(ctx, cmd.responseURL, response{Text: usageText(rt), Blocks: renderUsageOnly(rt)})
+		return b.answer(ctx, cmd.origin, response{Text: usageText(rt), Blocks: renderUsageOnly(rt)})
 	case "":
 		return b.openFollowupModal(ctx, cmd.triggerID, cmd.user, cmd.channel, "", "")
 	case "list":
@@ -166,8 +166,7 @@ func (b *Bot) makeFollowup(ctx context.Context, o origin, author store.Person, c
 	}
 	b.refreshHome(ctx, o.user, counterpart)
 	text, blocks := renderFollowupCreated(f, b.readerFor(author))
-	b.respondOrTell(ctx, o, response{Text: text, Blocks: blocks})
-	return nil
+	return b.answer(ctx, o, response{Text: text, Blocks: blocks})
 }
 
 // openFollowupModal opens the follow-up form, however it was asked for
@@ -239,7 +238,7 @@ func (b *Bot) followupList(ctx context.Context, cmd slashCommand) error {
 		items[i] = followupListItem{N: i + 1, F: f}
 	}
 	text, blocks := renderFollowupList(items, owed, b.readerFor(p))
-	return b.send.respond(ctx, cmd.responseURL, response{Text: text, Blocks: blocks})
+	return b.answer(ctx, cmd.origin, response{Text: text, Blocks: blocks})
 }
 
 func (b *Bot) followupDoneByNumber(ctx context.Context, cmd slashCommand) error {
@@ -297,8 +296,7 @@ func (b *Bot) completeFollowup(ctx context.Context, o origin, id uint64, status 
 		return err
 	}
 	if was != store.FollowupOpen {
-		b.respondOrTell(ctx, o, response{Text: fmt.Sprintf("That one is already %s.", was)})
-		return nil
+		return b.answer(ctx, o, response{Text: fmt.Sprintf("That one is already %s.", was)})
 	}
 	if f.Counterpart != "" {
 		b.touch(f.Owner, f.Counterpart, f.DoneAt, store.ContactFollowup)
@@ -315,8 +313,7 @@ func (b *Bot) completeFollowup(ctx context.Context, o origin, id uint64, status 
 	if f.Counterpart != "" {
 		msg += fmt.Sprintf(" I've let <@%s> know.", f.Counterpart)
 	}
-	b.respondOrTell(ctx, o, response{Text: msg})
-	return nil
+	return b.answer(ctx, o, response{Text: msg})
 }
 
 var errNotOwner = errors.New("bot: not the owner")
@@ -344,8 +341,7 @@ func (b *Bot) followupSnoozeButton(ctx context.Context, in interaction, a *slack
 		return userErrorf("That snooze is out of date; nothing was changed.")
 	}
 	if f.Status != store.FollowupOpen {
-		b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf("That one is already %s.", f.Status)})
-		return nil
+		return b.answer(ctx, in.origin, response{Text: fmt.Sprintf("That one is already %s.", f.Status)})
 	}
 	// A snooze is the owner acting on the item: a fresh reminder then, and
 	// the back-off of nudges starts over from it.
@@ -355,8 +351,7 @@ func (b *Bot) followupSnoozeButton(ctx context.Context, in interaction, a *slack
 	}); err != nil {
 		return err
 	}
-	b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf(":zzz: Snoozed *%s* until %s.", f.Text, localWhen(until, b.readerFor(p)))})
-	return nil
+	return b.answer(ctx, in.origin, response{Text: fmt.Sprintf(":zzz: Snoozed *%s* until %s.", f.Text, localWhen(until, b.readerFor(p)))})
 }
 
 func (b *Bot) followupDropButton(ctx context.Context, in interaction, a *slack.BlockAction) error {
@@ -365,8 +360,7 @@ func (b *Bot) followupDropButton(ctx context.Context, in interaction, a *slack.B
 		return err
 	}
 	if f.Status != store.FollowupOpen {
-		b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf("That one is already %s.", f.Status)})
-		return nil
+		return b.answer(ctx, in.origin, response{Text: fmt.Sprintf("That one is already %s.", f.Status)})
 	}
 	return b.send.call(ctx, "views.open", func(ctx context.Context) error {
 		_, err := b.api.OpenViewContext(ctx, in.triggerID, renderFollowupNoteModal(followupDropModalID, f, false, ""))
@@ -400,13 +394,12 @@ func (b *Bot) followupKeepButton(ctx context.Context, in interaction, a *slack.B
 	}
 	switch {
 	case f.Status != store.FollowupOpen:
-		b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf("That one is already %s.", f.Status)})
+		return b.answer(ctx, in.origin, response{Text: fmt.Sprintf("That one is already %s.", f.Status)})
 	case f.AskedAt.IsZero():
-		b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf("*%s* has a new date already; nothing was changed.", f.Text)})
+		return b.answer(ctx, in.origin, response{Text: fmt.Sprintf("*%s* has a new date already; nothing was changed.", f.Text)})
 	default:
-		b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf("Kept: *%s* stays on your list (`/followup list`, and the Home tab) and I won't bring it up again. A new date or a snooze brings reminders back.", f.Text)})
+		return b.answer(ctx, in.origin, response{Text: fmt.Sprintf("Kept: *%s* stays on your list (`/followup list`, and the Home tab) and I won't bring it up again. A new date or a snooze brings reminders back.", f.Text)})
 	}
-	return nil
 }
 
 // followupNewDateButton opens the new-date form for any open follow-up
@@ -417,8 +410,7 @@ func (b *Bot) followupNewDateButton(ctx context.Context, in interaction, a *slac
 		return err
 	}
 	if f.Status != store.FollowupOpen {
-		b.respondOrTell(ctx, in.origin, response{Text: fmt.Sprintf("That one is already %s.", f.Status)})
-		return nil
+		return b.answer(ctx, in.origin, response{Text: fmt.Sprintf("That one is already %s.", f.Status)})
 	}
 	return b.followupRenegotiateButton(ctx, in, a)
 }
@@ -440,8 +432,7 @@ func (b *Bot) followupUndoButton(ctx context.Context, in interaction, a *slack.B
 				Text: fmt.Sprintf("<@%s> took back the note about: %s. (It was made by mistake.)", f.Owner, f.Text), RespectHours: true})
 		}
 	}
-	b.respondOrTell(ctx, in.origin, response{Text: "Undone: that follow-up is gone.", ReplaceOriginal: true})
-	return nil
+	return b.answer(ctx, in.origin, response{Text: "Undone: that follow-up is gone.", ReplaceOriginal: true})
 }
 
 // followupShortcut opens the form from a message: "Follow up on this".
@@ -545,8 +536,7 @@ func (b *Bot) followupSubmit(ctx context.Context, in interaction) error {
 	err = b.makeFollowup(ctx, o, author, counterpart, f.what, due, f.link)
 	var ue *userError
 	if errors.As(err, &ue) {
-		b.tellPrivately(ctx, o, ue.msg)
-		return nil
+		return b.answerText(ctx, o, ue.msg)
 	}
 	return err
 }
@@ -561,8 +551,7 @@ func noteFrom(in interaction) string {
 func (b *Bot) followupDropSubmit(ctx context.Context, in interaction) error {
 	f, err := b.ownFollowup(in.cb.View.PrivateMetadata, in.user)
 	if err != nil {
-		b.tellPrivately(ctx, in.origin, err.Error())
-		return nil
+		return b.answerText(ctx, in.origin, err.Error())
 	}
 	return b.completeFollowup(ctx, in.origin, f.ID, store.FollowupDropped, noteFrom(in))
 }
@@ -588,8 +577,7 @@ func (b *Bot) validateNewDateForm(in interaction) map[string]string {
 func (b *Bot) followupRenegotiateSubmit(ctx context.Context, in interaction) error {
 	f, err := b.ownFollowup(in.cb.View.PrivateMetadata, in.user)
 	if err != nil {
-		b.tellPrivately(ctx, in.origin, err.Error())
-		return nil
+		return b.answerText(ctx, in.origin, err.Error())
 	}
 	p, err := b.person(ctx, in.user)
 	if err != nil {
@@ -603,8 +591,7 @@ func (b *Bot) followupRenegotiateSubmit(ctx context.Context, in interaction) err
 	if err != nil || !due.After(b.opts.Now()) {
 		// The form's check refuses this first; a form submitted across
 		// midnight can still get here.
-		b.tellPrivately(ctx, in.origin, pastDateText(due, b.readerFor(p))+" Nothing was changed; pick a later date.")
-		return nil
+		return b.answerText(ctx, in.origin, pastDateText(due, b.readerFor(p))+" Nothing was changed; pick a later date.")
 	}
 	// A new date starts the follow-up over: its reminder at the new date,
 	// then the back-off of nudges from the beginning.
@@ -616,8 +603,7 @@ func (b *Bot) followupRenegotiateSubmit(ctx context.Context, in interaction) err
 		return err
 	}
 	if f.Counterpart == "" {
-		b.tellPrivately(ctx, in.origin, fmt.Sprintf("New date set for *%s*: %s. I'll remind you then.", f.Text, localWhen(due, b.readerFor(p))))
-		return nil
+		return b.answerText(ctx, in.origin, fmt.Sprintf("New date set for *%s*: %s. I'll remind you then.", f.Text, localWhen(due, b.readerFor(p))))
 	}
 	note := noteFrom(in)
 	text := fmt.Sprintf(":calendar: <@%s> proposes a new date for *%s*: %s.", f.Owner, f.Text, localWhen(due, b.readerOf(ctx, f.Counterpart)))
@@ -627,8 +613,7 @@ func (b *Bot) followupRenegotiateSubmit(ctx context.Context, in interaction) err
 	if err := b.enqueue(store.Outgoing{Key: followupRenegotiateKey(f.ID, due), User: f.Counterpart, Kind: store.DMReceipts, Text: text, RespectHours: true}); err != nil {
 		return err
 	}
-	b.tellPrivately(ctx, in.origin, fmt.Sprintf("New date set: %s. I've let <@%s> know.", localWhen(due, b.readerFor(p)), f.Counterpart))
-	return nil
+	return b.answerText(ctx, in.origin, fmt.Sprintf("New date set: %s. I've let <@%s> know.", localWhen(due, b.readerFor(p)), f.Counterpart))
 }
 
 // RemindFollowups is the tick's work for follow-ups: for each author, at

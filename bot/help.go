@@ -12,7 +12,7 @@ import (
 func (b *Bot) rapportCommand(ctx context.Context, cmd slashCommand) error {
 	switch cmd.sub {
 	case "", "help":
-		return b.send.respond(ctx, cmd.responseURL, response{Text: helpFallback, Blocks: renderHelp(b.routes.commands())})
+		return b.answer(ctx, cmd.origin, response{Text: helpFallback, Blocks: renderHelp(b.routes.commands())})
 	case "style":
 		return b.styleCommand(ctx, cmd)
 	case "my-data":
@@ -26,7 +26,7 @@ func (b *Bot) rapportCommand(ctx context.Context, cmd slashCommand) error {
 // unknownSub answers a command's unknown subcommand with its usage, privately.
 func (b *Bot) unknownSub(ctx context.Context, cmd slashCommand) error {
 	rt := b.routes.lookup(commandRoute, cmd.command)
-	return b.send.respond(ctx, cmd.responseURL, response{
+	return b.answer(ctx, cmd.origin, response{
 		Text:   "I didn't understand that.",
 		Blocks: renderUsage(rt, cmd.sub),
 	})

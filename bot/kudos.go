@@ -35,7 +35,7 @@ func (b *Bot) kudosCommand(ctx context.Context, cmd slashCommand) error {
 	switch kc.kind {
 	case kudosHelp:
 		rt := b.routes.lookup(commandRoute, cmd.command)
-		return b.send.respond(ctx, cmd.responseURL, response{Text: usageText(rt), Blocks: renderUsageOnly(rt)})
+		return b.answer(ctx, cmd.origin, response{Text: usageText(rt), Blocks: renderUsageOnly(rt)})
 	case kudosOpenModal:
 		return b.openKudosModal(ctx, cmd.triggerID, kudosForm{Channel: cmd.channel})
 	case kudosTop:
@@ -124,8 +124,7 @@ func (b *Bot) giveKudos(ctx context.Context, o origin, g gift) error {
 	if len(notes) > 0 {
 		confirmation += "\n" + strings.Join(notes, "\n")
 	}
-	b.tellPrivately(ctx, o, confirmation)
-	return nil
+	return b.answerText(ctx, o, confirmation)
 }
 
 // kudosRecipients expands user groups and checks every recipient: a real,
@@ -325,28 +324,6 @@ func (b *Bot) shareKudos(ctx context.Context, k store.Kudos, post kudosPost) {
 	}
 }
 
-// tellPrivately shows text to the person only: ephemerally through the
-// response_url or in the channel, else by DM.
-func (b *Bot) tellPrivately(ctx context.Context, o origin, text string) {
-	if o.responseURL != "" {
-		if err := b.send.respond(ctx, o.responseURL, response{Text: text}); err == nil {
-			return
-		}
-	}
-	if o.channel != "" {
-		if err := b.send.ephemeral(ctx, o.channel, o.user, "", text); err == nil {
-			return
-		}
-	}
-	dm, err := b.openDM(ctx, o.user)
-	if err == nil {
-		_, err = b.send.post(ctx, message{Channel: dm, Text: text})
-	}
-	if err != nil {
-		b.log.Error("could not tell the user", "user", o.user, "err", err)
-	}
-}
-
 // kudosLeaderboard answers /kudos top [period], in the asker's zone.
 func (b *Bot) kudosLeaderboard(ctx context.Context, cmd slashCommand, period string) error {
 	p, err := b.person(ctx, cmd.user)
@@ -364,7 +341,7 @@ func (b *Bot) kudosLeaderboard(ctx context.Context, cmd slashCommand, period str
 		lb.From, lb.To = from, to
 	}
 	text, blocks := renderLeaderboard(lb)
-	return b.send.respond(ctx, cmd.responseURL, response{Text: text, Blocks: blocks})
+	return b.answer(ctx, cmd.origin, response{Text: text, Blocks: blocks})
 }
 
 // periodBounds is the current week (from Monday), month, year, or all time,
@@ -419,7 +396,7 @@ func (b *Bot) kudosShow(ctx context.Context, cmd slashCommand, user string) erro
 		}
 	}
 	text, blocks := renderKudosHistory(user, posts, b.readerOf(ctx, cmd.user))
-	return b.send.respond(ctx, cmd.responseURL, response{Text: text, Blocks: blocks})
+	return b.answer(ctx, cmd.origin, response{Text: text, Blocks: blocks})
 }
 
 // openKudosModal opens the kudos form. It runs first thing after the ack:
@@ -520,8 +497,7 @@ func (b *Bot) kudosSubmit(ctx context.Context, in interaction) error {
 	var ue *userError
 	if errors.As(err, &ue) {
 		// The modal is closed by now: say it where the person will see it.
-		b.tellPrivately(ctx, o, ue.msg)
-		return nil
+		return b.answerText(ctx, o, ue.msg)
 	}
 	return err
 }

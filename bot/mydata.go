@@ -38,8 +38,7 @@ func (b *Bot) myData(ctx context.Context, cmd slashCommand) error {
 	if err != nil {
 		return err
 	}
-	b.tellPrivately(ctx, cmd.origin, "I've sent you a DM with everything Rapport stores about you.")
-	return nil
+	return b.answerText(ctx, cmd.origin, "I've sent you a DM with everything Rapport stores about you.")
 }
 
 func yesNo(b bool) string {

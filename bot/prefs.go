@@ -47,11 +47,7 @@ func (b *Bot) setMuted(ctx context.Context, in interaction, kind store.DMKind, m
 		return err
 	}
 	text, blocks := renderMuteAnswer(kind, name, muted)
-	if in.responseURL == "" {
-		b.tellPrivately(ctx, in.origin, text)
-		return nil
-	}
-	return b.send.respond(ctx, in.responseURL, response{Text: text, Blocks: blocks})
+	return b.answer(ctx, in.origin, response{Text: text, Blocks: blocks})
 }
 
 // renderMuteAnswer is the answer to "Stop these DMs" (muted), with an Undo

@@ -22,23 +22,23 @@ func (b *Bot) styleCommand(ctx context.Context, cmd slashCommand) error {
 			return err
 		}
 		if p.Style == "" {
-			return b.reply(ctx, cmd.origin, "You haven't shared a work style yet. Tell teammates how you like to work: `/rapport style written summaries over calls; mornings for deep work`.")
+			return b.answerText(ctx, cmd.origin, "You haven't shared a work style yet. Tell teammates how you like to work: `/rapport style written summaries over calls; mornings for deep work`.")
 		}
-		return b.reply(ctx, cmd.origin, fmt.Sprintf("Your work style: _%s_\nChange it with `/rapport style <text>`, or `/rapport style clear`.", p.Style))
+		return b.answerText(ctx, cmd.origin, fmt.Sprintf("Your work style: _%s_\nChange it with `/rapport style <text>`, or `/rapport style clear`.", p.Style))
 	case len(toks) == 1 && toks[0].kind == tokUserMention:
 		p, err := b.store.Person(toks[0].id)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
 		if p.Style == "" {
-			return b.reply(ctx, cmd.origin, fmt.Sprintf("<@%s> hasn't shared a work style yet.", toks[0].id))
+			return b.answerText(ctx, cmd.origin, fmt.Sprintf("<@%s> hasn't shared a work style yet.", toks[0].id))
 		}
-		return b.reply(ctx, cmd.origin, fmt.Sprintf("<@%s>'s work style: _%s_", toks[0].id, p.Style))
+		return b.answerText(ctx, cmd.origin, fmt.Sprintf("<@%s>'s work style: _%s_", toks[0].id, p.Style))
 	case strings.EqualFold(args, "clear"):
 		if _, err := b.store.UpdatePerson(cmd.user, func(p *store.Person) { p.Style = "" }); err != nil {
 			return err
 		}
-		return b.reply(ctx, cmd.origin, "Cleared your work style.")
+		return b.answerText(ctx, cmd.origin, "Cleared your work style.")
 	}
 	if n := plainLength(args); n > store.MaxStyleRunes {
 		return userErrorf("That's %d characters; a work style holds up to %d. Keep it short, e.g. `/rapport style written summaries over calls; mornings for deep work`.", n, store.MaxStyleRunes)
@@ -46,5 +46,5 @@ func (b *Bot) styleCommand(ctx context.Context, cmd slashCommand) error {
 	if _, err := b.store.UpdatePerson(cmd.user, func(p *store.Person) { p.Style = args }); err != nil {
 		return err
 	}
-	return b.reply(ctx, cmd.origin, fmt.Sprintf("Saved. Teammates will see this in your coffee intros and with `/rapport style @you`: _%s_", args))
+	return b.answerText(ctx, cmd.origin, fmt.Sprintf("Saved. Teammates will see this in your coffee intros and with `/rapport style @you`: _%s_", args))
 }
