@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"go/parser"
+	gotoken "go/token"
 	"io/fs"
 	"os"
 	"path"
@@ -283,5 +285,110 @@ func TestReadmeStopBound(t *testing.T) {
 	if worst := handlerGrace + bot.CancelWait + stopBudget; worst > stopBound {
 		t.Errorf("worst-case stop = handler grace %v + cancelled handlers %v + scheduler and ops %v = %v, more than the promised %v",
 			handlerGrace, bot.CancelWait, stopBudget, worst, stopBound)
+	}
+}
+
+// allowedImports is the package table of docs/architecture.md: for each
+// package of the module, the module packages it may import (tests
+// excluded). nil means any. The arrows point one way: the store and the
+// fake Slack know nothing of the bot, pairing is pure, and the scheduler
+// reaches the bot only through interfaces it declares itself.
+var allowedImports = map[string][]string{
+	"cmd/rapport":     nil,
+	"bot":             {"store", "bot/pairing"},
+	"bot/pairing":     {},
+	"bot/slacktest":   {},
+	"store":           {},
+	"store/storetest": {"store"},
+	"scheduler":       {"store", "bot/pairing"},
+}
+
+// TestPackageImports keeps the package table of docs/architecture.md true:
+// it fails when a package imports a module package outside its row, or
+// when a package has no row (add one to the table and to the page).
+func TestPackageImports(t *testing.T) {
+	gomod, err := os.ReadFile(filepath.Join(repoRoot, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^module\s+(\S+)`).FindSubmatch(gomod)
+	if m == nil {
+		t.Fatal("go.mod has no module line")
+	}
+	module := string(m[1])
+	imports := map[string]map[string]bool{} // package dir -> module packages it imports
+	err = filepath.WalkDir(repoRoot, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p != repoRoot && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(gotoken.NewFileSet(), p, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		if f.Name.Name == "main" && !strings.HasPrefix(filepath.ToSlash(p), filepath.ToSlash(filepath.Join(repoRoot, "cmd"))) {
+			return nil // a go:generate program beside a package, not part of it
+		}
+		dir, _ := filepath.Rel(repoRoot, filepath.Dir(p))
+		dir = filepath.ToSlash(dir)
+		if imports[dir] == nil {
+			imports[dir] = map[string]bool{}
+		}
+		for _, imp := range f.Imports {
+			path := strings.Trim(imp.Path.Value, `"`)
+			if rest, ok := strings.CutPrefix(path, module+"/"); ok {
+				imports[dir][rest] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"bot", "store", "scheduler", "bot/pairing"} {
+		if imports[want] == nil {
+			t.Fatalf("found no package %s: the walk is broken", want)
+		}
+	}
+	page, err := os.ReadFile(filepath.Join(repoRoot, "docs", "architecture.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]bool{}
+	for _, r := range regexp.MustCompile("(?m)^\\| `([a-z/]+)` \\|").FindAllSubmatch(page, -1) {
+		rows[string(r[1])] = true
+	}
+	for dir := range allowedImports {
+		if !rows[dir] {
+			t.Errorf("docs/architecture.md's package table has no row for %s", dir)
+		}
+	}
+	for dir := range rows {
+		if _, ok := allowedImports[dir]; !ok {
+			t.Errorf("docs/architecture.md's package table has a row for %s, which allowedImports does not know", dir)
+		}
+	}
+	for dir, imps := range imports {
+		allowed, ok := allowedImports[dir]
+		if !ok {
+			t.Errorf("package %s has no row in docs/architecture.md's package table (nor in allowedImports)", dir)
+			continue
+		}
+		if allowed == nil {
+			continue
+		}
+		for imp := range imps {
+			if !slices.Contains(allowed, imp) {
+				t.Errorf("package %s imports %s; docs/architecture.md allows it only %v", dir, imp, allowed)
+			}
+		}
 	}
 }
