@@ -967,25 +967,31 @@ func (b *Bot) CoffeeHeadsUp(ctx context.Context, at, due time.Time) error {
 	return nil
 }
 
-// headsUpStale reports whether a queued heads-up no longer fits its
-// person: queued days ahead, it would say "you're in" to someone who has
-// since left, paused or skipped the round (its Expires is the round), or
-// who is being asked whether they still want to take part.
-func (b *Bot) headsUpStale(o store.Outgoing) (bool, error) {
-	m, err := b.store.CoffeeMember(o.User)
+// outOfRound reports whether user will not be in the round at at: no
+// longer a member, paused past it, paused for silence, or skipping it.
+func (b *Bot) outOfRound(user string, at time.Time) (bool, error) {
+	m, err := b.store.CoffeeMember(user)
 	if errors.Is(err, store.ErrNotFound) {
 		return true, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	if m.PausedUntil.After(o.Expires) || m.Ghosted || m.Skips(o.Expires) {
-		return true, nil
+	return m.PausedUntil.After(at) || m.Ghosted || m.Skips(at), nil
+}
+
+// headsUpStale reports whether a queued heads-up no longer fits its
+// person: queued days ahead, it would say "you're in" to someone who has
+// since left, paused or skipped the round (its Expires is the round), or
+// who is being asked whether they still want to take part.
+func (b *Bot) headsUpStale(o store.Outgoing) (bool, error) {
+	if out, err := b.outOfRound(o.User, o.Expires); out || err != nil {
+		return out, err
 	}
 	// A person asked "still up for coffee chats?" before this round gets
 	// that question instead: a heads-up saying "you're in — nothing to
 	// do" beside it would contradict it.
-	_, err = b.store.OutgoingByKey(coffeeStillInKey(o.Expires, o.User))
+	_, err := b.store.OutgoingByKey(coffeeStillInKey(o.Expires, o.User))
 	switch {
 	case err == nil:
 		return true, nil
@@ -1000,15 +1006,8 @@ func (b *Bot) headsUpStale(o store.Outgoing) (bool, error) {
 // open (or someone in their group said they met) since it was queued, or
 // they paused, left or chose to skip the round in the meantime.
 func (b *Bot) stillInStale(o store.Outgoing) (bool, error) {
-	m, err := b.store.CoffeeMember(o.User)
-	if errors.Is(err, store.ErrNotFound) {
-		return true, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	if m.PausedUntil.After(o.Expires) || m.Ghosted || m.Skips(o.Expires) {
-		return true, nil
+	if out, err := b.outOfRound(o.User, o.Expires); out || err != nil {
+		return out, err
 	}
 	rounds, err := b.store.RoundsBetween(o.Expires.AddDate(0, 0, -coffeeAnswerWindowDays), o.Expires)
 	if err != nil {
