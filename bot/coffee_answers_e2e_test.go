@@ -5,10 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rapport-bot/rapport/bot/slacktest"
-	"github.com/rapport-bot/rapport/scheduler"
 	"github.com/rapport-bot/rapport/store"
 )
 
@@ -102,22 +100,9 @@ func TestCoffeeContradictoryAnswersLatestWins(t *testing.T) {
 		t.Errorf("/coffee stats = %q, want 1 of 2 groups met", got)
 	}
 	// The check-in asks only the group whose answer is not "we met".
-	sched, err := scheduler.New(r.db, scheduler.Options{Location: time.UTC, Now: r.clock.Now, Log: discardLog()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, j := range r.coffee.Jobs("@every 1h") {
-		if j.Name != scheduler.JobCoffeeRound {
-			if err := sched.Register(j); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
 	friday := monday.AddDate(0, 0, 4)
 	r.clock.Set(friday)
-	if err := sched.RunDue(r.ctx(), monday, friday); err != nil {
-		t.Fatal(err)
-	}
+	r.runCoffeeTicks(monday, friday)
 	if _, err := r.bot.DeliverDue(r.ctx(), friday); err != nil {
 		t.Fatal(err)
 	}

@@ -166,6 +166,27 @@ func (r *coffeeRig) walk(from, to time.Time, step time.Duration, each func(at ti
 	}
 }
 
+// runCoffeeTicks runs the coffee jobs other than the rounds themselves
+// (the hourly tick: heads-ups, check-ins, silence) over (from, to] through a
+// real scheduler, as missed runs are caught up after downtime.
+func (r *coffeeRig) runCoffeeTicks(from, to time.Time) {
+	r.t.Helper()
+	sched, err := scheduler.New(r.db, scheduler.Options{Location: time.UTC, Now: r.clock.Now, Log: discardLog()})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	for _, j := range r.coffee.Jobs("@every 1h") {
+		if j.Name != scheduler.JobCoffeeRound {
+			if err := sched.Register(j); err != nil {
+				r.t.Fatal(err)
+			}
+		}
+	}
+	if err := sched.RunDue(r.ctx(), from, to); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
 // firstSeen returns when, during a walk, a message containing want first
 // showed in channel; call its func after each step.
 func (r *coffeeRig) firstSeen(channel func() string, want string) (func(at time.Time), *time.Time) {
@@ -393,22 +414,9 @@ func TestCoffeeHeadsUpSkip(t *testing.T) {
 	people := berliners(3)
 	r := startCoffeeBot(t, coffeeSetup{users: people, headsUp: 24 * time.Hour})
 	r.enrol(ids(people)...)
-	sched, err := scheduler.New(r.db, scheduler.Options{Location: time.UTC, Now: r.clock.Now, Log: discardLog()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, j := range r.coffee.Jobs("@every 1h") {
-		if j.Name != scheduler.JobCoffeeRound {
-			if err := sched.Register(j); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
 	sunday := monday.Add(-23 * time.Hour) // Sunday 11:00 UTC, outside working days
 	r.clock.Set(sunday)
-	if err := sched.RunDue(r.ctx(), sunday.Add(-time.Hour), sunday); err != nil {
-		t.Fatal(err)
-	}
+	r.runCoffeeTicks(sunday.Add(-time.Hour), sunday)
 	// The heads-up waits for Monday 09:00 in Berlin, before the 10:00 UTC round.
 	morning := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 	r.clock.Set(morning)
@@ -532,22 +540,9 @@ func TestCoffeeCheckinAnswers(t *testing.T) {
 	rd := r.round(monday)
 	r.click(rd.Groups[0].Members[0], rd.Groups[0].Channel, "coffee_met", fmt.Sprintf("%d:0", rd.ID))
 
-	sched, err := scheduler.New(r.db, scheduler.Options{Location: time.UTC, Now: r.clock.Now, Log: discardLog()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, j := range r.coffee.Jobs("@every 1h") {
-		if j.Name != scheduler.JobCoffeeRound {
-			if err := sched.Register(j); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
 	friday := monday.AddDate(0, 0, 4)
 	r.clock.Set(friday)
-	if err := sched.RunDue(r.ctx(), monday, friday); err != nil {
-		t.Fatal(err)
-	}
+	r.runCoffeeTicks(monday, friday)
 	if _, err := r.bot.DeliverDue(r.ctx(), friday); err != nil {
 		t.Fatal(err)
 	}
@@ -566,9 +561,7 @@ func TestCoffeeCheckinAnswers(t *testing.T) {
 		t.Errorf("answer = %q, want not_yet", got.Groups[1].Answers[u])
 	}
 	// A second tick does not ask again.
-	if err := sched.RunDue(r.ctx(), friday, friday.Add(3*time.Hour)); err != nil {
-		t.Fatal(err)
-	}
+	r.runCoffeeTicks(friday, friday.Add(3*time.Hour))
 	if _, err := r.bot.DeliverDue(r.ctx(), friday.Add(3*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
