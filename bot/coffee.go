@@ -967,6 +967,22 @@ func (b *Bot) CoffeeHeadsUp(ctx context.Context, at, due time.Time) error {
 	return nil
 }
 
+// outgoingStale reports whether a queued coffee message was overtaken
+// while it waited for its person's working hours: a heads-up (see
+// headsUpStale) or a "still up for coffee chats?" (see stillInStale).
+// Every other message is never stale.
+func (b *Bot) outgoingStale(o store.Outgoing) (bool, error) {
+	switch {
+	case o.User == "":
+		return false, nil
+	case o.Kind == store.DMHeadsUp:
+		return b.headsUpStale(o)
+	case strings.HasPrefix(o.Key, coffeeStillInKeyPrefix):
+		return b.stillInStale(o)
+	}
+	return false, nil
+}
+
 // outOfRound reports whether user will not be in the round at at: no
 // longer a member, paused past it, paused for silence, or skipping it.
 func (b *Bot) outOfRound(user string, at time.Time) (bool, error) {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -207,25 +206,11 @@ func (b *Bot) deliver(ctx context.Context, now time.Time, o store.Outgoing) (boo
 		log.Debug("outbox: dropped, it expired before it could be sent", "expires", o.Expires)
 		return false, b.store.FailOutgoing(o.ID, "expired", now)
 	}
-	if o.Kind == store.DMHeadsUp && o.User != "" {
-		stale, err := b.headsUpStale(o)
-		if err != nil {
-			return false, err
-		}
-		if stale {
-			log.Debug("outbox: dropped, the heads-up no longer fits its person")
-			return false, b.store.FailOutgoing(o.ID, "no longer applies", now)
-		}
-	}
-	if o.User != "" && strings.HasPrefix(o.Key, coffeeStillInKeyPrefix) {
-		stale, err := b.stillInStale(o)
-		if err != nil {
-			return false, err
-		}
-		if stale {
-			log.Debug("outbox: dropped, the person answered since the question was queued")
-			return false, b.store.FailOutgoing(o.ID, "no longer applies", now)
-		}
+	if stale, err := b.outgoingStale(o); err != nil {
+		return false, err
+	} else if stale {
+		log.Debug("outbox: dropped, it no longer fits its person")
+		return false, b.store.FailOutgoing(o.ID, "no longer applies", now)
 	}
 	if o.User != "" && (o.Kind != "" || o.RespectHours || o.Channel == "") {
 		p, err := b.person(ctx, o.User)
