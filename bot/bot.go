@@ -97,6 +97,8 @@ type Bot struct {
 
 	settled     chan struct{} // closed when the start-up catch-up is done; see Settled
 	settledOnce sync.Once
+
+	rounds roundState // the coffee round lifecycle's (coffee_rounds.go)
 }
 
 // New builds a bot. It returns an error when the route table is malformed
@@ -124,6 +126,7 @@ func New(api SlackAPI, sock Socket, st Store, opts Options, log *slog.Logger) (*
 	if opts.WorkWeek.IsZero() {
 		opts.WorkWeek = store.DefaultWorkWeek
 	}
+	opts.Coffee = opts.Coffee.withDefaults()
 	m := newMetrics(opts.Registerer)
 	b := &Bot{
 		api:     api,

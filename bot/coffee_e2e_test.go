@@ -22,8 +22,7 @@ var monday = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
 
 type coffeeRig struct {
 	*harness
-	clock  *clock
-	coffee *scheduler.Coffee
+	clock *clock
 }
 
 type coffeeSetup struct {
@@ -66,30 +65,30 @@ func startCoffeeBot(t *testing.T, cs coffeeSetup) *coffeeRig {
 	h := startBot(t, withState(srv, cs.db), withOptions(func(o *bot.Options) {
 		o.Now = c.Now
 		o.Admins = cs.admins
+		o.Location = cmp.Or(cs.loc, time.UTC) // the zone of the schedule
 		o.Coffee = bot.CoffeeOptions{
-			Channel:     cs.channel,
-			CheckinDays: 4,
-			StartRound:  func(ctx context.Context, at time.Time) error { return rig.coffee.RunRound(ctx, at, true) },
-			NextRound:   func(t time.Time) time.Time { return rig.coffee.NextRound(t) },
+			Channel:        cs.channel,
+			Schedule:       mustSchedule(t, "0 10 * * MON"),
+			Cadence:        store.CadenceWeekly,
+			GroupSize:      cs.groupSize,
+			DidYouMeetDays: 4,
+			HeadsUp:        cs.headsUp,
+			SilentRounds:   max(cmp.Or(cs.silent, 3), 0),
+			MinOverlap:     time.Hour,
 		}
 	}))
 	rig.harness = h
-	co, err := scheduler.NewCoffee(h.db, h.bot, scheduler.CoffeeOptions{
-		Schedule:     "0 10 * * MON",
-		Cadence:      store.CadenceWeekly,
-		GroupSize:    cs.groupSize,
-		CheckinDays:  4,
-		HeadsUp:      cs.headsUp,
-		SilentRounds: max(cmp.Or(cs.silent, 3), 0),
-		MinOverlap:   time.Hour,
-		Location:     cmp.Or(cs.loc, time.UTC),
-		Log:          discardLog(),
-	})
+	return rig
+}
+
+// mustSchedule parses a cron spec as the bot's configuration does.
+func mustSchedule(t testing.TB, spec string) bot.Schedule {
+	t.Helper()
+	s, err := scheduler.ParseSpec(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rig.coffee = co
-	return rig
+	return s
 }
 
 func berliners(n int) []slacktest.User {
@@ -123,7 +122,7 @@ func (r *coffeeRig) enrol(users ...string) {
 func (r *coffeeRig) round(at time.Time) store.Round {
 	r.t.Helper()
 	r.clock.Set(at)
-	if err := r.coffee.RunRound(r.ctx(), at, false); err != nil {
+	if err := r.bot.RunCoffeeRound(r.ctx(), at); err != nil {
 		r.t.Fatalf("round at %v: %v", at, err)
 	}
 	rd, err := r.db.RoundAt(at)
@@ -146,15 +145,9 @@ func (r *coffeeRig) round(at time.Time) store.Round {
 // outbox holds due, as the scheduler does; then calls each, if not nil.
 func (r *coffeeRig) walk(from, to time.Time, step time.Duration, each func(at time.Time)) {
 	r.t.Helper()
-	var tick scheduler.Job
-	for _, j := range r.coffee.Jobs("@every 1m") {
-		if j.Name == scheduler.JobCoffeeTick {
-			tick = j
-		}
-	}
 	for at := from; at.Before(to); at = at.Add(step) {
 		r.clock.Set(at)
-		if err := tick.Run(r.ctx(), at); err != nil {
+		if err := r.bot.CoffeeTick(r.ctx(), at); err != nil {
 			r.t.Fatalf("coffee tick at %v: %v", at, err)
 		}
 		if _, err := r.bot.DeliverDue(r.ctx(), at); err != nil {
@@ -175,12 +168,8 @@ func (r *coffeeRig) runCoffeeTicks(from, to time.Time) {
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	for _, j := range r.coffee.Jobs("@every 1h") {
-		if j.Name != scheduler.JobCoffeeRound {
-			if err := sched.Register(j); err != nil {
-				r.t.Fatal(err)
-			}
-		}
+	if err := sched.Register(scheduler.Job{Name: bot.JobCoffeeTick, Spec: "@every 1h", Run: r.bot.CoffeeTick}); err != nil {
+		r.t.Fatal(err)
 	}
 	if err := sched.RunDue(r.ctx(), from, to); err != nil {
 		r.t.Fatal(err)
@@ -328,7 +317,7 @@ func TestCoffeeRoundResumesAfterRestart(t *testing.T) {
 	r.slack.InjectFaults("conversations.open", slacktest.Fault{}, slacktest.Fault{}, slacktest.Fault{Hang: true})
 	ctx, cancel := context.WithCancel(r.ctx())
 	done := make(chan error, 1)
-	go func() { done <- r.coffee.RunRound(ctx, monday, false) }()
+	go func() { done <- r.bot.RunCoffeeRound(ctx, monday) }()
 	if _, err := r.slack.WaitForCalls(r.ctx(), "conversations.open", 3, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -346,7 +335,7 @@ func TestCoffeeRoundResumesAfterRestart(t *testing.T) {
 
 	// Restart: a new process on the same Slack and database.
 	r2 := startCoffeeBot(t, coffeeSetup{srv: r.slack, db: r.db, clock: r.clock})
-	if err := r2.coffee.RunRound(r2.ctx(), monday, false); err != nil {
+	if err := r2.bot.RunCoffeeRound(r2.ctx(), monday); err != nil {
 		t.Fatalf("resumed round: %v", err)
 	}
 	after, _ := r2.db.RoundAt(monday)
@@ -458,7 +447,7 @@ func TestCoffeeHeadsUpExpires(t *testing.T) {
 	r.enrol(ids(people)...)
 	sunday := monday.Add(-23 * time.Hour)
 	r.clock.Set(sunday)
-	if err := r.bot.CoffeeHeadsUp(r.ctx(), monday, monday.Add(-24*time.Hour)); err != nil {
+	if err := r.bot.CoffeeTick(r.ctx(), sunday); err != nil { // plans the heads-ups due a day before
 		t.Fatal(err)
 	}
 	// Every hour from Sunday to Tuesday, as the tick would.

@@ -19,7 +19,6 @@ import (
 
 	"github.com/rapport-bot/rapport/bot"
 	"github.com/rapport-bot/rapport/bot/slacktest"
-	"github.com/rapport-bot/rapport/scheduler"
 	"github.com/rapport-bot/rapport/store"
 	"github.com/rapport-bot/rapport/store/storetest"
 )
@@ -48,9 +47,8 @@ func startFaultRig(t *testing.T, apiTimeout time.Duration) *faultRig {
 		o.Now = c.Now
 		o.Followup = bot.FollowupOptions{Snoozes: []string{"1h", "tomorrow"}}
 		o.Coffee = bot.CoffeeOptions{
-			CheckinDays: 4,
-			StartRound:  func(ctx context.Context, at time.Time) error { return rig.coffee.RunRound(ctx, at, true) },
-			NextRound:   func(t time.Time) time.Time { return rig.coffee.NextRound(t) },
+			Schedule: mustSchedule(t, "0 10 * * MON"), Cadence: store.CadenceWeekly, GroupSize: 2, DidYouMeetDays: 4,
+			MinOverlap: time.Hour,
 		}
 	})}
 	if apiTimeout > 0 {
@@ -61,14 +59,6 @@ func startFaultRig(t *testing.T, apiTimeout time.Duration) *faultRig {
 	}
 	h := startBot(t, hopts...)
 	rig.harness = h
-	co, err := scheduler.NewCoffee(h.db, h.bot, scheduler.CoffeeOptions{
-		Schedule: "0 10 * * MON", Cadence: store.CadenceWeekly, GroupSize: 2, CheckinDays: 4,
-		MinOverlap: time.Hour, Location: time.UTC, Log: discardLog(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rig.coffee = co
 	return &faultRig{coffeeRig: rig}
 }
 

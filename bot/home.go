@@ -137,9 +137,7 @@ func (b *Bot) homeView(ctx context.Context, user string) (homeView, error) {
 			v.Coffee.PausedUntil = m.PausedUntil
 			v.Coffee.UntilResumed = untilResumed(m.PausedUntil, now)
 		}
-		if b.opts.Coffee.NextRound != nil {
-			v.Coffee.NextRound = b.opts.Coffee.NextRound(now)
-		}
+		v.Coffee.NextRound = b.NextCoffeeRound(now)
 	}
 	return v, nil
 }

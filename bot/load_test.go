@@ -30,7 +30,6 @@ import (
 
 	"github.com/rapport-bot/rapport/bot"
 	"github.com/rapport-bot/rapport/bot/slacktest"
-	"github.com/rapport-bot/rapport/scheduler"
 	"github.com/rapport-bot/rapport/store"
 	"github.com/rapport-bot/rapport/store/storetest"
 )
@@ -406,30 +405,18 @@ func TestCoffeeRoundUnderRateLimits(t *testing.T) {
 	srv.AddChannel("CGENERAL", "general", false, "UBOT")
 
 	var limited *rateLimitedSlack
-	var co *scheduler.Coffee
 	h := startBot(t, withState(srv, nil),
 		withAPI(func(c *slack.Client) bot.SlackAPI { limited = newRateLimitedSlack(c); return limited }),
 		withOptions(func(o *bot.Options) {
 			o.Now = c.Now
 			o.Coffee = bot.CoffeeOptions{
-				CheckinDays: 4,
-				StartRound:  func(ctx context.Context, at time.Time) error { return co.RunRound(ctx, at, true) },
-				NextRound:   func(t time.Time) time.Time { return co.NextRound(t) },
+				Schedule:       mustSchedule(t, "0 10 * * MON"),
+				Cadence:        store.CadenceWeekly,
+				GroupSize:      2,
+				DidYouMeetDays: 4,
+				MinOverlap:     time.Hour,
 			}
 		}))
-	var err error
-	co, err = scheduler.NewCoffee(h.db, h.bot, scheduler.CoffeeOptions{
-		Schedule:    "0 10 * * MON",
-		Cadence:     store.CadenceWeekly,
-		GroupSize:   2,
-		CheckinDays: 4,
-		MinOverlap:  time.Hour,
-		Location:    time.UTC,
-		Log:         discardLog(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, u := range people {
 		if _, _, err := h.db.UpdateCoffeeMember(u, func(m *store.CoffeeMember) error { m.Via = store.ViaCommand; return nil }); err != nil {
 			t.Fatal(err)
@@ -439,7 +426,7 @@ func TestCoffeeRoundUnderRateLimits(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), coffeeRoundBudget)
 	defer cancel()
 	start := time.Now()
-	if err := co.RunRound(ctx, monday, false); err != nil {
+	if err := h.bot.RunCoffeeRound(ctx, monday); err != nil {
 		t.Fatalf("round: %v", err)
 	}
 	roundDone := time.Now()
@@ -510,7 +497,7 @@ func TestCoffeeRoundUnderRateLimits(t *testing.T) {
 		firstOpen.Sub(start).Round(time.Millisecond), lastOpen.Sub(firstOpen).Round(time.Millisecond),
 		lastPost.Sub(lastOpen).Round(time.Millisecond), minimum, openPerMinute, rateScale, ratio)
 	if ratio > coffeeMaxRatio {
-		// DeliverCoffeeRound works group by group: conversations.open, then
+		// deliverRound works group by group: conversations.open, then
 		// store writes, the intro and enqueueing, before the next open. When
 		// that per-group work is longer than the (scaled) open interval, the
 		// limiter idles; so does the users.list and pairing before the first

@@ -93,9 +93,9 @@ func TestYearOnlyWhenItHelps(t *testing.T) {
 // localtime.go, by file and layout: keys and file names that no person
 // reads as a time.
 var formatAllowed = map[string]string{
-	"bot/coffee.go":      `"2006-01-02"`,      // a day key: one suggested slot per local day
-	"bot/ids.go":         `time.RFC3339`,      // the outbox key of a weekly digest
-	"cmd/rapport/ops.go": `"20060102-150405"`, // a backup's file name
+	"bot/coffee_answers.go": `"2006-01-02"`,      // a day key: one suggested slot per local day
+	"bot/ids.go":            `time.RFC3339`,      // the outbox key of a weekly digest
+	"cmd/rapport/ops.go":    `"20060102-150405"`, // a backup's file name
 }
 
 // Ensure every time a person reads is written by localtime.go: a Format

@@ -100,6 +100,11 @@ type coffeeStore interface {
 	Round(id uint64) (store.Round, error)
 	Rounds() ([]store.Round, error)
 	RoundsBetween(from, to time.Time) ([]store.Round, error)
+	RoundAt(at time.Time) (store.Round, error)
+	LastRound() (store.Round, bool, error)
+	CreateRound(r store.Round) (store.Round, bool, error)
+	CloseRound(roundID uint64, f func(r *store.Round, members map[string]*store.CoffeeMember) error) error
+	CoffeeMeetings(since time.Time) ([]store.CoffeeMeeting, error)
 	UpdateRoundGroup(roundID uint64, group int, f func(g *store.CoffeeGroup) error) (store.CoffeeGroup, error)
 }
 

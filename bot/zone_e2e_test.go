@@ -24,7 +24,6 @@ func TestZoneOverrideOnEverySurface(t *testing.T) {
 	// Tuesday 1 Dec 02:00 UTC: 03:00 on Tuesday in Berlin, 18:00 on Monday in
 	// Los Angeles.
 	now := time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)
-	nextRound := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC) // 02:00 in LA, 11:00 in Berlin
 
 	c := newClock(kudosAt)
 	srv := slacktest.New(slacktest.Options{Now: c.Now})
@@ -35,7 +34,8 @@ func TestZoneOverrideOnEverySurface(t *testing.T) {
 	h := startBot(t, withState(srv, nil), withOptions(func(o *bot.Options) {
 		o.Now = c.Now
 		o.Followup = bot.FollowupOptions{Snoozes: []string{"1h", "tomorrow"}}
-		o.Coffee.NextRound = func(time.Time) time.Time { return nextRound }
+		// The next round: 7 December 10:00 UTC, 02:00 in LA, 11:00 in Berlin.
+		o.Coffee.Schedule = mustSchedule(t, "0 10 7 12 *")
 	}))
 	r := &followupRig{harness: h, clock: c}
 	// As Alice's Slack client shows a text: "<!date^…>" tokens in her Slack

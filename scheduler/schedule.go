@@ -46,12 +46,22 @@ var neverRef = time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC)
 // one that fires at least once ("0 0 30 2 *" does not). A "TZ=Zone " prefix
 // is accepted and then overrides Options.Location for that spec. The error
 // names the spec and wraps cron's. Configuration validation calls it so that
-// a bad RAPPORT_*_SCHEDULE stops the bot at start.
-func ParseSpec(spec string) error {
-	if _, err := parseSpec(spec); err != nil {
-		return fmt.Errorf("scheduler: %w", err)
+// a bad RAPPORT_*_SCHEDULE stops the bot at start. The Schedule it returns
+// gives the instants cron will run a job with that spec at (in the zone of
+// the time passed to Next, unless the spec names one), for code that must
+// know the next run ahead of it, such as the coffee round's heads-up.
+func ParseSpec(spec string) (Schedule, error) {
+	sched, err := parseSpec(spec)
+	if err != nil {
+		return nil, fmt.Errorf("scheduler: %w", err)
 	}
-	return nil
+	return sched, nil
+}
+
+// Schedule is when a spec fires: Next returns the first instant after t,
+// or zero if there is none.
+type Schedule interface {
+	Next(t time.Time) time.Time
 }
 
 // parseSpec parses spec as cron would and rejects schedules that never fire.

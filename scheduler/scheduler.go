@@ -1,7 +1,9 @@
-// Package scheduler runs Rapport's own schedule: it decides when and what
-// (start a coffee round, remind of a follow-up, nudge), while the bot decides
-// how it looks on Slack. It wraps robfig/cron/v3 and never imports the bot or
-// any Slack package.
+// Package scheduler says when: it runs named jobs on cron specs and knows
+// nothing of what they do. Each job is a name, a spec and a Run function;
+// cmd/rapport registers them (cmd/rapport/jobs.go), each calling one
+// trigger of the bot (bot/jobs.go), which decides what happens. It wraps
+// robfig/cron/v3 and imports nothing else of Rapport: the job-run records
+// it keeps go through RunStore, which it declares.
 //
 // What the scheduler does for every job:
 //
@@ -23,18 +25,6 @@
 //     cron starts. A CatchUp job that never ran gets now as its baseline.
 //   - Lets tests and the sandbox move time: RunDue runs every instant in a
 //     window in time order without waiting.
-//
-// Jobs and their specs (registered by cmd/rapport):
-//
-//	tick             RAPPORT_TICK                    follow-up reminders and nudges
-//	                                                 (Notifier.RemindFollowups), then the
-//	                                                 outbox (Notifier.DeliverDue)
-//	kudos-digest     RAPPORT_KUDOS_DIGEST_SCHEDULE   the weekly kudos celebration (catch-up)
-//	coffee-round     RAPPORT_COFFEE_SCHEDULE         pair and introduce (Coffee.RunRound; catch-up)
-//	coffee-followup  RAPPORT_TICK                    heads-ups, "did you meet?", resume cut
-//	                                                 deliveries (coffee.go)
-//	prune            @every 1h                       forget handled Slack events after a day,
-//	                                                 delivered outbox items after 30 days
 //
 // The decisions about time (which instants are due in a window, which
 // missed instant to catch up, which instant a cron firing stands for) are

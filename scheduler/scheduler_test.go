@@ -48,7 +48,7 @@ func TestParseSpec(t *testing.T) {
 		{"0 0 30 2 *", false}, // never fires
 	}
 	for _, tt := range tests {
-		err := scheduler.ParseSpec(tt.spec)
+		_, err := scheduler.ParseSpec(tt.spec)
 		if (err == nil) != tt.ok {
 			t.Errorf("ParseSpec(%q) = %v, want ok=%v", tt.spec, err, tt.ok)
 			continue

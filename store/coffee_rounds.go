@@ -53,7 +53,7 @@ type CoffeeGroup struct {
 	Icebreaker  int                     // index of the icebreaker question used; -1: none
 	Answers     map[string]CoffeeAnswer // latest answer per member; members only; nil when none
 	AnswerOrder []string                // members in Answers by when they last answered, latest last; rounds stored before it was kept may lack some or all
-	CheckinSent bool                    // "did you meet?" was posted
+	DidYouMeetSent bool                    // "did you meet?" was posted
 }
 
 // SetAnswer records user's answer as the group's latest.
@@ -148,7 +148,7 @@ type groupRecord struct {
 	Icebreaker  int               `json:"icebreaker"` // always written: 0 is a question
 	Answers     map[string]string `json:"answers,omitempty"`
 	AnswerOrder []string          `json:"answer_order,omitempty"`
-	CheckinSent bool              `json:"checkin_sent,omitempty"`
+	DidYouMeetSent bool              `json:"checkin_sent,omitempty"`
 }
 
 type sitOutRecord struct {
@@ -163,7 +163,7 @@ func (r roundRecord) round(id uint64) Round {
 		for i, g := range r.Groups {
 			out.Groups[i] = CoffeeGroup{
 				Members: cloneStrings(g.Members), Channel: g.Channel, IntroTS: g.IntroTS,
-				Icebreaker: g.Icebreaker, CheckinSent: g.CheckinSent, AnswerOrder: cloneStrings(g.AnswerOrder),
+				Icebreaker: g.Icebreaker, DidYouMeetSent: g.DidYouMeetSent, AnswerOrder: cloneStrings(g.AnswerOrder),
 			}
 			if len(g.Answers) > 0 {
 				out.Groups[i].Answers = make(map[string]CoffeeAnswer, len(g.Answers))
@@ -189,7 +189,7 @@ func newRoundRecord(r Round) (roundRecord, error) {
 	for _, g := range r.Groups {
 		gr := groupRecord{
 			Members: cloneStrings(g.Members), Channel: g.Channel, IntroTS: g.IntroTS,
-			Icebreaker: g.Icebreaker, CheckinSent: g.CheckinSent, AnswerOrder: cloneStrings(g.AnswerOrder),
+			Icebreaker: g.Icebreaker, DidYouMeetSent: g.DidYouMeetSent, AnswerOrder: cloneStrings(g.AnswerOrder),
 		}
 		slices.Sort(gr.Members)
 		if len(g.Answers) > 0 {

@@ -438,10 +438,10 @@ func TestUpdateRoundGroup(t *testing.T) {
 			f: func(g *store.CoffeeGroup) error {
 				g.Answers["U1"] = store.AnswerYes
 				g.Answers["U2"] = store.AnswerCant
-				g.CheckinSent = true
+				g.DidYouMeetSent = true
 				return nil
 			},
-			want: store.CoffeeGroup{Members: []string{"U1", "U2"}, Icebreaker: -1, CheckinSent: true, Answers: map[string]store.CoffeeAnswer{"U1": store.AnswerYes, "U2": store.AnswerCant}},
+			want: store.CoffeeGroup{Members: []string{"U1", "U2"}, Icebreaker: -1, DidYouMeetSent: true, Answers: map[string]store.CoffeeAnswer{"U1": store.AnswerYes, "U2": store.AnswerCant}},
 		},
 		{
 			name:    "ErrorWritesNothing",

@@ -107,7 +107,7 @@ type (
 		Icebreaker  int               `json:"icebreaker"`
 		Answers     map[string]string `json:"answers"`
 		AnswerOrder []string          `json:"answer_order,omitempty"`
-		CheckinSent bool              `json:"checkin_sent"`
+		DidYouMeetSent bool              `json:"checkin_sent"`
 	}
 	wireCheckin struct {
 		ID   string `json:"id"`
@@ -235,7 +235,7 @@ func newWireRound(r Round) wireRound {
 		}
 		w.GroupState = append(w.GroupState, wireGroupState{
 			Channel: g.Channel, IntroTS: g.IntroTS, Icebreaker: g.Icebreaker,
-			Answers: answers, AnswerOrder: cloneStrings(g.AnswerOrder), CheckinSent: g.CheckinSent,
+			Answers: answers, AnswerOrder: cloneStrings(g.AnswerOrder), DidYouMeetSent: g.DidYouMeetSent,
 		})
 	}
 	for _, s := range r.SitOut {
@@ -665,7 +665,7 @@ type importGroupState struct {
 	Icebreaker  *int                       `json:"icebreaker"` // absent: -1
 	Answers     map[string]json.RawMessage `json:"answers"`
 	AnswerOrder []string                   `json:"answer_order"` // absent: answers in no known order
-	CheckinSent bool                       `json:"checkin_sent"`
+	DidYouMeetSent bool                       `json:"checkin_sent"`
 }
 
 // parseImportRound turns a document's round (but its id) into a Round
@@ -689,7 +689,7 @@ func parseImportRound(field string, w importRound) (Round, error) {
 			if err := decodeRecord(sf, w.GroupState[j], &s); err != nil {
 				return Round{}, err
 			}
-			g.Channel, g.IntroTS, g.CheckinSent = s.Channel, s.IntroTS, s.CheckinSent
+			g.Channel, g.IntroTS, g.DidYouMeetSent = s.Channel, s.IntroTS, s.DidYouMeetSent
 			g.AnswerOrder = cloneStrings(s.AnswerOrder)
 			if s.Icebreaker != nil {
 				g.Icebreaker = *s.Icebreaker

@@ -193,7 +193,7 @@ func fill(t *testing.T, db *store.DB) {
 		must(t, db.PutCoffeeMember(m))
 	}
 	mustCreateRound(t, db, store.Round{At: base.AddDate(0, 0, -7), Groups: []store.CoffeeGroup{
-		{Members: []string{"U1", "U2"}, Channel: "D12", IntroTS: "1764324000.000200", Icebreaker: 0, CheckinSent: true,
+		{Members: []string{"U1", "U2"}, Channel: "D12", IntroTS: "1764324000.000200", Icebreaker: 0, DidYouMeetSent: true,
 			Answers: map[string]store.CoffeeAnswer{"U1": store.AnswerYes, "U2": store.AnswerNotYet}},
 		{Members: []string{"U3", "U4", "U5"}, Icebreaker: -1, Answers: map[string]store.CoffeeAnswer{"U5": store.AnswerCant}},
 	}, SitOut: []store.SitOut{{User: "U7", Reason: store.SitOutNoOverlap}, {User: "U6", Reason: store.SitOutNeverList}}, Closed: true})

@@ -31,6 +31,7 @@ var migrations = []migration{
 	{version: 4, name: "coffee round state, rounds by time, members' via", migrate: coffeeRoundStateV4},
 	{version: 5, name: "follow-ups by next action, owner and counterpart", migrate: followupIndexesV5},
 	{version: 6, name: "stay-in-touch contacts", migrate: createContactsV6},
+	{version: 7, name: "coffee tick job renamed", migrate: renameCoffeeTickJobV7},
 }
 
 // schemaVersion is the version this binary writes.
@@ -331,6 +332,25 @@ func createContactsV6(tx *bolt.Tx) error {
 		return fmt.Errorf("create bucket contacts: %w", err)
 	}
 	return nil
+}
+
+// renameCoffeeTickJobV7 moves the coffee tick's job_runs record from its
+// old name, "coffee-followup" (the tick is not about follow-ups), to
+// "coffee-tick", so that its last run survives the rename. A record under
+// the new name, if any, is newer and wins.
+func renameCoffeeTickJobV7(tx *bolt.Tx) error {
+	b := tx.Bucket(bucketJobRuns)
+	old, renamed := []byte("coffee-followup"), []byte("coffee-tick")
+	v := b.Get(old)
+	if v == nil {
+		return nil
+	}
+	if b.Get(renamed) == nil {
+		if err := b.Put(renamed, slices.Clone(v)); err != nil {
+			return err
+		}
+	}
+	return b.Delete(old)
 }
 
 // migrate brings the file to schemaVersion(). Nothing is written when the

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -17,7 +18,7 @@ import (
 )
 
 // currentVersion is the schema version this binary writes.
-const currentVersion = 6
+const currentVersion = 7
 
 // v1Buckets are the buckets of schema v1, as shipped.
 var v1Buckets = []string{
@@ -820,12 +821,77 @@ func TestMigrateV6Contacts(t *testing.T) {
 		t.Fatal(err)
 	}
 	readRaw(t, path, func(tx *bolt.Tx) error {
-		if v := tx.Bucket([]byte("meta")).Get([]byte("schema_version")); !bytes.Equal(v, be64(6)) {
-			t.Errorf("schema_version after migration = %x, want 6", v)
+		if v := tx.Bucket([]byte("meta")).Get([]byte("schema_version")); !bytes.Equal(v, be64(currentVersion)) {
+			t.Errorf("schema_version after migration = %x, want %d", v, currentVersion)
 		}
 		if got := tx.Bucket([]byte("people")).Get([]byte("U1")); string(got) != person {
 			t.Errorf("people value of U1 = %s, want the v5 value %s", got, person)
 		}
 		return nil
 	})
+}
+
+// The coffee tick job was called "coffee-followup"; v7 moves its job_runs
+// record to "coffee-tick", so its last run is kept, and leaves the other
+// jobs' records as they were.
+func TestMigrateV7CoffeeTickJob(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name     string
+		existing map[string]time.Time // job_runs before
+		want     map[string]time.Time // after
+	}{
+		{
+			name:     "old name moves",
+			existing: map[string]time.Time{"coffee-followup": base, "tick": base.Add(time.Minute)},
+			want:     map[string]time.Time{"coffee-tick": base, "tick": base.Add(time.Minute)},
+		},
+		{
+			name:     "the new name, already there, wins",
+			existing: map[string]time.Time{"coffee-followup": base, "coffee-tick": base.Add(time.Hour)},
+			want:     map[string]time.Time{"coffee-tick": base.Add(time.Hour)},
+		},
+		{
+			name:     "never ran",
+			existing: map[string]time.Time{"coffee-round": base},
+			want:     map[string]time.Time{"coffee-round": base},
+		},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			path := newPath(t)
+			writeRaw(t, path, func(tx *bolt.Tx) error {
+				for _, name := range slices.Concat(v1Buckets, v2Buckets, v3Buckets, v4Buckets, v5Buckets, v6Buckets) {
+					if slices.Contains(droppedBuckets, name) {
+						continue
+					}
+					if _, err := tx.CreateBucket([]byte(name)); err != nil {
+						return err
+					}
+				}
+				for name, at := range tt.existing {
+					v := fmt.Sprintf(`{"last_run":%q}`, at.Format(time.RFC3339Nano))
+					if err := tx.Bucket([]byte("job_runs")).Put([]byte(name), []byte(v)); err != nil {
+						return err
+					}
+				}
+				return tx.Bucket([]byte("meta")).Put([]byte("schema_version"), be64(6))
+			})
+			db, err := store.Open(path, store.Options{Now: fixedNow(base)})
+			if err != nil {
+				t.Fatalf("Open(v6 file) = %v", err)
+			}
+			defer db.Close()
+			if err := db.Check(); err != nil {
+				t.Errorf("Check() after migration = %v", err)
+			}
+			for _, name := range []string{"coffee-followup", "coffee-tick", "tick", "coffee-round"} {
+				got, ok, err := db.JobLastRun(name)
+				want, wantOK := tt.want[name]
+				if err != nil || ok != wantOK || !got.Equal(want) {
+					t.Errorf("JobLastRun(%q) = %v, %v, %v; want %v, %v", name, got, ok, err, want, wantOK)
+				}
+			}
+		})
+	}
 }

@@ -31,7 +31,7 @@ type Config struct {
 	CoffeeSchedule    string
 	CoffeeEvery       string // weekly, biweekly, monthly
 	CoffeeGroupSize   int
-	CoffeeCheckinDays int
+	CoffeeDidYouMeetDays int
 	CoffeeHeadsUp     time.Duration
 	CoffeeSilent      int // rounds without an answer before someone is asked, then paused; 0: never
 	CoffeeMinOverlap  time.Duration
@@ -149,7 +149,7 @@ var botSettings = []setting{
 		return intIn(&c.CoffeeGroupSize, v, 2, 4)
 	}},
 	{"RAPPORT_COFFEE_CHECKIN_DAYS", "coffee-checkin-days", "4", "days after a round to ask \"did you meet?\"", func(c *Config, v string) error {
-		return intIn(&c.CoffeeCheckinDays, v, 1, 28)
+		return intIn(&c.CoffeeDidYouMeetDays, v, 1, 28)
 	}},
 	{"RAPPORT_COFFEE_HEADS_UP_HOURS", "coffee-heads-up-hours", "24", "hours before a round to send a heads-up (0: off)", func(c *Config, v string) error {
 		var h int
@@ -314,7 +314,7 @@ func channelID(dst *string, v string) error {
 }
 
 func cronSpec(dst *string, v string) error {
-	if err := scheduler.ParseSpec(v); err != nil {
+	if _, err := scheduler.ParseSpec(v); err != nil {
 		return fmt.Errorf("is not a valid schedule (%v); examples: \"0 10 * * MON\", \"@every 1m\"", err)
 	}
 	*dst = v

@@ -28,12 +28,9 @@ import (
 // The bot's dependencies are interfaces declared by the code that uses
 // them; these lines prove the real implementations fit.
 var (
-	_ bot.Store                = (*store.DB)(nil)
-	_ scheduler.RunStore       = (*store.DB)(nil)
-	_ scheduler.Notifier       = (*bot.Bot)(nil)
-	_ scheduler.CoffeeNotifier = (*bot.Bot)(nil)
-	_ scheduler.CoffeeStore    = (*store.DB)(nil)
-	_ bot.SlackAPI             = (*slack.Client)(nil)
+	_ bot.Store          = (*store.DB)(nil)
+	_ scheduler.RunStore = (*store.DB)(nil)
+	_ bot.SlackAPI       = (*slack.Client)(nil)
 )
 
 // version is set at build time with -ldflags "-X main.version=…"; otherwise
@@ -244,7 +241,7 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 		case <-ctx.Done():
 			return
 		}
-		if err := sched.RunNow(ctx, scheduler.JobCoffeeTick); err != nil && ctx.Err() == nil && !errors.Is(err, scheduler.ErrJobRunning) {
+		if err := sched.RunNow(ctx, bot.JobCoffeeTick); err != nil && ctx.Err() == nil && !errors.Is(err, scheduler.ErrJobRunning) {
 			log.Error("coffee tick at start failed", "err", err)
 		}
 	}()
@@ -284,16 +281,17 @@ type wiring struct {
 
 // app is the bot and its scheduled jobs, wired from a Config.
 type app struct {
-	bot    *bot.Bot
-	sched  *scheduler.Scheduler
-	coffee *scheduler.Coffee
+	bot   *bot.Bot
+	sched *scheduler.Scheduler
 }
 
 // wire builds the bot, the scheduler and its jobs from cfg. runBot and the
 // sandbox both use it, so the sandbox runs the same features the same way.
 func wire(cfg Config, db *store.DB, api bot.SlackAPI, sock bot.Socket, w wiring, log *slog.Logger) (*app, error) {
-	workWeek := store.WorkWeek{Start: cfg.WorkStart, End: cfg.WorkEnd, Days: cfg.WorkDays}
-	var coffee *scheduler.Coffee
+	coffeeSchedule, err := scheduler.ParseSpec(cfg.CoffeeSchedule)
+	if err != nil {
+		return nil, err
+	}
 	b, err := bot.New(api, sock, db, bot.Options{
 		Now:             w.Now,
 		OnHandled:       w.OnHandled,
@@ -302,15 +300,18 @@ func wire(cfg Config, db *store.DB, api bot.SlackAPI, sock bot.Socket, w wiring,
 		Registerer:      w.Registerer,
 		ShutdownGrace:   handlerGrace,
 		Location:        cfg.Location,
-		WorkWeek:        workWeek,
+		WorkWeek:        store.WorkWeek{Start: cfg.WorkStart, End: cfg.WorkEnd, Days: cfg.WorkDays},
 		Admins:          cfg.Admins,
 		StayInTouchDays: cfg.StayInTouchDays,
 		Coffee: bot.CoffeeOptions{
-			Channel:     cfg.CoffeeChannel,
-			CheckinDays: cfg.CoffeeCheckinDays,
-			// coffee is built below: it needs the bot as its notifier.
-			StartRound: func(ctx context.Context, at time.Time) error { return coffee.RunRound(ctx, at, true) },
-			NextRound:  func(t time.Time) time.Time { return coffee.NextRound(t) },
+			Channel:        cfg.CoffeeChannel,
+			Schedule:       coffeeSchedule,
+			Cadence:        store.CoffeeCadence(cfg.CoffeeEvery),
+			GroupSize:      cfg.CoffeeGroupSize,
+			DidYouMeetDays: cfg.CoffeeDidYouMeetDays,
+			HeadsUp:        cfg.CoffeeHeadsUp,
+			SilentRounds:   cfg.CoffeeSilent,
+			MinOverlap:     cfg.CoffeeMinOverlap,
 		},
 		Followup: bot.FollowupOptions{Snoozes: cfg.FollowupSnoozes},
 		Kudos: bot.KudosOptions{
@@ -323,7 +324,6 @@ func wire(cfg Config, db *store.DB, api bot.SlackAPI, sock bot.Socket, w wiring,
 	if err != nil {
 		return nil, err
 	}
-
 	sched, err := scheduler.New(db, scheduler.Options{
 		Location:   cfg.Location,
 		Now:        w.Now,
@@ -333,56 +333,10 @@ func wire(cfg Config, db *store.DB, api bot.SlackAPI, sock bot.Socket, w wiring,
 	if err != nil {
 		return nil, err
 	}
-	coffee, err = scheduler.NewCoffee(db, b, scheduler.CoffeeOptions{
-		Schedule:     cfg.CoffeeSchedule,
-		Cadence:      store.CoffeeCadence(cfg.CoffeeEvery),
-		GroupSize:    cfg.CoffeeGroupSize,
-		CheckinDays:  cfg.CoffeeCheckinDays,
-		HeadsUp:      cfg.CoffeeHeadsUp,
-		SilentRounds: cfg.CoffeeSilent,
-		MinOverlap:   cfg.CoffeeMinOverlap,
-		WorkWeek:     workWeek,
-		Location:     cfg.Location,
-		Log:          log.With("component", "coffee"),
-	})
-	if err != nil {
-		return nil, err
-	}
-	if err := registerJobs(sched, cfg, db, b, coffee); err != nil {
-		return nil, err
-	}
-	return &app{bot: b, sched: sched, coffee: coffee}, nil
-}
-
-// pruneJob is the name of the housekeeping job; like every job name it
-// keys a record in job_runs, so the string never changes.
-const pruneJob = "prune"
-
-// registerJobs adds the scheduler's jobs: housekeeping, and the feature
-// jobs that reach people through the bot.
-func registerJobs(s *scheduler.Scheduler, cfg Config, db *store.DB, n scheduler.Notifier, coffee *scheduler.Coffee) error {
-	specs := scheduler.Specs{Tick: cfg.Tick, Reconnect: "@every 1h"}
-	if cfg.KudosChannel != "" {
-		specs.KudosDigest = cfg.KudosDigestSchedule
-	}
-	jobs := append(scheduler.FeatureJobs(n, specs), coffee.Jobs(cfg.Tick)...)
-	jobs = append(jobs, scheduler.Job{
-		Name: pruneJob,
-		Spec: "@every 1h",
-		// Slack re-delivers an event within minutes, so a day of claims
-		// is plenty; delivered outbox items are kept a month for support.
-		Run: func(ctx context.Context, at time.Time) error {
-			if _, err := db.PruneEvents(at.Add(-24 * time.Hour)); err != nil {
-				return err
-			}
-			_, err := db.PruneOutgoing(at.Add(-30 * 24 * time.Hour))
-			return err
-		},
-	})
-	for _, j := range jobs {
-		if err := s.Register(j); err != nil {
-			return err
+	for _, j := range jobs(cfg, db, b) {
+		if err := sched.Register(j); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return &app{bot: b, sched: sched}, nil
 }
