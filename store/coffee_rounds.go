@@ -47,12 +47,12 @@ const (
 // (who took part in the check-in), AnswerOrder the order they came in;
 // SetAnswer keeps the two in step.
 type CoffeeGroup struct {
-	Members     []string                // Slack user IDs; stored sorted
-	Channel     string                  // the group DM, once opened
-	IntroTS     string                  // the intro message, once posted
-	Icebreaker  int                     // index of the icebreaker question used; -1: none
-	Answers     map[string]CoffeeAnswer // latest answer per member; members only; nil when none
-	AnswerOrder []string                // members in Answers by when they last answered, latest last; rounds stored before it was kept may lack some or all
+	Members        []string                // Slack user IDs; stored sorted
+	Channel        string                  // the group DM, once opened
+	IntroTS        string                  // the intro message, once posted
+	Icebreaker     int                     // index of the icebreaker question used; -1: none
+	Answers        map[string]CoffeeAnswer // latest answer per member; members only; nil when none
+	AnswerOrder    []string                // members in Answers by when they last answered, latest last; rounds stored before it was kept may lack some or all
 	DidYouMeetSent bool                    // "did you meet?" was posted
 }
 
@@ -142,12 +142,12 @@ type roundRecord struct {
 }
 
 type groupRecord struct {
-	Members     []string          `json:"members"`
-	Channel     string            `json:"channel,omitempty"`
-	IntroTS     string            `json:"intro_ts,omitempty"`
-	Icebreaker  int               `json:"icebreaker"` // always written: 0 is a question
-	Answers     map[string]string `json:"answers,omitempty"`
-	AnswerOrder []string          `json:"answer_order,omitempty"`
+	Members        []string          `json:"members"`
+	Channel        string            `json:"channel,omitempty"`
+	IntroTS        string            `json:"intro_ts,omitempty"`
+	Icebreaker     int               `json:"icebreaker"` // always written: 0 is a question
+	Answers        map[string]string `json:"answers,omitempty"`
+	AnswerOrder    []string          `json:"answer_order,omitempty"`
 	DidYouMeetSent bool              `json:"checkin_sent,omitempty"`
 }
 

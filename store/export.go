@@ -102,11 +102,11 @@ type (
 		Reason string `json:"reason"`
 	}
 	wireGroupState struct {
-		Channel     string            `json:"channel"`
-		IntroTS     string            `json:"intro_ts"`
-		Icebreaker  int               `json:"icebreaker"`
-		Answers     map[string]string `json:"answers"`
-		AnswerOrder []string          `json:"answer_order,omitempty"`
+		Channel        string            `json:"channel"`
+		IntroTS        string            `json:"intro_ts"`
+		Icebreaker     int               `json:"icebreaker"`
+		Answers        map[string]string `json:"answers"`
+		AnswerOrder    []string          `json:"answer_order,omitempty"`
 		DidYouMeetSent bool              `json:"checkin_sent"`
 	}
 	wireCheckin struct {
@@ -660,11 +660,11 @@ type importRound struct {
 }
 
 type importGroupState struct {
-	Channel     string                     `json:"channel"`
-	IntroTS     string                     `json:"intro_ts"`
-	Icebreaker  *int                       `json:"icebreaker"` // absent: -1
-	Answers     map[string]json.RawMessage `json:"answers"`
-	AnswerOrder []string                   `json:"answer_order"` // absent: answers in no known order
+	Channel        string                     `json:"channel"`
+	IntroTS        string                     `json:"intro_ts"`
+	Icebreaker     *int                       `json:"icebreaker"` // absent: -1
+	Answers        map[string]json.RawMessage `json:"answers"`
+	AnswerOrder    []string                   `json:"answer_order"` // absent: answers in no known order
 	DidYouMeetSent bool                       `json:"checkin_sent"`
 }
 

@@ -27,14 +27,14 @@ type Config struct {
 	Location *time.Location
 	Admins   []string
 
-	CoffeeChannel     string
-	CoffeeSchedule    string
-	CoffeeEvery       string // weekly, biweekly, monthly
-	CoffeeGroupSize   int
+	CoffeeChannel        string
+	CoffeeSchedule       string
+	CoffeeEvery          string // weekly, biweekly, monthly
+	CoffeeGroupSize      int
 	CoffeeDidYouMeetDays int
-	CoffeeHeadsUp     time.Duration
-	CoffeeSilent      int // rounds without an answer before someone is asked, then paused; 0: never
-	CoffeeMinOverlap  time.Duration
+	CoffeeHeadsUp        time.Duration
+	CoffeeSilent         int // rounds without an answer before someone is asked, then paused; 0: never
+	CoffeeMinOverlap     time.Duration
 
 	Tick            string
 	FollowupSnoozes []string
