@@ -59,7 +59,7 @@ func (b *Bot) recordAnswer(r store.Round, gi int, user string, a store.CoffeeAns
 		members := r.Groups[gi].Members
 		for i, m := range members {
 			for _, o := range members[i+1:] {
-				b.touch(m, o, now, store.ContactCoffee)
+				b.recordInTouch(m, o, now, store.InTouchCoffee)
 			}
 		}
 	}
@@ -114,13 +114,13 @@ func (b *Bot) circleAdd(ctx context.Context, in interaction, a *slack.BlockActio
 		return userErrorf("That button is out of date; nothing was changed.")
 	}
 	now := b.opts.Now()
-	if _, err := b.store.UpdateContact(in.user, a.Value, func(c *store.Contact) error {
+	if _, err := b.store.UpdateCircleEntry(in.user, a.Value, func(c *store.CircleEntry) error {
 		c.CadenceDays, c.Stopped = 30, false
 		return nil
 	}); err != nil {
 		return err
 	}
-	b.touch(in.user, a.Value, now, store.ContactCoffee)
+	b.recordInTouch(in.user, a.Value, now, store.InTouchCoffee)
 	return b.answer(ctx, in.origin, response{Text: fmt.Sprintf("Done: I'll suggest catching up with <@%s> if 30 days go by.", a.Value)})
 }
 
@@ -190,8 +190,8 @@ func suggestSlots(intervals []store.Interval, n int) []time.Time {
 	return out
 }
 
-// coffeeCheckinAnswer handles the "Did you meet?" buttons.
-func (b *Bot) coffeeCheckinAnswer(ctx context.Context, in interaction, a *slack.BlockAction) error {
+// didYouMeetAnswer handles the "Did you meet?" buttons.
+func (b *Bot) didYouMeetAnswer(ctx context.Context, in interaction, a *slack.BlockAction) error {
 	r, gi, answer, err := b.coffeeGroupRef(in, a.Value)
 	if err != nil {
 		return err
@@ -244,7 +244,7 @@ func (b *Bot) coffeeStay(ctx context.Context, in interaction, a *slack.BlockActi
 		if m.Via == "" {
 			return errNotMember
 		}
-		m.Ghosted, m.Misses = false, 0
+		m.PausedForSilence, m.Misses = false, 0
 		return nil
 	})
 	if errors.Is(err, errNotMember) {

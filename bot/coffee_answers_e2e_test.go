@@ -48,7 +48,7 @@ func TestCoffeeNoMeansNewPartnerNextRound(t *testing.T) {
 // group Alex says "Can't make it" and then Lucas "We met ☕" (they met);
 // in another Casey says "We met ☕" and then Dana "Can't make it" (they
 // did not). Each member's /coffee history, /coffee stats, the "did you
-// meet?" check-in and the next rounds' pairing all follow that rule.
+// meet?" question and the next rounds' pairing all follow that rule.
 func TestCoffeeContradictoryAnswersLatestWins(t *testing.T) {
 	people := berliners(4)
 	r := startCoffeeBot(t, coffeeSetup{users: people, admins: []string{"UADMIN"}})
@@ -99,7 +99,7 @@ func TestCoffeeContradictoryAnswersLatestWins(t *testing.T) {
 	if got := r.coffeeCmd("UADMIN", "stats"); !strings.Contains(got, "50% of groups (1 of 2)") || !strings.Contains(got, "of those that answered (2)") {
 		t.Errorf("/coffee stats = %q, want 1 of 2 groups met", got)
 	}
-	// The check-in asks only the group whose answer is not "we met".
+	// The did-you-meet question asks only the group whose answer is not "we met".
 	friday := monday.AddDate(0, 0, 4)
 	r.clock.Set(friday)
 	r.runCoffeeTicks(monday, friday)

@@ -63,7 +63,7 @@ func (b *Bot) coffeeJoin(ctx context.Context, cmd slashCommand) error {
 		if m.Via == "" {
 			m.Via = "command"
 		}
-		m.PausedUntil, m.Ghosted, m.Misses = time.Time{}, false, 0
+		m.PausedUntil, m.PausedForSilence, m.Misses = time.Time{}, false, 0
 		return nil
 	})
 	if err != nil {
@@ -179,7 +179,7 @@ func (b *Bot) coffeeResume(ctx context.Context, cmd slashCommand) error {
 		if m.Via == "" {
 			return errNotMember
 		}
-		m.PausedUntil, m.Ghosted, m.Misses, m.SkipAt = time.Time{}, false, 0, time.Time{}
+		m.PausedUntil, m.PausedForSilence, m.Misses, m.SkipAt = time.Time{}, false, 0, time.Time{}
 		return nil
 	})
 	if errors.Is(err, errNotMember) {
@@ -200,7 +200,7 @@ func (b *Bot) coffeeStatus(ctx context.Context, cmd slashCommand) error {
 		return err
 	default:
 		now := b.opts.Now()
-		s.Enrolled, s.Via, s.Ghosted, s.Never = true, m.Via, m.Ghosted, len(m.Never)
+		s.Enrolled, s.Via, s.PausedForSilence, s.Never = true, m.Via, m.PausedForSilence, len(m.Never)
 		if m.PausedUntil.After(now) {
 			s.PausedUntil = m.PausedUntil
 			s.UntilResumed = untilResumed(m.PausedUntil, now)

@@ -225,7 +225,7 @@ func (b *Bot) coffeeIntro(ctx context.Context, r store.Round, i int, g store.Cof
 	// Two weeks around the round, so every weekday has a whole window even
 	// when the round starts in the middle of one.
 	shared := store.SharedHours(weeks, locs, r.At.AddDate(0, 0, -7), r.At.AddDate(0, 0, 7))
-	in := coffeeIntro{RoundID: r.ID, Group: i, CheckinDays: b.opts.Coffee.DidYouMeetDays}
+	in := coffeeIntro{RoundID: r.ID, Group: i, DidYouMeetDays: b.opts.Coffee.DidYouMeetDays}
 	if g.Icebreaker >= 0 && g.Icebreaker < len(icebreakers) {
 		in.Icebreaker = icebreakers[g.Icebreaker]
 	}
@@ -313,7 +313,7 @@ func (b *Bot) queueHeadsUps(ctx context.Context, at, due time.Time) error {
 		return err
 	}
 	for _, m := range members {
-		if m.PausedUntil.After(at) || m.Ghosted || m.Skips(at) {
+		if m.PausedUntil.After(at) || m.PausedForSilence || m.Skips(at) {
 			continue
 		}
 		key := coffeeHeadsUpKey(at, m.User)
@@ -371,7 +371,7 @@ func (b *Bot) outOfRound(user string, at time.Time) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return m.PausedUntil.After(at) || m.Ghosted || m.Skips(at), nil
+	return m.PausedUntil.After(at) || m.PausedForSilence || m.Skips(at), nil
 }
 
 // headsUpStale reports whether a queued heads-up no longer fits its
@@ -437,9 +437,9 @@ func (b *Bot) askDidYouMeet(ctx context.Context, r store.Round, i int) error {
 	if err != nil {
 		return err
 	}
-	text, blocks := renderCoffeeCheckin(r.ID, i)
+	text, blocks := renderDidYouMeet(r.ID, i)
 	if err := b.enqueue(store.Outgoing{
-		Key:       coffeeCheckinKey(r.ID, i),
+		Key:       didYouMeetKey(r.ID, i),
 		Channel:   g.Channel,
 		Text:      text,
 		Blocks:    encodeBlocks(blocks),
@@ -460,7 +460,7 @@ func (b *Bot) askDidYouMeet(ctx context.Context, r store.Round, i int) error {
 func (b *Bot) tellPausedForSilence(user string) error {
 	text, blocks := renderCoffeePausedSilent()
 	return b.enqueue(store.Outgoing{
-		Key:          coffeeGhostKey(user, b.opts.Now().Unix()/86400),
+		Key:          pausedForSilenceKey(user, b.opts.Now().Unix()/86400),
 		User:         user,
 		Text:         text,
 		Blocks:       encodeBlocks(blocks),
@@ -475,7 +475,7 @@ func (b *Bot) didYouMeetReached(r store.Round, group int) (bool, error) {
 	if group < 0 || group >= len(r.Groups) || !r.Groups[group].DidYouMeetSent {
 		return false, nil
 	}
-	o, err := b.store.OutgoingByKey(coffeeCheckinKey(r.ID, group))
+	o, err := b.store.OutgoingByKey(didYouMeetKey(r.ID, group))
 	if errors.Is(err, store.ErrNotFound) {
 		return true, nil
 	}

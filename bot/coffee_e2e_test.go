@@ -141,7 +141,7 @@ func (r *coffeeRig) round(at time.Time) store.Round {
 }
 
 // walk moves the clock from from to to (excluded) in steps, and at each
-// step runs the coffee tick (heads-ups, check-ins) and delivers what the
+// step runs the coffee tick (heads-ups, did-you-meet questions) and delivers what the
 // outbox holds due, as the scheduler does; then calls each, if not nil.
 func (r *coffeeRig) walk(from, to time.Time, step time.Duration, each func(at time.Time)) {
 	r.t.Helper()
@@ -160,7 +160,7 @@ func (r *coffeeRig) walk(from, to time.Time, step time.Duration, each func(at ti
 }
 
 // runCoffeeTicks runs the coffee jobs other than the rounds themselves
-// (the hourly tick: heads-ups, check-ins, silence) over (from, to] through a
+// (the hourly tick: heads-ups, did-you-meet questions, silence) over (from, to] through a
 // real scheduler, as missed runs are caught up after downtime.
 func (r *coffeeRig) runCoffeeTicks(from, to time.Time) {
 	r.t.Helper()
@@ -520,7 +520,7 @@ func TestCoffeeCantMakeIt(t *testing.T) {
 	}
 }
 
-// Ensure "did you meet?" is asked in the group DM after the check-in days,
+// Ensure "did you meet?" is asked in the group DM after the did-you-meet days,
 // unless answered, and that answers are recorded.
 func TestCoffeeCheckinAnswers(t *testing.T) {
 	people := berliners(4)
@@ -561,7 +561,7 @@ func TestCoffeeCheckinAnswers(t *testing.T) {
 		}
 	}
 	if n != 1 {
-		t.Errorf("check-ins in group 1 = %d, want 1", n)
+		t.Errorf("did-you-meet questions in group 1 = %d, want 1", n)
 	}
 }
 
@@ -781,7 +781,7 @@ func TestCoffeeSilenceOnlyWhenAsked(t *testing.T) {
 	if rd := r.round(monday.AddDate(0, 0, 7)); len(rd.Groups) != 1 {
 		t.Fatalf("round 2 = %v, want both in: round 1's question never reached them", members(rd))
 	}
-	if m, _ := r.db.CoffeeMember("UB00"); m.Misses != 0 || m.Ghosted {
+	if m, _ := r.db.CoffeeMember("UB00"); m.Misses != 0 || m.PausedForSilence {
 		t.Errorf("after a round nobody was asked about: %+v, want no miss", m)
 	}
 	// Round 2's question is asked on Friday; then the bot is down from
@@ -794,7 +794,7 @@ func TestCoffeeSilenceOnlyWhenAsked(t *testing.T) {
 	if rd := r.round(monday.AddDate(0, 0, 14)); len(rd.Groups) != 1 {
 		t.Errorf("round 3 = %v, want both in: nobody was told before", members(rd))
 	}
-	if m, _ := r.db.CoffeeMember("UB00"); m.Ghosted {
+	if m, _ := r.db.CoffeeMember("UB00"); m.PausedForSilence {
 		t.Errorf("UB00 paused without being told: %+v", m)
 	}
 }
@@ -878,7 +878,7 @@ func TestCoffeeNotesAndKeepInTouch(t *testing.T) {
 		t.Fatalf("after we met: %q, want keep-in-touch buttons", content)
 	}
 	r.click("UB00", g.Channel, "circle_add", "UB01")
-	if c, err := r.db.Contact("UB00", "UB01"); err != nil || c.CadenceDays != 30 || c.LastContact.IsZero() {
+	if c, err := r.db.CircleEntry("UB00", "UB01"); err != nil || c.CadenceDays != 30 || c.LastInTouch.IsZero() {
 		t.Errorf("contact = %+v, %v; want a 30-day cadence after coffee", c, err)
 	}
 }
@@ -923,14 +923,14 @@ func TestCoffeeIntroInGroupHours(t *testing.T) {
 	rd := r.round(monday)
 	ch := func() string { return rd.Groups[0].Channel }
 	intro, introAt := r.firstSeen(ch, "coffee_met")
-	checkin, checkinAt := r.firstSeen(ch, "Did you meet")
-	r.walk(monday, monday.AddDate(0, 0, 5), 15*time.Minute, func(at time.Time) { intro(at); checkin(at) })
+	asked, askedAt := r.firstSeen(ch, "Did you meet")
+	r.walk(monday, monday.AddDate(0, 0, 5), 15*time.Minute, func(at time.Time) { intro(at); asked(at) })
 	ny := mustZone(t, "America/New_York")
 	if want := time.Date(2026, 11, 30, 9, 0, 0, 0, ny); !introAt.Equal(want) {
 		t.Errorf("intro posted at %v, want %v (09:00 in New York)", introAt.In(ny), want)
 	}
-	if want := time.Date(2026, 12, 4, 9, 0, 0, 0, ny); !checkinAt.Equal(want) {
-		t.Errorf("\"Did you meet?\" posted at %v, want %v (Friday 09:00 in New York)", checkinAt.In(ny), want)
+	if want := time.Date(2026, 12, 4, 9, 0, 0, 0, ny); !askedAt.Equal(want) {
+		t.Errorf("\"Did you meet?\" posted at %v, want %v (Friday 09:00 in New York)", askedAt.In(ny), want)
 	}
 }
 

@@ -31,7 +31,7 @@ func (b *Bot) coffeeEligible(ctx context.Context, at time.Time) ([]store.Person,
 	}
 	var candidates []string
 	for _, m := range members {
-		if m.PausedUntil.After(at) || m.SkipAt.Equal(at) || m.Ghosted {
+		if m.PausedUntil.After(at) || m.SkipAt.Equal(at) || m.PausedForSilence {
 			continue
 		}
 		candidates = append(candidates, m.User)

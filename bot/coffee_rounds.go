@@ -176,7 +176,7 @@ func (b *Bot) pairingInput(people []store.Person, at time.Time) (pairing.Input, 
 // reached the group (not sent before the round closed, or failed) counts
 // neither way: silence nobody was asked about is not silence.
 //
-// Someone who reaches SilentRounds misses is paused (Ghosted), and told,
+// Someone who reaches SilentRounds misses is paused for silence, and told,
 // only if they were asked "still up for coffee chats?" before this round
 // and that question reached them; otherwise they stay in and are asked
 // before the next round. So nobody is left out without being told first.
@@ -225,8 +225,8 @@ func (b *Bot) closeRoundsBefore(ctx context.Context, at time.Time) error {
 						continue
 					}
 					m.Misses++
-					if silentRounds > 0 && m.Misses >= silentRounds && !m.Ghosted && asked[u] {
-						m.Ghosted = true
+					if silentRounds > 0 && m.Misses >= silentRounds && !m.PausedForSilence && asked[u] {
+						m.PausedForSilence = true
 						paused = append(paused, u)
 					}
 				}
@@ -333,7 +333,7 @@ func (b *Bot) askSilent(ctx context.Context, at time.Time) error {
 	}
 	rounds = slices.DeleteFunc(rounds, func(r store.Round) bool { return r.Closed })
 	for _, m := range members {
-		if m.Ghosted || m.Paused(next) || m.Misses+len(rounds) < silentRounds {
+		if m.PausedForSilence || m.Paused(next) || m.Misses+len(rounds) < silentRounds {
 			continue
 		}
 		silent := m.Misses

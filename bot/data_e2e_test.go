@@ -126,7 +126,7 @@ func TestExportImportKeepsSettings(t *testing.T) {
 	if p, _ := moved.Person("UALICE"); len(p.WorkDays) != 3 || !p.IsMuted("nudges") || p.IsMuted("kudos") {
 		t.Errorf("Alice on the new machine = %+v, want three days, nudges off, kudos on", p)
 	}
-	if c, err := moved.Contact("UALICE", "UBOB"); err != nil || c.CadenceDays != 10 {
+	if c, err := moved.CircleEntry("UALICE", "UBOB"); err != nil || c.CadenceDays != 10 {
 		t.Errorf("Alice's contact Bob on the new machine = %+v, %v; want a 10-day cadence", c, err)
 	}
 }

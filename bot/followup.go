@@ -157,7 +157,7 @@ func (b *Bot) makeFollowup(ctx context.Context, o origin, author store.Person, c
 		return err
 	}
 	if counterpart != "" {
-		b.touch(o.user, counterpart, now, store.ContactFollowup)
+		b.recordInTouch(o.user, counterpart, now, store.InTouchFollowup)
 		text, blocks := renderFollowupNotice(f, b.readerOf(ctx, counterpart))
 		if err := b.enqueue(store.Outgoing{Key: followupNoticeKey(f.ID), User: counterpart, Kind: store.DMReceipts,
 			Text: text, Blocks: encodeBlocks(blocks), RespectHours: true}); err != nil {
@@ -299,7 +299,7 @@ func (b *Bot) completeFollowup(ctx context.Context, o origin, id uint64, status 
 		return b.answer(ctx, o, response{Text: fmt.Sprintf("That one is already %s.", was)})
 	}
 	if f.Counterpart != "" {
-		b.touch(f.Owner, f.Counterpart, f.DoneAt, store.ContactFollowup)
+		b.recordInTouch(f.Owner, f.Counterpart, f.DoneAt, store.InTouchFollowup)
 		if err := b.enqueue(store.Outgoing{Key: followupReceiptKey(f.ID), User: f.Counterpart, Kind: store.DMReceipts,
 			Text: renderFollowupReceipt(f), RespectHours: true}); err != nil {
 			return err

@@ -123,7 +123,7 @@ func (b *Bot) homeView(ctx context.Context, user string) (homeView, error) {
 		if days == 0 {
 			days = b.opts.StayInTouchDays
 		}
-		v.Reconnect = append(v.Reconnect, homeReconnect{User: c.Other, LastContact: c.LastContact, Days: days})
+		v.Reconnect = append(v.Reconnect, homeReconnect{User: c.Other, LastInTouch: c.LastInTouch, Days: days})
 	}
 
 	m, err := b.store.CoffeeMember(user)
@@ -132,7 +132,7 @@ func (b *Bot) homeView(ctx context.Context, user string) (homeView, error) {
 	case err != nil:
 		return v, err
 	default:
-		v.Coffee.Enrolled, v.Coffee.Ghosted = true, m.Ghosted
+		v.Coffee.Enrolled, v.Coffee.PausedForSilence = true, m.PausedForSilence
 		if m.PausedUntil.After(now) {
 			v.Coffee.PausedUntil = m.PausedUntil
 			v.Coffee.UntilResumed = untilResumed(m.PausedUntil, now)
@@ -152,7 +152,7 @@ func (b *Bot) homeCoffee(ctx context.Context, in interaction, a *slack.BlockActi
 			if m.Via == "" {
 				m.Via = store.ViaCommand
 			}
-			m.PausedUntil, m.Ghosted, m.Misses = time.Time{}, false, 0
+			m.PausedUntil, m.PausedForSilence, m.Misses = time.Time{}, false, 0
 		case homeCoffeePauseAct:
 			if m.Via == "" {
 				return errNotMember
@@ -162,7 +162,7 @@ func (b *Bot) homeCoffee(ctx context.Context, in interaction, a *slack.BlockActi
 			if m.Via == "" {
 				return errNotMember
 			}
-			m.PausedUntil, m.Ghosted, m.Misses = time.Time{}, false, 0
+			m.PausedUntil, m.PausedForSilence, m.Misses = time.Time{}, false, 0
 		}
 		return nil
 	})

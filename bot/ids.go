@@ -73,21 +73,21 @@ const (
 )
 
 // Coffee. The intro's buttons carry coffeeGroupValue(round, group); the
-// check-in's, that plus ":yes", ":not_yet" or ":no"; "Skip this round", the
+// did-you-meet question's, that plus ":yes", ":not_yet" or ":no"; "Skip this round", the
 // round's start in Unix seconds.
 const (
-	coffeeMetAction           = "coffee_met"             // "We met ☕" on the intro
-	coffeeCantAction          = "coffee_cant"            // "Can't make it" on the intro
-	coffeeSuggestAction       = "coffee_suggest"         // "Suggest a time" on the intro
-	coffeeCheckinAction       = "coffee_checkin"         // "Yes ☕" on the check-in; check-ins sent before answers had their own ids use it for all three
-	coffeeCheckinNotYetAction = "coffee_checkin_not_yet" // "Not yet" on the check-in
-	coffeeCheckinNoAction     = "coffee_checkin_no"      // "No" on the check-in
-	coffeeSkipAction          = "coffee_skip"            // "Skip this round" on the heads-up
-	coffeeStayAction          = "coffee_stay"            // "Keep me in" after rounds without answers
-	coffeeLeaveAction         = "coffee_leave"           // "Leave coffee chats" after rounds without answers
-	circleAddAction           = "circle_add"             // "Keep in touch" after a coffee chat
-	coffeeFollowupAction      = "coffee_followup"        // "Record a follow-up" after a coffee chat
-	coffeeKeepBlockPrefix     = "keep_"                  // + partner's user ID: the block of those two buttons
+	coffeeMetAction        = "coffee_met"             // "We met ☕" on the intro
+	coffeeCantAction       = "coffee_cant"            // "Can't make it" on the intro
+	coffeeSuggestAction    = "coffee_suggest"         // "Suggest a time" on the intro
+	didYouMeetYesAction    = "coffee_checkin"         // "Yes ☕" on the did-you-meet question; questions sent before answers had their own ids use it for all three
+	didYouMeetNotYetAction = "coffee_checkin_not_yet" // "Not yet" on the did-you-meet question
+	didYouMeetNoAction     = "coffee_checkin_no"      // "No" on the did-you-meet question
+	coffeeSkipAction       = "coffee_skip"            // "Skip this round" on the heads-up
+	coffeeStayAction       = "coffee_stay"            // "Keep me in" after rounds without answers
+	coffeeLeaveAction      = "coffee_leave"           // "Leave coffee chats" after rounds without answers
+	circleAddAction        = "circle_add"             // "Keep in touch" after a coffee chat
+	coffeeFollowupAction   = "coffee_followup"        // "Record a follow-up" after a coffee chat
+	coffeeKeepBlockPrefix  = "keep_"                  // + partner's user ID: the block of those two buttons
 )
 
 // Stay in touch: the buttons on a reconnect suggestion (and the Home).
@@ -197,8 +197,8 @@ func coffeeNoteKey(round uint64, group int, user, with string) string {
 	return fmt.Sprintf("coffee:%d:%d:note:%s:%s", round, group, user, with)
 }
 
-// coffeeCheckinKey is the outbox key of a group's "did you meet?".
-func coffeeCheckinKey(round uint64, group int) string {
+// didYouMeetKey is the outbox key of a group's "did you meet?".
+func didYouMeetKey(round uint64, group int) string {
 	return fmt.Sprintf("coffee:%d:%d:checkin", round, group)
 }
 
@@ -219,9 +219,9 @@ func coffeeHeadsUpKey(at time.Time, user string) string {
 	return fmt.Sprintf("coffee-headsup:%d:%s", at.Unix(), user)
 }
 
-// coffeeGhostKey is the outbox key of the note telling user, on day (days
+// pausedForSilenceKey is the outbox key of the note telling user, on day (days
 // since the Unix epoch), that their coffee chats are paused for silence.
-func coffeeGhostKey(user string, day int64) string {
+func pausedForSilenceKey(user string, day int64) string {
 	return fmt.Sprintf("coffee-ghost:%s:%d", user, day)
 }
 

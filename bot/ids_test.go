@@ -28,14 +28,14 @@ func TestRoutesMatchRenderers(t *testing.T) {
 	snoozes := []snoozeChoice{{key: homeSnoozeTomorrow, label: "tomorrow"}}
 	post := kudosPost{Giver: "U01MAYA", Receivers: []string{"U02JO"}, Reason: "for the deck", At: kudosAt}
 	joinHome, pausedHome := homeNewUser(), homeTypicalUser()
-	pausedHome.Coffee.Enrolled, pausedHome.Coffee.Ghosted = true, true
+	pausedHome.Coffee.Enrolled, pausedHome.Coffee.PausedForSilence = true, true
 	var rendered []any
 	add := func(vs ...any) { rendered = append(rendered, vs...) }
 	for _, in := range []coffeeIntro{coffeePair, coffeeTrio, coffeeNoOverlap} {
 		add(renderCoffeeIntro(in))
 	}
 	add(renderCoffeeSuggest(coffeeSlots, rd))
-	add(renderCoffeeCheckin(42, 3))
+	add(renderDidYouMeet(42, 3))
 	add(renderCoffeeHeadsUp(coffeeAt, rd))
 	add(renderCoffeeStillIn(coffeeAt, rd, 3))
 	add(renderCoffeePausedSilent())
@@ -58,7 +58,7 @@ func TestRoutesMatchRenderers(t *testing.T) {
 	add(renderLeaderboard(kudosFullBoard()))
 	add(renderKudosHistory("U02JO", []kudosPost{post}, rd))
 	add(renderKudosModal(kudosForm{Channel: "C1"}))
-	add(renderReconnect([]store.Contact{{Owner: "U01MAYA", Other: "U02JO", LastContact: coffeeAt.AddDate(0, -3, 0)}}, coffeeAt))
+	add(renderReconnect([]store.CircleEntry{{Owner: "U01MAYA", Other: "U02JO", LastInTouch: coffeeAt.AddDate(0, -3, 0)}}, coffeeAt))
 	add(renderMuteAnswer(store.DMKudos, dmKinds[store.DMKudos], true))
 	add(renderMuteAnswer(store.DMKudos, dmKinds[store.DMKudos], false))
 	add(renderForgetMeModal())
@@ -86,7 +86,7 @@ func TestRoutesMatchRenderers(t *testing.T) {
 		t.Fatal("no action_id rendered at all: the walk is broken")
 	}
 	// Action IDs routed only for buttons on messages already posted, each
-	// with why. None today: check-ins sent before each answer had its own
+	// with why. None today: did-you-meet questions sent before each answer had its own
 	// action_id carry coffee_checkin on all three buttons, and the Yes
 	// button still renders it.
 	oldActions := map[string]string{}

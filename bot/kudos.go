@@ -97,7 +97,7 @@ func (b *Bot) giveKudos(ctx context.Context, o origin, g gift) error {
 	}
 
 	for _, r := range k.Receivers {
-		b.touch(k.Giver, r, k.At, store.ContactKudos)
+		b.recordInTouch(k.Giver, r, k.At, store.InTouchKudos)
 	}
 	post := kudosPost{Giver: k.Giver, Receivers: k.Receivers, Reason: k.Text, Values: k.Values, Private: k.Private, Channel: o.channel, Link: g.link, At: k.At}
 	var notes []string

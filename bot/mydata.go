@@ -21,7 +21,7 @@ func (b *Bot) myData(ctx context.Context, cmd slashCommand) error {
 		return err
 	}
 	summary := fmt.Sprintf("*What Rapport stores about you*\n• kudos you gave: %d\n• kudos you received: %d\n• your follow-ups: %d\n• follow-ups owed to you: %d\n• coffee rounds you were in: %d (member now: %s)\n• your check-ins: %d\n• people in your stay-in-touch circle: %d\n\nYour records are attached as JSON (the export format). To delete everything about you: `/rapport forget-me`.",
-		counts.KudosGiven, counts.KudosReceived, counts.Followups, counts.OwedToThem, counts.Rounds, yesNo(counts.Member), counts.Checkins, counts.Contacts)
+		counts.KudosGiven, counts.KudosReceived, counts.Followups, counts.OwedToThem, counts.Rounds, yesNo(counts.Member), counts.Checkins, counts.CircleEntries)
 	if _, err := b.send.post(ctx, message{Channel: dm, Text: summary}); err != nil {
 		return err
 	}

@@ -40,11 +40,11 @@ type coffeePerson struct {
 // them. Icebreaker is shown verbatim (the icebreakers list needs no
 // escaping).
 type coffeeIntro struct {
-	RoundID     uint64
-	Group       int
-	People      []coffeePerson
-	Icebreaker  string
-	CheckinDays int // when "did you meet?" will be asked
+	RoundID        uint64
+	Group          int
+	People         []coffeePerson
+	Icebreaker     string
+	DidYouMeetDays int // when "did you meet?" will be asked
 }
 
 // coffeeStatus is what /coffee status shows a person about themselves.
@@ -54,13 +54,13 @@ type coffeeStatus struct {
 	PausedUntil time.Time // zero: not paused
 	// UntilResumed: paused with no end date; PausedUntil is then a
 	// placeholder far in the future and is never shown.
-	UntilResumed bool
-	Ghosted      bool // several rounds passed without an answer
-	SkipNext     bool
-	NextRound    time.Time            // zero: none scheduled
-	Recent       []coffeeHistoryEntry // most recent first, up to 3
-	Never        int                  // how many people on their never-list (never show who)
-	Reader       reader               // who reads it: zone and now
+	UntilResumed     bool
+	PausedForSilence bool // several rounds passed without an answer
+	SkipNext         bool
+	NextRound        time.Time            // zero: none scheduled
+	Recent           []coffeeHistoryEntry // most recent first, up to 3
+	Never            int                  // how many people on their never-list (never show who)
+	Reader           reader               // who reads it: zone and now
 }
 
 // coffeeHistoryEntry is one round as one person lived it: whom they met and
@@ -161,7 +161,7 @@ func renderCoffeeIntro(in coffeeIntro) (string, []slack.Block) {
 			coffeeButton(coffeeCantAction, value, "Can't make it", false),
 			coffeeButton(coffeeSuggestAction, value, "Suggest a time", false),
 		),
-		kudosContext(coffeeCheckBack(in.CheckinDays)+" Need a break? `/coffee pause`"),
+		kudosContext(coffeeCheckBack(in.DidYouMeetDays)+" Need a break? `/coffee pause`"),
 	)
 	return kudosClip(text, kudosFallback), blocks
 }
@@ -195,19 +195,19 @@ func renderCoffeeSuggest(slots []time.Time, r reader) (string, []slack.Block) {
 	}
 }
 
-// renderCoffeeCheckin asks the group, some days after the intro, whether
+// renderDidYouMeet asks the group, some days after the intro, whether
 // they met: three buttons in one row, with value
 // "<round>:<group>:<answer>". Slack rejects two elements with one action_id
 // in the same block, so each answer has its own action_id, all routed to
 // the same handler (the value decides).
-func renderCoffeeCheckin(roundID uint64, group int) (string, []slack.Block) {
+func renderDidYouMeet(roundID uint64, group int) (string, []slack.Block) {
 	value := coffeeGroupValue(roundID, group) + ":"
 	return "Did you meet for your coffee chat?", []slack.Block{
 		kudosSection(":coffee: *Did you meet?* No pressure either way — a quick tap helps me make better pairs next time."),
 		slack.NewActionBlock("",
-			coffeeButton(coffeeCheckinAction, value+"yes", "Yes ☕", true),
-			coffeeButton(coffeeCheckinNotYetAction, value+"not_yet", "Not yet", false),
-			coffeeButton(coffeeCheckinNoAction, value+"no", "No", false)),
+			coffeeButton(didYouMeetYesAction, value+"yes", "Yes ☕", true),
+			coffeeButton(didYouMeetNotYetAction, value+"not_yet", "Not yet", false),
+			coffeeButton(didYouMeetNoAction, value+"no", "No", false)),
 	}
 }
 
@@ -308,14 +308,14 @@ func coffeeCantText(user string) string {
 // last rounds, how many people they asked not to meet (never who), and the
 // commands that fit their state.
 func renderCoffeeStatus(s coffeeStatus) (string, []slack.Block) {
-	paused := !s.PausedUntil.IsZero() || s.Ghosted
+	paused := !s.PausedUntil.IsZero() || s.PausedForSilence
 	var text, state, commands string
 	switch {
 	case !s.Enrolled:
 		text = "Coffee chats: you're not in"
 		state = ":coffee: You're not in coffee chats right now. Join with `/coffee join` and I'll pair you with a teammate for a short virtual coffee each round."
 		commands = "`/coffee join` · `/coffee help`"
-	case s.Ghosted:
+	case s.PausedForSilence:
 		text = "Coffee chats: paused (no answers lately)"
 		state = ":double_vertical_bar: You're in coffee chats, *paused*: your last few rounds went unanswered, and so did my question whether to keep pairing you. No problem at all. Back? `/coffee resume`"
 		commands = "`/coffee resume` · `/coffee history` · `/coffee leave`"
@@ -348,7 +348,7 @@ func renderCoffeeStatus(s coffeeStatus) (string, []slack.Block) {
 	case s.NextRound.IsZero():
 	case !s.Enrolled:
 		next = ":calendar: Next round: " + localWhen(s.NextRound, s.Reader) + ". Join before then to be included."
-	case paused && (s.Ghosted || s.UntilResumed || s.NextRound.Before(s.PausedUntil)):
+	case paused && (s.PausedForSilence || s.UntilResumed || s.NextRound.Before(s.PausedUntil)):
 		next = ":calendar: Next round: " + localWhen(s.NextRound, s.Reader) + ". You'll sit it out while paused."
 	case s.SkipNext:
 		next = ":calendar: Next round: " + localWhen(s.NextRound, s.Reader) + ". You're skipping that one and will be back the round after."
@@ -360,7 +360,7 @@ func renderCoffeeStatus(s coffeeStatus) (string, []slack.Block) {
 	}
 	blocks := []slack.Block{kudosSection(state)}
 
-	if s.Enrolled && s.Ghosted {
+	if s.Enrolled && s.PausedForSilence {
 		blocks = append(blocks, slack.NewSectionBlock(
 			slack.NewTextBlockObject(slack.MarkdownType, ":wave: Ready for coffee again? I'll pair you from the next round.", false, true),
 			nil,

@@ -28,8 +28,8 @@ var (
 			{ID: "U01MAYA", Zone: "Europe/Berlin", Overlap: "Mon–Fri 15:00–18:00"},
 			{ID: "U02JO", Zone: "America/New_York", Overlap: "Mon–Fri 09:00–12:00"},
 		},
-		Icebreaker:  icebreakers[0],
-		CheckinDays: 4,
+		Icebreaker:     icebreakers[0],
+		DidYouMeetDays: 4,
 	}
 	coffeeTrio = coffeeIntro{
 		RoundID: 42,
@@ -39,8 +39,8 @@ var (
 			{ID: "U03ANA", Zone: "America/Argentina/Buenos_Aires", Overlap: "Mon–Fri 06:00–08:30", Style: "written summaries over calls &amp; cameras optional"},
 			{ID: "U04KENJI", Zone: "Asia/Tokyo", Overlap: "Mon–Fri 18:00–20:30"},
 		},
-		Icebreaker:  icebreakers[2],
-		CheckinDays: 1,
+		Icebreaker:     icebreakers[2],
+		DidYouMeetDays: 1,
 	}
 	coffeeNoOverlap = coffeeIntro{
 		RoundID: 43,
@@ -50,8 +50,8 @@ var (
 			{ID: "U05SAM", Zone: "UTC"},
 			{ID: "U06LEE"},
 		},
-		Icebreaker:  icebreakers[9],
-		CheckinDays: 4,
+		Icebreaker:     icebreakers[9],
+		DidYouMeetDays: 4,
 	}
 	coffeeSlots = []time.Time{
 		time.Date(2026, 12, 2, 15, 0, 0, 0, time.UTC),
@@ -109,7 +109,7 @@ func TestCoffeeGolden(t *testing.T) {
 		{"intro_no_overlap", kudosMsg(renderCoffeeIntro(coffeeNoOverlap))},
 		{"suggest_three", kudosMsg(renderCoffeeSuggest(coffeeSlots, testReader))},
 		{"suggest_empty", kudosMsg(renderCoffeeSuggest(nil, testReader))},
-		{"checkin", kudosMsg(renderCoffeeCheckin(42, 3))},
+		{"checkin", kudosMsg(renderDidYouMeet(42, 3))},
 		{"heads_up", kudosMsg(renderCoffeeHeadsUp(time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC), testReader))},
 		{"sat_out_alone", kudosMsg(renderCoffeeSatOut("alone"), nil)},
 		{"sat_out_no_overlap", kudosMsg(renderCoffeeSatOut("no_overlap"), nil)},
@@ -125,7 +125,7 @@ func TestCoffeeGolden(t *testing.T) {
 			Enrolled: true, Via: "channel", PausedUntil: coffeeAt.AddDate(0, 0, 20), NextRound: coffeeAt.AddDate(0, 0, 6), Recent: coffeeRecent[:1],
 		}))},
 		{"status_skip_ghosted", kudosMsg(renderCoffeeStatus(coffeeStatus{Reader: testReader,
-			Enrolled: true, Via: "channel", Ghosted: true, SkipNext: true, NextRound: coffeeAt.AddDate(0, 0, 6), Never: 1,
+			Enrolled: true, Via: "channel", PausedForSilence: true, SkipNext: true, NextRound: coffeeAt.AddDate(0, 0, 6), Never: 1,
 		}))},
 		{"status_not_enrolled", kudosMsg(renderCoffeeStatus(coffeeStatus{Reader: testReader, NextRound: coffeeAt.AddDate(0, 0, 6)}))},
 		{"history_empty", kudosMsg(renderCoffeeHistory(nil, testReader))},
@@ -274,12 +274,12 @@ func TestRenderCoffeeContent(t *testing.T) {
 		t.Errorf("renderCoffeeSuggest(none, testReader) = %q, want %q in text and blocks", text, want)
 	}
 
-	checkCoffeeButtonList(t, "checkin", kudosMsg(renderCoffeeCheckin(42, 3)), []coffeeBtn{
+	checkCoffeeButtonList(t, "checkin", kudosMsg(renderDidYouMeet(42, 3)), []coffeeBtn{
 		{Action: "coffee_checkin", Value: "42:3:yes", Text: "Yes ☕"},
 		{Action: "coffee_checkin_not_yet", Value: "42:3:not_yet", Text: "Not yet"},
 		{Action: "coffee_checkin_no", Value: "42:3:no", Text: "No"},
 	})
-	if text, _ := renderCoffeeCheckin(42, 3); !strings.Contains(text, "Did you meet") {
+	if text, _ := renderDidYouMeet(42, 3); !strings.Contains(text, "Did you meet") {
 		t.Errorf("renderCoffeeCheckin text = %q, want it to ask \"Did you meet\"", text)
 	}
 
@@ -344,7 +344,7 @@ func TestRenderCoffeeContent(t *testing.T) {
 		{"not enrolled", coffeeStatus{Reader: testReader, NextRound: at},
 			[]string{"not in coffee chats", "`/coffee join`", "Join before then"},
 			[]string{"`/coffee leave`"}},
-		{"ghosted", coffeeStatus{Reader: testReader, Enrolled: true, Ghosted: true, SkipNext: true},
+		{"ghosted", coffeeStatus{Reader: testReader, Enrolled: true, PausedForSilence: true, SkipNext: true},
 			[]string{`"action_id": "coffee_stay"`, "skipping the next round"},
 			nil},
 	} {
@@ -464,7 +464,7 @@ func TestRenderCoffeeProperties(t *testing.T) {
 	}
 	for i := range 300 {
 		name := fmt.Sprintf("case %d", i)
-		in := coffeeIntro{RoundID: rng.Uint64(), Group: rng.IntN(1000), CheckinDays: rng.IntN(10) - 1}
+		in := coffeeIntro{RoundID: rng.Uint64(), Group: rng.IntN(1000), DidYouMeetDays: rng.IntN(10) - 1}
 		for range rng.IntN(10) {
 			p := coffeePerson{ID: kudosRandomID(rng, "U"), Zone: zones[rng.IntN(len(zones))]}
 			if rng.IntN(2) == 0 {
@@ -486,7 +486,7 @@ func TestRenderCoffeeProperties(t *testing.T) {
 		}
 		st := coffeeStatus{Reader: testReader,
 			Enrolled: rng.IntN(3) > 0, Via: []string{"command", "channel", ""}[rng.IntN(3)],
-			PausedUntil: randomTime(), Ghosted: rng.IntN(2) == 0, SkipNext: rng.IntN(2) == 0,
+			PausedUntil: randomTime(), PausedForSilence: rng.IntN(2) == 0, SkipNext: rng.IntN(2) == 0,
 			NextRound: randomTime(), Never: rng.IntN(4),
 		}
 		if rng.IntN(2) == 0 {
@@ -511,7 +511,7 @@ func TestRenderCoffeeProperties(t *testing.T) {
 		}{
 			{"intro", kudosMsg(renderCoffeeIntro(in))},
 			{"suggest", kudosMsg(renderCoffeeSuggest(slots, testReader))},
-			{"checkin", kudosMsg(renderCoffeeCheckin(rng.Uint64(), rng.IntN(1000)))},
+			{"checkin", kudosMsg(renderDidYouMeet(rng.Uint64(), rng.IntN(1000)))},
 			{"heads-up", kudosMsg(renderCoffeeHeadsUp(randomTime(), testReader))},
 			{"sat out", kudosMsg(renderCoffeeSatOut([]string{"alone", "no_overlap", "never_list", ""}[rng.IntN(4)]), nil)},
 			{"still_in", kudosMsg(renderCoffeeStillIn(time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC), testReader, 3))},

@@ -54,7 +54,7 @@ type homeFollowup struct {
 // homeReconnect is someone the user wants to stay in touch with.
 type homeReconnect struct {
 	User        string
-	LastContact time.Time // zero: never
+	LastInTouch time.Time // zero: never
 	Days        int       // cadence
 }
 
@@ -69,11 +69,11 @@ type homeView struct {
 	KudosMonth  int         // received this month
 	KudosLatest []kudosPost // latest five received
 	Coffee      struct {
-		Enrolled     bool
-		PausedUntil  time.Time
-		UntilResumed bool // paused with no end date: PausedUntil is a placeholder, never shown
-		Ghosted      bool // paused after rounds without an answer, until they resume
-		NextRound    time.Time
+		Enrolled         bool
+		PausedUntil      time.Time
+		UntilResumed     bool // paused with no end date: PausedUntil is a placeholder, never shown
+		PausedForSilence bool // paused after rounds without an answer, until they resume
+		NextRound        time.Time
 	}
 	Reconnect []homeReconnect
 	OnTime    struct{ Kept, Late, Dropped int } // private on-time follow-up rate
@@ -298,7 +298,7 @@ func homeKudosLine(k kudosPost, rd reader) string {
 // in, Resume when paused, Join when not in.
 func homeCoffee(v homeView, rd reader) slack.Block {
 	c := v.Coffee
-	paused := c.Ghosted || !c.PausedUntil.IsZero() && (v.Now.IsZero() || c.PausedUntil.After(v.Now))
+	paused := c.PausedForSilence || !c.PausedUntil.IsZero() && (v.Now.IsZero() || c.PausedUntil.After(v.Now))
 	var text string
 	var b *slack.ButtonBlockElement
 	switch {
@@ -314,11 +314,11 @@ func homeCoffee(v homeView, rd reader) slack.Block {
 		if c.UntilResumed {
 			text = "*Coffee chats*\n:double_vertical_bar: Paused until you resume. Take the time you need."
 		}
-		if c.Ghosted {
+		if c.PausedForSilence {
 			text = "*Coffee chats*\n:double_vertical_bar: Paused: your last few rounds went unanswered, so I stopped pairing you. Come back any time."
 		}
 		if !c.NextRound.IsZero() {
-			if c.Ghosted || c.UntilResumed || c.NextRound.Before(c.PausedUntil) {
+			if c.PausedForSilence || c.UntilResumed || c.NextRound.Before(c.PausedUntil) {
 				text += "\nNext round: " + localWhen(c.NextRound, rd) + " — you'll sit it out."
 			} else {
 				text += "\nNext round: " + localWhen(c.NextRound, rd) + "."
@@ -343,16 +343,16 @@ func homeReconnectLine(r homeReconnect, rd reader) string {
 	now := rd.now
 	line := coffeeWho(r.User)
 	switch {
-	case r.LastContact.IsZero():
+	case r.LastInTouch.IsZero():
 		line += " · you haven't connected yet"
-	case !now.IsZero() && now.After(r.LastContact):
-		days := int(now.Sub(r.LastContact).Hours() / 24)
-		line += " · last talked " + localDate(r.LastContact, rd)
+	case !now.IsZero() && now.After(r.LastInTouch):
+		days := int(now.Sub(r.LastInTouch).Hours() / 24)
+		line += " · last talked " + localDate(r.LastInTouch, rd)
 		if days >= 2 {
 			line += " (" + strconv.Itoa(days) + " days ago)"
 		}
 	default:
-		line += " · last talked " + localDate(r.LastContact, rd)
+		line += " · last talked " + localDate(r.LastInTouch, rd)
 	}
 	if r.Days > 0 {
 		if r.Days == 1 {

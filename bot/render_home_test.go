@@ -46,7 +46,7 @@ func homeTypicalUser() homeView {
 			{Giver: "U03BEA", Receivers: []string{"U01MAYA", "U02ALEX"}, Reason: strings.Repeat("Rewrote the onboarding guide so new people ship on day one. ", 5), At: homeNow.Add(-9 * 24 * time.Hour)},
 		},
 		Reconnect: []homeReconnect{
-			{User: "U06EVE", LastContact: homeNow.Add(-45 * 24 * time.Hour), Days: 30},
+			{User: "U06EVE", LastInTouch: homeNow.Add(-45 * 24 * time.Hour), Days: 30},
 			{User: "U07FINN", Days: 14},
 		},
 	}
@@ -78,7 +78,7 @@ func homeHeavyUser() homeView {
 			Reason: "<!everyone> " + long, At: homeNow.Add(-time.Duration(i) * time.Hour)})
 	}
 	for i := range 50 {
-		v.Reconnect = append(v.Reconnect, homeReconnect{User: fmt.Sprintf("U%04dR", i), LastContact: homeNow.Add(-time.Duration(30+i) * 24 * time.Hour), Days: 21})
+		v.Reconnect = append(v.Reconnect, homeReconnect{User: fmt.Sprintf("U%04dR", i), LastInTouch: homeNow.Add(-time.Duration(30+i) * 24 * time.Hour), Days: 21})
 	}
 	v.Coffee.Enrolled = true
 	v.Coffee.PausedUntil = homeNow.Add(14 * 24 * time.Hour)

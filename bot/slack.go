@@ -48,10 +48,10 @@ type Store interface {
 type circleStore interface {
 	AddCheckin(c store.Checkin) (store.Checkin, error)
 	Checkins() ([]store.Checkin, error)
-	Touch(a, b string, at time.Time, kind string) error
-	Contact(owner, other string) (store.Contact, error)
-	UpdateContact(owner, other string, f func(c *store.Contact) error) (store.Contact, error)
-	Lapsed(owner string, now time.Time, defaultDays, limit int) ([]store.Contact, error)
+	RecordInTouch(a, b string, at time.Time, kind string) error
+	CircleEntry(owner, other string) (store.CircleEntry, error)
+	UpdateCircleEntry(owner, other string, f func(c *store.CircleEntry) error) (store.CircleEntry, error)
+	Lapsed(owner string, now time.Time, defaultDays, limit int) ([]store.CircleEntry, error)
 	ReconnectOwners() ([]string, error)
 }
 

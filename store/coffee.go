@@ -18,14 +18,14 @@ const (
 // CoffeeMember is a person taking part in coffee rounds. A paused member
 // stays enrolled but is left out of rounds until PausedUntil.
 type CoffeeMember struct {
-	User        string    // Slack user ID
-	Joined      time.Time // when they joined
-	PausedUntil time.Time // zero: not paused; paused while now < PausedUntil (see Paused)
-	Via         string    // ViaCommand or ViaChannel; stored as ViaCommand when empty
-	SkipAt      time.Time // skip the round scheduled at exactly this instant (see Skips)
-	Misses      int       // consecutive rounds without any answer to "did you meet?"; never negative
-	Ghosted     bool      // left out after too many misses, until they choose to stay
-	Never       []string  // private: never grouped with these people; stored sorted, unique, without "" or User
+	User             string    // Slack user ID
+	Joined           time.Time // when they joined
+	PausedUntil      time.Time // zero: not paused; paused while now < PausedUntil (see Paused)
+	Via              string    // ViaCommand or ViaChannel; stored as ViaCommand when empty
+	SkipAt           time.Time // skip the round scheduled at exactly this instant (see Skips)
+	Misses           int       // consecutive rounds without any answer to "did you meet?"; never negative
+	PausedForSilence bool      // left out after too many misses, until they choose to stay
+	Never            []string  // private: never grouped with these people; stored sorted, unique, without "" or User
 }
 
 // Paused reports whether m sits rounds out at now: now < PausedUntil.
@@ -51,7 +51,7 @@ type coffeeMemberRecord struct {
 func (r coffeeMemberRecord) member(user string) CoffeeMember {
 	return CoffeeMember{
 		User: user, Joined: utc(r.Joined), PausedUntil: utc(r.PausedUntil), Via: r.Via,
-		SkipAt: utc(r.SkipAt), Misses: r.Misses, Ghosted: r.Ghosted, Never: cloneStrings(r.Never),
+		SkipAt: utc(r.SkipAt), Misses: r.Misses, PausedForSilence: r.Ghosted, Never: cloneStrings(r.Never),
 	}
 }
 
@@ -85,7 +85,7 @@ func newCoffeeMemberRecord(m CoffeeMember) (coffeeMemberRecord, error) {
 	}
 	return coffeeMemberRecord{
 		Joined: utc(m.Joined), PausedUntil: utc(m.PausedUntil), Via: via, SkipAt: utc(m.SkipAt),
-		Misses: m.Misses, Ghosted: m.Ghosted, Never: cloneStrings(never),
+		Misses: m.Misses, Ghosted: m.PausedForSilence, Never: cloneStrings(never),
 	}, nil
 }
 

@@ -44,7 +44,7 @@ const (
 //
 // The group has one answer to "did you meet?", its Outcome: the latest
 // answer any member gave. Answers keeps each member's own latest answer
-// (who took part in the check-in), AnswerOrder the order they came in;
+// (who answered "did you meet?"), AnswerOrder the order they came in;
 // SetAnswer keeps the two in step.
 type CoffeeGroup struct {
 	Members        []string                // Slack user IDs; stored sorted
@@ -69,14 +69,14 @@ func (g *CoffeeGroup) SetAnswer(user string, a CoffeeAnswer) {
 // (answers stored before the order was kept, or a record imported without
 // it), when no member in AnswerOrder is left: the first found wins. "We
 // met" comes first because it is a statement that something happened,
-// and it is what check-ins, ghost detection and the stats read before.
+// and it is what the did-you-meet questions, pauses for silence and the stats read before.
 var outcomeFallback = []CoffeeAnswer{AnswerYes, AnswerNotYet, AnswerNo, AnswerCant}
 
 // Outcome is the group's answer to "did you meet?": the latest answer
 // any member gave, "" when nobody answered. Members who contradict each
 // other ("Can't make it", then "We met") settle it by answering last;
 // everything that reads answers (history, stats, repeat avoidance,
-// check-ins, ghosts) reads this.
+// did-you-meet questions, pauses for silence) reads this.
 func (g CoffeeGroup) Outcome() CoffeeAnswer {
 	for i := len(g.AnswerOrder) - 1; i >= 0; i-- {
 		if a, ok := g.Answers[g.AnswerOrder[i]]; ok {
@@ -119,7 +119,7 @@ type Round struct {
 	Manual bool          // started by /coffee now
 	Groups []CoffeeGroup // nobody is in two groups
 	SitOut []SitOut      // who was left out, in the order given
-	Closed bool          // check-ins settled (misses counted): see CloseRound
+	Closed bool          // did-you-meet answers settled (misses counted): see CloseRound
 }
 
 // Group returns the index of the group user is in, or -1.
@@ -564,11 +564,11 @@ func (db *DB) UpdateRoundGroup(roundID uint64, group int, f func(g *CoffeeGroup)
 	return out, nil
 }
 
-// CloseRound settles round roundID's check-ins in one transaction: it
+// CloseRound settles round roundID's did-you-meet answers in one transaction: it
 // calls f with the round and the coffee members grouped in it (by user;
 // someone who left since is not in the map), marks the round Closed, and
 // stores the round and the members as f left them: f counts misses and
-// ghosts people atomically with the closing. f may change the round's
+// pauses silent people atomically with the closing. f may change the round's
 // groups too (not its ID or At); setting a map entry to nil leaves that
 // member as it was, and entries f adds are ignored. A round already
 // closed is left alone and f is not called (nil error): closing twice

@@ -546,7 +546,7 @@ func countMisses(r *store.Round, members map[string]*store.CoffeeMember) error {
 				continue
 			}
 			m.Misses++
-			m.Ghosted = m.Misses >= 3
+			m.PausedForSilence = m.Misses >= 3
 		}
 	}
 	return nil
@@ -593,7 +593,7 @@ func TestCloseRound(t *testing.T) {
 		}
 		members, _ := db.CoffeeMembers()
 		want := []store.CoffeeMember{
-			{User: "U1", Joined: base, Via: store.ViaCommand, Misses: 3, Ghosted: true},
+			{User: "U1", Joined: base, Via: store.ViaCommand, Misses: 3, PausedForSilence: true},
 			{User: "U2", Joined: base, Via: store.ViaCommand},
 			{User: "U3", Joined: base, Via: store.ViaCommand, Misses: 1},
 			{User: "U5", Joined: base, Via: store.ViaCommand},

@@ -188,7 +188,7 @@ func (db *DB) Export(w io.Writer, now time.Time) error {
 		for _, m := range members {
 			doc.Coffee.Members = append(doc.Coffee.Members, wireMember{
 				User: m.User, Joined: formatTime(m.Joined), PausedUntil: formatOptionalTime(m.PausedUntil),
-				Via: m.Via, SkipAt: formatOptionalTime(m.SkipAt), Misses: m.Misses, Ghosted: m.Ghosted,
+				Via: m.Via, SkipAt: formatOptionalTime(m.SkipAt), Misses: m.Misses, Ghosted: m.PausedForSilence,
 				Never: nonNil(m.Never),
 			})
 		}
@@ -265,7 +265,7 @@ func nonNil(s []string) []string {
 
 // ImportStats counts the records an Import wrote, by kind.
 type ImportStats struct {
-	Kudos, Followups, CoffeeMembers, Rounds, Checkins, People, Contacts int
+	Kudos, Followups, CoffeeMembers, Rounds, Checkins, People, CircleEntries int
 }
 
 // Import reads an export document (version 1 or 2) from r and upserts its
@@ -354,13 +354,13 @@ type parsedImport struct {
 	rounds    []Round
 	checkins  []Checkin
 	people    []Person
-	circle    []Contact
+	circle    []CircleEntry
 }
 
 func (p *parsedImport) stats() ImportStats {
 	return ImportStats{
 		Kudos: len(p.kudos), Followups: len(p.followups), CoffeeMembers: len(p.members),
-		Rounds: len(p.rounds), Checkins: len(p.checkins), People: len(p.people), Contacts: len(p.circle),
+		Rounds: len(p.rounds), Checkins: len(p.checkins), People: len(p.people), CircleEntries: len(p.circle),
 	}
 }
 
@@ -463,7 +463,7 @@ func parseImport(data []byte) (*parsedImport, error) {
 		}
 		m := CoffeeMember{
 			User: w.User, Joined: joined, PausedUntil: paused, Via: w.Via, SkipAt: skipAt,
-			Misses: w.Misses, Ghosted: w.Ghosted, Never: w.Never,
+			Misses: w.Misses, PausedForSilence: w.Ghosted, Never: w.Never,
 		}
 		if err := checkImportMember(field, m); err != nil {
 			return nil, err

@@ -68,9 +68,9 @@ func newWirePerson(p Person) wirePerson {
 	return w
 }
 
-func newWireContact(c Contact) wireContact {
+func newWireContact(c CircleEntry) wireContact {
 	return wireContact{
-		Owner: c.Owner, Other: c.Other, LastContact: formatOptionalTime(c.LastContact), LastKind: c.LastKind,
+		Owner: c.Owner, Other: c.Other, LastContact: formatOptionalTime(c.LastInTouch), LastKind: c.LastKind,
 		CadenceDays: c.CadenceDays, SnoozedUntil: formatOptionalTime(c.SnoozedUntil), Stopped: c.Stopped,
 	}
 }
@@ -165,21 +165,21 @@ func parseImportPerson(field string, w wirePerson) (Person, error) {
 }
 
 // parseImportContact turns a document's circle entry into a Contact,
-// checked as UpdateContact checks one.
-func parseImportContact(field string, w wireContact) (Contact, error) {
+// checked as UpdateCircleEntry checks one.
+func parseImportContact(field string, w wireContact) (CircleEntry, error) {
 	if err := checkPair(w.Owner, w.Other); err != nil {
-		return Contact{}, invalid(field, "%w", err)
+		return CircleEntry{}, invalid(field, "%w", err)
 	}
-	c := Contact{Owner: w.Owner, Other: w.Other, LastKind: w.LastKind, CadenceDays: w.CadenceDays, Stopped: w.Stopped}
+	c := CircleEntry{Owner: w.Owner, Other: w.Other, LastKind: w.LastKind, CadenceDays: w.CadenceDays, Stopped: w.Stopped}
 	var err error
-	if c.LastContact, err = parseOptionalImportTime(field+".last_contact", w.LastContact); err != nil {
-		return Contact{}, err
+	if c.LastInTouch, err = parseOptionalImportTime(field+".last_contact", w.LastContact); err != nil {
+		return CircleEntry{}, err
 	}
 	if c.SnoozedUntil, err = parseOptionalImportTime(field+".snoozed_until", w.SnoozedUntil); err != nil {
-		return Contact{}, err
+		return CircleEntry{}, err
 	}
-	if _, err := newContactRecord(c); err != nil {
-		return Contact{}, invalid(field, "%w", err)
+	if _, err := newCircleRecord(c); err != nil {
+		return CircleEntry{}, invalid(field, "%w", err)
 	}
 	return c, nil
 }
@@ -199,18 +199,18 @@ func allPeople(tx *bolt.Tx) ([]Person, error) {
 }
 
 // allContacts returns the whole circle, by owner then other.
-func allContacts(tx *bolt.Tx) ([]Contact, error) {
-	var out []Contact
-	err := tx.Bucket(bucketContacts).ForEach(func(k, v []byte) error {
-		owner, other, err := parseContactKey(k)
+func allContacts(tx *bolt.Tx) ([]CircleEntry, error) {
+	var out []CircleEntry
+	err := tx.Bucket(bucketCircles).ForEach(func(k, v []byte) error {
+		owner, other, err := parseCircleKey(k)
 		if err != nil {
 			return err
 		}
-		var rec contactRecord
+		var rec circleRecord
 		if err := decodeValue(v, &rec); err != nil {
 			return fmt.Errorf("decode contact %s/%s: %w", owner, other, err)
 		}
-		out = append(out, rec.contact(owner, other))
+		out = append(out, rec.entry(owner, other))
 		return nil
 	})
 	return out, err
@@ -218,7 +218,7 @@ func allContacts(tx *bolt.Tx) ([]Contact, error) {
 
 // putPeopleAndCircle writes imported people and contacts, replacing the
 // stored records of the same user or pair.
-func putPeopleAndCircle(tx *bolt.Tx, people []Person, circle []Contact) error {
+func putPeopleAndCircle(tx *bolt.Tx, people []Person, circle []CircleEntry) error {
 	for _, p := range people {
 		rec, err := newPersonRecord(p)
 		if err != nil { // parseImport checked: a bug
@@ -229,11 +229,11 @@ func putPeopleAndCircle(tx *bolt.Tx, people []Person, circle []Contact) error {
 		}
 	}
 	for _, c := range circle {
-		rec, err := newContactRecord(c)
+		rec, err := newCircleRecord(c)
 		if err != nil { // parseImport checked: a bug
 			return fmt.Errorf("contact %s/%s: %w", c.Owner, c.Other, err)
 		}
-		if err := putValue(tx.Bucket(bucketContacts), contactKey(c.Owner, c.Other), rec); err != nil {
+		if err := putValue(tx.Bucket(bucketCircles), circleKey(c.Owner, c.Other), rec); err != nil {
 			return err
 		}
 	}

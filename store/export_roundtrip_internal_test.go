@@ -22,7 +22,7 @@ var (
 		bucketKudos, bucketKudosByTime, bucketKudosByGiver, bucketKudosByReceiver,
 		bucketFollowups, bucketFollowupsByNext, bucketFollowupsByOwner, bucketFollowupsByCounterpart,
 		bucketCoffeeMembers, bucketCoffeeRounds, bucketCoffeeRoundsByAt, bucketCheckins,
-		bucketPeople, bucketContacts,
+		bucketPeople, bucketCircles,
 	}
 	notExportedBuckets = [][]byte{
 		bucketMeta, bucketSeenEvents, bucketSeenEventsByTime, bucketJobRuns,
@@ -100,8 +100,8 @@ func TestExportImportKeepsEverything(t *testing.T) {
 			LastReconnect: at.Add(time.Hour), Updated: at.Add(2 * time.Hour), Locale: "de-DE"},
 		{ID: "U2", Name: "bob", TZ: "Asia/Tokyo", WorkEnd: 24 * time.Hour},
 	}
-	contacts := []Contact{
-		{Owner: "U1", Other: "U2", LastContact: at, LastKind: ContactCheckin, CadenceDays: 14, SnoozedUntil: at.Add(48 * time.Hour), Stopped: true},
+	contacts := []CircleEntry{
+		{Owner: "U1", Other: "U2", LastInTouch: at, LastKind: InTouchCheckin, CadenceDays: 14, SnoozedUntil: at.Add(48 * time.Hour), Stopped: true},
 		{Owner: "U2", Other: "U1"},
 	}
 	kudos := []Kudos{{Giver: "U1", Receivers: []string{"U2", "U3"}, Text: "for the <@U3> review", Values: []string{"care"},
@@ -112,7 +112,7 @@ func TestExportImportKeepsEverything(t *testing.T) {
 		{Owner: "U2", Text: "write it up", Due: at, Created: at.Add(-time.Hour), Status: FollowupDone, DoneAt: at.Add(time.Minute), Note: "sent"},
 	}
 	members := []CoffeeMember{{User: "U1", Joined: at, PausedUntil: at.Add(time.Hour), Via: ViaChannel, SkipAt: at.Add(7 * 24 * time.Hour),
-		Misses: 2, Ghosted: true, Never: []string{"U3"}}}
+		Misses: 2, PausedForSilence: true, Never: []string{"U3"}}}
 	rounds := []Round{{At: at, Manual: true, Closed: true,
 		Groups: []CoffeeGroup{{Members: []string{"U1", "U2"}, Channel: "G1", IntroTS: "1700000000.000200", Icebreaker: 3,
 			Answers: map[string]CoffeeAnswer{"U1": AnswerYes}, AnswerOrder: []string{"U1"}, DidYouMeetSent: true}},
@@ -134,7 +134,7 @@ func TestExportImportKeepsEverything(t *testing.T) {
 		}
 	}
 	for _, c := range contacts {
-		if _, err := src.UpdateContact(c.Owner, c.Other, func(q *Contact) error { *q = c; return nil }); err != nil {
+		if _, err := src.UpdateCircleEntry(c.Owner, c.Other, func(q *CircleEntry) error { *q = c; return nil }); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -188,7 +188,7 @@ func fill(t *testing.T, db *store.DB) {
 	for _, m := range []store.CoffeeMember{
 		{User: "U2", Joined: base.AddDate(0, -1, 0)},
 		{User: "U1", Joined: base.AddDate(0, -2, 0), PausedUntil: base.AddDate(0, 0, 14).In(cet)},
-		{User: "U3", Joined: base.Add(7), Via: store.ViaChannel, SkipAt: base.AddDate(0, 0, 7).In(cet), Misses: 3, Ghosted: true, Never: []string{"U5", "U1"}},
+		{User: "U3", Joined: base.Add(7), Via: store.ViaChannel, SkipAt: base.AddDate(0, 0, 7).In(cet), Misses: 3, PausedForSilence: true, Never: []string{"U5", "U1"}},
 	} {
 		must(t, db.PutCoffeeMember(m))
 	}

@@ -25,7 +25,7 @@ type ForgetStats struct {
 	KudosDeleted    int  // kudos deleted: the user was their only receiver
 	RoundsEdited    int  // coffee rounds the user was taken out of
 	Outgoing        int  // outbox items deleted: for the user or naming them
-	Contacts        int  // contacts deleted: the user's own, and others' with the user
+	CircleEntries   int  // circle entries deleted: the user's own, and theirs in others' circles
 	Edits           int  // edits queued of Rapport's own messages that named the user
 	Member          bool // the user's coffee membership was deleted
 	Person          bool // the user's person record was deleted
@@ -87,7 +87,7 @@ func (db *DB) ForgetUser(user string, now time.Time) (ForgetStats, error) {
 		}
 		for _, step := range []func(*bolt.Tx, string, *ForgetStats) error{
 			forgetKudos, forgetFollowups, forgetCheckins, forgetCoffeeMembers,
-			forgetRounds, forgetPerson, forgetContacts, forgetOutgoing, forgetSeenEvents,
+			forgetRounds, forgetPerson, forgetCircles, forgetOutgoing, forgetSeenEvents,
 		} {
 			if err := step(tx, user, &st); err != nil {
 				return err

@@ -156,11 +156,11 @@ func fillForget(t *testing.T, db *DB) {
 		t.Fatal(err)
 	}
 	for _, p := range [][2]string{{alice, bob}, {carol, alice}, {bob, carol}} {
-		if err := db.Touch(p[0], p[1], at(4), ContactCoffee); err != nil {
+		if err := db.RecordInTouch(p[0], p[1], at(4), InTouchCoffee); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := db.UpdateContact(carol, bob, func(c *Contact) error { c.CadenceDays = 14; return nil }); err != nil {
+	if _, err := db.UpdateCircleEntry(carol, bob, func(c *CircleEntry) error { c.CadenceDays = 14; return nil }); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -221,7 +221,7 @@ func TestForgetUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := ForgetStats{Followups: 2, Checkins: 2, KudosAnonymised: 4, KudosDeleted: 1, RoundsEdited: 3, Outgoing: 3, Contacts: 4, Member: true, Person: true}
+	want := ForgetStats{Followups: 2, Checkins: 2, KudosAnonymised: 4, KudosDeleted: 1, RoundsEdited: 3, Outgoing: 3, CircleEntries: 4, Member: true, Person: true}
 	if st != want {
 		t.Errorf("stats = %+v, want %+v", st, want)
 	}
@@ -232,7 +232,7 @@ func TestForgetUser(t *testing.T) {
 		t.Errorf("the ID is still stored:\n%s", strings.Join(hits, "\n"))
 	}
 	// Contacts between others stay, settings and all.
-	if c, err := db.Contact(carol, bob); err != nil || c.CadenceDays != 14 {
+	if c, err := db.CircleEntry(carol, bob); err != nil || c.CadenceDays != 14 {
 		t.Errorf("Contact(carol, bob) after forgetting alice = %+v, %v", c, err)
 	}
 	if circle, err := db.Circle(bob); err != nil || len(circle) != 1 || circle[0].Other != carol {

@@ -811,8 +811,8 @@ func TestMigrateV6Contacts(t *testing.T) {
 	if got, err := db.ReconnectOwners(); err != nil || got != nil {
 		t.Errorf("ReconnectOwners() after migration = %v, %v, want none", got, err)
 	}
-	if err := db.Touch("U1", "U2", base, store.ContactCoffee); err != nil {
-		t.Errorf("Touch after migration = %v", err)
+	if err := db.RecordInTouch("U1", "U2", base, store.InTouchCoffee); err != nil {
+		t.Errorf("RecordInTouch after migration = %v", err)
 	}
 	if got, err := db.Circle("U2"); err != nil || len(got) != 1 || got[0].Other != "U1" {
 		t.Errorf("Circle(U2) after migration = %+v, %v", got, err)

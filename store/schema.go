@@ -33,7 +33,7 @@ var (
 	bucketOutbox                 = []byte("outbox")                   // be64(id) -> JSON outgoingRecord; since v3
 	bucketOutboxByDue            = []byte("outbox_by_due")            // be64(not before) ‖ be64(id) -> empty; pending ones only; since v3
 	bucketOutboxKeys             = []byte("outbox_keys")              // idempotency key -> be64(id); since v3
-	bucketContacts               = []byte("contacts")                 // owner ‖ 0x00 ‖ other -> JSON contactRecord; since v6
+	bucketCircles                = []byte("contacts")                 // owner ‖ 0x00 ‖ other -> JSON contactRecord; since v6
 	keySchemaVersion             = []byte("schema_version")           // in meta: be64(version)
 	emptyValue                   = []byte{}                           // value of index entries: the key says it all
 )
@@ -62,7 +62,7 @@ var allBuckets = [][]byte{
 	bucketOutbox,
 	bucketOutboxByDue,
 	bucketOutboxKeys,
-	bucketContacts,
+	bucketCircles,
 }
 
 // Indexed times are stored as unsigned unix nanoseconds so that byte order

@@ -251,7 +251,7 @@ func (db *DB) Check() error {
 		}
 		// The indexes are checked only on a sound file: walking a
 		// damaged tree could crash.
-		for _, check := range []func(*bolt.Tx) error{checkKudosIndexes, checkFollowupIndexes, checkRoundIndexes, checkOutboxIndexes, checkContacts} {
+		for _, check := range []func(*bolt.Tx) error{checkKudosIndexes, checkFollowupIndexes, checkRoundIndexes, checkOutboxIndexes, checkCircles} {
 			if err := check(tx); err != nil {
 				return err
 			}

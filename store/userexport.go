@@ -19,7 +19,7 @@ type UserDataCounts struct {
 	OwedToThem    int  // follow-ups others owe them
 	Rounds        int  // coffee rounds they were grouped or sat out in
 	Checkins      int  // check-ins by them or with them
-	Contacts      int  // people in their stay-in-touch circle
+	CircleEntries int  // people in their stay-in-touch circle
 	Member        bool // they are a coffee member
 }
 
@@ -78,9 +78,9 @@ func (db *DB) UserExport(w io.Writer, user string, now time.Time) (UserDataCount
 		}
 		// Their own circle; other people's circles (who wants to stay in
 		// touch with them, and how often) are those people's own notes.
-		return scanCircle(tx, user, func(c Contact) {
+		return scanCircle(tx, user, func(c CircleEntry) {
 			doc.Circle = append(doc.Circle, newWireContact(c))
-			n.Contacts++
+			n.CircleEntries++
 		})
 	})
 	if err != nil {
@@ -153,7 +153,7 @@ func userRecords(tx *bolt.Tx, user string, doc exportDoc) (exportDoc, UserDataCo
 		n.Member = true
 		doc.Coffee.Members = append(doc.Coffee.Members, wireMember{
 			User: m.User, Joined: formatTime(m.Joined), PausedUntil: formatOptionalTime(m.PausedUntil),
-			Via: m.Via, SkipAt: formatOptionalTime(m.SkipAt), Misses: m.Misses, Ghosted: m.Ghosted,
+			Via: m.Via, SkipAt: formatOptionalTime(m.SkipAt), Misses: m.Misses, Ghosted: m.PausedForSilence,
 			Never: nonNil(m.Never),
 		})
 	}

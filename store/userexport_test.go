@@ -11,7 +11,7 @@ func TestUserExport(t *testing.T) {
 	fillForget(t, db)
 	doc, n, raw := userExportOf(t, db, alice)
 
-	want := UserDataCounts{KudosGiven: 2, KudosReceived: 2, Followups: 1, OwedToThem: 1, Rounds: 3, Checkins: 2, Contacts: 2, Member: true}
+	want := UserDataCounts{KudosGiven: 2, KudosReceived: 2, Followups: 1, OwedToThem: 1, Rounds: 3, Checkins: 2, CircleEntries: 2, Member: true}
 	if n != want {
 		t.Errorf("counts = %+v, want %+v", n, want)
 	}

@@ -91,7 +91,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 			return fmt.Errorf("import %s: nothing was changed: %w", rest[0], err)
 		}
 		fmt.Fprintf(stdout, "imported %s: %d kudos, %d follow-ups, %d coffee members, %d rounds, %d check-ins, %d people, %d circle entries\n",
-			rest[0], st.Kudos, st.Followups, st.CoffeeMembers, st.Rounds, st.Checkins, st.People, st.Contacts)
+			rest[0], st.Kudos, st.Followups, st.CoffeeMembers, st.Rounds, st.Checkins, st.People, st.CircleEntries)
 		return nil
 	}, nil)
 }

@@ -335,7 +335,7 @@ func fillStore(t *testing.T, path string) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.UpdateContact("UALICE", "UBOB", func(c *store.Contact) error { c.CadenceDays = 14; return nil }); err != nil {
+	if _, err := db.UpdateCircleEntry("UALICE", "UBOB", func(c *store.CircleEntry) error { c.CadenceDays = 14; return nil }); err != nil {
 		t.Fatal(err)
 	}
 }

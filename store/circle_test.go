@@ -16,7 +16,7 @@ import (
 func day(n int) time.Time { return base.Add(time.Duration(n) * 24 * time.Hour) }
 
 // others lists the Other of each contact.
-func others(cs []store.Contact) []string {
+func others(cs []store.CircleEntry) []string {
 	var out []string
 	for _, c := range cs {
 		out = append(out, c.Other)
@@ -24,48 +24,48 @@ func others(cs []store.Contact) []string {
 	return out
 }
 
-// Ensure Touch creates both directions, keeps the latest interaction
+// Ensure RecordInTouch creates both directions, keeps the latest interaction
 // (never moving back), and leaves cadence, snooze and stop alone.
 func TestTouch(t *testing.T) {
 	t.Parallel()
 	db := mustOpenPath(t, newPath(t), store.Options{})
-	if _, err := db.Contact("U1", "U2"); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("Contact before Touch = %v, want ErrNotFound", err)
+	if _, err := db.CircleEntry("U1", "U2"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("Contact before RecordInTouch = %v, want ErrNotFound", err)
 	}
-	if err := db.Touch("U1", "U2", day(-10), store.ContactKudos); err != nil {
+	if err := db.RecordInTouch("U1", "U2", day(-10), store.InTouchKudos); err != nil {
 		t.Fatal(err)
 	}
 	for _, pair := range [][2]string{{"U1", "U2"}, {"U2", "U1"}} {
-		want := store.Contact{Owner: pair[0], Other: pair[1], LastContact: day(-10), LastKind: "kudos"}
-		if got, err := db.Contact(pair[0], pair[1]); err != nil || got != want {
+		want := store.CircleEntry{Owner: pair[0], Other: pair[1], LastInTouch: day(-10), LastKind: "kudos"}
+		if got, err := db.CircleEntry(pair[0], pair[1]); err != nil || got != want {
 			t.Errorf("Contact(%s, %s) = %+v, %v, want %+v", pair[0], pair[1], got, err, want)
 		}
 	}
-	if _, err := db.UpdateContact("U2", "U1", func(c *store.Contact) error {
+	if _, err := db.UpdateCircleEntry("U2", "U1", func(c *store.CircleEntry) error {
 		c.CadenceDays, c.SnoozedUntil, c.Stopped = 7, day(3), true
 		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
 	// Older and equal interactions change nothing; a newer one moves both.
-	if err := db.Touch("U2", "U1", day(-20), store.ContactCoffee); err != nil {
+	if err := db.RecordInTouch("U2", "U1", day(-20), store.InTouchCoffee); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Touch("U1", "U2", day(-10), store.ContactCheckin); err != nil {
+	if err := db.RecordInTouch("U1", "U2", day(-10), store.InTouchCheckin); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := db.Contact("U1", "U2"); got.LastContact != day(-10) || got.LastKind != "kudos" {
+	if got, _ := db.CircleEntry("U1", "U2"); got.LastInTouch != day(-10) || got.LastKind != "kudos" {
 		t.Errorf("after older touches, U1/U2 = %+v, want day -10 kudos", got)
 	}
 	paris := time.FixedZone("CET", 3600)
-	if err := db.Touch("U2", "U1", day(-1).In(paris), store.ContactFollowup); err != nil {
+	if err := db.RecordInTouch("U2", "U1", day(-1).In(paris), store.InTouchFollowup); err != nil {
 		t.Fatal(err)
 	}
-	want := store.Contact{Owner: "U2", Other: "U1", LastContact: day(-1), LastKind: "followup", CadenceDays: 7, SnoozedUntil: day(3), Stopped: true}
-	if got, err := db.Contact("U2", "U1"); err != nil || got != want {
+	want := store.CircleEntry{Owner: "U2", Other: "U1", LastInTouch: day(-1), LastKind: "followup", CadenceDays: 7, SnoozedUntil: day(3), Stopped: true}
+	if got, err := db.CircleEntry("U2", "U1"); err != nil || got != want {
 		t.Errorf("Contact(U2, U1) = %+v, %v, want %+v", got, err, want)
 	}
-	if got, _ := db.Contact("U1", "U2"); got.LastContact != day(-1) || got.LastKind != "followup" || got.CadenceDays != 0 {
+	if got, _ := db.CircleEntry("U1", "U2"); got.LastInTouch != day(-1) || got.LastKind != "followup" || got.CadenceDays != 0 {
 		t.Errorf("Contact(U1, U2) = %+v, want day -1 followup, default cadence", got)
 	}
 	for _, tt := range []struct {
@@ -78,8 +78,8 @@ func TestTouch(t *testing.T) {
 		{"U1", "U2", "lunch", base},
 		{"U1", "U2", "kudos", time.Time{}},
 	} {
-		if err := db.Touch(tt.a, tt.b, tt.at, tt.kind); err == nil {
-			t.Errorf("Touch(%q, %q, %s, %q) = nil, want an error", tt.a, tt.b, tt.at, tt.kind)
+		if err := db.RecordInTouch(tt.a, tt.b, tt.at, tt.kind); err == nil {
+			t.Errorf("RecordInTouch(%q, %q, %s, %q) = nil, want an error", tt.a, tt.b, tt.at, tt.kind)
 		}
 	}
 	if err := db.Check(); err != nil {
@@ -87,35 +87,35 @@ func TestTouch(t *testing.T) {
 	}
 }
 
-// Ensure UpdateContact creates one direction, keeps Owner and Other,
+// Ensure UpdateCircleEntry creates one direction, keeps Owner and Other,
 // and writes nothing when f or validation fails.
 func TestUpdateContact(t *testing.T) {
 	t.Parallel()
 	db := mustOpenPath(t, newPath(t), store.Options{})
-	c, err := db.UpdateContact("U1", "U2", func(c *store.Contact) error {
+	c, err := db.UpdateCircleEntry("U1", "U2", func(c *store.CircleEntry) error {
 		c.Owner, c.Other, c.CadenceDays = "X", "Y", 14
 		return nil
 	})
-	if want := (store.Contact{Owner: "U1", Other: "U2", CadenceDays: 14}); err != nil || c != want {
-		t.Errorf("UpdateContact = %+v, %v, want %+v", c, err, want)
+	if want := (store.CircleEntry{Owner: "U1", Other: "U2", CadenceDays: 14}); err != nil || c != want {
+		t.Errorf("UpdateCircleEntry = %+v, %v, want %+v", c, err, want)
 	}
-	if _, err := db.Contact("U2", "U1"); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("UpdateContact created the other direction: %v", err)
+	if _, err := db.CircleEntry("U2", "U1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("UpdateCircleEntry created the other direction: %v", err)
 	}
 	boom := errors.New("boom")
-	if _, err := db.UpdateContact("U1", "U2", func(c *store.Contact) error { c.Stopped = true; return boom }); !errors.Is(err, boom) {
-		t.Errorf("UpdateContact with failing f = %v, want boom", err)
+	if _, err := db.UpdateCircleEntry("U1", "U2", func(c *store.CircleEntry) error { c.Stopped = true; return boom }); !errors.Is(err, boom) {
+		t.Errorf("UpdateCircleEntry with failing f = %v, want boom", err)
 	}
-	if _, err := db.UpdateContact("U1", "U2", func(c *store.Contact) error { c.CadenceDays = -1; return nil }); err == nil {
-		t.Error("UpdateContact with a negative cadence = nil error")
+	if _, err := db.UpdateCircleEntry("U1", "U2", func(c *store.CircleEntry) error { c.CadenceDays = -1; return nil }); err == nil {
+		t.Error("UpdateCircleEntry with a negative cadence = nil error")
 	}
-	if _, err := db.UpdateContact("U1", "U3", func(c *store.Contact) error { return boom }); !errors.Is(err, boom) {
-		t.Errorf("UpdateContact(new) with failing f = %v, want boom", err)
+	if _, err := db.UpdateCircleEntry("U1", "U3", func(c *store.CircleEntry) error { return boom }); !errors.Is(err, boom) {
+		t.Errorf("UpdateCircleEntry(new) with failing f = %v, want boom", err)
 	}
-	if got, _ := db.Contact("U1", "U2"); got.Stopped || got.CadenceDays != 14 {
+	if got, _ := db.CircleEntry("U1", "U2"); got.Stopped || got.CadenceDays != 14 {
 		t.Errorf("failed updates wrote %+v", got)
 	}
-	if _, err := db.Contact("U1", "U3"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := db.CircleEntry("U1", "U3"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("failed update created U1/U3: %v", err)
 	}
 }
@@ -129,7 +129,7 @@ func TestCircleAndReconnectOwners(t *testing.T) {
 		t.Errorf("ReconnectOwners() of an empty file = %v, %v", got, err)
 	}
 	for _, p := range [][2]string{{"U1", "U3"}, {"U12", "U4"}, {"U1", "U2"}, {"U12", "U1"}} {
-		if err := db.Touch(p[0], p[1], base, store.ContactCoffee); err != nil {
+		if err := db.RecordInTouch(p[0], p[1], base, store.InTouchCoffee); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -152,13 +152,13 @@ func TestLapsed(t *testing.T) {
 	db := mustOpenPath(t, newPath(t), store.Options{})
 	touch := func(other string, at time.Time) {
 		t.Helper()
-		if err := db.Touch("U1", other, at, store.ContactCheckin); err != nil {
+		if err := db.RecordInTouch("U1", other, at, store.InTouchCheckin); err != nil {
 			t.Fatal(err)
 		}
 	}
-	set := func(other string, f func(c *store.Contact)) {
+	set := func(other string, f func(c *store.CircleEntry)) {
 		t.Helper()
-		if _, err := db.UpdateContact("U1", other, func(c *store.Contact) error { f(c); return nil }); err != nil {
+		if _, err := db.UpdateCircleEntry("U1", other, func(c *store.CircleEntry) error { f(c); return nil }); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -167,18 +167,18 @@ func TestLapsed(t *testing.T) {
 	touch("UB", day(-30)) // default 30: due exactly now
 	touch("UC", day(-29)) // default 30: not yet
 	touch("UD", day(-8))  // custom 7: 1 day overdue
-	set("UD", func(c *store.Contact) { c.CadenceDays = 7 })
+	set("UD", func(c *store.CircleEntry) { c.CadenceDays = 7 })
 	touch("UE", day(-50)) // custom 60: not yet
-	set("UE", func(c *store.Contact) { c.CadenceDays = 60 })
+	set("UE", func(c *store.CircleEntry) { c.CadenceDays = 60 })
 	touch("UF", day(-90)) // stopped
-	set("UF", func(c *store.Contact) { c.Stopped = true })
+	set("UF", func(c *store.CircleEntry) { c.Stopped = true })
 	touch("UG", day(-90)) // snoozed past now
-	set("UG", func(c *store.Contact) { c.SnoozedUntil = now.Add(time.Second) })
+	set("UG", func(c *store.CircleEntry) { c.SnoozedUntil = now.Add(time.Second) })
 	touch("UH", day(-60)) // snooze ends now: 30 days overdue
-	set("UH", func(c *store.Contact) { c.SnoozedUntil = now })
-	touch("UI", day(-40))                                                       // ties with UA, sorts after it
-	set("UJ", func(c *store.Contact) {})                                        // no interaction yet
-	if err := db.Touch("U2", "UZ", day(-400), store.ContactKudos); err != nil { // someone else's
+	set("UH", func(c *store.CircleEntry) { c.SnoozedUntil = now })
+	touch("UI", day(-40))                                                               // ties with UA, sorts after it
+	set("UJ", func(c *store.CircleEntry) {})                                            // no interaction yet
+	if err := db.RecordInTouch("U2", "UZ", day(-400), store.InTouchKudos); err != nil { // someone else's
 		t.Fatal(err)
 	}
 
@@ -214,7 +214,7 @@ func TestCheckContacts(t *testing.T) {
 		want     string
 	}{
 		{"NoSeparator", "U1U2", `{}`, "want owner ‖ 0x00 ‖ other"},
-		{"Self", "U1\x00U1", `{}`, "own contact"},
+		{"Self", "U1\x00U1", `{}`, "own circle"},
 		{"NotJSON", "U1\x00U2", `{`, "decode U1/U2"},
 		{"BadKind", "U1\x00U2", `{"last_kind":"lunch"}`, "kind"},
 		{"NegativeCadence", "U1\x00U2", `{"cadence_days":-3}`, "cadence"},
@@ -223,7 +223,7 @@ func TestCheckContacts(t *testing.T) {
 			t.Parallel()
 			path := newPath(t)
 			db := mustOpenPath(t, path, store.Options{})
-			if err := db.Touch("U1", "U3", base, store.ContactKudos); err != nil {
+			if err := db.RecordInTouch("U1", "U3", base, store.InTouchKudos); err != nil {
 				t.Fatal(err)
 			}
 			if err := db.Close(); err != nil {

@@ -59,8 +59,8 @@ func TestReconnectNudge(t *testing.T) {
 		t.Errorf("suggestions = %d, want 1 a week", n)
 	}
 	h.click("UALICE", h.slack.DMChannel("UALICE"), "reconnect_done", "UBOB")
-	ct, err := h.db.Contact("UALICE", "UBOB")
-	if err != nil || !ct.LastContact.Equal(later) {
+	ct, err := h.db.CircleEntry("UALICE", "UBOB")
+	if err != nil || !ct.LastInTouch.Equal(later) {
 		t.Fatalf("contact after I reached out = %+v, %v; want the clock reset to %v", ct, err, later)
 	}
 	if lapsed, _ := h.db.Lapsed("UALICE", later.Add(time.Hour), 42, 3); len(lapsed) != 0 {
@@ -68,7 +68,7 @@ func TestReconnectNudge(t *testing.T) {
 	}
 	// Not now: no suggestion of Bob for four weeks.
 	h.click("UALICE", h.slack.DMChannel("UALICE"), "reconnect_later", "UBOB")
-	if ct, _ := h.db.Contact("UALICE", "UBOB"); !ct.SnoozedUntil.After(later.AddDate(0, 0, 27)) {
+	if ct, _ := h.db.CircleEntry("UALICE", "UBOB"); !ct.SnoozedUntil.After(later.AddDate(0, 0, 27)) {
 		t.Errorf("snoozed until %v, want four weeks", ct.SnoozedUntil)
 	}
 }

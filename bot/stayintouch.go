@@ -31,13 +31,13 @@ var conversationStarters = []string{
 	"How did that thing you were working on turn out?",
 }
 
-// touch records that two people interacted, for their circles. A failure
+// recordInTouch records that two people interacted, for their circles. A failure
 // is logged: the interaction itself already happened.
-func (b *Bot) touch(a, c string, at time.Time, kind string) {
+func (b *Bot) recordInTouch(a, c string, at time.Time, kind string) {
 	if a == "" || c == "" || a == c {
 		return
 	}
-	if err := b.store.Touch(a, c, at, kind); err != nil {
+	if err := b.store.RecordInTouch(a, c, at, kind); err != nil {
 		b.log.Warn("circle: touch failed", "user", a, "err", err)
 	}
 }
@@ -57,7 +57,7 @@ func (b *Bot) checkinCommand(ctx context.Context, cmd slashCommand) error {
 		if who == "" {
 			return errNoPerson(cmd.args, "`/checkin stop @maya`")
 		}
-		if _, err := b.store.UpdateContact(cmd.user, who, func(c *store.Contact) error { c.Stopped = true; return nil }); err != nil {
+		if _, err := b.store.UpdateCircleEntry(cmd.user, who, func(c *store.CircleEntry) error { c.Stopped = true; return nil }); err != nil {
 			return err
 		}
 		return b.answerText(ctx, cmd.origin, fmt.Sprintf("Done: I won't suggest reconnecting with <@%s>. (Undo with `/checkin every 30 days @them`.)", who))
@@ -90,21 +90,21 @@ func (b *Bot) checkinCommand(ctx context.Context, cmd slashCommand) error {
 	if _, err := b.store.AddCheckin(store.Checkin{User: cmd.user, With: who, At: now, Note: note}); err != nil {
 		return err
 	}
-	b.touch(cmd.user, who, now, store.ContactCheckin)
+	b.recordInTouch(cmd.user, who, now, store.InTouchCheckin)
 	return b.answerText(ctx, cmd.origin, fmt.Sprintf(":seedling: Noted that you reached out to <@%s>. Your note is private; I'll show it to you next time you meet.", who))
 }
 
-// contactWords says how two people were last in touch, in words a person
+// inTouchWords says how two people were last in touch, in words a person
 // reads, for a stored contact kind.
-func contactWords(kind string) string {
+func inTouchWords(kind string) string {
 	switch kind {
-	case store.ContactCoffee:
+	case store.InTouchCoffee:
 		return "you met for coffee"
-	case store.ContactKudos:
+	case store.InTouchKudos:
 		return "kudos"
-	case store.ContactFollowup:
+	case store.InTouchFollowup:
 		return "a follow-up"
-	case store.ContactCheckin:
+	case store.InTouchCheckin:
 		return "you reached out"
 	}
 	return "in touch"
@@ -138,7 +138,7 @@ func (b *Bot) checkinCadence(ctx context.Context, cmd slashCommand, toks []token
 	if who == "" || days < 1 || days > 365 {
 		return userErrorf("Try `/checkin every 30 days @maya` or `/checkin every 2 weeks @maya` (1 to 365 days).")
 	}
-	if _, err := b.store.UpdateContact(cmd.user, who, func(c *store.Contact) error {
+	if _, err := b.store.UpdateCircleEntry(cmd.user, who, func(c *store.CircleEntry) error {
 		c.CadenceDays, c.Stopped = days, false
 		return nil
 	}); err != nil {
@@ -164,8 +164,8 @@ func (b *Bot) checkinHistory(ctx context.Context, cmd slashCommand, who string) 
 	r := b.readerOf(ctx, cmd.user)
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "*You and <@%s>*", who)
-	if c, err := b.store.Contact(cmd.user, who); err == nil && !c.LastContact.IsZero() {
-		fmt.Fprintf(&sb, "\nLast contact: %s (%s)", localWhen(c.LastContact, r), contactWords(c.LastKind))
+	if c, err := b.store.CircleEntry(cmd.user, who); err == nil && !c.LastInTouch.IsZero() {
+		fmt.Fprintf(&sb, "\nLast contact: %s (%s)", localWhen(c.LastInTouch, r), inTouchWords(c.LastKind))
 		if c.Stopped {
 			sb.WriteString(" · suggestions off")
 		} else if c.CadenceDays > 0 {
@@ -221,10 +221,10 @@ func (b *Bot) SuggestReconnects(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-func renderReconnect(lapsed []store.Contact, now time.Time) (string, []slack.Block) {
+func renderReconnect(lapsed []store.CircleEntry, now time.Time) (string, []slack.Block) {
 	blocks := []slack.Block{section(":seedling: *A few people you haven't caught up with in a while.* No agenda needed — a quick hello keeps a relationship warm.")}
 	for i, c := range lapsed {
-		days := int(now.Sub(c.LastContact).Hours() / 24)
+		days := int(now.Sub(c.LastInTouch).Hours() / 24)
 		blocks = append(blocks,
 			section(fmt.Sprintf("*<@%s>* — last contact %d days ago\n_%s_", c.Other, days, conversationStarters[(i+days)%len(conversationStarters)])),
 			slack.NewActionBlock(reconnectBlockIDPrefix+c.Other,
@@ -247,7 +247,7 @@ func (b *Bot) reconnectDone(ctx context.Context, in interaction, a *slack.BlockA
 	if _, err := b.store.AddCheckin(store.Checkin{User: in.user, With: who, At: now}); err != nil {
 		return err
 	}
-	b.touch(in.user, who, now, store.ContactCheckin)
+	b.recordInTouch(in.user, who, now, store.InTouchCheckin)
 	return b.answer(ctx, in.origin, response{Text: fmt.Sprintf(":seedling: Nice — noted that you reached out to <@%s>.", who)})
 }
 
@@ -258,7 +258,7 @@ func (b *Bot) reconnectLater(ctx context.Context, in interaction, a *slack.Block
 		return userErrorf("That button is out of date; nothing was changed.")
 	}
 	until := b.opts.Now().Add(reconnectSnooze)
-	if _, err := b.store.UpdateContact(in.user, who, func(c *store.Contact) error { c.SnoozedUntil = until; return nil }); err != nil {
+	if _, err := b.store.UpdateCircleEntry(in.user, who, func(c *store.CircleEntry) error { c.SnoozedUntil = until; return nil }); err != nil {
 		return err
 	}
 	return b.answer(ctx, in.origin, response{Text: fmt.Sprintf("OK — I won't suggest <@%s> for four weeks.", who)})
