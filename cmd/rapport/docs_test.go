@@ -147,6 +147,48 @@ func TestReadmeLinksResolve(t *testing.T) {
 	}
 }
 
+// repoPath is a code span naming a file of the repository: a path under
+// one of the top-level folders, ending in a file name with an extension
+// (`bot/coffee_rounds.go`, `docs/glossary.md`) or in a folder's slash
+// (`bot/slacktest/`), optionally with a glob star in the name
+// (`bot/coffee*.go`).
+var repoPath = regexp.MustCompile("`((?:cmd|bot|store|scheduler|docs|\\.ci)/[A-Za-z0-9_./*-]*(?:\\.[a-z]+|/))`")
+
+// TestDocsNameOnlyExistingFiles fails when the README or docs/ name, as
+// code, a file or folder of the repository that does not exist: a page
+// that says where something lives must not send a reader to a file that
+// was moved or deleted.
+func TestDocsNameOnlyExistingFiles(t *testing.T) {
+	checked := 0
+	for _, doc := range userDocs(t) {
+		text, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name, _ := filepath.Rel(repoRoot, doc)
+		fenced := false
+		for n, line := range strings.Split(string(text), "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), "```") {
+				fenced = !fenced
+				continue
+			}
+			if fenced {
+				continue // examples of commands, transcripts
+			}
+			for _, m := range repoPath.FindAllStringSubmatch(line, -1) {
+				checked++
+				matches, err := filepath.Glob(filepath.Join(repoRoot, filepath.FromSlash(strings.TrimSuffix(m[1], "/"))))
+				if err != nil || len(matches) == 0 {
+					t.Errorf("%s:%d: %s names %q, which is not in the repository", name, n+1, name, m[1])
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("found no file names at all: the pattern is broken")
+	}
+}
+
 // outsideFiles are the names of developer notes kept outside the
 // repository. Built from parts so that this file does not name them itself.
 var outsideFiles = regexp.MustCompile(strings.Join([]string{
