@@ -99,6 +99,11 @@ type Bot struct {
 	settledOnce sync.Once
 
 	rounds roundState // the coffee round lifecycle's (coffee_rounds.go)
+
+	// renderers and onDelivered are keyed by store.Outgoing.Render; set
+	// in New, read-only afterwards (outbox.go).
+	renderers   map[string]renderer
+	onDelivered map[string]deliveredHook
 }
 
 // New builds a bot. It returns an error when the route table is malformed
@@ -144,6 +149,10 @@ func New(api SlackAPI, sock Socket, st Store, opts Options, log *slog.Logger) (*
 		return nil, err
 	}
 	b.routes = r
+	b.renderers = map[string]renderer{
+		renderHomeRefresh: b.renderHomeRefreshNow,
+	}
+	b.onDelivered = map[string]deliveredHook{}
 	return b, nil
 }
 

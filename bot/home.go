@@ -37,6 +37,25 @@ func (b *Bot) refreshHome(ctx context.Context, users ...string) {
 	}
 }
 
+// homeRefresh is the outbox item that republishes user's Home after the
+// action cause (a name unique to that action, such as "kudos:42"), as one
+// of the action's effects: committed with it, and sent after it.
+func homeRefresh(user, cause string) store.Outgoing {
+	return store.Outgoing{Key: homeRefreshKey(user, cause), User: user, Render: renderHomeRefresh, Text: "Home refresh"}
+}
+
+// renderHomeRefreshNow delivers a homeRefresh item: it publishes the Home
+// if the person has opened it since the bot started (the rest see a fresh
+// one when they open it), and sends no message.
+func (b *Bot) renderHomeRefreshNow(ctx context.Context, o store.Outgoing) (string, []slack.Block, bool, error) {
+	if _, seen := b.homeSeen.Load(o.User); seen {
+		if err := b.publishHome(ctx, o.User); err != nil {
+			return "", nil, false, err
+		}
+	}
+	return "", nil, true, nil
+}
+
 func (b *Bot) publishHome(ctx context.Context, user string) error {
 	return b.publishHomeNotice(ctx, user, "")
 }

@@ -233,3 +233,15 @@ func coffeeStillInKey(at time.Time, user string) string {
 
 // coffeeStillInKeyPrefix begins every coffeeStillInKey.
 const coffeeStillInKeyPrefix = "coffee-still:"
+
+// homeRefreshKey is the outbox key of the Home refresh an action causes:
+// cause names the action ("kudos:42", "followup:7:done").
+func homeRefreshKey(user, cause string) string {
+	return "home:" + user + ":" + cause
+}
+
+// Outbox renderers: the names (store.Outgoing.Render) of messages built at
+// delivery rather than when queued. They are stored with queued items.
+const (
+	renderHomeRefresh = "home" // republish the person's Home; no message
+)

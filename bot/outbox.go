@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -23,6 +25,7 @@ import (
 // most one duplicate, and only when Slack gave no answer.
 
 const (
+	afterPoll         = 2 * time.Second  // how soon an item waiting for another looks again
 	outboxBatch       = 100              // items per drain
 	outboxMaxAttempts = 8                // then the item is failed
 	outboxIdle        = 30 * time.Second // longest sleep of the loop
@@ -39,6 +42,17 @@ func (b *Bot) enqueue(o store.Outgoing) error {
 	b.kickOutbox()
 	return nil
 }
+
+// A renderer builds an outbox item's message at delivery (store.Outgoing's
+// Render names it): for messages that show what is only known then, such
+// as the link to a post sent just before. skip means there is nothing to
+// send any more (the item is finished unsent); an error is a store error.
+type renderer func(ctx context.Context, o store.Outgoing) (text string, blocks []slack.Block, skip bool, err error)
+
+// A deliveredHook finishes an outbox item sent at ts in channel, in place
+// of store.FinishOutgoing, for items whose sending must be recorded with
+// something else in one transaction (a kudos post's ts on the kudos).
+type deliveredHook func(o store.Outgoing, channel, ts string) error
 
 func (b *Bot) kickOutbox() {
 	select {
@@ -212,6 +226,22 @@ func (b *Bot) deliver(ctx context.Context, now time.Time, o store.Outgoing) (boo
 		log.Debug("outbox: dropped, it no longer fits its person")
 		return false, b.store.FailOutgoing(o.ID, "no longer applies", now)
 	}
+	if o.After != "" {
+		// Order across items: a DM linking to a post waits for the post.
+		first, err := b.store.OutgoingByKey(o.After)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			// Pruned long ago, or never queued: nothing to wait for.
+		case err != nil:
+			return false, err
+		case first.State == store.OutboxPending || first.State == store.OutboxSending:
+			at := now.Add(afterPoll)
+			if first.NotBefore.After(at) {
+				at = first.NotBefore
+			}
+			return false, b.store.DeferOutgoing(o.ID, at, "waiting for "+o.After, now)
+		}
+	}
 	if o.User != "" && (o.Kind != "" || o.RespectHours || o.Channel == "") {
 		p, err := b.person(ctx, o.User)
 		switch {
@@ -241,6 +271,24 @@ func (b *Bot) deliver(ctx context.Context, now time.Time, o store.Outgoing) (boo
 		}
 		return false, err
 	}
+	text, blocks := o.Text, decodeBlocks(o.Blocks)
+	if o.Render != "" {
+		render, ok := b.renderers[o.Render]
+		if !ok {
+			log.Error("outbox: no renderer for this item; it is sent as queued", "render", o.Render)
+		} else {
+			var skip bool
+			var err error
+			text, blocks, skip, err = render(ctx, o)
+			if err != nil {
+				return false, b.deliveryFailed(log, o, now, err)
+			}
+			if skip {
+				log.Debug("outbox: nothing to send any more", "render", o.Render)
+				return false, b.store.FinishOutgoing(o.ID, "", b.opts.Now())
+			}
+		}
+	}
 	channel := o.Channel
 	var err error
 	if channel == "" {
@@ -249,25 +297,41 @@ func (b *Bot) deliver(ctx context.Context, now time.Time, o store.Outgoing) (boo
 	var ts string
 	switch {
 	case err == nil && o.UpdateTS != "":
-		text, blocks := o.Text, decodeBlocks(o.Blocks)
 		if o.KudosPost != 0 {
 			text, blocks = b.kudosPostNow(o.KudosPost, text, blocks)
 		}
 		ts = o.UpdateTS
 		err = b.send.update(ctx, o.UpdateTS, message{Channel: channel, Text: text, Blocks: blocks})
 	case err == nil:
-		ts, err = b.send.post(ctx, message{Key: o.Key, Channel: channel, ThreadTS: o.ThreadTS, Text: o.Text, Blocks: decodeBlocks(o.Blocks)})
+		ts, err = b.send.post(ctx, message{Key: o.Key, Channel: channel, ThreadTS: o.ThreadTS, Text: text, Blocks: blocks})
+		if err != nil && o.ResponseURL != "" && slices.Contains(errNotPostable, slackErrorCode(err)) {
+			// The bot is not in the channel: post through the command's
+			// response_url, visible to the channel, as Slack allows.
+			ts, err = "", b.send.respond(ctx, o.ResponseURL, response{Text: text, Blocks: blocks, InChannel: true})
+		}
 	}
 	if err == nil {
+		if b.onDelivered != nil {
+			if hook := b.onDelivered[o.Render]; hook != nil {
+				return true, hook(o, channel, ts)
+			}
+		}
 		return true, b.store.FinishOutgoing(o.ID, ts, b.opts.Now())
 	}
+	return false, b.deliveryFailed(log, o, now, err)
+}
+
+// deliveryFailed settles a claimed item whose sending (or rendering)
+// failed: failed for good on a permanent error or the last attempt,
+// otherwise retried later with a growing delay.
+func (b *Bot) deliveryFailed(log *slog.Logger, o store.Outgoing, now time.Time, err error) error {
 	if classify(err).label == "permanent" || o.Attempts+1 >= outboxMaxAttempts {
 		if !warnNotInChannel(log, err) {
 			log.Error("outbox: delivery failed for good", "err", err)
 		}
-		return false, b.store.FailOutgoing(o.ID, err.Error(), b.opts.Now())
+		return b.store.FailOutgoing(o.ID, err.Error(), b.opts.Now())
 	}
 	retry := now.Add(time.Duration(1<<min(o.Attempts, 6)) * time.Minute)
 	log.Warn("outbox: delivery failed; will retry", "err", err, "at", retry)
-	return false, b.store.DeferOutgoing(o.ID, retry, err.Error(), b.opts.Now())
+	return b.store.DeferOutgoing(o.ID, retry, err.Error(), b.opts.Now())
 }

@@ -118,37 +118,33 @@ func getCircleEntry(b *bolt.Bucket, owner, other string) (circleRecord, bool, er
 // nothing (one at the same instant changes nothing either). Cadence,
 // snooze and stop are left alone.
 func (db *DB) RecordInTouch(a, b string, at time.Time, kind string) error {
-	err := func() error {
-		if err := checkPair(a, b); err != nil {
-			return err
-		}
-		if !slices.Contains(inTouchKinds, kind) {
-			return fmt.Errorf("kind %q: want one of %s", kind, strings.Join(inTouchKinds, ", "))
-		}
-		if at.IsZero() {
-			return errors.New("zero time")
-		}
-		at = at.UTC()
-		return db.update(func(tx *bolt.Tx) error {
-			bucket := tx.Bucket(bucketCircles)
-			for _, pair := range [2][2]string{{a, b}, {b, a}} {
-				rec, ok, err := getCircleEntry(bucket, pair[0], pair[1])
-				if err != nil {
-					return err
-				}
-				if ok && !at.After(rec.LastContact) {
-					continue
-				}
-				rec.LastContact, rec.LastKind = at, kind
-				if err := putValue(bucket, circleKey(pair[0], pair[1]), rec); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}()
+	t := InTouch{A: a, B: b, At: at, Kind: kind}
+	err := checkInTouch(t)
+	if err == nil {
+		t.At = at.UTC()
+		err = db.update(func(tx *bolt.Tx) error { return recordInTouchTx(tx, t) })
+	}
 	if err != nil {
 		return fmt.Errorf("store: touch %s and %s: %w", a, b, err)
+	}
+	return nil
+}
+
+// recordInTouchTx is RecordInTouch inside tx, for a checked interaction.
+func recordInTouchTx(tx *bolt.Tx, t InTouch) error {
+	bucket := tx.Bucket(bucketCircles)
+	for _, pair := range [2][2]string{{t.A, t.B}, {t.B, t.A}} {
+		rec, ok, err := getCircleEntry(bucket, pair[0], pair[1])
+		if err != nil {
+			return err
+		}
+		if ok && !t.At.After(rec.LastContact) {
+			continue
+		}
+		rec.LastContact, rec.LastKind = t.At, t.Kind
+		if err := putValue(bucket, circleKey(pair[0], pair[1]), rec); err != nil {
+			return err
+		}
 	}
 	return nil
 }

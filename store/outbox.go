@@ -60,8 +60,21 @@ type Outgoing struct {
 	// UpdateTS: the bot renders the post again from the kudos as stored,
 	// and uses Text only when that kudos is gone.
 	KudosPost uint64
-	Created   time.Time
-	Updated   time.Time // last change of state
+	// After is the key of an item that must be settled (sent, or given
+	// up) before this one goes: a kudos DM that links to the public post
+	// waits for the post. "" for none.
+	After string
+	// Render, when set, names how the bot builds the message at delivery
+	// instead of sending Text and Blocks as queued, for a message that
+	// shows what is only known then (the link to a post sent just
+	// before). The bot owns the names; Text is the fallback.
+	Render string
+	// ResponseURL is where a channel post goes, visible to the channel,
+	// when Slack refuses the bot in that channel (it was not invited): the
+	// response_url of the command that caused it. "" for none.
+	ResponseURL string
+	Created     time.Time
+	Updated     time.Time // last change of state
 }
 
 // outgoingRecord is the stored value of outbox; the id is the key.
@@ -79,9 +92,12 @@ type outgoingRecord struct {
 	Attempts     int             `json:"attempts,omitempty"`
 	LastError    string          `json:"last_error,omitempty"`
 	SentTS       string          `json:"sent_ts,omitempty"`
-	Expires      time.Time       `json:"expires,omitzero"`     // since v4
-	UpdateTS     string          `json:"update_ts,omitempty"`  // optional
-	KudosPost    uint64          `json:"kudos_post,omitempty"` // optional
+	Expires      time.Time       `json:"expires,omitzero"`       // since v4
+	UpdateTS     string          `json:"update_ts,omitempty"`    // optional
+	KudosPost    uint64          `json:"kudos_post,omitempty"`   // optional
+	After        string          `json:"after,omitempty"`        // optional
+	Render       string          `json:"render,omitempty"`       // optional
+	ResponseURL  string          `json:"response_url,omitempty"` // optional
 	Created      time.Time       `json:"created"`
 	Updated      time.Time       `json:"updated"`
 }
@@ -92,7 +108,7 @@ func (r outgoingRecord) outgoing(id uint64) Outgoing {
 		Blocks: bytes.Clone(r.Blocks), ThreadTS: r.ThreadTS, NotBefore: utc(r.NotBefore),
 		RespectHours: r.RespectHours, State: OutboxState(r.State), Attempts: r.Attempts,
 		LastError: r.LastError, SentTS: r.SentTS, Expires: utc(r.Expires), UpdateTS: r.UpdateTS,
-		KudosPost: r.KudosPost, Created: utc(r.Created),
+		KudosPost: r.KudosPost, After: r.After, Render: r.Render, ResponseURL: r.ResponseURL, Created: utc(r.Created),
 		Updated: utc(r.Updated),
 	}
 }
@@ -185,6 +201,8 @@ func newOutgoingRecord(o Outgoing, now time.Time) (outgoingRecord, error) {
 		return outgoingRecord{}, errors.New("empty key")
 	case o.Channel == "" && o.User == "":
 		return outgoingRecord{}, errors.New("no channel and no user: nowhere to send it")
+	case o.After == o.Key:
+		return outgoingRecord{}, errors.New("an item cannot wait for itself")
 	}
 	if err := checkIndexable(o.NotBefore); err != nil {
 		return outgoingRecord{}, fmt.Errorf("not before: %w", err)
@@ -203,6 +221,7 @@ func newOutgoingRecord(o Outgoing, now time.Time) (outgoingRecord, error) {
 		Key: o.Key, User: o.User, Channel: o.Channel, Kind: string(o.Kind), Text: o.Text, Blocks: blocks,
 		ThreadTS: o.ThreadTS, NotBefore: o.NotBefore.UTC(), RespectHours: o.RespectHours,
 		State: string(OutboxPending), Expires: utc(o.Expires), UpdateTS: o.UpdateTS, KudosPost: o.KudosPost,
+		After: o.After, Render: o.Render, ResponseURL: o.ResponseURL,
 		Created: now, Updated: now,
 	}, nil
 }
