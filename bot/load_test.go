@@ -4,7 +4,8 @@ package bot_test
 //
 //	# ack latency under load (~10 s), also part of a plain `go test ./bot/`:
 //	go test -run TestAckUnderLoad -v ./bot/
-//	# p50/p99 for Rapport and for a bare slack-go socketmode client (~20 s):
+//	# p50/p99 and CPU per command for Rapport and for a bare slack-go
+//	# socketmode client, under two loads (~40 s):
 //	go test -run '^$' -bench BenchmarkAckLatency -benchtime 1x ./bot/
 //	# a coffee round of 2,000 people under time-scaled rate limits (~15-30 s):
 //	RAPPORT_LOAD=1 go test -run TestCoffeeRoundUnderRateLimits -v ./bot/
@@ -17,10 +18,12 @@ import (
 	"log/slog"
 	"math"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -64,16 +67,26 @@ func newLoadSlack(tb testing.TB) *slacktest.Server {
 
 // startLoadBot runs the real bot (discarding its logs, as a production
 // deployment at Info level mostly does under this load) against a fresh fake
-// Slack and returns the fake and a stop function.
-func startLoadBot(tb testing.TB) (*slacktest.Server, func()) {
+// Slack and returns the fake, a stop function, and a wait function that
+// returns once the bot has finished handling n envelopes in all.
+func startLoadBot(tb testing.TB) (*slacktest.Server, func(), func(n int64)) {
 	tb.Helper()
 	srv := newLoadSlack(tb)
 	client := slack.New("xoxb-test-bot-token",
 		slack.OptionAppLevelToken("xapp-test-app-token"),
 		slack.OptionAPIURL(srv.APIURL()))
+	var handled atomic.Int64
+	progress := make(chan struct{}, 1)
 	b, err := bot.New(client, bot.SocketOf(socketmode.New(client)), storetest.MustOpen(tb), bot.Options{
 		Registerer: prometheus.NewRegistry(),
 		Retry:      bot.RetryPolicy{BaseDelay: 20 * time.Millisecond, MaxDelay: 100 * time.Millisecond},
+		OnHandled: func(string) {
+			handled.Add(1)
+			select {
+			case progress <- struct{}{}:
+			default:
+			}
+		},
 	}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		tb.Fatal(err)
@@ -94,7 +107,18 @@ func startLoadBot(tb testing.TB) (*slacktest.Server, func()) {
 	}
 	tb.Cleanup(stop)
 	waitSocket(tb, srv)
-	return srv, stop
+	wait := func(n int64) {
+		tb.Helper()
+		timeout := time.After(loadWaitForAcks)
+		for handled.Load() < n {
+			select {
+			case <-progress:
+			case <-timeout:
+				tb.Fatalf("handled %d of %d envelopes after %v", handled.Load(), n, loadWaitForAcks)
+			}
+		}
+	}
+	return srv, stop, wait
 }
 
 // startBareClient runs the floor: a plain slack-go socketmode client whose
@@ -139,16 +163,33 @@ func waitSocket(tb testing.TB, srv *slacktest.Server) {
 	}
 }
 
-// ackLoad sends 500 slash commands, /rapport help and /kudos mixed, from 50
-// users (one goroutine each), spread evenly over loadWindow, and returns for
-// each the time from just before injection to the ack as the fake Slack
-// received it.
-func ackLoad(tb testing.TB, srv *slacktest.Server) []time.Duration {
+// loadSpec is one shape of load: users people (one goroutine each) send
+// perUser commands each, spread evenly over window; every other command is
+// a /kudos unless helpOnly, the rest /rapport help.
+type loadSpec struct {
+	users    int
+	perUser  int
+	window   time.Duration
+	helpOnly bool
+}
+
+func (s loadSpec) total() int { return s.users * s.perUser }
+
+// mixedLoad is 500 commands, /rapport help and /kudos alternating, from 50
+// people over 10 s (50 a second).
+var mixedLoad = loadSpec{users: loadUsers, perUser: loadPerUser, window: loadWindow}
+
+// helpLoad is 1,000 /rapport help from 50 people over 10 s (100 a second).
+var helpLoad = loadSpec{users: loadUsers, perUser: 2 * loadPerUser, window: loadWindow, helpOnly: true}
+
+// ackLoad sends spec's commands and returns for each the time from just
+// before injection to the ack as the fake Slack received it.
+func ackLoad(tb testing.TB, srv *slacktest.Server, spec loadSpec) []time.Duration {
 	tb.Helper()
-	users := loadUserIDs()
-	total := loadUsers * loadPerUser
-	step := loadWindow / time.Duration(total)
-	ctx, cancel := context.WithTimeout(context.Background(), loadWindow+loadWaitForAcks)
+	users := loadUserIDs()[:spec.users]
+	total := spec.total()
+	step := spec.window / time.Duration(total)
+	ctx, cancel := context.WithTimeout(context.Background(), spec.window+loadWaitForAcks)
 	defer cancel()
 	lat := make([]time.Duration, total)
 	errs := make([]error, total)
@@ -156,12 +197,12 @@ func ackLoad(tb testing.TB, srv *slacktest.Server) []time.Duration {
 	var wg sync.WaitGroup
 	for u, user := range users {
 		wg.Go(func() {
-			for k := range loadPerUser {
-				i := k*loadUsers + u // the i-th command overall
+			for k := range spec.perUser {
+				i := k*spec.users + u // the i-th command overall
 				time.Sleep(time.Until(start.Add(time.Duration(i) * step)))
 				cmd := slack.SlashCommand{Command: "/rapport", Text: "help", UserID: user, ChannelID: "CGENERAL", ChannelName: "general"}
-				if i%2 == 1 {
-					cmd.Command, cmd.Text = "/kudos", fmt.Sprintf("<@%s> for carrying the load test #%d", users[(u+1)%loadUsers], i)
+				if i%2 == 1 && !spec.helpOnly {
+					cmd.Command, cmd.Text = "/kudos", fmt.Sprintf("<@%s> for carrying the load test #%d", users[(u+1)%len(users)], i)
 				}
 				sent := time.Now()
 				ack, err := srv.SlashCommand(ctx, cmd)
@@ -202,8 +243,8 @@ func TestAckUnderLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("load test (~10 s); run without -short")
 	}
-	srv, stop := startLoadBot(t)
-	lat := ackLoad(t, srv)
+	srv, stop, _ := startLoadBot(t)
+	lat := ackLoad(t, srv, mixedLoad)
 	stop()
 	slow := 0
 	for i, d := range lat {
@@ -221,32 +262,92 @@ func TestAckUnderLoad(t *testing.T) {
 		len(lat), ms(percentile(lat, 0.50)), ms(percentile(lat, 0.99)), ms(percentile(lat, 1)))
 }
 
-// BenchmarkAckLatency reports ack latency percentiles for Rapport and, in
-// the same run, for a bare socketmode client that only acks (the floor set
-// by slack-go, the websocket and the fake). One iteration is 2×10 s of load:
+// loadPhase is what one client did under one load: each command's ack
+// latency, and the process CPU time the phase cost.
+type loadPhase struct {
+	lat []time.Duration
+	cpu time.Duration
+}
+
+// measureLoad runs spec against a freshly started client and measures the
+// process's CPU time from the first command until settle returns (Rapport:
+// every handler has finished; the bare client's work ends with the ack).
+// Start-up and shutdown are outside the measurement, and a GC before it
+// keeps an earlier phase's garbage off this phase's bill. Both bots share
+// the test process with the fake Slack and the load generator, so a
+// phase's CPU time includes theirs: compare phases, not absolute numbers.
+func measureLoad(b *testing.B, spec loadSpec, start func(testing.TB) (*slacktest.Server, func(), func(int64))) loadPhase {
+	b.Helper()
+	srv, stop, settle := start(b)
+	defer stop()
+	runtime.GC()
+	cpu0, _ := processCPU()
+	lat := ackLoad(b, srv, spec)
+	settle(int64(spec.total()))
+	cpu1, _ := processCPU()
+	return loadPhase{lat: lat, cpu: cpu1 - cpu0}
+}
+
+func startBareLoad(tb testing.TB) (*slacktest.Server, func(), func(int64)) {
+	srv, stop := startBareClient(tb)
+	return srv, stop, func(int64) {}
+}
+
+// BenchmarkAckLatency reports, side by side, ack latency percentiles and
+// CPU time per command for Rapport and for a bare socketmode client that
+// only acks (the floor set by slack-go, the websocket and the fake). The
+// two run one after the other, each its own 10 s of load:
+//
+//   - mixed: 500 commands, /rapport help and /kudos alternating (50/s);
+//   - help: 1,000 /rapport help (100/s).
+//
+// cpu-us/cmd and bare-cpu-us/cmd both include the fake Slack's and the
+// load generator's share (they run in this process too), the same for
+// both; bot-cpu-us/cmd, their difference, is what Rapport costs beyond
+// acking (its ack path, claim, handler and reply). Rapport's figure also
+// includes the fake receiving its answers, which the bare client never
+// sends.
 //
 //	go test -run '^$' -bench BenchmarkAckLatency -benchtime 1x ./bot/
 func BenchmarkAckLatency(b *testing.B) {
 	if testing.Short() {
-		b.Skip("load benchmark (~20 s); run without -short")
+		b.Skip("load benchmark (~40 s); run without -short")
 	}
-	var rapport, bare []time.Duration
-	for b.Loop() {
-		srv, stop := startLoadBot(b)
-		rapport = append(rapport, ackLoad(b, srv)...)
-		stop()
+	for _, c := range []struct {
+		name string
+		spec loadSpec
+	}{{"mixed", mixedLoad}, {"help", helpLoad}} {
+		b.Run(c.name, func(b *testing.B) {
+			var rapport, bare []time.Duration
+			var rapportCPU, bareCPU time.Duration
+			cmds := 0
+			for b.Loop() {
+				r := measureLoad(b, c.spec, startLoadBot)
+				rapport, rapportCPU = append(rapport, r.lat...), rapportCPU+r.cpu
 
-		srv, stop = startBareClient(b)
-		bare = append(bare, ackLoad(b, srv)...)
-		stop()
+				f := measureLoad(b, c.spec, startBareLoad)
+				bare, bareCPU = append(bare, f.lat...), bareCPU+f.cpu
+				cmds += c.spec.total()
+			}
+			b.ReportMetric(0, "ns/op") // an iteration is a fixed 2×10 s of load; its time means nothing
+			p50, p99 := percentile(rapport, 0.50), percentile(rapport, 0.99)
+			bareP50, bareP99 := percentile(bare, 0.50), percentile(bare, 0.99)
+			b.ReportMetric(ms(p50), "p50-ms")
+			b.ReportMetric(ms(p99), "p99-ms")
+			b.ReportMetric(ms(percentile(rapport, 1)), "max-ms")
+			b.ReportMetric(ms(bareP50), "bare-p50-ms")
+			b.ReportMetric(ms(bareP99), "bare-p99-ms")
+			b.ReportMetric(ms(percentile(bare, 1)), "bare-max-ms")
+			b.ReportMetric(float64(p50)/float64(bareP50), "p50-ratio")
+			b.ReportMetric(float64(p99)/float64(bareP99), "p99-ratio")
+			if _, ok := processCPU(); ok && cmds > 0 {
+				us := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) / float64(cmds) }
+				b.ReportMetric(us(rapportCPU), "cpu-us/cmd")
+				b.ReportMetric(us(bareCPU), "bare-cpu-us/cmd")
+				b.ReportMetric(us(rapportCPU-bareCPU), "bot-cpu-us/cmd")
+			}
+		})
 	}
-	b.ReportMetric(0, "ns/op") // an iteration is a fixed 2×10 s of load; its time means nothing
-	b.ReportMetric(ms(percentile(rapport, 0.50)), "p50-ms")
-	b.ReportMetric(ms(percentile(rapport, 0.99)), "p99-ms")
-	b.ReportMetric(ms(percentile(rapport, 1)), "max-ms")
-	b.ReportMetric(ms(percentile(bare, 0.50)), "bare-p50-ms")
-	b.ReportMetric(ms(percentile(bare, 0.99)), "bare-p99-ms")
-	b.ReportMetric(ms(percentile(bare, 1)), "bare-max-ms")
 }
 
 // --- A coffee round of 2,000 under rate limits ---
