@@ -77,9 +77,11 @@ func startLoadBot(tb testing.TB) (*slacktest.Server, func(), func(n int64)) {
 		slack.OptionAPIURL(srv.APIURL()))
 	var handled atomic.Int64
 	progress := make(chan struct{}, 1)
-	b, err := bot.New(client, bot.SocketOf(socketmode.New(client)), storetest.MustOpen(tb), bot.Options{
-		Registerer: prometheus.NewRegistry(),
-		Retry:      bot.RetryPolicy{BaseDelay: 20 * time.Millisecond, MaxDelay: 100 * time.Millisecond},
+	sock, disconnects := bot.NewSocket(client) // as cmd/rapport wires it
+	b, err := bot.New(client, sock, storetest.MustOpen(tb), bot.Options{
+		Registerer:  prometheus.NewRegistry(),
+		Retry:       bot.RetryPolicy{BaseDelay: 20 * time.Millisecond, MaxDelay: 100 * time.Millisecond},
+		Disconnects: disconnects,
 		OnHandled: func(string) {
 			handled.Add(1)
 			select {
