@@ -97,6 +97,10 @@ type Bot struct {
 
 	settled     chan struct{} // closed when the start-up catch-up is done; see Settled
 	settledOnce sync.Once
+
+	// help is the full help, rendered and encoded once: it is built from
+	// the route table alone, so it is the same for everyone every time.
+	help response
 }
 
 // New builds a bot. It returns an error when the route table is malformed
@@ -141,6 +145,9 @@ func New(api SlackAPI, sock Socket, st Store, opts Options, log *slog.Logger) (*
 		return nil, err
 	}
 	b.routes = r
+	if b.help, err = canned(b.helpResponse()); err != nil {
+		return nil, fmt.Errorf("bot: render help: %w", err)
+	}
 	return b, nil
 }
 
