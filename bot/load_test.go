@@ -5,7 +5,7 @@ package bot_test
 //	# ack latency under load (~10 s), also part of a plain `go test ./bot/`:
 //	go test -run TestAckUnderLoad -v ./bot/
 //	# p50/p99 and CPU per command for Rapport and for a bare slack-go
-//	# socketmode client, under two loads (~40 s):
+//	# socketmode client, under two loads (~50 s):
 //	go test -run '^$' -bench BenchmarkAckLatency -benchtime 1x ./bot/
 //	# a coffee round of 2,000 people under time-scaled rate limits (~15-30 s):
 //	RAPPORT_LOAD=1 go test -run TestCoffeeRoundUnderRateLimits -v ./bot/
@@ -13,10 +13,13 @@ package bot_test
 // All of them skip under -short.
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
+	"net/http"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -126,6 +129,16 @@ func startLoadBot(tb testing.TB) (*slacktest.Server, func(), func(n int64)) {
 // startBareClient runs the floor: a plain slack-go socketmode client whose
 // only work is to ack every envelope.
 func startBareClient(tb testing.TB) (*slacktest.Server, func()) {
+	srv, stop, _ := startBare(tb, nil)
+	return srv, stop
+}
+
+// startBare runs a plain slack-go socketmode client that acks every
+// envelope and, when reply is set, then posts reply as it is to a slash
+// command's response_url: the floor for a command that must be answered,
+// with none of Rapport's work (no claim, no routing, no rendering). The
+// returned wait function returns once n replies have been answered.
+func startBare(tb testing.TB, reply []byte) (*slacktest.Server, func(), func(n int64)) {
 	tb.Helper()
 	srv := newLoadSlack(tb)
 	client := slack.New("xoxb-test-bot-token",
@@ -134,6 +147,32 @@ func startBareClient(tb testing.TB) (*slacktest.Server, func()) {
 	sm := socketmode.New(client)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
+	var replied atomic.Int64
+	progress := make(chan struct{}, 1)
+	post := func(url string) {
+		defer wg.Done()
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(reply))
+		if err != nil {
+			tb.Error(err)
+			return
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			tb.Errorf("reply: %v", err)
+			return
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			tb.Errorf("reply: %s", resp.Status)
+		}
+		replied.Add(1)
+		select {
+		case progress <- struct{}{}:
+		default:
+		}
+	}
 	wg.Add(2)
 	go func() { defer wg.Done(); _ = sm.RunContext(ctx) }()
 	go func() {
@@ -146,6 +185,10 @@ func startBareClient(tb testing.TB) (*slacktest.Server, func()) {
 				if evt.Request != nil && evt.Request.EnvelopeID != "" {
 					sm.Ack(*evt.Request)
 				}
+				if cmd, ok := evt.Data.(slack.SlashCommand); ok && reply != nil {
+					wg.Add(1)
+					go post(cmd.ResponseURL)
+				}
 			}
 		}
 	}()
@@ -153,7 +196,18 @@ func startBareClient(tb testing.TB) (*slacktest.Server, func()) {
 	stop := func() { once.Do(func() { cancel(); wg.Wait() }) }
 	tb.Cleanup(stop)
 	waitSocket(tb, srv)
-	return srv, stop
+	wait := func(n int64) {
+		tb.Helper()
+		timeout := time.After(loadWaitForAcks)
+		for reply != nil && replied.Load() < n {
+			select {
+			case <-progress:
+			case <-timeout:
+				tb.Fatalf("replied to %d of %d commands after %v", replied.Load(), n, loadWaitForAcks)
+			}
+		}
+	}
+	return srv, stop, wait
 }
 
 func waitSocket(tb testing.TB, srv *slacktest.Server) {
@@ -265,20 +319,28 @@ func TestAckUnderLoad(t *testing.T) {
 }
 
 // loadPhase is what one client did under one load: each command's ack
-// latency, and the process CPU time the phase cost.
+// latency, the process CPU time the phase cost, and the fake's record of
+// the calls the client made.
 type loadPhase struct {
-	lat []time.Duration
-	cpu time.Duration
+	lat   []time.Duration
+	cpu   time.Duration
+	calls []slacktest.Call
 }
 
+// starter starts a client against a fresh fake Slack; it returns the fake,
+// a stop function, and a function that waits until the client has finished
+// the work behind n commands.
+type starter func(testing.TB) (*slacktest.Server, func(), func(n int64))
+
 // measureLoad runs spec against a freshly started client and measures the
-// process's CPU time from the first command until settle returns (Rapport:
-// every handler has finished; the bare client's work ends with the ack).
-// Start-up and shutdown are outside the measurement, and a GC before it
-// keeps an earlier phase's garbage off this phase's bill. Both bots share
-// the test process with the fake Slack and the load generator, so a
-// phase's CPU time includes theirs: compare phases, not absolute numbers.
-func measureLoad(b *testing.B, spec loadSpec, start func(testing.TB) (*slacktest.Server, func(), func(int64))) loadPhase {
+// process's CPU time from the first command until the client's work is done
+// (Rapport: every handler has finished; the bare client's work ends with
+// the ack). Start-up and shutdown are outside the measurement, and a GC
+// before it keeps an earlier phase's garbage off this phase's bill. Every
+// client shares the test process with the fake Slack and the load
+// generator, so a phase's CPU time includes theirs: compare phases, not
+// absolute numbers.
+func measureLoad(b *testing.B, spec loadSpec, start starter) loadPhase {
 	b.Helper()
 	srv, stop, settle := start(b)
 	defer stop()
@@ -287,41 +349,42 @@ func measureLoad(b *testing.B, spec loadSpec, start func(testing.TB) (*slacktest
 	lat := ackLoad(b, srv, spec)
 	settle(int64(spec.total()))
 	cpu1, _ := processCPU()
-	return loadPhase{lat: lat, cpu: cpu1 - cpu0}
+	return loadPhase{lat: lat, cpu: cpu1 - cpu0, calls: srv.Calls()}
 }
 
-func startBareLoad(tb testing.TB) (*slacktest.Server, func(), func(int64)) {
-	srv, stop := startBareClient(tb)
-	return srv, stop, func(int64) {}
-}
+func startBareLoad(tb testing.TB) (*slacktest.Server, func(), func(int64)) { return startBare(tb, nil) }
 
 // BenchmarkAckLatency reports, side by side, ack latency percentiles and
 // CPU time per command for Rapport and for a bare socketmode client that
-// only acks (the floor set by slack-go, the websocket and the fake). The
-// two run one after the other, each its own 10 s of load:
+// only acks (the floor set by slack-go, the websocket and the fake). They
+// run one after the other, each its own 10 s of load:
 //
 //   - mixed: 500 commands, /rapport help and /kudos alternating (50/s);
-//   - help: 1,000 /rapport help (100/s).
+//   - help: 1,000 /rapport help (100/s). Here a third client, the bare one
+//     that also posts Rapport's help answer (as Rapport sent it) to each
+//     response_url, is the floor for answering: the fake Slack's work to
+//     receive and check the answer is in it.
 //
-// cpu-us/cmd and bare-cpu-us/cmd both include the fake Slack's and the
-// load generator's share (they run in this process too), the same for
-// both; bot-cpu-us/cmd, their difference, is what Rapport costs beyond
-// acking (its ack path, claim, handler and reply). Rapport's figure also
-// includes the fake receiving its answers, which the bare client never
-// sends.
+// The cpu-us/cmd figures all include the fake Slack's and the load
+// generator's share (they run in this process too). bot-cpu-us/cmd, Rapport
+// less the bare client, is what Rapport costs beyond acking (its ack path,
+// claim, handler and answer, and the fake receiving the answer);
+// own-cpu-us/cmd, Rapport less the replying client, is Rapport's own work
+// beyond the least any bot must do to ack and answer.
 //
 //	go test -run '^$' -bench BenchmarkAckLatency -benchtime 1x ./bot/
 func BenchmarkAckLatency(b *testing.B) {
 	if testing.Short() {
-		b.Skip("load benchmark (~40 s); run without -short")
+		b.Skip("load benchmark (~50 s); run without -short")
 	}
 	for _, c := range []struct {
-		name string
-		spec loadSpec
-	}{{"mixed", mixedLoad}, {"help", helpLoad}} {
+		name  string
+		spec  loadSpec
+		reply bool
+	}{{"mixed", mixedLoad, false}, {"help", helpLoad, true}} {
 		b.Run(c.name, func(b *testing.B) {
-			var rapport, bare []time.Duration
-			var rapportCPU, bareCPU time.Duration
+			var rapport, bare, replying []time.Duration
+			var rapportCPU, bareCPU, replyCPU time.Duration
 			cmds := 0
 			for b.Loop() {
 				r := measureLoad(b, c.spec, startLoadBot)
@@ -329,9 +392,24 @@ func BenchmarkAckLatency(b *testing.B) {
 
 				f := measureLoad(b, c.spec, startBareLoad)
 				bare, bareCPU = append(bare, f.lat...), bareCPU+f.cpu
+
+				if c.reply {
+					var answer []byte
+					for _, call := range r.calls {
+						if call.Method == "response_url" {
+							answer = call.Body
+							break
+						}
+					}
+					if answer == nil {
+						b.Fatal("Rapport posted no answer to a response_url")
+					}
+					p := measureLoad(b, c.spec, func(tb testing.TB) (*slacktest.Server, func(), func(int64)) { return startBare(tb, answer) })
+					replying, replyCPU = append(replying, p.lat...), replyCPU+p.cpu
+				}
 				cmds += c.spec.total()
 			}
-			b.ReportMetric(0, "ns/op") // an iteration is a fixed 2×10 s of load; its time means nothing
+			b.ReportMetric(0, "ns/op") // an iteration is a fixed 10 s of load per client; its time means nothing
 			p50, p99 := percentile(rapport, 0.50), percentile(rapport, 0.99)
 			bareP50, bareP99 := percentile(bare, 0.50), percentile(bare, 0.99)
 			b.ReportMetric(ms(p50), "p50-ms")
@@ -342,11 +420,19 @@ func BenchmarkAckLatency(b *testing.B) {
 			b.ReportMetric(ms(percentile(bare, 1)), "bare-max-ms")
 			b.ReportMetric(float64(p50)/float64(bareP50), "p50-ratio")
 			b.ReportMetric(float64(p99)/float64(bareP99), "p99-ratio")
+			if c.reply {
+				b.ReportMetric(ms(percentile(replying, 0.50)), "reply-p50-ms")
+				b.ReportMetric(ms(percentile(replying, 0.99)), "reply-p99-ms")
+			}
 			if _, ok := processCPU(); ok && cmds > 0 {
 				us := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) / float64(cmds) }
 				b.ReportMetric(us(rapportCPU), "cpu-us/cmd")
 				b.ReportMetric(us(bareCPU), "bare-cpu-us/cmd")
 				b.ReportMetric(us(rapportCPU-bareCPU), "bot-cpu-us/cmd")
+				if c.reply {
+					b.ReportMetric(us(replyCPU), "reply-cpu-us/cmd")
+					b.ReportMetric(us(rapportCPU-replyCPU), "own-cpu-us/cmd")
+				}
 			}
 		})
 	}
