@@ -24,6 +24,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/slack-go/slack"
@@ -432,9 +433,9 @@ func (b *Bot) prepareCommand(key string, c slack.SlashCommand) job {
 		j.do = func(ctx context.Context) error {
 			return userErrorf("I don't know the command %s. Try `/rapport help`.", c.Command)
 		}
-	case len([]rune(c.Text)) > maxCommandText:
+	case utf8.RuneCountInString(c.Text) > maxCommandText:
 		j.do = func(ctx context.Context) error {
-			return userErrorf("That is too long for me: %d characters, and I take at most %d. Nothing was saved.", len([]rune(c.Text)), maxCommandText)
+			return userErrorf("That is too long for me: %d characters, and I take at most %d. Nothing was saved.", utf8.RuneCountInString(c.Text), maxCommandText)
 		}
 	default:
 		j.do = func(ctx context.Context) error { return rt.command(ctx, cmd) }
