@@ -49,6 +49,10 @@ const (
 	loadWaitForAcks = 30 * time.Second
 )
 
+// loadEpoch is when, by the bot's clock, every load starts: Tuesday 11:00
+// in Berlin, the load's people's zone, inside their working hours.
+var loadEpoch = time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+
 func loadUserIDs() []string {
 	out := make([]string, loadUsers)
 	for i := range out {
@@ -78,10 +82,15 @@ func startLoadBot(tb testing.TB) (*slacktest.Server, func(), func(n int64)) {
 	client := slack.New("xoxb-test-bot-token",
 		slack.OptionAppLevelToken("xapp-test-app-token"),
 		slack.OptionAPIURL(srv.APIURL()))
+	// The bot's clock runs from a Tuesday morning, so that the load meets
+	// the same working hours (kudos DMs sent, not deferred) whenever it runs.
+	started := time.Now()
+	now := func() time.Time { return loadEpoch.Add(time.Since(started)) }
 	var handled atomic.Int64
 	progress := make(chan struct{}, 1)
 	sock, disconnects := bot.NewSocket(client) // as cmd/rapport wires it
 	b, err := bot.New(client, sock, storetest.MustOpen(tb), bot.Options{
+		Now:         now,
 		Registerer:  prometheus.NewRegistry(),
 		Retry:       bot.RetryPolicy{BaseDelay: 20 * time.Millisecond, MaxDelay: 100 * time.Millisecond},
 		Disconnects: disconnects,
