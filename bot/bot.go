@@ -99,9 +99,11 @@ type Bot struct {
 	settled     chan struct{} // closed when the start-up catch-up is done; see Settled
 	settledOnce sync.Once
 
-	// help is the full help, rendered and encoded once: it is built from
-	// the route table alone, so it is the same for everyone every time.
-	help response
+	// help is the full help, and usage each command's own help by its
+	// name ("/kudos"), rendered and encoded once: they are built from the
+	// route table alone, so they are the same for everyone every time.
+	help  response
+	usage map[string]response
 }
 
 // New builds a bot. It returns an error when the route table is malformed
@@ -148,6 +150,12 @@ func New(api SlackAPI, sock Socket, st Store, opts Options, log *slog.Logger) (*
 	b.routes = r
 	if b.help, err = canned(b.helpResponse()); err != nil {
 		return nil, fmt.Errorf("bot: render help: %w", err)
+	}
+	b.usage = map[string]response{}
+	for _, rt := range r.commands() {
+		if b.usage[rt.id], err = canned(usageResponse(rt)); err != nil {
+			return nil, fmt.Errorf("bot: render the help of %s: %w", rt.id, err)
+		}
 	}
 	return b, nil
 }

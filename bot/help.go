@@ -29,6 +29,24 @@ func (b *Bot) helpResponse() response {
 	return response{Text: helpFallback, Blocks: renderHelp(b.routes.commands())}
 }
 
+// usageResponse renders a command's own help (its usage lines) afresh.
+// New renders each once into b.usage.
+func usageResponse(rt *route) response {
+	return response{Text: usageText(rt), Blocks: renderUsageOnly(rt)}
+}
+
+// answerUsage answers "help" after a command with that command's own help,
+// privately.
+func (b *Bot) answerUsage(ctx context.Context, cmd slashCommand) error {
+	u, ok := b.usage[cmd.command]
+	if !ok {
+		// Only a command with a route reaches its handler; rendered afresh
+		// all the same rather than answered with nothing.
+		u = usageResponse(b.routes.lookup(commandRoute, cmd.command))
+	}
+	return b.answer(ctx, cmd.origin, u)
+}
+
 // unknownSub answers a command's unknown subcommand with its usage, privately.
 func (b *Bot) unknownSub(ctx context.Context, cmd slashCommand) error {
 	rt := b.routes.lookup(commandRoute, cmd.command)
