@@ -19,8 +19,7 @@ import (
 func (b *Bot) coffeeCommand(ctx context.Context, cmd slashCommand) error {
 	switch cmd.sub {
 	case "", "help":
-		rt := b.routes.lookup(commandRoute, cmd.command)
-		return b.answer(ctx, cmd.origin, response{Text: usageText(rt), Blocks: renderUsageOnly(rt)})
+		return b.answerUsage(ctx, cmd)
 	case "join":
 		return b.coffeeJoin(ctx, cmd)
 	case "leave":

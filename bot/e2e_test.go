@@ -287,6 +287,32 @@ func TestUnknownSubcommandGetsUsage(t *testing.T) {
 	}
 }
 
+// Ensure "help" after a command answers privately with that command's own
+// usage lines, the same every time it is asked.
+func TestCommandHelpGetsItsUsage(t *testing.T) {
+	h := startBot(t)
+	for _, command := range []string{"/kudos", "/followup", "/checkin"} {
+		before := len(h.responses())
+		h.command("UALICE", command, "help")
+		h.command("UBOB", command, "help")
+		rs := h.responses()[before:]
+		if len(rs) != 2 {
+			t.Errorf("%s help: response_url posts = %d, want 1 per ask", command, len(rs))
+			continue
+		}
+		blocks := rs[0].Params["blocks"]
+		if !strings.Contains(blocks, "*"+command+"*") || !strings.Contains(blocks, "• `"+command) {
+			t.Errorf("%s help = %s, want its name and its usage lines", command, blocks)
+		}
+		if rs[0].Params["response_type"] != "ephemeral" {
+			t.Errorf("%s help is not ephemeral", command)
+		}
+		if string(rs[1].Body) != string(rs[0].Body) {
+			t.Errorf("%s help asked twice: %s, then %s; want the same answer", command, rs[0].Body, rs[1].Body)
+		}
+	}
+}
+
 func TestOversizedCommandRefused(t *testing.T) {
 	h := startBot(t)
 	h.command("UALICE", "/rapport", "help "+strings.Repeat("x", 5000))

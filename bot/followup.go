@@ -90,8 +90,7 @@ func morning(day time.Time, loc *time.Location, w store.WorkWeek) time.Time {
 func (b *Bot) followupCommand(ctx context.Context, cmd slashCommand) error {
 	switch cmd.sub {
 	case "help":
-		rt := b.routes.lookup(commandRoute, cmd.command)
-		return b.answer(ctx, cmd.origin, response{Text: usageText(rt), Blocks: renderUsageOnly(rt)})
+		return b.answerUsage(ctx, cmd)
 	case "":
 		return b.openFollowupModal(ctx, cmd.triggerID, cmd.user, cmd.channel, "", "")
 	case "list":

@@ -34,8 +34,7 @@ func (b *Bot) kudosCommand(ctx context.Context, cmd slashCommand) error {
 	}
 	switch kc.kind {
 	case kudosHelp:
-		rt := b.routes.lookup(commandRoute, cmd.command)
-		return b.answer(ctx, cmd.origin, response{Text: usageText(rt), Blocks: renderUsageOnly(rt)})
+		return b.answerUsage(ctx, cmd)
 	case kudosOpenModal:
 		return b.openKudosModal(ctx, cmd.triggerID, kudosForm{Channel: cmd.channel})
 	case kudosTop:

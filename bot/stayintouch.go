@@ -46,8 +46,7 @@ func (b *Bot) recordInTouch(a, c string, at time.Time, kind string) {
 func (b *Bot) checkinCommand(ctx context.Context, cmd slashCommand) error {
 	toks := tokenize(cmd.text)
 	if cmd.sub == "help" || len(toks) == 0 {
-		rt := b.routes.lookup(commandRoute, cmd.command)
-		return b.answer(ctx, cmd.origin, response{Text: usageText(rt), Blocks: renderUsageOnly(rt)})
+		return b.answerUsage(ctx, cmd)
 	}
 	switch cmd.sub {
 	case "every":
