@@ -53,7 +53,8 @@ func (b *Bot) recordAnswer(r store.Round, gi int, user string, a store.CoffeeAns
 		before = g.Answers[user]
 		g.SetAnswer(user, a)
 		return nil
-	})
+	}, nil)
+
 	if err == nil && a == store.AnswerYes {
 		now := b.opts.Now()
 		members := r.Groups[gi].Members
@@ -117,7 +118,7 @@ func (b *Bot) circleAdd(ctx context.Context, in interaction, a *slack.BlockActio
 	if _, err := b.store.UpdateCircleEntry(in.user, a.Value, func(c *store.CircleEntry) error {
 		c.CadenceDays, c.Stopped = 30, false
 		return nil
-	}); err != nil {
+	}, store.Effects{}); err != nil {
 		return err
 	}
 	b.recordInTouch(in.user, a.Value, now, store.InTouchCoffee)
@@ -229,7 +230,8 @@ func (b *Bot) coffeeSkip(ctx context.Context, in interaction, a *slack.BlockActi
 		}
 		m.SkipAt = at
 		return nil
-	})
+	}, store.Effects{})
+
 	if errors.Is(err, errNotMember) {
 		return userErrorf("You're not in coffee chats any more, so there's nothing to skip.")
 	}
@@ -246,7 +248,8 @@ func (b *Bot) coffeeStay(ctx context.Context, in interaction, a *slack.BlockActi
 		}
 		m.PausedForSilence, m.Misses = false, 0
 		return nil
-	})
+	}, store.Effects{})
+
 	if errors.Is(err, errNotMember) {
 		return userErrorf("You're not in coffee chats any more. Join again with `/coffee join`.")
 	}
@@ -257,7 +260,7 @@ func (b *Bot) coffeeStay(ctx context.Context, in interaction, a *slack.BlockActi
 }
 
 func (b *Bot) coffeeLeaveButton(ctx context.Context, in interaction, a *slack.BlockAction) error {
-	if _, err := b.store.RemoveCoffeeMember(in.user); err != nil {
+	if _, err := b.store.RemoveCoffeeMember(in.user, store.Effects{}); err != nil {
 		return err
 	}
 	return b.answer(ctx, in.origin, response{Text: "You've left coffee chats. Come back any time with `/coffee join`.", ReplaceOriginal: true})

@@ -111,7 +111,7 @@ func ids(us []slacktest.User) []string {
 func (r *coffeeRig) enrol(users ...string) {
 	r.t.Helper()
 	for _, u := range users {
-		if _, _, err := r.db.UpdateCoffeeMember(u, func(m *store.CoffeeMember) error { m.Via = store.ViaCommand; return nil }); err != nil {
+		if _, _, err := r.db.UpdateCoffeeMember(u, func(m *store.CoffeeMember) error { m.Via = store.ViaCommand; return nil }, store.Effects{}); err != nil {
 			r.t.Fatal(err)
 		}
 	}
@@ -632,7 +632,7 @@ func TestCoffeeReconcileAtStart(t *testing.T) {
 	srv.AddChannel("CCOFFEE", "coffee", false, append(many, "UROBOT", "UBOT")...)
 	db := storetest.MustOpen(t)
 	// Someone enrolled by the channel earlier has left it meanwhile.
-	db.UpdateCoffeeMember("UM999", func(m *store.CoffeeMember) error { m.Via = store.ViaChannel; return nil })
+	db.UpdateCoffeeMember("UM999", func(m *store.CoffeeMember) error { m.Via = store.ViaChannel; return nil }, store.Effects{})
 	r := startCoffeeBot(t, coffeeSetup{srv: srv, db: db, clock: c, channel: "CCOFFEE"})
 	ctx := r.ctx()
 	tick := time.NewTicker(10 * time.Millisecond)

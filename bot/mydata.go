@@ -72,7 +72,7 @@ func renderForgetMeModal() slack.ModalViewRequest {
 // forgetMeSubmit deletes the person's data. Only the submitter's own data:
 // the form carries no user ID to tamper with.
 func (b *Bot) forgetMeSubmit(ctx context.Context, in interaction) error {
-	st, err := b.store.ForgetUser(in.user, b.opts.Now())
+	st, err := b.store.ForgetUser(in.user, b.opts.Now(), nil)
 	if err != nil {
 		return err
 	}

@@ -42,7 +42,8 @@ func (b *Bot) setMuted(ctx context.Context, in interaction, kind store.DMKind, m
 			p.Muted = append(p.Muted, kind)
 			slices.Sort(p.Muted)
 		}
-	})
+	}, store.Effects{})
+
 	if err != nil {
 		return err
 	}

@@ -103,7 +103,8 @@ func (b *Bot) saveSettings(ctx context.Context, in interaction) error {
 				p.Muted = append(p.Muted, k)
 			}
 		}
-	})
+	}, store.Effects{})
+
 	if err != nil {
 		return err
 	}
