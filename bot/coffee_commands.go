@@ -66,7 +66,6 @@ func (b *Bot) coffeeJoin(ctx context.Context, cmd slashCommand) error {
 		m.PausedUntil, m.PausedForSilence, m.Misses = time.Time{}, false, 0
 		return nil
 	}, store.Effects{})
-
 	if err != nil {
 		return err
 	}
@@ -183,7 +182,6 @@ func (b *Bot) coffeeResume(ctx context.Context, cmd slashCommand) error {
 		m.PausedUntil, m.PausedForSilence, m.Misses, m.SkipAt = time.Time{}, false, 0, time.Time{}
 		return nil
 	}, store.Effects{})
-
 	if errors.Is(err, errNotMember) {
 		return userErrorf("You're not in coffee chats yet. Join with `/coffee join`.")
 	}
@@ -278,7 +276,7 @@ func (b *Bot) coffeeNever(ctx context.Context, cmd slashCommand) error {
 	never := cmd.sub == "never"
 	_, _, err := b.store.UpdateCoffeeMember(cmd.user, func(m *store.CoffeeMember) error {
 		if m.Via == "" {
-			m.Via = "command"
+			m.Via = "command" // a never-list can be set before joining
 			m.PausedUntil = pausedForever(b.opts.Now())
 		}
 		m.Never = slices.DeleteFunc(m.Never, func(u string) bool { return u == who })
@@ -287,7 +285,6 @@ func (b *Bot) coffeeNever(ctx context.Context, cmd slashCommand) error {
 		}
 		return nil
 	}, store.Effects{})
-
 	if err != nil {
 		return err
 	}
@@ -442,7 +439,6 @@ func (b *Bot) enrolFromChannel(ctx context.Context, user string) (bool, error) {
 		}
 		return nil
 	}, store.Effects{})
-
 	return err == nil, err
 }
 

@@ -82,7 +82,6 @@ func (b *Bot) deliverCoffeeGroup(ctx context.Context, r store.Round, i int) erro
 			}
 			return nil
 		}, nil)
-
 		if err != nil {
 			return err
 		}
@@ -118,7 +117,6 @@ func (b *Bot) deliverCoffeeGroup(ctx context.Context, r store.Round, i int) erro
 		}
 		return nil
 	}, nil)
-
 	return err
 }
 
@@ -453,7 +451,6 @@ func (b *Bot) askDidYouMeet(ctx context.Context, r store.Round, i int) error {
 		g.DidYouMeetSent = true
 		return nil
 	}, nil)
-
 	return err
 }
 

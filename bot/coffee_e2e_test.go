@@ -36,6 +36,7 @@ type coffeeSetup struct {
 	srv       *slacktest.Server
 	db        *store.DB
 	clock     *clock
+	store     func(*store.DB) bot.Store // wraps the bot's store (injected failures)
 }
 
 // startCoffeeBot runs the bot and a coffee scheduler on the same store,
@@ -62,7 +63,7 @@ func startCoffeeBot(t *testing.T, cs coffeeSetup) *coffeeRig {
 	if cs.groupSize == 0 {
 		cs.groupSize = 2
 	}
-	h := startBot(t, withState(srv, cs.db), withOptions(func(o *bot.Options) {
+	h := startBot(t, withState(srv, cs.db), withStore(cs.store), withOptions(func(o *bot.Options) {
 		o.Now = c.Now
 		o.Admins = cs.admins
 		o.Location = cmp.Or(cs.loc, time.UTC) // the zone of the schedule

@@ -108,5 +108,4 @@ func (b *Bot) rememberProfile(u slack.User) (store.Person, error) {
 		p.IsRestricted = u.IsRestricted || u.IsUltraRestricted
 		p.Updated = now
 	}, store.Effects{})
-
 }

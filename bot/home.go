@@ -185,7 +185,6 @@ func (b *Bot) homeCoffee(ctx context.Context, in interaction, a *slack.BlockActi
 		}
 		return nil
 	}, store.Effects{})
-
 	if err != nil && !errors.Is(err, errNotMember) {
 		return err
 	}

@@ -68,7 +68,9 @@ func (b *Bot) onUserChange(ctx context.Context, ev event) error {
 	u := e.User
 	now := b.opts.Now()
 	_, err := b.store.UpdatePerson(u.ID, func(p *store.Person) {
-
+		// The event's user object is users.info's without is_stranger, and
+		// without locale unless Slack adds it: those keep what users.info
+		// said.
 		p.Name, p.TZ = u.Name, u.TZ
 		if u.Locale != "" {
 			p.Locale = u.Locale
@@ -78,7 +80,6 @@ func (b *Bot) onUserChange(ctx context.Context, ev event) error {
 		p.IsRestricted = u.IsRestricted || u.IsUltraRestricted
 		p.Updated = now
 	}, store.Effects{})
-
 	if err != nil {
 		return fmt.Errorf("user_change %s: %w", u.ID, err)
 	}

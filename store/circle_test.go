@@ -96,7 +96,6 @@ func TestUpdateContact(t *testing.T) {
 		c.Owner, c.Other, c.CadenceDays = "X", "Y", 14
 		return nil
 	}, store.Effects{})
-
 	if want := (store.CircleEntry{Owner: "U1", Other: "U2", CadenceDays: 14}); err != nil || c != want {
 		t.Errorf("UpdateCircleEntry = %+v, %v, want %+v", c, err, want)
 	}

@@ -522,7 +522,6 @@ func TestUpdateRoundGroup(t *testing.T) {
 			g.Answers = map[string]store.CoffeeAnswer{"U2": store.AnswerYes}
 			return nil
 		}, nil)
-
 		if err != nil || g.Answers["U2"] != store.AnswerYes {
 			t.Errorf("UpdateRoundGroup(closed round) = %+v, %v, want the late answer stored", g, err)
 		}

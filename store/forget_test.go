@@ -105,7 +105,6 @@ func fillForget(t *testing.T, db *DB) {
 			}
 			return nil
 		}, Effects{})
-
 		if err != nil {
 			t.Fatal(err)
 		}

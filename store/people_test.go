@@ -28,7 +28,6 @@ func TestPerson(t *testing.T) {
 		}
 		p.Name, p.TZ, p.IsRestricted, p.Updated = "maya", "Europe/Berlin", true, refreshed
 	}, store.Effects{})
-
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,9 +45,8 @@ func TestPerson(t *testing.T) {
 		p.Muted = []store.DMKind{store.DMNudges, store.DMDigest, store.DMNudges, ""}
 		p.WorkStart, p.WorkEnd = 8*time.Hour, 16*time.Hour+30*time.Minute
 		p.WorkDays = []time.Weekday{time.Friday, time.Monday, time.Monday}
-		p.ID = "U2"
+		p.ID = "U2" // ignored
 	}, store.Effects{})
-
 	if err != nil {
 		t.Fatal(err)
 	}
