@@ -48,7 +48,14 @@ type harnessConfig struct {
 	wrap func(*slack.Client) bot.SlackAPI // replaces the bot's Slack client (e.g. to inject a panic)
 	db   *store.DB
 	srv  *slacktest.Server
-	log  io.Writer // also receives the bot's log
+	log  io.Writer                 // also receives the bot's log
+	st   func(*store.DB) bot.Store // wraps the store the bot uses (e.g. to inject a failure)
+}
+
+// withStore makes the bot use wrap(db) as its store, for injected store
+// failures; the test still reads db itself.
+func withStore(wrap func(*store.DB) bot.Store) harnessOption {
+	return func(c *harnessConfig) { c.st = wrap }
 }
 
 // withLog copies the bot's log to w, for tests about what it logs.
@@ -110,7 +117,11 @@ func startBot(t *testing.T, opts ...harnessOption) *harness {
 	if cfg.log != nil {
 		logTo = io.MultiWriter(logTo, cfg.log)
 	}
-	b, err := bot.New(api, sock, h.db, botOpts, slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	var st bot.Store = h.db
+	if cfg.st != nil {
+		st = cfg.st(h.db)
+	}
+	b, err := bot.New(api, sock, st, botOpts, slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatal(err)
 	}

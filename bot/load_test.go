@@ -616,7 +616,7 @@ func TestCoffeeRoundUnderRateLimits(t *testing.T) {
 			}
 		}))
 	for _, u := range people {
-		if _, _, err := h.db.UpdateCoffeeMember(u, func(m *store.CoffeeMember) error { m.Via = store.ViaCommand; return nil }); err != nil {
+		if _, _, err := h.db.UpdateCoffeeMember(u, func(m *store.CoffeeMember) error { m.Via = store.ViaCommand; return nil }, store.Effects{}); err != nil {
 			t.Fatal(err)
 		}
 	}

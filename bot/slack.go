@@ -50,14 +50,14 @@ type circleStore interface {
 	Checkins() ([]store.Checkin, error)
 	RecordInTouch(a, b string, at time.Time, kind string) error
 	CircleEntry(owner, other string) (store.CircleEntry, error)
-	UpdateCircleEntry(owner, other string, f func(c *store.CircleEntry) error) (store.CircleEntry, error)
+	UpdateCircleEntry(owner, other string, f func(c *store.CircleEntry) error, e store.Effects) (store.CircleEntry, error)
 	Lapsed(owner string, now time.Time, defaultDays, limit int) ([]store.CircleEntry, error)
 	ReconnectOwners() ([]string, error)
 }
 
 type dataStore interface {
 	UserExport(w io.Writer, user string, now time.Time) (store.UserDataCounts, error)
-	ForgetUser(user string, now time.Time) (store.ForgetStats, error)
+	ForgetUser(user string, now time.Time, effects func(affected []string) store.Effects) (store.ForgetStats, error)
 	Compact() error
 }
 
@@ -70,7 +70,7 @@ type eventStore interface {
 
 type peopleStore interface {
 	Person(id string) (store.Person, error)
-	UpdatePerson(id string, f func(p *store.Person)) (store.Person, error)
+	UpdatePerson(id string, f func(p *store.Person), e store.Effects) (store.Person, error)
 }
 
 type outboxStore interface {
@@ -94,8 +94,8 @@ type kudosStore interface {
 
 type coffeeStore interface {
 	CoffeeMember(user string) (store.CoffeeMember, error)
-	UpdateCoffeeMember(user string, f func(m *store.CoffeeMember) error) (store.CoffeeMember, bool, error)
-	RemoveCoffeeMember(user string) (bool, error)
+	UpdateCoffeeMember(user string, f func(m *store.CoffeeMember) error, e store.Effects) (store.CoffeeMember, bool, error)
+	RemoveCoffeeMember(user string, e store.Effects) (bool, error)
 	CoffeeMembers() ([]store.CoffeeMember, error)
 	Round(id uint64) (store.Round, error)
 	Rounds() ([]store.Round, error)
@@ -105,7 +105,7 @@ type coffeeStore interface {
 	CreateRound(r store.Round) (store.Round, bool, error)
 	CloseRound(roundID uint64, f func(r *store.Round, members map[string]*store.CoffeeMember) error) error
 	CoffeeMeetings(since time.Time) ([]store.CoffeeMeeting, error)
-	UpdateRoundGroup(roundID uint64, group int, f func(g *store.CoffeeGroup) error) (store.CoffeeGroup, error)
+	UpdateRoundGroup(roundID uint64, group int, f func(g *store.CoffeeGroup) error, effects func(g store.CoffeeGroup) store.Effects) (store.CoffeeGroup, error)
 }
 
 type followupStore interface {

@@ -56,7 +56,7 @@ func (b *Bot) checkinCommand(ctx context.Context, cmd slashCommand) error {
 		if who == "" {
 			return errNoPerson(cmd.args, "`/checkin stop @maya`")
 		}
-		if _, err := b.store.UpdateCircleEntry(cmd.user, who, func(c *store.CircleEntry) error { c.Stopped = true; return nil }); err != nil {
+		if _, err := b.store.UpdateCircleEntry(cmd.user, who, func(c *store.CircleEntry) error { c.Stopped = true; return nil }, store.Effects{}); err != nil {
 			return err
 		}
 		return b.answerText(ctx, cmd.origin, fmt.Sprintf("Done: I won't suggest reconnecting with <@%s>. (Undo with `/checkin every 30 days @them`.)", who))
@@ -140,7 +140,7 @@ func (b *Bot) checkinCadence(ctx context.Context, cmd slashCommand, toks []token
 	if _, err := b.store.UpdateCircleEntry(cmd.user, who, func(c *store.CircleEntry) error {
 		c.CadenceDays, c.Stopped = days, false
 		return nil
-	}); err != nil {
+	}, store.Effects{}); err != nil {
 		return err
 	}
 	return b.answerText(ctx, cmd.origin, fmt.Sprintf("Done: I'll suggest reconnecting with <@%s> when %d days pass without contact.", who, days))
@@ -213,7 +213,7 @@ func (b *Bot) SuggestReconnects(ctx context.Context, now time.Time) error {
 			Text: text, Blocks: encodeBlocks(blocks), RespectHours: true}); err != nil {
 			return err
 		}
-		if _, err := b.store.UpdatePerson(owner, func(p *store.Person) { p.LastReconnect = now }); err != nil {
+		if _, err := b.store.UpdatePerson(owner, func(p *store.Person) { p.LastReconnect = now }, store.Effects{}); err != nil {
 			return err
 		}
 	}
@@ -257,7 +257,7 @@ func (b *Bot) reconnectLater(ctx context.Context, in interaction, a *slack.Block
 		return userErrorf("That button is out of date; nothing was changed.")
 	}
 	until := b.opts.Now().Add(reconnectSnooze)
-	if _, err := b.store.UpdateCircleEntry(in.user, who, func(c *store.CircleEntry) error { c.SnoozedUntil = until; return nil }); err != nil {
+	if _, err := b.store.UpdateCircleEntry(in.user, who, func(c *store.CircleEntry) error { c.SnoozedUntil = until; return nil }, store.Effects{}); err != nil {
 		return err
 	}
 	return b.answer(ctx, in.origin, response{Text: fmt.Sprintf("OK — I won't suggest <@%s> for four weeks.", who)})

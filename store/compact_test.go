@@ -23,7 +23,7 @@ func TestForgetThenCompactLeavesNoTrace(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := db.ForgetUser("UFORGETME1", time.Now()); err != nil {
+	if _, err := db.ForgetUser("UFORGETME1", time.Now(), nil); err != nil {
 		t.Fatal(err)
 	}
 	raw, _ := os.ReadFile(db.Path())

@@ -59,7 +59,7 @@ func ExampleDB_Export() {
 	if _, err := db.UpdatePerson("U1", func(p *store.Person) {
 		p.TZOverride, p.WorkStart, p.WorkEnd = "America/New_York", 8*time.Hour, 16*time.Hour+30*time.Minute
 		p.WorkDays = []time.Weekday{time.Monday, time.Tuesday}
-	}); err != nil {
+	}, store.Effects{}); err != nil {
 		log.Fatal(err)
 	}
 	if err := db.Export(os.Stdout, at.Add(2*time.Hour)); err != nil {

@@ -129,12 +129,12 @@ func TestExportImportKeepsEverything(t *testing.T) {
 
 	src := openForgetDB(t)
 	for _, p := range people {
-		if _, err := src.UpdatePerson(p.ID, func(q *Person) { *q = p }); err != nil {
+		if _, err := src.UpdatePerson(p.ID, func(q *Person) { *q = p }, Effects{}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, c := range contacts {
-		if _, err := src.UpdateCircleEntry(c.Owner, c.Other, func(q *CircleEntry) error { *q = c; return nil }); err != nil {
+		if _, err := src.UpdateCircleEntry(c.Owner, c.Other, func(q *CircleEntry) error { *q = c; return nil }, Effects{}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -103,7 +104,7 @@ func fillForget(t *testing.T, db *DB) {
 				m.Never = []string{alice}
 			}
 			return nil
-		})
+		}, Effects{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,7 +120,7 @@ func fillForget(t *testing.T, db *DB) {
 		g.Answers = map[string]CoffeeAnswer{alice: AnswerYes, bob: AnswerYes}
 		g.Channel = "G1"
 		return nil
-	}); err != nil {
+	}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := db.CreateRound(Round{At: at(50), Groups: []CoffeeGroup{{Members: []string{bob, carol}, Icebreaker: 0}},
@@ -138,7 +139,7 @@ func fillForget(t *testing.T, db *DB) {
 		if _, err := db.UpdatePerson(u, func(p *Person) {
 			p.Name, p.TZ, p.Muted, p.Style = "name of "+u, "Europe/Paris", []DMKind{"coffee"}, "brief"
 			p.WorkStart, p.WorkEnd, p.WorkDays = 9*time.Hour, 17*time.Hour, []time.Weekday{1, 2, 3}
-		}); err != nil {
+		}, Effects{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -160,7 +161,7 @@ func fillForget(t *testing.T, db *DB) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := db.UpdateCircleEntry(carol, bob, func(c *CircleEntry) error { c.CadenceDays = 14; return nil }); err != nil {
+	if _, err := db.UpdateCircleEntry(carol, bob, func(c *CircleEntry) error { c.CadenceDays = 14; return nil }, Effects{}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -217,12 +218,12 @@ func TestForgetUser(t *testing.T) {
 	fillForget(t, db)
 	bobBefore, _, _ := userExportOf(t, db, bob)
 
-	st, err := db.ForgetUser(alice, forgetNow)
+	st, err := db.ForgetUser(alice, forgetNow, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := ForgetStats{Followups: 2, Checkins: 2, KudosAnonymised: 4, KudosDeleted: 1, RoundsEdited: 3, Outgoing: 3, CircleEntries: 4, Member: true, Person: true}
-	if st != want {
+	want := ForgetStats{Followups: 2, Checkins: 2, KudosAnonymised: 4, KudosDeleted: 1, RoundsEdited: 3, Outgoing: 3, CircleEntries: 4, Member: true, Person: true, Affected: []string{bob, carol}}
+	if !reflect.DeepEqual(st, want) {
 		t.Errorf("stats = %+v, want %+v", st, want)
 	}
 	if err := db.Check(); err != nil {
@@ -306,10 +307,10 @@ func TestForgetUser(t *testing.T) {
 	}
 
 	// Forgetting again finds nothing; bad IDs are refused.
-	if st, err := db.ForgetUser(alice, forgetNow); err != nil || st != (ForgetStats{}) {
+	if st, err := db.ForgetUser(alice, forgetNow, nil); err != nil || !reflect.DeepEqual(st, ForgetStats{}) {
 		t.Errorf("second forget = %+v, %v", st, err)
 	}
-	if _, err := db.ForgetUser("", forgetNow); err == nil {
+	if _, err := db.ForgetUser("", forgetNow, nil); err == nil {
 		t.Error("ForgetUser(\"\") succeeded")
 	}
 
@@ -364,7 +365,7 @@ func TestForgetUserWholeWord(t *testing.T) {
 	if _, err := db.AddKudos(Kudos{Giver: "U12", Receivers: []string{"U1", "U123"}, Text: "<@U1> <@U123> U1, U12"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ForgetUser("U1", forgetNow); err != nil {
+	if _, err := db.ForgetUser("U1", forgetNow, nil); err != nil {
 		t.Fatal(err)
 	}
 	got := must[[]Kudos](t)(db.KudosReceived("U123", 0))

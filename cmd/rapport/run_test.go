@@ -332,10 +332,10 @@ func fillStore(t *testing.T, path string) {
 	}
 	if _, err := db.UpdatePerson("UALICE", func(p *store.Person) {
 		p.TZOverride, p.WorkStart, p.WorkEnd, p.Muted = "America/Los_Angeles", 8*time.Hour, 16*time.Hour, []store.DMKind{store.DMDigest}
-	}); err != nil {
+	}, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.UpdateCircleEntry("UALICE", "UBOB", func(c *store.CircleEntry) error { c.CadenceDays = 14; return nil }); err != nil {
+	if _, err := db.UpdateCircleEntry("UALICE", "UBOB", func(c *store.CircleEntry) error { c.CadenceDays = 14; return nil }, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 }
