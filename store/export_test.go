@@ -430,7 +430,7 @@ func TestImportUpsert(t *testing.T) {
 	db := storetest.MustOpen(t)
 	mustDo(t)(db.AddKudos(store.Kudos{Giver: "U1", Receivers: []string{"U7"}, Text: "original", At: base})) // 1
 	mustDo(t)(db.AddKudos(store.Kudos{Giver: "U2", Text: "untouched", At: base.Add(time.Hour)}))            // 2
-	mustDo(t)(db.AddFollowup(store.Followup{Owner: "U1", Due: base.Add(24 * time.Hour)}, nil))                   // 1, open
+	mustDo(t)(db.AddFollowup(store.Followup{Owner: "U1", Due: base.Add(24 * time.Hour)}, nil))              // 1, open
 
 	doc := `{"format": "rapport-export", "version": 1, "exported_at": "whenever", "extra": {"ignored": true},
 	  "kudos": [
