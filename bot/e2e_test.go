@@ -49,6 +49,13 @@ type harnessConfig struct {
 	db   *store.DB
 	srv  *slacktest.Server
 	log  io.Writer // also receives the bot's log
+	// store wraps the bot's store (e.g. to make a transaction fail)
+	store func(*store.DB) bot.Store
+}
+
+// withStore gives the bot wrap(db) as its store instead of db.
+func withStore(wrap func(*store.DB) bot.Store) harnessOption {
+	return func(c *harnessConfig) { c.store = wrap }
 }
 
 // withLog copies the bot's log to w, for tests about what it logs.
@@ -110,7 +117,11 @@ func startBot(t *testing.T, opts ...harnessOption) *harness {
 	if cfg.log != nil {
 		logTo = io.MultiWriter(logTo, cfg.log)
 	}
-	b, err := bot.New(api, sock, h.db, botOpts, slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	var st bot.Store = h.db
+	if cfg.store != nil {
+		st = cfg.store(h.db)
+	}
+	b, err := bot.New(api, sock, st, botOpts, slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatal(err)
 	}
