@@ -157,7 +157,8 @@ func New(api SlackAPI, sock Socket, st Store, opts Options, log *slog.Logger) (*
 	}
 	b.routes = r
 	b.renderers = map[string]renderer{
-		renderHomeRefresh: b.renderHomeRefreshNow,
+		renderHomeRefresh:    b.renderHomeRefreshNow,
+		renderFollowupUndone: b.renderFollowupUndoneNow,
 	}
 	b.onDelivered = map[string]deliveredHook{}
 	if b.help, err = canned(b.helpResponse()); err != nil {

@@ -15,7 +15,7 @@ import (
 func TestHomeOpened(t *testing.T) {
 	h, _ := startKudosBot(t, kudosSetup{})
 	h.kudos("UBOB", "CGENERAL", "<@UALICE> for pairing on the migration")
-	if _, err := h.db.AddFollowup(store.Followup{Owner: "UALICE", Counterpart: "UBOB", Text: "send the deck", Due: wednesday.Add(48 * 3600e9), Created: wednesday}); err != nil {
+	if _, err := h.db.AddFollowup(store.Followup{Owner: "UALICE", Counterpart: "UBOB", Text: "send the deck", Due: wednesday.Add(48 * 3600e9), Created: wednesday}, nil); err != nil {
 		t.Fatal(err)
 	}
 	h.event(slacktest.EventOptions{Event: map[string]any{"type": "app_home_opened", "user": "UALICE", "channel": "DALICE", "tab": "home"}})

@@ -243,5 +243,6 @@ func homeRefreshKey(user, cause string) string {
 // Outbox renderers: the names (store.Outgoing.Render) of messages built at
 // delivery rather than when queued. They are stored with queued items.
 const (
-	renderHomeRefresh = "home" // republish the person's Home; no message
+	renderHomeRefresh    = "home"            // republish the person's Home; no message
+	renderFollowupUndone = "followup-undone" // "took back the note", if the note was sent
 )

@@ -46,7 +46,7 @@ type Store interface {
 }
 
 type circleStore interface {
-	AddCheckin(c store.Checkin) (store.Checkin, error)
+	AddCheckin(c store.Checkin, effects func(c store.Checkin) store.Effects) (store.Checkin, error)
 	Checkins() ([]store.Checkin, error)
 	RecordInTouch(a, b string, at time.Time, kind string) error
 	CircleEntry(owner, other string) (store.CircleEntry, error)
@@ -109,11 +109,11 @@ type coffeeStore interface {
 }
 
 type followupStore interface {
-	AddFollowup(f store.Followup) (store.Followup, error)
+	AddFollowup(f store.Followup, effects func(f store.Followup) store.Effects) (store.Followup, error)
 	Followup(id uint64) (store.Followup, error)
-	UpdateFollowup(id uint64, f func(fu *store.Followup) error) (store.Followup, error)
-	UpdateFollowups(ids []uint64, f func(fu *store.Followup) error) error
-	DeleteFollowup(id uint64) error
+	UpdateFollowup(id uint64, f func(fu *store.Followup) error, effects func(fu store.Followup) store.Effects) (store.Followup, error)
+	UpdateFollowups(ids []uint64, f func(fu *store.Followup) error, effects store.Effects) error
+	DeleteFollowup(id uint64, withdraw string, effects func(f store.Followup, withdrawn store.OutboxState) (store.Effects, error)) (store.Followup, error)
 	FollowupsDue(now time.Time, limit int) ([]store.Followup, error)
 	FollowupsOwnedBy(owner string) ([]store.Followup, error)
 	FollowupsOwedTo(user string) ([]store.Followup, error)

@@ -42,6 +42,22 @@ func (b *Bot) recordInTouch(a, c string, at time.Time, kind string) {
 	}
 }
 
+// addCheckin records that user reached out to who, now, in one
+// transaction with the pair in touch and the refresh of user's Home (its
+// list of people not heard from in a while changes).
+func (b *Bot) addCheckin(user, who, note string) error {
+	now := b.opts.Now()
+	_, err := b.store.AddCheckin(store.Checkin{User: user, With: who, At: now, Note: note}, func(c store.Checkin) store.Effects {
+		e := store.Effects{InTouch: []store.InTouch{{A: c.User, B: c.With, At: now, Kind: store.InTouchCheckin}}}
+		return queuedAt(now, withHomeRefresh(e, fmt.Sprintf("checkin:%d", c.ID), c.User))
+	})
+	if err != nil {
+		return b.notSaved(err, "that check-in")
+	}
+	b.kickOutbox()
+	return nil
+}
+
 // checkinCommand answers /checkin.
 func (b *Bot) checkinCommand(ctx context.Context, cmd slashCommand) error {
 	toks := tokenize(cmd.text)
@@ -85,11 +101,9 @@ func (b *Bot) checkinCommand(ctx context.Context, cmd slashCommand) error {
 	if p.IsBot {
 		return userErrorf("<@%s> is a bot; check-ins are for people. Nothing was saved.", who)
 	}
-	now := b.opts.Now()
-	if _, err := b.store.AddCheckin(store.Checkin{User: cmd.user, With: who, At: now, Note: note}); err != nil {
+	if err := b.addCheckin(cmd.user, who, note); err != nil {
 		return err
 	}
-	b.recordInTouch(cmd.user, who, now, store.InTouchCheckin)
 	return b.answerText(ctx, cmd.origin, fmt.Sprintf(":seedling: Noted that you reached out to <@%s>. Your note is private; I'll show it to you next time you meet.", who))
 }
 
@@ -242,11 +256,9 @@ func (b *Bot) reconnectDone(ctx context.Context, in interaction, a *slack.BlockA
 	if who == "" || who == in.user {
 		return userErrorf("That button is out of date; nothing was changed.")
 	}
-	now := b.opts.Now()
-	if _, err := b.store.AddCheckin(store.Checkin{User: in.user, With: who, At: now}); err != nil {
+	if err := b.addCheckin(in.user, who, ""); err != nil {
 		return err
 	}
-	b.recordInTouch(in.user, who, now, store.InTouchCheckin)
 	return b.answer(ctx, in.origin, response{Text: fmt.Sprintf(":seedling: Nice — noted that you reached out to <@%s>.", who)})
 }
 

@@ -53,7 +53,7 @@ func ExampleDB_Export() {
 	defer db.Close()
 
 	at := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
-	if _, err := db.AddCheckin(store.Checkin{User: "U1", With: "U2", At: at, Note: "lunch"}); err != nil {
+	if _, err := db.AddCheckin(store.Checkin{User: "U1", With: "U2", At: at, Note: "lunch"}, nil); err != nil {
 		log.Fatal(err)
 	}
 	if _, err := db.UpdatePerson("U1", func(p *store.Person) {

@@ -144,7 +144,7 @@ func TestExportImportKeepsEverything(t *testing.T) {
 		}
 	}
 	for _, f := range followups {
-		if _, err := src.AddFollowup(f); err != nil {
+		if _, err := src.AddFollowup(f, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -159,7 +159,7 @@ func TestExportImportKeepsEverything(t *testing.T) {
 		}
 	}
 	for _, c := range checkins {
-		if _, err := src.AddCheckin(c); err != nil {
+		if _, err := src.AddCheckin(c, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

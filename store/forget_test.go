@@ -91,10 +91,10 @@ func fillForget(t *testing.T, db *DB) {
 		}
 	}
 	addF := must[Followup](t)
-	addF(db.AddFollowup(Followup{Owner: alice, Counterpart: bob, Text: "send bob the doc", Due: forgetNow.Add(time.Hour)}))
-	addF(db.AddFollowup(Followup{Owner: bob, Counterpart: alice, Text: "call alice", Due: forgetNow.Add(2 * time.Hour)}))
-	addF(db.AddFollowup(Followup{Owner: bob, Counterpart: carol, Text: "ask <@UALICE0001> about it", Note: "n", Due: forgetNow.Add(3 * time.Hour)}))
-	addF(db.AddFollowup(Followup{Owner: carol, Text: "plain", Due: forgetNow.Add(4 * time.Hour)}))
+	addF(db.AddFollowup(Followup{Owner: alice, Counterpart: bob, Text: "send bob the doc", Due: forgetNow.Add(time.Hour)}, nil))
+	addF(db.AddFollowup(Followup{Owner: bob, Counterpart: alice, Text: "call alice", Due: forgetNow.Add(2 * time.Hour)}, nil))
+	addF(db.AddFollowup(Followup{Owner: bob, Counterpart: carol, Text: "ask <@UALICE0001> about it", Note: "n", Due: forgetNow.Add(3 * time.Hour)}, nil))
+	addF(db.AddFollowup(Followup{Owner: carol, Text: "plain", Due: forgetNow.Add(4 * time.Hour)}, nil))
 	for _, u := range []string{alice, bob, carol} {
 		_, _, err := db.UpdateCoffeeMember(u, func(m *CoffeeMember) error {
 			if u == bob {
@@ -131,10 +131,10 @@ func fillForget(t *testing.T, db *DB) {
 		t.Fatal(err)
 	}
 	addC := must[Checkin](t)
-	addC(db.AddCheckin(Checkin{User: alice, With: bob, Note: "alice's note on bob", At: at(3)}))
-	addC(db.AddCheckin(Checkin{User: bob, With: alice, Note: "bob's private note on alice", At: at(2)}))
-	addC(db.AddCheckin(Checkin{User: bob, With: carol, Note: "met UALICE0001 too", At: at(1)}))
-	addC(db.AddCheckin(Checkin{User: carol, With: bob, Note: "fine", At: at(1)}))
+	addC(db.AddCheckin(Checkin{User: alice, With: bob, Note: "alice's note on bob", At: at(3)}, nil))
+	addC(db.AddCheckin(Checkin{User: bob, With: alice, Note: "bob's private note on alice", At: at(2)}, nil))
+	addC(db.AddCheckin(Checkin{User: bob, With: carol, Note: "met UALICE0001 too", At: at(1)}, nil))
+	addC(db.AddCheckin(Checkin{User: carol, With: bob, Note: "fine", At: at(1)}, nil))
 	for _, u := range []string{alice, bob} {
 		if _, err := db.UpdatePerson(u, func(p *Person) {
 			p.Name, p.TZ, p.Muted, p.Style = "name of "+u, "Europe/Paris", []DMKind{"coffee"}, "brief"

@@ -300,7 +300,7 @@ func fillStoreMany(t *testing.T, path string, nKudos, nFollowups int) {
 		}
 	}
 	for i := range nFollowups {
-		if _, err := db.AddFollowup(store.Followup{Owner: users[i%len(users)], Counterpart: users[(i+1)%len(users)], Text: fmt.Sprintf("send the deck, take %d", i), Due: at.Add(time.Duration(48+i) * time.Hour), Created: at.Add(time.Duration(i) * time.Minute)}); err != nil {
+		if _, err := db.AddFollowup(store.Followup{Owner: users[i%len(users)], Counterpart: users[(i+1)%len(users)], Text: fmt.Sprintf("send the deck, take %d", i), Due: at.Add(time.Duration(48+i) * time.Hour), Created: at.Add(time.Duration(i) * time.Minute)}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -318,7 +318,7 @@ func fillStore(t *testing.T, path string) {
 	if _, err := db.AddKudos(store.Kudos{Giver: "UALICE", Receivers: []string{"UBOB"}, Text: "for the deploy & the docs <3", Values: []string{"craft"}, Channel: "CGENERAL", MessageTS: "1.2", At: at}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.AddFollowup(store.Followup{Owner: "UALICE", Counterpart: "UBOB", Text: "send the deck", Due: at.Add(48 * time.Hour), Created: at}); err != nil {
+	if _, err := db.AddFollowup(store.Followup{Owner: "UALICE", Counterpart: "UBOB", Text: "send the deck", Due: at.Add(48 * time.Hour), Created: at}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.PutCoffeeMember(store.CoffeeMember{User: "UALICE", Joined: at}); err != nil {
@@ -327,7 +327,7 @@ func fillStore(t *testing.T, path string) {
 	if _, _, err := db.CreateRound(store.Round{At: at, Groups: []store.CoffeeGroup{{Members: []string{"UALICE", "UBOB"}, Icebreaker: -1}}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.AddCheckin(store.Checkin{User: "UALICE", With: "UBOB", At: at, Note: "moving to Berlin"}); err != nil {
+	if _, err := db.AddCheckin(store.Checkin{User: "UALICE", With: "UBOB", At: at, Note: "moving to Berlin"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.UpdatePerson("UALICE", func(p *store.Person) {
