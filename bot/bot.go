@@ -104,6 +104,7 @@ type Bot struct {
 	// in New, read-only afterwards (outbox.go).
 	renderers   map[string]renderer
 	onDelivered map[string]deliveredHook
+	onFailed    map[string]failedHook
 }
 
 // New builds a bot. It returns an error when the route table is malformed
@@ -150,9 +151,17 @@ func New(api SlackAPI, sock Socket, st Store, opts Options, log *slog.Logger) (*
 	}
 	b.routes = r
 	b.renderers = map[string]renderer{
-		renderHomeRefresh: b.renderHomeRefreshNow,
+		renderHomeRefresh:       b.renderHomeRefreshNow,
+		renderKudosPostItem:     b.renderKudosPostNow,
+		renderKudosLinkedItem:   b.renderKudosLinkedNow,
+		renderKudosUnpostedItem: b.renderKudosUnpostedNow,
 	}
-	b.onDelivered = map[string]deliveredHook{}
+	b.onDelivered = map[string]deliveredHook{
+		renderKudosPostItem: b.kudosPostDelivered,
+	}
+	b.onFailed = map[string]failedHook{
+		renderKudosPostItem: b.kudosPostFailed,
+	}
 	return b, nil
 }
 

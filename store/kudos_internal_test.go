@@ -94,7 +94,7 @@ func TestGiftGiveIdempotent(t *testing.T) {
 		}
 		return errRollback
 	})
-	if _, _, err := db.GiveKudos(Kudos{Giver: "U9", Receivers: []string{"U3"}, At: day.Add(2 * time.Hour)}, one); err != nil {
+	if _, _, err := db.GiveKudos(Kudos{Giver: "U9", Receivers: []string{"U3"}, At: day.Add(2 * time.Hour)}, one, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.bolt.Update(late.give); err != nil {
