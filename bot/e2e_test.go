@@ -48,7 +48,8 @@ type harnessConfig struct {
 	wrap func(*slack.Client) bot.SlackAPI // replaces the bot's Slack client (e.g. to inject a panic)
 	db   *store.DB
 	srv  *slacktest.Server
-	log  io.Writer // also receives the bot's log
+	log  io.Writer                 // also receives the bot's log
+	st   func(*store.DB) bot.Store // wraps the database the bot uses (e.g. to fail a write)
 }
 
 // withLog copies the bot's log to w, for tests about what it logs.
@@ -58,6 +59,12 @@ func withLog(w io.Writer) harnessOption {
 
 func withAPI(wrap func(*slack.Client) bot.SlackAPI) harnessOption {
 	return func(c *harnessConfig) { c.wrap = wrap }
+}
+
+// withStore has the bot use wrap(db) instead of the database itself, for
+// tests about a store that fails; the test still reads db directly.
+func withStore(wrap func(*store.DB) bot.Store) harnessOption {
+	return func(c *harnessConfig) { c.st = wrap }
 }
 
 // withOptions adjusts the bot's options (a clock, kudos settings, …).
@@ -110,7 +117,11 @@ func startBot(t *testing.T, opts ...harnessOption) *harness {
 	if cfg.log != nil {
 		logTo = io.MultiWriter(logTo, cfg.log)
 	}
-	b, err := bot.New(api, sock, h.db, botOpts, slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	var st bot.Store = h.db
+	if cfg.st != nil {
+		st = cfg.st(h.db)
+	}
+	b, err := bot.New(api, sock, st, botOpts, slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatal(err)
 	}

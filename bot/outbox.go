@@ -245,7 +245,13 @@ func (b *Bot) deliver(ctx context.Context, now time.Time, o store.Outgoing) (boo
 			return false, err
 		case first.State == store.OutboxPending || first.State == store.OutboxSending:
 			at := now.Add(afterPoll)
-			if first.NotBefore.After(at) {
+			switch {
+			case first.State == store.OutboxPending && !first.NotBefore.After(now):
+				// Due, only behind this one (a restart put it back in the
+				// queue later): due at the same instant, this one comes
+				// next after it, by ID, in this very drain.
+				at = first.NotBefore
+			case first.NotBefore.After(at):
 				at = first.NotBefore
 			}
 			return false, b.store.DeferOutgoing(o.ID, at, "waiting for "+o.After, now)
