@@ -20,8 +20,8 @@ type Kudos struct {
 	Receivers []string  // Slack user IDs
 	Text      string    // why, as written by the giver
 	Values    []string  // "#values", without the '#'
-	Channel   string    // where it was given (or posted: SetKudosMessage); empty for the modal or a DM
-	MessageTS string    // ts of the message it was given on or for, or of the bot's post (SetKudosMessage)
+	Channel   string    // where it was given (or posted: FinishKudosPost); empty for the modal or a DM
+	MessageTS string    // ts of the message it was given on or for, or of the bot's post (FinishKudosPost)
 	Private   bool      // shown only to giver and receivers
 	At        time.Time // when it was given
 }
