@@ -105,6 +105,7 @@ type Bot struct {
 	// in New, read-only afterwards (outbox.go).
 	renderers   map[string]renderer
 	onDelivered map[string]deliveredHook
+	onFailed    map[string]failedHook
 
 	// help is the full help, and usage each command's own help by its
 	// name ("/kudos"), rendered and encoded once: they are built from the
@@ -157,10 +158,18 @@ func New(api SlackAPI, sock Socket, st Store, opts Options, log *slog.Logger) (*
 	}
 	b.routes = r
 	b.renderers = map[string]renderer{
-		renderHomeRefresh:    b.renderHomeRefreshNow,
-		renderFollowupUndone: b.renderFollowupUndoneNow,
+		renderHomeRefresh:       b.renderHomeRefreshNow,
+		renderFollowupUndone:    b.renderFollowupUndoneNow,
+		renderKudosPostItem:     b.renderKudosPostNow,
+		renderKudosLinkedItem:   b.renderKudosLinkedNow,
+		renderKudosUnpostedItem: b.renderKudosUnpostedNow,
 	}
-	b.onDelivered = map[string]deliveredHook{}
+	b.onDelivered = map[string]deliveredHook{
+		renderKudosPostItem: b.kudosPostDelivered,
+	}
+	b.onFailed = map[string]failedHook{
+		renderKudosPostItem: b.kudosPostFailed,
+	}
 	if b.help, err = canned(b.helpResponse()); err != nil {
 		return nil, fmt.Errorf("bot: render help: %w", err)
 	}

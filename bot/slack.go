@@ -85,8 +85,9 @@ type outboxStore interface {
 }
 
 type kudosStore interface {
-	GiveKudos(k store.Kudos, a store.Allowance) (store.Kudos, int, error)
-	SetKudosMessage(id uint64, channel, ts string) error
+	GiveKudos(k store.Kudos, a store.Allowance, effects func(store.Kudos) store.Effects) (store.Kudos, int, error)
+	FinishKudosPost(id, kudosID uint64, channel, ts string, now time.Time) error
+	FailKudosPost(id uint64, reason string, now time.Time, e store.Effects) error
 	KudosByID(id uint64) (store.Kudos, error)
 	KudosReceived(user string, limit int) ([]store.Kudos, error)
 	KudosStats(from, to time.Time, top int) (store.KudosStats, error)

@@ -86,7 +86,7 @@ func fillForget(t *testing.T, db *DB) {
 		{Giver: carol, Receivers: []string{bob}, Text: "unrelated", At: at(5)},
 	}
 	for _, k := range kudos {
-		if _, _, err := db.GiveKudos(k, Allowance{}); err != nil {
+		if _, _, err := db.GiveKudos(k, Allowance{}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
