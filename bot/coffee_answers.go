@@ -65,7 +65,7 @@ func (b *Bot) recordAnswer(r store.Round, gi int, user string, a store.CoffeeAns
 			e.Outbox = notes(g)
 		}
 		if a != store.AnswerYes {
-			return dueAt(e, now)
+			return effectsDueAt(e, now)
 		}
 		for i, m := range g.Members {
 			for _, o := range g.Members[i+1:] {
@@ -76,7 +76,7 @@ func (b *Bot) recordAnswer(r store.Round, gi int, user string, a store.CoffeeAns
 		for _, m := range g.Members {
 			e.Outbox = append(e.Outbox, homeRefresh(m, cause))
 		}
-		return dueAt(e, now)
+		return effectsDueAt(e, now)
 	})
 	switch {
 	case errors.Is(err, errNotInGroup):
@@ -86,19 +86,6 @@ func (b *Bot) recordAnswer(r store.Round, gi int, user string, a store.CoffeeAns
 	}
 	b.kickOutbox()
 	return nil
-}
-
-// dueAt makes e's messages due at now (the bot's clock) unless they say
-// otherwise.
-func dueAt(e store.Effects, now time.Time) store.Effects {
-	out := slices.Clone(e.Outbox)
-	for i := range out {
-		if out[i].NotBefore.IsZero() {
-			out[i].NotBefore = now
-		}
-	}
-	e.Outbox = out
-	return e
 }
 
 // errNotInGroup stops an answer from someone no longer in the group.
@@ -151,7 +138,7 @@ func (b *Bot) circleAdd(ctx context.Context, in interaction, a *slack.BlockActio
 	if _, err := b.store.UpdateCircleEntry(in.user, a.Value, func(c *store.CircleEntry) error {
 		c.CadenceDays, c.Stopped = 30, false
 		return nil
-	}, dueAt(store.Effects{
+	}, effectsDueAt(store.Effects{
 		InTouch: []store.InTouch{{A: in.user, B: a.Value, At: now, Kind: store.InTouchCoffee}},
 		Outbox:  []store.Outgoing{homeRefresh(in.user, cause), homeRefresh(a.Value, cause)},
 	}, now)); err != nil {
@@ -278,7 +265,7 @@ func (b *Bot) coffeeStay(ctx context.Context, in interaction, a *slack.BlockActi
 		}
 		m.PausedForSilence, m.Misses = false, 0
 		return nil
-	}, dueAt(store.Effects{Outbox: []store.Outgoing{homeRefresh(in.user, fmt.Sprintf("coffee-stay:%d", b.opts.Now().UnixNano()))}}, b.opts.Now()))
+	}, effectsDueAt(store.Effects{Outbox: []store.Outgoing{homeRefresh(in.user, fmt.Sprintf("coffee-stay:%d", b.opts.Now().UnixNano()))}}, b.opts.Now()))
 	if errors.Is(err, errNotMember) {
 		return userErrorf("You're not in coffee chats any more. Join again with `/coffee join`.")
 	}
@@ -291,7 +278,7 @@ func (b *Bot) coffeeStay(ctx context.Context, in interaction, a *slack.BlockActi
 
 func (b *Bot) coffeeLeaveButton(ctx context.Context, in interaction, a *slack.BlockAction) error {
 	now := b.opts.Now()
-	if _, err := b.store.RemoveCoffeeMember(in.user, dueAt(store.Effects{Outbox: []store.Outgoing{
+	if _, err := b.store.RemoveCoffeeMember(in.user, effectsDueAt(store.Effects{Outbox: []store.Outgoing{
 		homeRefresh(in.user, fmt.Sprintf("coffee-leave:%d", now.UnixNano())),
 	}}, now)); err != nil {
 		return notSaved(err, "that")

@@ -163,7 +163,7 @@ func (b *Bot) makeFollowup(ctx context.Context, o origin, author store.Person, c
 			e.Outbox = append(e.Outbox, store.Outgoing{Key: followupNoticeKey(f.ID), User: f.Counterpart, Kind: store.DMReceipts,
 				Text: text, Blocks: encodeBlocks(blocks), RespectHours: true})
 		}
-		return queuedAt(now, withHomeRefresh(e, fmt.Sprintf("followup:%d", f.ID), f.Owner, f.Counterpart))
+		return effectsDueAt(withHomeRefresh(e, fmt.Sprintf("followup:%d", f.ID), f.Owner, f.Counterpart), now)
 	})
 	if err != nil {
 		return b.notSaved(err, "that follow-up")
@@ -179,17 +179,6 @@ func withHomeRefresh(e store.Effects, cause string, users ...string) store.Effec
 	for _, u := range users {
 		if u != "" {
 			e.Outbox = append(e.Outbox, homeRefresh(u, cause))
-		}
-	}
-	return e
-}
-
-// queuedAt makes every item of e due from now at the earliest, on the
-// bot's clock: the store's clock need not be the same one.
-func queuedAt(now time.Time, e store.Effects) store.Effects {
-	for i := range e.Outbox {
-		if e.Outbox[i].NotBefore.IsZero() {
-			e.Outbox[i].NotBefore = now
 		}
 	}
 	return e
@@ -335,7 +324,7 @@ func (b *Bot) completeFollowup(ctx context.Context, o origin, id uint64, status 
 			e.Outbox = append(e.Outbox, store.Outgoing{Key: followupReceiptKey(f.ID), User: f.Counterpart, Kind: store.DMReceipts,
 				Text: renderFollowupReceipt(f), RespectHours: true})
 		}
-		return queuedAt(now, withHomeRefresh(e, fmt.Sprintf("followup:%d:%s", f.ID, f.Status), f.Owner, f.Counterpart))
+		return effectsDueAt(withHomeRefresh(e, fmt.Sprintf("followup:%d:%s", f.ID, f.Status), f.Owner, f.Counterpart), now)
 	})
 	switch {
 	case errors.Is(err, errNotOwner):
@@ -492,7 +481,7 @@ func (b *Bot) followupUndoButton(ctx context.Context, in interaction, a *slack.B
 				Text:  fmt.Sprintf("<@%s> took back the note about: %s. (It was made by mistake.)", f.Owner, f.Text),
 				After: followupNoticeKey(f.ID), Render: renderFollowupUndone, RespectHours: true})
 		}
-		return queuedAt(now, withHomeRefresh(e, fmt.Sprintf("followup:%d:undo", f.ID), f.Owner, f.Counterpart)), nil
+		return effectsDueAt(withHomeRefresh(e, fmt.Sprintf("followup:%d:undo", f.ID), f.Owner, f.Counterpart), now), nil
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return userErrorf("That follow-up is already gone; nothing was changed.")
@@ -724,7 +713,7 @@ func (b *Bot) followupRenegotiateSubmit(ctx context.Context, in interaction) err
 			}
 			e.Outbox = append(e.Outbox, store.Outgoing{Key: followupRenegotiateKey(fu.ID, due), User: fu.Counterpart, Kind: store.DMReceipts, Text: text, RespectHours: true})
 		}
-		return queuedAt(now, withHomeRefresh(e, fmt.Sprintf("followup:%d:due:%d", fu.ID, due.Unix()), fu.Owner, fu.Counterpart))
+		return effectsDueAt(withHomeRefresh(e, fmt.Sprintf("followup:%d:due:%d", fu.ID, due.Unix()), fu.Owner, fu.Counterpart), now)
 	})
 	if err := changeRefused(err); err != nil {
 		return b.answerText(ctx, in.origin, err.Error())

@@ -147,10 +147,7 @@ func (b *Bot) kudosEffects(k store.Kudos, o origin, link string) store.Effects {
 	for _, r := range k.Receivers {
 		e.Outbox = append(e.Outbox, homeRefresh(r, fmt.Sprintf("kudos:%d", k.ID)))
 	}
-	for i := range e.Outbox {
-		e.Outbox[i].NotBefore = k.At // the bot's clock, not the store's
-	}
-	return e
+	return effectsDueAt(e, k.At)
 }
 
 // kudosRecipients expands user groups and checks every recipient: a real,
@@ -344,6 +341,8 @@ func (b *Bot) renderKudosLinkedNow(ctx context.Context, o store.Outgoing) (strin
 		return text, blocks, false, nil
 	case err != nil:
 		return "", nil, false, err
+	case post.State == store.OutboxFailed:
+		return text, withKudosUnposted(blocks, post.Channel), false, nil
 	case post.State != store.OutboxSent || post.SentTS == "" || post.Channel == "":
 		return text, blocks, false, nil
 	}

@@ -105,7 +105,10 @@ func TestKudosPostFailsGiverTold(t *testing.T) {
 	if !strings.Contains(note.Text, "<@UBOB>") || !strings.Contains(note.Text, "<#CGENERAL>") {
 		t.Errorf("note = %q, want it to name the recipient and the channel", note.Text)
 	}
-	h.waitDM("UBOB", "patient onboarding")
+	dm := h.waitDM("UBOB", "patient onboarding")
+	if b := readable(string(dm.Blocks)); strings.Contains(b, "Posted in") || strings.Contains(b, "See the post") || !strings.Contains(b, "Given in <#CGENERAL>") {
+		t.Errorf("the DM of a kudos whose post failed = %s; want it to say where it was given, not that it was posted", b)
+	}
 	if got := h.public("CGENERAL"); len(got) != 0 {
 		t.Errorf("public posts = %+v, want none (Slack refused it)", got)
 	}

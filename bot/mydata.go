@@ -88,7 +88,7 @@ func (b *Bot) forgetMeSubmit(ctx context.Context, in interaction) error {
 		for _, u := range affected {
 			e.Outbox = append(e.Outbox, homeRefresh(u, cause))
 		}
-		return dueAt(e, now)
+		return effectsDueAt(e, now)
 	})
 	if err != nil {
 		if dm := b.forgetDM(ctx, in.user); dm != "" {

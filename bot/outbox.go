@@ -59,6 +59,20 @@ type deliveredHook func(o store.Outgoing, channel, ts string) error
 // same transaction (telling a kudos giver that the post was not made).
 type failedHook func(o store.Outgoing, cause error) error
 
+// effectsDueAt makes the messages of an action's effects due at now, on
+// the bot's clock, unless they say otherwise: the store stamps an item
+// without a NotBefore with its own clock, which need not be the bot's.
+func effectsDueAt(e store.Effects, now time.Time) store.Effects {
+	out := slices.Clone(e.Outbox)
+	for i := range out {
+		if out[i].NotBefore.IsZero() {
+			out[i].NotBefore = now
+		}
+	}
+	e.Outbox = out
+	return e
+}
+
 func (b *Bot) kickOutbox() {
 	select {
 	case b.kick <- struct{}{}:

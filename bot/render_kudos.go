@@ -211,10 +211,28 @@ func withKudosPermalink(blocks []slack.Block, channel, link string) []slack.Bloc
 		return blocks
 	}
 	plain, linked := kudosPost{Channel: channel}, kudosPost{Channel: channel, Permalink: link}
-	swaps := map[string]string{
+	return swapKudosContext(blocks, map[string]string{
 		kudosDMWhere(plain):    kudosDMWhere(linked),
 		kudosShareWhere(plain): kudosShareWhere(linked),
+	})
+}
+
+// withKudosUnposted corrects a DM rendered before its public post was
+// tried, once the post failed for good: "Posted in #channel" would not be
+// true, so it says where the kudos was given instead.
+func withKudosUnposted(blocks []slack.Block, channel string) []slack.Block {
+	ch := kudosChannel(channel)
+	if ch == "" {
+		return blocks
 	}
+	return swapKudosContext(blocks, map[string]string{
+		kudosDMWhere(kudosPost{Channel: channel}): ":speech_balloon: Given in " + ch,
+	})
+}
+
+// swapKudosContext replaces the one-text context blocks whose text is a
+// key of swaps with the value; other blocks are kept as they are.
+func swapKudosContext(blocks []slack.Block, swaps map[string]string) []slack.Block {
 	out := slices.Clone(blocks)
 	for i, bl := range out {
 		cb, ok := bl.(*slack.ContextBlock)

@@ -49,7 +49,7 @@ func (b *Bot) addCheckin(user, who, note string) error {
 	now := b.opts.Now()
 	_, err := b.store.AddCheckin(store.Checkin{User: user, With: who, At: now, Note: note}, func(c store.Checkin) store.Effects {
 		e := store.Effects{InTouch: []store.InTouch{{A: c.User, B: c.With, At: now, Kind: store.InTouchCheckin}}}
-		return queuedAt(now, withHomeRefresh(e, fmt.Sprintf("checkin:%d", c.ID), c.User))
+		return effectsDueAt(withHomeRefresh(e, fmt.Sprintf("checkin:%d", c.ID), c.User), now)
 	})
 	if err != nil {
 		return b.notSaved(err, "that check-in")
