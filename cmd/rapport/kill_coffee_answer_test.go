@@ -115,12 +115,8 @@ func killAnswerPoint(t *testing.T, delay time.Duration, kinds []int) answerPoint
 		}
 		fmt.Fprintf(&members, `{"user":%q,"joined":"2026-01-05T10:00:00Z"}`, id)
 	}
-	env := goodEnv(t)
-	env["SLACK_API_URL"] = srv.APIURL()
+	env := processEnv(t, srv)
 	env["RAPPORT_TICK"] = "@every 1s"
-	// Every hour is a working hour, so intros and notes go out at once.
-	env["RAPPORT_WORK_HOURS"] = "00:00-24:00"
-	env["RAPPORT_WORK_DAYS"] = "Mon-Sun"
 	db, err := store.Open(env["RAPPORT_DB"], store.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -37,13 +37,8 @@ func TestKillDuringCoffeeRound(t *testing.T) {
 			ids = append(ids, id)
 		}
 		srv.AddChannel("CGENERAL", "general", false, "UADMIN", "UBOT")
-		env := goodEnv(t)
-		env["SLACK_API_URL"] = srv.APIURL()
+		env := processEnv(t, srv)
 		env["RAPPORT_TICK"] = "@every 1s"
-		// Everyone works around the clock, so intros go out at once,
-		// whatever the real time is (an intro waits for working hours).
-		env["RAPPORT_WORK_HOURS"] = "00:00-24:00"
-		env["RAPPORT_WORK_DAYS"] = "Mon-Sun"
 		db, err := store.Open(env["RAPPORT_DB"], store.Options{})
 		if err != nil {
 			t.Fatal(err)

@@ -49,10 +49,7 @@ func personalKillRig(t *testing.T, users ...string) (*slacktest.Server, map[stri
 	for _, u := range users {
 		srv.AddUser(slacktest.User{ID: u, Name: strings.ToLower(u), TZ: "UTC"})
 	}
-	env := goodEnv(t)
-	env["SLACK_API_URL"] = srv.APIURL()
-	env["RAPPORT_WORK_HOURS"] = "00:00-24:00"
-	env["RAPPORT_WORK_DAYS"] = "Mon-Sun"
+	env := processEnv(t, srv)
 	return srv, env
 }
 

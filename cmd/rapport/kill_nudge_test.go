@@ -27,13 +27,8 @@ func TestKillDuringNudgeBatch(t *testing.T) {
 	var nudges, lost, dups int
 	for point := range points {
 		srv := slacktest.New(slacktest.Options{})
-		env := goodEnv(t)
-		env["SLACK_API_URL"] = srv.APIURL()
+		env := processEnv(t, srv)
 		env["RAPPORT_TICK"] = "@every 1s"
-		// Every hour a working hour, so delivery does not wait for a
-		// morning that the test would have to fake.
-		env["RAPPORT_WORK_HOURS"] = "00:00-24:00"
-		env["RAPPORT_WORK_DAYS"] = "Mon-Sun"
 		db, err := store.Open(env["RAPPORT_DB"], store.Options{})
 		if err != nil {
 			t.Fatal(err)

@@ -134,14 +134,9 @@ func killKudosPoint(t *testing.T, point int, delay time.Duration) kudosPointResu
 	srv.AddChannel("CGENERAL", "general", false, members...)
 	srv.AddChannel("CKUDOS", "kudos", false, "UBOT")
 
-	env := goodEnv(t)
-	env["SLACK_API_URL"] = srv.APIURL()
+	env := processEnv(t, srv)
 	env["RAPPORT_KUDOS_DAILY_LIMIT"] = "0"
 	env["RAPPORT_KUDOS_CHANNEL"] = "CKUDOS"
-	// DMs respect working hours: make every hour a working hour so the
-	// restarted process delivers them now.
-	env["RAPPORT_WORK_HOURS"] = "00:00-24:00"
-	env["RAPPORT_WORK_DAYS"] = "Mon-Sun"
 	ctx := testCtx(t)
 
 	first := startProcess(t, env)

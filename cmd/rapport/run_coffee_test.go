@@ -15,12 +15,8 @@ import (
 func TestRunResumesCoffeeDeliveryAtStart(t *testing.T) {
 	srv := newFakeSlack(t)
 	srv.AddUser(slacktest.User{ID: "UBOB", Name: "bob", TZ: "Europe/Berlin"})
-	env := goodEnv(t)
+	env := processEnv(t, srv)
 	env["RAPPORT_TICK"] = "@every 1h"
-	// Intros wait for working hours: make every hour one, whatever the
-	// real time is.
-	env["RAPPORT_WORK_HOURS"] = "00:00-24:00"
-	env["RAPPORT_WORK_DAYS"] = "Mon-Sun"
 	db, err := store.Open(env["RAPPORT_DB"], store.Options{})
 	if err != nil {
 		t.Fatal(err)

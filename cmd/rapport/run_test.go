@@ -47,6 +47,19 @@ func newFakeSlack(t *testing.T) *slacktest.Server {
 	return srv
 }
 
+// processEnv is the environment of a real rapport process under test,
+// talking to srv. Every hour of every day is a working hour, so messages
+// that wait for working hours (DMs, intros, notes) go out at once whatever
+// the real time is: a test then needs no morning it would have to fake.
+func processEnv(t *testing.T, srv *slacktest.Server) map[string]string {
+	t.Helper()
+	env := goodEnv(t)
+	env["SLACK_API_URL"] = srv.APIURL()
+	env["RAPPORT_WORK_HOURS"] = "00:00-24:00"
+	env["RAPPORT_WORK_DAYS"] = "Mon-Sun"
+	return env
+}
+
 func freeAddr(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
