@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // How a coffee member joined (CoffeeMember.Via). The strings are stored.
@@ -90,7 +88,7 @@ func newCoffeeMemberRecord(m CoffeeMember) (coffeeMemberRecord, error) {
 }
 
 // getCoffeeMember reads user from b (the coffee_members bucket).
-func getCoffeeMember(b *bolt.Bucket, user string) (CoffeeMember, bool, error) {
+func getCoffeeMember(b kvBucket, user string) (CoffeeMember, bool, error) {
 	v := b.Get([]byte(user))
 	if v == nil {
 		return CoffeeMember{}, false, nil
@@ -112,7 +110,7 @@ func (db *DB) PutCoffeeMember(m CoffeeMember) error {
 	if err != nil {
 		return fmt.Errorf("store: put coffee member %s: %w", m.User, err)
 	}
-	err = db.update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx kvTx) error {
 		return putValue(tx.Bucket(bucketCoffeeMembers), []byte(m.User), rec)
 	})
 	if err != nil {
@@ -125,7 +123,7 @@ func (db *DB) PutCoffeeMember(m CoffeeMember) error {
 // if they are not one.
 func (db *DB) CoffeeMember(user string) (CoffeeMember, error) {
 	var m CoffeeMember
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		var ok bool
 		var err error
 		if m, ok, err = getCoffeeMember(tx.Bucket(bucketCoffeeMembers), user); err == nil && !ok {
@@ -160,7 +158,7 @@ func (db *DB) UpdateCoffeeMember(user string, f func(m *CoffeeMember) error) (Co
 		rec     coffeeMemberRecord
 		created bool
 	)
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kvTx) error {
 		b := tx.Bucket(bucketCoffeeMembers)
 		m, ok, err := getCoffeeMember(b, user)
 		if err != nil {
@@ -192,7 +190,7 @@ func (db *DB) UpdateCoffeeMember(user string, f func(m *CoffeeMember) error) (Co
 // whether there was one. Past rounds keep them in their groups.
 func (db *DB) RemoveCoffeeMember(user string) (bool, error) {
 	var found bool
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kvTx) error {
 		b := tx.Bucket(bucketCoffeeMembers)
 		if found = b.Get([]byte(user)) != nil; !found {
 			return nil
@@ -208,7 +206,7 @@ func (db *DB) RemoveCoffeeMember(user string) (bool, error) {
 // CoffeeMembers returns every member, paused or not, sorted by User.
 func (db *DB) CoffeeMembers() ([]CoffeeMember, error) {
 	var out []CoffeeMember
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		var err error
 		out, err = allCoffeeMembers(tx)
 		return err
@@ -220,7 +218,7 @@ func (db *DB) CoffeeMembers() ([]CoffeeMember, error) {
 }
 
 // allCoffeeMembers returns every member in key order, which is User order.
-func allCoffeeMembers(tx *bolt.Tx) ([]CoffeeMember, error) {
+func allCoffeeMembers(tx kvTx) ([]CoffeeMember, error) {
 	var out []CoffeeMember
 	err := tx.Bucket(bucketCoffeeMembers).ForEach(func(k, v []byte) error {
 		var rec coffeeMemberRecord

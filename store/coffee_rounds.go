@@ -7,8 +7,6 @@ import (
 	"maps"
 	"slices"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // CoffeeAnswer is a member's answer to "did you meet?". The strings are
@@ -292,7 +290,7 @@ func checkRound(r Round, fields roundFields) (string, error) {
 }
 
 // getRound reads round id from tx.
-func getRound(tx *bolt.Tx, id uint64) (roundRecord, bool, error) {
+func getRound(tx kvTx, id uint64) (roundRecord, bool, error) {
 	v := tx.Bucket(bucketCoffeeRounds).Get(idKey(id))
 	if v == nil {
 		return roundRecord{}, false, nil
@@ -306,7 +304,7 @@ func getRound(tx *bolt.Tx, id uint64) (roundRecord, bool, error) {
 
 // putRound writes round id (new or replaced) and keeps coffee_rounds_by_at
 // in step: a replaced record's entry moves with its At.
-func putRound(tx *bolt.Tx, id uint64, rec roundRecord) error {
+func putRound(tx kvTx, id uint64, rec roundRecord) error {
 	idx := tx.Bucket(bucketCoffeeRoundsByAt)
 	old, ok, err := getRound(tx, id)
 	if err != nil {
@@ -325,7 +323,7 @@ func putRound(tx *bolt.Tx, id uint64, rec roundRecord) error {
 
 // roundIDAt returns the id of the round at exactly at, the lowest if
 // imported history holds more than one.
-func roundIDAt(tx *bolt.Tx, at time.Time) (uint64, bool, error) {
+func roundIDAt(tx kvTx, at time.Time) (uint64, bool, error) {
 	prefix := timeKey(at)
 	k, _ := tx.Bucket(bucketCoffeeRoundsByAt).Cursor().Seek(prefix)
 	if k == nil || !bytes.HasPrefix(k, prefix) {
@@ -336,7 +334,7 @@ func roundIDAt(tx *bolt.Tx, at time.Time) (uint64, bool, error) {
 }
 
 // roundFromIndex reads the round an index key points at.
-func roundFromIndex(tx *bolt.Tx, k []byte) (Round, error) {
+func roundFromIndex(tx kvTx, k []byte) (Round, error) {
 	_, id, err := parseTimeIDKey(k)
 	if err != nil {
 		return Round{}, err
@@ -372,7 +370,7 @@ func (db *DB) CreateRound(r Round) (Round, bool, error) {
 		out     Round
 		created bool
 	)
-	err = db.update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx kvTx) error {
 		id, ok, err := roundIDAt(tx, rec.At)
 		if err != nil {
 			return err
@@ -406,7 +404,7 @@ func (db *DB) CreateRound(r Round) (Round, bool, error) {
 // Round returns round id, or an error wrapping ErrNotFound.
 func (db *DB) Round(id uint64) (Round, error) {
 	var out Round
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		rec, ok, err := getRound(tx, id)
 		if err != nil {
 			return err
@@ -427,7 +425,7 @@ func (db *DB) Round(id uint64) (Round, error) {
 // ErrNotFound.
 func (db *DB) RoundAt(at time.Time) (Round, error) {
 	var out Round
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		id, ok, err := roundIDAt(tx, at)
 		if err != nil {
 			return err
@@ -454,7 +452,7 @@ func (db *DB) RoundAt(at time.Time) (Round, error) {
 // LastRound returns the round with the latest At (scheduled or manual);
 // ok is false (err nil) when there is none.
 func (db *DB) LastRound() (r Round, ok bool, err error) {
-	err = db.view(func(tx *bolt.Tx) error {
+	err = db.view(func(tx kvTx) error {
 		k, _ := tx.Bucket(bucketCoffeeRoundsByAt).Cursor().Last()
 		if k == nil {
 			return nil
@@ -493,7 +491,7 @@ func (db *DB) RoundsBetween(from, to time.Time) ([]Round, error) {
 
 func (db *DB) roundsBetween(from, to time.Time) ([]Round, error) {
 	var out []Round
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		return scanTimeRange(tx.Bucket(bucketCoffeeRoundsByAt).Cursor(), nil, from, to, func(k, _ []byte) error {
 			r, err := roundFromIndex(tx, k)
 			if err != nil {
@@ -507,7 +505,7 @@ func (db *DB) roundsBetween(from, to time.Time) ([]Round, error) {
 }
 
 // allRounds returns every round, by ID (for Export).
-func allRounds(tx *bolt.Tx) ([]Round, error) {
+func allRounds(tx kvTx) ([]Round, error) {
 	var out []Round
 	err := tx.Bucket(bucketCoffeeRounds).ForEach(func(k, v []byte) error {
 		id, err := parseIDKey(k)
@@ -534,7 +532,7 @@ func allRounds(tx *bolt.Tx) ([]Round, error) {
 // fields.
 func (db *DB) UpdateRoundGroup(roundID uint64, group int, f func(g *CoffeeGroup) error) (CoffeeGroup, error) {
 	var out CoffeeGroup
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kvTx) error {
 		rec, ok, err := getRound(tx, roundID)
 		if err != nil {
 			return err
@@ -579,7 +577,7 @@ func (db *DB) UpdateRoundGroup(roundID uint64, group int, f func(g *CoffeeGroup)
 // error wrapping ErrNotFound. f may be nil (just close). f runs inside
 // the write transaction: it must only decide and set fields.
 func (db *DB) CloseRound(roundID uint64, f func(r *Round, members map[string]*CoffeeMember) error) error {
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kvTx) error {
 		rec, ok, err := getRound(tx, roundID)
 		if err != nil {
 			return err
@@ -658,7 +656,7 @@ type CoffeeMeeting struct {
 // two rounds comes twice.
 func (db *DB) CoffeeMeetings(since time.Time) ([]CoffeeMeeting, error) {
 	var out []CoffeeMeeting
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		return scanTimeRange(tx.Bucket(bucketCoffeeRoundsByAt).Cursor(), nil, since, maxIndexTime.Add(1), func(k, _ []byte) error {
 			r, err := roundFromIndex(tx, k)
 			if err != nil {
@@ -685,7 +683,7 @@ func (db *DB) CoffeeMeetings(since time.Time) ([]CoffeeMeeting, error) {
 
 // checkRoundIndexes reports the first difference between coffee_rounds
 // and coffee_rounds_by_at (for Check).
-func checkRoundIndexes(tx *bolt.Tx) error {
+func checkRoundIndexes(tx kvTx) error {
 	idx := tx.Bucket(bucketCoffeeRoundsByAt)
 	n := 0
 	err := tx.Bucket(bucketCoffeeRounds).ForEach(func(k, v []byte) error {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,22 +10,38 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-func (db *DB) view(fn func(*bolt.Tx) error) error {
+// view runs fn in a read-only transaction of the store's engine.
+func (db *DB) view(fn func(kvTx) error) error {
+	if db.etcd != nil {
+		return db.etcd.view(context.Background(), fn)
+	}
 	db.mu.RLock()
 	defer db.mu.RUnlock()
-	return db.bolt.View(fn)
+	return db.bolt.View(func(tx *bolt.Tx) error { return fn(boltTx{tx}) })
 }
 
-func (db *DB) update(fn func(*bolt.Tx) error) error {
+// update runs fn in a writable transaction and commits it. On etcd, fn
+// runs again when a concurrent writer changed what it read, so it must
+// keep nothing but its writes between runs.
+func (db *DB) update(fn func(kvTx) error) error {
+	if db.etcd != nil {
+		return db.etcd.update(context.Background(), fn)
+	}
 	db.mu.RLock()
 	defer db.mu.RUnlock()
-	return db.bolt.Update(fn)
+	return db.bolt.Update(func(tx *bolt.Tx) error { return fn(boltTx{tx}) })
 }
 
-func (db *DB) batch(fn func(*bolt.Tx) error) error {
+// batch is update for calls that may share a commit with concurrent ones
+// (bbolt's Batch, which may run fn more than once). etcd commits each on
+// its own.
+func (db *DB) batch(fn func(kvTx) error) error {
+	if db.etcd != nil {
+		return db.etcd.update(context.Background(), fn)
+	}
 	db.mu.RLock()
 	defer db.mu.RUnlock()
-	return db.bolt.Batch(fn)
+	return db.bolt.Batch(func(tx *bolt.Tx) error { return fn(boltTx{tx}) })
 }
 
 // Compact rewrites the database file without its free pages. bbolt never
@@ -33,7 +50,18 @@ func (db *DB) batch(fn func(*bolt.Tx) error) error {
 // makes "deleted" true on disk. Every other call waits while it runs
 // (milliseconds for a team, seconds for a very large file). If the final
 // reopen fails the store is closed and later calls fail.
+//
+// On etcd it compacts etcd's history instead: to the revision the previous
+// call saw, so that an hourly call keeps an hour of history (for watchers
+// and slow readers) and etcd never grows without bound. etcd itself never
+// compacts by default.
 func (db *DB) Compact() error {
+	if db.etcd != nil {
+		if err := db.etcd.compactHistory(context.Background()); err != nil {
+			return fmt.Errorf("store: compact %s: %w", db.path, err)
+		}
+		return nil
+	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	tmp := db.path + ".compact"

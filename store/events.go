@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Seen events: Slack redelivers an envelope when its ack is late or the
@@ -26,7 +24,7 @@ func (db *DB) ClaimEvent(key string, at time.Time) (first bool, err error) {
 	if err := checkIndexable(at); err != nil {
 		return false, fmt.Errorf("store: claim event %q: %w", key, err)
 	}
-	err = db.update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx kvTx) error {
 		b := tx.Bucket(bucketSeenEvents)
 		if b.Get([]byte(key)) != nil {
 			return nil
@@ -48,7 +46,7 @@ func (db *DB) ClaimEvent(key string, at time.Time) (first bool, err error) {
 // the bot prunes claims older than a day or so to keep the bucket small.
 func (db *DB) PruneEvents(before time.Time) (removed int, err error) {
 	end := timeKey(before)
-	err = db.update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx kvTx) error {
 		idx := tx.Bucket(bucketSeenEventsByTime)
 		seen := tx.Bucket(bucketSeenEvents)
 		// Collect first: deleting under a live cursor skips keys.

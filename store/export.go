@@ -11,8 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // The export document, version 2 (docs/export-format.md describes it).
@@ -129,7 +127,7 @@ func (db *DB) Export(w io.Writer, now time.Time) error {
 		Version:    exportVersion,
 		ExportedAt: formatTime(now),
 	}
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		kudos, err := allKudos(tx)
 		if err != nil {
 			return err
@@ -732,7 +730,7 @@ func parseImportRound(field string, w importRound) (Round, error) {
 // apply writes the records inside one Update. Sequences go past the
 // largest imported id first, so records without an id get fresh ones that
 // collide neither with the document nor with later Add* calls.
-func (p *parsedImport) apply(tx *bolt.Tx) error {
+func (p *parsedImport) apply(tx kvTx) error {
 	kudosIDs := make([]uint64, len(p.kudos))
 	for i, k := range p.kudos {
 		kudosIDs[i] = k.ID
@@ -843,7 +841,7 @@ func (p *parsedImport) apply(tx *bolt.Tx) error {
 
 // assignIDs moves b's sequence past the largest id in ids, then replaces
 // each 0 in ids with a fresh id from the sequence.
-func assignIDs(b *bolt.Bucket, ids []uint64) error {
+func assignIDs(b kvBucket, ids []uint64) error {
 	var highest uint64
 	for _, id := range ids {
 		highest = max(highest, id)

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // FollowupStatus is where a follow-up stands. Only open follow-ups are
@@ -163,7 +161,7 @@ func (db *DB) AddFollowup(f Followup) (Followup, error) {
 	}
 	rec := newFollowupRecord(f)
 	var id uint64
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kvTx) error {
 		var err error
 		if id, err = tx.Bucket(bucketFollowups).NextSequence(); err != nil {
 			return err
@@ -196,7 +194,7 @@ func (db *DB) AddFollowup(f Followup) (Followup, error) {
 // deadlock).
 func (db *DB) UpdateFollowup(id uint64, f func(fu *Followup) error) (Followup, error) {
 	var rec followupRecord
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kvTx) error {
 		fu, ok, err := getFollowup(tx.Bucket(bucketFollowups), id)
 		if err != nil {
 			return err
@@ -227,7 +225,7 @@ func (db *DB) UpdateFollowup(id uint64, f func(fu *Followup) error) (Followup, e
 // and sent again). If one is missing, the error wraps ErrNotFound and
 // nothing changes.
 func (db *DB) UpdateFollowups(ids []uint64, f func(fu *Followup) error) error {
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kvTx) error {
 		for _, id := range ids {
 			fu, ok, err := getFollowup(tx.Bucket(bucketFollowups), id)
 			if err != nil {
@@ -259,7 +257,7 @@ func (db *DB) UpdateFollowups(ids []uint64, f func(fu *Followup) error) error {
 // right after /followup made it). Its id is not reused. If there is no
 // such follow-up, the error wraps ErrNotFound.
 func (db *DB) DeleteFollowup(id uint64) error {
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kvTx) error {
 		b := tx.Bucket(bucketFollowups)
 		v := b.Get(idKey(id))
 		if v == nil {
@@ -286,7 +284,7 @@ func (db *DB) DeleteFollowup(id uint64) error {
 // ErrNotFound.
 func (db *DB) Followup(id uint64) (Followup, error) {
 	var f Followup
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		var ok bool
 		var err error
 		f, ok, err = getFollowup(tx.Bucket(bucketFollowups), id)
@@ -305,7 +303,7 @@ func (db *DB) Followup(id uint64) (Followup, error) {
 // were added).
 func (db *DB) Followups() ([]Followup, error) {
 	var out []Followup
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		var err error
 		out, err = allFollowups(tx)
 		return err
@@ -329,7 +327,7 @@ func (db *DB) FollowupsDue(now time.Time, limit int) ([]Followup, error) {
 	}
 	// Keys of follow-ups due at or before now are below be64(now + 1ns).
 	end := be64(timeNanos(now) + 1)
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		b := tx.Bucket(bucketFollowups)
 		c := tx.Bucket(bucketFollowupsByNext).Cursor()
 		for k, _ := c.First(); k != nil && bytes.Compare(k, end) < 0; k, _ = c.Next() {
@@ -390,7 +388,7 @@ func (db *DB) followupsOf(idx []byte, user string) ([]Followup, error) {
 		return nil, err
 	}
 	var out []Followup
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		b := tx.Bucket(bucketFollowups)
 		prefix := userPrefix(user)
 		c := tx.Bucket(idx).Cursor()
@@ -414,7 +412,7 @@ func (db *DB) followupsOf(idx []byte, user string) ([]Followup, error) {
 }
 
 // getFollowup reads follow-up id from b (the followups bucket).
-func getFollowup(b *bolt.Bucket, id uint64) (Followup, bool, error) {
+func getFollowup(b kvBucket, id uint64) (Followup, bool, error) {
 	v := b.Get(idKey(id))
 	if v == nil {
 		return Followup{}, false, nil
@@ -427,7 +425,7 @@ func getFollowup(b *bolt.Bucket, id uint64) (Followup, bool, error) {
 }
 
 // allFollowups returns every follow-up, by ID.
-func allFollowups(tx *bolt.Tx) ([]Followup, error) {
+func allFollowups(tx kvTx) ([]Followup, error) {
 	var out []Followup
 	err := tx.Bucket(bucketFollowups).ForEach(func(k, v []byte) error {
 		id, err := parseIDKey(k)
@@ -463,7 +461,7 @@ func followupIndexEntries(id uint64, rec followupRecord) []indexEntry {
 // putFollowup writes follow-up id (new or replaced) and keeps its index
 // entries in step: a replaced record's entries that the new one does not
 // have go, the new one's that the old did not have come.
-func putFollowup(tx *bolt.Tx, id uint64, rec followupRecord) error {
+func putFollowup(tx kvTx, id uint64, rec followupRecord) error {
 	b := tx.Bucket(bucketFollowups)
 	var old []indexEntry
 	if v := b.Get(idKey(id)); v != nil {
@@ -507,7 +505,7 @@ func containsEntry(entries []indexEntry, e indexEntry) bool {
 
 // checkFollowupIndexes reports the first difference between the
 // follow-ups and their three indexes (for Check).
-func checkFollowupIndexes(tx *bolt.Tx) error {
+func checkFollowupIndexes(tx kvTx) error {
 	want := map[string]int{}
 	err := tx.Bucket(bucketFollowups).ForEach(func(k, v []byte) error {
 		id, err := parseIDKey(k)

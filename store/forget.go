@@ -9,8 +9,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // formerTeammate replaces a forgotten user wherever others still need a
@@ -78,14 +76,14 @@ func (db *DB) ForgetUser(user string, now time.Time) (ForgetStats, error) {
 	}
 	var st ForgetStats
 	now = now.UTC()
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kvTx) error {
 		st = ForgetStats{}
 		// Found before the steps delete what they are found from.
 		edits, err := collectEdits(tx, user)
 		if err != nil {
 			return err
 		}
-		for _, step := range []func(*bolt.Tx, string, *ForgetStats) error{
+		for _, step := range []func(kvTx, string, *ForgetStats) error{
 			forgetKudos, forgetFollowups, forgetCheckins, forgetCoffeeMembers,
 			forgetRounds, forgetPerson, forgetCircles, forgetOutgoing, forgetSeenEvents,
 		} {
@@ -170,7 +168,7 @@ type idRecord[T any] struct {
 }
 
 // collect decodes every record of the id-keyed bucket name.
-func collect[T any](tx *bolt.Tx, name []byte) ([]idRecord[T], error) {
+func collect[T any](tx kvTx, name []byte) ([]idRecord[T], error) {
 	var out []idRecord[T]
 	err := tx.Bucket(name).ForEach(func(k, v []byte) error {
 		id, err := parseIDKey(k)
@@ -187,7 +185,7 @@ func collect[T any](tx *bolt.Tx, name []byte) ([]idRecord[T], error) {
 	return out, err
 }
 
-func forgetKudos(tx *bolt.Tx, user string, st *ForgetStats) error {
+func forgetKudos(tx kvTx, user string, st *ForgetStats) error {
 	all, err := collect[kudosRecord](tx, bucketKudos)
 	if err != nil {
 		return err
@@ -225,7 +223,7 @@ func forgetKudos(tx *bolt.Tx, user string, st *ForgetStats) error {
 	return nil
 }
 
-func forgetFollowups(tx *bolt.Tx, user string, st *ForgetStats) error {
+func forgetFollowups(tx kvTx, user string, st *ForgetStats) error {
 	all, err := collect[followupRecord](tx, bucketFollowups)
 	if err != nil {
 		return err
@@ -257,7 +255,7 @@ func forgetFollowups(tx *bolt.Tx, user string, st *ForgetStats) error {
 	return nil
 }
 
-func forgetCheckins(tx *bolt.Tx, user string, st *ForgetStats) error {
+func forgetCheckins(tx kvTx, user string, st *ForgetStats) error {
 	all, err := collect[checkinRecord](tx, bucketCheckins)
 	if err != nil {
 		return err
@@ -281,7 +279,7 @@ func forgetCheckins(tx *bolt.Tx, user string, st *ForgetStats) error {
 	return nil
 }
 
-func forgetCoffeeMembers(tx *bolt.Tx, user string, st *ForgetStats) error {
+func forgetCoffeeMembers(tx kvTx, user string, st *ForgetStats) error {
 	b := tx.Bucket(bucketCoffeeMembers)
 	type member struct {
 		user string
@@ -320,7 +318,7 @@ func forgetCoffeeMembers(tx *bolt.Tx, user string, st *ForgetStats) error {
 	return nil
 }
 
-func forgetRounds(tx *bolt.Tx, user string, st *ForgetStats) error {
+func forgetRounds(tx kvTx, user string, st *ForgetStats) error {
 	all, err := collect[roundRecord](tx, bucketCoffeeRounds)
 	if err != nil {
 		return err
@@ -368,7 +366,7 @@ func forgetRounds(tx *bolt.Tx, user string, st *ForgetStats) error {
 	return nil
 }
 
-func forgetPerson(tx *bolt.Tx, user string, st *ForgetStats) error {
+func forgetPerson(tx kvTx, user string, st *ForgetStats) error {
 	b := tx.Bucket(bucketPeople)
 	if b.Get([]byte(user)) == nil {
 		return nil
@@ -379,7 +377,7 @@ func forgetPerson(tx *bolt.Tx, user string, st *ForgetStats) error {
 
 // forgetOutgoing deletes every outbox item that names user anywhere: the
 // ones for them, and the ones whose key, text or blocks mention them.
-func forgetOutgoing(tx *bolt.Tx, user string, st *ForgetStats) error {
+func forgetOutgoing(tx kvTx, user string, st *ForgetStats) error {
 	b := tx.Bucket(bucketOutbox)
 	var doomed []idRecord[outgoingRecord]
 	err := b.ForEach(func(k, v []byte) error {
@@ -415,7 +413,7 @@ func forgetOutgoing(tx *bolt.Tx, user string, st *ForgetStats) error {
 // forgetSeenEvents deletes the Slack deliveries whose event key names
 // user. Slack's event keys hold no user IDs, so this finds nothing unless
 // a caller built its own keys from one.
-func forgetSeenEvents(tx *bolt.Tx, user string, _ *ForgetStats) error {
+func forgetSeenEvents(tx kvTx, user string, _ *ForgetStats) error {
 	seen := tx.Bucket(bucketSeenEvents)
 	var keys, times [][]byte
 	err := seen.ForEach(func(k, v []byte) error {
@@ -443,29 +441,24 @@ func forgetSeenEvents(tx *bolt.Tx, user string, _ *ForgetStats) error {
 	return nil
 }
 
-// findUserBytes walks every key and value of every bucket (nested ones
-// too) and reports the first that still names user.
-func findUserBytes(tx *bolt.Tx, user string) error {
-	return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
-		return findUserInBucket(b, string(name), user)
-	})
-}
-
-func findUserInBucket(b *bolt.Bucket, path, user string) error {
-	return b.ForEach(func(k, v []byte) error {
-		if containsID(k, user) {
-			return fmt.Errorf("%s key %q still names the user", path, k)
-		}
-		if v == nil {
-			if nested := b.Bucket(k); nested != nil {
-				return findUserInBucket(nested, path+"/"+string(k), user)
+// findUserBytes walks every key and value of every bucket and reports
+// the first that still names user.
+func findUserBytes(tx kvTx, user string) error {
+	for _, name := range allBuckets {
+		err := tx.Bucket(name).ForEach(func(k, v []byte) error {
+			if containsID(k, user) {
+				return fmt.Errorf("%s key %q still names the user", name, k)
 			}
+			if containsID(v, user) {
+				return fmt.Errorf("%s value of key %x still names the user", name, k)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		if containsID(v, user) {
-			return fmt.Errorf("%s value of key %x still names the user", path, k)
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // editOf is the edit that takes user out of a message Rapport sent (rec):
@@ -519,7 +512,7 @@ func scrubJSON(v any, user string) any {
 // collectEdits finds the messages Rapport posted that name user: the
 // public posts of the kudos that name them, and the sent outbox items that
 // do (see editOf).
-func collectEdits(tx *bolt.Tx, user string) ([]outgoingRecord, error) {
+func collectEdits(tx kvTx, user string) ([]outgoingRecord, error) {
 	var edits []outgoingRecord
 	kudos, err := collect[kudosRecord](tx, bucketKudos)
 	if err != nil {
@@ -552,7 +545,7 @@ func collectEdits(tx *bolt.Tx, user string) ([]outgoingRecord, error) {
 // kudos share and its kudos's post are different messages), and returns
 // how many. Their keys name the message, not the user, and carry the
 // outbox sequence so that a later forget-me edits it again.
-func queueEdits(tx *bolt.Tx, edits []outgoingRecord, now time.Time) (int, error) {
+func queueEdits(tx kvTx, edits []outgoingRecord, now time.Time) (int, error) {
 	seen := map[string]bool{}
 	n := 0
 	for _, e := range edits {

@@ -23,28 +23,27 @@ const (
 var forgetNow = time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)
 
 // ScanAllForTest returns where needle occurs in the live data of db: every
-// key and value of every bucket, nested ones too, plain bytes.Contains.
+// key and value of every bucket, plain bytes.Contains.
 // (For tests of this package and store_test.)
 func ScanAllForTest(t testing.TB, db *DB, needle []byte) []string {
 	t.Helper()
 	var hits []string
-	var walk func(b *bolt.Bucket, path string) error
-	walk = func(b *bolt.Bucket, path string) error {
-		return b.ForEach(func(k, v []byte) error {
-			if bytes.Contains(k, needle) {
-				hits = append(hits, path+" key "+string(k))
+	err := db.view(func(tx kvTx) error {
+		for _, name := range allBuckets {
+			err := tx.Bucket(name).ForEach(func(k, v []byte) error {
+				if bytes.Contains(k, needle) {
+					hits = append(hits, string(name)+" key "+string(k))
+				}
+				if bytes.Contains(v, needle) {
+					hits = append(hits, string(name)+" value "+string(v))
+				}
+				return nil
+			})
+			if err != nil {
+				return err
 			}
-			if v == nil && b.Bucket(k) != nil {
-				return walk(b.Bucket(k), path+"/"+string(k))
-			}
-			if bytes.Contains(v, needle) {
-				hits = append(hits, path+" value "+string(v))
-			}
-			return nil
-		})
-	}
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		return tx.ForEach(func(name []byte, b *bolt.Bucket) error { return walk(b, string(name)) })
+		}
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -62,6 +64,9 @@ type etcdEngine struct {
 	page    int             // keys per range read of a cursor
 
 	retries atomic.Int64 // commits that conflicted and ran again
+
+	compactMu   sync.Mutex
+	compactMark int64 // the revision the last compactHistory saw
 }
 
 func newEtcdEngine(cli *clientv3.Client, prefix string, buckets [][]byte) *etcdEngine {
@@ -210,7 +215,7 @@ func (t *etcdTx) get(key string) []byte {
 	var v []byte
 	var mod int64
 	if len(resp.Kvs) > 0 {
-		v, mod = resp.Kvs[0].Value, resp.Kvs[0].ModRevision
+		v, mod = present(resp.Kvs[0].Value), resp.Kvs[0].ModRevision
 	}
 	t.reads[key], t.cache[key] = mod, v
 	return v
@@ -223,7 +228,7 @@ func (t *etcdTx) put(key string, value []byte) error {
 	if _, ok := t.writes[key]; !ok {
 		t.order = append(t.order, key)
 	}
-	t.writes[key] = etcdWrite{value: slices.Clone(value)}
+	t.writes[key] = etcdWrite{value: present(slices.Clone(value))}
 	return nil
 }
 
@@ -521,7 +526,7 @@ func (c *etcdCursor) loadAsc(from string) {
 		return
 	}
 	for _, kv := range resp.Kvs {
-		c.page = append(c.page, kvPair{k: string(kv.Key), v: kv.Value})
+		c.page = append(c.page, kvPair{k: string(kv.Key), v: present(kv.Value)})
 		t.noteScanned(string(kv.Key), kv.ModRevision)
 	}
 	if resp.More && len(c.page) > 0 {
@@ -540,7 +545,7 @@ func (c *etcdCursor) loadDesc(before string) {
 		return
 	}
 	for _, kv := range resp.Kvs {
-		c.page = append(c.page, kvPair{k: string(kv.Key), v: kv.Value})
+		c.page = append(c.page, kvPair{k: string(kv.Key), v: present(kv.Value)})
 		t.noteScanned(string(kv.Key), kv.ModRevision)
 	}
 	slices.Reverse(c.page)
@@ -601,4 +606,50 @@ func prefixEnd(prefix string) string {
 		}
 	}
 	return "\x00" // every byte 0xff: etcd's "to the end"
+}
+
+// snapshot writes etcd's snapshot of the member it reaches to w: the whole
+// keyspace (this prefix and any other), in etcd's own format, which
+// "etcdutl snapshot restore" turns back into a data directory.
+func (e *etcdEngine) snapshot(ctx context.Context, w io.Writer) (int64, error) {
+	rc, err := e.cli.Snapshot(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("etcd snapshot: %w", err)
+	}
+	defer rc.Close()
+	n, err := io.Copy(w, rc)
+	if err != nil {
+		return n, fmt.Errorf("etcd snapshot: %w", err)
+	}
+	return n, nil
+}
+
+// compactHistory compacts etcd's history up to the revision the previous
+// call saw, and remembers the current one for the next call.
+func (e *etcdEngine) compactHistory(ctx context.Context) error {
+	e.compactMu.Lock()
+	defer e.compactMu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, e.timeout)
+	defer cancel()
+	resp, err := e.cli.Get(ctx, e.seqKey(bucketMeta), clientv3.WithCountOnly())
+	if err != nil {
+		return fmt.Errorf("etcd revision: %w", err)
+	}
+	if mark := e.compactMark; mark > 0 {
+		if _, err := e.cli.Compact(ctx, mark); err != nil && !errors.Is(err, rpctypes.ErrCompacted) {
+			return fmt.Errorf("etcd compact to %d: %w", mark, err)
+		}
+	}
+	e.compactMark = resp.Header.Revision
+	return nil
+}
+
+// present is a value that exists: never nil, even when empty (indexes
+// store empty values), as bbolt returns it, because callers tell "absent"
+// by nil.
+func present(v []byte) []byte {
+	if v == nil {
+		return []byte{}
+	}
+	return v
 }

@@ -51,7 +51,7 @@ func boltTestEngine(t *testing.T) kvEngine {
 func etcdTestEngine(t *testing.T) (kvEngine, *etcdEngine) {
 	t.Helper()
 	c := etcdtest.Start(t, 1)
-	e := newEtcdEngine(c.Client(), "/"+t.Name(), testBuckets)
+	e := newEtcdEngine(c.Client(t), "/"+t.Name(), testBuckets)
 	ctx := context.Background()
 	return kvEngine{
 		name:   "etcd",

@@ -137,13 +137,15 @@ type DB struct {
 	// mu guards bolt against Compact swapping it: every transaction holds
 	// it shared, Compact and Close exclusively.
 	mu     sync.RWMutex
-	bolt   *bolt.DB
-	path   string
+	bolt   *bolt.DB    // the bbolt engine; nil on etcd
+	etcd   *etcdEngine // the etcd engine; nil on bbolt
+	path   string      // the bbolt file, or the etcd location
 	now    func() time.Time
 	noSync bool // Options.NoSync, kept for Compact's reopen
 
-	closeOnce sync.Once
-	closeErr  error
+	closeOnce   sync.Once
+	closeErr    error
+	closeClient func() error // the etcd client OpenEtcd made; nil otherwise
 }
 
 // Open opens the database file at path, creating it with mode 0600 if it
@@ -223,7 +225,14 @@ func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
 		db.mu.Lock()
 		defer db.mu.Unlock()
-		if err := db.bolt.Close(); err != nil {
+		var err error
+		switch {
+		case db.bolt != nil:
+			err = db.bolt.Close()
+		case db.closeClient != nil:
+			err = db.closeClient()
+		}
+		if err != nil {
 			db.closeErr = fmt.Errorf("store: close %s: %w", db.path, err)
 		}
 	})
@@ -237,21 +246,30 @@ func (db *DB) Close() error {
 // first problem found, or nil. It reads every page: use it in tests and
 // after restores, not on a hot path.
 func (db *DB) Check() error {
-	err := db.view(func(tx *bolt.Tx) error {
-		var first error
-		// Drain the channel: the checker goroutine reads pages of this
-		// transaction and must finish before the transaction closes.
-		for err := range tx.Check() {
-			if first == nil {
-				first = err
-			}
+	if db.bolt != nil {
+		err := func() error {
+			db.mu.RLock()
+			defer db.mu.RUnlock()
+			return db.bolt.View(func(tx *bolt.Tx) error {
+				// Drain the channel: the checker goroutine reads pages of
+				// this transaction and must finish before it closes.
+				var first error
+				for err := range tx.Check() {
+					if first == nil {
+						first = err
+					}
+				}
+				return first
+			})
+		}()
+		if err != nil {
+			// The indexes are checked only on a sound file: walking a
+			// damaged tree could crash.
+			return fmt.Errorf("store: check %s: %w", db.path, err)
 		}
-		if first != nil {
-			return first
-		}
-		// The indexes are checked only on a sound file: walking a
-		// damaged tree could crash.
-		for _, check := range []func(*bolt.Tx) error{checkKudosIndexes, checkFollowupIndexes, checkRoundIndexes, checkOutboxIndexes, checkCircles} {
+	}
+	err := db.view(func(tx kvTx) error {
+		for _, check := range []func(kvTx) error{checkKudosIndexes, checkFollowupIndexes, checkRoundIndexes, checkOutboxIndexes, checkCircles} {
 			if err := check(tx); err != nil {
 				return err
 			}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -22,7 +23,7 @@ import (
 // Cluster is a running etcd cluster of one or more members.
 type Cluster struct {
 	Members []*Member
-	tb      testing.TB
+	tb      testing.TB // nil for the shared cluster
 }
 
 // Member is one etcd server of a Cluster.
@@ -46,15 +47,51 @@ const startTimeout = 30 * time.Second
 // limits as in production.
 func Start(tb testing.TB, n int) *Cluster {
 	tb.Helper()
-	c := &Cluster{tb: tb}
+	c, err := start(n, tb.TempDir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c.tb = tb
+	tb.Cleanup(c.Stop)
+	return c
+}
+
+var (
+	sharedOnce sync.Once
+	shared     *Cluster
+	sharedErr  error
+)
+
+// Shared returns one single-member cluster for the whole test process,
+// started on first use and left running until the process exits: for
+// packages whose every test opens a store on etcd (each under its own
+// prefix), where starting a member per test would cost seconds each.
+func Shared() (*Cluster, error) {
+	sharedOnce.Do(func() {
+		shared, sharedErr = start(1, func() string {
+			dir, err := os.MkdirTemp("", "rapport-etcd-")
+			if err != nil {
+				panic(err)
+			}
+			return dir
+		})
+	})
+	return shared, sharedErr
+}
+
+func start(n int, tempDir func() string) (*Cluster, error) {
+	c := &Cluster{}
 	var initial []string
 	for i := range n {
-		m := &Member{
-			Name:      fmt.Sprintf("m%d", i),
-			ClientURL: "http://" + freeAddr(tb),
-			PeerURL:   "http://" + freeAddr(tb),
-			dir:       tb.TempDir(),
+		cu, err := freeAddr()
+		if err != nil {
+			return nil, err
 		}
+		pu, err := freeAddr()
+		if err != nil {
+			return nil, err
+		}
+		m := &Member{Name: fmt.Sprintf("m%d", i), ClientURL: "http://" + cu, PeerURL: "http://" + pu, dir: tempDir()}
 		c.Members = append(c.Members, m)
 		initial = append(initial, m.Name+"="+m.PeerURL)
 	}
@@ -65,13 +102,17 @@ func Start(tb testing.TB, n int) *Cluster {
 	for _, m := range c.Members {
 		go func() { errs <- m.start("new") }()
 	}
+	var first error
 	for range n {
-		if err := <-errs; err != nil {
-			tb.Fatal(err)
+		if err := <-errs; err != nil && first == nil {
+			first = err
 		}
 	}
-	tb.Cleanup(c.Stop)
-	return c
+	if first != nil {
+		c.Stop()
+		return nil, first
+	}
+	return c, nil
 }
 
 // Endpoints are the client URLs of every member.
@@ -83,15 +124,21 @@ func (c *Cluster) Endpoints() []string {
 	return out
 }
 
-// Client returns a client of the whole cluster, closed when the test ends.
-func (c *Cluster) Client() *clientv3.Client {
-	c.tb.Helper()
-	cli, err := clientv3.New(clientv3.Config{Endpoints: c.Endpoints(), DialTimeout: 5 * time.Second})
+// Client returns a client of the whole cluster, closed when the test tb
+// ends.
+func (c *Cluster) Client(tb testing.TB) *clientv3.Client {
+	tb.Helper()
+	cli, err := c.NewClient()
 	if err != nil {
-		c.tb.Fatal(err)
+		tb.Fatal(err)
 	}
-	c.tb.Cleanup(func() { _ = cli.Close() })
+	tb.Cleanup(func() { _ = cli.Close() })
 	return cli
+}
+
+// NewClient returns a client of the whole cluster; the caller closes it.
+func (c *Cluster) NewClient() (*clientv3.Client, error) {
+	return clientv3.New(clientv3.Config{Endpoints: c.Endpoints(), DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
 }
 
 // Stop stops every member that runs.
@@ -174,14 +221,13 @@ func (m *Member) Restart(ctx context.Context) error {
 
 // freeAddr returns a loopback address with a port free at the time of the
 // call (the way Kubernetes' test server picks etcd ports).
-func freeAddr(tb testing.TB) string {
-	tb.Helper()
+func freeAddr() (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		tb.Fatal(err)
+		return "", fmt.Errorf("etcdtest: %w", err)
 	}
 	defer l.Close()
-	return l.Addr().String()
+	return l.Addr().String(), nil
 }
 
 func mustURL(s string) url.URL {
