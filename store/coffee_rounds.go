@@ -371,6 +371,7 @@ func (db *DB) CreateRound(r Round) (Round, bool, error) {
 		created bool
 	)
 	err = db.update(func(tx kvTx) error {
+		out, created = Round{}, false // decided afresh if the engine runs this again
 		id, ok, err := roundIDAt(tx, rec.At)
 		if err != nil {
 			return err

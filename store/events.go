@@ -26,6 +26,7 @@ func (db *DB) ClaimEvent(key string, at time.Time) (first bool, err error) {
 	}
 	err = db.update(func(tx kvTx) error {
 		b := tx.Bucket(bucketSeenEvents)
+		first = false // decided afresh if the engine runs this again
 		if b.Get([]byte(key)) != nil {
 			return nil
 		}

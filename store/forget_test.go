@@ -390,3 +390,24 @@ func TestScrubUser(t *testing.T) {
 		}
 	}
 }
+
+// RawKeysForTest returns the keys of one bucket of an open store, on
+// either engine. (For store_test.)
+func RawKeysForTest(t testing.TB, db *DB, bucket string) [][]byte {
+	t.Helper()
+	var keys [][]byte
+	err := db.view(func(tx kvTx) error {
+		b := tx.Bucket([]byte(bucket))
+		if b == nil {
+			t.Fatalf("no bucket %q", bucket)
+		}
+		return b.ForEach(func(k, _ []byte) error {
+			keys = append(keys, append([]byte(nil), k...))
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
