@@ -44,6 +44,24 @@ func (db *DB) batch(fn func(kvTx) error) error {
 	return db.bolt.Batch(func(tx *bolt.Tx) error { return fn(boltTx{tx}) })
 }
 
+// updateInSteps is update for operations that may outgrow one etcd
+// transaction (see etcdEngine.updateInSteps): on bbolt, one transaction;
+// on etcd, idempotent passes committed in steps. fn must be idempotent and
+// convergent. committed is called after each pass that wrote (once on
+// bbolt).
+func (db *DB) updateInSteps(fn func(kvTx) error, committed func()) error {
+	if db.etcd != nil {
+		return db.etcd.updateInSteps(context.Background(), fn, committed)
+	}
+	if err := db.update(fn); err != nil {
+		return err
+	}
+	if committed != nil {
+		committed()
+	}
+	return nil
+}
+
 // Compact rewrites the database file without its free pages. bbolt never
 // wipes the pages a transaction frees, so after ForgetUser the deleted
 // person's bytes would linger in the file until reused; Compact is what

@@ -47,7 +47,8 @@ func (db *DB) ClaimEvent(key string, at time.Time) (first bool, err error) {
 // the bot prunes claims older than a day or so to keep the bucket small.
 func (db *DB) PruneEvents(before time.Time) (removed int, err error) {
 	end := timeKey(before)
-	err = db.update(func(tx kvTx) error {
+	var pass int
+	err = db.updateInSteps(func(tx kvTx) error {
 		idx := tx.Bucket(bucketSeenEventsByTime)
 		seen := tx.Bucket(bucketSeenEvents)
 		// Collect first: deleting under a live cursor skips keys.
@@ -75,9 +76,9 @@ func (db *DB) PruneEvents(before time.Time) (removed int, err error) {
 				}
 			}
 		}
-		removed = len(keys)
+		pass = len(keys)
 		return nil
-	})
+	}, func() { removed += pass })
 	if err != nil {
 		return 0, fmt.Errorf("store: prune events before %s: %w", before.UTC().Format(time.RFC3339), err)
 	}

@@ -29,6 +29,20 @@ type ForgetStats struct {
 	Person          bool // the user's person record was deleted
 }
 
+// add counts another pass of a forget run in steps.
+func (s *ForgetStats) add(o ForgetStats) {
+	s.Followups += o.Followups
+	s.Checkins += o.Checkins
+	s.KudosAnonymised += o.KudosAnonymised
+	s.KudosDeleted += o.KudosDeleted
+	s.RoundsEdited += o.RoundsEdited
+	s.Outgoing += o.Outgoing
+	s.CircleEntries += o.CircleEntries
+	s.Edits += o.Edits
+	s.Member = s.Member || o.Member
+	s.Person = s.Person || o.Person
+}
+
 // ForgetUser deletes everything stored by or about user, in one Update
 // transaction ("a person can see everything stored about them and delete
 // it"):
@@ -74,32 +88,79 @@ func (db *DB) ForgetUser(user string, now time.Time) (ForgetStats, error) {
 	if err := checkUserID(user); err != nil {
 		return ForgetStats{}, fmt.Errorf("store: forget user: %w", err)
 	}
-	var st ForgetStats
+	var st, pass ForgetStats
 	now = now.UTC()
-	err := db.update(func(tx kvTx) error {
-		st = ForgetStats{}
-		// Found before the steps delete what they are found from.
+	// On etcd, forgetting someone with a long history takes more writes
+	// than one transaction allows: it runs in idempotent steps, and a
+	// marker written first and removed last makes a restart finish a
+	// forget that a crash cut short (OpenEtcd resumes it).
+	marker := pendingForgetKey(user)
+	if db.etcd != nil {
+		if err := db.update(func(tx kvTx) error { return tx.Bucket(bucketMeta).Put(marker, timeKey(now)) }); err != nil {
+			return ForgetStats{}, fmt.Errorf("store: forget user %s: %w", user, err)
+		}
+	}
+	err := db.updateInSteps(func(tx kvTx) error {
+		pass = ForgetStats{}
+		// Found before the steps delete what they are found from, and
+		// queued first, so that a forget cut short between steps has
+		// already queued its edits.
 		edits, err := collectEdits(tx, user)
 		if err != nil {
+			return err
+		}
+		if pass.Edits, err = queueEdits(tx, edits, now); err != nil {
 			return err
 		}
 		for _, step := range []func(kvTx, string, *ForgetStats) error{
 			forgetKudos, forgetFollowups, forgetCheckins, forgetCoffeeMembers,
 			forgetRounds, forgetPerson, forgetCircles, forgetOutgoing, forgetSeenEvents,
 		} {
-			if err := step(tx, user, &st); err != nil {
+			if err := step(tx, user, &pass); err != nil {
 				return err
 			}
 		}
-		if st.Edits, err = queueEdits(tx, edits, now); err != nil {
-			return err
-		}
 		return findUserBytes(tx, user)
-	})
+	}, func() { st.add(pass) })
+	if err == nil && db.etcd != nil {
+		err = db.update(func(tx kvTx) error { return tx.Bucket(bucketMeta).Delete(marker) })
+	}
 	if err != nil {
 		return ForgetStats{}, fmt.Errorf("store: forget user %s: %w", user, err)
 	}
 	return st, nil
+}
+
+// pendingForgetKey is the meta key that marks a forget in progress on etcd.
+func pendingForgetKey(user string) []byte { return []byte("pending_forget/" + user) }
+
+// resumeForgets finishes the forgets a crash cut short (etcd only).
+func (db *DB) resumeForgets() error {
+	var pending []struct {
+		user string
+		at   time.Time
+	}
+	err := db.view(func(tx kvTx) error {
+		c := tx.Bucket(bucketMeta).Cursor()
+		prefix := []byte("pending_forget/")
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			at := time.Unix(0, int64(binary.BigEndian.Uint64(v))).UTC()
+			pending = append(pending, struct {
+				user string
+				at   time.Time
+			}{string(k[len(prefix):]), at})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, p := range pending {
+		if _, err := db.ForgetUser(p.user, p.at); err != nil {
+			return fmt.Errorf("resume forgetting %s: %w", p.user, err)
+		}
+	}
+	return nil
 }
 
 // idChar reports whether c can be part of a Slack ID.
@@ -446,6 +507,9 @@ func forgetSeenEvents(tx kvTx, user string, _ *ForgetStats) error {
 func findUserBytes(tx kvTx, user string) error {
 	for _, name := range allBuckets {
 		err := tx.Bucket(name).ForEach(func(k, v []byte) error {
+			if bytes.Equal(name, bucketMeta) && bytes.Equal(k, pendingForgetKey(user)) {
+				return nil // the forget's own marker, removed when it is done
+			}
 			if containsID(k, user) {
 				return fmt.Errorf("%s key %q still names the user", name, k)
 			}

@@ -653,3 +653,85 @@ func present(v []byte) []byte {
 	}
 	return v
 }
+
+// errChunkConflict is a step of updateInSteps that lost to a concurrent
+// writer: the pass runs again on a fresh snapshot.
+var errChunkConflict = errors.New("store: etcd: a step conflicted")
+
+// updateInSteps runs an operation that may need more writes than one etcd
+// transaction takes (forget-me, prunes, import) as a series of
+// transactions. fn must be idempotent and convergent: run again on what a
+// previous run left, it writes only what is still missing, and nothing
+// once done. Each pass runs fn on a fresh snapshot and commits its writes
+// in steps that each fit etcd's limits, a step only if the keys it writes
+// are still as fn read them; then fn runs again, until a pass writes
+// nothing. committed, if set, is called after each pass whose writes all
+// went in. A crash between steps leaves a state the next run finishes.
+func (e *etcdEngine) updateInSteps(ctx context.Context, fn func(kvTx) error, committed func()) error {
+	for range etcdMaxAttempts {
+		tx := e.newTx(ctx, true)
+		err := fn(tx)
+		switch {
+		case errors.Is(tx.err, rpctypes.ErrCompacted):
+			continue
+		case tx.err != nil:
+			return tx.err
+		case err != nil:
+			return err
+		}
+		if len(tx.order) == 0 {
+			return nil
+		}
+		err = tx.commitInSteps()
+		if errors.Is(err, errChunkConflict) {
+			e.retries.Add(1)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if committed != nil {
+			committed()
+		}
+	}
+	return ErrTooManyConflicts
+}
+
+// commitInSteps commits the buffered writes, in order, in Txns of at most
+// maxOps operations and etcdMaxRequest bytes, each guarded by the
+// revisions its own keys were read at.
+func (t *etcdTx) commitInSteps() error {
+	for start := 0; start < len(t.order); {
+		var ops []clientv3.Op
+		var cmps []clientv3.Cmp
+		size := 0
+		end := start
+		for ; end < len(t.order) && len(ops) < t.e.maxOps; end++ {
+			k := t.order[end]
+			w := t.writes[k]
+			if len(ops) > 0 && size+len(k)+len(w.value) > etcdMaxRequest {
+				break
+			}
+			size += len(k) + len(w.value)
+			if w.del {
+				ops = append(ops, clientv3.OpDelete(k))
+			} else {
+				ops = append(ops, clientv3.OpPut(k, string(w.value)))
+			}
+			if mod, read := t.reads[k]; read {
+				cmps = append(cmps, clientv3.Compare(clientv3.ModRevision(k), "=", mod))
+			}
+		}
+		ctx, cancel := context.WithTimeout(t.ctx, t.e.timeout)
+		resp, err := t.e.cli.Txn(ctx).If(cmps...).Then(ops...).Commit()
+		cancel()
+		if err != nil {
+			return fmt.Errorf("store: etcd: commit a step: %w", err)
+		}
+		if !resp.Succeeded {
+			return errChunkConflict
+		}
+		start = end
+	}
+	return nil
+}

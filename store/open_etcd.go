@@ -110,6 +110,9 @@ func openEtcdClient(ctx context.Context, cli *clientv3.Client, prefix string, op
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", where, err)
 	}
+	if err := db.resumeForgets(); err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", where, err)
+	}
 	return db, nil
 }
 

@@ -422,8 +422,8 @@ func (db *DB) OutgoingByKey(key string) (Outgoing, error) {
 // how many it deleted. Pending and sending items are never pruned. It
 // reads the whole outbox: run it daily or so.
 func (db *DB) PruneOutgoing(before time.Time) (int, error) {
-	var n int
-	err := db.update(func(tx kvTx) error {
+	var n, pass int
+	err := db.updateInSteps(func(tx kvTx) error {
 		b, keys := tx.Bucket(bucketOutbox), tx.Bucket(bucketOutboxKeys)
 		// Collect first: deleting under a live cursor skips keys.
 		type victim struct {
@@ -455,9 +455,9 @@ func (db *DB) PruneOutgoing(before time.Time) (int, error) {
 				}
 			}
 		}
-		n = len(victims)
+		pass = len(victims)
 		return nil
-	})
+	}, func() { n += pass })
 	if err != nil {
 		return 0, fmt.Errorf("store: prune outgoing before %s: %w", before.UTC().Format(time.RFC3339), err)
 	}
