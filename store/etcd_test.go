@@ -2,8 +2,10 @@ package store_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -87,4 +89,166 @@ func TestOpenEtcdErrors(t *testing.T) {
 			t.Errorf("OpenEtcdClient(prefix %q) = nil error", bad)
 		}
 	}
+}
+
+// Ensure forgetting someone whose history needs more writes than one etcd
+// transaction allows works in steps, and that a forget a crash cut short
+// (its marker still there) is finished when the store opens again.
+func TestEtcdForgetInStepsAndResume(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	cli := c.Client(t)
+	ctx := t.Context()
+	db, err := store.OpenEtcdClient(ctx, cli, "/rapport", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fillHistory := func(user string) {
+		for i := range 150 { // each kudos: a record and three index entries
+			if _, err := db.AddKudos(store.Kudos{Giver: user, Receivers: []string{"UKEEP1"}, Text: "thanks", At: base.Add(time.Duration(i) * time.Minute)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	fillHistory("UGONE1")
+	st, err := db.ForgetUser("UGONE1", base)
+	if err != nil {
+		t.Fatalf("ForgetUser(150 kudos) on etcd = %v", err)
+	}
+	if st.KudosAnonymised != 150 {
+		t.Errorf("ForgetStats = %+v, want 150 kudos kept for their receiver without the giver", st)
+	}
+	if hits := store.ScanAllForTest(t, db, []byte("UGONE1")); len(hits) > 0 {
+		t.Errorf("after ForgetUser the store still names the user: %v", hits[:min(3, len(hits))])
+	}
+
+	// A crash right after the marker: the data is all there.
+	fillHistory("UGONE2")
+	if _, err := cli.Put(ctx, "/rapport/b/meta/pending_forget/UGONE2", string(be64Time(base))); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, err = store.OpenEtcdClient(ctx, cli, "/rapport", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if hits := store.ScanAllForTest(t, db, []byte("UGONE2")); len(hits) > 0 {
+		t.Errorf("a pending forget was not finished at open: %v", hits[:min(3, len(hits))])
+	}
+	if err := db.Check(); err != nil {
+		t.Error(err)
+	}
+}
+
+func be64Time(t time.Time) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, uint64(t.UnixNano()))
+	return b
+}
+
+// Ensure a store on a three-member cluster rides out the loss of one
+// member, the raft leader included, with nothing but retries, and that
+// losing two stalls writes without losing or doubling any: every write
+// that returned success is stored exactly once, a write that failed is
+// stored at most once, and writes go through again once quorum is back.
+func TestEtcdClusterLosesMembers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a three-member cluster")
+	}
+	c := etcdtest.Start(t, 3)
+	db, err := store.OpenEtcd(t.Context(), store.EtcdOptions{Endpoints: c.Endpoints(), Prefix: "/rapport", DialTimeout: 2 * time.Second}, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	store.SetEtcdTimeoutForTest(db, time.Second)
+
+	var acked, failed []string
+	write := func(tag string) error {
+		_, err := db.AddKudos(store.Kudos{Giver: "U1", Receivers: []string{"U2"}, Text: tag, At: base})
+		if err != nil {
+			failed = append(failed, tag)
+			return err
+		}
+		acked = append(acked, tag)
+		return nil
+	}
+	for i := range 10 {
+		if err := write(fmt.Sprintf("healthy-%d", i)); err != nil {
+			t.Fatalf("write on a healthy cluster: %v", err)
+		}
+	}
+	leader := c.Leader()
+	if leader == nil {
+		t.Fatal("no raft leader")
+	}
+	leader.Stop()
+	for i := range 20 {
+		if err := write(fmt.Sprintf("one-down-%d", i)); err != nil {
+			t.Errorf("write with one member (the leader) down: %v", err)
+		}
+	}
+	var second *etcdtest.Member
+	for _, m := range c.Members {
+		if m != leader {
+			second = m
+			break
+		}
+	}
+	second.Stop()
+	stalled := 0
+	for i := range 3 {
+		if write(fmt.Sprintf("two-down-%d", i)) != nil {
+			stalled++
+		}
+	}
+	if stalled != 3 {
+		t.Errorf("%d of 3 writes went through without quorum", 3-stalled)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	if err := second.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for i := 0; ; i++ {
+		if write(fmt.Sprintf("back-%d", i)) == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("writes did not resume with quorum back")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+
+	count := map[string]int{}
+	ks, err := db.KudosBetween(base.Add(-time.Hour), base.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range ks {
+		count[k.Text]++
+	}
+	for _, tag := range acked {
+		if count[tag] != 1 {
+			t.Errorf("acknowledged write %s stored %d times", tag, count[tag])
+		}
+	}
+	for _, tag := range failed {
+		if count[tag] > 1 {
+			t.Errorf("failed write %s stored %d times", tag, count[tag])
+		}
+	}
+	t.Logf("acknowledged %d, failed %d (of which stored: %d), retries %d", len(acked), len(failed), storedOf(failed, count), store.EtcdRetriesForTest(db))
+	if err := db.Check(); err != nil {
+		t.Error(err)
+	}
+}
+
+func storedOf(tags []string, count map[string]int) int {
+	n := 0
+	for _, t := range tags {
+		n += count[t]
+	}
+	return n
 }

@@ -411,3 +411,9 @@ func RawKeysForTest(t testing.TB, db *DB, bucket string) [][]byte {
 	}
 	return keys
 }
+
+// SetEtcdTimeoutForTest sets how long one etcd request of db may take.
+func SetEtcdTimeoutForTest(db *DB, d time.Duration) { db.etcd.timeout = d }
+
+// EtcdRetriesForTest is how many etcd commits of db ran again.
+func EtcdRetriesForTest(db *DB) int64 { return db.etcd.retries.Load() }
