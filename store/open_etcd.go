@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -37,8 +38,26 @@ func OpenEtcd(ctx context.Context, eo EtcdOptions, opts Options) (*DB, error) {
 	if eo.DialTimeout <= 0 {
 		eo.DialTimeout = 5 * time.Second
 	}
+	cli, err := newEtcdClient(eo)
+	if err != nil {
+		return nil, err
+	}
+	db, err := openEtcdClient(ctx, cli, eo.Prefix, opts, eo.DialTimeout)
+	if err != nil {
+		_ = cli.Close()
+		return nil, err
+	}
+	db.closeClient = cli.Close
+	return db, nil
+}
+
+// newEtcdClient connects to the cluster eo names.
+func newEtcdClient(eo EtcdOptions) (*clientv3.Client, error) {
+	if eo.DialTimeout <= 0 {
+		eo.DialTimeout = 5 * time.Second
+	}
 	cfg := clientv3.Config{
-		Endpoints:   eo.Endpoints,
+		Endpoints:   slices.Clone(eo.Endpoints),
 		DialTimeout: eo.DialTimeout,
 		TLS:         eo.TLS,
 		Username:    eo.Username,
@@ -54,13 +73,7 @@ func OpenEtcd(ctx context.Context, eo EtcdOptions, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open etcd %v: %w: %w", eo.Endpoints, ErrUnreachable, err)
 	}
-	db, err := openEtcdClient(ctx, cli, eo.Prefix, opts, eo.DialTimeout)
-	if err != nil {
-		_ = cli.Close()
-		return nil, err
-	}
-	db.closeClient = cli.Close
-	return db, nil
+	return cli, nil
 }
 
 // OpenEtcdClient is OpenEtcd on a client the caller keeps (and closes):
