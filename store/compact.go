@@ -69,16 +69,10 @@ func (db *DB) updateInSteps(fn func(kvTx) error, committed func()) error {
 // (milliseconds for a team, seconds for a very large file). If the final
 // reopen fails the store is closed and later calls fail.
 //
-// On etcd it compacts etcd's history instead: to the revision the previous
-// call saw, so that an hourly call keeps an hour of history (for watchers
-// and slow readers) and etcd never grows without bound. etcd itself never
-// compacts by default.
+// On etcd it does what etcd allows: CompactHistory.
 func (db *DB) Compact() error {
 	if db.etcd != nil {
-		if err := db.etcd.compactHistory(context.Background()); err != nil {
-			return fmt.Errorf("store: compact %s: %w", db.path, err)
-		}
-		return nil
+		return db.CompactHistory()
 	}
 	db.mu.Lock()
 	defer db.mu.Unlock()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -189,6 +190,9 @@ type etcdCopyWriter struct {
 }
 
 func newEtcdCopyWriter(ctx context.Context, eo EtcdOptions) (*etcdCopyWriter, error) {
+	if eo.DialTimeout <= 0 {
+		eo.DialTimeout = 5 * time.Second
+	}
 	cli, err := newEtcdClient(eo)
 	if err != nil {
 		return nil, err
