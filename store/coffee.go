@@ -44,6 +44,10 @@ type coffeeMemberRecord struct {
 	Misses      int       `json:"misses,omitempty"`
 	Ghosted     bool      `json:"ghosted,omitempty"`
 	Never       []string  `json:"never,omitempty"`
+	// ClosedRound is the last round whose closing counted this member
+	// (optional, no migration): a close that etcd's limits split into
+	// steps, cut short by a crash, skips them when it resumes.
+	ClosedRound uint64 `json:"closed_round,omitempty"`
 }
 
 func (r coffeeMemberRecord) member(user string) CoffeeMember {
@@ -89,15 +93,24 @@ func newCoffeeMemberRecord(m CoffeeMember) (coffeeMemberRecord, error) {
 
 // getCoffeeMember reads user from b (the coffee_members bucket).
 func getCoffeeMember(b kvBucket, user string) (CoffeeMember, bool, error) {
+	rec, ok, err := getCoffeeMemberRecord(b, user)
+	if !ok || err != nil {
+		return CoffeeMember{}, ok, err
+	}
+	return rec.member(user), true, nil
+}
+
+// getCoffeeMemberRecord reads user's stored record from b.
+func getCoffeeMemberRecord(b kvBucket, user string) (coffeeMemberRecord, bool, error) {
 	v := b.Get([]byte(user))
 	if v == nil {
-		return CoffeeMember{}, false, nil
+		return coffeeMemberRecord{}, false, nil
 	}
 	var rec coffeeMemberRecord
 	if err := decodeValue(v, &rec); err != nil {
-		return CoffeeMember{}, false, fmt.Errorf("decode coffee member %s: %w", user, err)
+		return coffeeMemberRecord{}, false, fmt.Errorf("decode coffee member %s: %w", user, err)
 	}
-	return rec.member(user), true, nil
+	return rec, true, nil
 }
 
 // PutCoffeeMember adds m, or replaces the member with the same User
@@ -160,10 +173,11 @@ func (db *DB) UpdateCoffeeMember(user string, f func(m *CoffeeMember) error) (Co
 	)
 	err := db.update(func(tx kvTx) error {
 		b := tx.Bucket(bucketCoffeeMembers)
-		m, ok, err := getCoffeeMember(b, user)
+		old, ok, err := getCoffeeMemberRecord(b, user)
 		if err != nil {
 			return err
 		}
+		m := old.member(user)
 		if !ok {
 			m = CoffeeMember{User: user, Joined: now}
 		}
@@ -177,6 +191,7 @@ func (db *DB) UpdateCoffeeMember(user string, f func(m *CoffeeMember) error) (Co
 		if rec, err = newCoffeeMemberRecord(m); err != nil {
 			return err
 		}
+		rec.ClosedRound = old.ClosedRound
 		created = !ok
 		return putValue(b, []byte(user), rec)
 	})

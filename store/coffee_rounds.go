@@ -578,7 +578,12 @@ func (db *DB) UpdateRoundGroup(roundID uint64, group int, f func(g *CoffeeGroup)
 // error wrapping ErrNotFound. f may be nil (just close). f runs inside
 // the write transaction: it must only decide and set fields.
 func (db *DB) CloseRound(roundID uint64, f func(r *Round, members map[string]*CoffeeMember) error) error {
-	err := db.update(func(tx kvTx) error {
+	// A round of a large team closes in several steps on etcd, which takes
+	// at most 128 operations a transaction: each member counted is marked
+	// with the round (ClosedRound) and the round itself is written last,
+	// so a close cut short by a crash resumes without counting anyone
+	// twice.
+	err := db.updateInSteps(func(tx kvTx) error {
 		rec, ok, err := getRound(tx, roundID)
 		if err != nil {
 			return err
@@ -592,18 +597,21 @@ func (db *DB) CloseRound(roundID uint64, f func(r *Round, members map[string]*Co
 		r := rec.round(roundID)
 		b := tx.Bucket(bucketCoffeeMembers)
 		members := map[string]*CoffeeMember{}
+		counted := map[string]bool{} // by an earlier step of this close
 		var users []string
 		for _, g := range r.Groups {
 			for _, u := range g.Members {
 				if _, seen := members[u]; seen {
 					continue
 				}
-				m, ok, err := getCoffeeMember(b, u)
+				mrec, ok, err := getCoffeeMemberRecord(b, u)
 				if err != nil {
 					return err
 				}
 				if ok {
+					m := mrec.member(u)
 					members[u] = &m
+					counted[u] = mrec.ClosedRound == roundID
 					users = append(users, u)
 				}
 			}
@@ -617,13 +625,10 @@ func (db *DB) CloseRound(roundID uint64, f func(r *Round, members map[string]*Co
 		if rec, err = newRoundRecord(r); err != nil {
 			return err
 		}
-		if err := putRound(tx, roundID, rec); err != nil {
-			return err
-		}
 		slices.Sort(users) // write in key order
 		for _, u := range users {
 			m := members[u]
-			if m == nil {
+			if m == nil || counted[u] {
 				continue
 			}
 			m.User = u
@@ -631,12 +636,13 @@ func (db *DB) CloseRound(roundID uint64, f func(r *Round, members map[string]*Co
 			if err != nil {
 				return fmt.Errorf("member %s: %w", u, err)
 			}
+			mrec.ClosedRound = roundID
 			if err := putValue(b, []byte(u), mrec); err != nil {
 				return err
 			}
 		}
-		return nil
-	})
+		return putRound(tx, roundID, rec) // last: the close is done
+	}, nil)
 	if err != nil {
 		return fmt.Errorf("store: close round %d: %w", roundID, err)
 	}

@@ -417,3 +417,37 @@ func SetEtcdTimeoutForTest(db *DB, d time.Duration) { db.etcd.timeout = d }
 
 // EtcdRetriesForTest is how many etcd commits of db ran again.
 func EtcdRetriesForTest(db *DB) int64 { return db.etcd.retries.Load() }
+
+// MarkCountedForTest stages a close of round cut short after its first n
+// members (in key order) were counted: each gets its miss and the mark.
+func MarkCountedForTest(t testing.TB, db *DB, round uint64, n int) {
+	t.Helper()
+	err := db.updateInSteps(func(tx kvTx) error {
+		b := tx.Bucket(bucketCoffeeMembers)
+		c := b.Cursor()
+		i := 0
+		var keys [][]byte
+		for k, _ := c.First(); k != nil && i < n; k, _ = c.Next() {
+			keys = append(keys, bytes.Clone(k))
+			i++
+		}
+		for _, k := range keys {
+			rec, _, err := getCoffeeMemberRecord(b, string(k))
+			if err != nil {
+				return err
+			}
+			if rec.ClosedRound == round {
+				continue // a later pass: already staged
+			}
+			rec.Misses++
+			rec.ClosedRound = round
+			if err := putValue(b, k, rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
