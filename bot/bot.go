@@ -24,6 +24,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/slack-go/slack"
@@ -104,6 +105,13 @@ type Bot struct {
 	// in New, read-only afterwards (outbox.go).
 	renderers   map[string]renderer
 	onDelivered map[string]deliveredHook
+	onFailed    map[string]failedHook
+
+	// help is the full help, and usage each command's own help by its
+	// name ("/kudos"), rendered and encoded once: they are built from the
+	// route table alone, so they are the same for everyone every time.
+	help  response
+	usage map[string]response
 }
 
 // New builds a bot. It returns an error when the route table is malformed
@@ -150,9 +158,27 @@ func New(api SlackAPI, sock Socket, st Store, opts Options, log *slog.Logger) (*
 	}
 	b.routes = r
 	b.renderers = map[string]renderer{
-		renderHomeRefresh: b.renderHomeRefreshNow,
+		renderHomeRefresh:       b.renderHomeRefreshNow,
+		renderFollowupUndone:    b.renderFollowupUndoneNow,
+		renderKudosPostItem:     b.renderKudosPostNow,
+		renderKudosLinkedItem:   b.renderKudosLinkedNow,
+		renderKudosUnpostedItem: b.renderKudosUnpostedNow,
 	}
-	b.onDelivered = map[string]deliveredHook{}
+	b.onDelivered = map[string]deliveredHook{
+		renderKudosPostItem: b.kudosPostDelivered,
+	}
+	b.onFailed = map[string]failedHook{
+		renderKudosPostItem: b.kudosPostFailed,
+	}
+	if b.help, err = canned(b.helpResponse()); err != nil {
+		return nil, fmt.Errorf("bot: render help: %w", err)
+	}
+	b.usage = map[string]response{}
+	for _, rt := range r.commands() {
+		if b.usage[rt.id], err = canned(usageResponse(rt)); err != nil {
+			return nil, fmt.Errorf("bot: render the help of %s: %w", rt.id, err)
+		}
+	}
 	return b, nil
 }
 
@@ -437,9 +463,9 @@ func (b *Bot) prepareCommand(key string, c slack.SlashCommand) job {
 		j.do = func(ctx context.Context) error {
 			return userErrorf("I don't know the command %s. Try `/rapport help`.", c.Command)
 		}
-	case len([]rune(c.Text)) > maxCommandText:
+	case utf8.RuneCountInString(c.Text) > maxCommandText:
 		j.do = func(ctx context.Context) error {
-			return userErrorf("That is too long for me: %d characters, and I take at most %d. Nothing was saved.", len([]rune(c.Text)), maxCommandText)
+			return userErrorf("That is too long for me: %d characters, and I take at most %d. Nothing was saved.", utf8.RuneCountInString(c.Text), maxCommandText)
 		}
 	default:
 		j.do = func(ctx context.Context) error { return rt.command(ctx, cmd) }

@@ -45,26 +45,51 @@ func (b *Bot) coffeeGroupRef(in interaction, value string) (store.Round, int, st
 }
 
 // recordAnswer stores the clicker's answer as their group's latest, which
-// is the group's answer from now on (CoffeeGroup.Outcome). A "yes" is
-// contact: it resets the stay-in-touch clock of every pair in the group.
-func (b *Bot) recordAnswer(r store.Round, gi int, user string, a store.CoffeeAnswer) (store.CoffeeAnswer, error) {
-	var before store.CoffeeAnswer
+// is the group's answer from now on (CoffeeGroup.Outcome), in one
+// transaction with all it causes: a "yes" is contact, so every pair in
+// the group is in touch again and each member's Home (which lists who is
+// due a catch-up) is refreshed; notes(g) are the messages the answer
+// sends, given the group as stored. A failure changes nothing and is
+// returned as the person's error.
+func (b *Bot) recordAnswer(r store.Round, gi int, user string, a store.CoffeeAnswer, notes func(g store.CoffeeGroup) []store.Outgoing) error {
+	now := b.opts.Now()
 	_, err := b.store.UpdateRoundGroup(r.ID, gi, func(g *store.CoffeeGroup) error {
-		before = g.Answers[user]
+		if !slices.Contains(g.Members, user) {
+			return errNotInGroup // forgotten or moved since the button was sent
+		}
 		g.SetAnswer(user, a)
 		return nil
-	})
-	if err == nil && a == store.AnswerYes {
-		now := b.opts.Now()
-		members := r.Groups[gi].Members
-		for i, m := range members {
-			for _, o := range members[i+1:] {
-				b.recordInTouch(m, o, now, store.InTouchCoffee)
+	}, func(g store.CoffeeGroup) store.Effects {
+		var e store.Effects
+		if notes != nil {
+			e.Outbox = notes(g)
+		}
+		if a != store.AnswerYes {
+			return effectsDueAt(e, now)
+		}
+		for i, m := range g.Members {
+			for _, o := range g.Members[i+1:] {
+				e.InTouch = append(e.InTouch, store.InTouch{A: m, B: o, At: now, Kind: store.InTouchCoffee})
 			}
 		}
+		cause := fmt.Sprintf("coffee:%d:%d:%s:%s", r.ID, gi, user, a)
+		for _, m := range g.Members {
+			e.Outbox = append(e.Outbox, homeRefresh(m, cause))
+		}
+		return effectsDueAt(e, now)
+	})
+	switch {
+	case errors.Is(err, errNotInGroup):
+		return userErrorf("This button is for the people in that coffee chat; nothing was changed.")
+	case err != nil:
+		return notSaved(err, "your answer")
 	}
-	return before, err
+	b.kickOutbox()
+	return nil
 }
+
+// errNotInGroup stops an answer from someone no longer in the group.
+var errNotInGroup = errors.New("not in the group")
 
 // coffeeMet handles "We met ☕": the group hears it once, from the first
 // person who says so.
@@ -73,13 +98,8 @@ func (b *Bot) coffeeMet(ctx context.Context, in interaction, a *slack.BlockActio
 	if err != nil {
 		return err
 	}
-	if _, err := b.recordAnswer(r, gi, in.user, store.AnswerYes); err != nil {
-		return err
-	}
-	if err := b.enqueue(store.Outgoing{
-		Key:     coffeeMetKey(r.ID, gi),
-		Channel: r.Groups[gi].Channel,
-		Text:    coffeeMetText(in.user),
+	if err := b.recordAnswer(r, gi, in.user, store.AnswerYes, func(g store.CoffeeGroup) []store.Outgoing {
+		return []store.Outgoing{{Key: coffeeMetKey(r.ID, gi), Channel: g.Channel, Text: coffeeMetText(in.user)}}
 	}); err != nil {
 		return err
 	}
@@ -114,13 +134,17 @@ func (b *Bot) circleAdd(ctx context.Context, in interaction, a *slack.BlockActio
 		return userErrorf("That button is out of date; nothing was changed.")
 	}
 	now := b.opts.Now()
+	cause := fmt.Sprintf("circle:%s:%s:%d", in.user, a.Value, now.UnixNano())
 	if _, err := b.store.UpdateCircleEntry(in.user, a.Value, func(c *store.CircleEntry) error {
 		c.CadenceDays, c.Stopped = 30, false
 		return nil
-	}); err != nil {
-		return err
+	}, effectsDueAt(store.Effects{
+		InTouch: []store.InTouch{{A: in.user, B: a.Value, At: now, Kind: store.InTouchCoffee}},
+		Outbox:  []store.Outgoing{homeRefresh(in.user, cause), homeRefresh(a.Value, cause)},
+	}, now)); err != nil {
+		return notSaved(err, "that")
 	}
-	b.recordInTouch(in.user, a.Value, now, store.InTouchCoffee)
+	b.kickOutbox()
 	return b.answer(ctx, in.origin, response{Text: fmt.Sprintf("Done: I'll suggest catching up with <@%s> if 30 days go by.", a.Value)})
 }
 
@@ -136,13 +160,8 @@ func (b *Bot) coffeeCant(ctx context.Context, in interaction, a *slack.BlockActi
 	if err != nil {
 		return err
 	}
-	if _, err := b.recordAnswer(r, gi, in.user, store.AnswerCant); err != nil {
-		return err
-	}
-	return b.enqueue(store.Outgoing{
-		Key:     coffeeCantKey(r.ID, gi, in.user),
-		Channel: r.Groups[gi].Channel,
-		Text:    coffeeCantText(in.user),
+	return b.recordAnswer(r, gi, in.user, store.AnswerCant, func(g store.CoffeeGroup) []store.Outgoing {
+		return []store.Outgoing{{Key: coffeeCantKey(r.ID, gi, in.user), Channel: g.Channel, Text: coffeeCantText(in.user)}}
 	})
 }
 
@@ -202,7 +221,7 @@ func (b *Bot) didYouMeetAnswer(ctx context.Context, in interaction, a *slack.Blo
 	default:
 		return userErrorf("That button is out of date; nothing was changed.")
 	}
-	if _, err := b.recordAnswer(r, gi, in.user, ans); err != nil {
+	if err := b.recordAnswer(r, gi, in.user, ans, nil); err != nil {
 		return err
 	}
 	thanks := map[store.CoffeeAnswer]string{
@@ -229,12 +248,12 @@ func (b *Bot) coffeeSkip(ctx context.Context, in interaction, a *slack.BlockActi
 		}
 		m.SkipAt = at
 		return nil
-	})
+	}, store.Effects{})
 	if errors.Is(err, errNotMember) {
 		return userErrorf("You're not in coffee chats any more, so there's nothing to skip.")
 	}
 	if err != nil {
-		return err
+		return notSaved(err, "that")
 	}
 	return b.answer(ctx, in.origin, response{Text: "Done: you'll sit this round out, and you're back in the one after.", ReplaceOriginal: true})
 }
@@ -246,19 +265,24 @@ func (b *Bot) coffeeStay(ctx context.Context, in interaction, a *slack.BlockActi
 		}
 		m.PausedForSilence, m.Misses = false, 0
 		return nil
-	})
+	}, effectsDueAt(store.Effects{Outbox: []store.Outgoing{homeRefresh(in.user, fmt.Sprintf("coffee-stay:%d", b.opts.Now().UnixNano()))}}, b.opts.Now()))
 	if errors.Is(err, errNotMember) {
 		return userErrorf("You're not in coffee chats any more. Join again with `/coffee join`.")
 	}
 	if err != nil {
-		return err
+		return notSaved(err, "that")
 	}
+	b.kickOutbox()
 	return b.answer(ctx, in.origin, response{Text: "Glad you're staying! You're in the next round.", ReplaceOriginal: true})
 }
 
 func (b *Bot) coffeeLeaveButton(ctx context.Context, in interaction, a *slack.BlockAction) error {
-	if _, err := b.store.RemoveCoffeeMember(in.user); err != nil {
-		return err
+	now := b.opts.Now()
+	if _, err := b.store.RemoveCoffeeMember(in.user, effectsDueAt(store.Effects{Outbox: []store.Outgoing{
+		homeRefresh(in.user, fmt.Sprintf("coffee-leave:%d", now.UnixNano())),
+	}}, now)); err != nil {
+		return notSaved(err, "that")
 	}
+	b.kickOutbox()
 	return b.answer(ctx, in.origin, response{Text: "You've left coffee chats. Come back any time with `/coffee join`.", ReplaceOriginal: true})
 }

@@ -19,8 +19,7 @@ import (
 func (b *Bot) coffeeCommand(ctx context.Context, cmd slashCommand) error {
 	switch cmd.sub {
 	case "", "help":
-		rt := b.routes.lookup(commandRoute, cmd.command)
-		return b.answer(ctx, cmd.origin, response{Text: usageText(rt), Blocks: renderUsageOnly(rt)})
+		return b.answerUsage(ctx, cmd)
 	case "join":
 		return b.coffeeJoin(ctx, cmd)
 	case "leave":
@@ -65,7 +64,7 @@ func (b *Bot) coffeeJoin(ctx context.Context, cmd slashCommand) error {
 		}
 		m.PausedUntil, m.PausedForSilence, m.Misses = time.Time{}, false, 0
 		return nil
-	})
+	}, store.Effects{})
 	if err != nil {
 		return err
 	}
@@ -76,7 +75,7 @@ func (b *Bot) coffeeJoin(ctx context.Context, cmd slashCommand) error {
 }
 
 func (b *Bot) coffeeLeave(ctx context.Context, o origin) error {
-	was, err := b.store.RemoveCoffeeMember(o.user)
+	was, err := b.store.RemoveCoffeeMember(o.user, store.Effects{})
 	if err != nil {
 		return err
 	}
@@ -160,7 +159,7 @@ func (b *Bot) coffeePause(ctx context.Context, cmd slashCommand) error {
 		}
 		m.PausedUntil = until
 		return nil
-	}); errors.Is(err, errNotMember) {
+	}, store.Effects{}); errors.Is(err, errNotMember) {
 		return userErrorf("You're not in coffee chats, so there is nothing to pause. Join with `/coffee join`.")
 	} else if err != nil {
 		return err
@@ -181,7 +180,7 @@ func (b *Bot) coffeeResume(ctx context.Context, cmd slashCommand) error {
 		}
 		m.PausedUntil, m.PausedForSilence, m.Misses, m.SkipAt = time.Time{}, false, 0, time.Time{}
 		return nil
-	})
+	}, store.Effects{})
 	if errors.Is(err, errNotMember) {
 		return userErrorf("You're not in coffee chats yet. Join with `/coffee join`.")
 	}
@@ -284,7 +283,7 @@ func (b *Bot) coffeeNever(ctx context.Context, cmd slashCommand) error {
 			m.Never = append(m.Never, who)
 		}
 		return nil
-	})
+	}, store.Effects{})
 	if err != nil {
 		return err
 	}
@@ -438,7 +437,7 @@ func (b *Bot) enrolFromChannel(ctx context.Context, user string) (bool, error) {
 			m.Via = "channel"
 		}
 		return nil
-	})
+	}, store.Effects{})
 	return err == nil, err
 }
 
@@ -453,7 +452,7 @@ func (b *Bot) unenrolFromChannel(user string) error {
 	if m.Via != "channel" {
 		return nil
 	}
-	_, err = b.store.RemoveCoffeeMember(user)
+	_, err = b.store.RemoveCoffeeMember(user, store.Effects{})
 	return err
 }
 
@@ -493,7 +492,7 @@ func (b *Bot) reconcileCoffeeChannel(ctx context.Context) error {
 	for _, m := range members {
 		enrolled[m.User] = true
 		if m.Via == "channel" && !inChannel[m.User] {
-			if _, err := b.store.RemoveCoffeeMember(m.User); err != nil {
+			if _, err := b.store.RemoveCoffeeMember(m.User, store.Effects{}); err != nil {
 				return err
 			}
 		}

@@ -81,7 +81,7 @@ func (b *Bot) deliverCoffeeGroup(ctx context.Context, r store.Round, i int) erro
 				g.Icebreaker = icebreaker
 			}
 			return nil
-		})
+		}, nil)
 		if err != nil {
 			return err
 		}
@@ -116,7 +116,7 @@ func (b *Bot) deliverCoffeeGroup(ctx context.Context, r store.Round, i int) erro
 			g.IntroTS = introQueued
 		}
 		return nil
-	})
+	}, nil)
 	return err
 }
 
@@ -450,7 +450,7 @@ func (b *Bot) askDidYouMeet(ctx context.Context, r store.Round, i int) error {
 	_, err = b.store.UpdateRoundGroup(r.ID, i, func(g *store.CoffeeGroup) error {
 		g.DidYouMeetSent = true
 		return nil
-	})
+	}, nil)
 	return err
 }
 

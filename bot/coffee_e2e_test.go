@@ -36,6 +36,7 @@ type coffeeSetup struct {
 	srv       *slacktest.Server
 	db        *store.DB
 	clock     *clock
+	store     func(*store.DB) bot.Store // wraps the bot's store (injected failures)
 }
 
 // startCoffeeBot runs the bot and a coffee scheduler on the same store,
@@ -62,7 +63,7 @@ func startCoffeeBot(t *testing.T, cs coffeeSetup) *coffeeRig {
 	if cs.groupSize == 0 {
 		cs.groupSize = 2
 	}
-	h := startBot(t, withState(srv, cs.db), withOptions(func(o *bot.Options) {
+	h := startBot(t, withState(srv, cs.db), withStore(cs.store), withOptions(func(o *bot.Options) {
 		o.Now = c.Now
 		o.Admins = cs.admins
 		o.Location = cmp.Or(cs.loc, time.UTC) // the zone of the schedule
@@ -111,7 +112,7 @@ func ids(us []slacktest.User) []string {
 func (r *coffeeRig) enrol(users ...string) {
 	r.t.Helper()
 	for _, u := range users {
-		if _, _, err := r.db.UpdateCoffeeMember(u, func(m *store.CoffeeMember) error { m.Via = store.ViaCommand; return nil }); err != nil {
+		if _, _, err := r.db.UpdateCoffeeMember(u, func(m *store.CoffeeMember) error { m.Via = store.ViaCommand; return nil }, store.Effects{}); err != nil {
 			r.t.Fatal(err)
 		}
 	}
@@ -632,7 +633,7 @@ func TestCoffeeReconcileAtStart(t *testing.T) {
 	srv.AddChannel("CCOFFEE", "coffee", false, append(many, "UROBOT", "UBOT")...)
 	db := storetest.MustOpen(t)
 	// Someone enrolled by the channel earlier has left it meanwhile.
-	db.UpdateCoffeeMember("UM999", func(m *store.CoffeeMember) error { m.Via = store.ViaChannel; return nil })
+	db.UpdateCoffeeMember("UM999", func(m *store.CoffeeMember) error { m.Via = store.ViaChannel; return nil }, store.Effects{})
 	r := startCoffeeBot(t, coffeeSetup{srv: srv, db: db, clock: c, channel: "CCOFFEE"})
 	ctx := r.ctx()
 	tick := time.NewTicker(10 * time.Millisecond)

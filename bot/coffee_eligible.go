@@ -107,5 +107,5 @@ func (b *Bot) rememberProfile(u slack.User) (store.Person, error) {
 		p.Deleted, p.IsStranger = u.Deleted, u.IsStranger
 		p.IsRestricted = u.IsRestricted || u.IsUltraRestricted
 		p.Updated = now
-	})
+	}, store.Effects{})
 }

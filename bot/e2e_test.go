@@ -48,7 +48,14 @@ type harnessConfig struct {
 	wrap func(*slack.Client) bot.SlackAPI // replaces the bot's Slack client (e.g. to inject a panic)
 	db   *store.DB
 	srv  *slacktest.Server
-	log  io.Writer // also receives the bot's log
+	log  io.Writer                 // also receives the bot's log
+	st   func(*store.DB) bot.Store // wraps the store the bot uses (e.g. to inject a failure)
+}
+
+// withStore makes the bot use wrap(db) as its store, for injected store
+// failures; the test still reads db itself.
+func withStore(wrap func(*store.DB) bot.Store) harnessOption {
+	return func(c *harnessConfig) { c.st = wrap }
 }
 
 // withLog copies the bot's log to w, for tests about what it logs.
@@ -110,7 +117,11 @@ func startBot(t *testing.T, opts ...harnessOption) *harness {
 	if cfg.log != nil {
 		logTo = io.MultiWriter(logTo, cfg.log)
 	}
-	b, err := bot.New(api, sock, h.db, botOpts, slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	var st bot.Store = h.db
+	if cfg.st != nil {
+		st = cfg.st(h.db)
+	}
+	b, err := bot.New(api, sock, st, botOpts, slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,6 +295,32 @@ func TestUnknownSubcommandGetsUsage(t *testing.T) {
 	}
 	if rs[0].Params["response_type"] != "ephemeral" {
 		t.Errorf("usage reply is not ephemeral")
+	}
+}
+
+// Ensure "help" after a command answers privately with that command's own
+// usage lines, the same every time it is asked.
+func TestCommandHelpGetsItsUsage(t *testing.T) {
+	h := startBot(t)
+	for _, command := range []string{"/kudos", "/followup", "/checkin"} {
+		before := len(h.responses())
+		h.command("UALICE", command, "help")
+		h.command("UBOB", command, "help")
+		rs := h.responses()[before:]
+		if len(rs) != 2 {
+			t.Errorf("%s help: response_url posts = %d, want 1 per ask", command, len(rs))
+			continue
+		}
+		blocks := rs[0].Params["blocks"]
+		if !strings.Contains(blocks, "*"+command+"*") || !strings.Contains(blocks, "• `"+command) {
+			t.Errorf("%s help = %s, want its name and its usage lines", command, blocks)
+		}
+		if rs[0].Params["response_type"] != "ephemeral" {
+			t.Errorf("%s help is not ephemeral", command)
+		}
+		if string(rs[1].Body) != string(rs[0].Body) {
+			t.Errorf("%s help asked twice: %s, then %s; want the same answer", command, rs[0].Body, rs[1].Body)
+		}
 	}
 }
 

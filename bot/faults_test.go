@@ -419,6 +419,12 @@ func redeliveredEvents(r *faultRig, res *faultResult) {
 // acked from its raw envelope_id, and nothing else happens.
 func undecodableEnvelope(r *faultRig, res *faultResult) {
 	ctx := r.ctx()
+	// The workload's kudos are posted and DMed by the outbox after their
+	// commands were answered: let it finish, so that what follows is the
+	// frame's doing only.
+	if _, err := r.bot.DeliverDue(ctx, r.clock.Now()); err != nil {
+		r.t.Fatal(err)
+	}
 	callsBefore := len(r.slack.Calls())
 	frame := []byte(`{"envelope_id":"env-fault-garbled","type":"events_api","accepts_response_payload":false,"payload":{"type":"event_callback","event":"not an object"}}`)
 	if err := r.slack.SendRaw(ctx, frame); err != nil {

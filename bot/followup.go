@@ -90,8 +90,7 @@ func morning(day time.Time, loc *time.Location, w store.WorkWeek) time.Time {
 func (b *Bot) followupCommand(ctx context.Context, cmd slashCommand) error {
 	switch cmd.sub {
 	case "help":
-		rt := b.routes.lookup(commandRoute, cmd.command)
-		return b.answer(ctx, cmd.origin, response{Text: usageText(rt), Blocks: renderUsageOnly(rt)})
+		return b.answerUsage(ctx, cmd)
 	case "":
 		return b.openFollowupModal(ctx, cmd.triggerID, cmd.user, cmd.channel, "", "")
 	case "list":
@@ -149,24 +148,48 @@ func (b *Bot) makeFollowup(ctx context.Context, o origin, author store.Person, c
 		}
 	}
 	now := b.opts.Now()
+	var cr reader // the counterpart's zone, looked up before the transaction
+	if counterpart != "" {
+		cr = b.readerOf(ctx, counterpart)
+	}
 	f, err := b.store.AddFollowup(store.Followup{
 		Owner: o.user, Counterpart: counterpart, Text: what, Due: due, Created: now,
 		Status: store.FollowupOpen, Channel: o.channel, Link: link, NextAt: due,
+	}, func(f store.Followup) store.Effects {
+		var e store.Effects
+		if f.Counterpart != "" {
+			e.InTouch = []store.InTouch{{A: f.Owner, B: f.Counterpart, At: now, Kind: store.InTouchFollowup}}
+			text, blocks := renderFollowupNotice(f, cr)
+			e.Outbox = append(e.Outbox, store.Outgoing{Key: followupNoticeKey(f.ID), User: f.Counterpart, Kind: store.DMReceipts,
+				Text: text, Blocks: encodeBlocks(blocks), RespectHours: true})
+		}
+		return effectsDueAt(withHomeRefresh(e, fmt.Sprintf("followup:%d", f.ID), f.Owner, f.Counterpart), now)
 	})
 	if err != nil {
-		return err
+		return b.notSaved(err, "that follow-up")
 	}
-	if counterpart != "" {
-		b.recordInTouch(o.user, counterpart, now, store.InTouchFollowup)
-		text, blocks := renderFollowupNotice(f, b.readerOf(ctx, counterpart))
-		if err := b.enqueue(store.Outgoing{Key: followupNoticeKey(f.ID), User: counterpart, Kind: store.DMReceipts,
-			Text: text, Blocks: encodeBlocks(blocks), RespectHours: true}); err != nil {
-			return err
-		}
-	}
-	b.refreshHome(ctx, o.user, counterpart)
+	b.kickOutbox()
 	text, blocks := renderFollowupCreated(f, b.readerFor(author))
 	return b.answer(ctx, o, response{Text: text, Blocks: blocks})
+}
+
+// withHomeRefresh adds to e a refresh of the Home of each of users (""
+// skipped) that the action cause changed.
+func withHomeRefresh(e store.Effects, cause string, users ...string) store.Effects {
+	for _, u := range users {
+		if u != "" {
+			e.Outbox = append(e.Outbox, homeRefresh(u, cause))
+		}
+	}
+	return e
+}
+
+// notSaved is the answer when the transaction of an action failed: the
+// failure is logged, and the person learns that nothing was done, so
+// that they may simply try again.
+func (b *Bot) notSaved(err error, what string) error {
+	b.log.Error("an action could not be saved; nothing was done", "what", what, "err", err)
+	return userErrorf("I couldn't save %s, so nothing was done and nobody was told. Please try again in a moment.", what)
 }
 
 // openFollowupModal opens the follow-up form, however it was asked for
@@ -277,6 +300,7 @@ func (b *Bot) ownFollowup(value, user string) (store.Followup, error) {
 // completeFollowup marks a follow-up done or dropped and tells the
 // counterpart, once. A second Done says it is already done.
 func (b *Bot) completeFollowup(ctx context.Context, o origin, id uint64, status store.FollowupStatus, note string) error {
+	now := b.opts.Now()
 	var was store.FollowupStatus
 	f, err := b.store.UpdateFollowup(id, func(f *store.Followup) error {
 		if f.Owner != o.user {
@@ -286,26 +310,34 @@ func (b *Bot) completeFollowup(ctx context.Context, o origin, id uint64, status 
 		if f.Status != store.FollowupOpen {
 			return nil
 		}
-		f.Status, f.DoneAt, f.Note, f.NextAt = status, b.opts.Now(), note, time.Time{}
+		f.Status, f.DoneAt, f.Note, f.NextAt = status, now, note, time.Time{}
 		return nil
+	}, func(f store.Followup) store.Effects {
+		// The status was decided in this same transaction: a second Done
+		// causes nothing.
+		var e store.Effects
+		if was != store.FollowupOpen {
+			return e
+		}
+		if f.Counterpart != "" {
+			e.InTouch = []store.InTouch{{A: f.Owner, B: f.Counterpart, At: f.DoneAt, Kind: store.InTouchFollowup}}
+			e.Outbox = append(e.Outbox, store.Outgoing{Key: followupReceiptKey(f.ID), User: f.Counterpart, Kind: store.DMReceipts,
+				Text: renderFollowupReceipt(f), RespectHours: true})
+		}
+		return effectsDueAt(withHomeRefresh(e, fmt.Sprintf("followup:%d:%s", f.ID, f.Status), f.Owner, f.Counterpart), now)
 	})
-	if errors.Is(err, errNotOwner) {
+	switch {
+	case errors.Is(err, errNotOwner):
 		return userErrorf("Only the person who made that promise can change it; nothing was changed.")
-	}
-	if err != nil {
-		return err
+	case errors.Is(err, store.ErrNotFound):
+		return userErrorf("That follow-up no longer exists; nothing was changed.")
+	case err != nil:
+		return b.notSaved(err, "that change")
 	}
 	if was != store.FollowupOpen {
 		return b.answer(ctx, o, response{Text: fmt.Sprintf("That one is already %s.", was)})
 	}
-	if f.Counterpart != "" {
-		b.recordInTouch(f.Owner, f.Counterpart, f.DoneAt, store.InTouchFollowup)
-		if err := b.enqueue(store.Outgoing{Key: followupReceiptKey(f.ID), User: f.Counterpart, Kind: store.DMReceipts,
-			Text: renderFollowupReceipt(f), RespectHours: true}); err != nil {
-			return err
-		}
-	}
-	b.refreshHome(ctx, f.Owner, f.Counterpart)
+	b.kickOutbox()
 	msg := fmt.Sprintf(":white_check_mark: Done: %s.", f.Text)
 	if status == store.FollowupDropped {
 		msg = fmt.Sprintf("Dropped: %s.", f.Text)
@@ -340,16 +372,28 @@ func (b *Bot) followupSnoozeButton(ctx context.Context, in interaction, a *slack
 	if !ok {
 		return userErrorf("That snooze is out of date; nothing was changed.")
 	}
-	if f.Status != store.FollowupOpen {
-		return b.answer(ctx, in.origin, response{Text: fmt.Sprintf("That one is already %s.", f.Status)})
-	}
 	// A snooze is the owner acting on the item: a fresh reminder then, and
-	// the back-off of nudges starts over from it.
-	if _, err := b.store.UpdateFollowup(f.ID, func(f *store.Followup) error {
-		f.NextAt, f.Reminded, f.Nudges, f.AskedAt = until, false, 0, time.Time{}
+	// the back-off of nudges starts over from it. Whether it is still open
+	// is decided in the transaction that snoozes it.
+	was := f.Status
+	f, err = b.store.UpdateFollowup(f.ID, func(fu *store.Followup) error {
+		if fu.Owner != in.user {
+			return errNotOwner
+		}
+		if was = fu.Status; was != store.FollowupOpen {
+			return nil
+		}
+		fu.NextAt, fu.Reminded, fu.Nudges, fu.AskedAt = until, false, 0, time.Time{}
 		return nil
-	}); err != nil {
+	}, nil)
+	if err := changeRefused(err); err != nil {
 		return err
+	}
+	if err != nil {
+		return b.notSaved(err, "that snooze")
+	}
+	if was != store.FollowupOpen {
+		return b.answer(ctx, in.origin, response{Text: fmt.Sprintf("That one is already %s.", was)})
 	}
 	return b.answer(ctx, in.origin, response{Text: fmt.Sprintf(":zzz: Snoozed *%s* until %s.", f.Text, localWhen(until, b.readerFor(p)))})
 }
@@ -415,24 +459,69 @@ func (b *Bot) followupNewDateButton(ctx context.Context, in interaction, a *slac
 	return b.followupRenegotiateButton(ctx, in, a)
 }
 
+// followupUndoButton undoes a follow-up just made, in one transaction
+// that checks the owner, deletes it, withdraws the counterpart's note if
+// it has not gone out, and otherwise queues a word that it was taken
+// back. Every failure reaches the person.
 func (b *Bot) followupUndoButton(ctx context.Context, in interaction, a *slack.BlockAction) error {
 	f, err := b.ownFollowup(a.Value, in.user)
 	if err != nil {
 		return err
 	}
-	if err := b.store.DeleteFollowup(f.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+	now := b.opts.Now()
+	_, err = b.store.DeleteFollowup(f.ID, followupNoticeKey(f.ID), func(f store.Followup, notice store.OutboxState) (store.Effects, error) {
+		if f.Owner != in.user {
+			return store.Effects{}, errNotOwner
+		}
+		var e store.Effects
+		if f.Counterpart != "" && (notice == store.OutboxSent || notice == store.OutboxSending) {
+			// The note may be out: say it was taken back, once it has
+			// settled, and only if it was indeed sent (renderFollowupUndoneNow).
+			e.Outbox = append(e.Outbox, store.Outgoing{Key: followupUndoneKey(f.ID), User: f.Counterpart, Kind: store.DMReceipts,
+				Text:  fmt.Sprintf("<@%s> took back the note about: %s. (It was made by mistake.)", f.Owner, f.Text),
+				After: followupNoticeKey(f.ID), Render: renderFollowupUndone, RespectHours: true})
+		}
+		return effectsDueAt(withHomeRefresh(e, fmt.Sprintf("followup:%d:undo", f.ID), f.Owner, f.Counterpart), now), nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return userErrorf("That follow-up is already gone; nothing was changed.")
+	}
+	if err := changeRefused(err); err != nil {
 		return err
 	}
-	if f.Counterpart != "" {
-		// Withdraw the notice if it has not gone out; otherwise say so.
-		if o, err := b.store.OutgoingByKey(followupNoticeKey(f.ID)); err == nil && o.State == store.OutboxPending {
-			_ = b.store.FailOutgoing(o.ID, "undone by the author", b.opts.Now())
-		} else if err == nil && o.State == store.OutboxSent {
-			_ = b.enqueue(store.Outgoing{Key: followupUndoneKey(f.ID), User: f.Counterpart, Kind: store.DMReceipts,
-				Text: fmt.Sprintf("<@%s> took back the note about: %s. (It was made by mistake.)", f.Owner, f.Text), RespectHours: true})
-		}
+	if err != nil {
+		return b.notSaved(err, "the undo")
 	}
+	b.kickOutbox()
 	return b.answer(ctx, in.origin, response{Text: "Undone: that follow-up is gone.", ReplaceOriginal: true})
+}
+
+// renderFollowupUndoneNow delivers the word that a follow-up was taken
+// back only if its note was indeed sent: the note was on its way when the
+// follow-up was undone, and has settled since.
+func (b *Bot) renderFollowupUndoneNow(ctx context.Context, o store.Outgoing) (string, []slack.Block, bool, error) {
+	notice, err := b.store.OutgoingByKey(o.After)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return o.Text, nil, false, nil // pruned long after it was sent
+	case err != nil:
+		return "", nil, false, err
+	case notice.State != store.OutboxSent:
+		return "", nil, true, nil
+	}
+	return o.Text, decodeBlocks(o.Blocks), false, nil
+}
+
+// changeRefused is the person's answer when a follow-up they act on is
+// not theirs or no longer exists; nil for any other err.
+func changeRefused(err error) error {
+	switch {
+	case errors.Is(err, errNotOwner):
+		return userErrorf("Only the person who made that promise can change it; nothing was changed.")
+	case errors.Is(err, store.ErrNotFound):
+		return userErrorf("That follow-up no longer exists; nothing was changed.")
+	}
+	return nil
 }
 
 // followupShortcut opens the form from a message: "Follow up on this".
@@ -594,24 +683,50 @@ func (b *Bot) followupRenegotiateSubmit(ctx context.Context, in interaction) err
 		return b.answerText(ctx, in.origin, pastDateText(due, b.readerFor(p))+" Nothing was changed; pick a later date.")
 	}
 	// A new date starts the follow-up over: its reminder at the new date,
-	// then the back-off of nudges from the beginning.
+	// then the back-off of nudges from the beginning. Whether it is still
+	// open is decided in the transaction that moves it, which also queues
+	// the word to the counterpart and the Home refreshes.
+	var cr reader
+	if f.Counterpart != "" {
+		cr = b.readerOf(ctx, f.Counterpart)
+	}
+	note, now := noteFrom(in), b.opts.Now()
+	was := f.Status
 	f, err = b.store.UpdateFollowup(f.ID, func(fu *store.Followup) error {
+		if fu.Owner != in.user {
+			return errNotOwner
+		}
+		if was = fu.Status; was != store.FollowupOpen {
+			return nil
+		}
 		fu.Due, fu.NextAt, fu.Reminded, fu.Nudges, fu.AskedAt = due, due, false, 0, time.Time{}
 		return nil
+	}, func(fu store.Followup) store.Effects {
+		var e store.Effects
+		if was != store.FollowupOpen {
+			return e
+		}
+		if fu.Counterpart != "" {
+			text := fmt.Sprintf(":calendar: <@%s> proposes a new date for *%s*: %s.", fu.Owner, fu.Text, localWhen(due, cr))
+			if note != "" {
+				text += "\n>" + note
+			}
+			e.Outbox = append(e.Outbox, store.Outgoing{Key: followupRenegotiateKey(fu.ID, due), User: fu.Counterpart, Kind: store.DMReceipts, Text: text, RespectHours: true})
+		}
+		return effectsDueAt(withHomeRefresh(e, fmt.Sprintf("followup:%d:due:%d", fu.ID, due.Unix()), fu.Owner, fu.Counterpart), now)
 	})
-	if err != nil {
-		return err
+	if err := changeRefused(err); err != nil {
+		return b.answerText(ctx, in.origin, err.Error())
 	}
+	if err != nil {
+		return b.notSaved(err, "the new date")
+	}
+	if was != store.FollowupOpen {
+		return b.answerText(ctx, in.origin, fmt.Sprintf("That one is already %s; nothing was changed.", was))
+	}
+	b.kickOutbox()
 	if f.Counterpart == "" {
 		return b.answerText(ctx, in.origin, fmt.Sprintf("New date set for *%s*: %s. I'll remind you then.", f.Text, localWhen(due, b.readerFor(p))))
-	}
-	note := noteFrom(in)
-	text := fmt.Sprintf(":calendar: <@%s> proposes a new date for *%s*: %s.", f.Owner, f.Text, localWhen(due, b.readerOf(ctx, f.Counterpart)))
-	if note != "" {
-		text += "\n>" + note
-	}
-	if err := b.enqueue(store.Outgoing{Key: followupRenegotiateKey(f.ID, due), User: f.Counterpart, Kind: store.DMReceipts, Text: text, RespectHours: true}); err != nil {
-		return err
 	}
 	return b.answerText(ctx, in.origin, fmt.Sprintf("New date set: %s. I've let <@%s> know.", localWhen(due, b.readerFor(p)), f.Counterpart))
 }
@@ -680,20 +795,20 @@ func (b *Bot) remindOwner(ctx context.Context, now time.Time, owner string, item
 			showNudges[i].Nudges++
 		}
 	}
+	var dm store.Effects
 	if len(showReminders)+len(showNudges)+len(showAsks) > 0 {
 		text, blocks := renderFollowupDM(followupDM{reminders: showReminders, nudges: showNudges, asks: showAsks}, b.snoozeChoices(), reader{loc: loc, now: now})
 		kind := store.DMNudges
 		if len(showReminders) > 0 {
 			kind = store.DMReminders
 		}
-		if err := b.enqueue(store.Outgoing{Key: followupDMKey(owner, items), User: owner, Kind: kind,
-			Text: text, Blocks: encodeBlocks(blocks), RespectHours: true}); err != nil {
-			return err
-		}
+		dm.Outbox = []store.Outgoing{{Key: followupDMKey(owner, items), User: owner, Kind: kind,
+			Text: text, Blocks: encodeBlocks(blocks), RespectHours: true, NotBefore: now}}
 	}
-	// What was sent is recorded for every item at once: a crash halfway
-	// would leave some items due again, and the next tick would build a DM
-	// about those (under another key) and send it a second time.
+	// What was sent is recorded for every item at once, with the DM: a
+	// crash halfway would leave some items due again, and the next tick
+	// would build a DM about those (under another key) and send it a
+	// second time.
 	kinds := map[uint64]string{}
 	for _, f := range reminders {
 		kinds[f.ID] = "reminder"
@@ -708,7 +823,7 @@ func (b *Bot) remindOwner(ctx context.Context, now time.Time, owner string, item
 	for _, f := range items {
 		ids = append(ids, f.ID)
 	}
-	return b.store.UpdateFollowups(ids, func(fu *store.Followup) error {
+	err = b.store.UpdateFollowups(ids, func(fu *store.Followup) error {
 		switch kinds[fu.ID] {
 		case "reminder":
 			fu.Reminded, fu.NextAt = true, nextNudgeAt(0, now, loc, week)
@@ -720,7 +835,14 @@ func (b *Bot) remindOwner(ctx context.Context, now time.Time, owner string, item
 			fu.AskedAt, fu.NextAt = now, time.Time{}
 		}
 		return nil
-	})
+	}, dm)
+	if err != nil {
+		return err
+	}
+	if len(dm.Outbox) > 0 {
+		b.kickOutbox()
+	}
+	return nil
 }
 
 // The back-off of nudges about an overdue follow-up (the README has the
@@ -755,7 +877,7 @@ func (b *Bot) postponeFollowups(items []store.Followup, now, next time.Time) err
 				fu.NextAt = next
 			}
 			return nil
-		}); err != nil {
+		}, nil); err != nil {
 			return err
 		}
 	}

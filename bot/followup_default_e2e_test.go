@@ -146,7 +146,7 @@ func TestFollowupFormDefaultDateEverywhere(t *testing.T) {
 	if _, err := r.db.UpdatePerson("UB00", func(p *store.Person) {
 		p.TZ = "Europe/Berlin"
 		p.WorkDays = []time.Weekday{time.Sunday, time.Monday, time.Tuesday, time.Wednesday, time.Thursday}
-	}); err != nil {
+	}, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	shortcut := func(user string) {

@@ -19,7 +19,7 @@ type followupRig struct {
 	clock *clock
 }
 
-func startFollowupBot(t *testing.T) *followupRig {
+func startFollowupBot(t *testing.T, extra ...harnessOption) *followupRig {
 	t.Helper()
 	c := newClock(tuesday)
 	srv := slacktest.New(slacktest.Options{Now: c.Now})
@@ -28,10 +28,10 @@ func startFollowupBot(t *testing.T) *followupRig {
 	srv.AddUser(slacktest.User{ID: "UBOB", Name: "bob", TZ: "Europe/Berlin", Locale: "en-US"})
 	srv.AddUser(slacktest.User{ID: "UROBOT", Name: "robot", IsBot: true})
 	srv.AddChannel("CGENERAL", "general", false, "UALICE", "UBOB", "UBOT")
-	h := startBot(t, withState(srv, nil), withOptions(func(o *bot.Options) {
+	h := startBot(t, append([]harnessOption{withState(srv, nil), withOptions(func(o *bot.Options) {
 		o.Now = c.Now
 		o.Followup = bot.FollowupOptions{Snoozes: []string{"1h", "tomorrow", "monday"}}
-	}))
+	})}, extra...)...)
 	return &followupRig{harness: h, clock: c}
 }
 

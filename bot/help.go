@@ -12,7 +12,7 @@ import (
 func (b *Bot) rapportCommand(ctx context.Context, cmd slashCommand) error {
 	switch cmd.sub {
 	case "", "help":
-		return b.answer(ctx, cmd.origin, response{Text: helpFallback, Blocks: renderHelp(b.routes.commands())})
+		return b.answer(ctx, cmd.origin, b.help)
 	case "style":
 		return b.styleCommand(ctx, cmd)
 	case "my-data":
@@ -21,6 +21,30 @@ func (b *Bot) rapportCommand(ctx context.Context, cmd slashCommand) error {
 		return b.forgetMe(ctx, cmd)
 	}
 	return b.unknownSub(ctx, cmd)
+}
+
+// helpResponse renders the full help afresh. New renders it once into
+// b.help, which every answer uses.
+func (b *Bot) helpResponse() response {
+	return response{Text: helpFallback, Blocks: renderHelp(b.routes.commands())}
+}
+
+// usageResponse renders a command's own help (its usage lines) afresh.
+// New renders each once into b.usage.
+func usageResponse(rt *route) response {
+	return response{Text: usageText(rt), Blocks: renderUsageOnly(rt)}
+}
+
+// answerUsage answers "help" after a command with that command's own help,
+// privately.
+func (b *Bot) answerUsage(ctx context.Context, cmd slashCommand) error {
+	u, ok := b.usage[cmd.command]
+	if !ok {
+		// Only a command with a route reaches its handler; rendered afresh
+		// all the same rather than answered with nothing.
+		u = usageResponse(b.routes.lookup(commandRoute, cmd.command))
+	}
+	return b.answer(ctx, cmd.origin, u)
 }
 
 // unknownSub answers a command's unknown subcommand with its usage, privately.
@@ -57,7 +81,7 @@ func (b *Bot) onDirectMessage(ctx context.Context, ev event) error {
 		return nil
 	}
 	if helpWord.MatchString(m.Text) {
-		_, err := b.send.post(ctx, message{Channel: ev.channel, Text: helpFallback, Blocks: renderHelp(b.routes.commands())})
+		_, err := b.send.post(ctx, message{Channel: ev.channel, Text: b.help.Text, Blocks: b.help.Blocks})
 		return err
 	}
 	_, err := b.send.post(ctx, message{Channel: ev.channel, Text: dmReply})

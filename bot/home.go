@@ -184,7 +184,7 @@ func (b *Bot) homeCoffee(ctx context.Context, in interaction, a *slack.BlockActi
 			m.PausedUntil, m.PausedForSilence, m.Misses = time.Time{}, false, 0
 		}
 		return nil
-	})
+	}, store.Effects{})
 	if err != nil && !errors.Is(err, errNotMember) {
 		return err
 	}

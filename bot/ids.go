@@ -135,6 +135,14 @@ func kudosDMKey(id uint64, receiver string) string {
 	return fmt.Sprintf("kudos:%d:dm:%s", id, receiver)
 }
 
+// kudosPostKey is the outbox key of kudos id's public post where it was
+// given.
+func kudosPostKey(id uint64) string { return fmt.Sprintf("kudos:%d:post", id) }
+
+// kudosUnpostedKey is the outbox key of the note telling the giver that
+// kudos id's public post could not be made.
+func kudosUnpostedKey(id uint64) string { return fmt.Sprintf("kudos:%d:unposted", id) }
+
 // kudosShareKey is the outbox key of kudos id's post in the kudos channel.
 func kudosShareKey(id uint64) string { return fmt.Sprintf("kudos:%d:share", id) }
 
@@ -243,5 +251,10 @@ func homeRefreshKey(user, cause string) string {
 // Outbox renderers: the names (store.Outgoing.Render) of messages built at
 // delivery rather than when queued. They are stored with queued items.
 const (
-	renderHomeRefresh = "home" // republish the person's Home; no message
+	renderHomeRefresh    = "home"            // republish the person's Home; no message
+	renderFollowupUndone = "followup-undone" // "took back the note", if the note was sent
+
+	renderKudosPostItem     = "kudos-post"     // a kudos's public post; its ts is recorded on the kudos
+	renderKudosLinkedItem   = "kudos-linked"   // a kudos's share or DM, with the link to the post
+	renderKudosUnpostedItem = "kudos-unposted" // tells the giver the post could not be made
 )

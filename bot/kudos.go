@@ -34,8 +34,7 @@ func (b *Bot) kudosCommand(ctx context.Context, cmd slashCommand) error {
 	}
 	switch kc.kind {
 	case kudosHelp:
-		rt := b.routes.lookup(commandRoute, cmd.command)
-		return b.answer(ctx, cmd.origin, response{Text: usageText(rt), Blocks: renderUsageOnly(rt)})
+		return b.answerUsage(ctx, cmd)
 	case kudosOpenModal:
 		return b.openKudosModal(ctx, cmd.triggerID, kudosForm{Channel: cmd.channel})
 	case kudosTop:
@@ -62,9 +61,14 @@ type gift struct {
 	link    string // message being thanked for (shortcut)
 }
 
-// giveKudos checks the rules, stores the kudos, posts it, shares it, DMs
-// each recipient (in their working hours) and confirms to the giver.
-// Nothing is stored or posted when a rule is broken.
+// giveKudos checks the rules, then commits in one store transaction the
+// kudos, the pairs it puts in touch and every message it causes: the
+// public post, the share in the kudos channel, a DM per recipient (in
+// their working hours), their Home refreshes. The outbox sends those after
+// the commit, the post first. The giver is answered only once the commit
+// succeeded: a confirmation never describes a kudos that is not stored.
+// Nothing is stored or sent when a rule is broken or the commit fails.
+// The command, the form and the message shortcut all come here.
 func (b *Bot) giveKudos(ctx context.Context, o origin, g gift) error {
 	recipients, err := b.kudosRecipients(ctx, o.user, g)
 	if err != nil {
@@ -87,44 +91,63 @@ func (b *Bot) giveKudos(ctx context.Context, o origin, g gift) error {
 		Channel:   o.channel,
 		Private:   g.private,
 		At:        now,
-	}, store.Allowance{Limit: b.opts.Kudos.DailyLimit, From: from, To: to})
+	}, store.Allowance{Limit: b.opts.Kudos.DailyLimit, From: from, To: to}, func(k store.Kudos) store.Effects {
+		return b.kudosEffects(k, o, g.link)
+	})
 	var ae *store.AllowanceError
 	if errors.As(err, &ae) {
 		return allowanceRefusal(ae, to.Sub(now))
 	}
 	if err != nil {
-		return err
+		b.log.Error("kudos: saving failed", "giver", o.user, "err", err)
+		return userErrorf("I couldn't save your kudos just now, so nothing was sent: no post, no DMs. Please try again in a moment.")
 	}
+	// The outbox sends the post and the rest once the giver has their
+	// answer (or it failed): it reads best in that order.
+	defer b.kickOutbox()
+	return b.answerText(ctx, o, renderKudosSent(b.kudosPostOf(k, o.channel, g.link), remaining, b.opts.Kudos.DailyLimit))
+}
 
+// kudosPostOf is what the messages about k show; channel is where it was
+// given, link the message it thanks for (shortcut).
+func (b *Bot) kudosPostOf(k store.Kudos, channel, link string) kudosPost {
+	return kudosPost{Giver: k.Giver, Receivers: k.Receivers, Reason: k.Text, Values: k.Values, Private: k.Private,
+		Channel: channel, Link: link, At: k.At}
+}
+
+// kudosEffects are what kudos k, given from o, causes: its giver and each
+// receiver are in touch; a public kudos given in a channel is posted there
+// (through o's response_url where Slack refuses the bot) and shared in the
+// kudos channel; each receiver gets a DM and a fresh Home. The share and
+// the DMs wait for the post and link to it: they are built when they are
+// sent. It is pure: GiveKudos runs it inside its transaction.
+func (b *Bot) kudosEffects(k store.Kudos, o origin, link string) store.Effects {
+	post := b.kudosPostOf(k, o.channel, link)
+	var e store.Effects
 	for _, r := range k.Receivers {
-		b.recordInTouch(k.Giver, r, k.At, store.InTouchKudos)
+		e.InTouch = append(e.InTouch, store.InTouch{A: k.Giver, B: r, At: k.At, Kind: store.InTouchKudos})
 	}
-	post := kudosPost{Giver: k.Giver, Receivers: k.Receivers, Reason: k.Text, Values: k.Values, Private: k.Private, Channel: o.channel, Link: g.link, At: k.At}
-	var notes []string
-	if !g.private {
-		post.Permalink, notes = b.announceKudos(ctx, o, k, post)
-		b.shareKudos(ctx, k, post)
+	var first string // key of the public post, "" when there is none
+	if !k.Private && o.channel != "" {
+		first = kudosPostKey(k.ID)
+		text, blocks := renderKudosPost(post)
+		e.Outbox = append(e.Outbox, store.Outgoing{Key: first, Channel: o.channel, ResponseURL: o.responseURL,
+			Text: text, Blocks: encodeBlocks(blocks), Render: renderKudosPostItem, KudosPost: k.ID})
+	}
+	if ch := b.opts.Kudos.Channel; !k.Private && ch != "" && ch != o.channel {
+		text, blocks := renderKudosShare(post)
+		e.Outbox = append(e.Outbox, store.Outgoing{Key: kudosShareKey(k.ID), Channel: ch,
+			Text: text, Blocks: encodeBlocks(blocks), After: first, Render: renderKudosLinkedItem})
 	}
 	for _, r := range k.Receivers {
 		text, blocks := renderKudosDM(post, r)
-		err := b.enqueue(store.Outgoing{
-			Key:          kudosDMKey(k.ID, r),
-			User:         r,
-			Kind:         store.DMKudos,
-			Text:         text,
-			Blocks:       encodeBlocks(blocks),
-			RespectHours: true,
-		})
-		if err != nil {
-			return err
-		}
+		e.Outbox = append(e.Outbox, store.Outgoing{Key: kudosDMKey(k.ID, r), User: r, Kind: store.DMKudos,
+			Text: text, Blocks: encodeBlocks(blocks), RespectHours: true, After: first, Render: renderKudosLinkedItem})
 	}
-	b.refreshHome(ctx, k.Receivers...)
-	confirmation := renderKudosSent(post, remaining, b.opts.Kudos.DailyLimit)
-	if len(notes) > 0 {
-		confirmation += "\n" + strings.Join(notes, "\n")
+	for _, r := range k.Receivers {
+		e.Outbox = append(e.Outbox, homeRefresh(r, fmt.Sprintf("kudos:%d", k.ID)))
 	}
-	return b.answerText(ctx, o, confirmation)
+	return effectsDueAt(e, k.At)
 }
 
 // kudosRecipients expands user groups and checks every recipient: a real,
@@ -250,42 +273,96 @@ func roughDuration(d time.Duration) string {
 	return fmt.Sprintf("%d h %d min", int(d.Hours()), int(d.Minutes())%60)
 }
 
-// announceKudos posts the public message where the kudos was given. Where
-// the bot may not post (a private channel it is not in, a DM between
-// people), the command's response_url posts it in_channel instead. It
-// returns the permalink ("" when unknown) and notes for the giver.
-func (b *Bot) announceKudos(ctx context.Context, o origin, k store.Kudos, post kudosPost) (string, []string) {
-	if o.channel == "" {
-		return "", nil
+// renderKudosPostNow sends a kudos's public post as queued, or nothing
+// when the kudos is gone (forgotten before its post went out).
+func (b *Bot) renderKudosPostNow(ctx context.Context, o store.Outgoing) (string, []slack.Block, bool, error) {
+	if _, err := b.store.KudosByID(o.KudosPost); errors.Is(err, store.ErrNotFound) {
+		return "", nil, true, nil
+	} else if err != nil {
+		return "", nil, false, err
 	}
-	text, blocks := renderKudosPost(post)
-	ts, err := b.send.post(ctx, message{Channel: o.channel, Text: text, Blocks: blocks})
+	return o.Text, decodeBlocks(o.Blocks), false, nil
+}
+
+// kudosPostDelivered records where the public post landed on the kudos,
+// with the item's end, in one transaction: the DMs and the share link to
+// it, and a forget-me edits it.
+func (b *Bot) kudosPostDelivered(o store.Outgoing, channel, ts string) error {
+	return b.store.FinishKudosPost(o.ID, o.KudosPost, channel, ts, b.opts.Now())
+}
+
+// kudosPostFailed gives a public post up and, in the same transaction,
+// queues a note telling the giver: they were told "Kudos sent" before the
+// post was tried.
+func (b *Bot) kudosPostFailed(o store.Outgoing, cause error) error {
+	now := b.opts.Now()
+	k, err := b.store.KudosByID(o.KudosPost)
+	if errors.Is(err, store.ErrNotFound) {
+		return b.store.FailOutgoing(o.ID, cause.Error(), now)
+	}
 	if err != nil {
-		if !slices.Contains(errNotPostable, slackErrorCode(err)) {
-			b.log.Error("kudos: public post failed", "channel", o.channel, "err", err)
-			return "", []string{"I saved your kudos but couldn't post it here just now; the recipients still get it by DM."}
-		}
-		if o.responseURL != "" {
-			if err := b.send.respond(ctx, o.responseURL, response{Text: text, Blocks: blocks, InChannel: true}); err == nil {
-				return "", nil
-			}
-		}
-		return "", []string{fmt.Sprintf("I couldn't post in <#%s> (invite me with `/invite @rapport`); your kudos was saved and the recipients get it by DM.", o.channel)}
+		return err
 	}
-	if err := b.store.SetKudosMessage(k.ID, o.channel, ts); err != nil {
-		b.log.Error("kudos: recording the post failed", "err", err)
+	note := store.Outgoing{Key: kudosUnpostedKey(k.ID), User: k.Giver, After: o.Key, Render: renderKudosUnpostedItem,
+		Text: kudosUnpostedNote(k.Receivers, o.Channel)}
+	return b.store.FailKudosPost(o.ID, cause.Error(), now, store.Effects{Outbox: []store.Outgoing{note}})
+}
+
+// renderKudosUnpostedNow shows the giver the note about a post that could
+// not be made, privately in the channel where they gave the kudos; where
+// that fails too (the bot is not in the channel), the note goes by DM.
+func (b *Bot) renderKudosUnpostedNow(ctx context.Context, o store.Outgoing) (string, []slack.Block, bool, error) {
+	post, err := b.store.OutgoingByKey(o.After)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return "", nil, false, err
 	}
+	if post.Channel != "" {
+		if err := b.send.ephemeral(ctx, post.Channel, o.User, "", o.Text); err == nil {
+			return "", nil, true, nil
+		} else {
+			b.log.Info("kudos: the note about a failed post goes by DM", "channel", post.Channel, "err", err)
+		}
+	}
+	return o.Text, nil, false, nil
+}
+
+// renderKudosLinkedNow builds a kudos's share or DM with the link to the
+// public post it waited for (o.After); as queued when there is no post to
+// link to (private, given outside a channel, posted through a response_url,
+// or not posted at all).
+func (b *Bot) renderKudosLinkedNow(ctx context.Context, o store.Outgoing) (string, []slack.Block, bool, error) {
+	text, blocks := o.Text, decodeBlocks(o.Blocks)
+	if o.After == "" {
+		return text, blocks, false, nil
+	}
+	post, err := b.store.OutgoingByKey(o.After)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return text, blocks, false, nil
+	case err != nil:
+		return "", nil, false, err
+	case post.State == store.OutboxFailed:
+		return text, withKudosUnposted(blocks, post.Channel), false, nil
+	case post.State != store.OutboxSent || post.SentTS == "" || post.Channel == "":
+		return text, blocks, false, nil
+	}
+	return text, withKudosPermalink(blocks, post.Channel, b.kudosPermalink(ctx, post.Channel, post.SentTS)), false, nil
+}
+
+// kudosPermalink is the link to the message at ts in channel: Slack's
+// permalink, or one built from the team URL when Slack gives none.
+func (b *Bot) kudosPermalink(ctx context.Context, channel, ts string) string {
 	var link string
-	err = b.send.call(ctx, "chat.getPermalink", func(ctx context.Context) error {
+	err := b.send.call(ctx, "chat.getPermalink", func(ctx context.Context) error {
 		var err error
-		link, err = b.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: o.channel, Ts: ts})
+		link, err = b.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: channel, Ts: ts})
 		return err
 	})
 	if err != nil {
 		b.log.Warn("kudos: permalink unavailable", "err", err)
-		return b.messageLink(o.channel, ts), nil
+		return b.messageLink(channel, ts)
 	}
-	return link, nil
+	return link
 }
 
 // kudosPostNow is the public post of kudos id as it reads now (after a
@@ -309,19 +386,6 @@ func (b *Bot) messageLink(channel, ts string) string {
 		return ""
 	}
 	return strings.TrimSuffix(b.teamURL, "/") + "/archives/" + channel + "/p" + strings.ReplaceAll(ts, ".", "")
-}
-
-// shareKudos copies a public kudos into the team's kudos channel, through
-// the outbox so that a crash or a Slack outage does not lose it.
-func (b *Bot) shareKudos(ctx context.Context, k store.Kudos, post kudosPost) {
-	ch := b.opts.Kudos.Channel
-	if ch == "" || ch == post.Channel {
-		return
-	}
-	text, blocks := renderKudosShare(post)
-	if err := b.enqueue(store.Outgoing{Key: kudosShareKey(k.ID), Channel: ch, Text: text, Blocks: encodeBlocks(blocks)}); err != nil {
-		b.log.Error("kudos: share failed", "err", err)
-	}
 }
 
 // kudosLeaderboard answers /kudos top [period], in the asker's zone.

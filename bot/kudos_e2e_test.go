@@ -120,6 +120,32 @@ func (h *harness) public(channel string) []slacktest.Message {
 	return out
 }
 
+// waitPublic waits for a public message in channel containing want (the
+// outbox posts a kudos after the giver's confirmation), and returns the
+// channel's public messages.
+func (h *harness) waitPublic(channel, want string) []slacktest.Message {
+	h.t.Helper()
+	_, err := h.slack.WaitForMessage(h.ctx(), channel, func(m slacktest.Message) bool {
+		return !m.Ephemeral && strings.Contains(body(m), want)
+	})
+	if err != nil {
+		h.t.Fatalf("no post in %s containing %q: %v (messages: %+v)", channel, want, err, h.slack.Messages(channel))
+	}
+	return h.public(channel)
+}
+
+// confirmation is the bot's ephemeral response_url reply to the giver.
+func (h *harness) confirmation() string {
+	h.t.Helper()
+	for _, r := range h.responses() {
+		if r.Params["response_type"] == "ephemeral" {
+			return r.Params["text"]
+		}
+	}
+	h.t.Fatalf("no ephemeral response_url reply: %+v", h.responses())
+	return ""
+}
+
 // waitDM waits for a DM to user whose text or blocks contain want.
 func (h *harness) waitDM(user, want string) slacktest.Message {
 	h.t.Helper()
@@ -141,29 +167,45 @@ func contains(msgs []slacktest.Message, want string) bool {
 	return false
 }
 
-// Ensure a kudos in a channel is posted publicly, confirmed privately with
-// the allowance left, shared in the kudos channel, DMed to the recipient
-// with a link, and stored with where it was posted.
+// Ensure a kudos in a channel is confirmed privately with the allowance
+// left, then posted publicly, shared in the kudos channel and DMed to the
+// recipient, the share and the DM after the post and linking to it, and
+// stored with where it was posted.
 func TestKudosInChannel(t *testing.T) {
 	h, _ := startKudosBot(t, kudosSetup{limit: 5})
 	h.kudos("UALICE", "CGENERAL", "<@UBOB|bob> for untangling the deploy on Friday #teamwork")
 
-	posts := h.public("CGENERAL")
-	if len(posts) != 1 || !strings.Contains(body(posts[0]), "<@UBOB>") || !strings.Contains(body(posts[0]), "untangling the deploy") || !strings.Contains(body(posts[0]), "#teamwork") {
+	if content := h.confirmation(); !strings.Contains(content, "4 kudos left today") {
+		t.Errorf("confirmation = %q, want one with 4 left", content)
+	}
+	posts := h.waitPublic("CGENERAL", "untangling the deploy")
+	if len(posts) != 1 || !strings.Contains(body(posts[0]), "<@UBOB>") || !strings.Contains(body(posts[0]), "#teamwork") {
 		t.Fatalf("public posts = %+v, want one crediting <@UBOB> with the reason and value", posts)
 	}
-	if typ, content := h.lastResponse(); typ != "ephemeral" || !strings.Contains(content, "4 kudos left today") {
-		t.Errorf("confirmation = %s %q, want an ephemeral one with 4 left", typ, content)
-	}
+	link := "https://fake.slack/archives/CGENERAL/p" + strings.ReplaceAll(posts[0].TS, ".", "")
 	dm := h.waitDM("UBOB", "untangling the deploy")
-	if !strings.Contains(body(dm), "https://fake.slack/archives/CGENERAL/p") {
-		t.Errorf("DM lacks the permalink: %s", dm.Blocks)
+	if !strings.Contains(body(dm), link) {
+		t.Errorf("DM lacks the permalink %s: %s", link, dm.Blocks)
 	}
 	if !strings.Contains(body(dm), "mute_dm") {
 		t.Errorf("DM lacks a way to stop kudos DMs: %s", dm.Blocks)
 	}
-	if _, err := h.slack.WaitForMessage(h.ctx(), "CKUDOS", func(m slacktest.Message) bool { return strings.Contains(body(m), "untangling") }); err != nil {
-		t.Errorf("kudos not shared in the kudos channel: %v", err)
+	share, err := h.slack.WaitForMessage(h.ctx(), "CKUDOS", func(m slacktest.Message) bool { return strings.Contains(body(m), "untangling") })
+	if err != nil {
+		t.Fatalf("kudos not shared in the kudos channel: %v", err)
+	}
+	if !strings.Contains(body(share), link) {
+		t.Errorf("share lacks the permalink %s: %s", link, share.Blocks)
+	}
+	// Order: the post, then what links to it.
+	order := map[string]int{}
+	for i, c := range h.slack.CallsTo("chat.postMessage") {
+		if _, seen := order[c.Params["channel"]]; !seen {
+			order[c.Params["channel"]] = i
+		}
+	}
+	if order["CGENERAL"] > order["CKUDOS"] || order["CGENERAL"] > order[h.slack.DMChannel("UBOB")] {
+		t.Errorf("order of chat.postMessage by channel = %v, want the public post first", order)
 	}
 	ks, err := h.db.KudosReceived("UBOB", 10)
 	if err != nil || len(ks) != 1 {
@@ -182,19 +224,19 @@ func TestKudosWhereTheBotCannotPost(t *testing.T) {
 		t.Run(channel, func(t *testing.T) {
 			h, _ := startKudosBot(t, kudosSetup{})
 			h.kudos("UALICE", channel, "<@UBOB> for the thorough code review")
-			var public bool
-			for _, r := range h.responses() {
-				if r.Params["response_type"] == "in_channel" && strings.Contains(r.Params["blocks"], "thorough code review") {
-					public = true
-				}
+			_, err := h.slack.WaitForCall(h.ctx(), "response_url", func(c slacktest.Call) bool {
+				return c.Params["response_type"] == "in_channel" && strings.Contains(c.Params["blocks"], "thorough code review")
+			})
+			if err != nil {
+				t.Errorf("no in_channel response_url post: %v %+v", err, h.responses())
 			}
-			if !public {
-				t.Errorf("no in_channel response_url post: %+v", h.responses())
-			}
-			if typ, content := h.lastResponse(); typ != "ephemeral" || !strings.Contains(content, "Kudos sent") {
-				t.Errorf("confirmation = %s %q", typ, content)
+			if content := h.confirmation(); !strings.Contains(content, "Kudos sent") || strings.Contains(content, "couldn't") {
+				t.Errorf("confirmation = %q", content)
 			}
 			h.waitDM("UBOB", "thorough code review")
+			if o, err := h.db.OutgoingByKey("kudos:1:unposted"); err == nil {
+				t.Errorf("the giver is told the post failed, but it went through the response_url: %+v", o)
+			}
 		})
 	}
 }
@@ -220,7 +262,7 @@ func TestKudosPrivate(t *testing.T) {
 func TestKudosUserGroup(t *testing.T) {
 	h, c := startKudosBot(t, kudosSetup{limit: 5})
 	h.kudos("UALICE", "CGENERAL", "<!subteam^S0DESIGN|@design> <@UBOB> for the launch page copy")
-	posts := h.public("CGENERAL")
+	posts := h.waitPublic("CGENERAL", "launch page copy")
 	if len(posts) != 1 {
 		t.Fatalf("posts = %d, want 1", len(posts))
 	}
@@ -232,7 +274,7 @@ func TestKudosUserGroup(t *testing.T) {
 	if strings.Contains(body(posts[0]), "subteam") {
 		t.Errorf("post pings the group: %s", posts[0].Blocks)
 	}
-	if _, content := h.lastResponse(); !strings.Contains(content, "3 kudos left") {
+	if content := h.confirmation(); !strings.Contains(content, "3 kudos left") {
 		t.Errorf("confirmation %q: two people thanked should use two of five", content)
 	}
 	h.waitDM("UBOB", "launch page copy")
@@ -328,7 +370,7 @@ func TestKudosAllowanceResetsAtGiversMidnight(t *testing.T) {
 func TestKudosNeutralisesMassMentions(t *testing.T) {
 	h, _ := startKudosBot(t, kudosSetup{})
 	h.kudos("UALICE", "CGENERAL", "<@UBOB> for the fix <!channel> <!here|here> <!subteam^S0DESIGN|@design> really")
-	posts := h.public("CGENERAL")
+	posts := h.waitPublic("CGENERAL", "for the fix")
 	if len(posts) != 1 {
 		t.Fatalf("posts = %d, want 1", len(posts))
 	}
@@ -405,7 +447,7 @@ func TestKudosModal(t *testing.T) {
 	}
 	h.markSent(ack.EnvelopeID)
 	h.waitHandled(ctx, ack.EnvelopeID)
-	posts := h.public("CGENERAL")
+	posts := h.waitPublic("CGENERAL", "careful review")
 	if len(posts) != 1 || !strings.Contains(body(posts[0]), "careful review of my PR &lt;&amp;&gt;") {
 		t.Fatalf("posts after the form = %+v, want the kudos with the text escaped", posts)
 	}
@@ -529,7 +571,7 @@ func TestKudosMuteDM(t *testing.T) {
 	if contains(h.slack.Messages(h.slack.DMChannel("UBOB")), "smooth release") {
 		t.Error("Bob muted kudos DMs but got one")
 	}
-	if len(h.public("CGENERAL")) != 1 {
+	if len(h.waitPublic("CGENERAL", "smooth release")) != 1 {
 		t.Error("muting DMs must not stop the public post")
 	}
 }

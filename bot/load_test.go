@@ -4,7 +4,8 @@ package bot_test
 //
 //	# ack latency under load (~10 s), also part of a plain `go test ./bot/`:
 //	go test -run TestAckUnderLoad -v ./bot/
-//	# p50/p99 for Rapport and for a bare slack-go socketmode client (~20 s):
+//	# p50/p99 and CPU per command for Rapport and for a bare slack-go
+//	# socketmode client, under two loads (~50 s):
 //	go test -run '^$' -bench BenchmarkAckLatency -benchtime 1x ./bot/
 //	# a coffee round of 2,000 people under time-scaled rate limits (~15-30 s):
 //	RAPPORT_LOAD=1 go test -run TestCoffeeRoundUnderRateLimits -v ./bot/
@@ -12,15 +13,20 @@ package bot_test
 // All of them skip under -short.
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
+	"net/http"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -41,6 +47,10 @@ const (
 	loadMaxAck      = 3 * time.Second  // Slack shows the person an error after 3 s
 	loadWaitForAcks = 30 * time.Second
 )
+
+// loadEpoch is when, by the bot's clock, every load starts: Tuesday 11:00
+// in Berlin, the load's people's zone, inside their working hours.
+var loadEpoch = time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 
 func loadUserIDs() []string {
 	out := make([]string, loadUsers)
@@ -63,16 +73,33 @@ func newLoadSlack(tb testing.TB) *slacktest.Server {
 
 // startLoadBot runs the real bot (discarding its logs, as a production
 // deployment at Info level mostly does under this load) against a fresh fake
-// Slack and returns the fake and a stop function.
-func startLoadBot(tb testing.TB) (*slacktest.Server, func()) {
+// Slack and returns the fake, a stop function, and a wait function that
+// returns once the bot has finished handling n envelopes in all.
+func startLoadBot(tb testing.TB) (*slacktest.Server, func(), func(n int64)) {
 	tb.Helper()
 	srv := newLoadSlack(tb)
 	client := slack.New("xoxb-test-bot-token",
 		slack.OptionAppLevelToken("xapp-test-app-token"),
 		slack.OptionAPIURL(srv.APIURL()))
-	b, err := bot.New(client, bot.SocketOf(socketmode.New(client)), storetest.MustOpen(tb), bot.Options{
-		Registerer: prometheus.NewRegistry(),
-		Retry:      bot.RetryPolicy{BaseDelay: 20 * time.Millisecond, MaxDelay: 100 * time.Millisecond},
+	// The bot's clock runs from a Tuesday morning, so that the load meets
+	// the same working hours (kudos DMs sent, not deferred) whenever it runs.
+	started := time.Now()
+	now := func() time.Time { return loadEpoch.Add(time.Since(started)) }
+	var handled atomic.Int64
+	progress := make(chan struct{}, 1)
+	sock, disconnects := bot.NewSocket(client) // as cmd/rapport wires it
+	b, err := bot.New(client, sock, storetest.MustOpen(tb), bot.Options{
+		Now:         now,
+		Registerer:  prometheus.NewRegistry(),
+		Retry:       bot.RetryPolicy{BaseDelay: 20 * time.Millisecond, MaxDelay: 100 * time.Millisecond},
+		Disconnects: disconnects,
+		OnHandled: func(string) {
+			handled.Add(1)
+			select {
+			case progress <- struct{}{}:
+			default:
+			}
+		},
 	}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		tb.Fatal(err)
@@ -93,12 +120,33 @@ func startLoadBot(tb testing.TB) (*slacktest.Server, func()) {
 	}
 	tb.Cleanup(stop)
 	waitSocket(tb, srv)
-	return srv, stop
+	wait := func(n int64) {
+		tb.Helper()
+		timeout := time.After(loadWaitForAcks)
+		for handled.Load() < n {
+			select {
+			case <-progress:
+			case <-timeout:
+				tb.Fatalf("handled %d of %d envelopes after %v", handled.Load(), n, loadWaitForAcks)
+			}
+		}
+	}
+	return srv, stop, wait
 }
 
 // startBareClient runs the floor: a plain slack-go socketmode client whose
 // only work is to ack every envelope.
 func startBareClient(tb testing.TB) (*slacktest.Server, func()) {
+	srv, stop, _ := startBare(tb, nil)
+	return srv, stop
+}
+
+// startBare runs a plain slack-go socketmode client that acks every
+// envelope and, when reply is set, then posts reply as it is to a slash
+// command's response_url: the floor for a command that must be answered,
+// with none of Rapport's work (no claim, no routing, no rendering). The
+// returned wait function returns once n replies have been answered.
+func startBare(tb testing.TB, reply []byte) (*slacktest.Server, func(), func(n int64)) {
 	tb.Helper()
 	srv := newLoadSlack(tb)
 	client := slack.New("xoxb-test-bot-token",
@@ -107,6 +155,32 @@ func startBareClient(tb testing.TB) (*slacktest.Server, func()) {
 	sm := socketmode.New(client)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
+	var replied atomic.Int64
+	progress := make(chan struct{}, 1)
+	post := func(url string) {
+		defer wg.Done()
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(reply))
+		if err != nil {
+			tb.Error(err)
+			return
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			tb.Errorf("reply: %v", err)
+			return
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			tb.Errorf("reply: %s", resp.Status)
+		}
+		replied.Add(1)
+		select {
+		case progress <- struct{}{}:
+		default:
+		}
+	}
 	wg.Add(2)
 	go func() { defer wg.Done(); _ = sm.RunContext(ctx) }()
 	go func() {
@@ -119,6 +193,10 @@ func startBareClient(tb testing.TB) (*slacktest.Server, func()) {
 				if evt.Request != nil && evt.Request.EnvelopeID != "" {
 					sm.Ack(*evt.Request)
 				}
+				if cmd, ok := evt.Data.(slack.SlashCommand); ok && reply != nil {
+					wg.Add(1)
+					go post(cmd.ResponseURL)
+				}
 			}
 		}
 	}()
@@ -126,7 +204,18 @@ func startBareClient(tb testing.TB) (*slacktest.Server, func()) {
 	stop := func() { once.Do(func() { cancel(); wg.Wait() }) }
 	tb.Cleanup(stop)
 	waitSocket(tb, srv)
-	return srv, stop
+	wait := func(n int64) {
+		tb.Helper()
+		timeout := time.After(loadWaitForAcks)
+		for reply != nil && replied.Load() < n {
+			select {
+			case <-progress:
+			case <-timeout:
+				tb.Fatalf("replied to %d of %d commands after %v", replied.Load(), n, loadWaitForAcks)
+			}
+		}
+	}
+	return srv, stop, wait
 }
 
 func waitSocket(tb testing.TB, srv *slacktest.Server) {
@@ -138,16 +227,33 @@ func waitSocket(tb testing.TB, srv *slacktest.Server) {
 	}
 }
 
-// ackLoad sends 500 slash commands, /rapport help and /kudos mixed, from 50
-// users (one goroutine each), spread evenly over loadWindow, and returns for
-// each the time from just before injection to the ack as the fake Slack
-// received it.
-func ackLoad(tb testing.TB, srv *slacktest.Server) []time.Duration {
+// loadSpec is one shape of load: users people (one goroutine each) send
+// perUser commands each, spread evenly over window; every other command is
+// a /kudos unless helpOnly, the rest /rapport help.
+type loadSpec struct {
+	users    int
+	perUser  int
+	window   time.Duration
+	helpOnly bool
+}
+
+func (s loadSpec) total() int { return s.users * s.perUser }
+
+// mixedLoad is 500 commands, /rapport help and /kudos alternating, from 50
+// people over 10 s (50 a second).
+var mixedLoad = loadSpec{users: loadUsers, perUser: loadPerUser, window: loadWindow}
+
+// helpLoad is 1,000 /rapport help from 50 people over 10 s (100 a second).
+var helpLoad = loadSpec{users: loadUsers, perUser: 2 * loadPerUser, window: loadWindow, helpOnly: true}
+
+// ackLoad sends spec's commands and returns for each the time from just
+// before injection to the ack as the fake Slack received it.
+func ackLoad(tb testing.TB, srv *slacktest.Server, spec loadSpec) []time.Duration {
 	tb.Helper()
-	users := loadUserIDs()
-	total := loadUsers * loadPerUser
-	step := loadWindow / time.Duration(total)
-	ctx, cancel := context.WithTimeout(context.Background(), loadWindow+loadWaitForAcks)
+	users := loadUserIDs()[:spec.users]
+	total := spec.total()
+	step := spec.window / time.Duration(total)
+	ctx, cancel := context.WithTimeout(context.Background(), spec.window+loadWaitForAcks)
 	defer cancel()
 	lat := make([]time.Duration, total)
 	errs := make([]error, total)
@@ -155,12 +261,12 @@ func ackLoad(tb testing.TB, srv *slacktest.Server) []time.Duration {
 	var wg sync.WaitGroup
 	for u, user := range users {
 		wg.Go(func() {
-			for k := range loadPerUser {
-				i := k*loadUsers + u // the i-th command overall
+			for k := range spec.perUser {
+				i := k*spec.users + u // the i-th command overall
 				time.Sleep(time.Until(start.Add(time.Duration(i) * step)))
 				cmd := slack.SlashCommand{Command: "/rapport", Text: "help", UserID: user, ChannelID: "CGENERAL", ChannelName: "general"}
-				if i%2 == 1 {
-					cmd.Command, cmd.Text = "/kudos", fmt.Sprintf("<@%s> for carrying the load test #%d", users[(u+1)%loadUsers], i)
+				if i%2 == 1 && !spec.helpOnly {
+					cmd.Command, cmd.Text = "/kudos", fmt.Sprintf("<@%s> for carrying the load test #%d", users[(u+1)%len(users)], i)
 				}
 				sent := time.Now()
 				ack, err := srv.SlashCommand(ctx, cmd)
@@ -201,8 +307,8 @@ func TestAckUnderLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("load test (~10 s); run without -short")
 	}
-	srv, stop := startLoadBot(t)
-	lat := ackLoad(t, srv)
+	srv, stop, _ := startLoadBot(t)
+	lat := ackLoad(t, srv, mixedLoad)
 	stop()
 	slow := 0
 	for i, d := range lat {
@@ -220,32 +326,124 @@ func TestAckUnderLoad(t *testing.T) {
 		len(lat), ms(percentile(lat, 0.50)), ms(percentile(lat, 0.99)), ms(percentile(lat, 1)))
 }
 
-// BenchmarkAckLatency reports ack latency percentiles for Rapport and, in
-// the same run, for a bare socketmode client that only acks (the floor set
-// by slack-go, the websocket and the fake). One iteration is 2×10 s of load:
+// loadPhase is what one client did under one load: each command's ack
+// latency, the process CPU time the phase cost, and the fake's record of
+// the calls the client made.
+type loadPhase struct {
+	lat   []time.Duration
+	cpu   time.Duration
+	calls []slacktest.Call
+}
+
+// starter starts a client against a fresh fake Slack; it returns the fake,
+// a stop function, and a function that waits until the client has finished
+// the work behind n commands.
+type starter func(testing.TB) (*slacktest.Server, func(), func(n int64))
+
+// measureLoad runs spec against a freshly started client and measures the
+// process's CPU time from the first command until the client's work is done
+// (Rapport: every handler has finished; the bare client's work ends with
+// the ack). Start-up and shutdown are outside the measurement, and a GC
+// before it keeps an earlier phase's garbage off this phase's bill. Every
+// client shares the test process with the fake Slack and the load
+// generator, so a phase's CPU time includes theirs: compare phases, not
+// absolute numbers.
+func measureLoad(b *testing.B, spec loadSpec, start starter) loadPhase {
+	b.Helper()
+	srv, stop, settle := start(b)
+	defer stop()
+	runtime.GC()
+	cpu0, _ := processCPU()
+	lat := ackLoad(b, srv, spec)
+	settle(int64(spec.total()))
+	cpu1, _ := processCPU()
+	return loadPhase{lat: lat, cpu: cpu1 - cpu0, calls: srv.Calls()}
+}
+
+func startBareLoad(tb testing.TB) (*slacktest.Server, func(), func(int64)) { return startBare(tb, nil) }
+
+// BenchmarkAckLatency reports, side by side, ack latency percentiles and
+// CPU time per command for Rapport and for a bare socketmode client that
+// only acks (the floor set by slack-go, the websocket and the fake). They
+// run one after the other, each its own 10 s of load:
+//
+//   - mixed: 500 commands, /rapport help and /kudos alternating (50/s);
+//   - help: 1,000 /rapport help (100/s). Here a third client, the bare one
+//     that also posts Rapport's help answer (as Rapport sent it) to each
+//     response_url, is the floor for answering: the fake Slack's work to
+//     receive and check the answer is in it.
+//
+// The cpu-us/cmd figures all include the fake Slack's and the load
+// generator's share (they run in this process too). bot-cpu-us/cmd, Rapport
+// less the bare client, is what Rapport costs beyond acking (its ack path,
+// claim, handler and answer, and the fake receiving the answer);
+// own-cpu-us/cmd, Rapport less the replying client, is Rapport's own work
+// beyond the least any bot must do to ack and answer.
 //
 //	go test -run '^$' -bench BenchmarkAckLatency -benchtime 1x ./bot/
 func BenchmarkAckLatency(b *testing.B) {
 	if testing.Short() {
-		b.Skip("load benchmark (~20 s); run without -short")
+		b.Skip("load benchmark (~50 s); run without -short")
 	}
-	var rapport, bare []time.Duration
-	for b.Loop() {
-		srv, stop := startLoadBot(b)
-		rapport = append(rapport, ackLoad(b, srv)...)
-		stop()
+	for _, c := range []struct {
+		name  string
+		spec  loadSpec
+		reply bool
+	}{{"mixed", mixedLoad, false}, {"help", helpLoad, true}} {
+		b.Run(c.name, func(b *testing.B) {
+			var rapport, bare, replying []time.Duration
+			var rapportCPU, bareCPU, replyCPU time.Duration
+			cmds := 0
+			for b.Loop() {
+				r := measureLoad(b, c.spec, startLoadBot)
+				rapport, rapportCPU = append(rapport, r.lat...), rapportCPU+r.cpu
 
-		srv, stop = startBareClient(b)
-		bare = append(bare, ackLoad(b, srv)...)
-		stop()
+				f := measureLoad(b, c.spec, startBareLoad)
+				bare, bareCPU = append(bare, f.lat...), bareCPU+f.cpu
+
+				if c.reply {
+					var answer []byte
+					for _, call := range r.calls {
+						if call.Method == "response_url" {
+							answer = call.Body
+							break
+						}
+					}
+					if answer == nil {
+						b.Fatal("Rapport posted no answer to a response_url")
+					}
+					p := measureLoad(b, c.spec, func(tb testing.TB) (*slacktest.Server, func(), func(int64)) { return startBare(tb, answer) })
+					replying, replyCPU = append(replying, p.lat...), replyCPU+p.cpu
+				}
+				cmds += c.spec.total()
+			}
+			b.ReportMetric(0, "ns/op") // an iteration is a fixed 10 s of load per client; its time means nothing
+			p50, p99 := percentile(rapport, 0.50), percentile(rapport, 0.99)
+			bareP50, bareP99 := percentile(bare, 0.50), percentile(bare, 0.99)
+			b.ReportMetric(ms(p50), "p50-ms")
+			b.ReportMetric(ms(p99), "p99-ms")
+			b.ReportMetric(ms(percentile(rapport, 1)), "max-ms")
+			b.ReportMetric(ms(bareP50), "bare-p50-ms")
+			b.ReportMetric(ms(bareP99), "bare-p99-ms")
+			b.ReportMetric(ms(percentile(bare, 1)), "bare-max-ms")
+			b.ReportMetric(float64(p50)/float64(bareP50), "p50-ratio")
+			b.ReportMetric(float64(p99)/float64(bareP99), "p99-ratio")
+			if c.reply {
+				b.ReportMetric(ms(percentile(replying, 0.50)), "reply-p50-ms")
+				b.ReportMetric(ms(percentile(replying, 0.99)), "reply-p99-ms")
+			}
+			if _, ok := processCPU(); ok && cmds > 0 {
+				us := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) / float64(cmds) }
+				b.ReportMetric(us(rapportCPU), "cpu-us/cmd")
+				b.ReportMetric(us(bareCPU), "bare-cpu-us/cmd")
+				b.ReportMetric(us(rapportCPU-bareCPU), "bot-cpu-us/cmd")
+				if c.reply {
+					b.ReportMetric(us(replyCPU), "reply-cpu-us/cmd")
+					b.ReportMetric(us(rapportCPU-replyCPU), "own-cpu-us/cmd")
+				}
+			}
+		})
 	}
-	b.ReportMetric(0, "ns/op") // an iteration is a fixed 2×10 s of load; its time means nothing
-	b.ReportMetric(ms(percentile(rapport, 0.50)), "p50-ms")
-	b.ReportMetric(ms(percentile(rapport, 0.99)), "p99-ms")
-	b.ReportMetric(ms(percentile(rapport, 1)), "max-ms")
-	b.ReportMetric(ms(percentile(bare, 0.50)), "bare-p50-ms")
-	b.ReportMetric(ms(percentile(bare, 0.99)), "bare-p99-ms")
-	b.ReportMetric(ms(percentile(bare, 1)), "bare-max-ms")
 }
 
 // --- A coffee round of 2,000 under rate limits ---
@@ -418,7 +616,7 @@ func TestCoffeeRoundUnderRateLimits(t *testing.T) {
 			}
 		}))
 	for _, u := range people {
-		if _, _, err := h.db.UpdateCoffeeMember(u, func(m *store.CoffeeMember) error { m.Via = store.ViaCommand; return nil }); err != nil {
+		if _, _, err := h.db.UpdateCoffeeMember(u, func(m *store.CoffeeMember) error { m.Via = store.ViaCommand; return nil }, store.Effects{}); err != nil {
 			t.Fatal(err)
 		}
 	}

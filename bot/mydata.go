@@ -3,9 +3,12 @@ package bot
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/slack-go/slack"
+
+	"github.com/rapport-bot/rapport/store"
 )
 
 // myData answers /rapport my-data: a DM summarising everything stored about
@@ -70,24 +73,59 @@ func renderForgetMeModal() slack.ModalViewRequest {
 }
 
 // forgetMeSubmit deletes the person's data. Only the submitter's own data:
-// the form carries no user ID to tamper with.
+// the form carries no user ID to tamper with. What the deletion causes is
+// committed with it: the edits of Rapport's messages that named them
+// (queued by ForgetUser) and a Home refresh for everyone whose follow-ups,
+// kudos or circle changed. The person is answered after the commit, by DM
+// (a submitted modal has no other place to answer in): that it is done,
+// or, when the store failed, that nothing was deleted.
 func (b *Bot) forgetMeSubmit(ctx context.Context, in interaction) error {
-	st, err := b.store.ForgetUser(in.user, b.opts.Now())
+	now := b.opts.Now()
+	// The cause names the deletion, never the person: nothing left may name them.
+	cause := fmt.Sprintf("forget:%d", now.UnixNano())
+	st, err := b.store.ForgetUser(in.user, now, func(affected []string) store.Effects {
+		var e store.Effects
+		for _, u := range affected {
+			e.Outbox = append(e.Outbox, homeRefresh(u, cause))
+		}
+		return effectsDueAt(e, now)
+	})
 	if err != nil {
-		return err
+		if dm := b.forgetDM(ctx, in.user); dm != "" {
+			if _, perr := b.send.post(ctx, message{Channel: dm, Text: forgetFailedText}); perr != nil {
+				return errors.Join(err, perr)
+			}
+		}
+		return err // logged; the person has been told
 	}
+	b.kickOutbox()
 	// bbolt keeps freed pages as they were: compact so the bytes are gone
 	// from the file too. The data is already unreachable if this fails.
 	if err := b.store.Compact(); err != nil {
 		b.log.Error("compact after forget-me failed", "err", err)
 	}
 	b.dms.Delete(in.user)
-	b.log.Info("user data forgotten", "user", in.user, "followups", st.Followups, "checkins", st.Checkins, "kudos_anonymised", st.KudosAnonymised, "edits", st.Edits)
-	dm, err := b.openDM(ctx, in.user)
-	if err != nil {
-		return err
-	}
+	b.log.Info("user data forgotten", "user", in.user, "followups", st.Followups, "checkins", st.Checkins, "kudos_anonymised", st.KudosAnonymised, "edits", st.Edits, "homes", len(st.Affected))
+	dm := b.forgetDM(ctx, in.user)
 	b.dms.Delete(in.user)
-	_, err = b.send.post(ctx, message{Channel: dm, Text: "Done: everything Rapport stored about you is deleted. If you use Rapport again, it starts fresh."})
+	if dm == "" {
+		return fmt.Errorf("forget-me %s: no DM to confirm in", in.user)
+	}
+	_, err = b.send.post(ctx, message{Channel: dm, Text: forgetDoneText})
 	return err
 }
+
+// forgetDM is the person's DM with Rapport, or "" when it cannot be opened.
+func (b *Bot) forgetDM(ctx context.Context, user string) string {
+	dm, err := b.openDM(ctx, user)
+	if err != nil {
+		b.log.Warn("forget-me: could not open the DM to answer", "user", user, "err", err)
+		return ""
+	}
+	return dm
+}
+
+const (
+	forgetDoneText   = "Done: everything Rapport stored about you is deleted. If you use Rapport again, it starts fresh."
+	forgetFailedText = "Sorry, I couldn't delete your data, so nothing was deleted. Please try again in a moment with `/rapport forget-me`."
+)

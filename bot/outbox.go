@@ -54,6 +54,25 @@ type renderer func(ctx context.Context, o store.Outgoing) (text string, blocks [
 // something else in one transaction (a kudos post's ts on the kudos).
 type deliveredHook func(o store.Outgoing, channel, ts string) error
 
+// A failedHook gives an outbox item up for good, in place of
+// store.FailOutgoing, for items whose failure must cause something in the
+// same transaction (telling a kudos giver that the post was not made).
+type failedHook func(o store.Outgoing, cause error) error
+
+// effectsDueAt makes the messages of an action's effects due at now, on
+// the bot's clock, unless they say otherwise: the store stamps an item
+// without a NotBefore with its own clock, which need not be the bot's.
+func effectsDueAt(e store.Effects, now time.Time) store.Effects {
+	out := slices.Clone(e.Outbox)
+	for i := range out {
+		if out[i].NotBefore.IsZero() {
+			out[i].NotBefore = now
+		}
+	}
+	e.Outbox = out
+	return e
+}
+
 func (b *Bot) kickOutbox() {
 	select {
 	case b.kick <- struct{}{}:
@@ -132,7 +151,11 @@ func (b *Bot) requeueStuck(ctx context.Context) error {
 	now := b.opts.Now()
 	for _, o := range stuck {
 		if ts, found := b.findPosted(ctx, o); found && o.UpdateTS == "" {
-			if err := b.store.FinishOutgoing(o.ID, ts, now); err != nil {
+			finish := func() error { return b.store.FinishOutgoing(o.ID, ts, now) }
+			if hook := b.onDelivered[o.Render]; hook != nil && o.Channel != "" {
+				finish = func() error { return hook(o, o.Channel, ts) }
+			}
+			if err := finish(); err != nil {
 				return err
 			}
 			b.log.Info("outbox: an item interrupted by a restart had been posted", "key", o.Key)
@@ -236,7 +259,13 @@ func (b *Bot) deliver(ctx context.Context, now time.Time, o store.Outgoing) (boo
 			return false, err
 		case first.State == store.OutboxPending || first.State == store.OutboxSending:
 			at := now.Add(afterPoll)
-			if first.NotBefore.After(at) {
+			switch {
+			case first.State == store.OutboxPending && !first.NotBefore.After(now):
+				// Due, only behind this one (a restart put it back in the
+				// queue later): due at the same instant, this one comes
+				// next after it, by ID, in this very drain.
+				at = first.NotBefore
+			case first.NotBefore.After(at):
 				at = first.NotBefore
 			}
 			return false, b.store.DeferOutgoing(o.ID, at, "waiting for "+o.After, now)
@@ -328,6 +357,9 @@ func (b *Bot) deliveryFailed(log *slog.Logger, o store.Outgoing, now time.Time, 
 	if classify(err).label == "permanent" || o.Attempts+1 >= outboxMaxAttempts {
 		if !warnNotInChannel(log, err) {
 			log.Error("outbox: delivery failed for good", "err", err)
+		}
+		if hook := b.onFailed[o.Render]; hook != nil {
+			return hook(o, err)
 		}
 		return b.store.FailOutgoing(o.ID, err.Error(), b.opts.Now())
 	}

@@ -79,7 +79,7 @@ func (b *Bot) onUserChange(ctx context.Context, ev event) error {
 		p.Deleted = u.Deleted
 		p.IsRestricted = u.IsRestricted || u.IsUltraRestricted
 		p.Updated = now
-	})
+	}, store.Effects{})
 	if err != nil {
 		return fmt.Errorf("user_change %s: %w", u.ID, err)
 	}

@@ -42,9 +42,9 @@ func (b *Bot) setMuted(ctx context.Context, in interaction, kind store.DMKind, m
 			p.Muted = append(p.Muted, kind)
 			slices.Sort(p.Muted)
 		}
-	})
+	}, store.Effects{})
 	if err != nil {
-		return err
+		return notSaved(err, "that")
 	}
 	text, blocks := renderMuteAnswer(kind, name, muted)
 	return b.answer(ctx, in.origin, response{Text: text, Blocks: blocks})

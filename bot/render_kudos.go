@@ -3,6 +3,7 @@ package bot
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -130,6 +131,15 @@ func renderKudosShare(k kudosPost) (string, []slack.Block) {
 		text += " in " + ch
 	}
 	blocks := []slack.Block{kudosSection(kudosBody(k, ":tada: "+kudosHeadline(k)))}
+	if where := kudosShareWhere(k); where != "" {
+		blocks = append(blocks, kudosContext(where))
+	}
+	return text, append(blocks, kudosContext(kudosInvite))
+}
+
+// kudosShareWhere is the share's line saying where the kudos was given,
+// with the link to the post when known; "" when neither is.
+func kudosShareWhere(k kudosPost) string {
 	var where []string
 	if ch := kudosChannel(k.Channel); ch != "" {
 		where = append(where, "Given in "+ch)
@@ -137,10 +147,7 @@ func renderKudosShare(k kudosPost) (string, []slack.Block) {
 	if u := kudosSafeURL(k.Permalink); u != "" {
 		where = append(where, "<"+u+"|View the original post>")
 	}
-	if len(where) > 0 {
-		blocks = append(blocks, kudosContext(strings.Join(where, " · ")))
-	}
-	return text, append(blocks, kudosContext(kudosInvite))
+	return strings.Join(where, " · ")
 }
 
 // renderKudosDM builds the direct message to one receiver, you: who thanked
@@ -165,20 +172,8 @@ func renderKudosDM(k kudosPost, you string) (string, []slack.Block) {
 	if r := strings.TrimSpace(k.Reason); r != "" {
 		text += ": " + kudosClip(kudosOneLine(r), 150)
 	}
-	var where string
-	switch {
-	case k.Private:
-		where = ":lock: Sent privately: not posted anywhere or counted on leaderboards."
-	case kudosSafeURL(k.Permalink) != "":
-		where = ":eyes: <" + kudosSafeURL(k.Permalink) + "|See the post>"
-		if ch := kudosChannel(k.Channel); ch != "" {
-			where += " in " + ch
-		}
-	case kudosChannel(k.Channel) != "":
-		where = ":eyes: Posted in " + kudosChannel(k.Channel)
-	}
 	blocks := []slack.Block{kudosSection(kudosBody(k, ":tada: "+headline))}
-	if where != "" {
+	if where := kudosDMWhere(k); where != "" {
 		blocks = append(blocks, kudosContext(where))
 	}
 	blocks = append(blocks,
@@ -187,6 +182,80 @@ func renderKudosDM(k kudosPost, you string) (string, []slack.Block) {
 			slack.NewButtonBlockElement(muteDMAction, string(store.DMKudos), slack.NewTextBlockObject(slack.PlainTextType, "Stop kudos DMs", false, false))),
 	)
 	return kudosClip(text, kudosFallback), blocks
+}
+
+// kudosDMWhere is the DM's line saying where the kudos can be seen (or
+// that it was private); "" when nowhere is known.
+func kudosDMWhere(k kudosPost) string {
+	switch {
+	case k.Private:
+		return ":lock: Sent privately: not posted anywhere or counted on leaderboards."
+	case kudosSafeURL(k.Permalink) != "":
+		where := ":eyes: <" + kudosSafeURL(k.Permalink) + "|See the post>"
+		if ch := kudosChannel(k.Channel); ch != "" {
+			where += " in " + ch
+		}
+		return where
+	case kudosChannel(k.Channel) != "":
+		return ":eyes: Posted in " + kudosChannel(k.Channel)
+	}
+	return ""
+}
+
+// withKudosPermalink adds the link to the public post, once it is known,
+// to a share or DM rendered before (renderKudosShare, renderKudosDM with
+// no Permalink): the line saying where the kudos was given becomes the one
+// with the link. Other blocks are kept as they are.
+func withKudosPermalink(blocks []slack.Block, channel, link string) []slack.Block {
+	if kudosSafeURL(link) == "" {
+		return blocks
+	}
+	plain, linked := kudosPost{Channel: channel}, kudosPost{Channel: channel, Permalink: link}
+	return swapKudosContext(blocks, map[string]string{
+		kudosDMWhere(plain):    kudosDMWhere(linked),
+		kudosShareWhere(plain): kudosShareWhere(linked),
+	})
+}
+
+// withKudosUnposted corrects a DM rendered before its public post was
+// tried, once the post failed for good: "Posted in #channel" would not be
+// true, so it says where the kudos was given instead.
+func withKudosUnposted(blocks []slack.Block, channel string) []slack.Block {
+	ch := kudosChannel(channel)
+	if ch == "" {
+		return blocks
+	}
+	return swapKudosContext(blocks, map[string]string{
+		kudosDMWhere(kudosPost{Channel: channel}): ":speech_balloon: Given in " + ch,
+	})
+}
+
+// swapKudosContext replaces the one-text context blocks whose text is a
+// key of swaps with the value; other blocks are kept as they are.
+func swapKudosContext(blocks []slack.Block, swaps map[string]string) []slack.Block {
+	out := slices.Clone(blocks)
+	for i, bl := range out {
+		cb, ok := bl.(*slack.ContextBlock)
+		if !ok || len(cb.ContextElements.Elements) != 1 {
+			continue
+		}
+		t, ok := cb.ContextElements.Elements[0].(*slack.TextBlockObject)
+		if !ok || t.Text == "" {
+			continue
+		}
+		if to, ok := swaps[t.Text]; ok {
+			out[i] = kudosContext(to)
+		}
+	}
+	return out
+}
+
+// kudosUnpostedNote tells the giver that the public post of their kudos to
+// receivers could not be made in channel (Slack refused the bot there and
+// the command's response_url did not work either, or Slack kept failing).
+func kudosUnpostedNote(receivers []string, channel string) string {
+	return fmt.Sprintf("I saved your kudos to %s but couldn't post it in %s (if I'm not in that channel, invite me with `/invite @rapport`); they still get it by DM.",
+		joinMentions(receivers), kudosChannel(channel))
 }
 
 // renderKudosSent is the giver's short private confirmation: who was thanked,

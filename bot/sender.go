@@ -302,25 +302,32 @@ type response struct {
 	Blocks          []slack.Block
 	InChannel       bool
 	ReplaceOriginal bool
+
+	// body, when set, is this response encoded ahead as a response_url
+	// body (canned); respond posts it as it is. An answer that is the same
+	// for everyone every time (the help) is encoded once at start instead of
+	// on every command.
+	body []byte
 }
 
-// respond posts r to a response_url. When Slack refuses the blocks, the
-// text is sent alone, so the reply never vanishes.
-func (s *sender) respond(ctx context.Context, url string, r response) error {
-	err := s.respondOnce(ctx, url, r)
-	if err != nil && len(r.Blocks) > 0 && r.Text != "" && refusedContent(err) {
-		s.log.Warn("blocks refused; sent as text", "method", "response_url", "err", err)
-		r.Blocks = nil
-		r.Text = fallbackText(r.Text)
-		return s.respondOnce(ctx, url, r)
+// canned returns r with its response_url body encoded, ready to be sent
+// any number of times.
+func canned(r response) (response, error) {
+	r.body = nil
+	body, err := encodeResponse(r)
+	if err != nil {
+		return response{}, err
 	}
-	return err
+	r.body = body
+	return r, nil
 }
 
-func (s *sender) respondOnce(ctx context.Context, url string, r response) error {
+// encodeResponse is the body respond posts for r: its blocks fitted to
+// Slack's limits and its text and blocks free of mass mentions.
+func encodeResponse(r response) ([]byte, error) {
 	blocks, err := prepareBlocks(r.Blocks)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	msg := &slack.WebhookMessage{
 		Text:            neutraliseMentions(r.Text),
@@ -333,22 +340,48 @@ func (s *sender) respondOnce(ctx context.Context, url string, r response) error 
 	if len(blocks) > 0 {
 		msg.Blocks = &slack.Blocks{BlockSet: blocks}
 	}
+	raw, err := json.Marshal(msg)
+	if err != nil {
+		return nil, fmt.Errorf("bot: encode response: %w", err)
+	}
+	return raw, nil
+}
+
+// respond posts r to a response_url. When Slack refuses the blocks, the
+// text is sent alone, so the reply never vanishes.
+func (s *sender) respond(ctx context.Context, url string, r response) error {
+	err := s.respondOnce(ctx, url, r)
+	if err != nil && len(r.Blocks) > 0 && r.Text != "" && refusedContent(err) {
+		s.log.Warn("blocks refused; sent as text", "method", "response_url", "err", err)
+		r.Blocks = nil
+		r.Text = fallbackText(r.Text)
+		r.body = nil
+		return s.respondOnce(ctx, url, r)
+	}
+	return err
+}
+
+func (s *sender) respondOnce(ctx context.Context, url string, r response) error {
+	body := r.body
+	if body == nil {
+		var err error
+		if body, err = encodeResponse(r); err != nil {
+			return err
+		}
+	}
 	return s.call(ctx, "response_url", func(ctx context.Context) error {
-		return s.postWebhook(ctx, url, msg)
+		return s.postWebhook(ctx, url, body)
 	})
 }
 
-// postWebhook posts msg to a response_url and reads Slack's answer. Slack
+// postWebhook posts payload, an encoded slack.WebhookMessage, to a
+// response_url and reads Slack's answer. Slack
 // refuses some payloads (blocks over a limit) with HTTP 200 and
 // {"ok":false,"error":"invalid_blocks"} in the body, which slack-go's
 // webhook helper ignores because it reads only the status; here such an
 // answer is an error like any Web API ok:false.
-func (s *sender) postWebhook(ctx context.Context, url string, msg *slack.WebhookMessage) error {
-	raw, err := json.Marshal(msg)
-	if err != nil {
-		return fmt.Errorf("bot: encode response: %w", err)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(raw))
+func (s *sender) postWebhook(ctx context.Context, url string, payload []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(payload))
 	if err != nil {
 		return fmt.Errorf("bot: response request: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -225,5 +226,58 @@ func TestSenderNeutralisesBlocks(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("posted blocks lack %q: %s", want, got)
 		}
+	}
+}
+
+// Ensure a canned response posts exactly the body respond encodes for the
+// same response on the spot, and that when Slack refuses its blocks the
+// fallback is text alone, not the canned body again.
+func TestSenderRespondsCanned(t *testing.T) {
+	var mu sync.Mutex
+	var bodies []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, string(raw))
+		n := len(bodies)
+		mu.Unlock()
+		if n == 2 { // the canned body: refused, as Slack refuses bad blocks
+			fmt.Fprint(w, `{"ok":false,"error":"invalid_blocks"}`)
+			return
+		}
+		fmt.Fprint(w, `{"ok":true}`)
+	}))
+	defer srv.Close()
+	s := newSender(slack.New("xoxb-test-token"), srv.Client(), RetryPolicy{}, newMetrics(nil), slog.New(slog.DiscardHandler))
+	r := response{Text: "hi <!here>", Blocks: []slack.Block{
+		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "hi <!channel>", false, false), nil, nil),
+	}}
+	c, err := canned(r)
+	if err != nil {
+		t.Fatalf("canned: %v", err)
+	}
+	if err := s.respond(t.Context(), srv.URL, r); err != nil {
+		t.Fatalf("respond(fresh) = %v", err)
+	}
+	if err := s.respond(t.Context(), srv.URL, c); err != nil {
+		t.Fatalf("respond(canned) = %v, want the text fallback to succeed", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(bodies) != 3 {
+		t.Fatalf("%d posts to the response_url, want 3 (fresh, canned, fallback): %q", len(bodies), bodies)
+	}
+	if bodies[1] != bodies[0] {
+		t.Errorf("canned body = %s, want the fresh encoding %s", bodies[1], bodies[0])
+	}
+	if massMention.MatchString(bodies[1]) {
+		t.Errorf("canned body keeps a mass mention: %s", bodies[1])
+	}
+	var fallback slack.WebhookMessage
+	if err := json.Unmarshal([]byte(bodies[2]), &fallback); err != nil {
+		t.Fatalf("fallback body %s: %v", bodies[2], err)
+	}
+	if fallback.Blocks != nil && len(fallback.Blocks.BlockSet) > 0 || !strings.Contains(fallback.Text, "hi") {
+		t.Errorf("fallback after refused blocks = %s, want the text alone", bodies[2])
 	}
 }

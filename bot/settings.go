@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -89,7 +90,9 @@ func (b *Bot) validateSettings(in interaction) map[string]string {
 // own preferences, whatever the payload says. The zone is stored in its
 // IANA spelling, however it was typed. The modal closes on the ack, so the
 // confirmation goes where the person is: the Home tab (the only place with
-// a Settings button), republished with what was saved.
+// a Settings button), republished with what was saved. If the store
+// fails, nothing is saved and the Home says so (a submitted modal has no
+// other place to answer in).
 func (b *Bot) saveSettings(ctx context.Context, in interaction) error {
 	f := readSettingsForm(in)
 	tz, _ := store.CanonicalZone(f.tz) // validated before the ack; "" when empty
@@ -103,10 +106,16 @@ func (b *Bot) saveSettings(ctx context.Context, in interaction) error {
 				p.Muted = append(p.Muted, k)
 			}
 		}
-	})
-	if err != nil {
-		return err
-	}
+	}, store.Effects{})
 	b.homeSeen.Store(in.user, true)
+	if err != nil {
+		if perr := b.publishHomeNotice(ctx, in.user, settingsNotSavedNotice); perr != nil {
+			return errors.Join(err, perr)
+		}
+		return err // logged; the person has been told
+	}
 	return b.publishHomeNotice(ctx, in.user, settingsSavedNotice(saved, b.workWeek(saved), b.location(saved), b.opts.Now()))
 }
+
+// settingsNotSavedNotice heads the Home when saving the settings failed.
+const settingsNotSavedNotice = ":warning: Sorry, I couldn't save your settings, so nothing was changed. Please try again in a moment."

@@ -46,18 +46,18 @@ type Store interface {
 }
 
 type circleStore interface {
-	AddCheckin(c store.Checkin) (store.Checkin, error)
+	AddCheckin(c store.Checkin, effects func(c store.Checkin) store.Effects) (store.Checkin, error)
 	Checkins() ([]store.Checkin, error)
 	RecordInTouch(a, b string, at time.Time, kind string) error
 	CircleEntry(owner, other string) (store.CircleEntry, error)
-	UpdateCircleEntry(owner, other string, f func(c *store.CircleEntry) error) (store.CircleEntry, error)
+	UpdateCircleEntry(owner, other string, f func(c *store.CircleEntry) error, e store.Effects) (store.CircleEntry, error)
 	Lapsed(owner string, now time.Time, defaultDays, limit int) ([]store.CircleEntry, error)
 	ReconnectOwners() ([]string, error)
 }
 
 type dataStore interface {
 	UserExport(w io.Writer, user string, now time.Time) (store.UserDataCounts, error)
-	ForgetUser(user string, now time.Time) (store.ForgetStats, error)
+	ForgetUser(user string, now time.Time, effects func(affected []string) store.Effects) (store.ForgetStats, error)
 	Compact() error
 }
 
@@ -70,7 +70,7 @@ type eventStore interface {
 
 type peopleStore interface {
 	Person(id string) (store.Person, error)
-	UpdatePerson(id string, f func(p *store.Person)) (store.Person, error)
+	UpdatePerson(id string, f func(p *store.Person), e store.Effects) (store.Person, error)
 }
 
 type outboxStore interface {
@@ -85,8 +85,9 @@ type outboxStore interface {
 }
 
 type kudosStore interface {
-	GiveKudos(k store.Kudos, a store.Allowance) (store.Kudos, int, error)
-	SetKudosMessage(id uint64, channel, ts string) error
+	GiveKudos(k store.Kudos, a store.Allowance, effects func(store.Kudos) store.Effects) (store.Kudos, int, error)
+	FinishKudosPost(id, kudosID uint64, channel, ts string, now time.Time) error
+	FailKudosPost(id uint64, reason string, now time.Time, e store.Effects) error
 	KudosByID(id uint64) (store.Kudos, error)
 	KudosReceived(user string, limit int) ([]store.Kudos, error)
 	KudosStats(from, to time.Time, top int) (store.KudosStats, error)
@@ -94,8 +95,8 @@ type kudosStore interface {
 
 type coffeeStore interface {
 	CoffeeMember(user string) (store.CoffeeMember, error)
-	UpdateCoffeeMember(user string, f func(m *store.CoffeeMember) error) (store.CoffeeMember, bool, error)
-	RemoveCoffeeMember(user string) (bool, error)
+	UpdateCoffeeMember(user string, f func(m *store.CoffeeMember) error, e store.Effects) (store.CoffeeMember, bool, error)
+	RemoveCoffeeMember(user string, e store.Effects) (bool, error)
 	CoffeeMembers() ([]store.CoffeeMember, error)
 	Round(id uint64) (store.Round, error)
 	Rounds() ([]store.Round, error)
@@ -105,15 +106,15 @@ type coffeeStore interface {
 	CreateRound(r store.Round) (store.Round, bool, error)
 	CloseRound(roundID uint64, f func(r *store.Round, members map[string]*store.CoffeeMember) error) error
 	CoffeeMeetings(since time.Time) ([]store.CoffeeMeeting, error)
-	UpdateRoundGroup(roundID uint64, group int, f func(g *store.CoffeeGroup) error) (store.CoffeeGroup, error)
+	UpdateRoundGroup(roundID uint64, group int, f func(g *store.CoffeeGroup) error, effects func(g store.CoffeeGroup) store.Effects) (store.CoffeeGroup, error)
 }
 
 type followupStore interface {
-	AddFollowup(f store.Followup) (store.Followup, error)
+	AddFollowup(f store.Followup, effects func(f store.Followup) store.Effects) (store.Followup, error)
 	Followup(id uint64) (store.Followup, error)
-	UpdateFollowup(id uint64, f func(fu *store.Followup) error) (store.Followup, error)
-	UpdateFollowups(ids []uint64, f func(fu *store.Followup) error) error
-	DeleteFollowup(id uint64) error
+	UpdateFollowup(id uint64, f func(fu *store.Followup) error, effects func(fu store.Followup) store.Effects) (store.Followup, error)
+	UpdateFollowups(ids []uint64, f func(fu *store.Followup) error, effects store.Effects) error
+	DeleteFollowup(id uint64, withdraw string, effects func(f store.Followup, withdrawn store.OutboxState) (store.Effects, error)) (store.Followup, error)
 	FollowupsDue(now time.Time, limit int) ([]store.Followup, error)
 	FollowupsOwnedBy(owner string) ([]store.Followup, error)
 	FollowupsOwedTo(user string) ([]store.Followup, error)

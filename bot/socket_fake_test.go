@@ -66,7 +66,7 @@ func TestUserChangeHandler(t *testing.T) {
 	now := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
 	if _, err := db.UpdatePerson("UALICE", func(p *store.Person) {
 		p.Name, p.TZ, p.Locale, p.IsStranger, p.Updated = "alice", "Europe/Berlin", "de-DE", true, now.Add(-time.Hour)
-	}); err != nil {
+	}, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	sock := newFakeSocket()

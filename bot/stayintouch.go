@@ -42,12 +42,27 @@ func (b *Bot) recordInTouch(a, c string, at time.Time, kind string) {
 	}
 }
 
+// addCheckin records that user reached out to who, now, in one
+// transaction with the pair in touch and the refresh of user's Home (its
+// list of people not heard from in a while changes).
+func (b *Bot) addCheckin(user, who, note string) error {
+	now := b.opts.Now()
+	_, err := b.store.AddCheckin(store.Checkin{User: user, With: who, At: now, Note: note}, func(c store.Checkin) store.Effects {
+		e := store.Effects{InTouch: []store.InTouch{{A: c.User, B: c.With, At: now, Kind: store.InTouchCheckin}}}
+		return effectsDueAt(withHomeRefresh(e, fmt.Sprintf("checkin:%d", c.ID), c.User), now)
+	})
+	if err != nil {
+		return b.notSaved(err, "that check-in")
+	}
+	b.kickOutbox()
+	return nil
+}
+
 // checkinCommand answers /checkin.
 func (b *Bot) checkinCommand(ctx context.Context, cmd slashCommand) error {
 	toks := tokenize(cmd.text)
 	if cmd.sub == "help" || len(toks) == 0 {
-		rt := b.routes.lookup(commandRoute, cmd.command)
-		return b.answer(ctx, cmd.origin, response{Text: usageText(rt), Blocks: renderUsageOnly(rt)})
+		return b.answerUsage(ctx, cmd)
 	}
 	switch cmd.sub {
 	case "every":
@@ -57,7 +72,7 @@ func (b *Bot) checkinCommand(ctx context.Context, cmd slashCommand) error {
 		if who == "" {
 			return errNoPerson(cmd.args, "`/checkin stop @maya`")
 		}
-		if _, err := b.store.UpdateCircleEntry(cmd.user, who, func(c *store.CircleEntry) error { c.Stopped = true; return nil }); err != nil {
+		if _, err := b.store.UpdateCircleEntry(cmd.user, who, func(c *store.CircleEntry) error { c.Stopped = true; return nil }, store.Effects{}); err != nil {
 			return err
 		}
 		return b.answerText(ctx, cmd.origin, fmt.Sprintf("Done: I won't suggest reconnecting with <@%s>. (Undo with `/checkin every 30 days @them`.)", who))
@@ -86,11 +101,9 @@ func (b *Bot) checkinCommand(ctx context.Context, cmd slashCommand) error {
 	if p.IsBot {
 		return userErrorf("<@%s> is a bot; check-ins are for people. Nothing was saved.", who)
 	}
-	now := b.opts.Now()
-	if _, err := b.store.AddCheckin(store.Checkin{User: cmd.user, With: who, At: now, Note: note}); err != nil {
+	if err := b.addCheckin(cmd.user, who, note); err != nil {
 		return err
 	}
-	b.recordInTouch(cmd.user, who, now, store.InTouchCheckin)
 	return b.answerText(ctx, cmd.origin, fmt.Sprintf(":seedling: Noted that you reached out to <@%s>. Your note is private; I'll show it to you next time you meet.", who))
 }
 
@@ -141,7 +154,7 @@ func (b *Bot) checkinCadence(ctx context.Context, cmd slashCommand, toks []token
 	if _, err := b.store.UpdateCircleEntry(cmd.user, who, func(c *store.CircleEntry) error {
 		c.CadenceDays, c.Stopped = days, false
 		return nil
-	}); err != nil {
+	}, store.Effects{}); err != nil {
 		return err
 	}
 	return b.answerText(ctx, cmd.origin, fmt.Sprintf("Done: I'll suggest reconnecting with <@%s> when %d days pass without contact.", who, days))
@@ -214,7 +227,7 @@ func (b *Bot) SuggestReconnects(ctx context.Context, now time.Time) error {
 			Text: text, Blocks: encodeBlocks(blocks), RespectHours: true}); err != nil {
 			return err
 		}
-		if _, err := b.store.UpdatePerson(owner, func(p *store.Person) { p.LastReconnect = now }); err != nil {
+		if _, err := b.store.UpdatePerson(owner, func(p *store.Person) { p.LastReconnect = now }, store.Effects{}); err != nil {
 			return err
 		}
 	}
@@ -243,11 +256,9 @@ func (b *Bot) reconnectDone(ctx context.Context, in interaction, a *slack.BlockA
 	if who == "" || who == in.user {
 		return userErrorf("That button is out of date; nothing was changed.")
 	}
-	now := b.opts.Now()
-	if _, err := b.store.AddCheckin(store.Checkin{User: in.user, With: who, At: now}); err != nil {
+	if err := b.addCheckin(in.user, who, ""); err != nil {
 		return err
 	}
-	b.recordInTouch(in.user, who, now, store.InTouchCheckin)
 	return b.answer(ctx, in.origin, response{Text: fmt.Sprintf(":seedling: Nice — noted that you reached out to <@%s>.", who)})
 }
 
@@ -258,7 +269,7 @@ func (b *Bot) reconnectLater(ctx context.Context, in interaction, a *slack.Block
 		return userErrorf("That button is out of date; nothing was changed.")
 	}
 	until := b.opts.Now().Add(reconnectSnooze)
-	if _, err := b.store.UpdateCircleEntry(in.user, who, func(c *store.CircleEntry) error { c.SnoozedUntil = until; return nil }); err != nil {
+	if _, err := b.store.UpdateCircleEntry(in.user, who, func(c *store.CircleEntry) error { c.SnoozedUntil = until; return nil }, store.Effects{}); err != nil {
 		return err
 	}
 	return b.answer(ctx, in.origin, response{Text: fmt.Sprintf("OK — I won't suggest <@%s> for four weeks.", who)})

@@ -35,7 +35,7 @@ func (b *Bot) styleCommand(ctx context.Context, cmd slashCommand) error {
 		}
 		return b.answerText(ctx, cmd.origin, fmt.Sprintf("<@%s>'s work style: _%s_", toks[0].id, p.Style))
 	case strings.EqualFold(args, "clear"):
-		if _, err := b.store.UpdatePerson(cmd.user, func(p *store.Person) { p.Style = "" }); err != nil {
+		if _, err := b.store.UpdatePerson(cmd.user, func(p *store.Person) { p.Style = "" }, store.Effects{}); err != nil {
 			return err
 		}
 		return b.answerText(ctx, cmd.origin, "Cleared your work style.")
@@ -43,7 +43,7 @@ func (b *Bot) styleCommand(ctx context.Context, cmd slashCommand) error {
 	if n := plainLength(args); n > store.MaxStyleRunes {
 		return userErrorf("That's %d characters; a work style holds up to %d. Keep it short, e.g. `/rapport style written summaries over calls; mornings for deep work`.", n, store.MaxStyleRunes)
 	}
-	if _, err := b.store.UpdatePerson(cmd.user, func(p *store.Person) { p.Style = args }); err != nil {
+	if _, err := b.store.UpdatePerson(cmd.user, func(p *store.Person) { p.Style = args }, store.Effects{}); err != nil {
 		return err
 	}
 	return b.answerText(ctx, cmd.origin, fmt.Sprintf("Saved. Teammates will see this in your coffee intros and with `/rapport style @you`: _%s_", args))

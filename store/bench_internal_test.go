@@ -74,12 +74,13 @@ func BulkEnqueue(db *DB, n int, gen func(i int) Outgoing) error {
 // GiveKudosUpdate is GiveKudos with one db.Update (one commit, one disk
 // sync) per kudos instead of a shared Batch: the baseline that
 // BenchmarkGiveKudosConcurrent compares with.
-func (db *DB) GiveKudosUpdate(k Kudos, a Allowance) (Kudos, int, error) {
+func (db *DB) GiveKudosUpdate(k Kudos, a Allowance, effects func(Kudos) Effects) (Kudos, int, error) {
 	k.At = orNow(k.At, db.now)
 	g, err := newGift(k, a)
 	if err != nil {
 		return Kudos{}, 0, fmt.Errorf("store: give kudos: %w", err)
 	}
+	g.effects, g.now = effects, db.now().UTC()
 	if err := db.update(g.give); err != nil {
 		return Kudos{}, 0, fmt.Errorf("store: give kudos: %w", err)
 	}

@@ -155,14 +155,15 @@ func BenchmarkKudosBetweenWeek(b *testing.B) {
 }
 
 // BenchmarkGiveKudosConcurrent has 50 givers give kudos at once, each in
-// its own goroutine, within their allowance (5 a day, all used): through
+// its own goroutine, within their allowance (5 a day, all used), each with
+// the effects the bot commits with it (kudosEffects): through
 // GiveKudos (shared commits, db.Batch) and through the same work with one
 // db.Update per kudos. One op is one kudos; kudos/s is the throughput.
 func BenchmarkGiveKudosConcurrent(b *testing.B) {
 	const givers = 50
 	modes := []struct {
 		name string
-		give func(db *store.DB, k store.Kudos, a store.Allowance) (store.Kudos, int, error)
+		give func(db *store.DB, k store.Kudos, a store.Allowance, effects func(store.Kudos) store.Effects) (store.Kudos, int, error)
 	}{
 		{"Batch", (*store.DB).GiveKudos},
 		{"UpdatePerKudos", (*store.DB).GiveKudosUpdate},
@@ -185,7 +186,7 @@ func BenchmarkGiveKudosConcurrent(b *testing.B) {
 						at := day0.Add(time.Duration(n) * 24 * time.Hour / 5)
 						from := at.Truncate(24 * time.Hour)
 						k := store.Kudos{Giver: giver, Receivers: []string{fmt.Sprintf("UR%02d", (g+n)%givers)}, Text: "for the review", Values: []string{"craft"}, At: at}
-						if _, _, err := mode.give(db, k, store.Allowance{Limit: 5, From: from, To: from.Add(24 * time.Hour)}); err != nil {
+						if _, _, err := mode.give(db, k, store.Allowance{Limit: 5, From: from, To: from.Add(24 * time.Hour)}, kudosEffects); err != nil {
 							b.Error(err)
 							return
 						}
@@ -198,6 +199,19 @@ func BenchmarkGiveKudosConcurrent(b *testing.B) {
 			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "kudos/s")
 		})
 	}
+}
+
+// kudosEffects are the effects the bot commits with a kudos: the pairs
+// in touch, the public post, and a DM and a Home refresh per receiver.
+func kudosEffects(k store.Kudos) store.Effects {
+	e := store.Effects{Outbox: []store.Outgoing{{Key: fmt.Sprintf("kudos:%d:post", k.ID), Channel: "CGENERAL", Text: "Kudos " + k.Text}}}
+	for _, r := range k.Receivers {
+		e.InTouch = append(e.InTouch, store.InTouch{A: k.Giver, B: r, At: k.At, Kind: store.InTouchKudos})
+		e.Outbox = append(e.Outbox,
+			store.Outgoing{Key: fmt.Sprintf("kudos:%d:dm:%s", k.ID, r), User: r, Kind: store.DMKudos, Text: "You got kudos " + k.Text, RespectHours: true, After: fmt.Sprintf("kudos:%d:post", k.ID)},
+			store.Outgoing{Key: fmt.Sprintf("home:%s:kudos:%d", r, k.ID), User: r, Text: "Home refresh"})
+	}
+	return e
 }
 
 // BenchmarkDueOutgoing measures one drain of the outbox (DueOutgoing with

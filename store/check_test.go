@@ -87,8 +87,8 @@ func TestCheckFindsIndexDrift(t *testing.T) {
 			}
 			mustDo(t)(db.AddKudos(store.Kudos{Giver: "U1", Receivers: []string{"U2", "U3"}, At: base}))
 			mustDo(t)(db.AddKudos(store.Kudos{Giver: "U2", Receivers: []string{"U1"}, Private: true, At: base.Add(time.Hour)}))
-			mustDo(t)(db.AddFollowup(store.Followup{Owner: "U1", Counterpart: "U2", Due: base}))
-			mustDo(t)(db.AddFollowup(store.Followup{Owner: "U1", Due: base, Status: store.FollowupDone}))
+			mustDo(t)(db.AddFollowup(store.Followup{Owner: "U1", Counterpart: "U2", Due: base}, nil))
+			mustDo(t)(db.AddFollowup(store.Followup{Owner: "U1", Due: base, Status: store.FollowupDone}, nil))
 			mustEnqueue(t, db, store.Outgoing{Key: "k", User: "U1", NotBefore: base})
 			mustCreateRound(t, db, store.Round{At: base, Groups: []store.CoffeeGroup{{Members: []string{"U1", "U2"}}}})
 			if err := db.Check(); err != nil {

@@ -33,10 +33,13 @@ func newCheckinRecord(c Checkin) checkinRecord {
 }
 
 // AddCheckin stores c under a new ID (c.ID is ignored) and returns the
-// stored copy. A zero At means now.
-func (db *DB) AddCheckin(c Checkin) (Checkin, error) {
+// stored copy. A zero At means now. effects (nil: none) are what it
+// causes (the pair now in touch), given the stored copy; they commit in
+// the same transaction, under the rules of AddFollowup's.
+func (db *DB) AddCheckin(c Checkin, effects func(c Checkin) Effects) (Checkin, error) {
 	c.At = orNow(c.At, db.now)
 	rec := newCheckinRecord(c)
+	now := db.now().UTC()
 	var id uint64
 	err := db.update(func(tx kvTx) error {
 		b := tx.Bucket(bucketCheckins)
@@ -44,7 +47,10 @@ func (db *DB) AddCheckin(c Checkin) (Checkin, error) {
 		if id, err = b.NextSequence(); err != nil {
 			return err
 		}
-		return putValue(b, idKey(id), rec)
+		if err := putValue(b, idKey(id), rec); err != nil {
+			return err
+		}
+		return writeActionEffects(tx, now, rec.checkin(id), effects)
 	})
 	if err != nil {
 		return Checkin{}, fmt.Errorf("store: add checkin: %w", err)

@@ -177,9 +177,17 @@ func (db *DB) CircleEntry(owner, other string) (CircleEntry, error) {
 //
 // f runs inside the write transaction: it must only set fields (no Slack
 // calls, no store calls, which would deadlock).
-func (db *DB) UpdateCircleEntry(owner, other string, f func(c *CircleEntry) error) (CircleEntry, error) {
+//
+// e is what the change causes (pairs in touch, a Home refresh), written
+// in the same transaction; an effect that cannot be stored fails the
+// update. Pairs in touch are applied after f's change.
+func (db *DB) UpdateCircleEntry(owner, other string, f func(c *CircleEntry) error, e Effects) (CircleEntry, error) {
 	var rec circleRecord
 	err := checkPair(owner, other)
+	var eff checkedEffects
+	if err == nil {
+		eff, err = e.check(db.now().UTC())
+	}
 	if err == nil {
 		err = db.update(func(tx kvTx) error {
 			bucket := tx.Bucket(bucketCircles)
@@ -195,7 +203,17 @@ func (db *DB) UpdateCircleEntry(owner, other string, f func(c *CircleEntry) erro
 			if rec, err = newCircleRecord(c); err != nil {
 				return err
 			}
-			return putValue(bucket, circleKey(owner, other), rec)
+			if err := putValue(bucket, circleKey(owner, other), rec); err != nil {
+				return err
+			}
+			if err := eff.apply(tx); err != nil {
+				return err
+			}
+			// What is returned is the entry as committed, touches included.
+			if rec, _, err = getCircleEntry(bucket, owner, other); err != nil {
+				return err
+			}
+			return nil
 		})
 	}
 	if err != nil {
@@ -342,6 +360,7 @@ func forgetCircles(tx kvTx, user string, st *ForgetStats) error {
 		}
 		if owner == user || other == user {
 			doomed = append(doomed, bytes.Clone(k))
+			st.affect(user, owner)
 		}
 		return nil
 	})

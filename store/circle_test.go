@@ -44,7 +44,7 @@ func TestTouch(t *testing.T) {
 	if _, err := db.UpdateCircleEntry("U2", "U1", func(c *store.CircleEntry) error {
 		c.CadenceDays, c.SnoozedUntil, c.Stopped = 7, day(3), true
 		return nil
-	}); err != nil {
+	}, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	// Older and equal interactions change nothing; a newer one moves both.
@@ -95,7 +95,7 @@ func TestUpdateContact(t *testing.T) {
 	c, err := db.UpdateCircleEntry("U1", "U2", func(c *store.CircleEntry) error {
 		c.Owner, c.Other, c.CadenceDays = "X", "Y", 14
 		return nil
-	})
+	}, store.Effects{})
 	if want := (store.CircleEntry{Owner: "U1", Other: "U2", CadenceDays: 14}); err != nil || c != want {
 		t.Errorf("UpdateCircleEntry = %+v, %v, want %+v", c, err, want)
 	}
@@ -103,13 +103,13 @@ func TestUpdateContact(t *testing.T) {
 		t.Errorf("UpdateCircleEntry created the other direction: %v", err)
 	}
 	boom := errors.New("boom")
-	if _, err := db.UpdateCircleEntry("U1", "U2", func(c *store.CircleEntry) error { c.Stopped = true; return boom }); !errors.Is(err, boom) {
+	if _, err := db.UpdateCircleEntry("U1", "U2", func(c *store.CircleEntry) error { c.Stopped = true; return boom }, store.Effects{}); !errors.Is(err, boom) {
 		t.Errorf("UpdateCircleEntry with failing f = %v, want boom", err)
 	}
-	if _, err := db.UpdateCircleEntry("U1", "U2", func(c *store.CircleEntry) error { c.CadenceDays = -1; return nil }); err == nil {
+	if _, err := db.UpdateCircleEntry("U1", "U2", func(c *store.CircleEntry) error { c.CadenceDays = -1; return nil }, store.Effects{}); err == nil {
 		t.Error("UpdateCircleEntry with a negative cadence = nil error")
 	}
-	if _, err := db.UpdateCircleEntry("U1", "U3", func(c *store.CircleEntry) error { return boom }); !errors.Is(err, boom) {
+	if _, err := db.UpdateCircleEntry("U1", "U3", func(c *store.CircleEntry) error { return boom }, store.Effects{}); !errors.Is(err, boom) {
 		t.Errorf("UpdateCircleEntry(new) with failing f = %v, want boom", err)
 	}
 	if got, _ := db.CircleEntry("U1", "U2"); got.Stopped || got.CadenceDays != 14 {
@@ -158,7 +158,7 @@ func TestLapsed(t *testing.T) {
 	}
 	set := func(other string, f func(c *store.CircleEntry)) {
 		t.Helper()
-		if _, err := db.UpdateCircleEntry("U1", other, func(c *store.CircleEntry) error { f(c); return nil }); err != nil {
+		if _, err := db.UpdateCircleEntry("U1", other, func(c *store.CircleEntry) error { f(c); return nil }, store.Effects{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -249,7 +249,7 @@ func TestPersonLastReconnect(t *testing.T) {
 	t.Parallel()
 	db := mustOpenPath(t, newPath(t), store.Options{})
 	at := base.In(time.FixedZone("X", -5*3600))
-	p, err := db.UpdatePerson("U1", func(p *store.Person) { p.LastReconnect = at })
+	p, err := db.UpdatePerson("U1", func(p *store.Person) { p.LastReconnect = at }, store.Effects{})
 	if err != nil || p.LastReconnect != base {
 		t.Fatalf("UpdatePerson = %+v, %v", p, err)
 	}

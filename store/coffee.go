@@ -162,7 +162,10 @@ func (db *DB) CoffeeMember(user string) (CoffeeMember, error) {
 // write transaction, which blocks every other writer: it must only
 // decide and set fields (no Slack calls, no store calls, which would
 // deadlock).
-func (db *DB) UpdateCoffeeMember(user string, f func(m *CoffeeMember) error) (CoffeeMember, bool, error) {
+//
+// e is what the change causes (a Home refresh, say), written in the same
+// transaction; an effect that cannot be stored fails the update.
+func (db *DB) UpdateCoffeeMember(user string, f func(m *CoffeeMember) error, e Effects) (CoffeeMember, bool, error) {
 	if user == "" {
 		return CoffeeMember{}, false, errors.New("store: update coffee member: empty user")
 	}
@@ -171,7 +174,11 @@ func (db *DB) UpdateCoffeeMember(user string, f func(m *CoffeeMember) error) (Co
 		rec     coffeeMemberRecord
 		created bool
 	)
-	err := db.update(func(tx kvTx) error {
+	c, err := e.check(now)
+	if err != nil {
+		return CoffeeMember{}, false, fmt.Errorf("store: update coffee member %s: %w", user, err)
+	}
+	err = db.update(func(tx kvTx) error {
 		b := tx.Bucket(bucketCoffeeMembers)
 		old, ok, err := getCoffeeMemberRecord(b, user)
 		if err != nil {
@@ -193,7 +200,10 @@ func (db *DB) UpdateCoffeeMember(user string, f func(m *CoffeeMember) error) (Co
 		}
 		rec.ClosedRound = old.ClosedRound
 		created = !ok
-		return putValue(b, []byte(user), rec)
+		if err := putValue(b, []byte(user), rec); err != nil {
+			return err
+		}
+		return c.apply(tx)
 	})
 	if err != nil {
 		return CoffeeMember{}, false, fmt.Errorf("store: update coffee member %s: %w", user, err)
@@ -202,15 +212,23 @@ func (db *DB) UpdateCoffeeMember(user string, f func(m *CoffeeMember) error) (Co
 }
 
 // RemoveCoffeeMember deletes the member user (they leave) and reports
-// whether there was one. Past rounds keep them in their groups.
-func (db *DB) RemoveCoffeeMember(user string) (bool, error) {
+// whether there was one. Past rounds keep them in their groups. e is what
+// leaving causes, written in the same transaction (also when user was no
+// member: the effects are the action's, whatever it found).
+func (db *DB) RemoveCoffeeMember(user string, e Effects) (bool, error) {
 	var found bool
-	err := db.update(func(tx kvTx) error {
+	c, err := e.check(db.now().UTC())
+	if err != nil {
+		return false, fmt.Errorf("store: remove coffee member %s: %w", user, err)
+	}
+	err = db.update(func(tx kvTx) error {
 		b := tx.Bucket(bucketCoffeeMembers)
-		if found = b.Get([]byte(user)) != nil; !found {
-			return nil
+		if found = b.Get([]byte(user)) != nil; found {
+			if err := b.Delete([]byte(user)); err != nil {
+				return err
+			}
 		}
-		return b.Delete([]byte(user))
+		return c.apply(tx)
 	})
 	if err != nil {
 		return false, fmt.Errorf("store: remove coffee member %s: %w", user, err)

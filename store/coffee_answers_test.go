@@ -52,7 +52,7 @@ func TestCoffeeAnswerOrderStored(t *testing.T) {
 		user   string
 		answer store.CoffeeAnswer
 	}{{"U1", store.AnswerCant}, {"U2", store.AnswerYes}} {
-		if _, err := db.UpdateRoundGroup(r.ID, 0, func(g *store.CoffeeGroup) error { g.SetAnswer(a.user, a.answer); return nil }); err != nil {
+		if _, err := db.UpdateRoundGroup(r.ID, 0, func(g *store.CoffeeGroup) error { g.SetAnswer(a.user, a.answer); return nil }, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -69,7 +69,7 @@ func TestCoffeeAnswerOrderStored(t *testing.T) {
 		{[]string{"U3"}, "groups[0].answer_order[0]: U3 has no answer"},
 		{[]string{"U1", "U2", "U1"}, "groups[0].answer_order[2]: U1 is listed twice"},
 	} {
-		_, err := db.UpdateRoundGroup(r.ID, 0, func(g *store.CoffeeGroup) error { g.AnswerOrder = bad.order; return nil })
+		_, err := db.UpdateRoundGroup(r.ID, 0, func(g *store.CoffeeGroup) error { g.AnswerOrder = bad.order; return nil }, nil)
 		if err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("UpdateRoundGroup with order %v = %v, want an error containing %q", bad.order, err, bad.want)
 		}
@@ -89,7 +89,7 @@ func TestCoffeeAnswerOrderStored(t *testing.T) {
 	}
 
 	// U2 asks to be forgotten: U1's "can't" is the latest answer left.
-	if _, err := db.ForgetUser("U2", time.Date(2026, 12, 10, 9, 0, 0, 0, time.UTC)); err != nil {
+	if _, err := db.ForgetUser("U2", time.Date(2026, 12, 10, 9, 0, 0, 0, time.UTC), nil); err != nil {
 		t.Fatal(err)
 	}
 	got, err = db.Round(r.ID)

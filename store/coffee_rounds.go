@@ -531,8 +531,15 @@ func allRounds(tx kvTx) ([]Round, error) {
 // (a late answer). No such round or group: an error wrapping
 // ErrNotFound. f runs inside the write transaction: it must only set
 // fields.
-func (db *DB) UpdateRoundGroup(roundID uint64, group int, f func(g *CoffeeGroup) error) (CoffeeGroup, error) {
+//
+// effects, if not nil, returns what the change causes (pairs in touch,
+// messages), given the group as it will be stored; they are written in
+// the same transaction, so a crash leaves the change with all its effects
+// or neither. An effect that cannot be stored fails the whole update.
+// effects runs inside the transaction too: it must be pure.
+func (db *DB) UpdateRoundGroup(roundID uint64, group int, f func(g *CoffeeGroup) error, effects func(g CoffeeGroup) Effects) (CoffeeGroup, error) {
 	var out CoffeeGroup
+	now := db.now().UTC()
 	err := db.update(func(tx kvTx) error {
 		rec, ok, err := getRound(tx, roundID)
 		if err != nil {
@@ -555,7 +562,14 @@ func (db *DB) UpdateRoundGroup(roundID uint64, group int, f func(g *CoffeeGroup)
 			return err
 		}
 		out = rec.round(roundID).Groups[group]
-		return nil
+		if effects == nil {
+			return nil
+		}
+		c, err := effects(out).check(now)
+		if err != nil {
+			return err
+		}
+		return c.apply(tx)
 	})
 	if err != nil {
 		return CoffeeGroup{}, fmt.Errorf("store: update round %d group %d: %w", roundID, group, err)

@@ -134,7 +134,7 @@ func TestUpdateCoffeeMember(t *testing.T) {
 				must(t, db.PutCoffeeMember(*tt.existing))
 			}
 			before, _ := db.CoffeeMembers()
-			got, created, err := db.UpdateCoffeeMember("U1", func(m *store.CoffeeMember) error { return tt.f(t, m) })
+			got, created, err := db.UpdateCoffeeMember("U1", func(m *store.CoffeeMember) error { return tt.f(t, m) }, store.Effects{})
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("UpdateCoffeeMember = %+v, %v, want an error containing %q", got, err, tt.wantErr)
@@ -159,7 +159,7 @@ func TestUpdateCoffeeMember(t *testing.T) {
 	t.Run("EmptyUser", func(t *testing.T) {
 		t.Parallel()
 		db := storetest.MustOpen(t)
-		if _, _, err := db.UpdateCoffeeMember("", func(*store.CoffeeMember) error { return nil }); err == nil {
+		if _, _, err := db.UpdateCoffeeMember("", func(*store.CoffeeMember) error { return nil }, store.Effects{}); err == nil {
 			t.Errorf("UpdateCoffeeMember(\"\") = nil error, want one")
 		}
 	})
@@ -176,7 +176,7 @@ func TestRemoveCoffeeMember(t *testing.T) {
 		user string
 		want bool
 	}{{"U1", true}, {"U1", false}, {"U9", false}} {
-		if got, err := db.RemoveCoffeeMember(tt.user); err != nil || got != tt.want {
+		if got, err := db.RemoveCoffeeMember(tt.user, store.Effects{}); err != nil || got != tt.want {
 			t.Errorf("RemoveCoffeeMember(%s) = %v, %v, want %v", tt.user, got, err, tt.want)
 		}
 	}
@@ -485,7 +485,7 @@ func TestUpdateRoundGroup(t *testing.T) {
 				{Members: []string{"U1", "U2"}, Icebreaker: -1, Answers: map[string]store.CoffeeAnswer{"U1": store.AnswerNo}},
 				group("U3", "U4", "U5"),
 			}})
-			got, err := db.UpdateRoundGroup(r.ID, tt.group, tt.f)
+			got, err := db.UpdateRoundGroup(r.ID, tt.group, tt.f, nil)
 			after, _ := db.Round(r.ID)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || (tt.wantIs != nil && !errors.Is(err, tt.wantIs)) {
@@ -509,7 +509,7 @@ func TestUpdateRoundGroup(t *testing.T) {
 	t.Run("NoSuchRound", func(t *testing.T) {
 		t.Parallel()
 		db := storetest.MustOpen(t)
-		if _, err := db.UpdateRoundGroup(1, 0, func(*store.CoffeeGroup) error { return nil }); !errors.Is(err, store.ErrNotFound) {
+		if _, err := db.UpdateRoundGroup(1, 0, func(*store.CoffeeGroup) error { return nil }, nil); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("UpdateRoundGroup(no round) = %v, want ErrNotFound", err)
 		}
 	})
@@ -521,7 +521,7 @@ func TestUpdateRoundGroup(t *testing.T) {
 		g, err := db.UpdateRoundGroup(r.ID, 0, func(g *store.CoffeeGroup) error {
 			g.Answers = map[string]store.CoffeeAnswer{"U2": store.AnswerYes}
 			return nil
-		})
+		}, nil)
 		if err != nil || g.Answers["U2"] != store.AnswerYes {
 			t.Errorf("UpdateRoundGroup(closed round) = %+v, %v, want the late answer stored", g, err)
 		}

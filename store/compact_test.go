@@ -22,11 +22,11 @@ func TestForgetThenCompactLeavesNoTrace(t *testing.T) {
 		if _, err := db.AddKudos(store.Kudos{Giver: "UFORGETME1", Receivers: []string{"UKEEPME01"}, Text: "for the help", At: at.Add(time.Duration(i) * time.Minute)}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.AddCheckin(store.Checkin{User: "UFORGETME1", With: "UKEEPME01", At: at, Note: "note about <@UFORGETME1>"}); err != nil {
+		if _, err := db.AddCheckin(store.Checkin{User: "UFORGETME1", With: "UKEEPME01", At: at, Note: "note about <@UFORGETME1>"}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := db.ForgetUser("UFORGETME1", time.Now()); err != nil {
+	if _, err := db.ForgetUser("UFORGETME1", time.Now(), nil); err != nil {
 		t.Fatal(err)
 	}
 	raw, _ := os.ReadFile(db.Path())

@@ -57,3 +57,87 @@ func TestCommitEffects(t *testing.T) {
 		t.Error("an item waiting for itself was queued")
 	}
 }
+
+// Ensure the methods of people's actions write their record and its
+// effects in one transaction: both with a valid effect, neither when an
+// effect cannot be stored (the record change is rolled back).
+func TestRecordsCommitWithTheirEffects(t *testing.T) {
+	t.Parallel()
+	db := storetest.MustOpenWith(t, store.Options{Now: fixedNow(base)})
+	rd, _, err := db.CreateRound(store.Round{At: base, Groups: []store.CoffeeGroup{{Members: []string{"U1", "U2"}, Icebreaker: -1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := store.Outgoing{Key: "bad", User: "U9", After: "bad"} // waits for itself: refused
+	answer := func(g *store.CoffeeGroup) error { g.SetAnswer("U1", store.AnswerYes); return nil }
+	effects := func(item store.Outgoing) func(g store.CoffeeGroup) store.Effects {
+		return func(g store.CoffeeGroup) store.Effects {
+			return store.Effects{
+				InTouch: []store.InTouch{{A: g.Members[0], B: g.Members[1], At: base, Kind: store.InTouchCoffee}},
+				Outbox:  []store.Outgoing{{Key: "note", Channel: "G1", Text: "met"}, item},
+			}
+		}
+	}
+	if _, err := db.UpdateRoundGroup(rd.ID, 0, answer, effects(bad)); err == nil {
+		t.Fatal("UpdateRoundGroup with an invalid effect = nil error")
+	}
+	if got, _ := db.Round(rd.ID); len(got.Groups[0].Answers) != 0 {
+		t.Errorf("answers after a failed update = %v, want none", got.Groups[0].Answers)
+	}
+	if _, err := db.CircleEntry("U1", "U2"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a failed update put the pair in touch: %v", err)
+	}
+	if _, err := db.OutgoingByKey("note"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a failed update queued its note: %v", err)
+	}
+	if _, err := db.UpdateRoundGroup(rd.ID, 0, answer, effects(store.Outgoing{Key: "home", User: "U2", Text: "Home refresh"})); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.Round(rd.ID); got.Groups[0].Answers["U1"] != store.AnswerYes {
+		t.Errorf("answers = %v, want U1's yes", got.Groups[0].Answers)
+	}
+	if c, err := db.CircleEntry("U2", "U1"); err != nil || c.LastKind != store.InTouchCoffee {
+		t.Errorf("CircleEntry(U2, U1) = %+v, %v; want in touch by coffee", c, err)
+	}
+	for _, k := range []string{"note", "home"} {
+		if _, err := db.OutgoingByKey(k); err != nil {
+			t.Errorf("%s not queued with the answer: %v", k, err)
+		}
+	}
+
+	// The same for the other methods: an invalid effect, nothing changed.
+	fail := store.Effects{InTouch: []store.InTouch{{A: "U5", B: "U6", At: base, Kind: store.InTouchCoffee}}, Outbox: []store.Outgoing{bad}}
+	if _, err := db.UpdatePerson("U1", func(p *store.Person) { p.Style = "changed" }, fail); err == nil {
+		t.Error("UpdatePerson with an invalid effect = nil error")
+	}
+	if _, _, err := db.UpdateCoffeeMember("U1", func(m *store.CoffeeMember) error { m.Via = store.ViaCommand; return nil }, fail); err == nil {
+		t.Error("UpdateCoffeeMember with an invalid effect = nil error")
+	}
+	if _, err := db.UpdateCircleEntry("U1", "U3", func(c *store.CircleEntry) error { c.CadenceDays = 30; return nil }, fail); err == nil {
+		t.Error("UpdateCircleEntry with an invalid effect = nil error")
+	}
+	if _, err := db.Person("U1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a failed UpdatePerson stored the person: %v", err)
+	}
+	if _, err := db.CoffeeMember("U1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a failed UpdateCoffeeMember stored the member: %v", err)
+	}
+	if _, err := db.CircleEntry("U1", "U3"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a failed UpdateCircleEntry stored the entry: %v", err)
+	}
+	if _, err := db.CircleEntry("U5", "U6"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a failed update put its pair in touch: %v", err)
+	}
+
+	// Keep in touch: the entry, the pair in touch and the Home refresh together.
+	c, err := db.UpdateCircleEntry("U1", "U3", func(c *store.CircleEntry) error { c.CadenceDays = 30; return nil }, store.Effects{
+		InTouch: []store.InTouch{{A: "U1", B: "U3", At: base, Kind: store.InTouchCoffee}},
+		Outbox:  []store.Outgoing{{Key: "home:U3", User: "U3", Text: "Home refresh"}},
+	})
+	if err != nil || c.CadenceDays != 30 || !c.LastInTouch.Equal(base) {
+		t.Errorf("UpdateCircleEntry = %+v, %v; want cadence 30 and in touch at %v", c, err, base)
+	}
+	if _, err := db.OutgoingByKey("home:U3"); err != nil {
+		t.Errorf("Home refresh not queued with the entry: %v", err)
+	}
+}

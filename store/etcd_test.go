@@ -111,7 +111,7 @@ func TestEtcdForgetInStepsAndResume(t *testing.T) {
 		}
 	}
 	fillHistory("UGONE1")
-	st, err := db.ForgetUser("UGONE1", base)
+	st, err := db.ForgetUser("UGONE1", base, nil)
 	if err != nil {
 		t.Fatalf("ForgetUser(150 kudos) on etcd = %v", err)
 	}

@@ -17,6 +17,13 @@ import (
 // was the first claim. It is atomic: of concurrent claims of one key
 // exactly one returns true. A key is claimable again once PruneEvents has
 // removed it. at must be between 1970 and 2262.
+//
+// The claim is durable when ClaimEvent returns, so a re-delivery after a
+// restart is still seen. Concurrent claims share commits (bbolt's Batch):
+// under load every envelope claims its key at about the same time, and one
+// disk sync serves them all, at the price of up to batchDelay for a lone
+// claim. A claim that fails gets its own error; the others in its batch
+// are unaffected.
 func (db *DB) ClaimEvent(key string, at time.Time) (first bool, err error) {
 	if key == "" {
 		return false, errors.New("store: claim event: empty key")
@@ -24,22 +31,40 @@ func (db *DB) ClaimEvent(key string, at time.Time) (first bool, err error) {
 	if err := checkIndexable(at); err != nil {
 		return false, fmt.Errorf("store: claim event %q: %w", key, err)
 	}
-	err = db.update(func(tx kvTx) error {
-		b := tx.Bucket(bucketSeenEvents)
-		first = false // decided afresh if the engine runs this again
-		if b.Get([]byte(key)) != nil {
-			return nil
-		}
-		first = true
-		if err := b.Put([]byte(key), timeKey(at)); err != nil {
-			return err
-		}
-		return tx.Bucket(bucketSeenEventsByTime).Put(eventTimeKey(at, key), emptyValue)
-	})
-	if err != nil {
+	c := claim{key: []byte(key), at: at}
+	if err := db.batch(c.claim); err != nil {
 		return false, fmt.Errorf("store: claim event %q: %w", key, err)
 	}
-	return first, nil
+	return c.first, nil
+}
+
+// claim is one ClaimEvent: its key and time, and what its transaction
+// function found on its last run.
+type claim struct {
+	key   []byte
+	at    time.Time
+	first bool
+}
+
+// claim is the transaction function ClaimEvent hands to Batch. Batch may
+// run it more than once (when another call in the same batch fails, the
+// batch is rolled back and run again without it), so it decides first
+// afresh on every run: a rolled-back run's Put is gone, and the next run
+// finds the key unclaimed again.
+func (c *claim) claim(tx kvTx) error {
+	c.first = false
+	b := tx.Bucket(bucketSeenEvents)
+	if b.Get(c.key) != nil {
+		return nil
+	}
+	if err := b.Put(c.key, timeKey(c.at)); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketSeenEventsByTime).Put(eventTimeKey(c.at, string(c.key)), emptyValue); err != nil {
+		return err
+	}
+	c.first = true
+	return nil
 }
 
 // PruneEvents forgets the claims recorded strictly before before and

@@ -1,10 +1,13 @@
 package store_test
 
 import (
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/rapport-bot/rapport/store"
 	"github.com/rapport-bot/rapport/store/storetest"
 )
 
@@ -92,6 +95,84 @@ func TestClaimEvent(t *testing.T) {
 		wg.Wait()
 		if wins != 1 {
 			t.Errorf("20 concurrent ClaimEvent(Ev-race): %d returned true, want 1", wins)
+		}
+	})
+
+	// Ensure claims arriving together (as the handlers of a burst of
+	// envelopes make them, sharing commits) are each decided exactly: a
+	// key claimed many times at once is granted once, distinct keys are
+	// all granted, a claim that fails gets its error without failing the
+	// others, and every grant is on disk when ClaimEvent returns, so a
+	// re-delivery after a restart is still refused.
+	t.Run("ConcurrentBurst", func(t *testing.T) {
+		t.Parallel()
+		path := newPath(t)
+		db, err := store.Open(path, store.Options{Timeout: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const shared, copies, distinct = 10, 5, 40
+		var keys []string
+		for i := range shared {
+			for range copies {
+				keys = append(keys, fmt.Sprintf("shared-%d", i))
+			}
+		}
+		for i := range distinct {
+			keys = append(keys, fmt.Sprintf("distinct-%d", i))
+		}
+		tooLong := strings.Repeat("k", 40000) // over bbolt's key size limit
+		keys = append(keys, tooLong)
+
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		wins := map[string]int{}
+		for _, key := range keys {
+			wg.Go(func() {
+				<-start
+				first, err := db.ClaimEvent(key, base)
+				if key == tooLong {
+					if err == nil || first {
+						t.Errorf("ClaimEvent(40,000-byte key) = %v, %v, want false and an error", first, err)
+					}
+					return
+				}
+				if err != nil {
+					t.Errorf("ClaimEvent(%q) = %v", key, err)
+					return
+				}
+				if first {
+					mu.Lock()
+					wins[key]++
+					mu.Unlock()
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		for i := range shared {
+			if key := fmt.Sprintf("shared-%d", i); wins[key] != 1 {
+				t.Errorf("%d concurrent ClaimEvent(%q): %d returned true, want 1", copies, key, wins[key])
+			}
+		}
+		for i := range distinct {
+			if key := fmt.Sprintf("distinct-%d", i); wins[key] != 1 {
+				t.Errorf("ClaimEvent(%q) among concurrent claims: granted %d times, want 1", key, wins[key])
+			}
+		}
+
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		db = mustOpenPath(t, path, store.Options{Timeout: time.Second})
+		for _, key := range []string{"shared-0", "shared-9", "distinct-0", "distinct-39"} {
+			if first, err := db.ClaimEvent(key, base.Add(time.Minute)); err != nil || first {
+				t.Errorf("ClaimEvent(%q) after a restart = %v, %v, want false, nil (a re-delivery)", key, first, err)
+			}
+		}
+		if first, err := db.ClaimEvent("fresh", base.Add(time.Minute)); err != nil || !first {
+			t.Errorf("ClaimEvent(fresh) after a restart = %v, %v, want true, nil", first, err)
 		}
 	})
 

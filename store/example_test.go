@@ -53,13 +53,13 @@ func ExampleDB_Export() {
 	defer db.Close()
 
 	at := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
-	if _, err := db.AddCheckin(store.Checkin{User: "U1", With: "U2", At: at, Note: "lunch"}); err != nil {
+	if _, err := db.AddCheckin(store.Checkin{User: "U1", With: "U2", At: at, Note: "lunch"}, nil); err != nil {
 		log.Fatal(err)
 	}
 	if _, err := db.UpdatePerson("U1", func(p *store.Person) {
 		p.TZOverride, p.WorkStart, p.WorkEnd = "America/New_York", 8*time.Hour, 16*time.Hour+30*time.Minute
 		p.WorkDays = []time.Weekday{time.Monday, time.Tuesday}
-	}); err != nil {
+	}, store.Effects{}); err != nil {
 		log.Fatal(err)
 	}
 	if err := db.Export(os.Stdout, at.Add(2*time.Hour)); err != nil {

@@ -127,12 +127,12 @@ func TestExportImportKeepsEverything(t *testing.T) {
 
 	src := openForgetDB(t)
 	for _, p := range people {
-		if _, err := src.UpdatePerson(p.ID, func(q *Person) { *q = p }); err != nil {
+		if _, err := src.UpdatePerson(p.ID, func(q *Person) { *q = p }, Effects{}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, c := range contacts {
-		if _, err := src.UpdateCircleEntry(c.Owner, c.Other, func(q *CircleEntry) error { *q = c; return nil }); err != nil {
+		if _, err := src.UpdateCircleEntry(c.Owner, c.Other, func(q *CircleEntry) error { *q = c; return nil }, Effects{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -142,7 +142,7 @@ func TestExportImportKeepsEverything(t *testing.T) {
 		}
 	}
 	for _, f := range followups {
-		if _, err := src.AddFollowup(f); err != nil {
+		if _, err := src.AddFollowup(f, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -157,7 +157,7 @@ func TestExportImportKeepsEverything(t *testing.T) {
 		}
 	}
 	for _, c := range checkins {
-		if _, err := src.AddCheckin(c); err != nil {
+		if _, err := src.AddCheckin(c, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -57,9 +57,9 @@ func TestExportDocument(t *testing.T) {
 	db := storetest.MustOpenWith(t, store.Options{Now: fixedNow(base)})
 	must(t, db.PutCoffeeMember(store.CoffeeMember{User: "U1"}))
 	mustDo(t)(db.AddKudos(store.Kudos{Giver: "U1", Receivers: []string{"U2"}, Text: "thanks for <@U3> & co", Channel: "C1", At: base.Add(500 * time.Millisecond)}))
-	mustDo(t)(db.AddFollowup(store.Followup{Owner: "U1", Text: "write it up", Due: time.Date(2026, 11, 30, 10, 0, 0, 0, time.FixedZone("CET", 3600))}))
+	mustDo(t)(db.AddFollowup(store.Followup{Owner: "U1", Text: "write it up", Due: time.Date(2026, 11, 30, 10, 0, 0, 0, time.FixedZone("CET", 3600))}, nil))
 	mustCreateRound(t, db, store.Round{Groups: []store.CoffeeGroup{{Members: []string{"U2", "U1"}, Icebreaker: 2, Channel: "D1", Answers: map[string]store.CoffeeAnswer{"U2": store.AnswerYes}}}, SitOut: []store.SitOut{{User: "U3", Reason: store.SitOutAlone}}})
-	mustDo(t)(db.AddCheckin(store.Checkin{User: "U1", With: "U2"}))
+	mustDo(t)(db.AddCheckin(store.Checkin{User: "U1", With: "U2"}, nil))
 
 	want := `{
   "format": "rapport-export",
@@ -183,7 +183,7 @@ func fill(t *testing.T, db *store.DB) {
 		{Owner: "U3", Counterpart: "U1", Text: "maybe", Due: base, Created: base, Status: store.FollowupDropped, Channel: "D3"},
 		{Owner: "U3", Text: "no due date", Created: base, Status: store.FollowupDone, DoneAt: base}, // zero Due
 	} {
-		mustDo(t)(db.AddFollowup(f))
+		mustDo(t)(db.AddFollowup(f, nil))
 	}
 	for _, m := range []store.CoffeeMember{
 		{User: "U2", Joined: base.AddDate(0, -1, 0)},
@@ -198,8 +198,8 @@ func fill(t *testing.T, db *store.DB) {
 		{Members: []string{"U3", "U4", "U5"}, Icebreaker: -1, Answers: map[string]store.CoffeeAnswer{"U5": store.AnswerCant}},
 	}, SitOut: []store.SitOut{{User: "U7", Reason: store.SitOutNoOverlap}, {User: "U6", Reason: store.SitOutNeverList}}, Closed: true})
 	mustCreateRound(t, db, store.Round{At: base.In(cet), Manual: true})
-	mustDo(t)(db.AddCheckin(store.Checkin{User: "U1", With: "U2", At: base.Add(999), Note: "lunch"}))
-	mustDo(t)(db.AddCheckin(store.Checkin{User: "U2", With: "U1", At: base}))
+	mustDo(t)(db.AddCheckin(store.Checkin{User: "U1", With: "U2", At: base.Add(999), Note: "lunch"}, nil))
+	mustDo(t)(db.AddCheckin(store.Checkin{User: "U2", With: "U1", At: base}, nil))
 }
 
 // Ensure export -> import -> export loses nothing.
@@ -271,7 +271,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 	if k, err := dst.AddKudos(store.Kudos{Giver: "U1", At: base}); err != nil || k.ID != 4 {
 		t.Errorf("AddKudos after import = id %d, %v, want id 4", k.ID, err)
 	}
-	if c, err := dst.AddCheckin(store.Checkin{User: "U1", With: "U2", At: base}); err != nil || c.ID != 3 {
+	if c, err := dst.AddCheckin(store.Checkin{User: "U1", With: "U2", At: base}, nil); err != nil || c.ID != 3 {
 		t.Errorf("AddCheckin after import = id %d, %v, want id 3", c.ID, err)
 	}
 	// The rounds' time index was rebuilt: the same instant is the same
@@ -430,7 +430,7 @@ func TestImportUpsert(t *testing.T) {
 	db := storetest.MustOpen(t)
 	mustDo(t)(db.AddKudos(store.Kudos{Giver: "U1", Receivers: []string{"U7"}, Text: "original", At: base})) // 1
 	mustDo(t)(db.AddKudos(store.Kudos{Giver: "U2", Text: "untouched", At: base.Add(time.Hour)}))            // 2
-	mustDo(t)(db.AddFollowup(store.Followup{Owner: "U1", Due: base.Add(24 * time.Hour)}))                   // 1, open
+	mustDo(t)(db.AddFollowup(store.Followup{Owner: "U1", Due: base.Add(24 * time.Hour)}, nil))              // 1, open
 
 	doc := `{"format": "rapport-export", "version": 1, "exported_at": "whenever", "extra": {"ignored": true},
 	  "kudos": [
@@ -557,7 +557,7 @@ func TestExportImportFollowups(t *testing.T) {
 	if _, err := src.UpdateFollowup(idle.ID, func(f *store.Followup) error {
 		f.NextAt, f.Nudges, f.LastNudge = time.Time{}, 5, base // nudged enough
 		return nil
-	}); err != nil {
+	}, nil); err != nil {
 		t.Fatal(err)
 	}
 	first := export(t, src)

@@ -148,7 +148,13 @@ func followupError(f Followup) error {
 // defaults to Due (the reminder). An open follow-up needs a Due, and its
 // NextAt, between 1970 and 2262 (they are indexed); Owner and Counterpart
 // must not contain a NUL byte, and Nudges must not be negative.
-func (db *DB) AddFollowup(f Followup) (Followup, error) {
+//
+// effects (nil: none) are what making it causes, given the stored copy
+// (outbox keys name its ID); they commit in the same transaction, so a
+// follow-up is never stored without them, nor they without it. effects
+// runs inside the transaction, perhaps more than once: it must only
+// build values (no I/O, no store calls).
+func (db *DB) AddFollowup(f Followup, effects func(f Followup) Effects) (Followup, error) {
 	if f.Status == "" {
 		f.Status = FollowupOpen
 	}
@@ -160,18 +166,35 @@ func (db *DB) AddFollowup(f Followup) (Followup, error) {
 		return Followup{}, fmt.Errorf("store: add followup: %w", err)
 	}
 	rec := newFollowupRecord(f)
+	now := db.now().UTC()
 	var id uint64
 	err := db.update(func(tx kvTx) error {
 		var err error
 		if id, err = tx.Bucket(bucketFollowups).NextSequence(); err != nil {
 			return err
 		}
-		return putFollowup(tx, id, rec)
+		if err := putFollowup(tx, id, rec); err != nil {
+			return err
+		}
+		return writeActionEffects(tx, now, rec.followup(id), effects)
 	})
 	if err != nil {
 		return Followup{}, fmt.Errorf("store: add followup: %w", err)
 	}
 	return rec.followup(id), nil
+}
+
+// writeActionEffects checks effects(rec) and writes them in tx, the
+// transaction that writes rec: a bad effect rolls the record back too.
+func writeActionEffects[T any](tx kvTx, now time.Time, rec T, effects func(T) Effects) error {
+	if effects == nil {
+		return nil
+	}
+	c, err := effects(rec).check(now)
+	if err != nil {
+		return err
+	}
+	return c.apply(tx)
 }
 
 // UpdateFollowup reads follow-up id, lets f change it and stores the
@@ -192,8 +215,14 @@ func (db *DB) AddFollowup(f Followup) (Followup, error) {
 // inside the write transaction, which blocks every other writer: it must
 // only decide and set fields (no Slack calls, no store calls, which would
 // deadlock).
-func (db *DB) UpdateFollowup(id uint64, f func(fu *Followup) error) (Followup, error) {
+//
+// effects (nil: none) are what the change causes, given the stored copy;
+// they commit in the same transaction, under the same rules as
+// AddFollowup's. f decides whether there is anything to cause: effects
+// may return none.
+func (db *DB) UpdateFollowup(id uint64, f func(fu *Followup) error, effects func(fu Followup) Effects) (Followup, error) {
 	var rec followupRecord
+	now := db.now().UTC()
 	err := db.update(func(tx kvTx) error {
 		fu, ok, err := getFollowup(tx.Bucket(bucketFollowups), id)
 		if err != nil {
@@ -210,7 +239,10 @@ func (db *DB) UpdateFollowup(id uint64, f func(fu *Followup) error) (Followup, e
 			return err
 		}
 		rec = newFollowupRecord(fu)
-		return putFollowup(tx, id, rec)
+		if err := putFollowup(tx, id, rec); err != nil {
+			return err
+		}
+		return writeActionEffects(tx, now, rec.followup(id), effects)
 	})
 	if err != nil {
 		return Followup{}, fmt.Errorf("store: update followup %d: %w", id, err)
@@ -223,9 +255,14 @@ func (db *DB) UpdateFollowup(id uint64, f func(fu *Followup) error) (Followup, e
 // of them would otherwise leave a batch half recorded (the tick's one DM
 // about several items, for instance, would be rebuilt about fewer of them
 // and sent again). If one is missing, the error wraps ErrNotFound and
-// nothing changes.
-func (db *DB) UpdateFollowups(ids []uint64, f func(fu *Followup) error) error {
-	err := db.update(func(tx kvTx) error {
+// nothing changes. effects are committed in the same transaction (the
+// tick's DM about them, say), checked before it starts.
+func (db *DB) UpdateFollowups(ids []uint64, f func(fu *Followup) error, effects Effects) error {
+	c, err := effects.check(db.now().UTC())
+	if err != nil {
+		return fmt.Errorf("store: update followups: %w", err)
+	}
+	err = db.update(func(tx kvTx) error {
 		for _, id := range ids {
 			fu, ok, err := getFollowup(tx.Bucket(bucketFollowups), id)
 			if err != nil {
@@ -245,7 +282,7 @@ func (db *DB) UpdateFollowups(ids []uint64, f func(fu *Followup) error) error {
 				return err
 			}
 		}
-		return nil
+		return c.apply(tx)
 	})
 	if err != nil {
 		return fmt.Errorf("store: update followups: %w", err)
@@ -254,9 +291,20 @@ func (db *DB) UpdateFollowups(ids []uint64, f func(fu *Followup) error) error {
 }
 
 // DeleteFollowup removes follow-up id and its index entries (the "Undo"
-// right after /followup made it). Its id is not reused. If there is no
-// such follow-up, the error wraps ErrNotFound.
-func (db *DB) DeleteFollowup(id uint64) error {
+// right after /followup made it), and returns it as it was. Its id is not
+// reused. If there is no such follow-up, the error wraps ErrNotFound.
+//
+// In the same transaction it withdraws the outbox item keyed withdraw
+// (the note making it queued; "" for none): still pending, it is failed
+// and never sent. Then effects (nil: none) gets the follow-up and the
+// state that item was in before (OutboxPending: withdrawn now; "" if
+// there is no such item), and returns what the undo causes, or an error
+// that refuses it (not the owner, say): then nothing is written and the
+// error comes back wrapped. effects runs inside the transaction, perhaps
+// more than once: it must only decide and build values.
+func (db *DB) DeleteFollowup(id uint64, withdraw string, effects func(f Followup, withdrawn OutboxState) (Effects, error)) (Followup, error) {
+	now := db.now().UTC()
+	var f Followup
 	err := db.update(func(tx kvTx) error {
 		b := tx.Bucket(bucketFollowups)
 		v := b.Get(idKey(id))
@@ -267,6 +315,27 @@ func (db *DB) DeleteFollowup(id uint64) error {
 		if err := decodeValue(v, &rec); err != nil {
 			return fmt.Errorf("decode followup %d: %w", id, err)
 		}
+		f = rec.followup(id)
+		var state OutboxState
+		if withdraw != "" {
+			var err error
+			if state, err = withdrawOutgoingTx(tx, withdraw, "withdrawn: what it was about was undone", now); err != nil {
+				return err
+			}
+		}
+		if effects != nil {
+			e, err := effects(f, state)
+			if err != nil {
+				return err
+			}
+			c, err := e.check(now)
+			if err != nil {
+				return err
+			}
+			if err := c.apply(tx); err != nil {
+				return err
+			}
+		}
 		for _, e := range followupIndexEntries(id, rec) {
 			if err := tx.Bucket(e.bucket).Delete(e.key); err != nil {
 				return err
@@ -275,9 +344,40 @@ func (db *DB) DeleteFollowup(id uint64) error {
 		return b.Delete(idKey(id))
 	})
 	if err != nil {
-		return fmt.Errorf("store: delete followup %d: %w", id, err)
+		return Followup{}, fmt.Errorf("store: delete followup %d: %w", id, err)
 	}
-	return nil
+	return f, nil
+}
+
+// withdrawOutgoingTx fails the outbox item keyed key, in tx, if it is
+// still pending, so that it is never sent, and returns the state it was
+// in before ("" if there is no such item). An item being sent, sent or
+// failed is left alone.
+func withdrawOutgoingTx(tx kvTx, key, reason string, now time.Time) (OutboxState, error) {
+	v := tx.Bucket(bucketOutboxKeys).Get([]byte(key))
+	if v == nil {
+		return "", nil
+	}
+	oid, err := parseIDKey(v)
+	if err != nil {
+		return "", fmt.Errorf("outbox_keys value: %w", err)
+	}
+	rec, ok, err := getOutgoing(tx.Bucket(bucketOutbox), oid)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", fmt.Errorf("outbox_keys points at missing item %d", oid)
+	}
+	was := OutboxState(rec.State)
+	if was != OutboxPending {
+		return was, nil
+	}
+	rec.State, rec.LastError, rec.Updated = string(OutboxFailed), reason, now
+	if err := putOutgoing(tx, oid, rec); err != nil {
+		return "", err
+	}
+	return was, nil
 }
 
 // Followup returns the follow-up with the given ID, or an error wrapping

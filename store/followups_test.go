@@ -31,7 +31,7 @@ func followupIDs(fs []store.Followup) []uint64 {
 // mustAddFollowup adds f and returns the stored copy.
 func mustAddFollowup(t *testing.T, db *store.DB, f store.Followup) store.Followup {
 	t.Helper()
-	got, err := db.AddFollowup(f)
+	got, err := db.AddFollowup(f, nil)
 	if err != nil {
 		t.Fatalf("AddFollowup(%+v) = %v", f, err)
 	}
@@ -42,7 +42,7 @@ func TestFollowups(t *testing.T) {
 	t.Parallel()
 	db := storetest.MustOpenWith(t, store.Options{Now: fixedNow(base)})
 
-	open, err := db.AddFollowup(store.Followup{Owner: "U1", Counterpart: "U2", Text: "send the deck", Due: base.Add(48 * time.Hour), Link: "https://x.slack.com/archives/C1/p1", Channel: "C1"})
+	open, err := db.AddFollowup(store.Followup{Owner: "U1", Counterpart: "U2", Text: "send the deck", Due: base.Add(48 * time.Hour), Link: "https://x.slack.com/archives/C1/p1", Channel: "C1"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestFollowups(t *testing.T) {
 	if !reflect.DeepEqual(open, want) {
 		t.Errorf("AddFollowup = %+v, want %+v (status open, created now, next at due)", open, want)
 	}
-	done, err := db.AddFollowup(store.Followup{Owner: "U1", Text: "note to self", Created: base.Add(-time.Hour), Status: store.FollowupDone, DoneAt: base, Note: "sent"})
+	done, err := db.AddFollowup(store.Followup{Owner: "U1", Text: "note to self", Created: base.Add(-time.Hour), Status: store.FollowupDone, DoneAt: base, Note: "sent"}, nil)
 	if err != nil {
 		t.Fatalf("AddFollowup(done, no due) = %v, want nil (only open ones need a due)", err)
 	}
@@ -104,7 +104,7 @@ func TestFollowups(t *testing.T) {
 			{store.Followup{Owner: "U1", Due: base, Nudges: -1}, "nudges: must be 0 or more (got -1)"},
 		}
 		for _, tt := range tests {
-			_, err := db.AddFollowup(tt.f)
+			_, err := db.AddFollowup(tt.f, nil)
 			if want := "store: add followup: " + tt.want; err == nil || !strings.HasPrefix(err.Error(), want) {
 				t.Errorf("AddFollowup(%+v) = %v, want an error starting %q", tt.f, err, want)
 			}
@@ -151,7 +151,7 @@ func TestAddFollowupStoredCopy(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			db := storetest.MustOpenWith(t, store.Options{Now: fixedNow(base)})
-			got, err := db.AddFollowup(tt.in)
+			got, err := db.AddFollowup(tt.in, nil)
 			tt.want.ID = 1
 			if err != nil || !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("AddFollowup(%+v) = %+v, %v, want %+v", tt.in, got, err, tt.want)
@@ -240,7 +240,7 @@ func TestUpdateFollowupIndexes(t *testing.T) {
 			got, err := db.UpdateFollowup(id, func(f *store.Followup) error {
 				step.update(f)
 				return nil
-			})
+			}, nil)
 			if err != nil {
 				t.Fatalf("UpdateFollowup(%d, %s) = %v", id, step.name, err)
 			}
@@ -318,7 +318,7 @@ func TestUpdateFollowupErrors(t *testing.T) {
 			db := storetest.MustOpenWith(t, store.Options{Now: fixedNow(base)})
 			mustAddFollowup(t, db, store.Followup{Owner: "U1", Counterpart: "U2", Due: base})
 			before := export(t, db)
-			_, err := db.UpdateFollowup(tt.id, tt.update)
+			_, err := db.UpdateFollowup(tt.id, tt.update, nil)
 			if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
 				t.Errorf("UpdateFollowup(%d, %s) = %v, want an error starting %q", tt.id, tt.name, err, tt.want)
 			}
@@ -340,7 +340,7 @@ func TestUpdateFollowupKeepsID(t *testing.T) {
 	got, err := db.UpdateFollowup(1, func(f *store.Followup) error {
 		f.ID, f.Text = 7, "renamed"
 		return nil
-	})
+	}, nil)
 	if err != nil || got.ID != 1 || got.Text != "renamed" {
 		t.Errorf("UpdateFollowup(1, set ID 7) = %+v, %v, want follow-up 1 renamed", got, err)
 	}
@@ -357,7 +357,7 @@ func TestDeleteFollowup(t *testing.T) {
 	keep := mustAddFollowup(t, db, store.Followup{Owner: "U1", Counterpart: "U2", Due: base})
 	undo := mustAddFollowup(t, db, store.Followup{Owner: "U1", Counterpart: "U2", Due: base})
 
-	if err := db.DeleteFollowup(undo.ID); err != nil {
+	if _, err := db.DeleteFollowup(undo.ID, "", nil); err != nil {
 		t.Fatalf("DeleteFollowup(%d) = %v", undo.ID, err)
 	}
 	if _, err := db.Followup(undo.ID); !errors.Is(err, store.ErrNotFound) {
@@ -377,14 +377,14 @@ func TestDeleteFollowup(t *testing.T) {
 	}
 	t.Run("ErrNotFound", func(t *testing.T) {
 		for _, id := range []uint64{undo.ID, 42} {
-			if err := db.DeleteFollowup(id); !errors.Is(err, store.ErrNotFound) {
+			if _, err := db.DeleteFollowup(id, "", nil); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("DeleteFollowup(%d) = %v, want ErrNotFound", id, err)
 			}
 		}
 	})
 	t.Run("ClosedOne", func(t *testing.T) {
 		done := mustAddFollowup(t, db, store.Followup{Owner: "U4", Status: store.FollowupDone})
-		if err := db.DeleteFollowup(done.ID); err != nil {
+		if _, err := db.DeleteFollowup(done.ID, "", nil); err != nil {
 			t.Errorf("DeleteFollowup(done %d) = %v", done.ID, err)
 		}
 		if got, _ := db.FollowupsOwnedBy("U4"); len(got) != 0 {
@@ -418,7 +418,7 @@ func TestFollowupsDue(t *testing.T) {
 	}
 	// 10: open, but nothing scheduled.
 	ten := mustAddFollowup(t, db, store.Followup{Owner: "U5", Due: base.Add(-time.Hour)})
-	if _, err := db.UpdateFollowup(ten.ID, func(f *store.Followup) error { f.NextAt = time.Time{}; return nil }); err != nil {
+	if _, err := db.UpdateFollowup(ten.ID, func(f *store.Followup) error { f.NextAt = time.Time{}; return nil }, nil); err != nil {
 		t.Fatal(err)
 	}
 
@@ -530,14 +530,14 @@ func TestUpdateFollowupsAllOrNothing(t *testing.T) {
 	due := base.Add(24 * time.Hour)
 	var ids []uint64
 	for _, text := range []string{"one", "two"} {
-		f, err := db.AddFollowup(store.Followup{Owner: "U1", Text: text, Due: due})
+		f, err := db.AddFollowup(store.Followup{Owner: "U1", Text: text, Due: due}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, f.ID)
 	}
 	later := due.Add(48 * time.Hour)
-	if err := db.UpdateFollowups(append(ids, 999), func(fu *store.Followup) error { fu.NextAt = later; return nil }); !errors.Is(err, store.ErrNotFound) {
+	if err := db.UpdateFollowups(append(ids, 999), func(fu *store.Followup) error { fu.NextAt = later; return nil }, store.Effects{}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("UpdateFollowups with a missing id: %v, want ErrNotFound", err)
 	}
 	if err := db.UpdateFollowups(ids, func(fu *store.Followup) error {
@@ -546,7 +546,7 @@ func TestUpdateFollowupsAllOrNothing(t *testing.T) {
 		}
 		fu.NextAt = later
 		return nil
-	}); err == nil {
+	}, store.Effects{}); err == nil {
 		t.Fatal("UpdateFollowups whose function refuses one: no error")
 	}
 	for _, id := range ids {
@@ -554,7 +554,7 @@ func TestUpdateFollowupsAllOrNothing(t *testing.T) {
 			t.Errorf("after failed batches, followup %d NextAt = %v, %v; want %v (unchanged)", id, f.NextAt, err, due)
 		}
 	}
-	if err := db.UpdateFollowups(ids, func(fu *store.Followup) error { fu.NextAt, fu.Nudges = later, 2; return nil }); err != nil {
+	if err := db.UpdateFollowups(ids, func(fu *store.Followup) error { fu.NextAt, fu.Nudges = later, 2; return nil }, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := db.FollowupsDue(due.Add(time.Hour), 10); err != nil || len(got) != 0 {

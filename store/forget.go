@@ -27,6 +27,18 @@ type ForgetStats struct {
 	Edits           int  // edits queued of Rapport's own messages that named the user
 	Member          bool // the user's coffee membership was deleted
 	Person          bool // the user's person record was deleted
+	// Affected lists the other people whose follow-ups, kudos or circle
+	// changed (sorted, without repeats): what their Home shows changed.
+	Affected []string
+}
+
+// affect notes that others' records changed.
+func (st *ForgetStats) affect(user string, others ...string) {
+	for _, o := range others {
+		if o != "" && o != user && !slices.Contains(st.Affected, o) {
+			st.Affected = append(st.Affected, o)
+		}
+	}
 }
 
 // add counts another pass of a forget run in steps.
@@ -41,6 +53,12 @@ func (s *ForgetStats) add(o ForgetStats) {
 	s.Edits += o.Edits
 	s.Member = s.Member || o.Member
 	s.Person = s.Person || o.Person
+	for _, u := range o.Affected {
+		if !slices.Contains(s.Affected, u) {
+			s.Affected = append(s.Affected, u)
+		}
+	}
+	slices.Sort(s.Affected)
 }
 
 // ForgetUser deletes everything stored by or about user, in one Update
@@ -77,11 +95,16 @@ func (s *ForgetStats) add(o ForgetStats) {
 // names them is cleared). An ID counts only as a whole word, so forgetting
 // U1 leaves U12 alone.
 //
+// effects, if not nil, returns what the forgetting causes besides those
+// edits, given ForgetStats.Affected (Home refreshes for the people whose
+// records changed); they are written in the same transaction. They must
+// not name user.
+//
 // Before committing, ForgetUser scans every key and value of the file and
 // fails, changing nothing, if the ID is still there. Pages freed by the
 // transaction keep old bytes until bbolt reuses them: a Backup copy holds
 // only live pages.
-func (db *DB) ForgetUser(user string, now time.Time) (ForgetStats, error) {
+func (db *DB) ForgetUser(user string, now time.Time, effects func(affected []string) Effects) (ForgetStats, error) {
 	if user == "" {
 		return ForgetStats{}, errors.New("store: forget user: empty user ID")
 	}
@@ -117,6 +140,16 @@ func (db *DB) ForgetUser(user string, now time.Time) (ForgetStats, error) {
 			forgetRounds, forgetPerson, forgetCircles, forgetOutgoing, forgetSeenEvents,
 		} {
 			if err := step(tx, user, &pass); err != nil {
+				return err
+			}
+		}
+		slices.Sort(pass.Affected)
+		if effects != nil {
+			c, err := effects(slices.Clone(pass.Affected)).check(now)
+			if err != nil {
+				return err
+			}
+			if err := c.apply(tx); err != nil {
 				return err
 			}
 		}
@@ -156,7 +189,7 @@ func (db *DB) resumeForgets() error {
 		return err
 	}
 	for _, p := range pending {
-		if _, err := db.ForgetUser(p.user, p.at); err != nil {
+		if _, err := db.ForgetUser(p.user, p.at, nil); err != nil {
 			return fmt.Errorf("resume forgetting %s: %w", p.user, err)
 		}
 	}
@@ -264,6 +297,10 @@ func forgetKudos(tx kvTx, user string, st *ForgetStats) error {
 		}
 		rec.Text = scrubUser(old.Text, user)
 		rec.Values = scrubUsers(old.Values, user)
+		if rec.Giver != old.Giver || len(rec.Receivers) != len(old.Receivers) || rec.Text != old.Text || !slices.Equal(rec.Values, old.Values) {
+			st.affect(user, old.Giver)
+			st.affect(user, old.Receivers...)
+		}
 		switch {
 		case len(rec.Receivers) == 0 && len(old.Receivers) > 0:
 			if err := deleteKudosIndexes(tx, r.id, old); err != nil {
@@ -299,6 +336,7 @@ func forgetFollowups(tx kvTx, user string, st *ForgetStats) error {
 			if err := tx.Bucket(bucketFollowups).Delete(idKey(r.id)); err != nil {
 				return err
 			}
+			st.affect(user, r.rec.Owner, r.rec.Counterpart)
 			st.Followups++
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -84,15 +85,15 @@ func fillForget(t *testing.T, db *DB) {
 		{Giver: carol, Receivers: []string{bob}, Text: "unrelated", At: at(5)},
 	}
 	for _, k := range kudos {
-		if _, _, err := db.GiveKudos(k, Allowance{}); err != nil {
+		if _, _, err := db.GiveKudos(k, Allowance{}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
 	addF := must[Followup](t)
-	addF(db.AddFollowup(Followup{Owner: alice, Counterpart: bob, Text: "send bob the doc", Due: forgetNow.Add(time.Hour)}))
-	addF(db.AddFollowup(Followup{Owner: bob, Counterpart: alice, Text: "call alice", Due: forgetNow.Add(2 * time.Hour)}))
-	addF(db.AddFollowup(Followup{Owner: bob, Counterpart: carol, Text: "ask <@UALICE0001> about it", Note: "n", Due: forgetNow.Add(3 * time.Hour)}))
-	addF(db.AddFollowup(Followup{Owner: carol, Text: "plain", Due: forgetNow.Add(4 * time.Hour)}))
+	addF(db.AddFollowup(Followup{Owner: alice, Counterpart: bob, Text: "send bob the doc", Due: forgetNow.Add(time.Hour)}, nil))
+	addF(db.AddFollowup(Followup{Owner: bob, Counterpart: alice, Text: "call alice", Due: forgetNow.Add(2 * time.Hour)}, nil))
+	addF(db.AddFollowup(Followup{Owner: bob, Counterpart: carol, Text: "ask <@UALICE0001> about it", Note: "n", Due: forgetNow.Add(3 * time.Hour)}, nil))
+	addF(db.AddFollowup(Followup{Owner: carol, Text: "plain", Due: forgetNow.Add(4 * time.Hour)}, nil))
 	for _, u := range []string{alice, bob, carol} {
 		_, _, err := db.UpdateCoffeeMember(u, func(m *CoffeeMember) error {
 			if u == bob {
@@ -102,7 +103,7 @@ func fillForget(t *testing.T, db *DB) {
 				m.Never = []string{alice}
 			}
 			return nil
-		})
+		}, Effects{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,7 +119,7 @@ func fillForget(t *testing.T, db *DB) {
 		g.Answers = map[string]CoffeeAnswer{alice: AnswerYes, bob: AnswerYes}
 		g.Channel = "G1"
 		return nil
-	}); err != nil {
+	}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := db.CreateRound(Round{At: at(50), Groups: []CoffeeGroup{{Members: []string{bob, carol}, Icebreaker: 0}},
@@ -129,15 +130,15 @@ func fillForget(t *testing.T, db *DB) {
 		t.Fatal(err)
 	}
 	addC := must[Checkin](t)
-	addC(db.AddCheckin(Checkin{User: alice, With: bob, Note: "alice's note on bob", At: at(3)}))
-	addC(db.AddCheckin(Checkin{User: bob, With: alice, Note: "bob's private note on alice", At: at(2)}))
-	addC(db.AddCheckin(Checkin{User: bob, With: carol, Note: "met UALICE0001 too", At: at(1)}))
-	addC(db.AddCheckin(Checkin{User: carol, With: bob, Note: "fine", At: at(1)}))
+	addC(db.AddCheckin(Checkin{User: alice, With: bob, Note: "alice's note on bob", At: at(3)}, nil))
+	addC(db.AddCheckin(Checkin{User: bob, With: alice, Note: "bob's private note on alice", At: at(2)}, nil))
+	addC(db.AddCheckin(Checkin{User: bob, With: carol, Note: "met UALICE0001 too", At: at(1)}, nil))
+	addC(db.AddCheckin(Checkin{User: carol, With: bob, Note: "fine", At: at(1)}, nil))
 	for _, u := range []string{alice, bob} {
 		if _, err := db.UpdatePerson(u, func(p *Person) {
 			p.Name, p.TZ, p.Muted, p.Style = "name of "+u, "Europe/Paris", []DMKind{"coffee"}, "brief"
 			p.WorkStart, p.WorkEnd, p.WorkDays = 9*time.Hour, 17*time.Hour, []time.Weekday{1, 2, 3}
-		}); err != nil {
+		}, Effects{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -159,7 +160,7 @@ func fillForget(t *testing.T, db *DB) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := db.UpdateCircleEntry(carol, bob, func(c *CircleEntry) error { c.CadenceDays = 14; return nil }); err != nil {
+	if _, err := db.UpdateCircleEntry(carol, bob, func(c *CircleEntry) error { c.CadenceDays = 14; return nil }, Effects{}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -216,12 +217,12 @@ func TestForgetUser(t *testing.T) {
 	fillForget(t, db)
 	bobBefore, _, _ := userExportOf(t, db, bob)
 
-	st, err := db.ForgetUser(alice, forgetNow)
+	st, err := db.ForgetUser(alice, forgetNow, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := ForgetStats{Followups: 2, Checkins: 2, KudosAnonymised: 4, KudosDeleted: 1, RoundsEdited: 3, Outgoing: 3, CircleEntries: 4, Member: true, Person: true}
-	if st != want {
+	want := ForgetStats{Followups: 2, Checkins: 2, KudosAnonymised: 4, KudosDeleted: 1, RoundsEdited: 3, Outgoing: 3, CircleEntries: 4, Member: true, Person: true, Affected: []string{bob, carol}}
+	if !reflect.DeepEqual(st, want) {
 		t.Errorf("stats = %+v, want %+v", st, want)
 	}
 	if err := db.Check(); err != nil {
@@ -305,10 +306,10 @@ func TestForgetUser(t *testing.T) {
 	}
 
 	// Forgetting again finds nothing; bad IDs are refused.
-	if st, err := db.ForgetUser(alice, forgetNow); err != nil || st != (ForgetStats{}) {
+	if st, err := db.ForgetUser(alice, forgetNow, nil); err != nil || !reflect.DeepEqual(st, ForgetStats{}) {
 		t.Errorf("second forget = %+v, %v", st, err)
 	}
-	if _, err := db.ForgetUser("", forgetNow); err == nil {
+	if _, err := db.ForgetUser("", forgetNow, nil); err == nil {
 		t.Error("ForgetUser(\"\") succeeded")
 	}
 
@@ -363,7 +364,7 @@ func TestForgetUserWholeWord(t *testing.T) {
 	if _, err := db.AddKudos(Kudos{Giver: "U12", Receivers: []string{"U1", "U123"}, Text: "<@U1> <@U123> U1, U12"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ForgetUser("U1", forgetNow); err != nil {
+	if _, err := db.ForgetUser("U1", forgetNow, nil); err != nil {
 		t.Fatal(err)
 	}
 	got := must[[]Kudos](t)(db.KudosReceived("U123", 0))

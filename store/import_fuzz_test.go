@@ -15,8 +15,8 @@ func FuzzImport(f *testing.F) {
 	seed := storetest.MustOpen(f)
 	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 	seed.AddKudos(store.Kudos{Giver: "U1", Receivers: []string{"U2"}, Text: "for the docs", Values: []string{"craft"}, Channel: "C1", At: at})
-	seed.AddFollowup(store.Followup{Owner: "U1", Counterpart: "U2", Text: "send it", Due: at.Add(time.Hour), Created: at})
-	seed.AddCheckin(store.Checkin{User: "U1", With: "U2", At: at, Note: "note"})
+	seed.AddFollowup(store.Followup{Owner: "U1", Counterpart: "U2", Text: "send it", Due: at.Add(time.Hour), Created: at}, nil)
+	seed.AddCheckin(store.Checkin{User: "U1", With: "U2", At: at, Note: "note"}, nil)
 	var valid bytes.Buffer
 	if err := seed.Export(&valid, at); err != nil {
 		f.Fatal(err)

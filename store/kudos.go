@@ -18,8 +18,8 @@ type Kudos struct {
 	Receivers []string  // Slack user IDs
 	Text      string    // why, as written by the giver
 	Values    []string  // "#values", without the '#'
-	Channel   string    // where it was given (or posted: SetKudosMessage); empty for the modal or a DM
-	MessageTS string    // ts of the message it was given on or for, or of the bot's post (SetKudosMessage)
+	Channel   string    // where it was given (or posted: FinishKudosPost); empty for the modal or a DM
+	MessageTS string    // ts of the message it was given on or for, or of the bot's post (FinishKudosPost)
 	Private   bool      // shown only to giver and receivers
 	At        time.Time // when it was given
 }
@@ -128,16 +128,25 @@ func (e *AllowanceError) Unwrap() error { return ErrAllowanceExceeded }
 // least one receiver; with a limit, k.At (now if zero) must lie in
 // [a.From, a.To).
 //
+// effects (nil for none) are what the kudos causes: the pairs it puts in
+// touch and the messages it sends. They are written in the same
+// transaction as the kudos, so there is either the kudos with every
+// message queued, or nothing. effects gets the kudos as stored (its ID
+// names the outbox keys) and must be pure: it may run more than once, and
+// inside the transaction. An invalid effect fails the call, nothing
+// stored. A refused kudos has no effects.
+//
 // Concurrent calls share commits (bbolt's Batch): under load many givers
 // cost one disk sync, at the price of up to 2 ms (batchDelay) of latency for a lone
 // call. Calls by one giver are serialised, so the limit holds however many
 // race.
-func (db *DB) GiveKudos(k Kudos, a Allowance) (Kudos, int, error) {
+func (db *DB) GiveKudos(k Kudos, a Allowance, effects func(Kudos) Effects) (Kudos, int, error) {
 	k.At = orNow(k.At, db.now)
 	g, err := newGift(k, a)
 	if err != nil {
 		return Kudos{}, 0, fmt.Errorf("store: give kudos: %w", err)
 	}
+	g.effects, g.now = effects, db.now().UTC()
 	if err := db.batch(g.give); err != nil {
 		return Kudos{}, 0, fmt.Errorf("store: give kudos: %w", err)
 	}
@@ -150,6 +159,9 @@ type gift struct {
 	rec    kudosRecord
 	a      Allowance
 	wanted int // distinct receivers
+
+	effects func(Kudos) Effects // nil: none
+	now     time.Time           // when the effects are queued
 
 	id   uint64 // 0: refused
 	used int
@@ -198,6 +210,15 @@ func (g *gift) give(tx kvTx) error {
 	}
 	if err := putKudos(tx, id, g.rec); err != nil {
 		return err
+	}
+	if g.effects != nil {
+		c, err := g.effects(g.rec.kudos(id)).check(g.now)
+		if err != nil {
+			return fmt.Errorf("effects of kudos %d: %w", id, err)
+		}
+		if err := c.apply(tx); err != nil {
+			return fmt.Errorf("effects of kudos %d: %w", id, err)
+		}
 	}
 	g.id = id
 	return nil
@@ -338,6 +359,85 @@ func (db *DB) SetKudosMessage(id uint64, channel, ts string) error {
 		return fmt.Errorf("store: set kudos %d message: %w", id, err)
 	}
 	return nil
+}
+
+// FinishKudosPost records that outbox item id, the public post of kudos
+// kudosID, was sent as the message ts in channel: the item becomes sent
+// and the kudos points at its post (as SetKudosMessage), in one
+// transaction, so that a crash cannot leave a post the kudos does not know
+// (the DMs link to it, a forget-me edits it). With ts "" (posted through a
+// response_url, which tells no ts) or the kudos gone, only the item is
+// finished. The error wraps ErrConflict if the item is not being sent,
+// ErrNotFound if there is no such item.
+func (db *DB) FinishKudosPost(id, kudosID uint64, channel, ts string, now time.Time) error {
+	err := db.update(func(tx kvTx) error {
+		if err := settleOutgoingTx(tx, id, func(rec *outgoingRecord) error {
+			if rec.State != string(OutboxSending) {
+				return fmt.Errorf("%w: it is %s", ErrConflict, rec.State)
+			}
+			rec.State, rec.SentTS, rec.Updated = string(OutboxSent), ts, now.UTC()
+			return nil
+		}); err != nil {
+			return err
+		}
+		v := tx.Bucket(bucketKudos).Get(idKey(kudosID))
+		if ts == "" || v == nil {
+			return nil
+		}
+		var rec kudosRecord
+		if err := decodeValue(v, &rec); err != nil {
+			return fmt.Errorf("decode kudos %d: %w", kudosID, err)
+		}
+		rec.Channel, rec.MessageTS = channel, ts
+		return putKudos(tx, kudosID, rec)
+	})
+	if err != nil {
+		return fmt.Errorf("store: finish kudos %d post (outgoing %d): %w", kudosID, id, err)
+	}
+	return nil
+}
+
+// FailKudosPost gives up outbox item id, a kudos's public post, for
+// reason (as FailOutgoing) and commits e, the note that tells the giver,
+// in the same transaction: a crash cannot leave a failed post nobody
+// hears about. The error wraps ErrConflict if the item is already sent or
+// failed, ErrNotFound if there is no such item.
+func (db *DB) FailKudosPost(id uint64, reason string, now time.Time, e Effects) error {
+	c, err := e.check(now.UTC())
+	if err != nil {
+		return fmt.Errorf("store: fail kudos post (outgoing %d): %w", id, err)
+	}
+	err = db.update(func(tx kvTx) error {
+		if err := settleOutgoingTx(tx, id, func(rec *outgoingRecord) error {
+			if rec.State != string(OutboxPending) && rec.State != string(OutboxSending) {
+				return fmt.Errorf("%w: it is %s", ErrConflict, rec.State)
+			}
+			rec.State, rec.LastError, rec.Updated = string(OutboxFailed), reason, now.UTC()
+			return nil
+		}); err != nil {
+			return err
+		}
+		return c.apply(tx)
+	})
+	if err != nil {
+		return fmt.Errorf("store: fail kudos post (outgoing %d): %w", id, err)
+	}
+	return nil
+}
+
+// settleOutgoingTx is the read-modify-write of outbox item id in tx.
+func settleOutgoingTx(tx kvTx, id uint64, f func(rec *outgoingRecord) error) error {
+	rec, ok, err := getOutgoing(tx.Bucket(bucketOutbox), id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrNotFound
+	}
+	if err := f(&rec); err != nil {
+		return err
+	}
+	return putOutgoing(tx, id, rec)
 }
 
 // KudosByID returns the kudos id, or an error wrapping ErrNotFound.

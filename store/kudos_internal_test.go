@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -83,6 +84,11 @@ func TestGiftGiveIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Its effects, written on the first run, go with that run's rollback.
+	late.now = day.Add(time.Hour)
+	late.effects = func(k Kudos) Effects {
+		return Effects{Outbox: []Outgoing{{Key: fmt.Sprintf("late:%d", k.ID), User: "U2", Text: "dm"}}}
+	}
 	_ = db.update(func(tx kvTx) error {
 		if err := late.give(tx); err != nil {
 			return err
@@ -92,7 +98,7 @@ func TestGiftGiveIdempotent(t *testing.T) {
 		}
 		return errRollback
 	})
-	if _, _, err := db.GiveKudos(Kudos{Giver: "U9", Receivers: []string{"U3"}, At: day.Add(2 * time.Hour)}, one); err != nil {
+	if _, _, err := db.GiveKudos(Kudos{Giver: "U9", Receivers: []string{"U3"}, At: day.Add(2 * time.Hour)}, one, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.update(late.give); err != nil {
@@ -101,5 +107,8 @@ func TestGiftGiveIdempotent(t *testing.T) {
 	var ae *AllowanceError
 	if _, _, err := late.result(); !errors.As(err, &ae) || *ae != (AllowanceError{Limit: 1, Used: 1, Wanted: 1}) {
 		t.Errorf("late.result() = %v, want an AllowanceError with 1 of 1 used", err)
+	}
+	if due, err := db.DueOutgoing(day.Add(48*time.Hour), 0); err != nil || len(due) != 0 {
+		t.Errorf("a refused re-run left effects: %+v, %v", due, err)
 	}
 }

@@ -204,7 +204,7 @@ func TestGiveKudos(t *testing.T) {
 			for _, k := range tt.before {
 				mustDo(t)(db.AddKudos(k))
 			}
-			got, remaining, err := db.GiveKudos(tt.give, tt.allowance)
+			got, remaining, err := db.GiveKudos(tt.give, tt.allowance, nil)
 			stored, _ := db.KudosBetween(time.Time{}, base.AddDate(1, 0, 0))
 			if tt.refused != nil {
 				var ae *store.AllowanceError
@@ -260,19 +260,19 @@ func TestGiveKudosAllowanceBoundaries(t *testing.T) {
 	if n, err := db.KudosGivenCount("U1", a.From, a.To); err != nil || n != 2 {
 		t.Errorf("KudosGivenCount(U1, day) = %d, %v, want 2", n, err)
 	}
-	if _, remaining, err := db.GiveKudos(store.Kudos{Giver: "U1", Receivers: []string{"U6"}, At: dayStart}, a); err != nil || remaining != 0 {
+	if _, remaining, err := db.GiveKudos(store.Kudos{Giver: "U1", Receivers: []string{"U6"}, At: dayStart}, a, nil); err != nil || remaining != 0 {
 		t.Errorf("GiveKudos(at From) = %d, %v, want 0 remaining", remaining, err)
 	}
-	if _, _, err := db.GiveKudos(store.Kudos{Giver: "U1", Receivers: []string{"U7"}, At: dayStart.Add(time.Hour)}, a); !errors.Is(err, store.ErrAllowanceExceeded) {
+	if _, _, err := db.GiveKudos(store.Kudos{Giver: "U1", Receivers: []string{"U7"}, At: dayStart.Add(time.Hour)}, a, nil); !errors.Is(err, store.ErrAllowanceExceeded) {
 		t.Errorf("GiveKudos(4th of the day, limit 3) = %v, want ErrAllowanceExceeded", err)
 	}
 	// The next day has a fresh allowance; tomorrow's one kudos counts there.
 	next := store.Allowance{Limit: 3, From: dayEnd, To: dayEnd.AddDate(0, 0, 1)}
-	if _, remaining, err := db.GiveKudos(store.Kudos{Giver: "U1", Receivers: []string{"U7"}, At: dayEnd}, next); err != nil || remaining != 1 {
+	if _, remaining, err := db.GiveKudos(store.Kudos{Giver: "U1", Receivers: []string{"U7"}, At: dayEnd}, next, nil); err != nil || remaining != 1 {
 		t.Errorf("GiveKudos(next day) = %d, %v, want 1 remaining", remaining, err)
 	}
 	// With a limit, the kudos must fall in its window: To is outside.
-	if _, _, err := db.GiveKudos(store.Kudos{Giver: "U1", Receivers: []string{"U2"}, At: dayEnd}, a); err == nil || errors.Is(err, store.ErrAllowanceExceeded) {
+	if _, _, err := db.GiveKudos(store.Kudos{Giver: "U1", Receivers: []string{"U2"}, At: dayEnd}, a, nil); err == nil || errors.Is(err, store.ErrAllowanceExceeded) {
 		t.Errorf("GiveKudos(at To) = %v, want an error about the window", err)
 	}
 }
@@ -298,7 +298,7 @@ func TestGiveKudosInvalid(t *testing.T) {
 		{"Before1970", store.Kudos{Giver: "U1", Receivers: []string{"U2"}, At: time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)}, store.Allowance{}, "outside the range"},
 	}
 	for _, tt := range tests {
-		_, _, err := db.GiveKudos(tt.k, tt.a)
+		_, _, err := db.GiveKudos(tt.k, tt.a, nil)
 		if err == nil || errors.Is(err, store.ErrAllowanceExceeded) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: GiveKudos(%+v, %+v) = %v, want an error containing %q", tt.name, tt.k, tt.a, err, tt.want)
 		}
@@ -322,7 +322,7 @@ func TestGiveKudosConcurrentSameGiver(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 20 {
 		wg.Go(func() {
-			_, remaining, err := db.GiveKudos(store.Kudos{Giver: "U1", Receivers: []string{fmt.Sprintf("U%d", 100+i)}, At: dayStart.Add(time.Duration(i) * time.Minute)}, a)
+			_, remaining, err := db.GiveKudos(store.Kudos{Giver: "U1", Receivers: []string{fmt.Sprintf("U%d", 100+i)}, At: dayStart.Add(time.Duration(i) * time.Minute)}, a, nil)
 			results <- result{remaining, err}
 		})
 	}

@@ -670,10 +670,10 @@ func TestMigrateV5Followups(t *testing.T) {
 		if f, err := db.UpdateFollowup(4, func(f *store.Followup) error {
 			f.Status, f.DoneAt = store.FollowupDone, base
 			return nil
-		}); err != nil || !f.NextAt.IsZero() {
+		}, nil); err != nil || !f.NextAt.IsZero() {
 			t.Errorf("UpdateFollowup(4, done) after migration = %+v, %v, want done with nothing scheduled", f, err)
 		}
-		if f, err := db.AddFollowup(store.Followup{Owner: "U1", Due: base}); err != nil || f.ID != 6 {
+		if f, err := db.AddFollowup(store.Followup{Owner: "U1", Due: base}, nil); err != nil || f.ID != 6 {
 			t.Errorf("AddFollowup after migration = id %d, %v, want id 6", f.ID, err)
 		}
 		if err := db.Check(); err != nil {

@@ -49,7 +49,7 @@ func TestNoSyncWritesSurviveCleanClose(t *testing.T) {
 		t.Fatalf("Open(NoSync) = %v", err)
 	}
 	nosyncKudos(t, db, "UGIVER1", 20)
-	if _, _, err := db.UpdateCoffeeMember("UCOFFEE1", func(m *CoffeeMember) error { m.Via = ViaChannel; return nil }); err != nil {
+	if _, _, err := db.UpdateCoffeeMember("UCOFFEE1", func(m *CoffeeMember) error { m.Via = ViaChannel; return nil }, Effects{}); err != nil {
 		t.Fatalf("UpdateCoffeeMember: %v", err)
 	}
 	if got := nosyncReceived(t, db); got != 20 {

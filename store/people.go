@@ -166,12 +166,19 @@ func (db *DB) Person(id string) (Person, error) {
 // it must only set fields (no Slack calls, no store calls, which would
 // deadlock). Working hours outside 0 to 24h or an unknown weekday are
 // refused, and nothing is stored.
-func (db *DB) UpdatePerson(id string, f func(p *Person)) (Person, error) {
+//
+// e is what the change causes (a Home refresh, say), written in the same
+// transaction; an effect that cannot be stored fails the update.
+func (db *DB) UpdatePerson(id string, f func(p *Person), e Effects) (Person, error) {
 	if id == "" {
 		return Person{}, errors.New("store: update person: empty user ID")
 	}
 	var rec personRecord
-	err := db.update(func(tx kvTx) error {
+	c, err := e.check(db.now().UTC())
+	if err != nil {
+		return Person{}, fmt.Errorf("store: update person %s: %w", id, err)
+	}
+	err = db.update(func(tx kvTx) error {
 		b := tx.Bucket(bucketPeople)
 		p := Person{ID: id}
 		if v := b.Get([]byte(id)); v != nil {
@@ -186,7 +193,10 @@ func (db *DB) UpdatePerson(id string, f func(p *Person)) (Person, error) {
 		if rec, err = newPersonRecord(p); err != nil {
 			return err
 		}
-		return putValue(b, []byte(id), rec)
+		if err := putValue(b, []byte(id), rec); err != nil {
+			return err
+		}
+		return c.apply(tx)
 	})
 	if err != nil {
 		return Person{}, fmt.Errorf("store: update person %s: %w", id, err)

@@ -27,7 +27,7 @@ func TestPerson(t *testing.T) {
 			t.Errorf("UpdatePerson(new) passed %+v to f, want just the ID", *p)
 		}
 		p.Name, p.TZ, p.IsRestricted, p.Updated = "maya", "Europe/Berlin", true, refreshed
-	})
+	}, store.Effects{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestPerson(t *testing.T) {
 		p.WorkStart, p.WorkEnd = 8*time.Hour, 16*time.Hour+30*time.Minute
 		p.WorkDays = []time.Weekday{time.Friday, time.Monday, time.Monday}
 		p.ID = "U2" // ignored
-	})
+	}, store.Effects{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestPerson(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("UpdatePerson(preferences) = %+v, want %+v", got, want)
 	}
-	got, err = db.UpdatePerson("U1", func(p *store.Person) { p.Deleted = true })
+	got, err = db.UpdatePerson("U1", func(p *store.Person) { p.Deleted = true }, store.Effects{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestPerson(t *testing.T) {
 	}
 
 	// Ensure empty lists go back to nil (the defaults).
-	got, err = db.UpdatePerson("U1", func(p *store.Person) { p.Muted, p.WorkDays = []store.DMKind{}, []time.Weekday{} })
+	got, err = db.UpdatePerson("U1", func(p *store.Person) { p.Muted, p.WorkDays = []store.DMKind{}, []time.Weekday{} }, store.Effects{})
 	if err != nil || got.Muted != nil || got.WorkDays != nil {
 		t.Errorf("UpdatePerson(empty lists) = %+v, %v, want nil lists", got, err)
 	}
@@ -101,7 +101,7 @@ func TestUpdatePersonInvalid(t *testing.T) {
 		{"BadWeekday", "U1", func(p *store.Person) { p.WorkDays = []time.Weekday{7} }, "working day 7"},
 	}
 	for _, tt := range tests {
-		if _, err := db.UpdatePerson(tt.id, tt.f); err == nil || !strings.Contains(err.Error(), tt.want) {
+		if _, err := db.UpdatePerson(tt.id, tt.f, store.Effects{}); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: UpdatePerson = %v, want an error containing %q", tt.name, err, tt.want)
 		}
 	}
@@ -153,11 +153,11 @@ func TestUpdatePersonStyle(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			db := storetest.MustOpen(t)
-			got, err := db.UpdatePerson("U1", func(p *store.Person) { p.Style = tt.style })
+			got, err := db.UpdatePerson("U1", func(p *store.Person) { p.Style = tt.style }, store.Effects{})
 			if err != nil || got.Style != tt.want {
 				t.Fatalf("UpdatePerson(style of %d bytes) = %q, %v, want %q", len(tt.style), got.Style, err, tt.want)
 			}
-			got, err = db.UpdatePerson("U1", func(p *store.Person) { p.Name = "maya" })
+			got, err = db.UpdatePerson("U1", func(p *store.Person) { p.Name = "maya" }, store.Effects{})
 			if err != nil || got.Style != tt.want {
 				t.Errorf("UpdatePerson(refresh) = style %q, %v, want %q kept", got.Style, err, tt.want)
 			}

@@ -239,43 +239,60 @@ func (db *DB) Close() error {
 	return db.closeErr
 }
 
+// checkTx runs fn in a writable bbolt transaction that is always rolled
+// back: bbolt's own check is only safe beside writers in one.
+func (db *DB) checkTx(fn func(*bolt.Tx) error) error {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	tx, err := db.bolt.Begin(true)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }() // nothing was written
+	return fn(tx)
+}
+
 // Check verifies the consistency of the whole file (page structure, free
 // list, bucket trees) and that every index matches the records it indexes
 // (kudos, follow-ups, coffee rounds, outbox) and that every contact is
-// well formed, in one read transaction, and returns the
+// well formed, in one transaction, and returns the
 // first problem found, or nil. It reads every page: use it in tests and
 // after restores, not on a hot path.
+//
+// The transaction is a writable one, rolled back: bbolt's check of the
+// free list is only sound when no write commits meanwhile (in a read
+// transaction, pages a concurrent write frees show as "reachable freed"),
+// so Check holds writers off while it runs.
 func (db *DB) Check() error {
-	if db.bolt != nil {
-		err := func() error {
-			db.mu.RLock()
-			defer db.mu.RUnlock()
-			return db.bolt.View(func(tx *bolt.Tx) error {
-				// Drain the channel: the checker goroutine reads pages of
-				// this transaction and must finish before it closes.
-				var first error
-				for err := range tx.Check() {
-					if first == nil {
-						first = err
-					}
-				}
-				return first
-			})
-		}()
-		if err != nil {
-			// The indexes are checked only on a sound file: walking a
-			// damaged tree could crash.
-			return fmt.Errorf("store: check %s: %w", db.path, err)
-		}
-	}
-	err := db.view(func(tx kvTx) error {
+	indexes := func(tx kvTx) error {
 		for _, check := range []func(kvTx) error{checkKudosIndexes, checkFollowupIndexes, checkRoundIndexes, checkOutboxIndexes, checkCircles} {
 			if err := check(tx); err != nil {
 				return err
 			}
 		}
 		return nil
-	})
+	}
+	var err error
+	if db.bolt != nil {
+		err = db.checkTx(func(tx *bolt.Tx) error {
+			var first error
+			// Drain the channel: the checker goroutine reads pages of this
+			// transaction and must finish before the transaction closes.
+			for err := range tx.Check() {
+				if first == nil {
+					first = err
+				}
+			}
+			if first != nil {
+				return first
+			}
+			// The indexes are checked only on a sound file: walking a
+			// damaged tree could crash.
+			return indexes(boltTx{tx})
+		})
+	} else {
+		err = db.view(indexes) // etcd checks its own storage
+	}
 	if err != nil {
 		return fmt.Errorf("store: check %s: %w", db.path, err)
 	}

@@ -50,7 +50,15 @@ func (s *Server) LastChange() int {
 // postLocked stores a new visible message in m.Channel with a fresh ts,
 // and records it in the feed: every way a message appears goes through it.
 func (s *Server) postLocked(m Message) Message {
-	m.TS = s.nextTSLocked()
+	if m.Ephemeral {
+		// Ephemeral messages are not in the channel's history and their
+		// ts is nobody's to link to: they draw from their own sequence,
+		// so that whether an answer comes before or after a post does
+		// not change the post's ts.
+		m.TS = s.nextEphemeralTSLocked()
+	} else {
+		m.TS = s.nextTSLocked()
+	}
 	s.messages[m.Channel] = append(s.messages[m.Channel], m)
 	s.messageChangeLocked(MessagePosted, m)
 	return m

@@ -134,25 +134,26 @@ type Server struct {
 	changes []Change // what people see, in order; see Changes
 	faults  map[string][]Fault
 
-	users      map[string]User
-	userOrder  []string
-	channels   map[string]*channel
-	groups     map[string][]string
-	messages   map[string][]Message
-	views      map[string]*storedView
-	homeViews  map[string]string // user ID -> view ID
-	files      map[string]*File
-	fileOrder  []string
-	reactions  map[string][]string // channel/ts -> names
-	tickets    map[string]bool     // ticket -> used
-	responses  map[string]responseTarget
-	triggers   map[string]triggerInfo
-	envelopes  map[string]envelopeInfo
-	tsSeq      int64
-	idSeq      int64
-	ticketSeq  int64
-	respSeq    int64
-	triggerSeq int64
+	users        map[string]User
+	userOrder    []string
+	channels     map[string]*channel
+	groups       map[string][]string
+	messages     map[string][]Message
+	views        map[string]*storedView
+	homeViews    map[string]string // user ID -> view ID
+	files        map[string]*File
+	fileOrder    []string
+	reactions    map[string][]string // channel/ts -> names
+	tickets      map[string]bool     // ticket -> used
+	responses    map[string]responseTarget
+	triggers     map[string]triggerInfo
+	envelopes    map[string]envelopeInfo
+	tsSeq        int64
+	ephemeralSeq int64 // ephemeral messages draw their ts from their own sequence
+	idSeq        int64
+	ticketSeq    int64
+	respSeq      int64
+	triggerSeq   int64
 
 	conns      []*sockConn // open sockets, oldest first
 	totalConns int

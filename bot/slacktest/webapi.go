@@ -122,6 +122,14 @@ func (s *Server) nextTSLocked() string {
 	return fmt.Sprintf("%d.%06d", 1700000000+n/10000, (n%10000)*100)
 }
 
+// nextEphemeralTSLocked returns a fresh, increasing timestamp for an
+// ephemeral message, apart from the ones of visible messages.
+func (s *Server) nextEphemeralTSLocked() string {
+	s.ephemeralSeq++
+	n := s.ephemeralSeq
+	return fmt.Sprintf("%d.%06d", 1800000000+n/10000, (n%10000)*100)
+}
+
 // nextIDLocked returns a fresh ID with the given prefix ("V", "F").
 func (s *Server) nextIDLocked(prefix string) string {
 	s.idSeq++

@@ -49,7 +49,7 @@ func TestKillDuringCoffeeRound(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, id := range ids {
-			if _, _, err := db.UpdateCoffeeMember(id, func(m *store.CoffeeMember) error { m.Via = store.ViaCommand; return nil }); err != nil {
+			if _, _, err := db.UpdateCoffeeMember(id, func(m *store.CoffeeMember) error { m.Via = store.ViaCommand; return nil }, store.Effects{}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -44,7 +44,7 @@ func TestKillDuringNudgeBatch(t *testing.T) {
 			srv.AddUser(slacktest.User{ID: id, Name: strings.ToLower(id), TZ: "UTC"})
 			for k := range 2 {
 				if _, err := db.AddFollowup(store.Followup{Owner: id, Text: fmt.Sprintf("task %s-%d", id, k), Due: now.Add(-48 * time.Hour),
-					Created: now.Add(-72 * time.Hour), NextAt: now.Add(-time.Hour), Reminded: true}); err != nil {
+					Created: now.Add(-72 * time.Hour), NextAt: now.Add(-time.Hour), Reminded: true}, nil); err != nil {
 					t.Fatal(err)
 				}
 			}

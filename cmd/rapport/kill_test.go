@@ -7,6 +7,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -57,9 +58,12 @@ func (p *process) kill(t *testing.T) {
 	}
 }
 
-// Ensure SIGKILL while /kudos commands are being handled loses no
-// confirmed kudos, stores none twice, and a restart posts and DMs each at
-// most once.
+// Ensure SIGKILL while /kudos commands are being handled loses nothing and
+// sends nothing twice: after a restart every stored kudos has exactly one
+// public post (its ts recorded on the kudos), one share in the kudos
+// channel and one DM to its recipient, the DM sent after the post and
+// linking to it; every confirmation the giver saw has its kudos; no kudos
+// is stored twice.
 //
 // Every kill point gets a fresh fake Slack and a fresh database: the fake's
 // record of calls and messages is then exactly that point's output, each
@@ -72,7 +76,8 @@ func TestKillDuringKudos(t *testing.T) {
 	seed := killSeed(t)
 	rng := rand.New(rand.NewSource(seed))
 	start := time.Now()
-	var stored, posts, dms, confirmed, dups, lost, inflight, points int
+	var total kudosPointResult
+	points := 0
 	for point := range killPoints {
 		if time.Since(start) > killBudgetKudos {
 			t.Logf("time budget spent after %d kill points", point)
@@ -84,23 +89,30 @@ func TestKillDuringKudos(t *testing.T) {
 			r = killKudosPoint(t, point, delay)
 		})
 		points++
-		stored += r.stored
-		posts += r.posts
-		dms += r.dms
-		confirmed += r.confirmed
-		dups += r.dups
-		lost += r.lost
-		inflight += r.inflightDups
+		total.add(r)
 	}
 	if points < killPoints {
 		t.Errorf("only %d of %d kill points ran within %v", points, killPoints, killBudgetKudos)
 	}
-	t.Logf("kudos: kill points %d, commands %d, kudos stored %d, confirmed %d, public posts %d, DMs %d, duplicates %d, in-flight DM re-sends %d, lost %d (%v)",
-		points, points*kudosPerPoint, stored, confirmed, posts, dms, dups, inflight, lost, time.Since(start).Round(time.Millisecond))
+	t.Logf("kudos: runs %d (kill points), commands %d, kudos stored %d (survived %d), lost %d, duplicates %d; confirmed %d, public posts %d, shares %d, DMs %d, killed mid-action %d (%v)",
+		points, points*kudosPerPoint, total.stored, total.survived, total.lost, total.dups, total.confirmed, total.posts, total.shares, total.dms, total.midAction, time.Since(start).Round(time.Millisecond))
 }
 
 type kudosPointResult struct {
-	stored, posts, dms, confirmed, dups, lost, inflightDups int
+	stored, survived, posts, shares, dms, confirmed, dups, lost int
+	midAction                                                   int // kudos stored whose post the first process had not sent
+}
+
+func (r *kudosPointResult) add(o kudosPointResult) {
+	r.stored += o.stored
+	r.survived += o.survived
+	r.posts += o.posts
+	r.shares += o.shares
+	r.dms += o.dms
+	r.confirmed += o.confirmed
+	r.dups += o.dups
+	r.lost += o.lost
+	r.midAction += o.midAction
 }
 
 func killKudosPoint(t *testing.T, point int, delay time.Duration) kudosPointResult {
@@ -120,10 +132,12 @@ func killKudosPoint(t *testing.T, point int, delay time.Duration) kudosPointResu
 		members = append(members, recipients[i])
 	}
 	srv.AddChannel("CGENERAL", "general", false, members...)
+	srv.AddChannel("CKUDOS", "kudos", false, "UBOT")
 
 	env := goodEnv(t)
 	env["SLACK_API_URL"] = srv.APIURL()
 	env["RAPPORT_KUDOS_DAILY_LIMIT"] = "0"
+	env["RAPPORT_KUDOS_CHANNEL"] = "CKUDOS"
 	// DMs respect working hours: make every hour a working hour so the
 	// restarted process delivers them now.
 	env["RAPPORT_WORK_HOURS"] = "00:00-24:00"
@@ -150,6 +164,7 @@ func killKudosPoint(t *testing.T, point int, delay time.Duration) kudosPointResu
 	time.Sleep(delay)
 	killedAt := time.Now()
 	first.kill(t)
+	postedBeforeKill := len(srv.CallsTo("chat.postMessage"))
 
 	second := startProcess(t, env)
 	if err := srv.WaitConnected(ctx); err != nil {
@@ -179,11 +194,13 @@ func killKudosPoint(t *testing.T, point int, delay time.Duration) kudosPointResu
 	res.stored = len(all)
 
 	storedBy := make([]int, kudosPerPoint)
+	kudosOf := make([]store.Kudos, kudosPerPoint)
 	for _, k := range all {
 		n := 0
 		for i, tok := range tokens {
 			if strings.Contains(k.Text, tok) {
 				storedBy[i]++
+				kudosOf[i] = k
 				n++
 			}
 		}
@@ -197,47 +214,57 @@ func killKudosPoint(t *testing.T, point int, delay time.Duration) kudosPointResu
 			confirmations = append(confirmations, c.Params["text"])
 		}
 	}
-	var publicPosts []string
-	for _, c := range srv.CallsTo("chat.postMessage") {
-		if c.Params["channel"] == "CGENERAL" {
-			publicPosts = append(publicPosts, c.Params["text"]+c.Params["blocks"])
+	// sent is every chat.postMessage that reached the fake, in order, and
+	// the message it made (ts), for the order and link checks.
+	type sent struct {
+		call slacktest.Call
+		body string
+		n    int // position among the calls
+	}
+	var calls []sent
+	for n, c := range srv.CallsTo("chat.postMessage") {
+		calls = append(calls, sent{call: c, body: c.Params["text"] + c.Params["blocks"], n: n})
+	}
+	messages := func(channel, tok string) []slacktest.Message {
+		var out []slacktest.Message
+		for _, m := range srv.Messages(channel) {
+			if !m.Ephemeral && strings.Contains(m.Text+string(m.Blocks), tok) {
+				out = append(out, m)
+			}
 		}
+		return out
+	}
+	firstCall := func(tok string, channels ...string) (sent, bool) {
+		for _, c := range calls {
+			if slices.Contains(channels, c.call.Params["channel"]) && strings.Contains(c.body, tok) {
+				return c, true
+			}
+		}
+		return sent{}, false
 	}
 	for i, tok := range tokens {
 		if storedBy[i] > 1 {
 			res.dups += storedBy[i] - 1
 			t.Errorf("command %d (%s) stored %d times", i, tok, storedBy[i])
 		}
-		nPosts := 0
-		for _, p := range publicPosts {
-			if strings.Contains(p, tok) {
-				nPosts++
+		posts := messages("CGENERAL", tok)
+		shares := messages("CKUDOS", tok)
+		dms := messages(srv.DMChannel(recipients[i]), tok)
+		res.posts += len(posts)
+		res.shares += len(shares)
+		res.dms += len(dms)
+		for what, n := range map[string]int{"public posts": len(posts), "shares": len(shares), "DMs": len(dms)} {
+			if n > 1 {
+				// The outbox is claim → send → finish, and a restart reads
+				// back what a killed process may have posted before
+				// resending (bot/outbox.go), so any second copy is a real
+				// duplicate.
+				res.dups += n - 1
+				t.Errorf("command %d (%s): %d %s (killed at %v)", i, tok, n, what, killedAt)
 			}
-		}
-		res.posts += nPosts
-		if nPosts > 1 {
-			res.dups += nPosts - 1
-			t.Errorf("command %d (%s) posted publicly %d times", i, tok, nPosts)
-		}
-		if nPosts > 0 && storedBy[i] == 0 {
-			t.Errorf("command %d (%s) posted but not stored", i, tok)
-		}
-		var dmAt []time.Time
-		dm := srv.DMChannel(recipients[i])
-		for _, c := range srv.CallsTo("chat.postMessage") {
-			ch := c.Params["channel"]
-			if (ch == recipients[i] || ch == dm) && strings.Contains(c.Params["text"]+c.Params["blocks"], tok) {
-				dmAt = append(dmAt, c.At)
+			if n > 0 && storedBy[i] == 0 {
+				t.Errorf("command %d (%s): %s sent but no kudos stored", i, tok, what)
 			}
-		}
-		nDMs := len(dmAt)
-		res.dms += nDMs
-		if nDMs > 1 {
-			// The outbox is claim → send → finish, and a restart reads
-			// back what a killed process may have posted before resending
-			// (bot/outbox.go), so any second copy is a real duplicate.
-			res.dups += nDMs - 1
-			t.Errorf("recipient %s got %d DMs for command %d (at %v; killed at %v)", recipients[i], nDMs, i, dmAt, killedAt)
 		}
 		nConf := 0
 		for _, c := range confirmations {
@@ -247,13 +274,47 @@ func killKudosPoint(t *testing.T, point int, delay time.Duration) kudosPointResu
 		}
 		if nConf > 0 {
 			res.confirmed++
-			if storedBy[i] == 0 {
+		}
+		if storedBy[i] == 0 {
+			if nConf > 0 {
 				res.lost++
 				t.Errorf("command %d (%s) was confirmed but its kudos is not stored", i, tok)
 			}
+			continue
+		}
+		// A stored kudos: every effect delivered exactly once, in order.
+		k := kudosOf[i]
+		whole := len(posts) == 1 && len(shares) == 1 && len(dms) == 1
+		if !whole {
+			res.lost++
+			t.Errorf("kudos %d (command %d, %s): %d public posts, %d shares, %d DMs; want one of each", k.ID, i, tok, len(posts), len(shares), len(dms))
+			continue
+		}
+		post, _ := firstCall(tok, "CGENERAL")
+		if post.n >= postedBeforeKill {
+			res.midAction++
+		}
+		if k.Channel != "CGENERAL" || k.MessageTS != posts[0].TS {
+			whole = false
+			t.Errorf("kudos %d records its post as %s/%s, want CGENERAL/%s", k.ID, k.Channel, k.MessageTS, posts[0].TS)
+		}
+		link := "/archives/CGENERAL/p" + strings.ReplaceAll(posts[0].TS, ".", "")
+		for what, m := range map[string]slacktest.Message{"DM": dms[0], "share": shares[0]} {
+			if !strings.Contains(string(m.Blocks), link) {
+				whole = false
+				t.Errorf("kudos %d: the %s does not link to the post (%s): %s", k.ID, what, link, m.Blocks)
+			}
+		}
+		dm, _ := firstCall(tok, srv.DMChannel(recipients[i]), recipients[i])
+		if dm.n < post.n {
+			whole = false
+			t.Errorf("kudos %d: the DM went before the public post", k.ID)
+		}
+		if whole {
+			res.survived++
 		}
 	}
-	t.Logf("delay %v: stored %d, confirmed %d, posts %d, DMs %d", delay, res.stored, res.confirmed, res.posts, res.dms)
+	t.Logf("delay %v: stored %d (survived %d), confirmed %d, posts %d, shares %d, DMs %d, posted by the restarted process %d", delay, res.stored, res.survived, res.confirmed, res.posts, res.shares, res.dms, res.midAction)
 	if t.Failed() {
 		t.Logf("first process stderr:\n%s\nsecond process stderr:\n%s", first.stderr.String(), second.stderr.String())
 	}
@@ -300,7 +361,7 @@ func fillStoreMany(t *testing.T, path string, nKudos, nFollowups int) {
 		}
 	}
 	for i := range nFollowups {
-		if _, err := db.AddFollowup(store.Followup{Owner: users[i%len(users)], Counterpart: users[(i+1)%len(users)], Text: fmt.Sprintf("send the deck, take %d", i), Due: at.Add(time.Duration(48+i) * time.Hour), Created: at.Add(time.Duration(i) * time.Minute)}); err != nil {
+		if _, err := db.AddFollowup(store.Followup{Owner: users[i%len(users)], Counterpart: users[(i+1)%len(users)], Text: fmt.Sprintf("send the deck, take %d", i), Due: at.Add(time.Duration(48+i) * time.Hour), Created: at.Add(time.Duration(i) * time.Minute)}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -26,7 +26,7 @@ func TestRunResumesCoffeeDeliveryAtStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, id := range []string{"UALICE", "UBOB"} {
-		if _, _, err := db.UpdateCoffeeMember(id, func(m *store.CoffeeMember) error { m.Via = store.ViaCommand; return nil }); err != nil {
+		if _, _, err := db.UpdateCoffeeMember(id, func(m *store.CoffeeMember) error { m.Via = store.ViaCommand; return nil }, store.Effects{}); err != nil {
 			t.Fatal(err)
 		}
 	}

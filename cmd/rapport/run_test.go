@@ -318,7 +318,7 @@ func fillStore(t *testing.T, path string) {
 	if _, err := db.AddKudos(store.Kudos{Giver: "UALICE", Receivers: []string{"UBOB"}, Text: "for the deploy & the docs <3", Values: []string{"craft"}, Channel: "CGENERAL", MessageTS: "1.2", At: at}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.AddFollowup(store.Followup{Owner: "UALICE", Counterpart: "UBOB", Text: "send the deck", Due: at.Add(48 * time.Hour), Created: at}); err != nil {
+	if _, err := db.AddFollowup(store.Followup{Owner: "UALICE", Counterpart: "UBOB", Text: "send the deck", Due: at.Add(48 * time.Hour), Created: at}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.PutCoffeeMember(store.CoffeeMember{User: "UALICE", Joined: at}); err != nil {
@@ -327,15 +327,15 @@ func fillStore(t *testing.T, path string) {
 	if _, _, err := db.CreateRound(store.Round{At: at, Groups: []store.CoffeeGroup{{Members: []string{"UALICE", "UBOB"}, Icebreaker: -1}}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.AddCheckin(store.Checkin{User: "UALICE", With: "UBOB", At: at, Note: "moving to Berlin"}); err != nil {
+	if _, err := db.AddCheckin(store.Checkin{User: "UALICE", With: "UBOB", At: at, Note: "moving to Berlin"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.UpdatePerson("UALICE", func(p *store.Person) {
 		p.TZOverride, p.WorkStart, p.WorkEnd, p.Muted = "America/Los_Angeles", 8*time.Hour, 16*time.Hour, []store.DMKind{store.DMDigest}
-	}); err != nil {
+	}, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.UpdateCircleEntry("UALICE", "UBOB", func(c *store.CircleEntry) error { c.CadenceDays = 14; return nil }); err != nil {
+	if _, err := db.UpdateCircleEntry("UALICE", "UBOB", func(c *store.CircleEntry) error { c.CadenceDays = 14; return nil }, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 }

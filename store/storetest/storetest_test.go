@@ -30,7 +30,7 @@ func TestMustOpenWithNow(t *testing.T) {
 	t.Parallel()
 	at := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
 	db := storetest.MustOpenWith(t, store.Options{Now: func() time.Time { return at }})
-	c, err := db.AddCheckin(store.Checkin{User: "U1", With: "U2"})
+	c, err := db.AddCheckin(store.Checkin{User: "U1", With: "U2"}, nil)
 	if err != nil || !c.At.Equal(at) {
 		t.Errorf("AddCheckin(no time) = %+v, %v, want At %s from Options.Now", c, err, at)
 	}
