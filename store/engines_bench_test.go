@@ -375,3 +375,254 @@ func BenchmarkEnginesStart(b *testing.B) {
 		})
 	}
 }
+
+// TestEnginesMonth simulates a month of a 1,000-person team through the
+// store's public API on a clock it moves an hour at a time, on both
+// engines, and logs the size each engine needs: per day 3,000 event
+// claims, 200 kudos, 100 follow-ups made or changed and 2,000 outbox
+// items enqueued, claimed and finished; every hour the bot's prune
+// (claims older than a day, sent items older than 30 days, etcd's
+// history up to the previous hour). On etcd it then compacts the history
+// to the end and defragments, logging the member's database size (and the
+// part in use) after each; the target is under 100 MiB after compaction.
+// It takes minutes, so it runs only with RAPPORT_BENCH_MONTH=1
+// (RAPPORT_BENCH_MONTH_DAYS changes the 30 days).
+func TestEnginesMonth(t *testing.T) {
+	if os.Getenv("RAPPORT_BENCH_MONTH") != "1" {
+		t.Skip("set RAPPORT_BENCH_MONTH=1 to simulate a month on both engines (minutes)")
+	}
+	days := 30
+	if d, err := strconv.Atoi(os.Getenv("RAPPORT_BENCH_MONTH_DAYS")); err == nil && d > 0 {
+		days = d
+	}
+	t.Run("bolt", func(t *testing.T) {
+		var clock atomic.Int64
+		db, err := store.Open(filepath.Join(t.TempDir(), "rapport.db"), store.Options{Now: func() time.Time { return time.Unix(0, clock.Load()).UTC() }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		simulateMonth(t, db, &clock, days)
+		fi, err := os.Stat(db.Path())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("bolt: file %s after %d days", mib(fi.Size()), days)
+		if err := db.Compact(); err != nil {
+			t.Fatal(err)
+		}
+		if fi, err = os.Stat(db.Path()); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("bolt: file %s after Compact", mib(fi.Size()))
+	})
+	t.Run("etcd", func(t *testing.T) {
+		c := etcdtest.Start(t, 1)
+		cli := c.Client(t)
+		ctx := t.Context()
+		var clock atomic.Int64
+		db, err := store.OpenEtcdClient(ctx, cli, "/rapport", store.Options{Now: func() time.Time { return time.Unix(0, clock.Load()).UTC() }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		simulateMonth(t, db, &clock, days)
+		ep := c.Endpoints()[0]
+		status := func(when string) int64 {
+			st, err := cli.Status(ctx, ep)
+			if err != nil {
+				t.Fatal(err)
+			}
+			keys, err := cli.Get(ctx, "/rapport/", clientv3.WithPrefix(), clientv3.WithCountOnly())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("etcd: %s: DbSize %s, DbSizeInUse %s, %d keys, revision %d", when, mib(st.DbSize), mib(st.DbSizeInUse), keys.Count, st.Header.Revision)
+			return st.DbSize
+		}
+		status(fmt.Sprintf("after %d days", days))
+		// Twice: the second call compacts to the revision the first saw,
+		// which is the last one, since nothing was written in between.
+		for range 2 {
+			if err := db.CompactHistory(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		compacted := status("after a final compaction")
+		if _, err := cli.Defragment(ctx, ep); err != nil {
+			t.Fatal(err)
+		}
+		status("after defragment")
+		if compacted >= 100<<20 {
+			t.Errorf("etcd's database is %s after compaction, want under 100 MiB", mib(compacted))
+		}
+	})
+}
+
+func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+// simulateMonth drives db through days of a team's traffic, an hour at a
+// time: the hour's operations run on 4 workers (as the bot's handlers and
+// outbox workers do), then the hourly prune. clock is the store's Now.
+func simulateMonth(t *testing.T, db *store.DB, clock *atomic.Int64, days int) {
+	const (
+		people         = 1_000
+		claimsPerDay   = 3_000
+		kudosPerDay    = 200
+		followupsDaily = 100 // half made, half changed
+		outboxPerDay   = 2_000
+		workers        = 4
+	)
+	perHour := func(perDay, h int) int { return perDay*(h%24+1)/24 - perDay*(h%24)/24 }
+	rng := rand.New(rand.NewPCG(11, 12))
+	person := func() string { return fmt.Sprintf("U%07d", rng.IntN(people)) }
+	start := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	var (
+		mu        sync.Mutex
+		followups []uint64 // ids made so far
+		counts    struct{ claims, kudos, refused, fuAdd, fuUpd, outbox, pruned atomic.Int64 }
+		seq       int
+	)
+	began := time.Now()
+	retries0 := store.EtcdRetries(db)
+	for h := range days * 24 {
+		now := start.Add(time.Duration(h) * time.Hour)
+		clock.Store(now.UnixNano())
+		day := now.Truncate(24 * time.Hour)
+		var tasks []func() error
+		// Spread an hour's n operations over the hour.
+		at := func(i, n int) time.Time { return now.Add(time.Duration(i) * time.Hour / time.Duration(n+1)) }
+		n := perHour(claimsPerDay, h)
+		for i := range n {
+			seq++
+			key, when := fmt.Sprintf("T0TEAM:Ev%08d", seq), at(i, n)
+			tasks = append(tasks, func() error {
+				_, err := db.ClaimEvent(key, when)
+				counts.claims.Add(1)
+				return err
+			})
+		}
+		n = perHour(kudosPerDay, h)
+		for i := range n {
+			k := store.Kudos{Giver: person(), Receivers: []string{person()}, Text: "for untangling the deploy on Friday",
+				Values: []string{"craft"}, Channel: "C0GENERAL", At: at(i, n)}
+			if rng.IntN(4) == 0 {
+				k.Receivers = append(k.Receivers, person())
+			}
+			tasks = append(tasks, func() error {
+				_, _, err := db.GiveKudos(k, store.Allowance{Limit: 5, From: day, To: day.Add(24 * time.Hour)})
+				if errors.Is(err, store.ErrAllowanceExceeded) {
+					counts.refused.Add(1)
+					return nil
+				}
+				counts.kudos.Add(1)
+				return err
+			})
+		}
+		n = perHour(followupsDaily, h)
+		for i := range n {
+			when := at(i, n)
+			mu.Lock()
+			made := len(followups)
+			mu.Unlock()
+			if i%2 == 0 || made == 0 {
+				f := store.Followup{Owner: person(), Counterpart: person(), Text: "send the deck from Thursday's review",
+					Due: when.Add(72 * time.Hour), Channel: "C0GENERAL"}
+				tasks = append(tasks, func() error {
+					got, err := db.AddFollowup(f)
+					if err == nil {
+						mu.Lock()
+						followups = append(followups, got.ID)
+						mu.Unlock()
+						counts.fuAdd.Add(1)
+					}
+					return err
+				})
+				continue
+			}
+			id := followups[rng.IntN(made)]
+			tasks = append(tasks, func() error {
+				_, err := db.UpdateFollowup(id, func(fu *store.Followup) error {
+					if fu.Status == store.FollowupOpen { // done, or snoozed a day if done already
+						fu.Status, fu.DoneAt, fu.NextAt, fu.Note = store.FollowupDone, when, time.Time{}, "sent it"
+					} else {
+						fu.Status, fu.DoneAt, fu.NextAt = store.FollowupOpen, time.Time{}, when.Add(24*time.Hour)
+					}
+					return nil
+				})
+				counts.fuUpd.Add(1)
+				return err
+			})
+		}
+		n = perHour(outboxPerDay, h)
+		for i := range n {
+			seq++
+			user, when := person(), at(i, n)
+			o := store.Outgoing{Key: fmt.Sprintf("kudos:%d:dm:%s", seq, user), User: user, Kind: store.DMKudos,
+				Text: "You got kudos from <@U0000001> for untangling the deploy on Friday", RespectHours: true}
+			tasks = append(tasks, func() error {
+				item, _, err := db.Enqueue(o)
+				if err != nil {
+					return err
+				}
+				if _, err := db.ClaimOutgoing(item.ID, when); err != nil {
+					return err
+				}
+				counts.outbox.Add(1)
+				return db.FinishOutgoing(item.ID, fmt.Sprintf("%d.000100", when.Unix()), when.Add(time.Second))
+			})
+		}
+		if err := runTasks(tasks, workers); err != nil {
+			t.Fatalf("hour %d: %v", h, err)
+		}
+		// The bot's hourly prune, at the end of the hour.
+		end := now.Add(time.Hour)
+		clock.Store(end.UnixNano())
+		pe, err := db.PruneEvents(end.Add(-24 * time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		po, err := db.PruneOutgoing(end.Add(-30 * 24 * time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts.pruned.Add(int64(pe + po))
+		if err := db.CompactHistory(); err != nil {
+			t.Fatal(err)
+		}
+		if h%(24*5) == 24*5-1 {
+			t.Logf("day %d done after %v", h/24+1, time.Since(began).Round(time.Second))
+		}
+	}
+	t.Logf("%d days in %v: %d claims, %d kudos (%d refused by the allowance), %d follow-ups made and %d changed, %d outbox items sent, %d records pruned, %d etcd retries",
+		days, time.Since(began).Round(time.Second), counts.claims.Load(), counts.kudos.Load(), counts.refused.Load(),
+		counts.fuAdd.Load(), counts.fuUpd.Load(), counts.outbox.Load(), counts.pruned.Load(), store.EtcdRetries(db)-retries0)
+}
+
+// runTasks runs tasks on n goroutines and returns the first error.
+func runTasks(tasks []func() error, n int) error {
+	var next atomic.Int64
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(tasks) {
+					errs <- nil
+					return
+				}
+				if err := tasks[i](); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	var first error
+	for range n {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
