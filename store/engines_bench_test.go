@@ -4,9 +4,11 @@ package store_test
 // same work on bbolt ("bolt", a file in a temporary directory, synced on
 // commit as in production) and on etcd ("etcd", a member running inside
 // the test process; its members skip fsync, see etcdtest). They run only
-// with -bench, for example:
+// with -bench, for example (starting a cluster takes seconds, so that
+// one gets few rounds):
 //
-//	go test -run '^$' -bench 'Engines' -benchtime 2000x ./store/
+//	go test -run '^$' -bench 'Engines[^S]' -benchtime 2000x ./store/
+//	go test -run '^$' -bench 'EnginesStart' -benchtime 5x ./store/
 //
 // The etcd side uses the process-wide member unless
 // RAPPORT_BENCH_ETCD_MEMBERS asks for a cluster of that many members
@@ -47,17 +49,23 @@ type benchEngines struct {
 }
 
 // engineNames are the sub-benchmarks of every Benchmark func, in order.
-var engineNames = []string{"bolt", "etcd"}
+// The write benchmarks add "bolt-nosync", bbolt without its fsync, to
+// compare like with like: the test members of etcd do not fsync either.
+var (
+	engineNames      = []string{"bolt", "etcd"}
+	writeEngineNames = []string{"bolt", "bolt-nosync", "etcd"}
+)
 
-// open returns a new, empty store on engine ("bolt" or "etcd"), closed
-// when tb ends. top is the Benchmark func, which owns the etcd cluster
-// when RAPPORT_BENCH_ETCD_MEMBERS asks for one.
+// open returns a new, empty store on engine ("bolt", "bolt-nosync" or
+// "etcd"), closed when tb ends. top is the Benchmark func, which owns the
+// etcd cluster when RAPPORT_BENCH_ETCD_MEMBERS asks for one.
 func (e *benchEngines) open(top, tb testing.TB, engine string, opts store.Options) *store.DB {
 	tb.Helper()
 	if opts.Timeout == 0 {
 		opts.Timeout = time.Second
 	}
-	if engine == "bolt" {
+	if engine == "bolt" || engine == "bolt-nosync" {
+		opts.NoSync = engine == "bolt-nosync"
 		db, err := store.Open(filepath.Join(tb.TempDir(), "rapport.db"), opts)
 		if err != nil {
 			tb.Fatal(err)
@@ -112,7 +120,7 @@ func reportLatencies(b *testing.B, ds []time.Duration) {
 func BenchmarkEnginesClaimEvent(b *testing.B) {
 	var engines benchEngines
 	top := b
-	for _, engine := range engineNames {
+	for _, engine := range writeEngineNames {
 		b.Run(engine, func(b *testing.B) {
 			db := engines.open(top, b, engine, store.Options{})
 			ds := make([]time.Duration, 0, b.N)
@@ -143,7 +151,7 @@ func BenchmarkEnginesGiveKudos(b *testing.B) {
 	const givers = 50
 	var engines benchEngines
 	top := b
-	for _, engine := range engineNames {
+	for _, engine := range writeEngineNames {
 		b.Run(engine, func(b *testing.B) {
 			db := engines.open(top, b, engine, store.Options{})
 			day0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
