@@ -168,7 +168,7 @@ func BenchmarkEnginesGiveKudos(b *testing.B) {
 					for n := 0; left.Add(-1) >= 0; n++ {
 						k := store.Kudos{Giver: giver, Receivers: []string{fmt.Sprintf("UR%02d", (g+n)%givers)}, Text: "for the review",
 							Values: []string{"craft"}, At: day0.Add(time.Duration(n) * time.Minute)}
-						_, _, err := db.GiveKudos(k, store.Allowance{Limit: 0})
+						_, _, err := db.GiveKudos(k, store.Allowance{Limit: 0}, nil)
 						switch {
 						case errors.Is(err, store.ErrTooManyConflicts):
 							failed.Add(1)
@@ -518,7 +518,7 @@ func simulateMonth(t *testing.T, db *store.DB, clock *atomic.Int64, days int) {
 				k.Receivers = append(k.Receivers, person())
 			}
 			tasks = append(tasks, func() error {
-				_, _, err := db.GiveKudos(k, store.Allowance{Limit: 5, From: day, To: day.Add(24 * time.Hour)})
+				_, _, err := db.GiveKudos(k, store.Allowance{Limit: 5, From: day, To: day.Add(24 * time.Hour)}, nil)
 				if errors.Is(err, store.ErrAllowanceExceeded) {
 					counts.refused.Add(1)
 					return nil
@@ -537,7 +537,7 @@ func simulateMonth(t *testing.T, db *store.DB, clock *atomic.Int64, days int) {
 				f := store.Followup{Owner: person(), Counterpart: person(), Text: "send the deck from Thursday's review",
 					Due: when.Add(72 * time.Hour), Channel: "C0GENERAL"}
 				tasks = append(tasks, func() error {
-					got, err := db.AddFollowup(f)
+					got, err := db.AddFollowup(f, nil)
 					if err == nil {
 						mu.Lock()
 						followups = append(followups, got.ID)
@@ -557,7 +557,7 @@ func simulateMonth(t *testing.T, db *store.DB, clock *atomic.Int64, days int) {
 						fu.Status, fu.DoneAt, fu.NextAt = store.FollowupOpen, time.Time{}, when.Add(24*time.Hour)
 					}
 					return nil
-				})
+				}, nil)
 				counts.fuUpd.Add(1)
 				return err
 			})

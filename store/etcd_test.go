@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -385,5 +386,46 @@ func TestEtcdCloseLargeRound(t *testing.T) {
 	}
 	if m, _ := db.CoffeeMember("UA000"); m.Misses != 1 {
 		t.Errorf("closing twice counted again: %d misses", m.Misses)
+	}
+}
+
+// Ensure fifty givers at once on etcd all get their kudos stored, each
+// with its own id: the kudos sequence is taken outside the transactions,
+// so they do not conflict over it.
+func TestEtcdKudosUnderContention(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	db, err := store.OpenEtcdClient(t.Context(), c.Client(t), "/rapport", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const givers, each = 50, 6
+	var mu sync.Mutex
+	ids := map[uint64]bool{}
+	var wg sync.WaitGroup
+	for g := range givers {
+		wg.Go(func() {
+			for i := range each {
+				k, _, err := db.GiveKudos(store.Kudos{Giver: fmt.Sprintf("UG%02d", g), Receivers: []string{"UR1"}, Text: fmt.Sprint("thanks ", i), At: base}, store.Allowance{}, nil)
+				if err != nil {
+					t.Errorf("GiveKudos under contention: %v", err)
+					return
+				}
+				mu.Lock()
+				if ids[k.ID] {
+					t.Errorf("id %d given twice", k.ID)
+				}
+				ids[k.ID] = true
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(ids) != givers*each {
+		t.Errorf("%d kudos stored, want %d", len(ids), givers*each)
+	}
+	t.Logf("commit retries: %d for %d kudos", store.EtcdRetriesForTest(db), givers*each)
+	if err := db.Check(); err != nil {
+		t.Error(err)
 	}
 }

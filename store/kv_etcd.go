@@ -82,7 +82,7 @@ func (e *etcdEngine) seqKey(name []byte) string       { return e.prefix + "/seq/
 
 // view runs fn on a read-only snapshot.
 func (e *etcdEngine) view(ctx context.Context, fn func(kvTx) error) error {
-	tx := e.newTx(ctx, false)
+	tx := e.newTx(ctx, false, nil)
 	err := fn(tx)
 	if tx.err != nil {
 		return tx.err
@@ -95,6 +95,7 @@ func (e *etcdEngine) view(ctx context.Context, fn func(kvTx) error) error {
 // to run more than once (it is, like bbolt's Batch functions, when it
 // keeps nothing but its writes).
 func (e *etcdEngine) update(ctx context.Context, fn func(kvTx) error) error {
+	ids := newEtcdIDs()
 	for attempt := range etcdMaxAttempts {
 		if attempt > 0 {
 			// Back off, with jitter, so that writers racing for one hot
@@ -107,7 +108,7 @@ func (e *etcdEngine) update(ctx context.Context, fn func(kvTx) error) error {
 				return ctx.Err()
 			}
 		}
-		tx := e.newTx(ctx, true)
+		tx := e.newTx(ctx, true, ids)
 		err := fn(tx)
 		switch {
 		case errors.Is(tx.err, rpctypes.ErrCompacted):
@@ -130,6 +131,10 @@ func (e *etcdEngine) update(ctx context.Context, fn func(kvTx) error) error {
 	return ErrTooManyConflicts
 }
 
+func newEtcdIDs() *etcdIDs {
+	return &etcdIDs{taken: map[string][]uint64{}, used: map[string]int{}}
+}
+
 // etcdTx is one transaction of the etcd engine.
 type etcdTx struct {
 	e        *etcdEngine
@@ -138,6 +143,7 @@ type etcdTx struct {
 	rev      int64 // the snapshot's revision; 0 until the first read
 	err      error // the first failed read; the transaction is void
 
+	ids    *etcdIDs             // sequence numbers taken, kept across re-runs
 	reads  map[string]int64     // key → ModRevision seen (0: absent)
 	cache  map[string][]byte    // key → value read (nil: absent)
 	ranges []keyRange           // ranges scanned, for the commit's compares
@@ -152,9 +158,13 @@ type etcdWrite struct {
 	del   bool
 }
 
-func (e *etcdEngine) newTx(ctx context.Context, writable bool) *etcdTx {
+func (e *etcdEngine) newTx(ctx context.Context, writable bool, ids *etcdIDs) *etcdTx {
+	if ids == nil {
+		ids = newEtcdIDs()
+	}
+	ids.used = map[string]int{} // a run starts again from the first number taken
 	return &etcdTx{
-		e: e, ctx: ctx, writable: writable,
+		e: e, ctx: ctx, writable: writable, ids: ids,
 		reads: map[string]int64{}, cache: map[string][]byte{}, writes: map[string]etcdWrite{},
 	}
 }
@@ -348,29 +358,100 @@ func (b *etcdBucket) ForEach(fn func(k, v []byte) error) error {
 	return b.tx.err
 }
 
+// Sequences. A bucket's sequence is one key, <prefix>/seq/<bucket>, whose
+// value is a base and whose etcd version (how often it was written since
+// it was created) counts the numbers handed out: the sequence is base +
+// version. NextSequence bumps the version with a blind write that keeps
+// the value, in a Txn of its own that also reads the new version back, so
+// concurrent transactions never conflict over the counter: fifty givers
+// at once would otherwise all read and write that one key, and retry
+// each other out. A transaction that then fails leaves a gap, as the
+// numbers only need to be unique and increasing. The numbers a
+// transaction took are kept across its re-runs (etcdIDs), so a retry
+// does not take more.
+
+// etcdIDs are the numbers an update call took from each sequence, reused
+// in order when the call runs its function again.
+type etcdIDs struct {
+	taken map[string][]uint64
+	used  map[string]int
+}
+
 func (b *etcdBucket) Sequence() uint64 {
-	v := b.tx.get(b.tx.e.seqKey(b.name))
-	if v == nil {
+	resp := b.tx.rangeGet(b.tx.e.seqKey(b.name))
+	if resp == nil || len(resp.Kvs) == 0 {
 		return 0
 	}
-	n, err := strconv.ParseUint(string(v), 10, 64)
+	base, err := strconv.ParseUint(string(resp.Kvs[0].Value), 10, 64)
 	if err != nil {
 		b.tx.fail(fmt.Errorf("sequence of %s: %w", b.name, err))
 		return 0
 	}
-	return n
+	return base + uint64(resp.Kvs[0].Version)
 }
 
+// SetSequence sets the sequence (a copy or an import into an empty
+// store, where nothing else writes): at once, outside the transaction,
+// since it recreates the counter key.
 func (b *etcdBucket) SetSequence(v uint64) error {
-	return b.tx.put(b.tx.e.seqKey(b.name), []byte(strconv.FormatUint(v, 10)))
+	if !b.tx.writable {
+		return errors.New("store: etcd: set a sequence in a read-only transaction")
+	}
+	e, k := b.tx.e, b.tx.e.seqKey(b.name)
+	ctx, cancel := context.WithTimeout(b.tx.ctx, e.timeout)
+	defer cancel()
+	if _, err := e.cli.Delete(ctx, k); err != nil {
+		return fmt.Errorf("store: etcd: reset the sequence of %s: %w", b.name, err)
+	}
+	if v == 0 {
+		return nil // no counter: the next number is 1
+	}
+	if _, err := e.cli.Put(ctx, k, strconv.FormatUint(v-1, 10)); err != nil {
+		return fmt.Errorf("store: etcd: set the sequence of %s: %w", b.name, err)
+	}
+	return nil
 }
 
 func (b *etcdBucket) NextSequence() (uint64, error) {
-	n := b.Sequence() + 1
-	if b.tx.err != nil {
-		return 0, b.tx.err
+	if !b.tx.writable {
+		return 0, errors.New("store: etcd: next sequence in a read-only transaction")
 	}
-	return n, b.SetSequence(n)
+	ids, name := b.tx.ids, string(b.name)
+	if n := ids.used[name]; n < len(ids.taken[name]) {
+		ids.used[name] = n + 1
+		return ids.taken[name][n], nil
+	}
+	id, err := b.tx.e.nextID(b.tx.ctx, b.name)
+	if err != nil {
+		return 0, err
+	}
+	ids.taken[name] = append(ids.taken[name], id)
+	ids.used[name]++
+	return id, nil
+}
+
+// nextID takes the next number of bucket's sequence, in a Txn of its own.
+func (e *etcdEngine) nextID(ctx context.Context, bucket []byte) (uint64, error) {
+	k := e.seqKey(bucket)
+	ctx, cancel := context.WithTimeout(ctx, e.timeout)
+	defer cancel()
+	resp, err := e.cli.Txn(ctx).
+		If(clientv3.Compare(clientv3.CreateRevision(k), ">", 0)).
+		Then(clientv3.OpPut(k, "", clientv3.WithIgnoreValue()), clientv3.OpGet(k)).
+		Else(clientv3.OpPut(k, "0"), clientv3.OpGet(k)).
+		Commit()
+	if err != nil {
+		return 0, fmt.Errorf("store: etcd: next number of %s: %w", bucket, err)
+	}
+	kvs := resp.Responses[1].GetResponseRange().Kvs
+	if len(kvs) != 1 {
+		return 0, fmt.Errorf("store: etcd: next number of %s: the counter vanished", bucket)
+	}
+	base, err := strconv.ParseUint(string(kvs[0].Value), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("store: etcd: sequence of %s: %w", bucket, err)
+	}
+	return base + uint64(kvs[0].Version), nil
 }
 
 func (b *etcdBucket) Cursor() kvCursor { return &etcdCursor{b: b} }
@@ -669,7 +750,7 @@ var errChunkConflict = errors.New("store: etcd: a step conflicted")
 // went in. A crash between steps leaves a state the next run finishes.
 func (e *etcdEngine) updateInSteps(ctx context.Context, fn func(kvTx) error, committed func()) error {
 	for range etcdMaxAttempts {
-		tx := e.newTx(ctx, true)
+		tx := e.newTx(ctx, true, nil)
 		err := fn(tx)
 		switch {
 		case errors.Is(tx.err, rpctypes.ErrCompacted):
