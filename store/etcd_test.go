@@ -429,3 +429,41 @@ func TestEtcdKudosUnderContention(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// Ensure an import larger than one etcd transaction goes in, in steps, and
+// reads back as the export it came from.
+func TestEtcdLargeImport(t *testing.T) {
+	src, err := store.Open(filepath.Join(t.TempDir(), "src.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	for i := range 300 {
+		if _, err := src.AddKudos(store.Kudos{Giver: "U7", Receivers: []string{"U8"}, Text: fmt.Sprint("bulk ", i), At: base.Add(time.Duration(i) * time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var want bytes.Buffer
+	if err := src.Export(&want, base); err != nil {
+		t.Fatal(err)
+	}
+	c := etcdtest.Start(t, 1)
+	db, err := store.OpenEtcdClient(t.Context(), c.Client(t), "/rapport", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Import(bytes.NewReader(want.Bytes())); err != nil {
+		t.Fatalf("Import(300 kudos) on etcd = %v", err)
+	}
+	var got bytes.Buffer
+	if err := db.Export(&got, base); err != nil {
+		t.Fatal(err)
+	}
+	if got.String() != want.String() {
+		t.Error("the export after a large import on etcd differs from the file imported")
+	}
+	if err := db.Check(); err != nil {
+		t.Error(err)
+	}
+}

@@ -390,26 +390,57 @@ func (b *etcdBucket) Sequence() uint64 {
 	return base + uint64(resp.Kvs[0].Version)
 }
 
-// SetSequence sets the sequence (a copy or an import into an empty
-// store, where nothing else writes): at once, outside the transaction,
-// since it recreates the counter key.
+// SetSequence raises the sequence to v (a copy, or an import of records
+// that bring their ids); it never lowers it, so a number handed out is
+// never handed out again. It takes effect at once, outside the
+// transaction: it moves the counter's base, guarded by the counter's
+// revision, so a concurrent NextSequence makes it look again.
 func (b *etcdBucket) SetSequence(v uint64) error {
 	if !b.tx.writable {
 		return errors.New("store: etcd: set a sequence in a read-only transaction")
 	}
 	e, k := b.tx.e, b.tx.e.seqKey(b.name)
-	ctx, cancel := context.WithTimeout(b.tx.ctx, e.timeout)
-	defer cancel()
-	if _, err := e.cli.Delete(ctx, k); err != nil {
-		return fmt.Errorf("store: etcd: reset the sequence of %s: %w", b.name, err)
+	for range etcdMaxAttempts * 10 {
+		ctx, cancel := context.WithTimeout(b.tx.ctx, e.timeout)
+		resp, err := e.cli.Get(ctx, k)
+		if err != nil {
+			cancel()
+			return fmt.Errorf("store: etcd: sequence of %s: %w", b.name, err)
+		}
+		var txn clientv3.Txn
+		if len(resp.Kvs) == 0 {
+			if v == 0 {
+				cancel()
+				return nil
+			}
+			txn = e.cli.Txn(ctx).If(clientv3.Compare(clientv3.CreateRevision(k), "=", 0)).
+				Then(clientv3.OpPut(k, strconv.FormatUint(v-1, 10)))
+		} else {
+			kv := resp.Kvs[0]
+			base, err := strconv.ParseUint(string(kv.Value), 10, 64)
+			if err != nil {
+				cancel()
+				return fmt.Errorf("store: etcd: sequence of %s: %w", b.name, err)
+			}
+			ver := uint64(kv.Version)
+			if base+ver >= v {
+				cancel()
+				return nil // already there
+			}
+			// The put makes the version ver+1: base' + ver + 1 = v.
+			txn = e.cli.Txn(ctx).If(clientv3.Compare(clientv3.ModRevision(k), "=", kv.ModRevision)).
+				Then(clientv3.OpPut(k, strconv.FormatUint(v-ver-1, 10)))
+		}
+		tr, err := txn.Commit()
+		cancel()
+		if err != nil {
+			return fmt.Errorf("store: etcd: set the sequence of %s: %w", b.name, err)
+		}
+		if tr.Succeeded {
+			return nil
+		}
 	}
-	if v == 0 {
-		return nil // no counter: the next number is 1
-	}
-	if _, err := e.cli.Put(ctx, k, strconv.FormatUint(v-1, 10)); err != nil {
-		return fmt.Errorf("store: etcd: set the sequence of %s: %w", b.name, err)
-	}
-	return nil
+	return ErrTooManyConflicts
 }
 
 func (b *etcdBucket) NextSequence() (uint64, error) {
@@ -740,14 +771,15 @@ func present(v []byte) []byte {
 var errChunkConflict = errors.New("store: etcd: a step conflicted")
 
 // updateInSteps runs an operation that may need more writes than one etcd
-// transaction takes (forget-me, prunes, import) as a series of
-// transactions. fn must be idempotent and convergent: run again on what a
-// previous run left, it writes only what is still missing, and nothing
-// once done. Each pass runs fn on a fresh snapshot and commits its writes
-// in steps that each fit etcd's limits, a step only if the keys it writes
-// are still as fn read them; then fn runs again, until a pass writes
-// nothing. committed, if set, is called after each pass whose writes all
-// went in. A crash between steps leaves a state the next run finishes.
+// transaction takes (forget-me, prunes, closing a round, import) as a
+// series of transactions. fn must be idempotent: run again on what an
+// earlier run left, it does no harm. fn runs on a snapshot and its writes
+// are committed in steps that each fit etcd's limits, a step only if the
+// keys it writes are still as fn read them; when one is not, fn runs
+// again on a fresh snapshot (the steps already in are harmless to
+// repeat). committed, if set, is called once all the writes went in. A
+// crash between steps leaves a state that running the operation again
+// finishes.
 func (e *etcdEngine) updateInSteps(ctx context.Context, fn func(kvTx) error, committed func()) error {
 	for range etcdMaxAttempts {
 		tx := e.newTx(ctx, true, nil)
@@ -774,6 +806,7 @@ func (e *etcdEngine) updateInSteps(ctx context.Context, fn func(kvTx) error, com
 		if committed != nil {
 			committed()
 		}
+		return nil
 	}
 	return ErrTooManyConflicts
 }
