@@ -86,6 +86,9 @@ func TestForgetMe(t *testing.T) {
 	if err := h.db.Check(); err != nil {
 		t.Errorf("Check after forget-me: %v", err)
 	}
+	if storetest.Engine() != "bolt" {
+		return // no file to scan: on etcd the ID leaves the history when it compacts
+	}
 	// A full scan of the file itself: not one byte of the ID is left.
 	raw, err := os.ReadFile(h.db.Path())
 	if err != nil {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -15,8 +16,17 @@ import (
 // blocked, but one that must grow the file waits for the copy to end. So
 // give it a fast w (a local file), or put a deadline on a network one.
 func (db *DB) Backup(w io.Writer) (int64, error) {
+	if db.etcd != nil {
+		n, err := db.etcd.snapshot(context.Background(), w)
+		if err != nil {
+			return n, fmt.Errorf("store: backup: %w", err)
+		}
+		return n, nil
+	}
 	var n int64
-	err := db.view(func(tx *bolt.Tx) error {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	err := db.bolt.View(func(tx *bolt.Tx) error {
 		var err error
 		n, err = tx.WriteTo(w)
 		return err

@@ -2,8 +2,6 @@ package store
 
 import (
 	"fmt"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Helpers for bench_test.go (package store_test), exported only to the
@@ -20,7 +18,7 @@ func SchemaVersion() uint64 { return schemaVersion() }
 // seconds, not a million disk syncs.
 func BulkAddKudos(db *DB, n, perTx int, gen func(i int) Kudos) error {
 	for start := 0; start < n; start += perTx {
-		err := db.bolt.Update(func(tx *bolt.Tx) error {
+		err := db.update(func(tx kvTx) error {
 			b := tx.Bucket(bucketKudos)
 			var entries []indexEntry
 			for i := start; i < min(start+perTx, n); i++ {
@@ -51,7 +49,7 @@ func BulkAddKudos(db *DB, n, perTx int, gen func(i int) Kudos) error {
 // through the same code as Enqueue. Keys must be unique.
 func BulkEnqueue(db *DB, n int, gen func(i int) Outgoing) error {
 	now := db.now().UTC()
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.update(func(tx kvTx) error {
 		b, keys := tx.Bucket(bucketOutbox), tx.Bucket(bucketOutboxKeys)
 		for i := range n {
 			rec, err := newOutgoingRecord(gen(i), now)
@@ -83,7 +81,7 @@ func (db *DB) GiveKudosUpdate(k Kudos, a Allowance, effects func(Kudos) Effects)
 		return Kudos{}, 0, fmt.Errorf("store: give kudos: %w", err)
 	}
 	g.effects, g.now = effects, db.now().UTC()
-	if err := db.bolt.Update(g.give); err != nil {
+	if err := db.update(g.give); err != nil {
 		return Kudos{}, 0, fmt.Errorf("store: give kudos: %w", err)
 	}
 	return g.result()

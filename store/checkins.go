@@ -3,8 +3,6 @@ package store
 import (
 	"fmt"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Checkin records that User reached out to With (a call, a message, a
@@ -43,7 +41,7 @@ func (db *DB) AddCheckin(c Checkin, effects func(c Checkin) Effects) (Checkin, e
 	rec := newCheckinRecord(c)
 	now := db.now().UTC()
 	var id uint64
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kvTx) error {
 		b := tx.Bucket(bucketCheckins)
 		var err error
 		if id, err = b.NextSequence(); err != nil {
@@ -63,7 +61,7 @@ func (db *DB) AddCheckin(c Checkin, effects func(c Checkin) Effects) (Checkin, e
 // Checkins returns every check-in, by ID (the order they were added).
 func (db *DB) Checkins() ([]Checkin, error) {
 	var out []Checkin
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		var err error
 		out, err = allCheckins(tx)
 		return err
@@ -75,7 +73,7 @@ func (db *DB) Checkins() ([]Checkin, error) {
 }
 
 // allCheckins returns every check-in, by ID.
-func allCheckins(tx *bolt.Tx) ([]Checkin, error) {
+func allCheckins(tx kvTx) ([]Checkin, error) {
 	var out []Checkin
 	err := tx.Bucket(bucketCheckins).ForEach(func(k, v []byte) error {
 		id, err := parseIDKey(k)

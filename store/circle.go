@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Kinds of interaction that put two people in each other's circle
@@ -98,7 +96,7 @@ func checkPair(owner, other string) error {
 }
 
 // getCircleEntry reads other in owner's circle, reporting whether it exists.
-func getCircleEntry(b *bolt.Bucket, owner, other string) (circleRecord, bool, error) {
+func getCircleEntry(b kvBucket, owner, other string) (circleRecord, bool, error) {
 	v := b.Get(circleKey(owner, other))
 	if v == nil {
 		return circleRecord{}, false, nil
@@ -122,7 +120,7 @@ func (db *DB) RecordInTouch(a, b string, at time.Time, kind string) error {
 	err := checkInTouch(t)
 	if err == nil {
 		t.At = at.UTC()
-		err = db.update(func(tx *bolt.Tx) error { return recordInTouchTx(tx, t) })
+		err = db.update(func(tx kvTx) error { return recordInTouchTx(tx, t) })
 	}
 	if err != nil {
 		return fmt.Errorf("store: touch %s and %s: %w", a, b, err)
@@ -131,7 +129,7 @@ func (db *DB) RecordInTouch(a, b string, at time.Time, kind string) error {
 }
 
 // recordInTouchTx is RecordInTouch inside tx, for a checked interaction.
-func recordInTouchTx(tx *bolt.Tx, t InTouch) error {
+func recordInTouchTx(tx kvTx, t InTouch) error {
 	bucket := tx.Bucket(bucketCircles)
 	for _, pair := range [2][2]string{{t.A, t.B}, {t.B, t.A}} {
 		rec, ok, err := getCircleEntry(bucket, pair[0], pair[1])
@@ -152,7 +150,7 @@ func recordInTouchTx(tx *bolt.Tx, t InTouch) error {
 // CircleEntry returns other in owner's circle, or an error wrapping ErrNotFound.
 func (db *DB) CircleEntry(owner, other string) (CircleEntry, error) {
 	var c CircleEntry
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		rec, ok, err := getCircleEntry(tx.Bucket(bucketCircles), owner, other)
 		if err != nil {
 			return err
@@ -191,7 +189,7 @@ func (db *DB) UpdateCircleEntry(owner, other string, f func(c *CircleEntry) erro
 		eff, err = e.check(db.now().UTC())
 	}
 	if err == nil {
-		err = db.update(func(tx *bolt.Tx) error {
+		err = db.update(func(tx kvTx) error {
 			bucket := tx.Bucket(bucketCircles)
 			old, _, err := getCircleEntry(bucket, owner, other)
 			if err != nil {
@@ -227,7 +225,7 @@ func (db *DB) UpdateCircleEntry(owner, other string, f func(c *CircleEntry) erro
 // Circle returns owner's circle, sorted by Other; none is not an error.
 func (db *DB) Circle(owner string) ([]CircleEntry, error) {
 	var out []CircleEntry
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		return scanCircle(tx, owner, func(c CircleEntry) { out = append(out, c) })
 	})
 	if err != nil {
@@ -237,7 +235,7 @@ func (db *DB) Circle(owner string) ([]CircleEntry, error) {
 }
 
 // scanCircle calls fn with each entry of owner's circle, in key order.
-func scanCircle(tx *bolt.Tx, owner string, fn func(CircleEntry)) error {
+func scanCircle(tx kvTx, owner string, fn func(CircleEntry)) error {
 	if err := checkUserID(owner); err != nil {
 		return err
 	}
@@ -282,7 +280,7 @@ func (db *DB) Lapsed(owner string, now time.Time, defaultDays, limit int) ([]Cir
 		return nil, fmt.Errorf("store: lapsed circle of %s: default cadence %d days: want at least 1", owner, defaultDays)
 	}
 	var out []CircleEntry
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		return scanCircle(tx, owner, func(c CircleEntry) {
 			due := c.DueAt(defaultDays)
 			if due.IsZero() || due.After(now) || c.Stopped || c.SnoozedUntil.After(now) {
@@ -306,7 +304,7 @@ func (db *DB) Lapsed(owner string, now time.Time, defaultDays, limit int) ([]Cir
 // weekly reconnect job), sorted, without repeats.
 func (db *DB) ReconnectOwners() ([]string, error) {
 	var out []string
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		c := tx.Bucket(bucketCircles).Cursor()
 		for k, _ := c.First(); k != nil; {
 			owner, _, err := parseCircleKey(k)
@@ -330,7 +328,7 @@ func (db *DB) ReconnectOwners() ([]string, error) {
 // checkCircles verifies that every key of contacts is owner ‖ 0x00 ‖
 // other of two different people and every value decodes to a valid
 // record. The circle has no index; this catches what a bug could store.
-func checkCircles(tx *bolt.Tx) error {
+func checkCircles(tx kvTx) error {
 	return tx.Bucket(bucketCircles).ForEach(func(k, v []byte) error {
 		owner, other, err := parseCircleKey(k)
 		if err != nil {
@@ -352,7 +350,7 @@ func checkCircles(tx *bolt.Tx) error {
 
 // forgetCircles deletes user's circle and user's entry in everyone else's,
 // counting each deleted entry.
-func forgetCircles(tx *bolt.Tx, user string, st *ForgetStats) error {
+func forgetCircles(tx kvTx, user string, st *ForgetStats) error {
 	b := tx.Bucket(bucketCircles)
 	var doomed [][]byte
 	err := b.ForEach(func(k, _ []byte) error {

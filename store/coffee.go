@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // How a coffee member joined (CoffeeMember.Via). The strings are stored.
@@ -46,6 +44,10 @@ type coffeeMemberRecord struct {
 	Misses      int       `json:"misses,omitempty"`
 	Ghosted     bool      `json:"ghosted,omitempty"`
 	Never       []string  `json:"never,omitempty"`
+	// ClosedRound is the last round whose closing counted this member
+	// (optional, no migration): a close that etcd's limits split into
+	// steps, cut short by a crash, skips them when it resumes.
+	ClosedRound uint64 `json:"closed_round,omitempty"`
 }
 
 func (r coffeeMemberRecord) member(user string) CoffeeMember {
@@ -90,16 +92,25 @@ func newCoffeeMemberRecord(m CoffeeMember) (coffeeMemberRecord, error) {
 }
 
 // getCoffeeMember reads user from b (the coffee_members bucket).
-func getCoffeeMember(b *bolt.Bucket, user string) (CoffeeMember, bool, error) {
+func getCoffeeMember(b kvBucket, user string) (CoffeeMember, bool, error) {
+	rec, ok, err := getCoffeeMemberRecord(b, user)
+	if !ok || err != nil {
+		return CoffeeMember{}, ok, err
+	}
+	return rec.member(user), true, nil
+}
+
+// getCoffeeMemberRecord reads user's stored record from b.
+func getCoffeeMemberRecord(b kvBucket, user string) (coffeeMemberRecord, bool, error) {
 	v := b.Get([]byte(user))
 	if v == nil {
-		return CoffeeMember{}, false, nil
+		return coffeeMemberRecord{}, false, nil
 	}
 	var rec coffeeMemberRecord
 	if err := decodeValue(v, &rec); err != nil {
-		return CoffeeMember{}, false, fmt.Errorf("decode coffee member %s: %w", user, err)
+		return coffeeMemberRecord{}, false, fmt.Errorf("decode coffee member %s: %w", user, err)
 	}
-	return rec.member(user), true, nil
+	return rec, true, nil
 }
 
 // PutCoffeeMember adds m, or replaces the member with the same User
@@ -112,7 +123,7 @@ func (db *DB) PutCoffeeMember(m CoffeeMember) error {
 	if err != nil {
 		return fmt.Errorf("store: put coffee member %s: %w", m.User, err)
 	}
-	err = db.update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx kvTx) error {
 		return putValue(tx.Bucket(bucketCoffeeMembers), []byte(m.User), rec)
 	})
 	if err != nil {
@@ -125,7 +136,7 @@ func (db *DB) PutCoffeeMember(m CoffeeMember) error {
 // if they are not one.
 func (db *DB) CoffeeMember(user string) (CoffeeMember, error) {
 	var m CoffeeMember
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		var ok bool
 		var err error
 		if m, ok, err = getCoffeeMember(tx.Bucket(bucketCoffeeMembers), user); err == nil && !ok {
@@ -167,12 +178,13 @@ func (db *DB) UpdateCoffeeMember(user string, f func(m *CoffeeMember) error, e E
 	if err != nil {
 		return CoffeeMember{}, false, fmt.Errorf("store: update coffee member %s: %w", user, err)
 	}
-	err = db.update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx kvTx) error {
 		b := tx.Bucket(bucketCoffeeMembers)
-		m, ok, err := getCoffeeMember(b, user)
+		old, ok, err := getCoffeeMemberRecord(b, user)
 		if err != nil {
 			return err
 		}
+		m := old.member(user)
 		if !ok {
 			m = CoffeeMember{User: user, Joined: now}
 		}
@@ -186,6 +198,7 @@ func (db *DB) UpdateCoffeeMember(user string, f func(m *CoffeeMember) error, e E
 		if rec, err = newCoffeeMemberRecord(m); err != nil {
 			return err
 		}
+		rec.ClosedRound = old.ClosedRound
 		created = !ok
 		if err := putValue(b, []byte(user), rec); err != nil {
 			return err
@@ -208,7 +221,7 @@ func (db *DB) RemoveCoffeeMember(user string, e Effects) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("store: remove coffee member %s: %w", user, err)
 	}
-	err = db.update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx kvTx) error {
 		b := tx.Bucket(bucketCoffeeMembers)
 		if found = b.Get([]byte(user)) != nil; found {
 			if err := b.Delete([]byte(user)); err != nil {
@@ -226,7 +239,7 @@ func (db *DB) RemoveCoffeeMember(user string, e Effects) (bool, error) {
 // CoffeeMembers returns every member, paused or not, sorted by User.
 func (db *DB) CoffeeMembers() ([]CoffeeMember, error) {
 	var out []CoffeeMember
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		var err error
 		out, err = allCoffeeMembers(tx)
 		return err
@@ -238,7 +251,7 @@ func (db *DB) CoffeeMembers() ([]CoffeeMember, error) {
 }
 
 // allCoffeeMembers returns every member in key order, which is User order.
-func allCoffeeMembers(tx *bolt.Tx) ([]CoffeeMember, error) {
+func allCoffeeMembers(tx kvTx) ([]CoffeeMember, error) {
 	var out []CoffeeMember
 	err := tx.Bucket(bucketCoffeeMembers).ForEach(func(k, v []byte) error {
 		var rec coffeeMemberRecord

@@ -7,8 +7,6 @@ import (
 	"maps"
 	"slices"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // CoffeeAnswer is a member's answer to "did you meet?". The strings are
@@ -292,7 +290,7 @@ func checkRound(r Round, fields roundFields) (string, error) {
 }
 
 // getRound reads round id from tx.
-func getRound(tx *bolt.Tx, id uint64) (roundRecord, bool, error) {
+func getRound(tx kvTx, id uint64) (roundRecord, bool, error) {
 	v := tx.Bucket(bucketCoffeeRounds).Get(idKey(id))
 	if v == nil {
 		return roundRecord{}, false, nil
@@ -306,7 +304,7 @@ func getRound(tx *bolt.Tx, id uint64) (roundRecord, bool, error) {
 
 // putRound writes round id (new or replaced) and keeps coffee_rounds_by_at
 // in step: a replaced record's entry moves with its At.
-func putRound(tx *bolt.Tx, id uint64, rec roundRecord) error {
+func putRound(tx kvTx, id uint64, rec roundRecord) error {
 	idx := tx.Bucket(bucketCoffeeRoundsByAt)
 	old, ok, err := getRound(tx, id)
 	if err != nil {
@@ -325,7 +323,7 @@ func putRound(tx *bolt.Tx, id uint64, rec roundRecord) error {
 
 // roundIDAt returns the id of the round at exactly at, the lowest if
 // imported history holds more than one.
-func roundIDAt(tx *bolt.Tx, at time.Time) (uint64, bool, error) {
+func roundIDAt(tx kvTx, at time.Time) (uint64, bool, error) {
 	prefix := timeKey(at)
 	k, _ := tx.Bucket(bucketCoffeeRoundsByAt).Cursor().Seek(prefix)
 	if k == nil || !bytes.HasPrefix(k, prefix) {
@@ -336,7 +334,7 @@ func roundIDAt(tx *bolt.Tx, at time.Time) (uint64, bool, error) {
 }
 
 // roundFromIndex reads the round an index key points at.
-func roundFromIndex(tx *bolt.Tx, k []byte) (Round, error) {
+func roundFromIndex(tx kvTx, k []byte) (Round, error) {
 	_, id, err := parseTimeIDKey(k)
 	if err != nil {
 		return Round{}, err
@@ -372,7 +370,8 @@ func (db *DB) CreateRound(r Round) (Round, bool, error) {
 		out     Round
 		created bool
 	)
-	err = db.update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx kvTx) error {
+		out, created = Round{}, false // decided afresh if the engine runs this again
 		id, ok, err := roundIDAt(tx, rec.At)
 		if err != nil {
 			return err
@@ -406,7 +405,7 @@ func (db *DB) CreateRound(r Round) (Round, bool, error) {
 // Round returns round id, or an error wrapping ErrNotFound.
 func (db *DB) Round(id uint64) (Round, error) {
 	var out Round
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		rec, ok, err := getRound(tx, id)
 		if err != nil {
 			return err
@@ -427,7 +426,7 @@ func (db *DB) Round(id uint64) (Round, error) {
 // ErrNotFound.
 func (db *DB) RoundAt(at time.Time) (Round, error) {
 	var out Round
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		id, ok, err := roundIDAt(tx, at)
 		if err != nil {
 			return err
@@ -454,7 +453,7 @@ func (db *DB) RoundAt(at time.Time) (Round, error) {
 // LastRound returns the round with the latest At (scheduled or manual);
 // ok is false (err nil) when there is none.
 func (db *DB) LastRound() (r Round, ok bool, err error) {
-	err = db.view(func(tx *bolt.Tx) error {
+	err = db.view(func(tx kvTx) error {
 		k, _ := tx.Bucket(bucketCoffeeRoundsByAt).Cursor().Last()
 		if k == nil {
 			return nil
@@ -493,7 +492,7 @@ func (db *DB) RoundsBetween(from, to time.Time) ([]Round, error) {
 
 func (db *DB) roundsBetween(from, to time.Time) ([]Round, error) {
 	var out []Round
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		return scanTimeRange(tx.Bucket(bucketCoffeeRoundsByAt).Cursor(), nil, from, to, func(k, _ []byte) error {
 			r, err := roundFromIndex(tx, k)
 			if err != nil {
@@ -507,7 +506,7 @@ func (db *DB) roundsBetween(from, to time.Time) ([]Round, error) {
 }
 
 // allRounds returns every round, by ID (for Export).
-func allRounds(tx *bolt.Tx) ([]Round, error) {
+func allRounds(tx kvTx) ([]Round, error) {
 	var out []Round
 	err := tx.Bucket(bucketCoffeeRounds).ForEach(func(k, v []byte) error {
 		id, err := parseIDKey(k)
@@ -541,7 +540,7 @@ func allRounds(tx *bolt.Tx) ([]Round, error) {
 func (db *DB) UpdateRoundGroup(roundID uint64, group int, f func(g *CoffeeGroup) error, effects func(g CoffeeGroup) Effects) (CoffeeGroup, error) {
 	var out CoffeeGroup
 	now := db.now().UTC()
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kvTx) error {
 		rec, ok, err := getRound(tx, roundID)
 		if err != nil {
 			return err
@@ -593,7 +592,12 @@ func (db *DB) UpdateRoundGroup(roundID uint64, group int, f func(g *CoffeeGroup)
 // error wrapping ErrNotFound. f may be nil (just close). f runs inside
 // the write transaction: it must only decide and set fields.
 func (db *DB) CloseRound(roundID uint64, f func(r *Round, members map[string]*CoffeeMember) error) error {
-	err := db.update(func(tx *bolt.Tx) error {
+	// A round of a large team closes in several steps on etcd, which takes
+	// at most 128 operations a transaction: each member counted is marked
+	// with the round (ClosedRound) and the round itself is written last,
+	// so a close cut short by a crash resumes without counting anyone
+	// twice.
+	err := db.updateInSteps(func(tx kvTx) error {
 		rec, ok, err := getRound(tx, roundID)
 		if err != nil {
 			return err
@@ -607,18 +611,21 @@ func (db *DB) CloseRound(roundID uint64, f func(r *Round, members map[string]*Co
 		r := rec.round(roundID)
 		b := tx.Bucket(bucketCoffeeMembers)
 		members := map[string]*CoffeeMember{}
+		counted := map[string]bool{} // by an earlier step of this close
 		var users []string
 		for _, g := range r.Groups {
 			for _, u := range g.Members {
 				if _, seen := members[u]; seen {
 					continue
 				}
-				m, ok, err := getCoffeeMember(b, u)
+				mrec, ok, err := getCoffeeMemberRecord(b, u)
 				if err != nil {
 					return err
 				}
 				if ok {
+					m := mrec.member(u)
 					members[u] = &m
+					counted[u] = mrec.ClosedRound == roundID
 					users = append(users, u)
 				}
 			}
@@ -632,13 +639,10 @@ func (db *DB) CloseRound(roundID uint64, f func(r *Round, members map[string]*Co
 		if rec, err = newRoundRecord(r); err != nil {
 			return err
 		}
-		if err := putRound(tx, roundID, rec); err != nil {
-			return err
-		}
 		slices.Sort(users) // write in key order
 		for _, u := range users {
 			m := members[u]
-			if m == nil {
+			if m == nil || counted[u] {
 				continue
 			}
 			m.User = u
@@ -646,12 +650,13 @@ func (db *DB) CloseRound(roundID uint64, f func(r *Round, members map[string]*Co
 			if err != nil {
 				return fmt.Errorf("member %s: %w", u, err)
 			}
+			mrec.ClosedRound = roundID
 			if err := putValue(b, []byte(u), mrec); err != nil {
 				return err
 			}
 		}
-		return nil
-	})
+		return putRound(tx, roundID, rec) // last: the close is done
+	}, nil)
 	if err != nil {
 		return fmt.Errorf("store: close round %d: %w", roundID, err)
 	}
@@ -672,7 +677,7 @@ type CoffeeMeeting struct {
 // two rounds comes twice.
 func (db *DB) CoffeeMeetings(since time.Time) ([]CoffeeMeeting, error) {
 	var out []CoffeeMeeting
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		return scanTimeRange(tx.Bucket(bucketCoffeeRoundsByAt).Cursor(), nil, since, maxIndexTime.Add(1), func(k, _ []byte) error {
 			r, err := roundFromIndex(tx, k)
 			if err != nil {
@@ -699,7 +704,7 @@ func (db *DB) CoffeeMeetings(since time.Time) ([]CoffeeMeeting, error) {
 
 // checkRoundIndexes reports the first difference between coffee_rounds
 // and coffee_rounds_by_at (for Check).
-func checkRoundIndexes(tx *bolt.Tx) error {
+func checkRoundIndexes(tx kvTx) error {
 	idx := tx.Bucket(bucketCoffeeRoundsByAt)
 	n := 0
 	err := tx.Bucket(bucketCoffeeRounds).ForEach(func(k, v []byte) error {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,22 +10,56 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-func (db *DB) view(fn func(*bolt.Tx) error) error {
+// view runs fn in a read-only transaction of the store's engine.
+func (db *DB) view(fn func(kvTx) error) error {
+	if db.etcd != nil {
+		return db.etcd.view(context.Background(), fn)
+	}
 	db.mu.RLock()
 	defer db.mu.RUnlock()
-	return db.bolt.View(fn)
+	return db.bolt.View(func(tx *bolt.Tx) error { return fn(boltTx{tx}) })
 }
 
-func (db *DB) update(fn func(*bolt.Tx) error) error {
+// update runs fn in a writable transaction and commits it. On etcd, fn
+// runs again when a concurrent writer changed what it read, so it must
+// keep nothing but its writes between runs.
+func (db *DB) update(fn func(kvTx) error) error {
+	if db.etcd != nil {
+		return db.etcd.update(context.Background(), fn)
+	}
 	db.mu.RLock()
 	defer db.mu.RUnlock()
-	return db.bolt.Update(fn)
+	return db.bolt.Update(func(tx *bolt.Tx) error { return fn(boltTx{tx}) })
 }
 
-func (db *DB) batch(fn func(*bolt.Tx) error) error {
+// batch is update for calls that may share a commit with concurrent ones
+// (bbolt's Batch, which may run fn more than once). etcd commits each on
+// its own.
+func (db *DB) batch(fn func(kvTx) error) error {
+	if db.etcd != nil {
+		return db.etcd.update(context.Background(), fn)
+	}
 	db.mu.RLock()
 	defer db.mu.RUnlock()
-	return db.bolt.Batch(fn)
+	return db.bolt.Batch(func(tx *bolt.Tx) error { return fn(boltTx{tx}) })
+}
+
+// updateInSteps is update for operations that may outgrow one etcd
+// transaction (see etcdEngine.updateInSteps): on bbolt, one transaction;
+// on etcd, idempotent passes committed in steps. fn must be idempotent and
+// convergent. committed is called after each pass that wrote (once on
+// bbolt).
+func (db *DB) updateInSteps(fn func(kvTx) error, committed func()) error {
+	if db.etcd != nil {
+		return db.etcd.updateInSteps(context.Background(), fn, committed)
+	}
+	if err := db.update(fn); err != nil {
+		return err
+	}
+	if committed != nil {
+		committed()
+	}
+	return nil
 }
 
 // Compact rewrites the database file without its free pages. bbolt never
@@ -33,7 +68,12 @@ func (db *DB) batch(fn func(*bolt.Tx) error) error {
 // makes "deleted" true on disk. Every other call waits while it runs
 // (milliseconds for a team, seconds for a very large file). If the final
 // reopen fails the store is closed and later calls fail.
+//
+// On etcd it does what etcd allows: CompactHistory.
 func (db *DB) Compact() error {
+	if db.etcd != nil {
+		return db.CompactHistory()
+	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	tmp := db.path + ".compact"

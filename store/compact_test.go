@@ -13,6 +13,9 @@ import (
 // Ensure ForgetUser followed by Compact leaves no byte of the person's ID
 // in the database file itself, and the store keeps working.
 func TestForgetThenCompactLeavesNoTrace(t *testing.T) {
+	if storetest.Engine() == "etcd" {
+		t.Skip("about the bbolt file; on etcd the data leaves etcd's history when it compacts")
+	}
 	db := storetest.MustOpen(t)
 	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	for i := range 50 {

@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Effects are what a person's action causes besides its own record: the
@@ -63,7 +61,7 @@ func (e Effects) check(now time.Time) (checkedEffects, error) {
 // apply writes the effects in tx. It may run more than once for one
 // commit (a Batch re-runs its functions after a rollback): every write is
 // idempotent.
-func (c checkedEffects) apply(tx *bolt.Tx) error {
+func (c checkedEffects) apply(tx kvTx) error {
 	for _, t := range c.inTouch {
 		if err := recordInTouchTx(tx, t); err != nil {
 			return fmt.Errorf("in touch %s and %s: %w", t.A, t.B, err)

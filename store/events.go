@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Seen events: Slack redelivers an envelope when its ack is late or the
@@ -53,7 +51,7 @@ type claim struct {
 // batch is rolled back and run again without it), so it decides first
 // afresh on every run: a rolled-back run's Put is gone, and the next run
 // finds the key unclaimed again.
-func (c *claim) claim(tx *bolt.Tx) error {
+func (c *claim) claim(tx kvTx) error {
 	c.first = false
 	b := tx.Bucket(bucketSeenEvents)
 	if b.Get(c.key) != nil {
@@ -74,7 +72,8 @@ func (c *claim) claim(tx *bolt.Tx) error {
 // the bot prunes claims older than a day or so to keep the bucket small.
 func (db *DB) PruneEvents(before time.Time) (removed int, err error) {
 	end := timeKey(before)
-	err = db.update(func(tx *bolt.Tx) error {
+	var pass int
+	err = db.updateInSteps(func(tx kvTx) error {
 		idx := tx.Bucket(bucketSeenEventsByTime)
 		seen := tx.Bucket(bucketSeenEvents)
 		// Collect first: deleting under a live cursor skips keys.
@@ -102,9 +101,9 @@ func (db *DB) PruneEvents(before time.Time) (removed int, err error) {
 				}
 			}
 		}
-		removed = len(keys)
+		pass = len(keys)
 		return nil
-	})
+	}, func() { removed += pass })
 	if err != nil {
 		return 0, fmt.Errorf("store: prune events before %s: %w", before.UTC().Format(time.RFC3339), err)
 	}

@@ -20,7 +20,7 @@ func TestClaimIdempotent(t *testing.T) {
 
 	// First run: after another claim of the same key, so not first; then
 	// the batch is rolled back.
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kvTx) error {
 		if err := other.claim(tx); err != nil {
 			return err
 		}
@@ -36,7 +36,7 @@ func TestClaimIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Re-run alone: the other claim is gone with the rollback.
-	if err := db.bolt.Update(c.claim); err != nil {
+	if err := db.update(c.claim); err != nil {
 		t.Fatal(err)
 	}
 	if !c.first {
@@ -46,7 +46,7 @@ func TestClaimIdempotent(t *testing.T) {
 	// The reverse: a run that won and was rolled back, then a re-run after
 	// the key was claimed by someone else, is not first.
 	d := &claim{key: []byte("Ev2"), at: base}
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx kvTx) error {
 		if err := d.claim(tx); err != nil {
 			return err
 		}
@@ -58,7 +58,7 @@ func TestClaimIdempotent(t *testing.T) {
 	if first, err := db.ClaimEvent("Ev2", base); err != nil || !first {
 		t.Fatalf("ClaimEvent(Ev2) = %v, %v, want true, nil", first, err)
 	}
-	if err := db.bolt.Update(d.claim); err != nil {
+	if err := db.update(d.claim); err != nil {
 		t.Fatal(err)
 	}
 	if d.first {

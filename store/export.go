@@ -11,8 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // The export document, version 2 (docs/export-format.md describes it).
@@ -129,7 +127,7 @@ func (db *DB) Export(w io.Writer, now time.Time) error {
 		Version:    exportVersion,
 		ExportedAt: formatTime(now),
 	}
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		kudos, err := allKudos(tx)
 		if err != nil {
 			return err
@@ -309,7 +307,14 @@ func (db *DB) Import(r io.Reader) (ImportStats, error) {
 	if err != nil {
 		return ImportStats{}, err
 	}
-	if err := db.update(in.apply); err != nil {
+	// Numbers first, for the records the file gives none: then writing
+	// them is idempotent, and on etcd, where a large import takes more
+	// writes than one transaction allows, it runs in steps that a crash
+	// can cut short and a second import finishes.
+	if err := db.update(in.reserveIDs); err != nil {
+		return ImportStats{}, fmt.Errorf("store: import: %w", err)
+	}
+	if err := db.updateInSteps(in.apply, nil); err != nil {
 		return ImportStats{}, fmt.Errorf("store: import: %w", err)
 	}
 	return in.stats(), nil
@@ -732,7 +737,34 @@ func parseImportRound(field string, w importRound) (Round, error) {
 // apply writes the records inside one Update. Sequences go past the
 // largest imported id first, so records without an id get fresh ones that
 // collide neither with the document nor with later Add* calls.
-func (p *parsedImport) apply(tx *bolt.Tx) error {
+// reserveIDs gives every record without an id the next number of its
+// bucket, and moves each sequence past the ids the file gives.
+func (p *parsedImport) reserveIDs(tx kvTx) error {
+	for _, list := range []struct {
+		bucket []byte
+		n      int
+		id     func(i int) *uint64
+	}{
+		{bucketKudos, len(p.kudos), func(i int) *uint64 { return &p.kudos[i].ID }},
+		{bucketFollowups, len(p.followups), func(i int) *uint64 { return &p.followups[i].ID }},
+		{bucketCoffeeRounds, len(p.rounds), func(i int) *uint64 { return &p.rounds[i].ID }},
+		{bucketCheckins, len(p.checkins), func(i int) *uint64 { return &p.checkins[i].ID }},
+	} {
+		ids := make([]uint64, list.n)
+		for i := range ids {
+			ids[i] = *list.id(i)
+		}
+		if err := assignIDs(tx.Bucket(list.bucket), ids); err != nil {
+			return err
+		}
+		for i, id := range ids {
+			*list.id(i) = id
+		}
+	}
+	return nil
+}
+
+func (p *parsedImport) apply(tx kvTx) error {
 	kudosIDs := make([]uint64, len(p.kudos))
 	for i, k := range p.kudos {
 		kudosIDs[i] = k.ID
@@ -843,7 +875,7 @@ func (p *parsedImport) apply(tx *bolt.Tx) error {
 
 // assignIDs moves b's sequence past the largest id in ids, then replaces
 // each 0 in ids with a fresh id from the sequence.
-func assignIDs(b *bolt.Bucket, ids []uint64) error {
+func assignIDs(b kvBucket, ids []uint64) error {
 	var highest uint64
 	for _, id := range ids {
 		highest = max(highest, id)

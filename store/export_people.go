@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Since version 2 the export document carries people (each person's
@@ -185,7 +183,7 @@ func parseImportContact(field string, w wireContact) (CircleEntry, error) {
 }
 
 // allPeople returns every person record, by user ID.
-func allPeople(tx *bolt.Tx) ([]Person, error) {
+func allPeople(tx kvTx) ([]Person, error) {
 	var out []Person
 	err := tx.Bucket(bucketPeople).ForEach(func(k, v []byte) error {
 		var rec personRecord
@@ -199,7 +197,7 @@ func allPeople(tx *bolt.Tx) ([]Person, error) {
 }
 
 // allContacts returns the whole circle, by owner then other.
-func allContacts(tx *bolt.Tx) ([]CircleEntry, error) {
+func allContacts(tx kvTx) ([]CircleEntry, error) {
 	var out []CircleEntry
 	err := tx.Bucket(bucketCircles).ForEach(func(k, v []byte) error {
 		owner, other, err := parseCircleKey(k)
@@ -218,7 +216,7 @@ func allContacts(tx *bolt.Tx) ([]CircleEntry, error) {
 
 // putPeopleAndCircle writes imported people and contacts, replacing the
 // stored records of the same user or pair.
-func putPeopleAndCircle(tx *bolt.Tx, people []Person, circle []CircleEntry) error {
+func putPeopleAndCircle(tx kvTx, people []Person, circle []CircleEntry) error {
 	for _, p := range people {
 		rec, err := newPersonRecord(p)
 		if err != nil { // parseImport checked: a bug

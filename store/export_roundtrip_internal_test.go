@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // exportedBuckets hold what export → import carries; notExportedBuckets
@@ -196,7 +194,7 @@ func anySlice[T any](s []T) []any {
 func dumpBuckets(t *testing.T, db *DB) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		for _, name := range allBuckets {
 			var entries []string
 			if err := tx.Bucket(name).ForEach(func(k, v []byte) error {

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // FollowupStatus is where a follow-up stands. Only open follow-ups are
@@ -170,7 +168,7 @@ func (db *DB) AddFollowup(f Followup, effects func(f Followup) Effects) (Followu
 	rec := newFollowupRecord(f)
 	now := db.now().UTC()
 	var id uint64
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kvTx) error {
 		var err error
 		if id, err = tx.Bucket(bucketFollowups).NextSequence(); err != nil {
 			return err
@@ -188,7 +186,7 @@ func (db *DB) AddFollowup(f Followup, effects func(f Followup) Effects) (Followu
 
 // writeActionEffects checks effects(rec) and writes them in tx, the
 // transaction that writes rec: a bad effect rolls the record back too.
-func writeActionEffects[T any](tx *bolt.Tx, now time.Time, rec T, effects func(T) Effects) error {
+func writeActionEffects[T any](tx kvTx, now time.Time, rec T, effects func(T) Effects) error {
 	if effects == nil {
 		return nil
 	}
@@ -225,7 +223,7 @@ func writeActionEffects[T any](tx *bolt.Tx, now time.Time, rec T, effects func(T
 func (db *DB) UpdateFollowup(id uint64, f func(fu *Followup) error, effects func(fu Followup) Effects) (Followup, error) {
 	var rec followupRecord
 	now := db.now().UTC()
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kvTx) error {
 		fu, ok, err := getFollowup(tx.Bucket(bucketFollowups), id)
 		if err != nil {
 			return err
@@ -264,7 +262,7 @@ func (db *DB) UpdateFollowups(ids []uint64, f func(fu *Followup) error, effects 
 	if err != nil {
 		return fmt.Errorf("store: update followups: %w", err)
 	}
-	err = db.update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx kvTx) error {
 		for _, id := range ids {
 			fu, ok, err := getFollowup(tx.Bucket(bucketFollowups), id)
 			if err != nil {
@@ -307,7 +305,7 @@ func (db *DB) UpdateFollowups(ids []uint64, f func(fu *Followup) error, effects 
 func (db *DB) DeleteFollowup(id uint64, withdraw string, effects func(f Followup, withdrawn OutboxState) (Effects, error)) (Followup, error) {
 	now := db.now().UTC()
 	var f Followup
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kvTx) error {
 		b := tx.Bucket(bucketFollowups)
 		v := b.Get(idKey(id))
 		if v == nil {
@@ -355,7 +353,7 @@ func (db *DB) DeleteFollowup(id uint64, withdraw string, effects func(f Followup
 // still pending, so that it is never sent, and returns the state it was
 // in before ("" if there is no such item). An item being sent, sent or
 // failed is left alone.
-func withdrawOutgoingTx(tx *bolt.Tx, key, reason string, now time.Time) (OutboxState, error) {
+func withdrawOutgoingTx(tx kvTx, key, reason string, now time.Time) (OutboxState, error) {
 	v := tx.Bucket(bucketOutboxKeys).Get([]byte(key))
 	if v == nil {
 		return "", nil
@@ -386,7 +384,7 @@ func withdrawOutgoingTx(tx *bolt.Tx, key, reason string, now time.Time) (OutboxS
 // ErrNotFound.
 func (db *DB) Followup(id uint64) (Followup, error) {
 	var f Followup
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		var ok bool
 		var err error
 		f, ok, err = getFollowup(tx.Bucket(bucketFollowups), id)
@@ -405,7 +403,7 @@ func (db *DB) Followup(id uint64) (Followup, error) {
 // were added).
 func (db *DB) Followups() ([]Followup, error) {
 	var out []Followup
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		var err error
 		out, err = allFollowups(tx)
 		return err
@@ -429,7 +427,7 @@ func (db *DB) FollowupsDue(now time.Time, limit int) ([]Followup, error) {
 	}
 	// Keys of follow-ups due at or before now are below be64(now + 1ns).
 	end := be64(timeNanos(now) + 1)
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		b := tx.Bucket(bucketFollowups)
 		c := tx.Bucket(bucketFollowupsByNext).Cursor()
 		for k, _ := c.First(); k != nil && bytes.Compare(k, end) < 0; k, _ = c.Next() {
@@ -490,7 +488,7 @@ func (db *DB) followupsOf(idx []byte, user string) ([]Followup, error) {
 		return nil, err
 	}
 	var out []Followup
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		b := tx.Bucket(bucketFollowups)
 		prefix := userPrefix(user)
 		c := tx.Bucket(idx).Cursor()
@@ -514,7 +512,7 @@ func (db *DB) followupsOf(idx []byte, user string) ([]Followup, error) {
 }
 
 // getFollowup reads follow-up id from b (the followups bucket).
-func getFollowup(b *bolt.Bucket, id uint64) (Followup, bool, error) {
+func getFollowup(b kvBucket, id uint64) (Followup, bool, error) {
 	v := b.Get(idKey(id))
 	if v == nil {
 		return Followup{}, false, nil
@@ -527,7 +525,7 @@ func getFollowup(b *bolt.Bucket, id uint64) (Followup, bool, error) {
 }
 
 // allFollowups returns every follow-up, by ID.
-func allFollowups(tx *bolt.Tx) ([]Followup, error) {
+func allFollowups(tx kvTx) ([]Followup, error) {
 	var out []Followup
 	err := tx.Bucket(bucketFollowups).ForEach(func(k, v []byte) error {
 		id, err := parseIDKey(k)
@@ -563,7 +561,7 @@ func followupIndexEntries(id uint64, rec followupRecord) []indexEntry {
 // putFollowup writes follow-up id (new or replaced) and keeps its index
 // entries in step: a replaced record's entries that the new one does not
 // have go, the new one's that the old did not have come.
-func putFollowup(tx *bolt.Tx, id uint64, rec followupRecord) error {
+func putFollowup(tx kvTx, id uint64, rec followupRecord) error {
 	b := tx.Bucket(bucketFollowups)
 	var old []indexEntry
 	if v := b.Get(idKey(id)); v != nil {
@@ -607,7 +605,7 @@ func containsEntry(entries []indexEntry, e indexEntry) bool {
 
 // checkFollowupIndexes reports the first difference between the
 // follow-ups and their three indexes (for Check).
-func checkFollowupIndexes(tx *bolt.Tx) error {
+func checkFollowupIndexes(tx kvTx) error {
 	want := map[string]int{}
 	err := tx.Bucket(bucketFollowups).ForEach(func(k, v []byte) error {
 		id, err := parseIDKey(k)

@@ -14,8 +14,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // The follow-ups fixture: a large workspace's open follow-ups, NextAt
@@ -106,9 +104,11 @@ func buildFollowupsFixture(path string) error {
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for start := 0; start < followupsFixtureN; start += followupsFixturePerTx {
-		err := db.bolt.Update(func(tx *bolt.Tx) error {
+		err := db.update(func(tx kvTx) error {
 			b := tx.Bucket(bucketFollowups)
-			b.FillPercent = 0.95 // appended in key order: pack the pages
+			if bb, ok := b.(boltBucket); ok {
+				bb.FillPercent = 0.95 // appended in key order: pack the pages
+			}
 			var entries []indexEntry
 			for i := start; i < min(start+followupsFixturePerTx, followupsFixtureN); i++ {
 				f := genFollowup(rng, i)
@@ -178,7 +178,7 @@ func BenchmarkImportFollowups(b *testing.B) {
 		b.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(5, 6))
-	err = src.bolt.Update(func(tx *bolt.Tx) error {
+	err = src.update(func(tx kvTx) error {
 		bk := tx.Bucket(bucketFollowups)
 		var entries []indexEntry
 		for i := range n {

@@ -9,8 +9,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // formerTeammate replaces a forgotten user wherever others still need a
@@ -41,6 +39,26 @@ func (st *ForgetStats) affect(user string, others ...string) {
 			st.Affected = append(st.Affected, o)
 		}
 	}
+}
+
+// add counts another pass of a forget run in steps.
+func (s *ForgetStats) add(o ForgetStats) {
+	s.Followups += o.Followups
+	s.Checkins += o.Checkins
+	s.KudosAnonymised += o.KudosAnonymised
+	s.KudosDeleted += o.KudosDeleted
+	s.RoundsEdited += o.RoundsEdited
+	s.Outgoing += o.Outgoing
+	s.CircleEntries += o.CircleEntries
+	s.Edits += o.Edits
+	s.Member = s.Member || o.Member
+	s.Person = s.Person || o.Person
+	for _, u := range o.Affected {
+		if !slices.Contains(s.Affected, u) {
+			s.Affected = append(s.Affected, u)
+		}
+	}
+	slices.Sort(s.Affected)
 }
 
 // ForgetUser deletes everything stored by or about user, in one Update
@@ -93,29 +111,41 @@ func (db *DB) ForgetUser(user string, now time.Time, effects func(affected []str
 	if err := checkUserID(user); err != nil {
 		return ForgetStats{}, fmt.Errorf("store: forget user: %w", err)
 	}
-	var st ForgetStats
+	var st, pass ForgetStats
 	now = now.UTC()
-	err := db.update(func(tx *bolt.Tx) error {
-		st = ForgetStats{}
-		// Found before the steps delete what they are found from.
+	// On etcd, forgetting someone with a long history takes more writes
+	// than one transaction allows: it runs in idempotent steps, and a
+	// marker written first and removed last makes a restart finish a
+	// forget that a crash cut short (OpenEtcd resumes it).
+	marker := pendingForgetKey(user)
+	if db.etcd != nil {
+		if err := db.update(func(tx kvTx) error { return tx.Bucket(bucketMeta).Put(marker, timeKey(now)) }); err != nil {
+			return ForgetStats{}, fmt.Errorf("store: forget user %s: %w", user, err)
+		}
+	}
+	err := db.updateInSteps(func(tx kvTx) error {
+		pass = ForgetStats{}
+		// Found before the steps delete what they are found from, and
+		// queued first, so that a forget cut short between steps has
+		// already queued its edits.
 		edits, err := collectEdits(tx, user)
 		if err != nil {
 			return err
 		}
-		for _, step := range []func(*bolt.Tx, string, *ForgetStats) error{
+		if pass.Edits, err = queueEdits(tx, edits, now); err != nil {
+			return err
+		}
+		for _, step := range []func(kvTx, string, *ForgetStats) error{
 			forgetKudos, forgetFollowups, forgetCheckins, forgetCoffeeMembers,
 			forgetRounds, forgetPerson, forgetCircles, forgetOutgoing, forgetSeenEvents,
 		} {
-			if err := step(tx, user, &st); err != nil {
+			if err := step(tx, user, &pass); err != nil {
 				return err
 			}
 		}
-		if st.Edits, err = queueEdits(tx, edits, now); err != nil {
-			return err
-		}
-		slices.Sort(st.Affected)
+		slices.Sort(pass.Affected)
 		if effects != nil {
-			c, err := effects(slices.Clone(st.Affected)).check(now)
+			c, err := effects(slices.Clone(pass.Affected)).check(now)
 			if err != nil {
 				return err
 			}
@@ -124,11 +154,46 @@ func (db *DB) ForgetUser(user string, now time.Time, effects func(affected []str
 			}
 		}
 		return findUserBytes(tx, user)
-	})
+	}, func() { st.add(pass) })
+	if err == nil && db.etcd != nil {
+		err = db.update(func(tx kvTx) error { return tx.Bucket(bucketMeta).Delete(marker) })
+	}
 	if err != nil {
 		return ForgetStats{}, fmt.Errorf("store: forget user %s: %w", user, err)
 	}
 	return st, nil
+}
+
+// pendingForgetKey is the meta key that marks a forget in progress on etcd.
+func pendingForgetKey(user string) []byte { return []byte("pending_forget/" + user) }
+
+// resumeForgets finishes the forgets a crash cut short (etcd only).
+func (db *DB) resumeForgets() error {
+	var pending []struct {
+		user string
+		at   time.Time
+	}
+	err := db.view(func(tx kvTx) error {
+		c := tx.Bucket(bucketMeta).Cursor()
+		prefix := []byte("pending_forget/")
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			at := time.Unix(0, int64(binary.BigEndian.Uint64(v))).UTC()
+			pending = append(pending, struct {
+				user string
+				at   time.Time
+			}{string(k[len(prefix):]), at})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, p := range pending {
+		if _, err := db.ForgetUser(p.user, p.at, nil); err != nil {
+			return fmt.Errorf("resume forgetting %s: %w", p.user, err)
+		}
+	}
+	return nil
 }
 
 // idChar reports whether c can be part of a Slack ID.
@@ -197,7 +262,7 @@ type idRecord[T any] struct {
 }
 
 // collect decodes every record of the id-keyed bucket name.
-func collect[T any](tx *bolt.Tx, name []byte) ([]idRecord[T], error) {
+func collect[T any](tx kvTx, name []byte) ([]idRecord[T], error) {
 	var out []idRecord[T]
 	err := tx.Bucket(name).ForEach(func(k, v []byte) error {
 		id, err := parseIDKey(k)
@@ -214,7 +279,7 @@ func collect[T any](tx *bolt.Tx, name []byte) ([]idRecord[T], error) {
 	return out, err
 }
 
-func forgetKudos(tx *bolt.Tx, user string, st *ForgetStats) error {
+func forgetKudos(tx kvTx, user string, st *ForgetStats) error {
 	all, err := collect[kudosRecord](tx, bucketKudos)
 	if err != nil {
 		return err
@@ -256,7 +321,7 @@ func forgetKudos(tx *bolt.Tx, user string, st *ForgetStats) error {
 	return nil
 }
 
-func forgetFollowups(tx *bolt.Tx, user string, st *ForgetStats) error {
+func forgetFollowups(tx kvTx, user string, st *ForgetStats) error {
 	all, err := collect[followupRecord](tx, bucketFollowups)
 	if err != nil {
 		return err
@@ -289,7 +354,7 @@ func forgetFollowups(tx *bolt.Tx, user string, st *ForgetStats) error {
 	return nil
 }
 
-func forgetCheckins(tx *bolt.Tx, user string, st *ForgetStats) error {
+func forgetCheckins(tx kvTx, user string, st *ForgetStats) error {
 	all, err := collect[checkinRecord](tx, bucketCheckins)
 	if err != nil {
 		return err
@@ -313,7 +378,7 @@ func forgetCheckins(tx *bolt.Tx, user string, st *ForgetStats) error {
 	return nil
 }
 
-func forgetCoffeeMembers(tx *bolt.Tx, user string, st *ForgetStats) error {
+func forgetCoffeeMembers(tx kvTx, user string, st *ForgetStats) error {
 	b := tx.Bucket(bucketCoffeeMembers)
 	type member struct {
 		user string
@@ -352,7 +417,7 @@ func forgetCoffeeMembers(tx *bolt.Tx, user string, st *ForgetStats) error {
 	return nil
 }
 
-func forgetRounds(tx *bolt.Tx, user string, st *ForgetStats) error {
+func forgetRounds(tx kvTx, user string, st *ForgetStats) error {
 	all, err := collect[roundRecord](tx, bucketCoffeeRounds)
 	if err != nil {
 		return err
@@ -400,7 +465,7 @@ func forgetRounds(tx *bolt.Tx, user string, st *ForgetStats) error {
 	return nil
 }
 
-func forgetPerson(tx *bolt.Tx, user string, st *ForgetStats) error {
+func forgetPerson(tx kvTx, user string, st *ForgetStats) error {
 	b := tx.Bucket(bucketPeople)
 	if b.Get([]byte(user)) == nil {
 		return nil
@@ -411,7 +476,7 @@ func forgetPerson(tx *bolt.Tx, user string, st *ForgetStats) error {
 
 // forgetOutgoing deletes every outbox item that names user anywhere: the
 // ones for them, and the ones whose key, text or blocks mention them.
-func forgetOutgoing(tx *bolt.Tx, user string, st *ForgetStats) error {
+func forgetOutgoing(tx kvTx, user string, st *ForgetStats) error {
 	b := tx.Bucket(bucketOutbox)
 	var doomed []idRecord[outgoingRecord]
 	err := b.ForEach(func(k, v []byte) error {
@@ -447,7 +512,7 @@ func forgetOutgoing(tx *bolt.Tx, user string, st *ForgetStats) error {
 // forgetSeenEvents deletes the Slack deliveries whose event key names
 // user. Slack's event keys hold no user IDs, so this finds nothing unless
 // a caller built its own keys from one.
-func forgetSeenEvents(tx *bolt.Tx, user string, _ *ForgetStats) error {
+func forgetSeenEvents(tx kvTx, user string, _ *ForgetStats) error {
 	seen := tx.Bucket(bucketSeenEvents)
 	var keys, times [][]byte
 	err := seen.ForEach(func(k, v []byte) error {
@@ -475,29 +540,27 @@ func forgetSeenEvents(tx *bolt.Tx, user string, _ *ForgetStats) error {
 	return nil
 }
 
-// findUserBytes walks every key and value of every bucket (nested ones
-// too) and reports the first that still names user.
-func findUserBytes(tx *bolt.Tx, user string) error {
-	return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
-		return findUserInBucket(b, string(name), user)
-	})
-}
-
-func findUserInBucket(b *bolt.Bucket, path, user string) error {
-	return b.ForEach(func(k, v []byte) error {
-		if containsID(k, user) {
-			return fmt.Errorf("%s key %q still names the user", path, k)
-		}
-		if v == nil {
-			if nested := b.Bucket(k); nested != nil {
-				return findUserInBucket(nested, path+"/"+string(k), user)
+// findUserBytes walks every key and value of every bucket and reports
+// the first that still names user.
+func findUserBytes(tx kvTx, user string) error {
+	for _, name := range allBuckets {
+		err := tx.Bucket(name).ForEach(func(k, v []byte) error {
+			if bytes.Equal(name, bucketMeta) && bytes.Equal(k, pendingForgetKey(user)) {
+				return nil // the forget's own marker, removed when it is done
 			}
+			if containsID(k, user) {
+				return fmt.Errorf("%s key %q still names the user", name, k)
+			}
+			if containsID(v, user) {
+				return fmt.Errorf("%s value of key %x still names the user", name, k)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		if containsID(v, user) {
-			return fmt.Errorf("%s value of key %x still names the user", path, k)
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // editOf is the edit that takes user out of a message Rapport sent (rec):
@@ -551,7 +614,7 @@ func scrubJSON(v any, user string) any {
 // collectEdits finds the messages Rapport posted that name user: the
 // public posts of the kudos that name them, and the sent outbox items that
 // do (see editOf).
-func collectEdits(tx *bolt.Tx, user string) ([]outgoingRecord, error) {
+func collectEdits(tx kvTx, user string) ([]outgoingRecord, error) {
 	var edits []outgoingRecord
 	kudos, err := collect[kudosRecord](tx, bucketKudos)
 	if err != nil {
@@ -584,7 +647,7 @@ func collectEdits(tx *bolt.Tx, user string) ([]outgoingRecord, error) {
 // kudos share and its kudos's post are different messages), and returns
 // how many. Their keys name the message, not the user, and carry the
 // outbox sequence so that a later forget-me edits it again.
-func queueEdits(tx *bolt.Tx, edits []outgoingRecord, now time.Time) (int, error) {
+func queueEdits(tx kvTx, edits []outgoingRecord, now time.Time) (int, error) {
 	seen := map[string]bool{}
 	n := 0
 	for _, e := range edits {

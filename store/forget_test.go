@@ -24,28 +24,27 @@ const (
 var forgetNow = time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)
 
 // ScanAllForTest returns where needle occurs in the live data of db: every
-// key and value of every bucket, nested ones too, plain bytes.Contains.
+// key and value of every bucket, plain bytes.Contains.
 // (For tests of this package and store_test.)
 func ScanAllForTest(t testing.TB, db *DB, needle []byte) []string {
 	t.Helper()
 	var hits []string
-	var walk func(b *bolt.Bucket, path string) error
-	walk = func(b *bolt.Bucket, path string) error {
-		return b.ForEach(func(k, v []byte) error {
-			if bytes.Contains(k, needle) {
-				hits = append(hits, path+" key "+string(k))
+	err := db.view(func(tx kvTx) error {
+		for _, name := range allBuckets {
+			err := tx.Bucket(name).ForEach(func(k, v []byte) error {
+				if bytes.Contains(k, needle) {
+					hits = append(hits, string(name)+" key "+string(k))
+				}
+				if bytes.Contains(v, needle) {
+					hits = append(hits, string(name)+" value "+string(v))
+				}
+				return nil
+			})
+			if err != nil {
+				return err
 			}
-			if v == nil && b.Bucket(k) != nil {
-				return walk(b.Bucket(k), path+"/"+string(k))
-			}
-			if bytes.Contains(v, needle) {
-				hits = append(hits, path+" value "+string(v))
-			}
-			return nil
-		})
-	}
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		return tx.ForEach(func(name []byte, b *bolt.Bucket) error { return walk(b, string(name)) })
+		}
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -390,5 +389,66 @@ func TestScrubUser(t *testing.T) {
 		if got := scrubUser(in, "UA1"); got != want {
 			t.Errorf("scrubUser(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// RawKeysForTest returns the keys of one bucket of an open store, on
+// either engine. (For store_test.)
+func RawKeysForTest(t testing.TB, db *DB, bucket string) [][]byte {
+	t.Helper()
+	var keys [][]byte
+	err := db.view(func(tx kvTx) error {
+		b := tx.Bucket([]byte(bucket))
+		if b == nil {
+			t.Fatalf("no bucket %q", bucket)
+		}
+		return b.ForEach(func(k, _ []byte) error {
+			keys = append(keys, append([]byte(nil), k...))
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
+
+// SetEtcdTimeoutForTest sets how long one etcd request of db may take.
+func SetEtcdTimeoutForTest(db *DB, d time.Duration) { db.etcd.timeout = d }
+
+// EtcdRetriesForTest is how many etcd commits of db ran again.
+func EtcdRetriesForTest(db *DB) int64 { return db.etcd.retries.Load() }
+
+// MarkCountedForTest stages a close of round cut short after its first n
+// members (in key order) were counted: each gets its miss and the mark.
+func MarkCountedForTest(t testing.TB, db *DB, round uint64, n int) {
+	t.Helper()
+	err := db.updateInSteps(func(tx kvTx) error {
+		b := tx.Bucket(bucketCoffeeMembers)
+		c := b.Cursor()
+		i := 0
+		var keys [][]byte
+		for k, _ := c.First(); k != nil && i < n; k, _ = c.Next() {
+			keys = append(keys, bytes.Clone(k))
+			i++
+		}
+		for _, k := range keys {
+			rec, _, err := getCoffeeMemberRecord(b, string(k))
+			if err != nil {
+				return err
+			}
+			if rec.ClosedRound == round {
+				continue // a later pass: already staged
+			}
+			rec.Misses++
+			rec.ClosedRound = round
+			if err := putValue(b, k, rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -70,33 +70,10 @@ func readRaw(t *testing.T, path string, fn func(tx *bolt.Tx) error) {
 	}
 }
 
-// rawKeys returns the keys of one bucket of an open store, read from a
-// Backup so the store stays open.
+// rawKeys returns the keys of one bucket of an open store.
 func rawKeys(t *testing.T, db *store.DB, bucket string) [][]byte {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "backup.db")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Backup(f); err != nil {
-		t.Fatalf("Backup() = %v", err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	var keys [][]byte
-	readRaw(t, path, func(tx *bolt.Tx) error {
-		b := tx.Bucket([]byte(bucket))
-		if b == nil {
-			t.Fatalf("no bucket %q", bucket)
-		}
-		return b.ForEach(func(k, _ []byte) error {
-			keys = append(keys, append([]byte(nil), k...))
-			return nil
-		})
-	})
-	return keys
+	return store.RawKeysForTest(t, db, bucket)
 }
 
 // be64 is an 8-byte big-endian number, as the store writes keys.

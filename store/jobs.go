@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Job runs: the scheduler records when each job last finished, so that on
@@ -20,7 +18,7 @@ type jobRunRecord struct {
 // JobLastRun returns when the job called name last finished, as recorded
 // by RecordJobRun. ok is false (and err nil) if it never ran.
 func (db *DB) JobLastRun(name string) (at time.Time, ok bool, err error) {
-	err = db.view(func(tx *bolt.Tx) error {
+	err = db.view(func(tx kvTx) error {
 		v := tx.Bucket(bucketJobRuns).Get([]byte(name))
 		if v == nil {
 			return nil
@@ -46,7 +44,7 @@ func (db *DB) RecordJobRun(name string, at time.Time) error {
 		return errors.New("store: record job run: empty job name")
 	}
 	at = utc(at)
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kvTx) error {
 		b := tx.Bucket(bucketJobRuns)
 		if v := b.Get([]byte(name)); v != nil {
 			var old jobRunRecord

@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Kudos is a thank-you from one person to one or more others, optionally
@@ -82,7 +80,7 @@ func (db *DB) AddKudos(k Kudos) (Kudos, error) {
 	}
 	rec := newKudosRecord(k)
 	var id uint64
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kvTx) error {
 		var err error
 		if id, err = tx.Bucket(bucketKudos).NextSequence(); err != nil {
 			return err
@@ -194,7 +192,7 @@ func newGift(k Kudos, a Allowance) (*gift, error) {
 // on every run and keeps nothing else. A refusal is a result, not an
 // error: returning an error would roll back and re-run everybody else's
 // kudos in the batch.
-func (g *gift) give(tx *bolt.Tx) error {
+func (g *gift) give(tx kvTx) error {
 	g.id, g.used = 0, 0
 	if g.a.Limit > 0 {
 		used, err := givenCount(tx, g.rec.Giver, g.a.From, g.a.To)
@@ -244,7 +242,7 @@ func (g *gift) result() (Kudos, int, error) {
 // range of kudos_by_giver.
 func (db *DB) KudosGivenCount(giver string, from, to time.Time) (int, error) {
 	var n int
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		var err error
 		n, err = givenCount(tx, giver, from, to)
 		return err
@@ -256,7 +254,7 @@ func (db *DB) KudosGivenCount(giver string, from, to time.Time) (int, error) {
 }
 
 // givenCount sums the receivers of giver's kudos in [from, to).
-func givenCount(tx *bolt.Tx, giver string, from, to time.Time) (int, error) {
+func givenCount(tx kvTx, giver string, from, to time.Time) (int, error) {
 	if err := checkUserID(giver); err != nil {
 		return 0, err
 	}
@@ -276,7 +274,7 @@ func givenCount(tx *bolt.Tx, giver string, from, to time.Time) (int, error) {
 // returned.
 func (db *DB) KudosReceived(user string, limit int) ([]Kudos, error) {
 	var out []Kudos
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		if err := checkUserID(user); err != nil {
 			return err
 		}
@@ -320,7 +318,7 @@ func (db *DB) KudosReceived(user string, limit int) ([]Kudos, error) {
 // kudos_by_receiver.
 func (db *DB) KudosReceivedCount(user string, from, to time.Time, includePrivate bool) (int, error) {
 	n := 0
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		if err := checkUserID(user); err != nil {
 			return err
 		}
@@ -345,7 +343,7 @@ func (db *DB) KudosReceivedCount(user string, from, to time.Time, includePrivate
 // later. It returns an error wrapping ErrNotFound if there is no such
 // kudos.
 func (db *DB) SetKudosMessage(id uint64, channel, ts string) error {
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kvTx) error {
 		v := tx.Bucket(bucketKudos).Get(idKey(id))
 		if v == nil {
 			return ErrNotFound
@@ -372,7 +370,7 @@ func (db *DB) SetKudosMessage(id uint64, channel, ts string) error {
 // finished. The error wraps ErrConflict if the item is not being sent,
 // ErrNotFound if there is no such item.
 func (db *DB) FinishKudosPost(id, kudosID uint64, channel, ts string, now time.Time) error {
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kvTx) error {
 		if err := settleOutgoingTx(tx, id, func(rec *outgoingRecord) error {
 			if rec.State != string(OutboxSending) {
 				return fmt.Errorf("%w: it is %s", ErrConflict, rec.State)
@@ -409,7 +407,7 @@ func (db *DB) FailKudosPost(id uint64, reason string, now time.Time, e Effects) 
 	if err != nil {
 		return fmt.Errorf("store: fail kudos post (outgoing %d): %w", id, err)
 	}
-	err = db.update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx kvTx) error {
 		if err := settleOutgoingTx(tx, id, func(rec *outgoingRecord) error {
 			if rec.State != string(OutboxPending) && rec.State != string(OutboxSending) {
 				return fmt.Errorf("%w: it is %s", ErrConflict, rec.State)
@@ -428,7 +426,7 @@ func (db *DB) FailKudosPost(id uint64, reason string, now time.Time, e Effects) 
 }
 
 // settleOutgoingTx is the read-modify-write of outbox item id in tx.
-func settleOutgoingTx(tx *bolt.Tx, id uint64, f func(rec *outgoingRecord) error) error {
+func settleOutgoingTx(tx kvTx, id uint64, f func(rec *outgoingRecord) error) error {
 	rec, ok, err := getOutgoing(tx.Bucket(bucketOutbox), id)
 	if err != nil {
 		return err
@@ -445,7 +443,7 @@ func settleOutgoingTx(tx *bolt.Tx, id uint64, f func(rec *outgoingRecord) error)
 // KudosByID returns the kudos id, or an error wrapping ErrNotFound.
 func (db *DB) KudosByID(id uint64) (Kudos, error) {
 	var k Kudos
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		v := tx.Bucket(bucketKudos).Get(idKey(id))
 		if v == nil {
 			return ErrNotFound
@@ -487,7 +485,7 @@ type KudosStats struct {
 func (db *DB) KudosStats(from, to time.Time, top int) (KudosStats, error) {
 	var st KudosStats
 	var receivers, givers, values tallies
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		var s kudosSummary
 		return scanTimeRange(tx.Bucket(bucketKudosByTime).Cursor(), nil, from, to, func(k, v []byte) error {
 			if err := s.parse(v); err != nil {
@@ -561,7 +559,7 @@ func (db *DB) KudosBetween(from, to time.Time) ([]Kudos, error) {
 	}
 	start, end := timeKey(from), timeKey(to)
 	unbounded := to.After(maxIndexTime)
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		b := tx.Bucket(bucketKudos)
 		c := tx.Bucket(bucketKudosByTime).Cursor()
 		for k, _ := c.Seek(start); k != nil && (unbounded || bytes.Compare(k, end) < 0); k, _ = c.Next() {
@@ -587,7 +585,7 @@ func (db *DB) KudosBetween(from, to time.Time) ([]Kudos, error) {
 }
 
 // getKudos reads kudos id from b (the kudos bucket).
-func getKudos(b *bolt.Bucket, id uint64) (Kudos, bool, error) {
+func getKudos(b kvBucket, id uint64) (Kudos, bool, error) {
 	v := b.Get(idKey(id))
 	if v == nil {
 		return Kudos{}, false, nil
@@ -600,7 +598,7 @@ func getKudos(b *bolt.Bucket, id uint64) (Kudos, bool, error) {
 }
 
 // allKudos returns every kudos, by ID.
-func allKudos(tx *bolt.Tx) ([]Kudos, error) {
+func allKudos(tx kvTx) ([]Kudos, error) {
 	var out []Kudos
 	err := tx.Bucket(bucketKudos).ForEach(func(k, v []byte) error {
 		id, err := parseIDKey(k)
@@ -620,7 +618,7 @@ func allKudos(tx *bolt.Tx) ([]Kudos, error) {
 // putKudos writes kudos id (new or replaced) and keeps its index entries
 // in step: a replaced record's entries go first, since its time, giver or
 // receivers may have changed.
-func putKudos(tx *bolt.Tx, id uint64, rec kudosRecord) error {
+func putKudos(tx kvTx, id uint64, rec kudosRecord) error {
 	b := tx.Bucket(bucketKudos)
 	if v := b.Get(idKey(id)); v != nil {
 		var old kudosRecord
@@ -657,7 +655,7 @@ func kudosIndexEntries(id uint64, rec kudosRecord) []indexEntry {
 	return out
 }
 
-func putKudosIndexes(tx *bolt.Tx, id uint64, rec kudosRecord) error {
+func putKudosIndexes(tx kvTx, id uint64, rec kudosRecord) error {
 	for _, e := range kudosIndexEntries(id, rec) {
 		if err := tx.Bucket(e.bucket).Put(e.key, e.value); err != nil {
 			return err
@@ -666,7 +664,7 @@ func putKudosIndexes(tx *bolt.Tx, id uint64, rec kudosRecord) error {
 	return nil
 }
 
-func deleteKudosIndexes(tx *bolt.Tx, id uint64, rec kudosRecord) error {
+func deleteKudosIndexes(tx kvTx, id uint64, rec kudosRecord) error {
 	for _, e := range kudosIndexEntries(id, rec) {
 		if err := tx.Bucket(e.bucket).Delete(e.key); err != nil {
 			return err
@@ -677,7 +675,7 @@ func deleteKudosIndexes(tx *bolt.Tx, id uint64, rec kudosRecord) error {
 
 // checkKudosIndexes reports the first difference between the kudos and
 // their three indexes (for Check).
-func checkKudosIndexes(tx *bolt.Tx) error {
+func checkKudosIndexes(tx kvTx) error {
 	want := map[string]int{}
 	err := tx.Bucket(bucketKudos).ForEach(func(k, v []byte) error {
 		id, err := parseIDKey(k)

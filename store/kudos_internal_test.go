@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // openInternal opens a fresh store for internal tests (storetest imports
@@ -51,7 +49,7 @@ func TestGiftGiveIdempotent(t *testing.T) {
 
 	// First run: in a batch after other, so over the limit; then the batch
 	// fails and is rolled back.
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx kvTx) error {
 		if err := other.give(tx); err != nil {
 			return err
 		}
@@ -67,7 +65,7 @@ func TestGiftGiveIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Re-run alone: now it fits, and gets the first id.
-	if err := db.bolt.Update(g.give); err != nil {
+	if err := db.update(g.give); err != nil {
 		t.Fatal(err)
 	}
 	k, remaining, err := g.result()
@@ -91,7 +89,7 @@ func TestGiftGiveIdempotent(t *testing.T) {
 	late.effects = func(k Kudos) Effects {
 		return Effects{Outbox: []Outgoing{{Key: fmt.Sprintf("late:%d", k.ID), User: "U2", Text: "dm"}}}
 	}
-	_ = db.bolt.Update(func(tx *bolt.Tx) error {
+	_ = db.update(func(tx kvTx) error {
 		if err := late.give(tx); err != nil {
 			return err
 		}
@@ -103,7 +101,7 @@ func TestGiftGiveIdempotent(t *testing.T) {
 	if _, _, err := db.GiveKudos(Kudos{Giver: "U9", Receivers: []string{"U3"}, At: day.Add(2 * time.Hour)}, one, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.bolt.Update(late.give); err != nil {
+	if err := db.update(late.give); err != nil {
 		t.Fatal(err)
 	}
 	var ae *AllowanceError

@@ -138,7 +138,7 @@ func kudosIndexesPeopleOutboxV3(tx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
-	return putIndexEntries(tx, entries)
+	return putIndexEntries(boltTx{tx}, entries)
 }
 
 // coffeeRoundStateV4 prepares coffee for /coffee:
@@ -230,7 +230,7 @@ func coffeeRoundStateV4(tx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
-	return putIndexEntries(tx, entries)
+	return putIndexEntries(boltTx{tx}, entries)
 }
 
 // followupIndexesV5 prepares follow-ups for /followup (reminders, nudges,
@@ -320,7 +320,7 @@ func followupIndexesV5(tx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
-	return putIndexEntries(tx, entries)
+	return putIndexEntries(boltTx{tx}, entries)
 }
 
 // createContactsV6 creates contacts (owner ‖ 0x00 ‖ other -> JSON), each
@@ -357,7 +357,7 @@ func renameCoffeeTickJobV7(tx *bolt.Tx) error {
 // file is already current, and nothing at all when it must be refused.
 func (db *DB) migrate() error {
 	var from uint64
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.bolt.View(func(tx *bolt.Tx) error {
 		var err error
 		from, err = db.readVersion(tx)
 		return err
@@ -366,7 +366,7 @@ func (db *DB) migrate() error {
 		return err
 	}
 	if from < schemaVersion() {
-		err = db.update(func(tx *bolt.Tx) error {
+		err = db.bolt.Update(func(tx *bolt.Tx) error {
 			for _, m := range migrations {
 				if m.version <= from {
 					continue
@@ -381,7 +381,7 @@ func (db *DB) migrate() error {
 			return err
 		}
 	}
-	return db.view(func(tx *bolt.Tx) error {
+	return db.bolt.View(func(tx *bolt.Tx) error {
 		for _, name := range allBuckets {
 			if tx.Bucket(name) == nil {
 				return fmt.Errorf("store: open %s: schema v%d has no bucket %s (missing migration?)", db.path, schemaVersion(), name)

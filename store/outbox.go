@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // The outbox is the durable queue of messages the bot will send: DMs that
@@ -146,7 +144,7 @@ func (db *DB) Enqueue(o Outgoing) (Outgoing, bool, error) {
 	}
 	var out Outgoing
 	created := false
-	err = db.update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx kvTx) error {
 		var err error
 		out, created, err = enqueueTx(tx, rec)
 		return err
@@ -158,7 +156,7 @@ func (db *DB) Enqueue(o Outgoing) (Outgoing, bool, error) {
 }
 
 // enqueueTx is Enqueue inside tx, for a checked record.
-func enqueueTx(tx *bolt.Tx, rec outgoingRecord) (Outgoing, bool, error) {
+func enqueueTx(tx kvTx, rec outgoingRecord) (Outgoing, bool, error) {
 	var out Outgoing
 	created := false
 	err := func() error {
@@ -238,7 +236,7 @@ func (db *DB) DueOutgoing(now time.Time, limit int) ([]Outgoing, error) {
 	}
 	// Keys of items due at or before now are below be64(now + 1ns).
 	end := be64(timeNanos(now) + 1)
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		b := tx.Bucket(bucketOutbox)
 		c := tx.Bucket(bucketOutboxByDue).Cursor()
 		for k, _ := c.First(); k != nil && bytes.Compare(k, end) < 0; k, _ = c.Next() {
@@ -269,7 +267,7 @@ func (db *DB) DueOutgoing(now time.Time, limit int) ([]Outgoing, error) {
 // NextOutgoingAt returns the earliest NotBefore of the pending items; ok
 // is false (err nil) when nothing is pending.
 func (db *DB) NextOutgoingAt() (at time.Time, ok bool, err error) {
-	err = db.view(func(tx *bolt.Tx) error {
+	err = db.view(func(tx kvTx) error {
 		k, _ := tx.Bucket(bucketOutboxByDue).Cursor().First()
 		if k == nil {
 			return nil
@@ -372,7 +370,7 @@ func (db *DB) DeferOutgoing(id uint64, notBefore time.Time, reason string, now t
 // message). It reads the whole outbox: call it at start, not in a loop.
 func (db *DB) StuckOutgoing() ([]Outgoing, error) {
 	var out []Outgoing
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
 			id, rec, err := decodeOutgoing(k, v)
 			if err != nil {
@@ -394,7 +392,7 @@ func (db *DB) StuckOutgoing() ([]Outgoing, error) {
 // ErrNotFound.
 func (db *DB) OutgoingByKey(key string) (Outgoing, error) {
 	var out Outgoing
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		v := tx.Bucket(bucketOutboxKeys).Get([]byte(key))
 		if v == nil {
 			return ErrNotFound
@@ -424,8 +422,8 @@ func (db *DB) OutgoingByKey(key string) (Outgoing, error) {
 // how many it deleted. Pending and sending items are never pruned. It
 // reads the whole outbox: run it daily or so.
 func (db *DB) PruneOutgoing(before time.Time) (int, error) {
-	var n int
-	err := db.update(func(tx *bolt.Tx) error {
+	var n, pass int
+	err := db.updateInSteps(func(tx kvTx) error {
 		b, keys := tx.Bucket(bucketOutbox), tx.Bucket(bucketOutboxKeys)
 		// Collect first: deleting under a live cursor skips keys.
 		type victim struct {
@@ -457,9 +455,9 @@ func (db *DB) PruneOutgoing(before time.Time) (int, error) {
 				}
 			}
 		}
-		n = len(victims)
+		pass = len(victims)
 		return nil
-	})
+	}, func() { n += pass })
 	if err != nil {
 		return 0, fmt.Errorf("store: prune outgoing before %s: %w", before.UTC().Format(time.RFC3339), err)
 	}
@@ -469,7 +467,7 @@ func (db *DB) PruneOutgoing(before time.Time) (int, error) {
 // updateOutgoing is the read-modify-write of one item in one Update; f
 // changes the record or returns an error (nothing is written then).
 func (db *DB) updateOutgoing(id uint64, f func(rec *outgoingRecord) error) error {
-	return db.update(func(tx *bolt.Tx) error {
+	return db.update(func(tx kvTx) error {
 		rec, ok, err := getOutgoing(tx.Bucket(bucketOutbox), id)
 		if err != nil {
 			return err
@@ -485,7 +483,7 @@ func (db *DB) updateOutgoing(id uint64, f func(rec *outgoingRecord) error) error
 }
 
 // getOutgoing reads item id from b (the outbox bucket).
-func getOutgoing(b *bolt.Bucket, id uint64) (outgoingRecord, bool, error) {
+func getOutgoing(b kvBucket, id uint64) (outgoingRecord, bool, error) {
 	v := b.Get(idKey(id))
 	if v == nil {
 		return outgoingRecord{}, false, nil
@@ -513,7 +511,7 @@ func decodeOutgoing(k, v []byte) (uint64, outgoingRecord, error) {
 // putOutgoing writes item id (new or replaced) and keeps outbox_by_due in
 // step: it holds exactly the pending items, under their NotBefore, so a
 // replaced record's old entry goes first. The key entry is Enqueue's.
-func putOutgoing(tx *bolt.Tx, id uint64, rec outgoingRecord) error {
+func putOutgoing(tx kvTx, id uint64, rec outgoingRecord) error {
 	b, idx := tx.Bucket(bucketOutbox), tx.Bucket(bucketOutboxByDue)
 	old, ok, err := getOutgoing(b, id)
 	if err != nil {
@@ -535,7 +533,7 @@ func putOutgoing(tx *bolt.Tx, id uint64, rec outgoingRecord) error {
 
 // checkOutboxIndexes reports the first difference between the outbox and
 // its two indexes (for Check).
-func checkOutboxIndexes(tx *bolt.Tx) error {
+func checkOutboxIndexes(tx kvTx) error {
 	byDue, keys := tx.Bucket(bucketOutboxByDue), tx.Bucket(bucketOutboxKeys)
 	var items, pending int
 	err := tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {

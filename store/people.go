@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Person is what Rapport remembers about a Slack user: a cache of the
@@ -138,7 +136,7 @@ func cloneWeekdays(days []time.Weekday) []time.Weekday {
 // wrapping ErrNotFound if nothing.
 func (db *DB) Person(id string) (Person, error) {
 	var p Person
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		v := tx.Bucket(bucketPeople).Get([]byte(id))
 		if v == nil {
 			return ErrNotFound
@@ -180,7 +178,7 @@ func (db *DB) UpdatePerson(id string, f func(p *Person), e Effects) (Person, err
 	if err != nil {
 		return Person{}, fmt.Errorf("store: update person %s: %w", id, err)
 	}
-	err = db.update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx kvTx) error {
 		b := tx.Bucket(bucketPeople)
 		p := Person{ID: id}
 		if v := b.Get([]byte(id)); v != nil {

@@ -8,8 +8,6 @@ import (
 	"math"
 	"slices"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Helpers shared by the record kinds: the JSON codec of values, and the
@@ -48,7 +46,7 @@ func cloneStrings(s []string) []string {
 }
 
 // putValue stores v as JSON under key.
-func putValue(b *bolt.Bucket, key []byte, v any) error {
+func putValue(b kvBucket, key []byte, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -62,7 +60,7 @@ func putValue(b *bolt.Bucket, key []byte, v any) error {
 // per-user ones. A from before 1970 means "from the first", a to after
 // 2262 "to the last". The slices passed to fn are bbolt's: valid only in
 // the transaction.
-func scanTimeRange(c *bolt.Cursor, prefix []byte, from, to time.Time, fn func(k, v []byte) error) error {
+func scanTimeRange(c kvCursor, prefix []byte, from, to time.Time, fn func(k, v []byte) error) error {
 	if !to.After(from) {
 		return nil
 	}
@@ -81,7 +79,7 @@ func scanTimeRange(c *bolt.Cursor, prefix []byte, from, to time.Time, fn func(k,
 }
 
 // countKeys returns the number of keys in b.
-func countKeys(b *bolt.Bucket) int {
+func countKeys(b kvBucket) int {
 	n := 0
 	c := b.Cursor()
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
@@ -92,7 +90,7 @@ func countKeys(b *bolt.Bucket) int {
 
 // checkIndexEntry reports whether the index (bucket name) holds key with
 // value want; it is how Check compares an index with its records.
-func checkIndexEntry(b *bolt.Bucket, name string, key, want []byte, what string) error {
+func checkIndexEntry(b kvBucket, name string, key, want []byte, what string) error {
 	got := b.Get(key)
 	switch {
 	case got == nil:
@@ -106,7 +104,7 @@ func checkIndexEntry(b *bolt.Bucket, name string, key, want []byte, what string)
 // checkIndexSize reports whether the index (bucket name) has exactly want
 // entries. With checkIndexEntry for each expected entry, it proves that no
 // stale entry is left behind.
-func checkIndexSize(b *bolt.Bucket, name string, want int) error {
+func checkIndexSize(b kvBucket, name string, want int) error {
 	if got := countKeys(b); got != want {
 		return fmt.Errorf("%s has %d entries, want %d (stale entries?)", name, got, want)
 	}
@@ -125,14 +123,14 @@ type indexEntry struct {
 // order shifts it each time: quadratic (migrating 50,000 kudos took 35 s
 // in random order, 1 s in order). Importing and migrating collect their
 // entries and write them through here.
-func putIndexEntries(tx *bolt.Tx, entries []indexEntry) error {
+func putIndexEntries(tx kvTx, entries []indexEntry) error {
 	slices.SortFunc(entries, func(a, b indexEntry) int {
 		if c := bytes.Compare(a.bucket, b.bucket); c != 0 {
 			return c
 		}
 		return bytes.Compare(a.key, b.key)
 	})
-	var bucket *bolt.Bucket
+	var bucket kvBucket
 	for i, e := range entries {
 		if i == 0 || !bytes.Equal(e.bucket, entries[i-1].bucket) {
 			if bucket = tx.Bucket(e.bucket); bucket == nil {

@@ -137,13 +137,15 @@ type DB struct {
 	// mu guards bolt against Compact swapping it: every transaction holds
 	// it shared, Compact and Close exclusively.
 	mu     sync.RWMutex
-	bolt   *bolt.DB
-	path   string
+	bolt   *bolt.DB    // the bbolt engine; nil on etcd
+	etcd   *etcdEngine // the etcd engine; nil on bbolt
+	path   string      // the bbolt file, or the etcd location
 	now    func() time.Time
 	noSync bool // Options.NoSync, kept for Compact's reopen
 
-	closeOnce sync.Once
-	closeErr  error
+	closeOnce   sync.Once
+	closeErr    error
+	closeClient func() error // the etcd client OpenEtcd made; nil otherwise
 }
 
 // Open opens the database file at path, creating it with mode 0600 if it
@@ -223,14 +225,22 @@ func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
 		db.mu.Lock()
 		defer db.mu.Unlock()
-		if err := db.bolt.Close(); err != nil {
+		var err error
+		switch {
+		case db.bolt != nil:
+			err = db.bolt.Close()
+		case db.closeClient != nil:
+			err = db.closeClient()
+		}
+		if err != nil {
 			db.closeErr = fmt.Errorf("store: close %s: %w", db.path, err)
 		}
 	})
 	return db.closeErr
 }
 
-// checkTx runs fn in a writable transaction that is always rolled back.
+// checkTx runs fn in a writable bbolt transaction that is always rolled
+// back: bbolt's own check is only safe beside writers in one.
 func (db *DB) checkTx(fn func(*bolt.Tx) error) error {
 	db.mu.RLock()
 	defer db.mu.RUnlock()
@@ -254,27 +264,35 @@ func (db *DB) checkTx(fn func(*bolt.Tx) error) error {
 // transaction, pages a concurrent write frees show as "reachable freed"),
 // so Check holds writers off while it runs.
 func (db *DB) Check() error {
-	err := db.checkTx(func(tx *bolt.Tx) error {
-		var first error
-		// Drain the channel: the checker goroutine reads pages of this
-		// transaction and must finish before the transaction closes.
-		for err := range tx.Check() {
-			if first == nil {
-				first = err
-			}
-		}
-		if first != nil {
-			return first
-		}
-		// The indexes are checked only on a sound file: walking a
-		// damaged tree could crash.
-		for _, check := range []func(*bolt.Tx) error{checkKudosIndexes, checkFollowupIndexes, checkRoundIndexes, checkOutboxIndexes, checkCircles} {
+	indexes := func(tx kvTx) error {
+		for _, check := range []func(kvTx) error{checkKudosIndexes, checkFollowupIndexes, checkRoundIndexes, checkOutboxIndexes, checkCircles} {
 			if err := check(tx); err != nil {
 				return err
 			}
 		}
 		return nil
-	})
+	}
+	var err error
+	if db.bolt != nil {
+		err = db.checkTx(func(tx *bolt.Tx) error {
+			var first error
+			// Drain the channel: the checker goroutine reads pages of this
+			// transaction and must finish before the transaction closes.
+			for err := range tx.Check() {
+				if first == nil {
+					first = err
+				}
+			}
+			if first != nil {
+				return first
+			}
+			// The indexes are checked only on a sound file: walking a
+			// damaged tree could crash.
+			return indexes(boltTx{tx})
+		})
+	} else {
+		err = db.view(indexes) // etcd checks its own storage
+	}
 	if err != nil {
 		return fmt.Errorf("store: check %s: %w", db.path, err)
 	}

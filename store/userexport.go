@@ -7,8 +7,6 @@ import (
 	"io"
 	"slices"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // UserDataCounts summarises a UserExport: what is stored about one person.
@@ -58,7 +56,7 @@ func (db *DB) UserExport(w io.Writer, user string, now time.Time) (UserDataCount
 		exportDoc: exportDoc{Format: exportFormat, Version: exportVersion, ExportedAt: formatTime(now), People: []wirePerson{}, Circle: []wireContact{}},
 		User:      user,
 	}
-	err := db.view(func(tx *bolt.Tx) error {
+	err := db.view(func(tx kvTx) error {
 		if err := checkUserID(user); err != nil {
 			return err
 		}
@@ -96,7 +94,7 @@ func (db *DB) UserExport(w io.Writer, user string, now time.Time) (UserDataCount
 }
 
 // userRecords fills doc's record lists with user's records, by ID.
-func userRecords(tx *bolt.Tx, user string, doc exportDoc) (exportDoc, UserDataCounts, error) {
+func userRecords(tx kvTx, user string, doc exportDoc) (exportDoc, UserDataCounts, error) {
 	var n UserDataCounts
 	kudos, err := allKudos(tx)
 	if err != nil {

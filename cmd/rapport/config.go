@@ -7,12 +7,14 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/rapport-bot/rapport/scheduler"
+	"github.com/rapport-bot/rapport/store"
 )
 
 // Config is the whole configuration of the bot, parsed and validated. Its
@@ -25,7 +27,12 @@ type Config struct {
 	APIURL   string
 	DB       string
 	Location *time.Location
-	Admins   []string
+
+	// Store is RAPPORT_STORE; zero means the bbolt file DB.
+	Store                         store.Location
+	EtcdCACert, EtcdCert, EtcdKey string
+	EtcdUser, EtcdPassword        string
+	Admins                        []string
 
 	CoffeeChannel        string
 	CoffeeSchedule       string
@@ -105,6 +112,34 @@ var storeSettings = []setting{
 			return errors.New("must name a file")
 		}
 		c.DB = v
+		return nil
+	}},
+	{"RAPPORT_STORE", "store", "", "where the data lives: bolt:///path/rapport.db, or etcd://host:2379[,host:2379…]/prefix; empty: the bbolt file RAPPORT_DB", func(c *Config, v string) error {
+		if v == "" {
+			return nil
+		}
+		loc, err := store.ParseLocation(v)
+		if err != nil {
+			return err
+		}
+		c.Store = loc
+		return nil
+	}},
+	{"RAPPORT_ETCD_CACERT", "etcd-cacert", "", "etcd: the CA certificate (PEM file) that signed the members' certificates; turns TLS on", func(c *Config, v string) error {
+		return readableFile(&c.EtcdCACert, v)
+	}},
+	{"RAPPORT_ETCD_CERT", "etcd-cert", "", "etcd: this client's certificate (PEM file), with RAPPORT_ETCD_KEY; turns TLS on", func(c *Config, v string) error {
+		return readableFile(&c.EtcdCert, v)
+	}},
+	{"RAPPORT_ETCD_KEY", "etcd-key", "", "etcd: this client's private key (PEM file)", func(c *Config, v string) error {
+		return readableFile(&c.EtcdKey, v)
+	}},
+	{"RAPPORT_ETCD_USER", "etcd-user", "", "etcd: username[:password] for etcd's authentication", func(c *Config, v string) error {
+		c.EtcdUser = v
+		return nil
+	}},
+	{"RAPPORT_ETCD_PASSWORD", "etcd-password", "", "etcd: the password, when RAPPORT_ETCD_USER has none", func(c *Config, v string) error {
+		c.EtcdPassword = v
 		return nil
 	}},
 	{"RAPPORT_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", func(c *Config, v string) error {
@@ -431,8 +466,35 @@ func parseDays(v string) ([]time.Weekday, error) {
 	return days, nil
 }
 
+// readableFile stores a file path that can be read now ("" for none).
+func readableFile(dst *string, v string) error {
+	if v != "" {
+		if _, err := os.ReadFile(v); err != nil {
+			return fmt.Errorf("cannot be read: %v", err)
+		}
+	}
+	*dst = v
+	return nil
+}
+
 // validate checks rules that span several settings.
 func (c *Config) validate() error {
+	if (c.EtcdCert == "") != (c.EtcdKey == "") {
+		return usagef("RAPPORT_ETCD_CERT (-etcd-cert) and RAPPORT_ETCD_KEY (-etcd-key): set both, or neither")
+	}
+	if c.EtcdPassword != "" && c.EtcdUser == "" {
+		return usagef("RAPPORT_ETCD_PASSWORD (-etcd-password): needs RAPPORT_ETCD_USER (-etcd-user)")
+	}
+	if c.storeLocation().Engine != "etcd" {
+		for _, s := range []struct{ env, v string }{
+			{"RAPPORT_ETCD_CACERT (-etcd-cacert)", c.EtcdCACert}, {"RAPPORT_ETCD_CERT (-etcd-cert)", c.EtcdCert},
+			{"RAPPORT_ETCD_KEY (-etcd-key)", c.EtcdKey}, {"RAPPORT_ETCD_USER (-etcd-user)", c.EtcdUser},
+		} {
+			if s.v != "" {
+				return usagef("%s: is for an etcd store, and RAPPORT_STORE (-store) is not an etcd:// URL", s.env)
+			}
+		}
+	}
 	if c.HTTPAddr != "" && c.HTTPToken == "" && !loopback(c.HTTPAddr) {
 		return usagef("RAPPORT_HTTP_TOKEN (-http-token): is required when RAPPORT_HTTP_ADDR (%s) is not a loopback address, because /backup serves everyone's data", c.HTTPAddr)
 	}

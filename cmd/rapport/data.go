@@ -101,12 +101,15 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 // rather than an empty export. When the bot holds the lock, viaBot (if any)
 // is used instead.
 func withStore(ctx context.Context, cfg Config, create bool, f func(*store.DB) error, viaBot func() error) error {
-	if !create {
-		if _, err := os.Stat(cfg.DB); err != nil {
-			return fmt.Errorf("no database at %s (set RAPPORT_DB or -db)", cfg.DB)
+	loc := cfg.storeLocation()
+	if !create && loc.Engine == "bolt" {
+		if _, err := os.Stat(loc.Path); err != nil {
+			return fmt.Errorf("no database at %s (set RAPPORT_DB or -db, or RAPPORT_STORE)", loc.Path)
 		}
 	}
-	db, err := store.Open(cfg.DB, store.Options{Timeout: time.Second})
+	// An etcd store is shared by design: these commands work on it while
+	// the bot runs. A bbolt file is locked by the running bot.
+	db, err := openStore(ctx, cfg, time.Second)
 	if errors.Is(err, store.ErrLocked) {
 		if viaBot != nil && cfg.HTTPAddr != "" {
 			return viaBot()

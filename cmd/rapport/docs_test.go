@@ -341,7 +341,8 @@ var allowedImports = map[string][]string{
 	"bot/pairing":     {},
 	"bot/slacktest":   {},
 	"store":           {},
-	"store/storetest": {"store"},
+	"store/storetest": {"store", "store/etcdtest"},
+	"store/etcdtest":  {},
 	"scheduler":       {},
 }
 

@@ -55,8 +55,12 @@ func jobs(cfg Config, db *store.DB, t triggers) []scheduler.Job {
 				if _, err := db.PruneEvents(at.Add(-24 * time.Hour)); err != nil {
 					return err
 				}
-				_, err := db.PruneOutgoing(at.Add(-30 * 24 * time.Hour))
-				return err
+				if _, err := db.PruneOutgoing(at.Add(-30 * 24 * time.Hour)); err != nil {
+					return err
+				}
+				// etcd keeps every revision until compacted, and stops
+				// taking writes at its quota: keep an hour of history.
+				return db.CompactHistory()
 			},
 		},
 	)

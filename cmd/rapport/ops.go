@@ -102,3 +102,44 @@ func authorized(r *http.Request, token string) bool {
 	want := "Bearer " + token
 	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
+
+// storeCollector exports the store's size and its engine's alarms at each
+// scrape: rapport_store_size_bytes and rapport_store_alarm{alarm}.
+type storeCollector struct{ db *store.DB }
+
+var (
+	storeSizeDesc  = prometheus.NewDesc("rapport_store_size_bytes", "Size of the store: the bbolt file, or the largest etcd member's database.", nil, nil)
+	storeAlarmDesc = prometheus.NewDesc("rapport_store_alarm", "1 for each alarm the etcd cluster raised (NOSPACE: it takes no writes).", []string{"alarm"}, nil)
+)
+
+func (c storeCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- storeSizeDesc
+	ch <- storeAlarmDesc
+}
+
+func (c storeCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	h, err := c.db.Health(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(storeSizeDesc, err)
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(storeSizeDesc, prometheus.GaugeValue, float64(h.SizeBytes))
+	for _, a := range h.Alarms {
+		ch <- prometheus.MustNewConstMetric(storeAlarmDesc, prometheus.GaugeValue, 1, a)
+	}
+}
+
+// storeReady is the store's part of /readyz: reachable, and not out of
+// space (etcd's NOSPACE alarm makes it read-only).
+func storeReady(ctx context.Context, db *store.DB) (bool, string) {
+	h, err := db.Health(ctx)
+	switch {
+	case err != nil:
+		return false, "store: " + err.Error()
+	case h.NoSpace():
+		return false, "store: etcd is out of space (NOSPACE alarm): compact, defragment and disarm it"
+	}
+	return true, "ok"
+}

@@ -43,7 +43,8 @@ Usage:
   rapport [run] [flags]        run the bot (the default)
   rapport export [-o FILE]     write all data as JSON (the export format)
   rapport import FILE          read an export into the database
-  rapport backup -o FILE       write a consistent copy of the database file
+  rapport backup -o FILE       write a consistent copy of the database (an etcd snapshot on etcd)
+  rapport migrate -to URL      copy the whole store into an empty one (bbolt <-> etcd)
   rapport sandbox              try Rapport in a fake workspace, no Slack needed
   rapport version              print the version
 
@@ -71,6 +72,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runImport(ctx, args, getenv, stdout, stderr)
 	case "backup":
 		return runBackup(ctx, args, getenv, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, args, getenv, stdout, stderr)
 	case "sandbox":
 		// The sandbox is interactive: its commands come from stdin, which
 		// gets a prompt only when it is a terminal.
@@ -177,7 +180,7 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	db, err := store.Open(cfg.DB, store.Options{Timeout: 4 * time.Second})
+	db, err := openStore(ctx, cfg, 4*time.Second)
 	if err != nil {
 		return err
 	}
@@ -191,7 +194,7 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 	}()
 
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), storeCollector{db})
 
 	httpClient := &http.Client{Timeout: 30 * time.Second}
 	api := slack.New(cfg.BotToken,
@@ -217,7 +220,7 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 		case !b.Connected():
 			return false, "socket not connected"
 		}
-		return true, "ok"
+		return storeReady(ctx, db)
 	}, log.With("component", "ops"))
 	if err != nil {
 		return err

@@ -1,14 +1,23 @@
 // Package storetest opens throwaway stores for tests in any package:
-// a real *store.DB in the test's temporary directory, checked for
-// consistency and closed when the test ends.
+// a real *store.DB, checked for consistency and closed when the test ends.
+//
+// The engine is bbolt (a file in the test's temporary directory) unless
+// RAPPORT_TEST_STORE=etcd, which opens each store under its own prefix of
+// one real etcd member started inside the test process: the same tests
+// then run on the etcd engine.
 package storetest
 
 import (
+	"context"
+	"fmt"
+	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/rapport-bot/rapport/store"
+	"github.com/rapport-bot/rapport/store/etcdtest"
 )
 
 // timeout is short because nothing else should hold a test's database: a
@@ -31,7 +40,7 @@ func MustOpenWith(tb testing.TB, opts store.Options) *store.DB {
 	if opts.Timeout == 0 {
 		opts.Timeout = timeout
 	}
-	db, err := store.Open(filepath.Join(tb.TempDir(), "rapport.db"), opts)
+	db, err := open(tb, opts)
 	if err != nil {
 		tb.Fatalf("storetest: %v", err)
 	}
@@ -46,4 +55,37 @@ func MustOpenWith(tb testing.TB, opts store.Options) *store.DB {
 		}
 	})
 	return db
+}
+
+// Engine is the engine the stores of this test process use: "bolt" or
+// "etcd" (RAPPORT_TEST_STORE).
+func Engine() string {
+	if os.Getenv("RAPPORT_TEST_STORE") == "etcd" {
+		return "etcd"
+	}
+	return "bolt"
+}
+
+var prefixes atomic.Int64
+
+func open(tb testing.TB, opts store.Options) (*store.DB, error) {
+	if Engine() != "etcd" {
+		return store.Open(filepath.Join(tb.TempDir(), "rapport.db"), opts)
+	}
+	c, err := etcdtest.Shared()
+	if err != nil {
+		return nil, err
+	}
+	cli, err := c.NewClient()
+	if err != nil {
+		return nil, err
+	}
+	prefix := fmt.Sprintf("/test-%d-%d", os.Getpid(), prefixes.Add(1))
+	db, err := store.OpenEtcdClient(context.Background(), cli, prefix, opts)
+	if err != nil {
+		_ = cli.Close()
+		return nil, err
+	}
+	tb.Cleanup(func() { _ = cli.Close() }) // after the store's own cleanup (LIFO)
+	return db, nil
 }
