@@ -24,6 +24,11 @@ import (
 // crash mid-send) is sent again after a restart, so a crash can cause at
 // most one duplicate, and only when Slack gave no answer.
 
+// staleClaim is how old a claim by another leader's term must be before a
+// new leader reads it back: the HTTP client's 30 s timeout on a send, plus
+// a margin.
+const staleClaim = 35 * time.Second
+
 const (
 	afterPoll         = 2 * time.Second  // how soon an item waiting for another looks again
 	outboxBatch       = 100              // items per drain
@@ -150,6 +155,19 @@ func (b *Bot) requeueStuck(ctx context.Context) error {
 	}
 	now := b.opts.Now()
 	for _, o := range stuck {
+		// Claimed by an earlier leader, which may be paused rather than
+		// dead: read it back only once that leader's send would have
+		// timed out, so it cannot post after we looked.
+		if epoch := b.store.Leading(); o.ClaimEpoch != epoch {
+			if wait := time.Until(o.Updated.Add(staleClaim)); wait > 0 {
+				b.log.Info("outbox: waiting for an earlier leader's send to time out", "key", o.Key, "wait", wait.Round(time.Second))
+				select {
+				case <-time.After(wait):
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+		}
 		if ts, found := b.findPosted(ctx, o); found && o.UpdateTS == "" {
 			finish := func() error { return b.store.FinishOutgoing(o.ID, ts, now) }
 			if hook := b.onDelivered[o.Render]; hook != nil && o.Channel != "" {

@@ -35,6 +35,12 @@ type SlackAPI interface {
 
 // Store is the part of the store the bot needs. *store.DB satisfies it.
 type Store interface {
+	// Leading is the epoch of this process's term as leader, 0 when it
+	// does not lead or runs alone.
+	Leading() int64
+	// WatchOutbox signals when any process queues a message; nil when
+	// this process is the only writer.
+	WatchOutbox(ctx context.Context) <-chan struct{}
 	eventStore
 	peopleStore
 	outboxStore

@@ -71,8 +71,13 @@ type Outgoing struct {
 	// when Slack refuses the bot in that channel (it was not invited): the
 	// response_url of the command that caused it. "" for none.
 	ResponseURL string
-	Created     time.Time
-	Updated     time.Time // last change of state
+	// ClaimEpoch is the leader's term the item was claimed in (its
+	// Epoch; 0 for a single process): a new leader reads back an item
+	// claimed in an older term only once that leader's send deadline has
+	// passed.
+	ClaimEpoch int64
+	Created    time.Time
+	Updated    time.Time // last change of state
 }
 
 // outgoingRecord is the stored value of outbox; the id is the key.
@@ -96,6 +101,7 @@ type outgoingRecord struct {
 	After        string          `json:"after,omitempty"`        // optional
 	Render       string          `json:"render,omitempty"`       // optional
 	ResponseURL  string          `json:"response_url,omitempty"` // optional
+	ClaimEpoch   int64           `json:"claim_epoch,omitempty"`  // optional
 	Created      time.Time       `json:"created"`
 	Updated      time.Time       `json:"updated"`
 }
@@ -106,7 +112,7 @@ func (r outgoingRecord) outgoing(id uint64) Outgoing {
 		Blocks: bytes.Clone(r.Blocks), ThreadTS: r.ThreadTS, NotBefore: utc(r.NotBefore),
 		RespectHours: r.RespectHours, State: OutboxState(r.State), Attempts: r.Attempts,
 		LastError: r.LastError, SentTS: r.SentTS, Expires: utc(r.Expires), UpdateTS: r.UpdateTS,
-		KudosPost: r.KudosPost, After: r.After, Render: r.Render, ResponseURL: r.ResponseURL, Created: utc(r.Created),
+		KudosPost: r.KudosPost, After: r.After, Render: r.Render, ResponseURL: r.ResponseURL, ClaimEpoch: r.ClaimEpoch, Created: utc(r.Created),
 		Updated: utc(r.Updated),
 	}
 }
@@ -300,6 +306,7 @@ func (db *DB) ClaimOutgoing(id uint64, now time.Time) (Outgoing, error) {
 		rec.State = string(OutboxSending)
 		rec.Attempts++
 		rec.Updated = now.UTC()
+		rec.ClaimEpoch = db.Leading()
 		out = rec.outgoing(id)
 		return nil
 	})

@@ -28,6 +28,8 @@ type Config struct {
 	DB       string
 	Location *time.Location
 
+	// LeaderTTL is RAPPORT_LEADER_TTL: the leader's session lease.
+	LeaderTTL time.Duration
 	// Store is RAPPORT_STORE; zero means the bbolt file DB.
 	Store                         store.Location
 	EtcdCACert, EtcdCert, EtcdKey string
@@ -123,6 +125,14 @@ var storeSettings = []setting{
 			return err
 		}
 		c.Store = loc
+		return nil
+	}},
+	{"RAPPORT_LEADER_TTL", "leader-ttl", "10s", "etcd: how long a leader that stopped answering keeps leading before another replica takes over (whole seconds, 2s to 60s)", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 2*time.Second || d > time.Minute || d%time.Second != 0 {
+			return errors.New("must be whole seconds from 2s to 60s, such as 10s")
+		}
+		c.LeaderTTL = d
 		return nil
 	}},
 	{"RAPPORT_ETCD_CACERT", "etcd-cacert", "", "etcd: the CA certificate (PEM file) that signed the members' certificates; turns TLS on", func(c *Config, v string) error {

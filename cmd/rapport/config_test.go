@@ -30,6 +30,7 @@ var badValues = map[string][]string{
 	"RAPPORT_DB":                    {"   "},
 	"RAPPORT_STORE":                 {"redis://x:1/y", "etcd://host/rapport", "etcd://127.0.0.1:2379", "etcd://127.0.0.1:1/rapport"},
 	"RAPPORT_ETCD_CACERT":           {"/nonexistent/ca.pem"},
+	"RAPPORT_LEADER_TTL":            {"1s", "10", "2m", "2.5s"},
 	"RAPPORT_ETCD_CERT":             {"/nonexistent/cert.pem"},
 	"RAPPORT_ETCD_KEY":              {"/nonexistent/key.pem"},
 	"RAPPORT_ETCD_USER":             {"alice:secret"},
