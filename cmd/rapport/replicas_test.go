@@ -1,0 +1,93 @@
+package main
+
+import (
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rapport-bot/rapport/store/etcdtest"
+)
+
+// replicaEnv is the environment of a replica sharing an etcd store with
+// a short leader lease, so failovers fit in a test.
+func replicaEnv(t *testing.T, c *etcdtest.Cluster, ttl string) map[string]string {
+	t.Helper()
+	srv := newFakeSlack(t)
+	env := processEnv(t, srv)
+	env["RAPPORT_STORE"] = etcdURL(c, "/rapport")
+	env["RAPPORT_LEADER_TTL"] = ttl
+	return env
+}
+
+// waitLog waits until p's log has had want more than n times, and
+// returns when it did.
+func waitLog(t *testing.T, p *process, want string, n int, limit time.Duration) time.Time {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		if strings.Count(p.stderr.String(), want) > n {
+			return time.Now()
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("no %q in the log after %v:\n%s", want, limit, p.stderr.String())
+	return time.Time{}
+}
+
+// Ensure exactly one replica leads, that a SIGKILLed leader is replaced
+// within the lease plus 2 s, and that a SIGTERMed leader resigns and is
+// replaced within a second.
+func TestReplicaFailover(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs real processes")
+	}
+	c := etcdtest.Start(t, 1)
+	const ttl = 2 * time.Second
+	a := startProcess(t, replicaEnv(t, c, "2s"))
+	waitLog(t, a, "msg=leading", 0, 20*time.Second)
+	b := startProcess(t, replicaEnv(t, c, "2s"))
+	cc := startProcess(t, replicaEnv(t, c, "2s"))
+	waitLog(t, b, "msg=\"rapport started\"", 0, 20*time.Second)
+	waitLog(t, cc, "msg=\"rapport started\"", 0, 20*time.Second)
+	time.Sleep(300 * time.Millisecond)
+	if strings.Contains(b.stderr.String(), "msg=leading") || strings.Contains(cc.stderr.String(), "msg=leading") {
+		t.Fatal("a second replica leads while the first does")
+	}
+
+	killed := time.Now()
+	a.kill(t)
+	var next, standby *process
+	deadline := time.Now().Add(ttl + 5*time.Second)
+	for next == nil && time.Now().Before(deadline) {
+		switch {
+		case strings.Contains(b.stderr.String(), "msg=leading"):
+			next, standby = b, cc
+		case strings.Contains(cc.stderr.String(), "msg=leading"):
+			next, standby = cc, b
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if next == nil {
+		t.Fatalf("no new leader %v after SIGKILL", time.Since(killed))
+	}
+	afterKill := time.Since(killed)
+	t.Logf("new leader %v after SIGKILL (lease %v)", afterKill.Round(time.Millisecond), ttl)
+	if afterKill > ttl+2*time.Second {
+		t.Errorf("new leader after %v, want within the lease + 2 s (%v)", afterKill, ttl+2*time.Second)
+	}
+
+	termed := time.Now()
+	if err := next.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	waitLog(t, standby, "msg=leading", 0, 10*time.Second)
+	afterTerm := time.Since(termed)
+	t.Logf("new leader %v after SIGTERM", afterTerm.Round(time.Millisecond))
+	if afterTerm > time.Second {
+		t.Errorf("new leader after %v after SIGTERM, want under 1 s", afterTerm)
+	}
+	if code := next.wait(t, 10*time.Second); code != 0 {
+		t.Errorf("the SIGTERMed leader exited %d", code)
+	}
+}
