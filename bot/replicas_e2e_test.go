@@ -10,6 +10,7 @@ import (
 
 	"github.com/rapport-bot/rapport/bot"
 	"github.com/rapport-bot/rapport/bot/slacktest"
+	"github.com/rapport-bot/rapport/store"
 )
 
 // replicas are bots of one app sharing one store, each with its own Socket
@@ -21,20 +22,29 @@ type replicas struct {
 	byConn map[int]*harness // connection number → the bot holding it
 }
 
-// startReplicas starts n kudos bots on the same fake Slack and store.
+// startReplicas starts n kudos bots on the same fake Slack and store. The
+// fake retries an unacked event after 100ms instead of Slack's 3s.
 func startReplicas(t *testing.T, n int) *replicas {
 	t.Helper()
-	first, c := startKudosBot(t, kudosSetup{})
-	r := &replicas{first: first, clock: c, byConn: map[int]*harness{}}
-	for i := 0; i < n; i++ {
-		h := first
-		if i > 0 {
-			h = startBot(t, withState(first.slack, first.db), withOptions(func(o *bot.Options) {
-				o.Now = c.Now
-				o.Kudos = bot.KudosOptions{Channel: "CKUDOS"}
-			}))
+	c := newClock(wednesday)
+	srv := slacktest.New(slacktest.Options{Now: c.Now, EventAckTimeout: 100 * time.Millisecond,
+		EventRetryDelays: []time.Duration{0, 0, 0}})
+	t.Cleanup(srv.Close)
+	srv.AddUser(slacktest.User{ID: "UALICE", Name: "alice", TZ: "Europe/Berlin"})
+	srv.AddUser(slacktest.User{ID: "UBOB", Name: "bob", TZ: "America/New_York"})
+	srv.AddChannel("CGENERAL", "general", false, "UALICE", "UBOB", "UBOT")
+	kudosTeam(srv)
+	r := &replicas{clock: c, byConn: map[int]*harness{}}
+	var db *store.DB // the first bot opens it; the others share it
+	for i := range n {
+		h := startBot(t, withState(srv, db), withOptions(func(o *bot.Options) {
+			o.Now = c.Now
+			o.Kudos = bot.KudosOptions{Channel: "CKUDOS"}
+		}))
+		if r.first == nil {
+			r.first, db = h, h.db
 		}
-		ids, err := first.slack.WaitOpenConnections(h.ctx(), i+1)
+		ids, err := srv.WaitOpenConnections(h.ctx(), i+1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,6 +86,33 @@ func TestReplicasHandleARedeliveredEventOnce(t *testing.T) {
 	}
 	if b := r.handled(retry); b == a {
 		t.Fatalf("both deliveries went to connection %d; the test needs one on each bot", first.Conn)
+	}
+	if got := dmReplies(r.first); len(got) != 1 {
+		t.Errorf("the bots answered the event %d times in the DM, want once: %+v", len(got), got)
+	}
+}
+
+// Ensure an event whose ack Slack never got, retried on the other process's
+// connection, is handled once: the first process handled it, the second
+// sees the same event_id and does nothing.
+func TestReplicasHandleAnEventRetriedAfterALostAck(t *testing.T) {
+	r := startReplicas(t, 2)
+	s := r.first.slack
+	s.LoseAcks(1)
+	ev := dmHelp(r.first, "1700000000.000100")
+	ev.EventID = "EvLOSTACK"
+	ack, err := s.Event(r.first.ctx(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bots []*harness
+	for _, d := range s.Deliveries() {
+		if d.EventID == "EvLOSTACK" {
+			bots = append(bots, r.handled(slacktest.Ack{EnvelopeID: d.EnvelopeID, Conn: d.Conn}))
+		}
+	}
+	if len(bots) != 2 || bots[0] == bots[1] || ack.Conn == s.Deliveries()[0].Conn {
+		t.Fatalf("event went to %d bot(s), acked on connection %d: want the first delivery and its retry on different bots", len(bots), ack.Conn)
 	}
 	if got := dmReplies(r.first); len(got) != 1 {
 		t.Errorf("the bots answered the event %d times in the DM, want once: %+v", len(got), got)

@@ -296,3 +296,26 @@ func TestEleventhConnectionRefused(t *testing.T) {
 		t.Errorf("connection after one closed: first frame %v, want hello", frame)
 	}
 }
+
+// Ensure a lost ack gets the event retried on the other connection, though
+// the first client did receive it.
+func TestLostAckRetriedOnAnotherConnection(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, slacktest.Options{EventAckTimeout: 50 * time.Millisecond, EventRetryDelays: []time.Duration{0, 0, 0}})
+	ctx := testContext(t)
+	bots := startBots(t, ctx, srv, nil, nil)
+	srv.LoseAcks(1)
+
+	ack, err := srv.Event(ctx, slacktest.EventOptions{Event: map[string]any{"type": "app_mention"}, EventID: "EvLOSTACK"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, retry := bots[0].envelopes(t, ctx, 1)[0], bots[1].envelopes(t, ctx, 1)[0]
+	if eventID(first) != "EvLOSTACK" || eventID(retry) != "EvLOSTACK" || retry.Request.RetryAttempt != 1 {
+		t.Errorf("got event %s then %s (attempt %d), want EvLOSTACK on both, the second as retry 1",
+			eventID(first), eventID(retry), retry.Request.RetryAttempt)
+	}
+	if ack.Conn != 2 {
+		t.Errorf("acked on connection %d, want 2 (the first ack was lost)", ack.Conn)
+	}
+}

@@ -193,6 +193,7 @@ type Server struct {
 	connSeq    int
 	lastConn   int // the connection that took the last envelope
 	acks       []Ack
+	loseAcks   int // acks still to drop; see LoseAcks
 	deliveries []Delivery
 	stopPings  bool
 }

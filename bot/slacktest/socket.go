@@ -284,6 +284,12 @@ func (s *Server) readAcks(c *sockConn) {
 			ack.Payload = append(json.RawMessage(nil), a.Payload...)
 		}
 		s.mu.Lock()
+		if s.loseAcks > 0 {
+			s.loseAcks--
+			s.mu.Unlock()
+			s.log.Debug("ack lost", "envelope_id", a.EnvelopeID, "conn", c.id)
+			continue
+		}
 		s.acks = append(s.acks, ack)
 		if info, ok := s.envelopes[a.EnvelopeID]; ok && !info.acked {
 			info.acked = true
@@ -504,6 +510,15 @@ func (s *Server) WaitAck(ctx context.Context, envelopeID string) (Ack, error) {
 		return Ack{}, fmt.Errorf("slacktest: wait for ack of %s: %w", envelopeID, err)
 	}
 	return got, nil
+}
+
+// LoseAcks makes the next n acks from any socket vanish on the way, as
+// if the network lost them: Slack never learns of them, so it retries an
+// event the bot has already received.
+func (s *Server) LoseAcks(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.loseAcks += n
 }
 
 // StopPings stops (true) or resumes (false) the PING frames on every
