@@ -87,6 +87,8 @@ type outboxStore interface {
 	FinishOutgoing(id uint64, ts string, now time.Time) error
 	FailOutgoing(id uint64, reason string, now time.Time) error
 	DeferOutgoing(id uint64, notBefore time.Time, reason string, now time.Time) error
+	FailPendingOutgoing(id uint64, reason string, now time.Time) error
+	DeferPendingOutgoing(id uint64, notBefore time.Time, reason string, now time.Time) error
 	StuckOutgoing() ([]store.Outgoing, error)
 }
 

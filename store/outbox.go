@@ -372,6 +372,44 @@ func (db *DB) DeferOutgoing(id uint64, notBefore time.Time, reason string, now t
 	return nil
 }
 
+// DeferPendingOutgoing is DeferOutgoing for a worker that has not claimed
+// the item: it defers it only while it is still pending. Otherwise the
+// error wraps ErrConflict and nothing changes: another worker claimed it
+// since it was read, and deferring it would take that claim back (and
+// the message would go twice).
+func (db *DB) DeferPendingOutgoing(id uint64, notBefore time.Time, reason string, now time.Time) error {
+	if err := checkIndexable(notBefore); err != nil {
+		return fmt.Errorf("store: defer outgoing %d: %w", id, err)
+	}
+	err := db.updateOutgoing(id, func(rec *outgoingRecord) error {
+		if !rec.pending() {
+			return fmt.Errorf("%w: it is %s", ErrConflict, rec.State)
+		}
+		rec.NotBefore, rec.LastError, rec.Updated = notBefore.UTC(), reason, now.UTC()
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: defer outgoing %d: %w", id, err)
+	}
+	return nil
+}
+
+// FailPendingOutgoing is FailOutgoing for a worker that has not claimed
+// the item: only a pending item is failed (see DeferPendingOutgoing).
+func (db *DB) FailPendingOutgoing(id uint64, reason string, now time.Time) error {
+	err := db.updateOutgoing(id, func(rec *outgoingRecord) error {
+		if !rec.pending() {
+			return fmt.Errorf("%w: it is %s", ErrConflict, rec.State)
+		}
+		rec.State, rec.LastError, rec.Updated = string(OutboxFailed), reason, now.UTC()
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: fail outgoing %d: %w", id, err)
+	}
+	return nil
+}
+
 // StuckOutgoing returns the items in state sending, by ID: after a crash,
 // those claimed and never finished (sent or not: Slack may have the
 // message). It reads the whole outbox: call it at start, not in a loop.
