@@ -47,7 +47,7 @@ var (
 )
 
 const (
-	etcdMaxAttempts = 10                   // a conflicting transaction runs at most this often
+	etcdMaxAttempts = 16                   // a conflicting transaction runs at most this often
 	etcdBackoff     = 2 * time.Millisecond // the first retry's longest wait; doubles each time
 	etcdPage        = 256                  // keys per range read of a cursor
 	etcdMaxTxnOps   = 128                  // etcd's --max-txn-ops default

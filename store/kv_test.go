@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -183,11 +184,16 @@ func TestKVEnginesAgree(t *testing.T) {
 
 // Ensure concurrent read-modify-write transactions lose no update, and an
 // invariant checked by counting a range (at most limit keys) holds under
-// concurrency: on etcd, conflicting commits run again.
+// concurrency: on etcd, conflicting commits run again. Eight writers on
+// one key is far hotter than any key of the store; on a loaded machine an
+// update may give up (ErrTooManyConflicts, nothing written), which the
+// caller sees, and which must stay rare: the counter then counts the
+// updates that said they succeeded, no more and no fewer.
 func TestKVConcurrentInvariants(t *testing.T) {
 	for _, e := range bothEngines(t) {
 		t.Run(e.name, func(t *testing.T) {
 			const workers, each, limit = 8, 10, 25
+			var ok, gaveUp atomic.Int64
 			var wg sync.WaitGroup
 			for w := range workers {
 				wg.Go(func() {
@@ -212,21 +218,29 @@ func TestKVConcurrentInvariants(t *testing.T) {
 							}
 							return nil
 						})
-						if err != nil {
+						switch {
+						case err == nil:
+							ok.Add(1)
+						case errors.Is(err, ErrTooManyConflicts):
+							gaveUp.Add(1)
+						default:
 							t.Error(err)
 						}
 					}
 				})
 			}
 			wg.Wait()
+			if g := gaveUp.Load(); g*10 > workers*each {
+				t.Errorf("%d of %d updates gave up after their retries, want under 10%%", g, workers*each)
+			}
 			_ = e.view(func(tx kvTx) error {
-				if got := string(tx.Bucket([]byte("a")).Get([]byte("counter"))); got != fmt.Sprint(workers*each) {
-					t.Errorf("counter = %s, want %d: an update was lost", got, workers*each)
+				if got := string(tx.Bucket([]byte("a")).Get([]byte("counter"))); got != fmt.Sprint(ok.Load()) {
+					t.Errorf("counter = %s, want %d (the updates that succeeded): an update was lost or doubled", got, ok.Load())
 				}
 				n := 0
 				_ = tx.Bucket([]byte("b")).ForEach(func(k, v []byte) error { n++; return nil })
-				if n != limit {
-					t.Errorf("slots = %d, want exactly %d", n, limit)
+				if want := min(limit, int(ok.Load())); n != want {
+					t.Errorf("slots = %d, want exactly %d", n, want)
 				}
 				return nil
 			})
