@@ -101,7 +101,6 @@ type Bot struct {
 	kick       chan struct{} // wakes the outbox loop
 	delivering sync.Mutex    // one outbox drain at a time
 	dms        sync.Map      // user ID → DM channel ID
-	homeSeen   sync.Map      // user ID → true once they opened the Home
 
 	settled     chan struct{} // closed when the start-up catch-up is done; see Settled
 	settledOnce sync.Once
