@@ -3,6 +3,9 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -114,4 +117,44 @@ func TestDeposedLeaderIsFenced(t *testing.T) {
 	ctx2, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	_ = tb.Resign(ctx2)
+}
+
+// Ensure one person at the kudos limit, giving through two replicas at
+// the same instant, never exceeds it: the allowance is counted inside the
+// transaction, and a concurrent gift by the same giver makes it count
+// again.
+func TestKudosLimitAcrossReplicas(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	a, b := openEtcdReplica(t, c), openEtcdReplica(t, c)
+	day := base.Truncate(24 * time.Hour)
+	allow := store.Allowance{Limit: 3, From: day, To: day.Add(24 * time.Hour)}
+	start := make(chan struct{})
+	var given atomic.Int64
+	var wg sync.WaitGroup
+	for i, db := range []*store.DB{a, b, a, b, a, b, a, b} {
+		wg.Go(func() {
+			<-start
+			_, _, err := db.GiveKudos(store.Kudos{Giver: "UGIVER", Receivers: []string{fmt.Sprintf("UR%d", i)}, Text: "thanks", At: base}, allow, nil)
+			var ae *store.AllowanceError
+			switch {
+			case err == nil:
+				given.Add(1)
+			case errors.As(err, &ae):
+			default:
+				t.Errorf("GiveKudos: %v", err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	if g := given.Load(); g != 3 {
+		t.Errorf("%d kudos given through two replicas with a limit of 3", g)
+	}
+	ks, err := a.KudosBetween(day, day.Add(24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ks) != 3 {
+		t.Errorf("%d kudos stored, want 3", len(ks))
+	}
 }
