@@ -91,3 +91,35 @@ func TestReplicaFailover(t *testing.T) {
 		t.Errorf("the SIGTERMed leader exited %d", code)
 	}
 }
+
+// Ensure a leader paused past its lease (SIGSTOP) is replaced, and that
+// when it wakes (SIGCONT) it learns it no longer leads and stands down,
+// rather than running a second schedule beside the new leader.
+func TestPausedLeaderStandsDown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs real processes")
+	}
+	c := etcdtest.Start(t, 1)
+	a := startProcess(t, replicaEnv(t, c, "2s"))
+	waitLog(t, a, "msg=leading", 0, 20*time.Second)
+	b := startProcess(t, replicaEnv(t, c, "2s"))
+	waitLog(t, b, "msg=\"rapport started\"", 0, 20*time.Second)
+
+	if err := a.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	stopped := time.Now()
+	waitLog(t, b, "msg=leading", 0, 10*time.Second)
+	t.Logf("new leader %v after the leader was paused", time.Since(stopped).Round(time.Millisecond))
+	if err := a.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	waitLog(t, a, "no longer leading", 0, 10*time.Second)
+	time.Sleep(500 * time.Millisecond)
+	if n := strings.Count(a.stderr.String(), "msg=leading"); n != 1 {
+		t.Errorf("the woken leader led %d times, want once (before its pause)", n)
+	}
+	if strings.Count(b.stderr.String(), "no longer leading") != 0 {
+		t.Error("the new leader lost its term to the woken one")
+	}
+}
