@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -20,6 +22,10 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rapport-bot/rapport/bot/slacktest"
+	"github.com/rapport-bot/rapport/store"
+	"github.com/rapport-bot/rapport/store/etcdtest"
+	"github.com/slack-go/slack"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -367,5 +373,77 @@ func TestComposeSmoke(t *testing.T) {
 	slices.Sort(got)
 	if want := []string{"etcd1", "etcd2", "etcd3", "rapport1", "rapport2", "rapport3"}; !slices.Equal(got, want) {
 		t.Errorf("docker compose sees services %v, want %v", got, want)
+	}
+}
+
+// Ensure the compose file's three Rapport services, started as it says
+// (their environment, with the etcd members and Slack replaced by an
+// embedded three-member etcd and the project's fake Slack), make a working
+// set of replicas: all three connect, exactly one leads, and a command
+// sent to any of them is answered. It is the smoke test of the compose
+// file that runs without Docker.
+func TestComposeReplicasWork(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs real processes")
+	}
+	docs := readYAML(t, composeFile)
+	services, _ := docs[0]["services"].(map[string]any)
+	c := etcdtest.Start(t, 3)
+	srv := newFakeSlack(t)
+	srv.AddUser(slacktest.User{ID: "UBOB", Name: "bob", TZ: "UTC"})
+	var procs []*process
+	for _, name := range []string{"rapport1", "rapport2", "rapport3"} {
+		env := processEnv(t, srv) // the fake's URL, the tokens and a temporary RAPPORT_DB
+		composeEnv, _ := dig(services[name], "environment").(map[string]any)
+		for k, v := range composeEnv {
+			s := toString(v)
+			switch {
+			case composeVar.MatchString(s): // a secret from the host: goodEnv's stand-in
+			case k == "RAPPORT_STORE":
+				loc, err := store.ParseLocation(s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				env[k] = etcdURL(c, loc.Prefix)
+			default:
+				env[k] = s
+			}
+		}
+		env["RAPPORT_HTTP_ADDR"] = freeAddr(t)
+		procs = append(procs, startProcess(t, env))
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	if _, err := srv.WaitOpenConnections(ctx, 3); err != nil {
+		t.Fatalf("three replicas did not all connect: %v", err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	leaders := 0
+	for _, p := range procs {
+		leaders += strings.Count(p.stderr.String(), "msg=leading")
+	}
+	if leaders != 1 {
+		t.Errorf("%d replicas lead, want exactly 1", leaders)
+	}
+	for i := range 3 { // the fake spreads the commands over the three
+		if _, err := srv.SlashCommand(ctx, slack.SlashCommand{Command: "/kudos", UserID: "UALICE", ChannelID: "CGENERAL", Text: fmt.Sprintf("<@UBOB> for smoke test %d", i)}); err != nil {
+			t.Fatalf("command %d: %v", i, err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		n := 0
+		for _, call := range srv.CallsTo("response_url") {
+			if strings.Contains(string(call.Body), "Kudos sent") {
+				n++
+			}
+		}
+		if n == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 3 commands answered", n)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
