@@ -36,13 +36,17 @@ import (
 
 // Options tune the bot. The zero value is usable.
 type Options struct {
-	Now            func() time.Time      // default time.Now
-	HandlerTimeout time.Duration         // per envelope, after the ack; default 60s
-	ShutdownGrace  time.Duration         // how long Run waits for in-flight handlers; default 4s
-	AckTimeout     time.Duration         // how long an ack may wait for the socket; default 2s
-	Retry          RetryPolicy           // the sender's retries
-	HTTPClient     *http.Client          // for response_url posts; default a 30 s client
-	Registerer     prometheus.Registerer // metrics; nil: not exported
+	Now            func() time.Time // default time.Now
+	HandlerTimeout time.Duration    // per envelope, after the ack; default 60s
+	ShutdownGrace  time.Duration    // how long Run waits for in-flight handlers; default 4s
+	AckTimeout     time.Duration    // how long an ack may wait for the socket; default 2s
+	Retry          RetryPolicy      // the sender's retries
+	HTTPClient     *http.Client     // for response_url posts; default a 30 s client
+	// SendTimeout is how long one Web API call may take (the API client's
+	// own timeout); default 30 s. A new leader waits that long, and a
+	// margin, before it reads back a message an earlier leader was sending.
+	SendTimeout time.Duration
+	Registerer  prometheus.Registerer // metrics; nil: not exported
 	// OnHandled, when set, is called after each envelope's handler has
 	// finished (or was skipped as a duplicate). Tests use it to wait for a
 	// handler without sleeping.
@@ -132,6 +136,9 @@ func New(api SlackAPI, sock Socket, st Store, opts Options, log *slog.Logger) (*
 	}
 	if opts.ShutdownGrace <= 0 {
 		opts.ShutdownGrace = 4 * time.Second
+	}
+	if opts.SendTimeout <= 0 {
+		opts.SendTimeout = 30 * time.Second
 	}
 	if opts.AckTimeout <= 0 {
 		opts.AckTimeout = 2 * time.Second

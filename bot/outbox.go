@@ -24,10 +24,10 @@ import (
 // crash mid-send) is sent again after a restart, so a crash can cause at
 // most one duplicate, and only when Slack gave no answer.
 
-// staleClaim is how old a claim by another leader's term must be before a
-// new leader reads it back: the HTTP client's 30 s timeout on a send, plus
-// a margin.
-const staleClaim = 35 * time.Second
+// staleClaimMargin is added to Options.SendTimeout for how old a claim by
+// another leader's term must be before a new leader reads it back: by then
+// that leader's send has finished or given up.
+const staleClaimMargin = 5 * time.Second
 
 const (
 	afterPoll         = 2 * time.Second  // how soon an item waiting for another looks again
@@ -159,7 +159,7 @@ func (b *Bot) requeueStuck(ctx context.Context) error {
 		// dead: read it back only once that leader's send would have
 		// timed out, so it cannot post after we looked.
 		if epoch := b.store.Leading(); o.ClaimEpoch != epoch {
-			if wait := time.Until(o.Updated.Add(staleClaim)); wait > 0 {
+			if wait := time.Until(o.Updated.Add(b.opts.SendTimeout + staleClaimMargin)); wait > 0 {
 				b.log.Info("outbox: waiting for an earlier leader's send to time out", "key", o.Key, "wait", wait.Round(time.Second))
 				select {
 				case <-time.After(wait):

@@ -134,6 +134,10 @@ type Fault struct {
 	// Hang never answers: the request blocks until the client gives up or
 	// the server is closed.
 	Hang bool
+	// LoseAnswer serves the request (a message is posted) and then never
+	// answers: Slack did the work, but the answer was lost on the way,
+	// so the client cannot know it succeeded.
+	LoseAnswer bool
 }
 
 // fails reports whether the fault fails the request rather than only
@@ -441,6 +445,19 @@ func (s *Server) popFault(method string) (Fault, bool) {
 	f := q[0]
 	s.faults[method] = q[1:]
 	return f, true
+}
+
+// takeLoseAnswer pops the next fault queued for method if it is a
+// LoseAnswer one.
+func (s *Server) takeLoseAnswer(method string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := s.faults[method]
+	if len(q) == 0 || !q[0].LoseAnswer {
+		return false
+	}
+	s.faults[method] = q[1:]
+	return true
 }
 
 // serveFault applies the next fault queued for call.Method. It reports

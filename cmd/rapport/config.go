@@ -28,6 +28,8 @@ type Config struct {
 	DB       string
 	Location *time.Location
 
+	// SlackTimeout is RAPPORT_SLACK_TIMEOUT: one Web API call's limit.
+	SlackTimeout time.Duration
 	// LeaderTTL is RAPPORT_LEADER_TTL: the leader's session lease.
 	LeaderTTL time.Duration
 	// Store is RAPPORT_STORE; zero means the bbolt file DB.
@@ -96,6 +98,14 @@ var slackSettings = []setting{
 	}},
 	{"SLACK_APP_TOKEN", "app-token", "", "app-level token with connections:write, xapp-… (required)", func(c *Config, v string) error {
 		return token(&c.AppToken, v, "xapp-")
+	}},
+	{"RAPPORT_SLACK_TIMEOUT", "slack-timeout", "30s", "how long one Web API call may take before it is given up (2s to 5m)", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 2*time.Second || d > 5*time.Minute {
+			return errors.New("must be a duration from 2s to 5m, such as 30s")
+		}
+		c.SlackTimeout = d
+		return nil
 	}},
 	{"SLACK_API_URL", "api-url", "https://slack.com/api/", "Web API base URL", func(c *Config, v string) error {
 		u, err := url.Parse(v)

@@ -27,6 +27,7 @@ var badValues = map[string][]string{
 	"SLACK_BOT_TOKEN":               {"<missing>", "xoxp-1111-2222-abcdef", "xoxb-12 34 56 78 90", "xoxb-1"},
 	"SLACK_APP_TOKEN":               {"<missing>", "xoxb-1111-2222-abcdef"},
 	"SLACK_API_URL":                 {"ftp://example.com/api/", "not a url"},
+	"RAPPORT_SLACK_TIMEOUT":         {"1s", "10m", "soon"},
 	"RAPPORT_DB":                    {"   "},
 	"RAPPORT_STORE":                 {"redis://x:1/y", "etcd://host/rapport", "etcd://127.0.0.1:2379", "etcd://127.0.0.1:1/rapport"},
 	"RAPPORT_ETCD_CACERT":           {"/nonexistent/ca.pem"},

@@ -196,7 +196,7 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), storeCollector{db})
 
-	httpClient := &http.Client{Timeout: 30 * time.Second}
+	httpClient := &http.Client{Timeout: cfg.SlackTimeout}
 	api := slack.New(cfg.BotToken,
 		slack.OptionAppLevelToken(cfg.AppToken),
 		slack.OptionAPIURL(cfg.APIURL),
@@ -338,6 +338,7 @@ func wire(cfg Config, db *store.DB, api bot.SlackAPI, sock bot.Socket, w wiring,
 		Disconnects:     w.Disconnects,
 		Registerer:      w.Registerer,
 		Replicated:      w.Replicated,
+		SendTimeout:     cfg.SlackTimeout,
 		ShutdownGrace:   handlerGrace,
 		Location:        cfg.Location,
 		WorkWeek:        store.WorkWeek{Start: cfg.WorkStart, End: cfg.WorkEnd, Days: cfg.WorkDays},
