@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/rapport-bot/rapport/bot/slacktest"
 	"github.com/rapport-bot/rapport/store/etcdtest"
+	"github.com/slack-go/slack"
 )
 
 // replicaEnv is the environment of a replica sharing an etcd store with
@@ -121,5 +124,83 @@ func TestPausedLeaderStandsDown(t *testing.T) {
 	}
 	if strings.Count(b.stderr.String(), "no longer leading") != 0 {
 		t.Error("the new leader lost its term to the woken one")
+	}
+}
+
+// Ensure SIGKILL of the leader between claiming a message and recording it
+// sent never sends it twice, when Slack had answered (the answer was lost
+// on the way) and when it never did: the new leader waits out the old
+// leader's send deadline, reads the conversation back, and sends only
+// what is not there.
+func TestKillLeaderMidSend(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs real processes")
+	}
+	for _, tt := range []struct {
+		name  string
+		fault slacktest.Fault
+	}{
+		{"slack did it, the answer was lost", slacktest.Fault{LoseAnswer: true}},
+		{"slack never did it", slacktest.Fault{Hang: true}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := etcdtest.Start(t, 1)
+			srv := newFakeSlack(t)
+			srv.AddUser(slacktest.User{ID: "UBOB", Name: "bob", TZ: "UTC"})
+			env := processEnv(t, srv)
+			env["RAPPORT_STORE"] = etcdURL(c, "/rapport")
+			env["RAPPORT_LEADER_TTL"] = "2s"
+			env["RAPPORT_SLACK_TIMEOUT"] = "2s"
+			a := startProcess(t, env)
+			waitLog(t, a, "msg=leading", 0, 20*time.Second)
+			b := startProcess(t, env)
+			ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+			defer cancel()
+			if _, err := srv.WaitOpenConnections(ctx, 2); err != nil {
+				t.Fatal(err)
+			}
+			// The public post goes through; the DM that follows it meets
+			// the fault, and the leader dies in the middle of sending it.
+			srv.InjectFaults("chat.postMessage", slacktest.Fault{}, tt.fault)
+			if _, err := srv.SlashCommand(ctx, slack.SlashCommand{Command: "/kudos", UserID: "UALICE", ChannelID: "CGENERAL", Text: "<@UBOB> for the midnight fix"}); err != nil {
+				t.Fatal(err)
+			}
+			for len(srv.CallsTo("chat.postMessage")) < 2 && ctx.Err() == nil {
+				time.Sleep(2 * time.Millisecond)
+			}
+			a.kill(t)
+			waitLog(t, b, "msg=leading", 0, 10*time.Second)
+			dms := func() int {
+				n := 0
+				for _, m := range srv.Messages(srv.DMChannel("UBOB")) {
+					if strings.Contains(m.Text+string(m.Blocks), "midnight fix") {
+						n++
+					}
+				}
+				return n
+			}
+			// The new leader settles the interrupted DM once the old
+			// leader's send deadline has passed: found in the
+			// conversation, or sent again.
+			for ctx.Err() == nil && !strings.Contains(b.stderr.String(), "interrupted by a restart") {
+				time.Sleep(50 * time.Millisecond)
+			}
+			if ctx.Err() != nil {
+				t.Fatalf("the interrupted DM was never settled:\n%s", b.stderr.String())
+			}
+			quiet(ctx, srv, 2*time.Second)
+			if n := dms(); n != 1 {
+				t.Errorf("Bob got the kudos DM %d times, want once", n)
+			}
+			posts := 0
+			for _, m := range srv.Messages("CGENERAL") {
+				if strings.Contains(m.Text+string(m.Blocks), "midnight fix") && !m.Ephemeral {
+					posts++
+				}
+			}
+			if posts != 1 {
+				t.Errorf("%d public posts, want 1", posts)
+			}
+		})
 	}
 }
