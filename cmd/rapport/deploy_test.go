@@ -386,6 +386,7 @@ func TestComposeReplicasWork(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs real processes")
 	}
+	t.Parallel() // mostly waits (leases, quiet periods): runs beside the others
 	docs := readYAML(t, composeFile)
 	services, _ := docs[0]["services"].(map[string]any)
 	c := etcdtest.Start(t, 3)

@@ -26,6 +26,7 @@ func TestRollingRestartAnswersEveryCommand(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs real processes")
 	}
+	t.Parallel() // mostly waits (leases, quiet periods): runs beside the others
 	c := etcdtest.Start(t, 1)
 	srv := slacktest.New(slacktest.Options{})
 	t.Cleanup(srv.Close)

@@ -45,6 +45,7 @@ func TestReplicaFailover(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs real processes")
 	}
+	t.Parallel() // mostly waits (leases, quiet periods): runs beside the others
 	c := etcdtest.Start(t, 1)
 	const ttl = 2 * time.Second
 	a := startProcess(t, replicaEnv(t, c, "2s"))
@@ -102,6 +103,7 @@ func TestPausedLeaderStandsDown(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs real processes")
 	}
+	t.Parallel() // mostly waits (leases, quiet periods): runs beside the others
 	c := etcdtest.Start(t, 1)
 	a := startProcess(t, replicaEnv(t, c, "2s"))
 	waitLog(t, a, "msg=leading", 0, 20*time.Second)
@@ -136,6 +138,7 @@ func TestKillLeaderMidSend(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs real processes")
 	}
+	t.Parallel() // mostly waits (leases, quiet periods): runs beside the others
 	for _, tt := range []struct {
 		name  string
 		fault slacktest.Fault
