@@ -36,8 +36,10 @@ import (
 // joins every way's error and means the person saw nothing.
 func (b *Bot) answer(ctx context.Context, o origin, r response) error {
 	if o.fromHome {
-		if _, seen := b.homeSeen.Load(o.user); o.user == "" || !seen {
-			return nil // no Home to refresh; nothing the person is looking at
+		// The click came from the Home, so the person has it open: no need
+		// to ask the store whether they ever opened it.
+		if o.user == "" {
+			return nil
 		}
 		if err := b.publishHome(ctx, o.user); err != nil {
 			return fmt.Errorf("answer %s on the Home: %w", o.user, err)

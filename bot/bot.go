@@ -36,13 +36,17 @@ import (
 
 // Options tune the bot. The zero value is usable.
 type Options struct {
-	Now            func() time.Time      // default time.Now
-	HandlerTimeout time.Duration         // per envelope, after the ack; default 60s
-	ShutdownGrace  time.Duration         // how long Run waits for in-flight handlers; default 4s
-	AckTimeout     time.Duration         // how long an ack may wait for the socket; default 2s
-	Retry          RetryPolicy           // the sender's retries
-	HTTPClient     *http.Client          // for response_url posts; default a 30 s client
-	Registerer     prometheus.Registerer // metrics; nil: not exported
+	Now            func() time.Time // default time.Now
+	HandlerTimeout time.Duration    // per envelope, after the ack; default 60s
+	ShutdownGrace  time.Duration    // how long Run waits for in-flight handlers; default 4s
+	AckTimeout     time.Duration    // how long an ack may wait for the socket; default 2s
+	Retry          RetryPolicy      // the sender's retries
+	HTTPClient     *http.Client     // for response_url posts; default a 30 s client
+	// SendTimeout is how long one Web API call may take (the API client's
+	// own timeout); default 30 s. A new leader waits that long, and a
+	// margin, before it reads back a message an earlier leader was sending.
+	SendTimeout time.Duration
+	Registerer  prometheus.Registerer // metrics; nil: not exported
 	// OnHandled, when set, is called after each envelope's handler has
 	// finished (or was skipped as a duplicate). Tests use it to wait for a
 	// handler without sleeping.
@@ -52,6 +56,13 @@ type Options struct {
 	// "link_disabled" (Socket Mode turned off) stops the bot, since
 	// reconnecting cannot work. Nil: reasons are not known.
 	Disconnects *DisconnectWatch
+
+	// Replicated is set when several processes share the store (etcd):
+	// then Run only answers what Slack sends this process, and the work
+	// that one process must do alone (delivering the outbox, reconciling
+	// the coffee channel) runs in Lead, for the leader's term. Unset, Run
+	// does both, as the only process.
+	Replicated bool
 
 	Location *time.Location // zone for people Slack gives none; default UTC
 	WorkWeek store.WorkWeek // default working hours; default Mon–Fri 09:00–18:00
@@ -94,7 +105,6 @@ type Bot struct {
 	kick       chan struct{} // wakes the outbox loop
 	delivering sync.Mutex    // one outbox drain at a time
 	dms        sync.Map      // user ID → DM channel ID
-	homeSeen   sync.Map      // user ID → true once they opened the Home
 
 	settled     chan struct{} // closed when the start-up catch-up is done; see Settled
 	settledOnce sync.Once
@@ -126,6 +136,9 @@ func New(api SlackAPI, sock Socket, st Store, opts Options, log *slog.Logger) (*
 	}
 	if opts.ShutdownGrace <= 0 {
 		opts.ShutdownGrace = 4 * time.Second
+	}
+	if opts.SendTimeout <= 0 {
+		opts.SendTimeout = 30 * time.Second
 	}
 	if opts.AckTimeout <= 0 {
 		opts.AckTimeout = 2 * time.Second
@@ -182,6 +195,71 @@ func New(api SlackAPI, sock Socket, st Store, opts Options, log *slog.Logger) (*
 	return b, nil
 }
 
+// startLeaderWork starts the work only one process may do: the outbox
+// loop and the catch-up of the coffee channel's roster. Its sends use
+// base, so the item in hand finishes at shutdown, like a handler; stop
+// only keeps the loop from starting another. settled is called once both
+// have caught up (the outbox's interrupted items resolved, the roster
+// reconciled).
+func (b *Bot) startLeaderWork(ctx, base context.Context, stop <-chan struct{}, settled func()) {
+	var catchUp sync.WaitGroup
+	catchUp.Add(2)
+	go func() {
+		catchUp.Wait()
+		settled()
+	}()
+	b.inflight.Add(1)
+	go func() {
+		defer b.inflight.Done()
+		b.outboxLoop(base, stop, catchUp.Done)
+	}()
+	// Members who joined or left the coffee channel while no process was
+	// leading sent events nobody received: catch up from the channel.
+	b.inflight.Add(1)
+	go func() {
+		defer b.inflight.Done()
+		defer catchUp.Done()
+		b.checkChannels(ctx)
+		if err := b.reconcileCoffeeChannel(ctx); err != nil && ctx.Err() == nil {
+			b.log.Error("coffee roster reconcile failed", "err", err)
+		}
+	}()
+}
+
+// Lead does the leader's work for one term, when Options.Replicated is
+// set: it delivers the outbox and reconciles the coffee channel until
+// term ends, then waits for the item in hand. settled, if set, is called
+// once the term's catch-up is done.
+func (b *Bot) Lead(term context.Context, settled func()) {
+	stop := make(chan struct{})
+	base, cancel := context.WithCancel(context.WithoutCancel(term))
+	defer cancel()
+	var done sync.WaitGroup
+	done.Add(1)
+	go func() {
+		defer done.Done()
+		<-term.Done()
+		close(stop)
+	}()
+	if settled == nil {
+		settled = func() {}
+	}
+	// Other processes queue messages too: wake the loop when they do.
+	if changes := b.store.WatchOutbox(term); changes != nil {
+		go func() {
+			for range changes {
+				b.kickOutbox()
+			}
+		}()
+	}
+	b.startLeaderWork(term, base, stop, func() {
+		b.settledOnce.Do(func() { close(b.settled) })
+		settled()
+	})
+	done.Wait()
+	b.kickOutbox() // wake the loop to see stop
+}
+
 // disconnects is the channel of disconnect reasons, or nil (never ready)
 // without a watch.
 func (b *Bot) disconnects() <-chan string {
@@ -232,33 +310,12 @@ func (b *Bot) Run(ctx context.Context) error {
 		return err
 	}
 
-	// The outbox drains while the bot runs. Its sends use handlerBase, so
-	// at shutdown the item in hand finishes, like a handler; stopping only
-	// keeps it from starting another.
 	stopping := make(chan struct{})
-	var catchUp sync.WaitGroup
-	catchUp.Add(2)
-	go func() {
-		catchUp.Wait()
-		b.settledOnce.Do(func() { close(b.settled) })
-	}()
-	b.inflight.Add(1)
-	go func() {
-		defer b.inflight.Done()
-		b.outboxLoop(handlerBase, stopping, catchUp.Done)
-	}()
-
-	// Members who joined or left the coffee channel while the bot was down
-	// sent events nobody received: catch up from the channel itself.
-	b.inflight.Add(1)
-	go func() {
-		defer b.inflight.Done()
-		defer catchUp.Done()
-		b.checkChannels(ctx)
-		if err := b.reconcileCoffeeChannel(ctx); err != nil && ctx.Err() == nil {
-			b.log.Error("coffee roster reconcile failed", "err", err)
-		}
-	}()
+	if !b.opts.Replicated {
+		b.startLeaderWork(ctx, handlerBase, stopping, func() {
+			b.settledOnce.Do(func() { close(b.settled) })
+		})
+	}
 
 	sockCtx, stopSocket := context.WithCancel(ctx)
 	defer stopSocket()

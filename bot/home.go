@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -12,28 +13,44 @@ import (
 	"github.com/rapport-bot/rapport/store"
 )
 
-// onHomeOpened publishes the person's App Home when they open its Home tab.
+// onHomeOpened publishes the person's App Home when they open its Home tab,
+// and records in the store that they have opened it, so that whichever
+// replica delivers a later Home refresh republishes it.
 func (b *Bot) onHomeOpened(ctx context.Context, ev event) error {
 	e, ok := ev.data.(*slackevents.AppHomeOpenedEvent)
-	if !ok || e.Tab != "home" {
+	if !ok || e.Tab != "home" || e.User == "" {
 		return nil
 	}
-	b.homeSeen.Store(e.User, true)
-	return b.publishHome(ctx, e.User)
+	noted := b.noteHomeOpened(e.User)
+	if err := b.publishHome(ctx, e.User); err != nil {
+		return errors.Join(noted, err)
+	}
+	return noted
 }
 
-// refreshHome republishes a person's Home after a change it shows, for
-// people who have opened it since the bot started (the rest see a fresh
-// one when they open it). A failure is logged, not returned: the change
-// itself has happened.
-func (b *Bot) refreshHome(ctx context.Context, users ...string) {
-	for _, u := range users {
-		if _, seen := b.homeSeen.Load(u); u == "" || !seen {
-			continue
-		}
-		if err := b.publishHome(ctx, u); err != nil {
-			b.log.Warn("home refresh failed", "user", u, "err", err)
-		}
+// noteHomeOpened stores that user has opened the Home, once: the Home is
+// opened far more often than it is first opened, so a later open costs one
+// read and no write.
+func (b *Bot) noteHomeOpened(user string) error {
+	p, err := b.store.Person(user)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("note home opened %s: %w", user, err)
+	}
+	if !p.HomeOpened.IsZero() {
+		return nil
+	}
+	now := b.opts.Now()
+	if _, err := b.store.UpdatePerson(user, func(p *store.Person) { markHomeOpened(p, now) }, store.Effects{}); err != nil {
+		return fmt.Errorf("note home opened %s: %w", user, err)
+	}
+	return nil
+}
+
+// markHomeOpened sets p.HomeOpened to now unless it is already set (it
+// keeps the first open).
+func markHomeOpened(p *store.Person, now time.Time) {
+	if p.HomeOpened.IsZero() {
+		p.HomeOpened = now
 	}
 }
 
@@ -45,13 +62,22 @@ func homeRefresh(user, cause string) store.Outgoing {
 }
 
 // renderHomeRefreshNow delivers a homeRefresh item: it publishes the Home
-// if the person has opened it since the bot started (the rest see a fresh
-// one when they open it), and sends no message.
+// if the person has ever opened it (the rest see a fresh one when they
+// open it), and sends no message. Whether they have is read from the
+// store, since the Home may have been opened on another replica, or before
+// a restart.
 func (b *Bot) renderHomeRefreshNow(ctx context.Context, o store.Outgoing) (string, []slack.Block, bool, error) {
-	if _, seen := b.homeSeen.Load(o.User); seen {
-		if err := b.publishHome(ctx, o.User); err != nil {
-			return "", nil, false, err
-		}
+	p, err := b.store.Person(o.User)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return "", nil, true, nil // never opened it, or deleted their data since
+	case err != nil:
+		return "", nil, false, fmt.Errorf("home refresh %s: %w", o.User, err)
+	case p.HomeOpened.IsZero():
+		return "", nil, true, nil
+	}
+	if err := b.publishHome(ctx, o.User); err != nil {
+		return "", nil, false, err
 	}
 	return "", nil, true, nil
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rapport-bot/rapport/bot"
 	"github.com/rapport-bot/rapport/bot/slacktest"
 	"github.com/rapport-bot/rapport/store"
 )
@@ -209,5 +210,66 @@ func TestSettingsZoneAnyCaseConfirmed(t *testing.T) {
 	h.event(slacktest.EventOptions{Event: map[string]any{"type": "app_home_opened", "user": "UALICE", "channel": "DALICE", "tab": "home"}})
 	if home := slacktest.RenderView(h.slack.HomeView("UALICE"), slacktest.Names{}); strings.Contains(home, "Settings saved") {
 		t.Errorf("the confirmation stays on the Home after it is opened again:\n%s", home)
+	}
+}
+
+// Ensure a Home refresh is published by whichever process delivers it: the
+// Home was opened on one bot, which then stopped, and a kudos handled and
+// delivered by a second bot on the same store republishes it, as it does
+// with replicas where the leader delivers what another replica queued.
+// After forget-me the person is no longer known to have opened it.
+func TestHomeRefreshedByAnotherProcess(t *testing.T) {
+	h1, c := startKudosBot(t, kudosSetup{limit: 5})
+	h1.event(slacktest.EventOptions{Event: map[string]any{"type": "app_home_opened", "user": "UALICE", "channel": "DALICE", "tab": "home"}})
+	if p, err := h1.db.Person("UALICE"); err != nil || !p.HomeOpened.Equal(wednesday) {
+		t.Fatalf("Alice after opening the Home = %+v, %v; want HomeOpened %v", p, err, wednesday)
+	}
+	if err := h1.stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	h2 := startBot(t, withState(h1.slack, h1.db), withOptions(func(o *bot.Options) {
+		o.Now = c.Now
+		o.Kudos = bot.KudosOptions{Channel: "CKUDOS", DailyLimit: 5}
+	}))
+	deliver := func() {
+		t.Helper()
+		if _, err := h2.bot.DeliverDue(h2.ctx(), c.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	alice, bob := homePublishes(h2.slack, "UALICE"), homePublishes(h2.slack, "UBOB")
+	h2.kudos("UBOB", "CGENERAL", "<@UALICE> for the careful rollback")
+	deliver()
+	if n := homePublishes(h2.slack, "UALICE") - alice; n != 1 {
+		t.Errorf("Alice's Home was published %d times by the second bot after her kudos, want 1", n)
+	}
+	if home := readable(string(h2.slack.HomeView("UALICE"))); !strings.Contains(home, "careful rollback") {
+		t.Errorf("Alice's Home lacks the new kudos:\n%s", home)
+	}
+	if n := homePublishes(h2.slack, "UBOB") - bob; n != 0 {
+		t.Errorf("Bob's Home, never opened, was published %d times, want 0", n)
+	}
+
+	ctx := h2.ctx()
+	ack, err := h2.slack.Interaction(ctx, map[string]any{
+		"type": "view_submission", "user": map[string]any{"id": "UALICE"},
+		"view": map[string]any{"id": "V1", "type": "modal", "callback_id": "forget_me_modal", "state": map[string]any{"values": map[string]any{}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h2.markSent(ack.EnvelopeID)
+	h2.waitHandled(ctx, ack.EnvelopeID)
+	h2.waitDM("UALICE", "everything Rapport stored about you is deleted")
+	deliver()
+	alice = homePublishes(h2.slack, "UALICE")
+	h2.kudos("UBOB", "CGENERAL", "<@UALICE> for the handover notes")
+	deliver()
+	if n := homePublishes(h2.slack, "UALICE") - alice; n != 0 {
+		t.Errorf("Alice's Home was published %d times after forget-me and a kudos, want 0 until she opens it again", n)
+	}
+	if p, err := h2.db.Person("UALICE"); err == nil && !p.HomeOpened.IsZero() {
+		t.Errorf("Alice after forget-me = %+v, want no HomeOpened", p)
 	}
 }

@@ -24,6 +24,11 @@ import (
 // crash mid-send) is sent again after a restart, so a crash can cause at
 // most one duplicate, and only when Slack gave no answer.
 
+// staleClaimMargin is added to Options.SendTimeout for how old a claim by
+// another leader's term must be before a new leader reads it back: by then
+// that leader's send has finished or given up.
+const staleClaimMargin = 5 * time.Second
+
 const (
 	afterPoll         = 2 * time.Second  // how soon an item waiting for another looks again
 	outboxBatch       = 100              // items per drain
@@ -150,6 +155,19 @@ func (b *Bot) requeueStuck(ctx context.Context) error {
 	}
 	now := b.opts.Now()
 	for _, o := range stuck {
+		// Claimed by an earlier leader, which may be paused rather than
+		// dead: read it back only once that leader's send would have
+		// timed out, so it cannot post after we looked.
+		if epoch := b.store.Leading(); o.ClaimEpoch != epoch {
+			if wait := time.Until(o.Updated.Add(b.opts.SendTimeout + staleClaimMargin)); wait > 0 {
+				b.log.Info("outbox: waiting for an earlier leader's send to time out", "key", o.Key, "wait", wait.Round(time.Second))
+				select {
+				case <-time.After(wait):
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+		}
 		if ts, found := b.findPosted(ctx, o); found && o.UpdateTS == "" {
 			finish := func() error { return b.store.FinishOutgoing(o.ID, ts, now) }
 			if hook := b.onDelivered[o.Render]; hook != nil && o.Channel != "" {
@@ -241,13 +259,13 @@ func (b *Bot) deliver(ctx context.Context, now time.Time, o store.Outgoing) (boo
 	if o.Expired(now) {
 		// A heads-up for a round that has started: late is worse than never.
 		log.Debug("outbox: dropped, it expired before it could be sent", "expires", o.Expires)
-		return false, b.store.FailOutgoing(o.ID, "expired", now)
+		return false, b.settlePending(b.store.FailPendingOutgoing(o.ID, "expired", now))
 	}
 	if stale, err := b.outgoingStale(o); err != nil {
 		return false, err
 	} else if stale {
 		log.Debug("outbox: dropped, it no longer fits its person")
-		return false, b.store.FailOutgoing(o.ID, "no longer applies", now)
+		return false, b.settlePending(b.store.FailPendingOutgoing(o.ID, "no longer applies", now))
 	}
 	if o.After != "" {
 		// Order across items: a DM linking to a post waits for the post.
@@ -268,29 +286,29 @@ func (b *Bot) deliver(ctx context.Context, now time.Time, o store.Outgoing) (boo
 			case first.NotBefore.After(at):
 				at = first.NotBefore
 			}
-			return false, b.store.DeferOutgoing(o.ID, at, "waiting for "+o.After, now)
+			return false, b.settlePending(b.store.DeferPendingOutgoing(o.ID, at, "waiting for "+o.After, now))
 		}
 	}
 	if o.User != "" && (o.Kind != "" || o.RespectHours || o.Channel == "") {
 		p, err := b.person(ctx, o.User)
 		switch {
 		case errors.Is(err, errUnknownUser):
-			return false, b.store.FailOutgoing(o.ID, "unknown user", now)
+			return false, b.settlePending(b.store.FailPendingOutgoing(o.ID, "unknown user", now))
 		case err != nil:
-			return false, b.store.DeferOutgoing(o.ID, now.Add(time.Minute), "profile: "+err.Error(), now)
+			return false, b.settlePending(b.store.DeferPendingOutgoing(o.ID, now.Add(time.Minute), "profile: "+err.Error(), now))
 		case p.Deleted:
-			return false, b.store.FailOutgoing(o.ID, "user deactivated", now)
+			return false, b.settlePending(b.store.FailPendingOutgoing(o.ID, "user deactivated", now))
 		case o.Kind != "" && p.IsMuted(o.Kind):
 			log.Debug("outbox: dropped, the person turned this kind off", "kind", o.Kind)
-			return false, b.store.FailOutgoing(o.ID, "muted by the recipient", now)
+			return false, b.settlePending(b.store.FailPendingOutgoing(o.ID, "muted by the recipient", now))
 		}
 		if o.RespectHours {
 			if next := b.workWeek(p).Next(now, b.location(p)); next.After(now) {
 				if o.Expired(next) {
 					log.Debug("outbox: dropped, it would expire before the person's working hours", "expires", o.Expires, "hours_start", next)
-					return false, b.store.FailOutgoing(o.ID, "expires before the recipient's working hours", now)
+					return false, b.settlePending(b.store.FailPendingOutgoing(o.ID, "expires before the recipient's working hours", now))
 				}
-				return false, b.store.DeferOutgoing(o.ID, next, "outside working hours", now)
+				return false, b.settlePending(b.store.DeferPendingOutgoing(o.ID, next, "outside working hours", now))
 			}
 		}
 	}
@@ -348,6 +366,16 @@ func (b *Bot) deliver(ctx context.Context, now time.Time, o store.Outgoing) (boo
 		return true, b.store.FinishOutgoing(o.ID, ts, b.opts.Now())
 	}
 	return false, b.deliveryFailed(log, o, now, err)
+}
+
+// settlePending is the result of deferring or failing an item this worker
+// had not claimed: a conflict means another worker claimed it since it was
+// read, which is not an error; the item is theirs.
+func (b *Bot) settlePending(err error) error {
+	if errors.Is(err, store.ErrConflict) {
+		return nil
+	}
+	return err
 }
 
 // deliveryFailed settles a claimed item whose sending (or rendering)

@@ -96,7 +96,9 @@ func (b *Bot) validateSettings(in interaction) map[string]string {
 func (b *Bot) saveSettings(ctx context.Context, in interaction) error {
 	f := readSettingsForm(in)
 	tz, _ := store.CanonicalZone(f.tz) // validated before the ack; "" when empty
+	now := b.opts.Now()
 	saved, err := b.store.UpdatePerson(in.user, func(p *store.Person) {
+		markHomeOpened(p, now) // the Settings button is on the Home
 		p.WorkStart, p.WorkEnd, p.WorkDays = f.start, f.end, f.days
 		p.TZOverride = tz
 		p.Style = f.style
@@ -107,14 +109,13 @@ func (b *Bot) saveSettings(ctx context.Context, in interaction) error {
 			}
 		}
 	}, store.Effects{})
-	b.homeSeen.Store(in.user, true)
 	if err != nil {
 		if perr := b.publishHomeNotice(ctx, in.user, settingsNotSavedNotice); perr != nil {
 			return errors.Join(err, perr)
 		}
 		return err // logged; the person has been told
 	}
-	return b.publishHomeNotice(ctx, in.user, settingsSavedNotice(saved, b.workWeek(saved), b.location(saved), b.opts.Now()))
+	return b.publishHomeNotice(ctx, in.user, settingsSavedNotice(saved, b.workWeek(saved), b.location(saved), now))
 }
 
 // settingsNotSavedNotice heads the Home when saving the settings failed.

@@ -35,6 +35,12 @@ type SlackAPI interface {
 
 // Store is the part of the store the bot needs. *store.DB satisfies it.
 type Store interface {
+	// Leading is the epoch of this process's term as leader, 0 when it
+	// does not lead or runs alone.
+	Leading() int64
+	// WatchOutbox signals when any process queues a message; nil when
+	// this process is the only writer.
+	WatchOutbox(ctx context.Context) <-chan struct{}
 	eventStore
 	peopleStore
 	outboxStore
@@ -81,6 +87,8 @@ type outboxStore interface {
 	FinishOutgoing(id uint64, ts string, now time.Time) error
 	FailOutgoing(id uint64, reason string, now time.Time) error
 	DeferOutgoing(id uint64, notBefore time.Time, reason string, now time.Time) error
+	FailPendingOutgoing(id uint64, reason string, now time.Time) error
+	DeferPendingOutgoing(id uint64, notBefore time.Time, reason string, now time.Time) error
 	StuckOutgoing() ([]store.Outgoing, error)
 }
 

@@ -100,6 +100,7 @@ func ExampleDB_Export() {
 	//       "muted": [],
 	//       "style": "",
 	//       "last_reconnect": null,
+	//       "home_opened": null,
 	//       "is_bot": false,
 	//       "deleted": false,
 	//       "is_restricted": false,

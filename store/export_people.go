@@ -27,6 +27,7 @@ type (
 		Muted         []string `json:"muted"`
 		Style         string   `json:"style"`
 		LastReconnect *string  `json:"last_reconnect"`
+		HomeOpened    *string  `json:"home_opened"` // when they first opened the Home tab; absent or null: never
 		IsBot         bool     `json:"is_bot"`
 		Deleted       bool     `json:"deleted"`
 		IsRestricted  bool     `json:"is_restricted"`
@@ -52,7 +53,7 @@ var dayNames = [...]string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
 func newWirePerson(p Person) wirePerson {
 	w := wirePerson{
 		User: p.ID, Name: p.Name, TZ: p.TZ, TZOverride: p.TZOverride, Locale: p.Locale, Muted: nonNil(dmKindStrings(p.Muted)), Style: p.Style,
-		LastReconnect: formatOptionalTime(p.LastReconnect), IsBot: p.IsBot, Deleted: p.Deleted,
+		LastReconnect: formatOptionalTime(p.LastReconnect), HomeOpened: formatOptionalTime(p.HomeOpened), IsBot: p.IsBot, Deleted: p.Deleted,
 		IsRestricted: p.IsRestricted, IsStranger: p.IsStranger, Updated: formatOptionalTime(p.Updated),
 		WorkDays: []string{},
 	}
@@ -151,6 +152,9 @@ func parseImportPerson(field string, w wirePerson) (Person, error) {
 	}
 	var err error
 	if p.LastReconnect, err = parseOptionalImportTime(field+".last_reconnect", w.LastReconnect); err != nil {
+		return Person{}, err
+	}
+	if p.HomeOpened, err = parseOptionalImportTime(field+".home_opened", w.HomeOpened); err != nil {
 		return Person{}, err
 	}
 	if p.Updated, err = parseOptionalImportTime(field+".updated", w.Updated); err != nil {

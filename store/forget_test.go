@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -451,4 +452,24 @@ func MarkCountedForTest(t testing.TB, db *DB, round uint64, n int) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// ExpireTermForTest ends term as a lease expiry would, on etcd's side,
+// without telling the process: its leader key is deleted.
+func ExpireTermForTest(t testing.TB, term *Term) {
+	t.Helper()
+	if _, err := term.db.etcd.cli.Revoke(context.Background(), term.session.Lease()); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-term.Lost():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the process never noticed its term ended")
+	}
+}
+
+// RestoreFenceForTest puts back term's fence, as a process that has not
+// yet noticed its term ended still has it.
+func RestoreFenceForTest(db *DB, term *Term) {
+	db.etcd.fence.set(term.election.Key(), term.election.Rev())
 }

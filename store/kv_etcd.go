@@ -67,6 +67,8 @@ type etcdEngine struct {
 
 	compactMu   sync.Mutex
 	compactMark int64 // the revision the last compactHistory saw
+
+	fence fence // this process's term while it leads (leader.go)
 }
 
 func newEtcdEngine(cli *clientv3.Client, prefix string, buckets [][]byte) *etcdEngine {
@@ -125,6 +127,9 @@ func (e *etcdEngine) update(ctx context.Context, fn func(kvTx) error) error {
 		}
 		if ok {
 			return nil
+		}
+		if e.fenced(ctx) {
+			return ErrNotLeader
 		}
 		e.retries.Add(1)
 	}
@@ -277,6 +282,9 @@ func (t *etcdTx) commit() (ok bool, err error) {
 	if err != nil {
 		return false, err
 	}
+	if f, ok := t.e.fenceCompare(); ok {
+		cmps = append(cmps, f)
+	}
 	ctx, cancel := context.WithTimeout(t.ctx, t.e.timeout)
 	defer cancel()
 	resp, err := t.e.cli.Txn(ctx).If(cmps...).Then(ops...).Commit()
@@ -310,12 +318,12 @@ func (t *etcdTx) compares() ([]clientv3.Cmp, error) {
 		cmps = append(cmps, clientv3.Compare(clientv3.ModRevision(k), "=", t.reads[k]))
 	}
 	for _, k := range covered {
-		if len(cmps) >= t.e.maxOps {
+		if len(cmps) >= t.e.maxOps-1 { // one is kept for the leader's fence
 			break
 		}
 		cmps = append(cmps, clientv3.Compare(clientv3.ModRevision(k), "=", t.reads[k]))
 	}
-	if len(cmps) > t.e.maxOps {
+	if len(cmps) > t.e.maxOps-1 {
 		return nil, fmt.Errorf("%w: %d keys read", ErrTxnTooLarge, len(cmps))
 	}
 	return cmps, nil
@@ -797,6 +805,9 @@ func (e *etcdEngine) updateInSteps(ctx context.Context, fn func(kvTx) error, com
 		}
 		err = tx.commitInSteps()
 		if errors.Is(err, errChunkConflict) {
+			if e.fenced(ctx) {
+				return ErrNotLeader
+			}
 			e.retries.Add(1)
 			continue
 		}
@@ -835,6 +846,9 @@ func (t *etcdTx) commitInSteps() error {
 			if mod, read := t.reads[k]; read {
 				cmps = append(cmps, clientv3.Compare(clientv3.ModRevision(k), "=", mod))
 			}
+		}
+		if f, ok := t.e.fenceCompare(); ok {
+			cmps = append(cmps, f)
 		}
 		ctx, cancel := context.WithTimeout(t.ctx, t.e.timeout)
 		resp, err := t.e.cli.Txn(ctx).If(cmps...).Then(ops...).Commit()

@@ -71,8 +71,13 @@ type Outgoing struct {
 	// when Slack refuses the bot in that channel (it was not invited): the
 	// response_url of the command that caused it. "" for none.
 	ResponseURL string
-	Created     time.Time
-	Updated     time.Time // last change of state
+	// ClaimEpoch is the leader's term the item was claimed in (its
+	// Epoch; 0 for a single process): a new leader reads back an item
+	// claimed in an older term only once that leader's send deadline has
+	// passed.
+	ClaimEpoch int64
+	Created    time.Time
+	Updated    time.Time // last change of state
 }
 
 // outgoingRecord is the stored value of outbox; the id is the key.
@@ -96,6 +101,7 @@ type outgoingRecord struct {
 	After        string          `json:"after,omitempty"`        // optional
 	Render       string          `json:"render,omitempty"`       // optional
 	ResponseURL  string          `json:"response_url,omitempty"` // optional
+	ClaimEpoch   int64           `json:"claim_epoch,omitempty"`  // optional
 	Created      time.Time       `json:"created"`
 	Updated      time.Time       `json:"updated"`
 }
@@ -106,7 +112,7 @@ func (r outgoingRecord) outgoing(id uint64) Outgoing {
 		Blocks: bytes.Clone(r.Blocks), ThreadTS: r.ThreadTS, NotBefore: utc(r.NotBefore),
 		RespectHours: r.RespectHours, State: OutboxState(r.State), Attempts: r.Attempts,
 		LastError: r.LastError, SentTS: r.SentTS, Expires: utc(r.Expires), UpdateTS: r.UpdateTS,
-		KudosPost: r.KudosPost, After: r.After, Render: r.Render, ResponseURL: r.ResponseURL, Created: utc(r.Created),
+		KudosPost: r.KudosPost, After: r.After, Render: r.Render, ResponseURL: r.ResponseURL, ClaimEpoch: r.ClaimEpoch, Created: utc(r.Created),
 		Updated: utc(r.Updated),
 	}
 }
@@ -300,6 +306,7 @@ func (db *DB) ClaimOutgoing(id uint64, now time.Time) (Outgoing, error) {
 		rec.State = string(OutboxSending)
 		rec.Attempts++
 		rec.Updated = now.UTC()
+		rec.ClaimEpoch = db.Leading()
 		out = rec.outgoing(id)
 		return nil
 	})
@@ -361,6 +368,44 @@ func (db *DB) DeferOutgoing(id uint64, notBefore time.Time, reason string, now t
 	})
 	if err != nil {
 		return fmt.Errorf("store: defer outgoing %d: %w", id, err)
+	}
+	return nil
+}
+
+// DeferPendingOutgoing is DeferOutgoing for a worker that has not claimed
+// the item: it defers it only while it is still pending. Otherwise the
+// error wraps ErrConflict and nothing changes: another worker claimed it
+// since it was read, and deferring it would take that claim back (and
+// the message would go twice).
+func (db *DB) DeferPendingOutgoing(id uint64, notBefore time.Time, reason string, now time.Time) error {
+	if err := checkIndexable(notBefore); err != nil {
+		return fmt.Errorf("store: defer outgoing %d: %w", id, err)
+	}
+	err := db.updateOutgoing(id, func(rec *outgoingRecord) error {
+		if !rec.pending() {
+			return fmt.Errorf("%w: it is %s", ErrConflict, rec.State)
+		}
+		rec.NotBefore, rec.LastError, rec.Updated = notBefore.UTC(), reason, now.UTC()
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: defer outgoing %d: %w", id, err)
+	}
+	return nil
+}
+
+// FailPendingOutgoing is FailOutgoing for a worker that has not claimed
+// the item: only a pending item is failed (see DeferPendingOutgoing).
+func (db *DB) FailPendingOutgoing(id uint64, reason string, now time.Time) error {
+	err := db.updateOutgoing(id, func(rec *outgoingRecord) error {
+		if !rec.pending() {
+			return fmt.Errorf("%w: it is %s", ErrConflict, rec.State)
+		}
+		rec.State, rec.LastError, rec.Updated = string(OutboxFailed), reason, now.UTC()
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: fail outgoing %d: %w", id, err)
 	}
 	return nil
 }

@@ -40,6 +40,12 @@ type Person struct {
 	// LastReconnect is when the last reconnect suggestion DM was queued
 	// for the person, so the weekly job sends at most one a week.
 	LastReconnect time.Time
+	// HomeOpened is when the person first opened Rapport's Home tab (zero:
+	// never, or not since they deleted their data). A change the Home
+	// shows republishes it only for them: the rest see a fresh Home when
+	// they open it. It is in the store, not in memory, because the replica
+	// that delivers the refresh need not be the one that saw the Home open.
+	HomeOpened time.Time
 
 	Updated time.Time // when the profile fields were last refreshed from Slack
 }
@@ -66,6 +72,7 @@ type personRecord struct {
 	WorkDays      []time.Weekday `json:"work_days,omitempty"`
 	Style         string         `json:"style,omitempty"`         // since v4
 	LastReconnect time.Time      `json:"last_reconnect,omitzero"` // since v6
+	HomeOpened    time.Time      `json:"home_opened,omitzero"`    // optional; absent: never
 	Updated       time.Time      `json:"updated,omitzero"`
 }
 
@@ -74,7 +81,7 @@ func (r personRecord) person(id string) Person {
 		ID: id, Name: r.Name, TZ: r.TZ, TZOverride: r.TZOverride, Locale: r.Locale, IsBot: r.IsBot, Deleted: r.Deleted,
 		IsRestricted: r.IsRestricted, IsStranger: r.IsStranger, Muted: dmKinds(r.Muted),
 		WorkStart: r.WorkStart, WorkEnd: r.WorkEnd, WorkDays: cloneWeekdays(r.WorkDays), Style: r.Style,
-		LastReconnect: utc(r.LastReconnect), Updated: utc(r.Updated),
+		LastReconnect: utc(r.LastReconnect), HomeOpened: utc(r.HomeOpened), Updated: utc(r.Updated),
 	}
 }
 
@@ -101,7 +108,8 @@ func newPersonRecord(p Person) (personRecord, error) {
 		Name: p.Name, TZ: p.TZ, TZOverride: p.TZOverride, Locale: p.Locale, IsBot: p.IsBot, Deleted: p.Deleted,
 		IsRestricted: p.IsRestricted, IsStranger: p.IsStranger, Muted: dmKindStrings(muted),
 		WorkStart: p.WorkStart, WorkEnd: p.WorkEnd, WorkDays: cloneWeekdays(days),
-		Style: truncateRunes(p.Style, MaxStyleRunes), LastReconnect: utc(p.LastReconnect), Updated: utc(p.Updated),
+		Style: truncateRunes(p.Style, MaxStyleRunes), LastReconnect: utc(p.LastReconnect),
+		HomeOpened: utc(p.HomeOpened), Updated: utc(p.Updated),
 	}, nil
 }
 

@@ -67,8 +67,9 @@
 //	people                       (since v3)
 //	    <user ID>             -> {"name","tz","is_bot","deleted","is_restricted","is_stranger",
 //	                              "muted","work_start_ns","work_end_ns","work_days","style","updated",
-//	                              "last_reconnect","locale"}
-//	                             (style since v4, last_reconnect since v6, locale later, optional)
+//	                              "last_reconnect","locale","home_opened"}
+//	                             (style since v4, last_reconnect since v6, locale and home_opened
+//	                             later, optional)
 //	outbox                       (since v3)
 //	    be64(id)              -> {"key","user","channel","kind","text","blocks","thread_ts",
 //	                              "not_before","respect_hours","state","attempts","last_error",

@@ -23,7 +23,18 @@
 // apps.connections.open): a hello frame on connect, websocket PINGs every
 // Options.PingInterval, envelopes (slash_commands, events_api with the full
 // event_callback wrapper, interactive) that wait for the bot's ack, and the
-// connection faults Disconnect, DropSocket and StopPings.
+// connection faults Disconnect, DropSocket, DropConnection and StopPings.
+//
+// Several processes may hold a connection each, as on Slack: up to
+// MaxConnections (10) open at once; one more is told "too_many_websockets"
+// in a disconnect frame and closed. Envelopes go to the open connections in
+// turn (Options.PinNewest sends them all to the newest). An Events API
+// envelope not acked within Options.EventAckTimeout (3s), or whose socket
+// closes, is retried like Slack retries it: a new envelope with the same
+// event_id and retry_attempt one higher, on another connection when there
+// is one, at most three times (Options.EventRetryDelays). Slash commands and
+// interactions are never retried. Deliveries tells which connection got
+// each envelope; OpenConnections and WaitOpenConnections which are open.
 //
 // A small team directory (AddUser, AddChannel, AddUserGroup) answers
 // users.info and friends, and the bot's visible output is kept per channel
@@ -74,14 +85,17 @@
 //     is not checked.
 //   - A call is recorded after its effects, so once WaitForCall returns, the
 //     stored message or view is visible. Faulted calls are recorded too.
-//   - Injection methods return the bot's ack. If the socket closes first they
-//     return ErrSocketClosed and the test may re-send (Send takes an explicit
-//     envelope ID). With no socket open they wait for one, like Slack queues
+//   - Injection methods return the bot's ack (for an event, of whichever
+//     attempt was acked first). If the socket of a slash command or an
+//     interaction closes first they return ErrSocketClosed and the test may
+//     re-send (Send takes an explicit envelope ID); an event is retried
+//     instead. With no socket open they wait for one, like Slack queues
 //     deliveries.
 //   - Trigger IDs the fake issues expire after Options.TriggerTTL (3s, as on
 //     Slack); use Options.Now to move the clock in tests. Trigger IDs it did
 //     not issue are accepted.
 //   - Not modelled: rate limits (inject them with InjectFaults), the
-//     response_url five-use limit, the modal stack depth, and retries of
-//     unacked events (re-send them with Event and the same EventID).
+//     response_url five-use limit, the modal stack depth, and the error a
+//     person sees when a slash command or interaction is not acked in 3s
+//     (its late ack payload is still shown).
 package slacktest

@@ -29,7 +29,21 @@ var (
 	// envelope was not acknowledged; the test may send it again (Slack would
 	// redeliver an event; a slash command or click would be lost).
 	ErrSocketClosed = errors.New("slacktest: socket closed before the envelope was acked")
+
+	// ErrNotAcked is returned by Event and Send when an Events API envelope
+	// and every retry of it went unacked: Slack gives up on the event.
+	ErrNotAcked = errors.New("slacktest: event not acked by its last retry")
 )
+
+// MaxConnections is how many Socket Mode connections an app may have open
+// at once on Slack. A websocket beyond it is told "too_many_websockets" in
+// a disconnect frame, gets no hello, and is closed.
+const MaxConnections = 10
+
+// slackRetryDelays are Slack's pauses before the retries of an unacked
+// event: the first comes almost at once, the second a minute later, the
+// third five minutes later.
+var slackRetryDelays = []time.Duration{0, time.Minute, 5 * time.Minute}
 
 // Options configures a Server. The zero value is usable.
 type Options struct {
@@ -54,6 +68,24 @@ type Options struct {
 	// DisconnectGrace is how long Disconnect waits for the client to close
 	// the socket before the server closes it. Default 1s.
 	DisconnectGrace time.Duration
+	// EventAckTimeout is how long an Events API envelope waits for its ack
+	// before the fake gives up on it and redelivers the event as a retry.
+	// Default 3s, as Slack.
+	EventAckTimeout time.Duration
+	// EventRetryDelays are the pauses before the first, second, … retry of
+	// an unacked event, each counted from the failure of the attempt before
+	// (its ack timeout, or its socket closing). Their number is the number
+	// of retries. Default 0, 1 min, 5 min: Slack's three retries. Tests set
+	// short ones.
+	EventRetryDelays []time.Duration
+	// NoEventRetries turns the redelivery of unacked events off: Event and
+	// Send then wait (bounded by their context) for the ack of the one
+	// envelope, and return ErrSocketClosed when its socket closes first.
+	NoEventRetries bool
+	// PinNewest sends every envelope to the newest open connection. By
+	// default envelopes are spread over the open connections in turn, as
+	// Slack sends each one to any of them.
+	PinNewest bool
 	// Now is the clock for recorded times, event_time and tz_offset.
 	// Default time.Now.
 	Now func() time.Time
@@ -102,6 +134,10 @@ type Fault struct {
 	// Hang never answers: the request blocks until the client gives up or
 	// the server is closed.
 	Hang bool
+	// LoseAnswer serves the request (a message is posted) and then never
+	// answers: Slack did the work, but the answer was lost on the way,
+	// so the client cannot know it succeeded.
+	LoseAnswer bool
 }
 
 // fails reports whether the fault fails the request rather than only
@@ -157,8 +193,12 @@ type Server struct {
 
 	conns      []*sockConn // open sockets, oldest first
 	totalConns int
+	refused    int // sockets told too_many_websockets
 	connSeq    int
+	lastConn   int // the connection that took the last envelope
 	acks       []Ack
+	loseAcks   int // acks still to drop; see LoseAcks
+	deliveries []Delivery
 	stopPings  bool
 }
 
@@ -185,6 +225,12 @@ func New(opts Options) *Server {
 	}
 	if opts.DisconnectGrace <= 0 {
 		opts.DisconnectGrace = time.Second
+	}
+	if opts.EventAckTimeout <= 0 {
+		opts.EventAckTimeout = 3 * time.Second
+	}
+	if opts.EventRetryDelays == nil {
+		opts.EventRetryDelays = slackRetryDelays
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -399,6 +445,19 @@ func (s *Server) popFault(method string) (Fault, bool) {
 	f := q[0]
 	s.faults[method] = q[1:]
 	return f, true
+}
+
+// takeLoseAnswer pops the next fault queued for method if it is a
+// LoseAnswer one.
+func (s *Server) takeLoseAnswer(method string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := s.faults[method]
+	if len(q) == 0 || !q[0].LoseAnswer {
+		return false
+	}
+	s.faults[method] = q[1:]
+	return true
 }
 
 // serveFault applies the next fault queued for call.Method. It reports

@@ -26,6 +26,22 @@ type Ack struct {
 	// Payload is the ack's payload, nil when it had none (or null).
 	Payload json.RawMessage
 	At      time.Time
+	// Conn is the connection the ack came on (see Delivery.Conn).
+	Conn int
+}
+
+// Delivery is one envelope written to a socket.
+type Delivery struct {
+	EnvelopeID string
+	Type       string
+	// EventID is the event_id of an Events API envelope, "" for others.
+	EventID      string
+	RetryAttempt int
+	RetryReason  string
+	// Conn numbers the connection the envelope went to: 1 for the first
+	// socket that connected to this server, 2 for the second, and so on.
+	Conn int
+	At   time.Time
 }
 
 // Envelope is a Socket Mode frame for Server.Send. SlashCommand, Event and
@@ -143,15 +159,23 @@ func (s *Server) handleLink(w http.ResponseWriter, r *http.Request) {
 		_ = ws.Close()
 		return
 	}
-	s.connSeq++
-	c := &sockConn{id: s.connSeq, ws: ws, gone: make(chan struct{})}
-	s.conns = append(s.conns, c)
 	open := 0
 	for _, x := range s.conns {
 		if !x.dead {
 			open++
 		}
 	}
+	if open >= MaxConnections {
+		s.refused++
+		s.notifyLocked()
+		s.mu.Unlock()
+		s.refuse(ws)
+		return
+	}
+	s.connSeq++
+	c := &sockConn{id: s.connSeq, ws: ws, gone: make(chan struct{})}
+	s.conns = append(s.conns, c)
+	open++
 	s.mu.Unlock()
 	defer s.dropConn(c)
 
@@ -173,6 +197,23 @@ func (s *Server) handleLink(w http.ResponseWriter, r *http.Request) {
 
 	s.spawn(func() { s.ping(c) })
 	s.readAcks(c)
+}
+
+// refuse tells a socket beyond MaxConnections what Slack tells it, a
+// disconnect frame with reason "too_many_websockets" and no hello, and
+// closes it.
+func (s *Server) refuse(ws *websocket.Conn) {
+	defer ws.Close()
+	frame, _ := json.Marshal(reply{"type": "disconnect", "reason": "too_many_websockets", "debug_info": reply{"host": "fake"}})
+	deadline := time.Now().Add(time.Second)
+	if err := ws.SetWriteDeadline(deadline); err != nil {
+		return
+	}
+	if err := ws.WriteMessage(websocket.TextMessage, frame); err != nil {
+		return
+	}
+	_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "too_many_websockets"), deadline)
+	s.log.Debug("socket refused: too many websockets")
 }
 
 // dropConn forgets a socket whose read loop has ended.
@@ -238,11 +279,17 @@ func (s *Server) readAcks(c *sockConn) {
 			s.log.Warn("unreadable frame from client", "conn", c.id, "err", err)
 			continue
 		}
-		ack := Ack{EnvelopeID: a.EnvelopeID, At: s.now()}
+		ack := Ack{EnvelopeID: a.EnvelopeID, At: s.now(), Conn: c.id}
 		if len(a.Payload) > 0 && string(a.Payload) != "null" {
 			ack.Payload = append(json.RawMessage(nil), a.Payload...)
 		}
 		s.mu.Lock()
+		if s.loseAcks > 0 {
+			s.loseAcks--
+			s.mu.Unlock()
+			s.log.Debug("ack lost", "envelope_id", a.EnvelopeID, "conn", c.id)
+			continue
+		}
 		s.acks = append(s.acks, ack)
 		if info, ok := s.envelopes[a.EnvelopeID]; ok && !info.acked {
 			info.acked = true
@@ -284,21 +331,62 @@ func (s *Server) showAckPayloadLocked(info envelopeInfo, payload json.RawMessage
 	s.postLocked(m)
 }
 
+// usableLocked reports whether c can take envelopes.
+func usableLocked(c *sockConn) bool { return c.ready && !c.draining && !c.dead }
+
 // currentLocked returns the newest socket that can take envelopes, or nil.
 func (s *Server) currentLocked() *sockConn {
 	for i := len(s.conns) - 1; i >= 0; i-- {
-		if c := s.conns[i]; c.ready && !c.draining && !c.dead {
+		if c := s.conns[i]; usableLocked(c) {
 			return c
 		}
 	}
 	return nil
 }
 
-// socket waits for a socket that can take envelopes.
-func (s *Server) socket(ctx context.Context) (*sockConn, error) {
+// pickLocked chooses the socket for the next envelope, or nil when none
+// can take it. Slack sends each envelope to any one of the app's open
+// connections; the fake takes them in turn (the next connection after the
+// one that took the last envelope), so a test sees every connection used
+// and the same sequence on every run. avoid names a connection to pass
+// over when another one can take the envelope: a retry goes elsewhere.
+func (s *Server) pickLocked(avoid int) *sockConn {
+	if s.opts.PinNewest {
+		return s.currentLocked()
+	}
+	var first, next, fallback *sockConn
+	for _, c := range s.conns { // oldest (lowest id) first
+		if !usableLocked(c) {
+			continue
+		}
+		if c.id == avoid {
+			fallback = c
+			continue
+		}
+		if first == nil {
+			first = c
+		}
+		if next == nil && c.id > s.lastConn {
+			next = c
+		}
+	}
+	switch {
+	case next != nil:
+		return next
+	case first != nil:
+		return first
+	}
+	return fallback
+}
+
+// socket waits for a socket that can take an envelope, and takes it.
+func (s *Server) socket(ctx context.Context, avoid int) (*sockConn, error) {
 	var c *sockConn
 	err := s.waitFor(ctx, func() bool {
-		c = s.currentLocked()
+		c = s.pickLocked(avoid)
+		if c != nil {
+			s.lastConn = c.id
+		}
 		return c != nil
 	})
 	return c, err
@@ -307,7 +395,8 @@ func (s *Server) socket(ctx context.Context) (*sockConn, error) {
 // WaitConnected waits until a socket is open, its hello sent, and it can
 // take envelopes (it is not being disconnected).
 func (s *Server) WaitConnected(ctx context.Context) error {
-	if _, err := s.socket(ctx); err != nil {
+	err := s.waitFor(ctx, func() bool { return s.currentLocked() != nil })
+	if err != nil {
 		return fmt.Errorf("slacktest: wait for a socket: %w", err)
 	}
 	return nil
@@ -328,6 +417,73 @@ func (s *Server) WaitConnections(ctx context.Context, n int) error {
 		return fmt.Errorf("slacktest: wait for %d connections (have %d): %w", n, s.Connections(), err)
 	}
 	return nil
+}
+
+// OpenConnections returns the numbers (see Delivery.Conn) of the sockets
+// that can take envelopes now: hello sent, not closed, not being
+// disconnected. Oldest first.
+func (s *Server) OpenConnections() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.openLocked()
+}
+
+func (s *Server) openLocked() []int {
+	var ids []int
+	for _, c := range s.conns {
+		if usableLocked(c) {
+			ids = append(ids, c.id)
+		}
+	}
+	return ids
+}
+
+// WaitOpenConnections waits until exactly n sockets can take envelopes,
+// and returns their numbers, oldest first.
+func (s *Server) WaitOpenConnections(ctx context.Context, n int) ([]int, error) {
+	var ids []int
+	err := s.waitFor(ctx, func() bool {
+		ids = s.openLocked()
+		return len(ids) == n
+	})
+	if err != nil {
+		return nil, fmt.Errorf("slacktest: wait for %d open connections (have %v): %w", n, ids, err)
+	}
+	return ids, nil
+}
+
+// Refused returns how many sockets were refused because MaxConnections
+// were open.
+func (s *Server) Refused() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refused
+}
+
+// Deliveries returns every envelope written to a socket, in order.
+func (s *Server) Deliveries() []Delivery {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Delivery(nil), s.deliveries...)
+}
+
+// WaitDelivery returns the first delivery for which match returns true,
+// made already or in the future.
+func (s *Server) WaitDelivery(ctx context.Context, match func(Delivery) bool) (Delivery, error) {
+	var got Delivery
+	err := s.waitFor(ctx, func() bool {
+		for _, d := range s.deliveries {
+			if match(d) {
+				got = d
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		return Delivery{}, fmt.Errorf("slacktest: wait for a delivery: %w", err)
+	}
+	return got, nil
 }
 
 // Acks returns every ack received, in arrival order.
@@ -356,6 +512,15 @@ func (s *Server) WaitAck(ctx context.Context, envelopeID string) (Ack, error) {
 	return got, nil
 }
 
+// LoseAcks makes the next n acks from any socket vanish on the way, as
+// if the network lost them: Slack never learns of them, so it retries an
+// event the bot has already received.
+func (s *Server) LoseAcks(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.loseAcks += n
+}
+
 // StopPings stops (true) or resumes (false) the PING frames on every
 // socket. slack-go reconnects when it sees no ping for its
 // OptionPingInterval.
@@ -365,12 +530,21 @@ func (s *Server) StopPings(stop bool) {
 	s.stopPings = stop
 }
 
-// takeCurrent marks the current socket as draining and returns it, or nil
-// when there is none.
-func (s *Server) takeCurrent() *sockConn {
+// take marks the socket numbered id (0: the newest one that can take
+// envelopes) as draining and returns it, or nil when there is none.
+func (s *Server) take(id int) *sockConn {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.currentLocked()
+	var c *sockConn
+	if id == 0 {
+		c = s.currentLocked()
+	} else {
+		for _, x := range s.conns {
+			if x.id == id && !x.dead {
+				c = x
+			}
+		}
+	}
 	if c != nil {
 		c.draining = true
 		s.notifyLocked()
@@ -378,12 +552,12 @@ func (s *Server) takeCurrent() *sockConn {
 	return c
 }
 
-// Disconnect sends {"type":"disconnect","reason":reason} on the current
-// socket, as Slack does before recycling a connection, and closes the socket
-// once the client has closed it or after Options.DisconnectGrace. No new
-// envelope goes to that socket. It does nothing when no socket is open.
+// Disconnect sends {"type":"disconnect","reason":reason} on the newest
+// socket, as Slack does before recycling a connection, and closes the
+// socket once the client has closed it or after Options.DisconnectGrace. No
+// new envelope goes to that socket. It does nothing when no socket is open.
 func (s *Server) Disconnect(reason string) {
-	c := s.takeCurrent()
+	c := s.take(0)
 	if c == nil {
 		s.log.Debug("disconnect: no socket")
 		return
@@ -408,20 +582,34 @@ func (s *Server) Disconnect(reason string) {
 	}
 }
 
-// DropSocket closes the current socket's TCP connection without a
-// message, like a network failure. It does nothing when no socket is open.
+// DropSocket closes the newest socket's TCP connection without a message,
+// like a network failure. It does nothing when no socket is open.
 func (s *Server) DropSocket() {
-	if c := s.takeCurrent(); c != nil {
+	if c := s.take(0); c != nil {
 		_ = c.ws.Close()
 		s.log.Debug("socket dropped", "conn", c.id)
 	}
 }
 
-// SendRaw sends frame as a text message on the current socket, waiting
+// DropConnection closes the TCP connection of the socket numbered id (see
+// Delivery.Conn) without a message. Unacked events sent on it are
+// redelivered on another connection. It reports whether that socket was
+// still open.
+func (s *Server) DropConnection(id int) bool {
+	c := s.take(id)
+	if c == nil {
+		return false
+	}
+	_ = c.ws.Close()
+	s.log.Debug("socket dropped", "conn", c.id)
+	return true
+}
+
+// SendRaw sends frame as a text message on an open socket, waiting
 // (bounded by ctx) for one. Nothing waits for an ack.
 func (s *Server) SendRaw(ctx context.Context, frame []byte) error {
 	for {
-		c, err := s.socket(ctx)
+		c, err := s.socket(ctx, 0)
 		if err != nil {
 			return fmt.Errorf("slacktest: send raw frame: wait for a socket: %w", err)
 		}
@@ -440,10 +628,25 @@ func (s *Server) markDraining(c *sockConn) {
 	s.mu.Unlock()
 }
 
-// Send delivers env on the current socket, waiting (bounded by ctx) for a
-// socket if none is open, as Slack queues deliveries. It returns the bot's
-// ack. If the socket closes before the ack arrives, it returns an error
-// wrapping ErrSocketClosed; the envelope may then be sent again.
+// errAckTimeout ends one attempt whose ack did not come in time.
+var errAckTimeout = errors.New("slacktest: no ack in time")
+
+// Send delivers env on an open socket, waiting (bounded by ctx) for a
+// socket if none is open, as Slack queues deliveries, and returns the bot's
+// ack.
+//
+// An Events API envelope ("events_api") is retried as Slack retries it:
+// when it is not acked within Options.EventAckTimeout, or its socket closes
+// first, the event is sent again after the next of Options.EventRetryDelays
+// in a new envelope (new envelope_id, same payload and event_id,
+// retry_attempt one higher, retry_reason "timeout"), on another connection
+// when one is open. An ack of any attempt ends it; when the last retry
+// fails too, Send returns an error wrapping ErrNotAcked.
+//
+// Slash commands and interactions are never retried, as on Slack: Send
+// waits for their ack until ctx ends, and returns an error wrapping
+// ErrSocketClosed if their socket closes first; the test may send them
+// again.
 func (s *Server) Send(ctx context.Context, env Envelope) (Ack, error) {
 	if env.EnvelopeID == "" {
 		env.EnvelopeID = newUUID()
@@ -452,20 +655,7 @@ func (s *Server) Send(ctx context.Context, env Envelope) (Ack, error) {
 	if err != nil {
 		return Ack{}, fmt.Errorf("slacktest: envelope payload: %w", err)
 	}
-	frame := reply{
-		"envelope_id":              env.EnvelopeID,
-		"type":                     env.Type,
-		"accepts_response_payload": env.AcceptsResponsePayload,
-		"payload":                  payload,
-	}
-	if env.Type == "events_api" || env.RetryAttempt != 0 || env.RetryReason != "" {
-		frame["retry_attempt"] = env.RetryAttempt
-		frame["retry_reason"] = env.RetryReason
-	}
-	b, err := json.Marshal(frame)
-	if err != nil {
-		return Ack{}, fmt.Errorf("slacktest: envelope: %w", err)
-	}
+	env.Payload = payload
 	if env.Type == "slash_commands" {
 		var cmd struct {
 			ChannelID string `json:"channel_id"`
@@ -477,15 +667,116 @@ func (s *Server) Send(ctx context.Context, env Envelope) (Ack, error) {
 			s.mu.Unlock()
 		}
 	}
-	return s.deliver(ctx, env.EnvelopeID, b)
+	if env.Type != "events_api" || s.opts.NoEventRetries {
+		ack, _, err := s.deliver(ctx, env, []string{env.EnvelopeID}, 0, 0)
+		return ack, err
+	}
+	var eventID struct {
+		EventID string `json:"event_id"`
+	}
+	_ = json.Unmarshal(payload, &eventID) // a payload without one is still delivered
+	var ids []string                      // every attempt's envelope ID: an ack of any ends the delivery
+	avoid := 0
+	for {
+		ids = append(ids, env.EnvelopeID)
+		ack, conn, err := s.deliver(ctx, env, ids, avoid, s.opts.EventAckTimeout)
+		if err == nil {
+			return ack, nil
+		}
+		if !errors.Is(err, errAckTimeout) && !errors.Is(err, ErrSocketClosed) {
+			return Ack{}, err
+		}
+		if env.RetryAttempt >= len(s.opts.EventRetryDelays) {
+			return Ack{}, fmt.Errorf("slacktest: event %s (envelope %s, retry %d): %w", eventID.EventID, env.EnvelopeID, env.RetryAttempt, ErrNotAcked)
+		}
+		if d := s.opts.EventRetryDelays[env.RetryAttempt]; d > 0 {
+			if ack, ok, err := s.waitAcks(ctx, ids, d); ok || err != nil {
+				return ack, err
+			}
+		}
+		s.log.Debug("event not acked; retrying", "event_id", eventID.EventID, "envelope_id", env.EnvelopeID, "conn", conn, "err", err)
+		avoid = conn
+		env.EnvelopeID = newUUID()
+		env.RetryAttempt++
+		env.RetryReason = "timeout"
+	}
 }
 
-// deliver writes frame to the current socket and waits for its ack.
-func (s *Server) deliver(ctx context.Context, id string, frame []byte) (Ack, error) {
+// frameOf encodes env as the frame Slack writes. env.Payload is JSON.
+func frameOf(env Envelope) ([]byte, error) {
+	frame := reply{
+		"envelope_id":              env.EnvelopeID,
+		"type":                     env.Type,
+		"accepts_response_payload": env.AcceptsResponsePayload,
+		"payload":                  env.Payload,
+	}
+	if env.Type == "events_api" || env.RetryAttempt != 0 || env.RetryReason != "" {
+		frame["retry_attempt"] = env.RetryAttempt
+		frame["retry_reason"] = env.RetryReason
+	}
+	b, err := json.Marshal(frame)
+	if err != nil {
+		return nil, fmt.Errorf("slacktest: envelope: %w", err)
+	}
+	return b, nil
+}
+
+// ackOfLocked returns the first ack at or after acks[start] for one of ids.
+func (s *Server) ackOfLocked(start int, ids []string) (Ack, bool) {
+	for _, a := range s.acks[start:] {
+		for _, id := range ids {
+			if a.EnvelopeID == id {
+				return a, true
+			}
+		}
+	}
+	return Ack{}, false
+}
+
+// waitAcks waits up to d for an ack of one of ids, received already or in
+// the future. It reports false with a nil error when d passed.
+func (s *Server) waitAcks(ctx context.Context, ids []string, d time.Duration) (Ack, bool, error) {
+	wctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	var ack Ack
+	var ok bool
+	err := s.waitFor(wctx, func() bool {
+		ack, ok = s.ackOfLocked(0, ids)
+		return ok
+	})
+	switch {
+	case ok:
+		return ack, true, nil
+	case ctx.Err() != nil:
+		return Ack{}, false, fmt.Errorf("slacktest: envelope %s, no ack: %w", ids[len(ids)-1], ctx.Err())
+	case errors.Is(err, ErrClosed):
+		return Ack{}, false, err
+	}
+	return Ack{}, false, nil
+}
+
+// deliver writes env to an open socket (another than avoid when it can)
+// and waits for an ack of one of ids (env.EnvelopeID among them). With a
+// timeout > 0 it gives up after that long with errAckTimeout. It returns
+// the number of the socket used.
+func (s *Server) deliver(ctx context.Context, env Envelope, ids []string, avoid int, timeout time.Duration) (Ack, int, error) {
+	id := env.EnvelopeID
+	frame, err := frameOf(env)
+	if err != nil {
+		return Ack{}, 0, err
+	}
+	var eventID string
+	if env.Type == "events_api" {
+		var p struct {
+			EventID string `json:"event_id"`
+		}
+		_ = json.Unmarshal(env.Payload.(json.RawMessage), &p)
+		eventID = p.EventID
+	}
 	for {
-		c, err := s.socket(ctx)
+		c, err := s.socket(ctx, avoid)
 		if err != nil {
-			return Ack{}, fmt.Errorf("slacktest: envelope %s: wait for a socket: %w", id, err)
+			return Ack{}, 0, fmt.Errorf("slacktest: envelope %s: wait for a socket: %w", id, err)
 		}
 		s.mu.Lock()
 		start := len(s.acks)
@@ -494,26 +785,34 @@ func (s *Server) deliver(ctx context.Context, id string, frame []byte) (Ack, err
 			s.markDraining(c) // never reached the bot: try the next socket
 			continue
 		}
+		s.mu.Lock()
+		s.deliveries = append(s.deliveries, Delivery{EnvelopeID: id, Type: env.Type, EventID: eventID,
+			RetryAttempt: env.RetryAttempt, RetryReason: env.RetryReason, Conn: c.id, At: s.now()})
+		s.notifyLocked()
+		s.mu.Unlock()
 		s.log.Debug("envelope sent", "envelope_id", id, "conn", c.id)
+		wctx := ctx
+		if timeout > 0 {
+			var cancel context.CancelFunc
+			wctx, cancel = context.WithTimeout(ctx, timeout)
+			defer cancel()
+		}
 		var ack Ack
-		closed := false
-		err = s.waitFor(ctx, func() bool {
-			for _, a := range s.acks[start:] {
-				if a.EnvelopeID == id {
-					ack = a
-					return true
-				}
-			}
+		acked, closed := false, false
+		err = s.waitFor(wctx, func() bool {
+			ack, acked = s.ackOfLocked(start, ids)
 			closed = c.dead
-			return closed
+			return acked || closed
 		})
 		switch {
-		case err != nil:
-			return Ack{}, fmt.Errorf("slacktest: envelope %s sent on socket %d, no ack: %w", id, c.id, err)
-		case ack.EnvelopeID == "" && closed:
-			return Ack{}, fmt.Errorf("slacktest: envelope %s on socket %d: %w", id, c.id, ErrSocketClosed)
+		case acked:
+			return ack, c.id, nil
+		case closed:
+			return Ack{}, c.id, fmt.Errorf("slacktest: envelope %s on socket %d: %w", id, c.id, ErrSocketClosed)
+		case ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
+			return Ack{}, c.id, fmt.Errorf("slacktest: envelope %s on socket %d: %w", id, c.id, errAckTimeout)
 		}
-		return ack, nil
+		return Ack{}, c.id, fmt.Errorf("slacktest: envelope %s sent on socket %d, no ack: %w", id, c.id, err)
 	}
 }
 

@@ -388,9 +388,11 @@ func TestStopPingsReconnects(t *testing.T) {
 	}
 }
 
+// Ensure an envelope whose socket closes before its ack is reported, so a
+// test can re-send it by hand, when redelivery of events is turned off.
 func TestSocketClosedBeforeAck(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t, slacktest.Options{})
+	srv := newServer(t, slacktest.Options{NoEventRetries: true})
 	ctx := testContext(t)
 	received := make(chan struct{}, 1)
 	startBot(t, srv, func(b *bot, evt socketmode.Event) {

@@ -48,7 +48,8 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, fail("invalid_form_data"))
 		return
 	}
-	if s.serveFault(w, r, call) {
+	lose := s.takeLoseAnswer(method)
+	if !lose && s.serveFault(w, r, call) {
 		return
 	}
 	h, known := apiMethods[method]
@@ -66,6 +67,13 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 	s.record(call) // after the effects, so a waiter sees them
 	if e, _ := resp["error"].(string); e != "" {
 		s.log.Debug("call failed", "method", method, "err", e)
+	}
+	if lose {
+		select {
+		case <-r.Context().Done():
+		case <-s.done:
+		}
+		panic(http.ErrAbortHandler) // done, but the answer never arrives
 	}
 	writeJSON(w, http.StatusOK, resp)
 }

@@ -28,6 +28,10 @@ type Config struct {
 	DB       string
 	Location *time.Location
 
+	// SlackTimeout is RAPPORT_SLACK_TIMEOUT: one Web API call's limit.
+	SlackTimeout time.Duration
+	// LeaderTTL is RAPPORT_LEADER_TTL: the leader's session lease.
+	LeaderTTL time.Duration
 	// Store is RAPPORT_STORE; zero means the bbolt file DB.
 	Store                         store.Location
 	EtcdCACert, EtcdCert, EtcdKey string
@@ -95,6 +99,14 @@ var slackSettings = []setting{
 	{"SLACK_APP_TOKEN", "app-token", "", "app-level token with connections:write, xapp-… (required)", func(c *Config, v string) error {
 		return token(&c.AppToken, v, "xapp-")
 	}},
+	{"RAPPORT_SLACK_TIMEOUT", "slack-timeout", "30s", "how long one Web API call may take before it is given up (2s to 5m)", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 2*time.Second || d > 5*time.Minute {
+			return errors.New("must be a duration from 2s to 5m, such as 30s")
+		}
+		c.SlackTimeout = d
+		return nil
+	}},
 	{"SLACK_API_URL", "api-url", "https://slack.com/api/", "Web API base URL", func(c *Config, v string) error {
 		u, err := url.Parse(v)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -123,6 +135,14 @@ var storeSettings = []setting{
 			return err
 		}
 		c.Store = loc
+		return nil
+	}},
+	{"RAPPORT_LEADER_TTL", "leader-ttl", "10s", "etcd: how long a leader that stopped answering keeps leading before another replica takes over (whole seconds, 2s to 60s)", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 2*time.Second || d > time.Minute || d%time.Second != 0 {
+			return errors.New("must be whole seconds from 2s to 60s, such as 10s")
+		}
+		c.LeaderTTL = d
 		return nil
 	}},
 	{"RAPPORT_ETCD_CACERT", "etcd-cacert", "", "etcd: the CA certificate (PEM file) that signed the members' certificates; turns TLS on", func(c *Config, v string) error {

@@ -110,11 +110,13 @@ type storeCollector struct{ db *store.DB }
 var (
 	storeSizeDesc  = prometheus.NewDesc("rapport_store_size_bytes", "Size of the store: the bbolt file, or the largest etcd member's database.", nil, nil)
 	storeAlarmDesc = prometheus.NewDesc("rapport_store_alarm", "1 for each alarm the etcd cluster raised (NOSPACE: it takes no writes).", []string{"alarm"}, nil)
+	storeRetryDesc = prometheus.NewDesc("rapport_store_txn_retries_total", "etcd commits that ran again because a concurrent writer changed what they read.", nil, nil)
 )
 
 func (c storeCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- storeSizeDesc
 	ch <- storeAlarmDesc
+	ch <- storeRetryDesc
 }
 
 func (c storeCollector) Collect(ch chan<- prometheus.Metric) {
@@ -125,6 +127,7 @@ func (c storeCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.NewInvalidMetric(storeSizeDesc, err)
 		return
 	}
+	ch <- prometheus.MustNewConstMetric(storeRetryDesc, prometheus.CounterValue, float64(c.db.TxnRetries()))
 	ch <- prometheus.MustNewConstMetric(storeSizeDesc, prometheus.GaugeValue, float64(h.SizeBytes))
 	for _, a := range h.Alarms {
 		ch <- prometheus.MustNewConstMetric(storeAlarmDesc, prometheus.GaugeValue, 1, a)

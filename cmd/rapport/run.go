@@ -196,17 +196,19 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), storeCollector{db})
 
-	httpClient := &http.Client{Timeout: 30 * time.Second}
+	httpClient := &http.Client{Timeout: cfg.SlackTimeout}
 	api := slack.New(cfg.BotToken,
 		slack.OptionAppLevelToken(cfg.AppToken),
 		slack.OptionAPIURL(cfg.APIURL),
 		slack.OptionHTTPClient(httpClient),
 	)
 	sock, disconnects := bot.NewSocket(api)
+	replicated := cfg.storeLocation().Engine == "etcd"
 	a, err := wire(cfg, db, api, sock, wiring{
 		HTTPClient:  httpClient,
 		Disconnects: disconnects,
 		Registerer:  reg,
+		Replicated:  replicated,
 	}, log)
 	if err != nil {
 		return err
@@ -228,6 +230,35 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 
 	botErr := make(chan error, 1)
 	go func() { botErr <- b.Run(ctx) }()
+	if replicated {
+		// One replica at a time leads: it runs the schedule and delivers
+		// the outbox; every replica answers what Slack sends it.
+		led := make(chan struct{})
+		go func() {
+			defer close(led)
+			lead(ctx, cfg, db, a, reg, log.With("component", "leader"))
+		}()
+		defer func() { <-led }()
+		log.Info("rapport started", "version", buildVersion(), "store", cfg.storeLocation().String(), "tz", cfg.Location.String(), "ops", cfg.HTTPAddr)
+		var runErr error
+		select {
+		case runErr = <-botErr:
+		case runErr = <-ops.failed:
+			cancel()
+			<-botErr
+		}
+		cancel()
+		<-led
+		stopCtx, stopCancel := context.WithTimeout(context.WithoutCancel(ctx), stopBudget)
+		defer stopCancel()
+		ops.shutdown(stopCtx)
+		if runErr != nil {
+			log.Error("rapport stopped", "err", runErr)
+			return runErr
+		}
+		log.Info("rapport stopped")
+		return nil
+	}
 	if err := sched.Start(ctx); err != nil {
 		cancel()
 		<-botErr
@@ -280,12 +311,17 @@ type wiring struct {
 	Registerer  prometheus.Registerer
 	Now         func() time.Time        // nil: the wall clock
 	OnHandled   func(envelopeID string) // nil: none
+	Replicated  bool                    // the store is shared by replicas (etcd)
 }
 
 // app is the bot and its scheduled jobs, wired from a Config.
 type app struct {
 	bot   *bot.Bot
 	sched *scheduler.Scheduler
+	// newSched builds another scheduler with the same jobs: a replica
+	// runs one per term as leader (a stopped scheduler does not start
+	// again).
+	newSched func() (*scheduler.Scheduler, error)
 }
 
 // wire builds the bot, the scheduler and its jobs from cfg. runBot and the
@@ -301,6 +337,8 @@ func wire(cfg Config, db *store.DB, api bot.SlackAPI, sock bot.Socket, w wiring,
 		HTTPClient:      w.HTTPClient,
 		Disconnects:     w.Disconnects,
 		Registerer:      w.Registerer,
+		Replicated:      w.Replicated,
+		SendTimeout:     cfg.SlackTimeout,
 		ShutdownGrace:   handlerGrace,
 		Location:        cfg.Location,
 		WorkWeek:        store.WorkWeek{Start: cfg.WorkStart, End: cfg.WorkEnd, Days: cfg.WorkDays},
@@ -327,19 +365,26 @@ func wire(cfg Config, db *store.DB, api bot.SlackAPI, sock bot.Socket, w wiring,
 	if err != nil {
 		return nil, err
 	}
-	sched, err := scheduler.New(db, scheduler.Options{
-		Location:   cfg.Location,
-		Now:        w.Now,
-		Registerer: w.Registerer,
-		Log:        log.With("component", "scheduler"),
-	})
+	newSched := func() (*scheduler.Scheduler, error) {
+		sched, err := scheduler.New(db, scheduler.Options{
+			Location:   cfg.Location,
+			Now:        w.Now,
+			Registerer: w.Registerer,
+			Log:        log.With("component", "scheduler"),
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, j := range jobs(cfg, db, b) {
+			if err := sched.Register(j); err != nil {
+				return nil, err
+			}
+		}
+		return sched, nil
+	}
+	sched, err := newSched()
 	if err != nil {
 		return nil, err
 	}
-	for _, j := range jobs(cfg, db, b) {
-		if err := sched.Register(j); err != nil {
-			return nil, err
-		}
-	}
-	return &app{bot: b, sched: sched}, nil
+	return &app{bot: b, sched: sched, newSched: newSched}, nil
 }
