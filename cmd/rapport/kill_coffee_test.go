@@ -26,7 +26,7 @@ func TestKillDuringCoffeeRound(t *testing.T) {
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 1))
 	const points, people = 20, 40
-	var rounds, groups, dupIntros, missingIntros int
+	var tally roundTally
 	for point := range points {
 		srv := slacktest.New(slacktest.Options{})
 		srv.AddUser(slacktest.User{ID: "UADMIN", Name: "admin", TZ: "Europe/Berlin", IsAdmin: true})
@@ -86,36 +86,52 @@ func TestKillDuringCoffeeRound(t *testing.T) {
 		if len(all) > 1 {
 			t.Errorf("point %d: %d rounds from one /coffee now", point, len(all))
 		}
-		seen := map[string]bool{}
-		for _, r := range all {
-			rounds++
-			for _, g := range r.Groups {
-				groups++
-				for _, m := range g.Members {
-					if seen[m] {
-						t.Errorf("point %d: %s is in two groups", point, m)
-					}
-					seen[m] = true
-				}
-				intros := 0
-				for _, m := range srv.Messages(g.Channel) {
-					if strings.Contains(string(m.Blocks), "coffee_met") {
-						intros++
-					}
-				}
-				switch {
-				case g.Channel == "" || intros == 0:
-					missingIntros++
-					t.Errorf("point %d: group %v has no intro", point, g.Members)
-				case intros > 1:
-					dupIntros++
-					t.Errorf("point %d: group %v has %d intros", point, g.Members, intros)
-				}
-			}
-		}
+		tally.check(t, point, srv, all)
 		srv.Close()
 	}
-	t.Logf("kill points %d · rounds stored %d · groups %d · intros missing %d · duplicated %d", points, rounds, groups, missingIntros, dupIntros)
+	t.Logf("kill points %d · %s", points, tally)
+}
+
+// roundTally counts, over the kill points of a coffee-round test, what
+// was stored and delivered.
+type roundTally struct{ rounds, groups, missingIntros, dupIntros int }
+
+func (r roundTally) String() string {
+	return fmt.Sprintf("rounds stored %d · groups %d · intros missing %d · duplicated %d", r.rounds, r.groups, r.missingIntros, r.dupIntros)
+}
+
+// check fails the test unless every group of the rounds stored has
+// exactly one intro in its group DM and nobody is in two groups, and
+// counts them.
+func (r *roundTally) check(t *testing.T, point int, srv *slacktest.Server, all []store.Round) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, rd := range all {
+		r.rounds++
+		for _, g := range rd.Groups {
+			r.groups++
+			for _, m := range g.Members {
+				if seen[m] {
+					t.Errorf("point %d: %s is in two groups", point, m)
+				}
+				seen[m] = true
+			}
+			intros := 0
+			for _, m := range srv.Messages(g.Channel) {
+				if strings.Contains(string(m.Blocks), "coffee_met") {
+					intros++
+				}
+			}
+			switch {
+			case g.Channel == "" || intros == 0:
+				r.missingIntros++
+				t.Errorf("point %d: group %v has no intro", point, g.Members)
+			case intros > 1:
+				r.dupIntros++
+				t.Errorf("point %d: group %v has %d intros", point, g.Members, intros)
+			}
+		}
+	}
 }
 
 // quiet waits until the fake has seen no new Web API call for d (bounded

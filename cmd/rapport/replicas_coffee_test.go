@@ -28,7 +28,7 @@ func TestKillLeaderDuringCoffeeRound(t *testing.T) {
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 1))
 	const points, people = 3, 40
-	var rounds, groups, dupIntros, missingIntros int
+	var tally roundTally
 	for point := range points {
 		c := etcdtest.Start(t, 1)
 		prefix := fmt.Sprintf("/point%d", point)
@@ -77,35 +77,9 @@ func TestKillLeaderDuringCoffeeRound(t *testing.T) {
 		if len(all) > 1 {
 			t.Errorf("point %d: %d rounds from one /coffee now", point, len(all))
 		}
-		seen := map[string]bool{}
-		for _, r := range all {
-			rounds++
-			for _, g := range r.Groups {
-				groups++
-				for _, m := range g.Members {
-					if seen[m] {
-						t.Errorf("point %d: %s is in two groups", point, m)
-					}
-					seen[m] = true
-				}
-				intros := 0
-				for _, m := range srv.Messages(g.Channel) {
-					if strings.Contains(string(m.Blocks), "coffee_met") {
-						intros++
-					}
-				}
-				switch {
-				case g.Channel == "" || intros == 0:
-					missingIntros++
-					t.Errorf("point %d: group %v has no intro", point, g.Members)
-				case intros > 1:
-					dupIntros++
-					t.Errorf("point %d: group %v has %d intros", point, g.Members, intros)
-				}
-			}
-		}
+		tally.check(t, point, srv, all)
 		db.Close()
 		srv.Close()
 	}
-	t.Logf("kill points %d · rounds stored %d · groups %d · intros missing %d · duplicated %d", points, rounds, groups, missingIntros, dupIntros)
+	t.Logf("kill points %d · %s", points, tally)
 }
