@@ -50,6 +50,7 @@ func TestKillLeaderDuringCoffeeRound(t *testing.T) {
 		env["RAPPORT_TICK"] = "@every 1s"
 		env["RAPPORT_STORE"] = etcdURL(c, prefix)
 		env["RAPPORT_LEADER_TTL"] = "2s"
+		env["RAPPORT_SLACK_TIMEOUT"] = "2s" // an intro the killed leader was sending is read back 7 s later
 
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		leader := startProcess(t, env)
@@ -64,7 +65,29 @@ func TestKillLeaderDuringCoffeeRound(t *testing.T) {
 		time.Sleep(time.Duration(rng.IntN(300)) * time.Millisecond) // the kill point
 		leader.kill(t)
 		waitLog(t, other, "msg=leading", 0, 10*time.Second)
-		quiet(ctx, srv, 3*time.Second)
+		// Wait until the new leader has settled everything: every group of
+		// a stored round given its DM and intro, no message half-sent by
+		// the old leader, none due and unsent.
+		settled := func() bool {
+			rounds, err := db.Rounds()
+			if err != nil {
+				return false
+			}
+			for _, r := range rounds {
+				for _, g := range r.Groups {
+					if g.Channel == "" || g.IntroTS == "" {
+						return false
+					}
+				}
+			}
+			stuck, err1 := db.StuckOutgoing()
+			due, err2 := db.DueOutgoing(time.Now(), 1)
+			return err1 == nil && err2 == nil && len(stuck) == 0 && len(due) == 0
+		}
+		for ctx.Err() == nil && !settled() {
+			time.Sleep(100 * time.Millisecond)
+		}
+		quiet(ctx, srv, time.Second)
 		cancel()
 
 		all, err := db.Rounds()
