@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"io"
+	"net"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -205,5 +208,84 @@ func TestKillLeaderMidSend(t *testing.T) {
 				t.Errorf("%d public posts, want 1", posts)
 			}
 		})
+	}
+}
+
+// tcpProxy forwards connections to target until Cut, which closes the
+// listener and every connection: a network partition between a process
+// and etcd.
+type tcpProxy struct {
+	ln    net.Listener
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func newTCPProxy(t *testing.T, target string) *tcpProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &tcpProxy{ln: ln}
+	go func() {
+		for {
+			in, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			out, err := net.Dial("tcp", target)
+			if err != nil {
+				in.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, in, out)
+			p.mu.Unlock()
+			go func() { _, _ = io.Copy(out, in); out.Close() }()
+			go func() { _, _ = io.Copy(in, out); in.Close() }()
+		}
+	}()
+	t.Cleanup(p.Cut)
+	return p
+}
+
+func (p *tcpProxy) Addr() string { return p.ln.Addr().String() }
+
+// Cut drops every connection and refuses new ones.
+func (p *tcpProxy) Cut() {
+	p.ln.Close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+// Ensure a leader cut off from etcd (a network partition) stops leading
+// within its lease, and another replica takes over.
+func TestLeaderCutOffFromEtcd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs real processes")
+	}
+	t.Parallel() // mostly waits (leases, quiet periods): runs beside the others
+	c := etcdtest.Start(t, 1)
+	proxy := newTCPProxy(t, strings.TrimPrefix(c.Endpoints()[0], "http://"))
+	envA := replicaEnv(t, c, "2s")
+	envA["RAPPORT_STORE"] = "etcd://" + proxy.Addr() + "/rapport"
+	a := startProcess(t, envA)
+	waitLog(t, a, "msg=leading", 0, 20*time.Second)
+	b := startProcess(t, replicaEnv(t, c, "2s"))
+	waitLog(t, b, "msg=\"rapport started\"", 0, 20*time.Second)
+
+	cut := time.Now()
+	proxy.Cut()
+	waitLog(t, b, "msg=leading", 0, 15*time.Second)
+	took := time.Since(cut)
+	waitLog(t, a, "no longer leading", 0, 15*time.Second)
+	stoodDown := time.Since(cut)
+	t.Logf("after the cut: new leader in %v, the cut-off one stood down in %v (lease 2s)", took.Round(time.Millisecond), stoodDown.Round(time.Millisecond))
+	if took > 2*time.Second+2*time.Second {
+		t.Errorf("new leader %v after the cut, want within the lease + 2 s", took)
 	}
 }
