@@ -329,10 +329,13 @@ func (b *Bot) coffeeNow(ctx context.Context, cmd slashCommand) error {
 	if b.opts.Coffee.Schedule == nil {
 		return userErrorf("Coffee rounds are not set up on this Rapport.")
 	}
-	if err := b.answerText(ctx, cmd.origin, ":coffee: Starting a coffee round now. Everyone taking part gets a group DM in a moment."); err != nil {
-		return err
-	}
-	return b.startRound(ctx, b.opts.Now(), true)
+	// The admin hears once the round is stored, not before: a crash then
+	// loses nothing they were told had started.
+	var answered error
+	err := b.startRound(ctx, b.opts.Now(), true, func(store.Round) {
+		answered = b.answerText(ctx, cmd.origin, ":coffee: Starting a coffee round now. Everyone taking part gets a group DM in a moment.")
+	})
+	return errors.Join(err, answered)
 }
 
 func (b *Bot) coffeeStats(ctx context.Context, cmd slashCommand) error {

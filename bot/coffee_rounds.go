@@ -72,21 +72,26 @@ func (b *Bot) NextCoffeeRound(t time.Time) time.Time {
 // RunCoffeeRound runs the scheduled round at at (the coffee-round job):
 // skipped when the last round is closer than the cadence.
 func (b *Bot) RunCoffeeRound(ctx context.Context, at time.Time) error {
-	return b.startRound(ctx, at, false)
+	return b.startRound(ctx, at, false, nil)
 }
 
 // startRound runs the round identified by at: pairs the eligible members,
 // stores the round before anyone is messaged, and delivers it. Running it
 // again for the same at resumes delivery and never pairs anyone twice. A
 // scheduled (not manual) round is skipped when the last round is closer
-// than the cadence.
-func (b *Bot) startRound(ctx context.Context, at time.Time, manual bool) error {
+// than the cadence. stored, if set, is called once the round is stored,
+// before anyone is messaged: /coffee now answers the admin there, so that
+// "starting" is never said of a round a crash could still lose.
+func (b *Bot) startRound(ctx context.Context, at time.Time, manual bool, stored func(store.Round)) error {
 	b.rounds.mu.Lock()
 	defer b.rounds.mu.Unlock()
 	log := b.log
 	at = at.Truncate(time.Second)
 	if r, err := b.store.RoundAt(at); err == nil {
 		log.Info("coffee round resumed", "round", r.ID, "at", at)
+		if stored != nil {
+			stored(r)
+		}
 		return b.deliverRound(ctx, r)
 	}
 	last, ok, err := b.store.LastRound()
@@ -122,6 +127,9 @@ func (b *Bot) startRound(ctx context.Context, at time.Time, manual bool) error {
 		return err
 	}
 	log.Info("coffee round started", "round", r.ID, "at", at, "people", len(people), "groups", len(r.Groups), "sat_out", len(r.SitOut), "new", created)
+	if stored != nil {
+		stored(r)
+	}
 	return b.deliverRound(ctx, r)
 }
 

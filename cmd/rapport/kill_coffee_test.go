@@ -94,10 +94,10 @@ func TestKillDuringCoffeeRound(t *testing.T) {
 
 // roundTally counts, over the kill points of a coffee-round test, what
 // was stored and delivered.
-type roundTally struct{ rounds, groups, missingIntros, dupIntros int }
+type roundTally struct{ rounds, groups, missingIntros, dupIntros, toldButLost int }
 
 func (r roundTally) String() string {
-	return fmt.Sprintf("rounds stored %d · groups %d · intros missing %d · duplicated %d", r.rounds, r.groups, r.missingIntros, r.dupIntros)
+	return fmt.Sprintf("rounds stored %d · groups %d · intros missing %d · duplicated %d · announced but lost %d", r.rounds, r.groups, r.missingIntros, r.dupIntros, r.toldButLost)
 }
 
 // check fails the test unless every group of the rounds stored has
@@ -105,6 +105,12 @@ func (r roundTally) String() string {
 // counts them.
 func (r *roundTally) check(t *testing.T, point int, srv *slacktest.Server, all []store.Round) {
 	t.Helper()
+	for _, call := range srv.CallsTo("response_url") {
+		if strings.Contains(string(call.Body), "Starting a coffee round") && len(all) == 0 {
+			r.toldButLost++
+			t.Errorf("point %d: the admin was told a round started, but no round is stored", point)
+		}
+	}
 	seen := map[string]bool{}
 	for _, rd := range all {
 		r.rounds++
