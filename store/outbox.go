@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -337,17 +338,7 @@ func (db *DB) FinishOutgoing(id uint64, ts string, now time.Time) error {
 // The error wraps ErrConflict if the item is already sent or failed,
 // ErrNotFound if there is no such item.
 func (db *DB) FailOutgoing(id uint64, reason string, now time.Time) error {
-	err := db.updateOutgoing(id, func(rec *outgoingRecord) error {
-		if rec.State != string(OutboxPending) && rec.State != string(OutboxSending) {
-			return fmt.Errorf("%w: it is %s", ErrConflict, rec.State)
-		}
-		rec.State, rec.LastError, rec.Updated = string(OutboxFailed), reason, now.UTC()
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("store: fail outgoing %d: %w", id, err)
-	}
-	return nil
+	return db.failOutgoing(id, reason, now, OutboxPending, OutboxSending)
 }
 
 // DeferOutgoing puts item id back in the queue until notBefore, for reason
@@ -356,20 +347,7 @@ func (db *DB) FailOutgoing(id uint64, reason string, now time.Time) error {
 // is already sent or failed, ErrNotFound if there is no such item.
 // notBefore must be between 1970 and 2262.
 func (db *DB) DeferOutgoing(id uint64, notBefore time.Time, reason string, now time.Time) error {
-	if err := checkIndexable(notBefore); err != nil {
-		return fmt.Errorf("store: defer outgoing %d: %w", id, err)
-	}
-	err := db.updateOutgoing(id, func(rec *outgoingRecord) error {
-		if rec.State != string(OutboxPending) && rec.State != string(OutboxSending) {
-			return fmt.Errorf("%w: it is %s", ErrConflict, rec.State)
-		}
-		rec.State, rec.NotBefore, rec.LastError, rec.Updated = string(OutboxPending), notBefore.UTC(), reason, now.UTC()
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("store: defer outgoing %d: %w", id, err)
-	}
-	return nil
+	return db.deferOutgoing(id, notBefore, reason, now, OutboxPending, OutboxSending)
 }
 
 // DeferPendingOutgoing is DeferOutgoing for a worker that has not claimed
@@ -378,27 +356,19 @@ func (db *DB) DeferOutgoing(id uint64, notBefore time.Time, reason string, now t
 // since it was read, and deferring it would take that claim back (and
 // the message would go twice).
 func (db *DB) DeferPendingOutgoing(id uint64, notBefore time.Time, reason string, now time.Time) error {
-	if err := checkIndexable(notBefore); err != nil {
-		return fmt.Errorf("store: defer outgoing %d: %w", id, err)
-	}
-	err := db.updateOutgoing(id, func(rec *outgoingRecord) error {
-		if !rec.pending() {
-			return fmt.Errorf("%w: it is %s", ErrConflict, rec.State)
-		}
-		rec.NotBefore, rec.LastError, rec.Updated = notBefore.UTC(), reason, now.UTC()
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("store: defer outgoing %d: %w", id, err)
-	}
-	return nil
+	return db.deferOutgoing(id, notBefore, reason, now, OutboxPending)
 }
 
 // FailPendingOutgoing is FailOutgoing for a worker that has not claimed
 // the item: only a pending item is failed (see DeferPendingOutgoing).
 func (db *DB) FailPendingOutgoing(id uint64, reason string, now time.Time) error {
+	return db.failOutgoing(id, reason, now, OutboxPending)
+}
+
+// failOutgoing fails item id if it is in one of the states from.
+func (db *DB) failOutgoing(id uint64, reason string, now time.Time, from ...OutboxState) error {
 	err := db.updateOutgoing(id, func(rec *outgoingRecord) error {
-		if !rec.pending() {
+		if !slices.Contains(from, OutboxState(rec.State)) {
 			return fmt.Errorf("%w: it is %s", ErrConflict, rec.State)
 		}
 		rec.State, rec.LastError, rec.Updated = string(OutboxFailed), reason, now.UTC()
@@ -406,6 +376,25 @@ func (db *DB) FailPendingOutgoing(id uint64, reason string, now time.Time) error
 	})
 	if err != nil {
 		return fmt.Errorf("store: fail outgoing %d: %w", id, err)
+	}
+	return nil
+}
+
+// deferOutgoing puts item id back in the queue until notBefore if it is
+// in one of the states from.
+func (db *DB) deferOutgoing(id uint64, notBefore time.Time, reason string, now time.Time, from ...OutboxState) error {
+	if err := checkIndexable(notBefore); err != nil {
+		return fmt.Errorf("store: defer outgoing %d: %w", id, err)
+	}
+	err := db.updateOutgoing(id, func(rec *outgoingRecord) error {
+		if !slices.Contains(from, OutboxState(rec.State)) {
+			return fmt.Errorf("%w: it is %s", ErrConflict, rec.State)
+		}
+		rec.State, rec.NotBefore, rec.LastError, rec.Updated = string(OutboxPending), notBefore.UTC(), reason, now.UTC()
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: defer outgoing %d: %w", id, err)
 	}
 	return nil
 }

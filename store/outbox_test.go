@@ -439,3 +439,34 @@ func TestOutgoingExpires(t *testing.T) {
 		}
 	}
 }
+
+// Ensure a worker that has not claimed an item cannot take another
+// worker's claim back: the pending variants defer or fail a pending item
+// and refuse (ErrConflict, nothing changed) one being sent.
+func TestPendingVariantsLeaveClaimsAlone(t *testing.T) {
+	t.Parallel()
+	db := storetest.MustOpenWith(t, store.Options{Now: fixedNow(base)})
+	o, _, err := db.Enqueue(store.Outgoing{Key: "k", User: "U1", Text: "hi", NotBefore: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DeferPendingOutgoing(o.ID, base.Add(time.Minute), "later", base); err != nil {
+		t.Fatalf("DeferPendingOutgoing(pending) = %v", err)
+	}
+	if _, err := db.ClaimOutgoing(o.ID, base.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DeferPendingOutgoing(o.ID, base.Add(time.Hour), "stale", base); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("DeferPendingOutgoing(sending) = %v, want ErrConflict", err)
+	}
+	if err := db.FailPendingOutgoing(o.ID, "stale", base); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("FailPendingOutgoing(sending) = %v, want ErrConflict", err)
+	}
+	got, err := db.OutgoingByKey("k")
+	if err != nil || got.State != store.OutboxSending {
+		t.Errorf("after the refused calls: %+v, %v; want it still being sent", got.State, err)
+	}
+	if err := db.FinishOutgoing(o.ID, "1.0", base); err != nil {
+		t.Errorf("the claimer's FinishOutgoing = %v", err)
+	}
+}
