@@ -68,7 +68,7 @@ func TestKillLeaderDuringCoffeeRound(t *testing.T) {
 		// Wait until the new leader has settled everything: every group of
 		// a stored round given its DM and intro, no message half-sent by
 		// the old leader, none due and unsent.
-		settled := func() bool {
+		waitOutboxSettled(ctx, db, func() bool {
 			rounds, err := db.Rounds()
 			if err != nil {
 				return false
@@ -80,13 +80,8 @@ func TestKillLeaderDuringCoffeeRound(t *testing.T) {
 					}
 				}
 			}
-			stuck, err1 := db.StuckOutgoing()
-			due, err2 := db.DueOutgoing(time.Now(), 1)
-			return err1 == nil && err2 == nil && len(stuck) == 0 && len(due) == 0
-		}
-		for ctx.Err() == nil && !settled() {
-			time.Sleep(100 * time.Millisecond)
-		}
+			return true
+		})
 		quiet(ctx, srv, time.Second)
 		cancel()
 

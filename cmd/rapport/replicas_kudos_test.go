@@ -70,14 +70,7 @@ func TestKillLeaderDuringKudos(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for ctx.Err() == nil {
-			stuck, err1 := db.StuckOutgoing()
-			due, err2 := db.DueOutgoing(time.Now(), 1)
-			if err1 == nil && err2 == nil && len(stuck) == 0 && len(due) == 0 {
-				break
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
+		waitOutboxSettled(ctx, db, nil)
 		quiet(ctx, srv, time.Second)
 		ks, err := db.KudosBetween(time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
 		if err != nil {
@@ -135,4 +128,18 @@ func TestKillLeaderDuringKudos(t *testing.T) {
 		cancel()
 	}
 	t.Logf("kill points %d · commands %d · stored %d · confirmed %d · lost %d · duplicates %d", points, points*perPoint, stored, confirmed, lost, dups)
+}
+
+// waitOutboxSettled waits (bounded by ctx) until the leader has settled
+// the outbox: no message half-sent by an old leader, none due and unsent,
+// and done() true when given.
+func waitOutboxSettled(ctx context.Context, db *store.DB, done func() bool) {
+	for ctx.Err() == nil {
+		stuck, err1 := db.StuckOutgoing()
+		due, err2 := db.DueOutgoing(time.Now(), 1)
+		if err1 == nil && err2 == nil && len(stuck) == 0 && len(due) == 0 && (done == nil || done()) {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
