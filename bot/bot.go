@@ -201,23 +201,26 @@ func New(api SlackAPI, sock Socket, st Store, opts Options, log *slog.Logger) (*
 // only keeps the loop from starting another. settled is called once both
 // have caught up (the outbox's interrupted items resolved, the roster
 // reconciled).
-func (b *Bot) startLeaderWork(ctx, base context.Context, stop <-chan struct{}, settled func()) {
+//
+// running counts the goroutines: Run's handlers' group for a single
+// process, whose shutdown waits for them; a term's own group for Lead.
+func (b *Bot) startLeaderWork(ctx, base context.Context, stop <-chan struct{}, running *sync.WaitGroup, settled func()) {
 	var catchUp sync.WaitGroup
 	catchUp.Add(2)
 	go func() {
 		catchUp.Wait()
 		settled()
 	}()
-	b.inflight.Add(1)
+	running.Add(1)
 	go func() {
-		defer b.inflight.Done()
+		defer running.Done()
 		b.outboxLoop(base, stop, catchUp.Done)
 	}()
 	// Members who joined or left the coffee channel while no process was
 	// leading sent events nobody received: catch up from the channel.
-	b.inflight.Add(1)
+	running.Add(1)
 	go func() {
-		defer b.inflight.Done()
+		defer running.Done()
 		defer catchUp.Done()
 		b.checkChannels(ctx)
 		if err := b.reconcileCoffeeChannel(ctx); err != nil && ctx.Err() == nil {
@@ -252,12 +255,14 @@ func (b *Bot) Lead(term context.Context, settled func()) {
 			}
 		}()
 	}
-	b.startLeaderWork(term, base, stop, func() {
+	var running sync.WaitGroup
+	b.startLeaderWork(term, base, stop, &running, func() {
 		b.settledOnce.Do(func() { close(b.settled) })
 		settled()
 	})
 	done.Wait()
 	b.kickOutbox() // wake the loop to see stop
+	running.Wait() // the item in hand is finished (its context outlives term)
 }
 
 // disconnects is the channel of disconnect reasons, or nil (never ready)
@@ -312,7 +317,7 @@ func (b *Bot) Run(ctx context.Context) error {
 
 	stopping := make(chan struct{})
 	if !b.opts.Replicated {
-		b.startLeaderWork(ctx, handlerBase, stopping, func() {
+		b.startLeaderWork(ctx, handlerBase, stopping, &b.inflight, func() {
 			b.settledOnce.Do(func() { close(b.settled) })
 		})
 	}

@@ -471,5 +471,5 @@ func ExpireTermForTest(t testing.TB, term *Term) {
 // RestoreFenceForTest puts back term's fence, as a process that has not
 // yet noticed its term ended still has it.
 func RestoreFenceForTest(db *DB, term *Term) {
-	db.etcd.fence.set(term.election.Key(), term.election.Rev())
+	db.etcd.fence.set(term.key, term.epoch)
 }

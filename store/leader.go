@@ -56,13 +56,15 @@ type Term struct {
 	db       *DB
 	session  *concurrency.Session
 	election *concurrency.Election
+	key      string // the leader key, as elected (Resign clears the election's)
+	epoch    int64  // its creation revision
 	lost     chan struct{}
 	once     sync.Once
 }
 
 // Epoch identifies the term: the leader key's creation revision, larger
 // for every later term.
-func (t *Term) Epoch() int64 { return t.election.Rev() }
+func (t *Term) Epoch() int64 { return t.epoch }
 
 // Lost is closed when the term ended: the session's lease expired or the
 // process lost etcd, or Resign was called.
@@ -105,8 +107,8 @@ func (db *DB) Campaign(ctx context.Context, id string, ttl time.Duration) (*Term
 		_ = session.Close()
 		return nil, fmt.Errorf("store: campaign: %w", err)
 	}
-	t := &Term{db: db, session: session, election: election, lost: make(chan struct{})}
-	e.fence.set(election.Key(), election.Rev())
+	t := &Term{db: db, session: session, election: election, key: election.Key(), epoch: election.Rev(), lost: make(chan struct{})}
+	e.fence.set(t.key, t.epoch)
 	go func() {
 		// The term ends with the session (lease expired, or lost) or
 		// when another process is seen leading.
@@ -122,7 +124,7 @@ func (db *DB) Campaign(ctx context.Context, id string, ttl time.Duration) (*Term
 				if !ok {
 					continue
 				}
-				if len(resp.Kvs) > 0 && string(resp.Kvs[0].Key) != election.Key() {
+				if len(resp.Kvs) > 0 && string(resp.Kvs[0].Key) != t.key {
 					t.end()
 					return
 				}

@@ -95,7 +95,7 @@ func TestReplicaFailover(t *testing.T) {
 		t.Errorf("new leader after %v after SIGTERM, want under 1 s", afterTerm)
 	}
 	if code := next.wait(t, 10*time.Second); code != 0 {
-		t.Errorf("the SIGTERMed leader exited %d", code)
+		t.Errorf("the SIGTERMed leader exited %d:\n%s", code, next.stderr.String())
 	}
 }
 
