@@ -123,7 +123,34 @@ type Person struct {
 	// rounds over fullGraphMax people candidates are drawn profile by
 	// profile, so Zone is part of what makes a Seed repeat a round.
 	Zone string
+	// Teams are the teams they belong to: several, or none. Two people
+	// cross teams when they have no team in common; with Input.CrossTeam
+	// at CrossTeamPrefer, groups that cross teams are preferred among
+	// groups that are equally new (see CrossTeam).
+	Teams []string
+	// Newcomer marks someone who joined recently: when someone must sit out
+	// and a non-newcomer can sit out instead (the hard rules permitting),
+	// a newcomer never does, and their own cross-team preference weighs
+	// twice as much, so they meet other teams first.
+	Newcomer bool
 }
+
+// CrossTeam says how Pair weighs teams.
+type CrossTeam string
+
+const (
+	// CrossTeamPrefer, the zero value, prefers groups whose members share
+	// no team, and among those the team pairs that met least recently. It
+	// is soft: the hard rules come first, then the fewest repeated pairs
+	// (never grouped, then grouped but missed, then met), and only then
+	// teams. When nobody has a team it changes nothing: the groups are
+	// exactly those Pair made before teams existed, so callers that set no
+	// teams need not set CrossTeam.
+	CrossTeamPrefer CrossTeam = ""
+	// CrossTeamIgnore pairs as if nobody had a team. Newcomers still never
+	// sit out when someone else can.
+	CrossTeamIgnore CrossTeam = "ignore"
+)
 
 // Window is a stretch of working time [Start, End).
 type Window struct{ Start, End time.Time }
@@ -148,6 +175,12 @@ type Input struct {
 	Now        time.Time
 	Seed       int64
 	HalfLife   time.Duration // how fast a past meeting's weight decays; 0 means twelve weeks
+	// CrossTeam is how teams count. Which team pairs met when is derived
+	// from History and the teams the people in this round belong to now (a
+	// meeting with someone no longer eligible counts for no team, and one
+	// from before someone changed team counts for their current teams), so
+	// no separate team history is needed.
+	CrossTeam CrossTeam
 }
 
 // defaultHalfLife is how long it takes for a past meeting to count half as
@@ -212,6 +245,14 @@ const (
 	circleMax = 128
 
 	maxNewCost  = 16   // never grouped: bucket(d_i) + bucket(d_j)
+	// teamShare is what a pair sharing a team adds (twice that when one of
+	// them is a newcomer); teamRecMax bounds what a crossing pair adds by
+	// how recently their teams met (0 for the team pair that met least).
+	// teamShare outweighs teamRecMax and a pair's whole bucket term, so one
+	// more crossing pair wins over spreading ties or the bucket order.
+	teamShare  = 48
+	teamRecMax = 16
+	maxTeam    = 2*teamShare + teamRecMax
 	maxRecency  = 4096 // met: 64·Σ decay, capped
 	recencyUnit = 64
 	// violation is the cost of a broken rule inside the group search. It
@@ -271,6 +312,13 @@ type pairer struct {
 	dNew    []int                // never-grouped valid options left, per person
 	umiss   int64
 	umet    int64
+	tmax    int64 // largest team term: maxTeam, or 0 when teams do not count
+
+	teams    bool    // someone has a team and CrossTeam prefers crossing
+	teamsOf  [][]int // person → sorted team indices (no team: the pseudo team 0)
+	newcomer []bool
+	anyNew   bool
+	teamRec  map[[2]int]int64 // team pair (a < b) → 0..teamRecMax
 	wtop    int64
 
 	full  bool    // every valid pair is an edge (n ≤ fullGraphMax)
@@ -337,6 +385,8 @@ func newPairer(in Input) *pairer {
 		idx[x.ID] = i
 	}
 	p.buildProfiles(people, in.Now)
+	p.buildTeams(people, in.CrossTeam)
+	teamDecay := make(map[[2]int]int64)
 
 	// Never lists, both directions, only people in this round.
 	for a, others := range in.Never {
@@ -396,6 +446,26 @@ func newPairer(in Input) *pairer {
 		h.decay += int64(math.Round(math.Exp2(-float64(age)/float64(halfLife)) * decayOne))
 		p.meets[i] = append(p.meets[i], meetRec{at, j})
 		p.meets[j] = append(p.meets[j], meetRec{at, i})
+		if p.teams && !m.Missed && !p.shareTeam(i, j) {
+			d := int64(math.Round(math.Exp2(-float64(age)/float64(halfLife)) * decayOne))
+			for _, a := range p.teamsOf[i] {
+				for _, b := range p.teamsOf[j] {
+					teamDecay[[2]int{min(a, b), max(a, b)}] += d
+				}
+			}
+		}
+	}
+	if p.teams {
+		// Relative to the team pair that met most: the grid's least
+		// covered pairs cost 0, its most covered teamRecMax.
+		var top int64
+		for _, d := range teamDecay {
+			top = max(top, d)
+		}
+		p.teamRec = make(map[[2]int]int64, len(teamDecay))
+		for k, d := range teamDecay {
+			p.teamRec[k] = (teamRecMax*d + top/2) / top
+		}
 	}
 	for i := range p.metOf {
 		slices.Sort(p.metOf[i])
@@ -434,9 +504,12 @@ func newPairer(in Input) *pairer {
 	// (at most n·g pairs, even with unavoidably large groups), and Umet
 	// every sum of Umiss and small terms.
 	pairsMax := int64(n*g + 1)
-	p.umiss = int64(maxNewCost+maxRecency+1) * pairsMax
-	p.umet = (p.umiss + maxNewCost + maxRecency + 1) * pairsMax
-	p.wtop = p.umet + maxRecency + maxNewCost + 1
+	// The team term is one of the small terms (0 without teams, which keeps
+	// every weight, and so every answer, what it was before teams).
+	small := int64(maxNewCost+maxRecency+1) + p.tmax
+	p.umiss = small * pairsMax
+	p.umet = (p.umiss + small) * pairsMax
+	p.wtop = p.umet + small
 	if !p.full {
 		p.buildCandidates()
 	}
@@ -543,6 +616,80 @@ func longest(ss []span) int64 {
 	return best
 }
 
+// buildTeams indexes teams (1.. in name order; 0 is "no team", so that
+// pairs with a teamless person have a team pair too) and newcomers. Teams
+// count only when someone has one and cross is not CrossTeamIgnore.
+func (p *pairer) buildTeams(people []Person, cross CrossTeam) {
+	p.newcomer = make([]bool, p.n)
+	var names []string
+	for i, x := range people {
+		p.newcomer[i] = x.Newcomer
+		p.anyNew = p.anyNew || x.Newcomer
+		for _, t := range x.Teams {
+			names = append(names, t)
+		}
+	}
+	if len(names) == 0 || cross == CrossTeamIgnore {
+		return
+	}
+	slices.Sort(names)
+	names = slices.Compact(names)
+	p.teams, p.tmax = true, maxTeam
+	p.teamsOf = make([][]int, p.n)
+	for i, x := range people {
+		for _, t := range x.Teams {
+			k, _ := slices.BinarySearch(names, t)
+			p.teamsOf[i] = append(p.teamsOf[i], k+1)
+		}
+		if len(p.teamsOf[i]) == 0 {
+			p.teamsOf[i] = []int{0}
+		}
+		slices.Sort(p.teamsOf[i])
+		p.teamsOf[i] = slices.Compact(p.teamsOf[i])
+	}
+}
+
+// shareTeam reports whether i and j have a team in common (two people
+// without a team have none in common).
+func (p *pairer) shareTeam(i, j int) bool {
+	a, b := p.teamsOf[i], p.teamsOf[j]
+	for x, y := 0, 0; x < len(a) && y < len(b); {
+		switch {
+		case a[x] < b[y]:
+			x++
+		case a[x] > b[y]:
+			y++
+		default:
+			if a[x] != 0 {
+				return true
+			}
+			x++
+			y++
+		}
+	}
+	return false
+}
+
+// teamCost is the team term of grouping i with j: teamShare (doubled for
+// a newcomer) when they share a team, else how recently their teams met,
+// the least recently met of the team pairs they would add to.
+func (p *pairer) teamCost(i, j int) int64 {
+	if p.shareTeam(i, j) {
+		c := int64(teamShare + teamRecMax)
+		if p.newcomer[i] || p.newcomer[j] {
+			c += teamShare
+		}
+		return c
+	}
+	best := int64(teamRecMax)
+	for _, a := range p.teamsOf[i] {
+		for _, b := range p.teamsOf[j] {
+			best = min(best, p.teamRec[[2]int{min(a, b), max(a, b)}])
+		}
+	}
+	return best
+}
+
 // profOK reports whether i and j share MinOverlap (their profiles do).
 func (p *pairer) profOK(i, j int) bool { return p.compat[p.prof[i]*p.nprof+p.prof[j]] }
 
@@ -616,14 +763,18 @@ func bucket(d int) int64 { return int64(min(bits.Len(uint(max(d, 0))), 8)) }
 
 // cost is the soft cost of grouping i with j (see the top of the file).
 func (p *pairer) cost(i, j int) int64 {
+	var t int64
+	if p.teams {
+		t = p.teamCost(i, j)
+	}
 	k := pairKey(i, j)
 	if h := p.hist[k]; h != nil {
-		return p.umet + h.recency()
+		return p.umet + h.recency() + t
 	}
 	if h := p.miss[k]; h != nil {
-		return p.umiss + h.recency()
+		return p.umiss + h.recency() + t
 	}
-	return bucket(p.dNew[i]) + bucket(p.dNew[j])
+	return bucket(p.dNew[i]) + bucket(p.dNew[j]) + t
 }
 
 // recency is 64·Σ 2^(−age/HalfLife) over the pair's rounds, capped.
