@@ -244,15 +244,15 @@ const (
 	// (the check costs O(n²·rounds)).
 	circleMax = 128
 
-	maxNewCost  = 16   // never grouped: bucket(d_i) + bucket(d_j)
+	maxNewCost = 16 // never grouped: bucket(d_i) + bucket(d_j)
 	// teamShare is what a pair sharing a team adds (twice that when one of
 	// them is a newcomer); teamRecMax bounds what a crossing pair adds by
 	// how recently their teams met (0 for the team pair that met least).
 	// teamShare outweighs teamRecMax and a pair's whole bucket term, so one
 	// more crossing pair wins over spreading ties or the bucket order.
-	teamShare  = 48
-	teamRecMax = 16
-	maxTeam    = 2*teamShare + teamRecMax
+	teamShare   = 48
+	teamRecMax  = 16
+	maxTeam     = 2*teamShare + teamRecMax
 	maxRecency  = 4096 // met: 64·Σ decay, capped
 	recencyUnit = 64
 	// violation is the cost of a broken rule inside the group search. It
@@ -319,7 +319,7 @@ type pairer struct {
 	newcomer []bool
 	anyNew   bool
 	teamRec  map[[2]int]int64 // team pair (a < b) → 0..teamRecMax
-	wtop    int64
+	wtop     int64
 
 	full  bool    // every valid pair is an edge (n ≤ fullGraphMax)
 	cands [][]int // person → candidates (when !full)
