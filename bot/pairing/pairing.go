@@ -283,7 +283,96 @@ func Pair(in Input) Result {
 	} else {
 		groups, out = p.groups()
 	}
+	if p.anyNew {
+		groups, out = p.seatNewcomers(groups, out)
+	}
 	return p.result(groups, out)
+}
+
+// room reports whether a group may take one more person: pairs become
+// trios, larger groups grow to GroupSize+1.
+func (p *pairer) room(grp []int) bool { return len(grp) <= max(p.g, 2) }
+
+// seatNewcomers gives each newcomer left sitting out a seat when the hard
+// rules permit: a group with room they may join, else the place of a
+// non-newcomer x in a group that stays valid with them instead; x then
+// joins another group with room, or sits out in their stead. Among the
+// options, one that places x too comes first, then the lowest cost.
+func (p *pairer) seatNewcomers(groups [][]int, out []int) ([][]int, []int) {
+	slices.Sort(out)
+	for _, u := range slices.Clone(out) {
+		if !p.newcomer[u] {
+			continue
+		}
+		type option struct {
+			g, x, h int // group u enters; x leaves it (−1: none) for group h (−1: sits out)
+			cost    int64
+		}
+		best := option{g: -1}
+		better := func(o option) bool {
+			switch {
+			case best.g == -1:
+				return true
+			case (o.x == -1 || o.h != -1) != (best.x == -1 || best.h != -1):
+				return o.x == -1 || o.h != -1
+			}
+			return o.cost < best.cost
+		}
+		for gi, grp := range groups {
+			if p.room(grp) {
+				with := append(slices.Clone(grp), u)
+				if p.groupValid(with) {
+					if o := (option{gi, -1, -1, p.groupCost(with) - p.groupCost(grp)}); better(o) {
+						best = o
+					}
+					continue
+				}
+			}
+			for _, x := range grp {
+				if p.newcomer[x] {
+					continue
+				}
+				swapped := slices.DeleteFunc(slices.Clone(grp), func(y int) bool { return y == x })
+				swapped = append(swapped, u)
+				if !p.groupValid(swapped) {
+					continue
+				}
+				o := option{gi, x, -1, p.groupCost(swapped) - p.groupCost(grp)}
+				var hAdd int64
+				for hi, h := range groups {
+					if hi == gi || !p.room(h) {
+						continue
+					}
+					hx := append(slices.Clone(h), x)
+					if !p.groupValid(hx) {
+						continue
+					}
+					if add := p.groupCost(hx) - p.groupCost(h); o.h == -1 || add < hAdd {
+						o.h, hAdd = hi, add
+					}
+				}
+				o.cost += hAdd
+				if better(o) {
+					best = o
+				}
+			}
+		}
+		if best.g == -1 {
+			continue // the hard rules leave no seat
+		}
+		out = slices.DeleteFunc(out, func(y int) bool { return y == u })
+		grp := slices.Clone(groups[best.g])
+		if best.x != -1 {
+			grp = slices.DeleteFunc(grp, func(y int) bool { return y == best.x })
+			if best.h != -1 {
+				groups[best.h] = append(slices.Clone(groups[best.h]), best.x)
+			} else {
+				out = append(out, best.x)
+			}
+		}
+		groups[best.g] = append(grp, u)
+	}
+	return groups, out
 }
 
 // pairer holds one round's precomputed state. People are indexed 0..n−1 in
@@ -1494,10 +1583,6 @@ func (p *pairer) circleRound(comp []int) ([][2]int, bool) {
 			free = append(free, i)
 		}
 	}
-	next := 1
-	if rounds >= 2 {
-		next = free[p.rng.IntN(len(free))]
-	}
 	byLabel := make([]int, N)
 	inf0 := -1
 	for v, l := range lab {
@@ -1507,13 +1592,38 @@ func (p *pairer) circleRound(comp []int) ([][2]int, bool) {
 			byLabel[l] = v
 		}
 	}
-	out := [][2]int{{comp[inf0], comp[byLabel[next]]}}
-	for x := 0; x < N; x++ {
-		if y := mod(2*next - x); x != next && x < y {
-			out = append(out, [2]int{comp[byLabel[x]], comp[byLabel[y]]})
+	round := func(next int) [][2]int {
+		out := [][2]int{{comp[inf0], comp[byLabel[next]]}}
+		for x := 0; x < N; x++ {
+			if y := mod(2*next - x); x != next && x < y {
+				out = append(out, [2]int{comp[byLabel[x]], comp[byLabel[y]]})
+			}
 		}
+		return out
 	}
-	return out, true
+	if p.teams {
+		// Any unused round keeps the schedule: take the one crossing teams
+		// best (ties at random).
+		p.rng.Shuffle(len(free), func(a, b int) { free[a], free[b] = free[b], free[a] })
+		var best [][2]int
+		var bestC int64
+		for _, next := range free {
+			out := round(next)
+			var c int64
+			for _, pr := range out {
+				c += p.teamCost(pr[0], pr[1])
+			}
+			if best == nil || c < bestC {
+				best, bestC = out, c
+			}
+		}
+		return best, true
+	}
+	next := 1
+	if rounds >= 2 {
+		next = free[p.rng.IntN(len(free))]
+	}
+	return round(next), true
 }
 
 // circleLabels tries z as ∞ for rounds per (per[v][k] = v's partner in
