@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,5 +86,139 @@ func TestPairWithoutTeamsIsUnchanged(t *testing.T) {
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != noTeamsDigest {
 		t.Fatalf("digest %s, want %s: a round without teams pairs differently", got, noTeamsDigest)
+	}
+}
+
+// withTeams gives people teams by a spec "id:team+team" ("id:" for none).
+func withTeams(people []pairing.Person, spec map[string]string) []pairing.Person {
+	out := slices.Clone(people)
+	for i := range out {
+		if ts := spec[out[i].ID]; ts != "" {
+			out[i].Teams = strings.Split(ts, "+")
+		}
+	}
+	return out
+}
+
+// sharing counts a grouping's pairs whose two people share a team.
+func sharing(groups [][]string, teams map[string][]string) int {
+	c := 0
+	for _, g := range groups {
+		for a := range g {
+			for b := a + 1; b < len(g); b++ {
+				if slices.ContainsFunc(teams[g[a]], func(t string) bool { return slices.Contains(teams[g[b]], t) }) {
+					c++
+				}
+			}
+		}
+	}
+	return c
+}
+
+func teamsOf(people []pairing.Person) map[string][]string {
+	out := make(map[string][]string)
+	for _, p := range people {
+		out[p.ID] = p.Teams
+	}
+	return out
+}
+
+func TestPairCrossTeamTable(t *testing.T) {
+	t.Parallel()
+	old := pairNow.AddDate(0, 0, -7)
+	tests := []struct {
+		name    string
+		teams   map[string]string
+		newbies []string
+		never   map[string][]string
+		history []pairing.Meeting
+		cross   pairing.CrossTeam
+		ok      func(groups [][]string) bool
+		want    string
+	}{{
+		name:  "two teams of two: both pairs cross",
+		teams: map[string]string{"a1": "A", "a2": "A", "b1": "B", "b2": "B"},
+		ok: func(g [][]string) bool {
+			return sharing(g, map[string][]string{"a1": {"A"}, "a2": {"A"}, "b1": {"B"}, "b2": {"B"}}) == 0
+		},
+		want: "no pair shares a team",
+	}, {
+		name:  "a new pair inside a team beats a repeat across teams",
+		teams: map[string]string{"a1": "A", "a2": "A", "b1": "B", "b2": "B"},
+		history: []pairing.Meeting{{A: "a1", B: "b1", At: old}, {A: "a2", B: "b2", At: old},
+			{A: "a1", B: "b2", At: old, Missed: true}, {A: "a2", B: "b1", At: old, Missed: true}},
+		ok:   func(g [][]string) bool { return fmt.Sprint(g) == "[[a1 a2] [b1 b2]]" },
+		want: "[[a1 a2] [b1 b2]]",
+	}, {
+		name:  "someone in two teams shares a team with both",
+		teams: map[string]string{"x": "A+B", "a": "A", "b": "B", "c": "C"},
+		ok:    func(g [][]string) bool { return fmt.Sprint(g) == "[[a b] [c x]]" },
+		want:  "[[a b] [c x]]",
+	}, {
+		name: "team pairs that met least recently come first",
+		teams: map[string]string{"a1": "A", "a2": "A", "b1": "B", "b2": "B",
+			"c1": "C", "c2": "C", "d1": "D", "d2": "D"},
+		history: []pairing.Meeting{{A: "a1", B: "b1", At: old}, {A: "a2", B: "b2", At: old},
+			{A: "c1", B: "d1", At: old}, {A: "c2", B: "d2", At: old}},
+		ok: func(g [][]string) bool {
+			for _, p := range g {
+				if k := p[0][:1] + p[1][:1]; k == "ab" || k == "cd" || p[0][0] == p[1][0] {
+					return false
+				}
+			}
+			return true
+		},
+		want: "only the team pairs A–C, A–D, B–C, B–D",
+	}, {
+		name:    "a newcomer crosses teams first",
+		teams:   map[string]string{"n": "A", "a1": "A", "a2": "A", "b": "B"},
+		newbies: []string{"n"},
+		ok:      func(g [][]string) bool { return fmt.Sprint(g) == "[[a1 a2] [b n]]" },
+		want:    "[[a1 a2] [b n]]",
+	}, {
+		name:    "a newcomer does not sit out",
+		newbies: []string{"n"},
+		never:   map[string][]string{"b": {"n"}},
+		ok:      func(g [][]string) bool { return fmt.Sprint(g) == "[[a n]]" },
+		want:    "[[a n]] (b sits out)",
+	}, {
+		name:  "CrossTeamIgnore ignores teams",
+		teams: map[string]string{"a1": "A", "a2": "A", "b1": "B", "b2": "B"},
+		cross: pairing.CrossTeamIgnore,
+		ok: func(g [][]string) bool {
+			return sharing(g, map[string][]string{"a1": {"A"}, "a2": {"A"}, "b1": {"B"}, "b2": {"B"}}) == 2
+		},
+		want: "within teams in some seeds",
+	}}
+	for _, tt := range tests {
+		ids := []string{}
+		for id := range tt.teams {
+			ids = append(ids, id)
+		}
+		if len(ids) == 0 {
+			ids = []string{"a", "b", "n"}
+		}
+		slices.Sort(ids)
+		people := withTeams(crowd(time.UTC, ids...), tt.teams)
+		for i := range people {
+			people[i].Newcomer = slices.Contains(tt.newbies, people[i].ID)
+		}
+		hits := 0
+		for seed := int64(0); seed < 40; seed++ {
+			in := pairing.Input{People: people, Never: tt.never, History: tt.history, Now: pairNow, Seed: seed, CrossTeam: tt.cross}
+			got := pairing.Pair(in)
+			if msg := checkPairing(in, got); msg != "" {
+				t.Fatalf("%s (seed %d): %s", tt.name, seed, msg)
+			}
+			if tt.ok(got.Groups) {
+				hits++
+			} else if tt.cross == pairing.CrossTeamPrefer {
+				t.Errorf("%s (seed %d): groups %v sit-outs %v, want %s", tt.name, seed, got.Groups, got.SitOut, tt.want)
+				break
+			}
+		}
+		if tt.cross == pairing.CrossTeamIgnore && (hits == 0 || hits == 40) {
+			t.Errorf("%s: %d of 40 seeds paired within teams, want some but not all", tt.name, hits)
+		}
 	}
 }
