@@ -170,6 +170,22 @@ func TestPairCrossTeamTable(t *testing.T) {
 		},
 		want: "only the team pairs A–C, A–D, B–C, B–D",
 	}, {
+		name: "team pairs that met least recently come first, by matching",
+		teams: map[string]string{"a1": "A", "a2": "A", "b1": "B", "b2": "B",
+			"c1": "C", "c2": "C", "d1": "D", "d2": "D"},
+		// The missed meeting makes the history no round-robin round.
+		history: []pairing.Meeting{{A: "a1", B: "b1", At: old}, {A: "a2", B: "b2", At: old},
+			{A: "c1", B: "d1", At: old}, {A: "c2", B: "d2", At: old}, {A: "a1", B: "c1", At: old, Missed: true}},
+		ok: func(g [][]string) bool {
+			for _, p := range g {
+				if k := p[0][:1] + p[1][:1]; k == "ab" || k == "cd" || p[0][0] == p[1][0] {
+					return false
+				}
+			}
+			return true
+		},
+		want: "only the team pairs A–C, A–D, B–C, B–D",
+	}, {
 		name:    "a newcomer crosses teams first",
 		teams:   map[string]string{"n": "A", "a1": "A", "a2": "A", "b": "B"},
 		newbies: []string{"n"},
