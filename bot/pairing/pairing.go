@@ -1742,6 +1742,9 @@ func (p *pairer) factorRound(comp []int) ([][2]int, bool) {
 		return nil, false
 	}
 	f := factorizer{n: n, budget: factorBudget, rng: p.rng}
+	if p.teams {
+		f.cost = func(a, b int) int64 { return p.teamCost(comp[a], comp[b]) }
+	}
 	first, ok := f.factor(adj, d)
 	if !ok {
 		return nil, false
@@ -1761,7 +1764,12 @@ type factorizer struct {
 	n      int
 	budget int
 	rng    *rand.Rand
+	// cost, when set (teams count), makes the search keep going after the
+	// first 1-factorisation, within the budget, and return the first
+	// matching that costs least: any of them keeps the schedule.
+	cost func(a, b int) int64
 }
+
 
 // factor returns the first perfect matching (as mates) of a 1-factorisation
 // of adj, which is d-regular, or ok false.
@@ -1769,6 +1777,10 @@ func (f *factorizer) factor(adj []uint64, d int) (first []int, ok bool) {
 	if d == 2 {
 		return f.evenCycles(adj)
 	}
+	pick := f.cost
+	f.cost = nil // the rest only needs to be splittable
+	defer func() { f.cost = pick }()
+	var bestC int64
 	mate := make([]int, f.n)
 	for v := range mate {
 		mate[v] = -1
@@ -1797,16 +1809,21 @@ func (f *factorizer) factor(adj []uint64, d int) (first []int, ok bool) {
 			}
 			switch {
 			case d-1 == 1: // the rest is itself a perfect matching
-				found = slices.Clone(mate)
-				return true
 			case d-1 > 2 && !evenComponents(rest): // quick refusal
 				return false
+			default:
+				if _, ok := f.factor(rest, d-1); !ok {
+					return false
+				}
 			}
-			if _, ok := f.factor(rest, d-1); ok {
+			if pick == nil {
 				found = slices.Clone(mate)
 				return true
 			}
-			return false
+			if c := matchingCostOf(pick, mate); found == nil || c < bestC {
+				found, bestC = slices.Clone(mate), c
+			}
+			return false // look on for a cheaper one
 		}
 		if best == 0 {
 			return false
@@ -1828,10 +1845,21 @@ func (f *factorizer) factor(adj []uint64, d int) (first []int, ok bool) {
 		}
 		return false
 	}
-	if dfs(0) {
+	if dfs(0) || found != nil {
 		return found, true
 	}
 	return nil, false
+}
+
+// matchingCostOf is cost summed over a matching given as mates.
+func matchingCostOf(cost func(a, b int) int64, mate []int) int64 {
+	var c int64
+	for a, b := range mate {
+		if a < b {
+			c += cost(a, b)
+		}
+	}
+	return c
 }
 
 // evenCycles splits a 2-regular graph into two perfect matchings when all
@@ -1862,7 +1890,24 @@ func (f *factorizer) evenCycles(adj []uint64) ([]int, bool) {
 		if len(cycle)%2 == 1 {
 			return nil, false
 		}
-		off := f.rng.IntN(2)
+		var off int
+		if f.cost == nil {
+			off = f.rng.IntN(2)
+		} else {
+			// The half of the cycle that costs less (ties at random).
+			var c [2]int64
+			for k := range cycle {
+				c[k%2] += f.cost(cycle[k], cycle[(k+1)%len(cycle)])
+			}
+			switch {
+			case c[0] < c[1]:
+				off = 0
+			case c[1] < c[0]:
+				off = 1
+			default:
+				off = f.rng.IntN(2)
+			}
+		}
 		for k := off; k < len(cycle); k += 2 {
 			a, b := cycle[k], cycle[(k+1)%len(cycle)]
 			mate[a], mate[b] = b, a

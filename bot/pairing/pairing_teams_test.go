@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"pgregory.net/rapid"
+
 	"github.com/rapport-bot/rapport/bot/pairing"
 )
 
@@ -237,4 +239,141 @@ func TestPairCrossTeamTable(t *testing.T) {
 			t.Errorf("%s: %d of 40 seeds paired within teams, want some but not all", tt.name, hits)
 		}
 	}
+}
+
+// bruteFewestSharing is, over every split of an even number of people into
+// pairs with the fewest met then missed pairs, the fewest pairs sharing a team.
+func bruteFewestSharing(ids []string, met, missed map[string]bool, teams map[string][]string) (tierCount, int) {
+	best, bestShare := tierCount{met: len(ids), missed: len(ids)}, len(ids)
+	var rec func(free []string, acc [][]string)
+	rec = func(free []string, acc [][]string) {
+		if len(free) == 0 {
+			c, s := countTiers(acc, met, missed), sharing(acc, teams)
+			if c.less(best) || c == best && s < bestShare {
+				best, bestShare = c, s
+			}
+			return
+		}
+		for x := 1; x < len(free); x++ {
+			rec(slices.Concat(free[1:x], free[x+1:]), append(acc, []string{free[0], free[x]}))
+		}
+	}
+	rec(ids, nil)
+	return best, bestShare
+}
+
+// Ensure, on random rounds with random teams (several, one or none per
+// person) and newcomers: the hard rules hold and as many people are placed
+// as the best valid grouping places; no newcomer sits out while a
+// non-newcomer in a group could take the sit-out in their place; and on
+// even rounds without hard rules the repeat tiers are the brute-force best
+// (teams never cost a repeat) and, among those, so is the number of pairs
+// sharing a team.
+func TestPairCrossTeamProperty(t *testing.T) {
+	t.Parallel()
+	zones := []*time.Location{pairZone(t, "Europe/Berlin"), pairZone(t, "America/New_York"),
+		pairZone(t, "America/Los_Angeles"), pairZone(t, "Asia/Kolkata")}
+	teamNames := []string{"A", "B", "C"}
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(2, 9).Draw(t, "n")
+		ids := names(n)
+		rules := rapid.Bool().Draw(t, "rules")
+		people := make([]pairing.Person, n)
+		for i := range people {
+			zone := zones[0]
+			if rules {
+				zone = zones[rapid.IntRange(0, len(zones)-1).Draw(t, "zone")]
+			}
+			people[i] = worker(ids[i], defaultWeek, zone)
+			for _, tn := range teamNames {
+				if rapid.IntRange(0, 2).Draw(t, "in"+tn) == 0 {
+					people[i].Teams = append(people[i].Teams, tn)
+				}
+			}
+			people[i].Newcomer = rapid.IntRange(0, 3).Draw(t, "new") == 0
+		}
+		never := make(map[string][]string)
+		if rules {
+			for k := rapid.IntRange(0, n).Draw(t, "nevers"); k > 0; k-- {
+				a, b := ids[rapid.IntRange(0, n-1).Draw(t, "a")], ids[rapid.IntRange(0, n-1).Draw(t, "b")]
+				never[a] = append(never[a], b)
+				never[b] = append(never[b], a)
+			}
+		}
+		var history []pairing.Meeting
+		met, missed := map[string]bool{}, map[string]bool{}
+		for k := rapid.IntRange(0, 2*n).Draw(t, "history"); k > 0; k-- {
+			m := pairing.Meeting{A: ids[rapid.IntRange(0, n-1).Draw(t, "ha")], B: ids[rapid.IntRange(0, n-1).Draw(t, "hb")],
+				At: pairNow.Add(-time.Duration(rapid.IntRange(1, 2000).Draw(t, "age")) * time.Hour), Missed: rapid.Bool().Draw(t, "missed")}
+			if m.A == m.B {
+				continue
+			}
+			history = append(history, m)
+			if m.Missed {
+				missed[pairKeyOf(m.A, m.B)] = true
+			} else {
+				met[pairKeyOf(m.A, m.B)] = true
+			}
+		}
+		for k := range met {
+			delete(missed, k)
+		}
+		in := pairing.Input{People: people, MinOverlap: time.Duration(rapid.IntRange(0, 4).Draw(t, "overlap")) * time.Hour,
+			Never: never, History: history, Now: pairNow, Seed: rapid.Int64().Draw(t, "seed")}
+		if !rules {
+			in.MinOverlap = 0
+		}
+		got := pairing.Pair(in)
+		if msg := checkPairing(in, got); msg != "" {
+			t.Fatal(msg)
+		}
+		if placed, want := n-len(got.SitOut), maxPlaced(in); placed != want {
+			t.Fatalf("placed %d people (%v, sit-outs %v), the best valid grouping places %d", placed, got.Groups, got.SitOut, want)
+		}
+		byID := make(map[string]pairing.Person)
+		for _, p := range people {
+			byID[p.ID] = p
+		}
+		for _, s := range got.SitOut {
+			if !byID[s.ID].Newcomer {
+				continue
+			}
+			for _, g := range got.Groups {
+				for k, x := range g {
+					if byID[x].Newcomer {
+						continue
+					}
+					swapped := append(slices.Concat(g[:k], g[k+1:]), s.ID)
+					if validGroup(in, swapped) {
+						t.Fatalf("newcomer %s sits out while %s in %v could in their place", s.ID, x, g)
+					}
+				}
+			}
+		}
+		if !rules && n%2 == 0 {
+			wantTiers, wantShare := bruteFewestSharing(ids, met, missed, teamsOf(people))
+			if c, s := countTiers(got.Groups, met, missed), sharing(got.Groups, teamsOf(people)); c != wantTiers || s != wantShare {
+				t.Fatalf("%v: %d met, %d missed, %d sharing a team; the best is %d, %d, %d (teams %v, met %v, missed %v)",
+					got.Groups, c.met, c.missed, s, wantTiers.met, wantTiers.missed, wantShare, teamsOf(people), met, missed)
+			}
+		}
+	})
+}
+
+// validGroup reports whether a group keeps both hard rules.
+func validGroup(in pairing.Input, ids []string) bool {
+	members := make([]pairing.Person, 0, len(ids))
+	for _, id := range ids {
+		for _, p := range in.People {
+			if p.ID == id {
+				members = append(members, p)
+			}
+		}
+		for _, other := range ids {
+			if slices.Contains(in.Never[id], other) {
+				return false
+			}
+		}
+	}
+	return in.MinOverlap == 0 || longestShared(members, in.Now) >= in.MinOverlap
 }
