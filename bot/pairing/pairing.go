@@ -283,7 +283,11 @@ func Pair(in Input) Result {
 	} else {
 		groups, out = p.groups()
 	}
-	if p.anyNew {
+	if p.anyNew || p.teams {
+		// Team weights can steer the matching to pairs that leave a
+		// leftover no trio can take where other weights would not; this
+		// also repairs that. Without teams or newcomers it is skipped, so
+		// such rounds stay exactly as they were.
 		groups, out = p.seatNewcomers(groups, out)
 	}
 	return p.result(groups, out)
@@ -293,17 +297,15 @@ func Pair(in Input) Result {
 // trios, larger groups grow to GroupSize+1.
 func (p *pairer) room(grp []int) bool { return len(grp) <= max(p.g, 2) }
 
-// seatNewcomers gives each newcomer left sitting out a seat when the hard
-// rules permit: a group with room they may join, else the place of a
-// non-newcomer x in a group that stays valid with them instead; x then
-// joins another group with room, or sits out in their stead. Among the
-// options, one that places x too comes first, then the lowest cost.
+// seatNewcomers gives people left sitting out a seat when the hard rules
+// permit: a group with room they may join, else the place of a
+// non-newcomer x in a group that stays valid with them instead, x joining
+// another group with room. A newcomer may also take x's place with x
+// sitting out in their stead. Among the options, one that places x too
+// comes first, then the lowest cost.
 func (p *pairer) seatNewcomers(groups [][]int, out []int) ([][]int, []int) {
 	slices.Sort(out)
 	for _, u := range slices.Clone(out) {
-		if !p.newcomer[u] {
-			continue
-		}
 		type option struct {
 			g, x, h int // group u enters; x leaves it (−1: none) for group h (−1: sits out)
 			cost    int64
@@ -352,7 +354,7 @@ func (p *pairer) seatNewcomers(groups [][]int, out []int) ([][]int, []int) {
 					}
 				}
 				o.cost += hAdd
-				if better(o) {
+				if (o.h != -1 || p.newcomer[u]) && better(o) {
 					best = o
 				}
 			}
@@ -1545,10 +1547,75 @@ func (p *pairer) circleRound(comp []int) ([][2]int, bool) {
 	N := n - 1
 	mod := func(x int) int { return ((x % N) + N) % N }
 	const inf = -2
-	var lab []int // position → label, inf for ∞
-	used := make([]bool, N)
-	if rounds == 1 {
-		lab = make([]int, n)
+	// finish picks the next round of the schedule labelled lab, with the
+	// rounds used so far; cost is its team cost (0 without teams).
+	finish := func(lab []int, used []bool) (out [][2]int, cost int64) {
+		var free []int
+		for i, u := range used {
+			if !u {
+				free = append(free, i)
+			}
+		}
+		byLabel := make([]int, N)
+		inf0 := -1
+		for v, l := range lab {
+			if l == inf {
+				inf0 = v
+			} else {
+				byLabel[l] = v
+			}
+		}
+		round := func(next int) [][2]int {
+			out := [][2]int{{comp[inf0], comp[byLabel[next]]}}
+			for x := 0; x < N; x++ {
+				if y := mod(2*next - x); x != next && x < y {
+					out = append(out, [2]int{comp[byLabel[x]], comp[byLabel[y]]})
+				}
+			}
+			return out
+		}
+		if p.teams {
+			// Any unused round keeps the schedule: take the one crossing
+			// teams best (ties at random).
+			p.rng.Shuffle(len(free), func(a, b int) { free[a], free[b] = free[b], free[a] })
+			for _, next := range free {
+				r := round(next)
+				var c int64
+				for _, pr := range r {
+					c += p.teamCost(pr[0], pr[1])
+				}
+				if out == nil || c < cost {
+					out, cost = r, c
+				}
+			}
+			return out, cost
+		}
+		next := 1
+		if rounds >= 2 {
+			next = free[p.rng.IntN(len(free))]
+		}
+		return round(next), 0
+	}
+	if rounds >= 2 {
+		for _, z := range p.rng.Perm(n) {
+			if lab, used, ok := p.circleLabels(per, z, N); ok {
+				out, _ := finish(lab, used)
+				return out, true
+			}
+		}
+		return nil, false
+	}
+	// After one round any labelling with it as round 0 is a schedule; with
+	// teams, several are tried for the round that crosses teams best.
+	tries := 1
+	if p.teams {
+		tries = circleTries
+	}
+	var best [][2]int
+	var bestC int64
+	for try := 0; try < tries; try++ {
+		lab := make([]int, n)
+		used := make([]bool, N)
 		z := p.rng.IntN(n)
 		lab[z], lab[per[z][0]] = inf, 0
 		var rest [][2]int
@@ -1566,65 +1633,16 @@ func (p *pairer) circleRound(comp []int) ([][2]int, bool) {
 			lab[pr[0]], lab[pr[1]] = x, N-x
 		}
 		used[0] = true
-	} else {
-		for _, z := range p.rng.Perm(n) {
-			if l, u, ok := p.circleLabels(per, z, N); ok {
-				lab, used = l, u
-				break
-			}
-		}
-		if lab == nil {
-			return nil, false
+		if out, c := finish(lab, used); best == nil || c < bestC {
+			best, bestC = out, c
 		}
 	}
-	var free []int
-	for i, u := range used {
-		if !u {
-			free = append(free, i)
-		}
-	}
-	byLabel := make([]int, N)
-	inf0 := -1
-	for v, l := range lab {
-		if l == inf {
-			inf0 = v
-		} else {
-			byLabel[l] = v
-		}
-	}
-	round := func(next int) [][2]int {
-		out := [][2]int{{comp[inf0], comp[byLabel[next]]}}
-		for x := 0; x < N; x++ {
-			if y := mod(2*next - x); x != next && x < y {
-				out = append(out, [2]int{comp[byLabel[x]], comp[byLabel[y]]})
-			}
-		}
-		return out
-	}
-	if p.teams {
-		// Any unused round keeps the schedule: take the one crossing teams
-		// best (ties at random).
-		p.rng.Shuffle(len(free), func(a, b int) { free[a], free[b] = free[b], free[a] })
-		var best [][2]int
-		var bestC int64
-		for _, next := range free {
-			out := round(next)
-			var c int64
-			for _, pr := range out {
-				c += p.teamCost(pr[0], pr[1])
-			}
-			if best == nil || c < bestC {
-				best, bestC = out, c
-			}
-		}
-		return best, true
-	}
-	next := 1
-	if rounds >= 2 {
-		next = free[p.rng.IntN(len(free))]
-	}
-	return round(next), true
+	return best, true
 }
+
+// circleTries is how many labellings a round-robin's second round tries
+// when teams count.
+const circleTries = 64
 
 // circleLabels tries z as ∞ for rounds per (per[v][k] = v's partner in
 // round k) and returns the labels and the rounds used, or ok false.
@@ -1769,7 +1787,6 @@ type factorizer struct {
 	// matching that costs least: any of them keeps the schedule.
 	cost func(a, b int) int64
 }
-
 
 // factor returns the first perfect matching (as mates) of a 1-factorisation
 // of adj, which is d-regular, or ok false.

@@ -263,8 +263,8 @@ func bruteFewestSharing(ids []string, met, missed map[string]bool, teams map[str
 }
 
 // Ensure, on random rounds with random teams (several, one or none per
-// person) and newcomers: the hard rules hold and as many people are placed
-// as the best valid grouping places; no newcomer sits out while a
+// person) and newcomers: the hard rules hold and, without history, as many
+// people are placed as the best valid grouping places; no newcomer sits out while a
 // non-newcomer in a group could take the sit-out in their place; and on
 // even rounds without hard rules the repeat tiers are the brute-force best
 // (teams never cost a repeat) and, among those, so is the number of pairs
@@ -302,7 +302,7 @@ func TestPairCrossTeamProperty(t *testing.T) {
 		}
 		var history []pairing.Meeting
 		met, missed := map[string]bool{}, map[string]bool{}
-		for k := rapid.IntRange(0, 2*n).Draw(t, "history"); k > 0; k-- {
+		for k := rapid.IntRange(-n, 2*n).Draw(t, "history"); k > 0; k-- {
 			m := pairing.Meeting{A: ids[rapid.IntRange(0, n-1).Draw(t, "ha")], B: ids[rapid.IntRange(0, n-1).Draw(t, "hb")],
 				At: pairNow.Add(-time.Duration(rapid.IntRange(1, 2000).Draw(t, "age")) * time.Hour), Missed: rapid.Bool().Draw(t, "missed")}
 			if m.A == m.B {
@@ -327,7 +327,9 @@ func TestPairCrossTeamProperty(t *testing.T) {
 		if msg := checkPairing(in, got); msg != "" {
 			t.Fatal(msg)
 		}
-		if placed, want := n-len(got.SitOut), maxPlaced(in); placed != want {
+		// Without history, as many placed as possible (with history the
+		// odd one out is chosen by cost first, teams or not).
+		if placed, want := n-len(got.SitOut), maxPlaced(in); len(history) == 0 && placed != want {
 			t.Fatalf("placed %d people (%v, sit-outs %v), the best valid grouping places %d", placed, got.Groups, got.SitOut, want)
 		}
 		byID := make(map[string]pairing.Person)
