@@ -379,3 +379,38 @@ func validGroup(in pairing.Input, ids []string) bool {
 	}
 	return in.MinOverlap == 0 || longestShared(members, in.Now) >= in.MinOverlap
 }
+
+// The round-robin bound holds with teams: n−1 rounds without a repeat, any
+// even roster, random teams, meetings reported up to three weeks late.
+func TestPairRoundRobinWithTeamsProperty(t *testing.T) {
+	t.Parallel()
+	rapid.Check(t, func(t *rapid.T) {
+		n := 2 * rapid.IntRange(2, 8).Draw(t, "half")
+		people := crowd(time.UTC, names(n)...)
+		for i := range people {
+			for _, tn := range []string{"A", "B", "C", "D"} {
+				if rapid.IntRange(0, 2).Draw(t, "in"+tn) == 0 {
+					people[i].Teams = append(people[i].Teams, tn)
+				}
+			}
+		}
+		var history []pairing.Meeting
+		met := make(map[string]bool)
+		now := pairNow
+		for round := 1; round < n; round++ {
+			got := pairing.Pair(pairing.Input{People: people, History: history, Now: now, Seed: rapid.Int64().Draw(t, "seed")})
+			if len(got.Groups) != n/2 {
+				t.Fatalf("round %d: groups %v, want %d pairs", round, got.Groups, n/2)
+			}
+			for _, g := range got.Groups {
+				if met[pairKeyOf(g[0], g[1])] {
+					t.Fatalf("round %d of %d people: %v meet again", round, n, g)
+				}
+				met[pairKeyOf(g[0], g[1])] = true
+				at := now.Add(time.Duration(rapid.IntRange(0, 21*24-1).Draw(t, "late")) * time.Hour)
+				history = append(history, pairing.Meeting{A: g[1], B: g[0], At: at})
+			}
+			now = now.AddDate(0, 0, 7)
+		}
+	})
+}
