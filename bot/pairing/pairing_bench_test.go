@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"runtime/metrics"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -125,8 +126,11 @@ func peakHeap(fn func()) uint64 {
 	return peak - base
 }
 
-func benchPair(b *testing.B, n, size int) {
-	in := fixture(b, n, size)
+func benchPair(b *testing.B, n, size int) { benchInput(b, fixture(b, n, size), false) }
+
+// benchInput benchmarks Pair on in; with teams it also reports the share of
+// groups whose members share no team.
+func benchInput(b *testing.B, in pairing.Input, teams bool) {
 	met := metSet(in.History)
 	var last pairing.Result
 	peak := peakHeap(func() { last = pairing.Pair(in) })
@@ -144,6 +148,19 @@ func benchPair(b *testing.B, n, size int) {
 	b.ReportMetric(float64(peak)/(1<<20), "peak-MB")
 	b.ReportMetric(100*float64(repeats(last, met))/float64(max(len(meetings(last.Groups, in.Now)), 1)), "repeat-%")
 	b.ReportMetric(float64(len(last.SitOut)), "sitouts")
+	if teams {
+		byID := make(map[string][]string, len(in.People))
+		for _, p := range in.People {
+			byID[p.ID] = p.Teams
+		}
+		crossing := 0
+		for _, g := range last.Groups {
+			if sharing([][]string{g}, byID) == 0 {
+				crossing++
+			}
+		}
+		b.ReportMetric(100*float64(crossing)/float64(max(len(last.Groups), 1)), "cross-team-%")
+	}
 }
 
 // One round with a year of history, people over 8 zones, MinOverlap 1h.
@@ -151,6 +168,16 @@ func benchPair(b *testing.B, n, size int) {
 func BenchmarkPair100(b *testing.B)   { benchPair(b, 100, 2) }
 func BenchmarkPair1000(b *testing.B)  { benchPair(b, 1000, 2) }
 func BenchmarkPair10000(b *testing.B) { benchPair(b, 10000, 2) }
+
+// The same 10,000 people in 8 teams (by ID, so independent of zone).
+func BenchmarkPair10000Teams(b *testing.B) {
+	in := fixture(b, 10000, 2)
+	in.People = slices.Clone(in.People)
+	for i := range in.People {
+		in.People[i].Teams = []string{fmt.Sprintf("team%d", i%8)}
+	}
+	benchInput(b, in, true)
+}
 
 // Groups of four, for comparison.
 func BenchmarkPairGroupsOf4_1000(b *testing.B) { benchPair(b, 1000, 4) }
