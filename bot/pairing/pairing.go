@@ -52,7 +52,20 @@ import (
 //	                                meetings, so older and rarer meetings
 //	                                cost less
 //
-// and a group costs the sum over its pairs. Hard rules (MinOverlap of one
+// and, when someone has a team (Input.CrossTeam at CrossTeamPrefer), each
+// pair adds a team term, small like the others so that the repeat tiers
+// still decide first:
+//
+//	crossing        0..16           no team in common: how recently the
+//	                                team pairs they would add to met,
+//	                                relative to the most met team pair
+//	                                (derived from History and today's
+//	                                teams), the least of those pairs
+//	sharing a team  64, or 112 with a newcomer
+//
+// and a group costs the sum over its pairs. Without teams the team term
+// and every weight are what they were before teams existed, so the same
+// input and Seed give the same groups. Hard rules (MinOverlap of one
 // unbroken stretch of shared working time in the week from Now, and the
 // Never lists) are not costs: an invalid pair is not an edge at all, and an
 // invalid group is never returned. Ties are broken by a seeded shuffle of
@@ -82,6 +95,12 @@ import (
 //     matching between them and the pairs they may validly join. Then each
 //     trio is re-split with nearby pairs (trio+pair, and in small rounds
 //     trio+two pairs) while that lowers the cost.
+//
+// Newcomers. When someone left out could take the place of a non-newcomer
+// in a group that stays valid, a newcomer does (the other joins a group
+// with room, or sits out instead). With teams, anyone left out gets the
+// same chance where the other finds a group with room: team weights can
+// steer the matching to pairs no leftover can join.
 //
 // Groups of 3 or 4, per component: a greedy start (the people with the
 // fewest valid partners first, each into the open group where they add the
@@ -1493,7 +1512,8 @@ func (p *pairer) bestSplit(people []int) (trio [3]int, pairs [][2]int, c int64, 
 // and any two rounds i, j with i−j coprime to N could be renamed so), which
 // fixes every label once ∞ is chosen: x's partner is −x in M1 and 2−x in
 // M2. Each person is tried as ∞ until M3..Mr are rounds too. The next round
-// is a random unused one.
+// is a random unused one; with teams, the unused one crossing teams best
+// (and with r = 1, the best over circleTries labellings).
 func (p *pairer) circleRound(comp []int) ([][2]int, bool) {
 	n := len(comp)
 	if n < 4 || n%2 == 1 || n > circleMax {

@@ -414,3 +414,24 @@ func TestPairRoundRobinWithTeamsProperty(t *testing.T) {
 		}
 	})
 }
+
+// Ensure groups of three cross teams too: 12 people in 4 teams of 3 fit in
+// 4 trios where nobody shares a team.
+func TestPairCrossTeamTrios(t *testing.T) {
+	t.Parallel()
+	ids := names(12)
+	people := crowd(time.UTC, ids...)
+	for i := range people {
+		people[i].Teams = []string{fmt.Sprint("T", i%4)}
+	}
+	for seed := int64(0); seed < 20; seed++ {
+		in := pairing.Input{People: people, GroupSize: 3, Now: pairNow, Seed: seed}
+		got := pairing.Pair(in)
+		if msg := checkPairing(in, got); msg != "" {
+			t.Fatal(msg)
+		}
+		if s := sharing(got.Groups, teamsOf(people)); s != 0 {
+			t.Fatalf("seed %d: %v has %d pairs sharing a team, want none", seed, got.Groups, s)
+		}
+	}
+}
