@@ -324,6 +324,24 @@ func (p *pairer) room(grp []int) bool { return len(grp) <= max(p.g, 2) }
 // comes first, then the lowest cost.
 func (p *pairer) seatNewcomers(groups [][]int, out []int) ([][]int, []int) {
 	slices.Sort(out)
+	// Only groups holding one of someone's partners can take them (a big
+	// round's partners are its candidates), which keeps this cheap.
+	where := make(map[int]int)
+	for gi, grp := range groups {
+		for _, i := range grp {
+			where[i] = gi
+		}
+	}
+	near := func(i int) []int {
+		var gs []int
+		for _, j := range p.partners(i) {
+			if gi, ok := where[j]; ok {
+				gs = append(gs, gi)
+			}
+		}
+		slices.Sort(gs)
+		return slices.Compact(gs)
+	}
 	for _, u := range slices.Clone(out) {
 		type option struct {
 			g, x, h int // group u enters; x leaves it (−1: none) for group h (−1: sits out)
@@ -339,7 +357,8 @@ func (p *pairer) seatNewcomers(groups [][]int, out []int) ([][]int, []int) {
 			}
 			return o.cost < best.cost
 		}
-		for gi, grp := range groups {
+		for _, gi := range near(u) {
+			grp := groups[gi]
 			if p.room(grp) {
 				with := append(slices.Clone(grp), u)
 				if p.groupValid(with) {
@@ -360,7 +379,8 @@ func (p *pairer) seatNewcomers(groups [][]int, out []int) ([][]int, []int) {
 				}
 				o := option{gi, x, -1, p.groupCost(swapped) - p.groupCost(grp)}
 				var hAdd int64
-				for hi, h := range groups {
+				for _, hi := range near(x) {
+					h := groups[hi]
 					if hi == gi || !p.room(h) {
 						continue
 					}
@@ -385,13 +405,16 @@ func (p *pairer) seatNewcomers(groups [][]int, out []int) ([][]int, []int) {
 		grp := slices.Clone(groups[best.g])
 		if best.x != -1 {
 			grp = slices.DeleteFunc(grp, func(y int) bool { return y == best.x })
+			delete(where, best.x)
 			if best.h != -1 {
 				groups[best.h] = append(slices.Clone(groups[best.h]), best.x)
+				where[best.x] = best.h
 			} else {
 				out = append(out, best.x)
 			}
 		}
 		groups[best.g] = append(grp, u)
+		where[u] = best.g
 	}
 	return groups, out
 }
