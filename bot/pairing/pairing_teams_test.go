@@ -435,3 +435,37 @@ func TestPairCrossTeamTrios(t *testing.T) {
 		}
 	}
 }
+
+// Ensure a round past the full graph (candidates) with teams, zones and
+// newcomers keeps the rules, puts everyone in a group, and crosses teams
+// in nearly every group (8 teams: a random pairing crosses in about 7 of 8).
+func TestPairCrossTeamLargeRound(t *testing.T) {
+	t.Parallel()
+	zones := []*time.Location{pairZone(t, "Europe/Berlin"), pairZone(t, "Europe/London"),
+		pairZone(t, "America/New_York"), pairZone(t, "Asia/Kolkata")}
+	rng := rand.New(rand.NewPCG(4, 0))
+	var people []pairing.Person
+	for i := range 501 {
+		p := worker(fmt.Sprintf("u%03d", i), defaultWeek, zones[rng.IntN(len(zones))])
+		p.Teams = []string{fmt.Sprint("T", rng.IntN(8))}
+		p.Newcomer = i%25 == 0
+		people = append(people, p)
+	}
+	in := pairing.Input{People: people, MinOverlap: time.Hour, Now: pairNow, Seed: 3}
+	got := pairing.Pair(in)
+	if msg := checkPairing(in, got); msg != "" {
+		t.Fatal(msg)
+	}
+	if len(got.SitOut) != 0 {
+		t.Fatalf("sit-outs %v, want none", got.SitOut)
+	}
+	crossing := 0
+	for _, g := range got.Groups {
+		if sharing([][]string{g}, teamsOf(people)) == 0 {
+			crossing++
+		}
+	}
+	if share := float64(crossing) / float64(len(got.Groups)); share < 0.98 {
+		t.Fatalf("%d of %d groups cross teams, want at least 98%%", crossing, len(got.Groups))
+	}
+}
