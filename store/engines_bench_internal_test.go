@@ -23,45 +23,37 @@ func EtcdRetries(db *DB) int64 {
 // operations per transaction.
 func LoadKudos(db *DB, ks []Kudos, maxWrites int) error {
 	recs := make([]kudosRecord, len(ks))
-	writes := make([]int, len(ks))
 	for i, k := range ks {
 		if err := checkKudos(k); err != nil {
 			return fmt.Errorf("load kudos: kudos %d: %w", i, err)
 		}
 		recs[i] = newKudosRecord(k)
-		writes[i] = 1 + len(kudosIndexEntries(0, recs[i]))
 	}
-	return inChunks(db, writes, maxWrites, func(tx kvTx, lo, hi int) error {
-		b := tx.Bucket(bucketKudos)
-		var entries []indexEntry
-		for _, rec := range recs[lo:hi] {
-			id, err := b.NextSequence()
-			if err != nil {
-				return err
-			}
-			if err := putValue(b, idKey(id), rec); err != nil {
-				return err
-			}
-			entries = append(entries, kudosIndexEntries(id, rec)...)
-		}
-		return putIndexEntries(tx, entries)
-	})
+	return loadRecords(db, bucketKudos, recs, kudosIndexEntries, maxWrites)
 }
 
 // LoadFollowups is LoadKudos for follow-ups, stored as given (no
 // defaults applied: Status and, when open, NextAt must be set).
 func LoadFollowups(db *DB, fs []Followup, maxWrites int) error {
 	recs := make([]followupRecord, len(fs))
-	writes := make([]int, len(fs))
 	for i, f := range fs {
 		if err := followupError(f); err != nil {
 			return fmt.Errorf("load followups: follow-up %d: %w", i, err)
 		}
 		recs[i] = newFollowupRecord(f)
-		writes[i] = 1 + len(followupIndexEntries(0, recs[i]))
+	}
+	return loadRecords(db, bucketFollowups, recs, followupIndexEntries, maxWrites)
+}
+
+// loadRecords stores recs under the bucket's next ids with their index
+// entries, in transactions of at most maxWrites writes.
+func loadRecords[R any](db *DB, bucket []byte, recs []R, index func(uint64, R) []indexEntry, maxWrites int) error {
+	writes := make([]int, len(recs))
+	for i, rec := range recs {
+		writes[i] = 1 + len(index(0, rec))
 	}
 	return inChunks(db, writes, maxWrites, func(tx kvTx, lo, hi int) error {
-		b := tx.Bucket(bucketFollowups)
+		b := tx.Bucket(bucket)
 		var entries []indexEntry
 		for _, rec := range recs[lo:hi] {
 			id, err := b.NextSequence()
@@ -71,7 +63,7 @@ func LoadFollowups(db *DB, fs []Followup, maxWrites int) error {
 			if err := putValue(b, idKey(id), rec); err != nil {
 				return err
 			}
-			entries = append(entries, followupIndexEntries(id, rec)...)
+			entries = append(entries, index(id, rec)...)
 		}
 		return putIndexEntries(tx, entries)
 	})

@@ -417,6 +417,31 @@ func TestPairRoundRobin(t *testing.T) {
 	}
 }
 
+// checkRoundRobin pairs people for n−1 weekly rounds, each with its own
+// seed, reporting every round's meetings up to three weeks late, and fails
+// if a round is not all pairs or two people meet again.
+func checkRoundRobin(t *rapid.T, people []pairing.Person) {
+	n := len(people)
+	var history []pairing.Meeting
+	met := make(map[string]bool)
+	now := pairNow
+	for round := 1; round < n; round++ {
+		got := pairing.Pair(pairing.Input{People: people, History: history, Now: now, Seed: rapid.Int64().Draw(t, "seed")})
+		if len(got.Groups) != n/2 {
+			t.Fatalf("round %d: groups %v, want %d pairs", round, got.Groups, n/2)
+		}
+		for _, g := range got.Groups {
+			if met[pairKeyOf(g[0], g[1])] {
+				t.Fatalf("round %d of %d people: %v meet again", round, n, g)
+			}
+			met[pairKeyOf(g[0], g[1])] = true
+			at := now.Add(time.Duration(rapid.IntRange(0, 21*24-1).Draw(t, "late")) * time.Hour)
+			history = append(history, pairing.Meeting{A: g[1], B: g[0], At: at})
+		}
+		now = now.AddDate(0, 0, 7)
+	}
+}
+
 // The round-robin bound as a property: any even roster size, roster order
 // and seed per round, and meetings reported up to three weeks late, so a
 // later round's meeting can come first (the history is then no longer a
@@ -427,24 +452,7 @@ func TestPairRoundRobinProperty(t *testing.T) {
 		n := 2 * rapid.IntRange(2, 10).Draw(t, "half")
 		people := crowd(time.UTC, names(n)...)
 		perm := rapid.Permutation(people).Draw(t, "order")
-		var history []pairing.Meeting
-		met := make(map[string]bool)
-		now := pairNow
-		for round := 1; round < n; round++ {
-			got := pairing.Pair(pairing.Input{People: perm, History: history, Now: now, Seed: rapid.Int64().Draw(t, "seed")})
-			if len(got.Groups) != n/2 {
-				t.Fatalf("round %d: groups %v, want %d pairs", round, got.Groups, n/2)
-			}
-			for _, g := range got.Groups {
-				if met[pairKeyOf(g[0], g[1])] {
-					t.Fatalf("round %d of %d people: %v meet again", round, n, g)
-				}
-				met[pairKeyOf(g[0], g[1])] = true
-				at := now.Add(time.Duration(rapid.IntRange(0, 21*24-1).Draw(t, "late")) * time.Hour)
-				history = append(history, pairing.Meeting{A: g[1], B: g[0], At: at})
-			}
-			now = now.AddDate(0, 0, 7)
-		}
+		checkRoundRobin(t, perm)
 	})
 }
 
