@@ -101,6 +101,7 @@ func ExampleDB_Export() {
 	//       "style": "",
 	//       "last_reconnect": null,
 	//       "home_opened": null,
+	//       "teams": [],
 	//       "is_bot": false,
 	//       "deleted": false,
 	//       "is_restricted": false,

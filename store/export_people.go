@@ -28,6 +28,7 @@ type (
 		Style         string   `json:"style"`
 		LastReconnect *string  `json:"last_reconnect"`
 		HomeOpened    *string  `json:"home_opened"` // when they first opened the Home tab; absent or null: never
+		Teams         []string `json:"teams"`       // their teams by name, refreshed from Slack; [] or absent: no team
 		IsBot         bool     `json:"is_bot"`
 		Deleted       bool     `json:"deleted"`
 		IsRestricted  bool     `json:"is_restricted"`
@@ -55,7 +56,7 @@ func newWirePerson(p Person) wirePerson {
 		User: p.ID, Name: p.Name, TZ: p.TZ, TZOverride: p.TZOverride, Locale: p.Locale, Muted: nonNil(dmKindStrings(p.Muted)), Style: p.Style,
 		LastReconnect: formatOptionalTime(p.LastReconnect), HomeOpened: formatOptionalTime(p.HomeOpened), IsBot: p.IsBot, Deleted: p.Deleted,
 		IsRestricted: p.IsRestricted, IsStranger: p.IsStranger, Updated: formatOptionalTime(p.Updated),
-		WorkDays: []string{},
+		WorkDays: []string{}, Teams: nonNil(p.Teams),
 	}
 	if p.WorkStart != 0 || p.WorkEnd != 0 {
 		s, e := formatClock(p.WorkStart), formatClock(p.WorkEnd)
@@ -113,7 +114,7 @@ func parseImportPerson(field string, w wirePerson) (Person, error) {
 		return Person{}, invalid(field+".user", "%w", err)
 	}
 	p := Person{
-		ID: w.User, Name: w.Name, TZ: w.TZ, Locale: w.Locale, Muted: dmKinds(w.Muted), Style: w.Style,
+		ID: w.User, Name: w.Name, TZ: w.TZ, Locale: w.Locale, Muted: dmKinds(w.Muted), Style: w.Style, Teams: w.Teams,
 		IsBot: w.IsBot, Deleted: w.Deleted, IsRestricted: w.IsRestricted, IsStranger: w.IsStranger,
 	}
 	if w.TZOverride != "" {

@@ -95,7 +95,7 @@ func TestExportImportKeepsEverything(t *testing.T) {
 			IsRestricted: true, IsStranger: true, Muted: []DMKind{DMDigest, DMNudges},
 			WorkStart: 7*time.Hour + 30*time.Minute, WorkEnd: 15*time.Hour + 45*time.Minute + 10*time.Second,
 			WorkDays: []time.Weekday{time.Sunday, time.Tuesday, time.Saturday}, Style: "async first",
-			LastReconnect: at.Add(time.Hour), Updated: at.Add(2 * time.Hour), Locale: "de-DE", HomeOpened: at.Add(-time.Hour)},
+			LastReconnect: at.Add(time.Hour), Updated: at.Add(2 * time.Hour), Locale: "de-DE", HomeOpened: at.Add(-time.Hour), Teams: []string{"design", "platform"}},
 		{ID: "U2", Name: "bob", TZ: "Asia/Tokyo", WorkEnd: 24 * time.Hour},
 	}
 	contacts := []CircleEntry{

@@ -46,6 +46,11 @@ type Person struct {
 	// they open it. It is in the store, not in memory, because the replica
 	// that delivers the refresh need not be the one that saw the Home open.
 	HomeOpened time.Time
+	// Teams are the teams the person belongs to, by name, as the
+	// workspace defines them (the user groups named in RAPPORT_TEAMS, or a
+	// profile field); several or none. Refreshed from Slack, so a cache
+	// like Name. Stored sorted, without repeats or "".
+	Teams []string
 
 	Updated time.Time // when the profile fields were last refreshed from Slack
 }
@@ -73,6 +78,7 @@ type personRecord struct {
 	Style         string         `json:"style,omitempty"`         // since v4
 	LastReconnect time.Time      `json:"last_reconnect,omitzero"` // since v6
 	HomeOpened    time.Time      `json:"home_opened,omitzero"`    // optional; absent: never
+	Teams         []string       `json:"teams,omitempty"`         // optional; absent: no team
 	Updated       time.Time      `json:"updated,omitzero"`
 }
 
@@ -81,7 +87,7 @@ func (r personRecord) person(id string) Person {
 		ID: id, Name: r.Name, TZ: r.TZ, TZOverride: r.TZOverride, Locale: r.Locale, IsBot: r.IsBot, Deleted: r.Deleted,
 		IsRestricted: r.IsRestricted, IsStranger: r.IsStranger, Muted: dmKinds(r.Muted),
 		WorkStart: r.WorkStart, WorkEnd: r.WorkEnd, WorkDays: cloneWeekdays(r.WorkDays), Style: r.Style,
-		LastReconnect: utc(r.LastReconnect), HomeOpened: utc(r.HomeOpened), Updated: utc(r.Updated),
+		LastReconnect: utc(r.LastReconnect), HomeOpened: utc(r.HomeOpened), Teams: cloneStrings(r.Teams), Updated: utc(r.Updated),
 	}
 }
 
@@ -109,7 +115,7 @@ func newPersonRecord(p Person) (personRecord, error) {
 		IsRestricted: p.IsRestricted, IsStranger: p.IsStranger, Muted: dmKindStrings(muted),
 		WorkStart: p.WorkStart, WorkEnd: p.WorkEnd, WorkDays: cloneWeekdays(days),
 		Style: truncateRunes(p.Style, MaxStyleRunes), LastReconnect: utc(p.LastReconnect),
-		HomeOpened: utc(p.HomeOpened), Updated: utc(p.Updated),
+		HomeOpened: utc(p.HomeOpened), Teams: sortedSet(p.Teams), Updated: utc(p.Updated),
 	}, nil
 }
 

@@ -143,3 +143,14 @@ func putIndexEntries(tx kvTx, entries []indexEntry) error {
 	}
 	return nil
 }
+
+// sortedSet is s sorted, without repeats or "", in a new slice; empty
+// becomes nil, as it reads back from JSON with omitempty.
+func sortedSet(s []string) []string {
+	out := slices.Compact(slices.Sorted(slices.Values(s)))
+	out = slices.DeleteFunc(out, func(v string) bool { return v == "" })
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
