@@ -1198,6 +1198,7 @@ func (p *pairer) pairs() (groups [][]int, out []int) {
 				}
 				ps, rest = p.matchComponent(comp, extra)
 			}
+			p.spreadTeamPairs(ps)
 			pairs = append(pairs, ps...)
 			loose = append(loose, rest...)
 		}

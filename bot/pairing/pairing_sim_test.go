@@ -32,19 +32,23 @@ func TestPairTeamSimulation(t *testing.T) {
 		pairZone(t, "America/New_York"), pairZone(t, "Asia/Kolkata")}
 	const (
 		start  = 200
-		nTeams = 8
 		rounds = 26
 	)
 	type stats struct {
 		crossShare  []float64 // per round: groups whose members share no team
+		coverage1   float64 // team pairs with a tie after the first round
 		coverage13  float64
 		coverage26  float64
+		full        int // the round after which every team pair had a tie; 0: not within the half year
 		newTie      float64 // pairs never grouped before, over all rounds
 		newcomerOut int     // newcomers with a partner outside their team in their first 4 rounds
 		newcomers   int
 		repeats     int
 	}
-	run := func(mode string) stats {
+	// 8 teams of 25 is the company the numbers are asked for; with 100
+	// pairs a round any pairing covers its 28 team pairs at once. 40 teams
+	// of 5 (780 team pairs) is where spreading ties over the grid shows.
+	run := func(mode string, nTeams int) stats {
 		rng := rand.New(rand.NewPCG(26, 8))
 		var people []simPerson
 		next := 0
@@ -139,11 +143,17 @@ func TestPairTeamSimulation(t *testing.T) {
 					}
 				}
 			}
+			teamPairs := float64(nTeams * (nTeams - 1) / 2)
+			if st.full == 0 && float64(len(covered)) == teamPairs {
+				st.full = r + 1
+			}
 			switch r + 1 {
+			case 1:
+				st.coverage1 = float64(len(covered)) / teamPairs
 			case 13:
-				st.coverage13 = float64(len(covered)) / (nTeams * (nTeams - 1) / 2)
+				st.coverage13 = float64(len(covered)) / teamPairs
 			case 26:
-				st.coverage26 = float64(len(covered)) / (nTeams * (nTeams - 1) / 2)
+				st.coverage26 = float64(len(covered)) / teamPairs
 			}
 		}
 		st.newTie = float64(newPairs) / float64(pairsTotal)
@@ -156,11 +166,14 @@ func TestPairTeamSimulation(t *testing.T) {
 		}
 		return s / float64(len(xs))
 	}
-	t.Logf("%-9s %8s %8s %8s %8s %8s %8s %8s %10s", "mode", "cross r1", "r13", "r26", "mean", "cov13", "cov26", "new-tie", "newcomers")
-	for _, mode := range []string{"no-teams", "teams", "shuffle"} {
-		st := run(mode)
-		t.Logf("%-9s %7.0f%% %7.0f%% %7.0f%% %7.1f%% %7.0f%% %7.0f%% %7.1f%% %4d/%-4d",
-			mode, 100*st.crossShare[0], 100*st.crossShare[12], 100*st.crossShare[25], 100*mean(st.crossShare),
-			100*st.coverage13, 100*st.coverage26, 100*st.newTie, st.newcomerOut, st.newcomers)
+	for _, nTeams := range []int{8, 40} {
+		t.Logf("%d teams", nTeams)
+		t.Logf("%-9s %8s %8s %8s %8s %8s %8s %8s %6s %8s %10s %7s", "mode", "cross r1", "r13", "r26", "mean", "cov1", "cov13", "cov26", "full@", "new-tie", "newcomers", "repeats")
+		for _, mode := range []string{"no-teams", "teams", "shuffle"} {
+			st := run(mode, nTeams)
+			t.Logf("%-9s %7.0f%% %7.0f%% %7.0f%% %7.1f%% %7.0f%% %7.0f%% %7.0f%% %6d %7.1f%% %4d/%-4d %7d",
+				mode, 100*st.crossShare[0], 100*st.crossShare[12], 100*st.crossShare[25], 100*mean(st.crossShare),
+				100*st.coverage1, 100*st.coverage13, 100*st.coverage26, st.full, 100*st.newTie, st.newcomerOut, st.newcomers, st.repeats)
+		}
 	}
 }

@@ -452,3 +452,39 @@ func TestPairCrossTeamLargeRound(t *testing.T) {
 		t.Fatalf("%d of %d groups cross teams, want at least 98%%", crossing, len(got.Groups))
 	}
 }
+
+// TestPairSpreadsTeamPairs checks that one round's crossing pairs reach as
+// many team pairs as they can, not just a few: in a first round (no
+// history, so every crossing pair costs the same) of teams that all
+// overlap, every team pair gets a pair whenever there are enough pairs,
+// for many seeds.
+func TestPairSpreadsTeamPairs(t *testing.T) {
+	t.Parallel()
+	berlin := pairZone(t, "Europe/Berlin")
+	for _, tc := range []struct{ teams, size int }{{4, 6}, {6, 10}, {8, 25}} {
+		for seed := int64(1); seed <= 20; seed++ {
+			var people []pairing.Person
+			teams := make(map[string][]string)
+			for tm := range tc.teams {
+				for k := range tc.size {
+					id := fmt.Sprintf("t%d-%02d", tm, k)
+					team := fmt.Sprintf("T%d", tm)
+					teams[id] = []string{team}
+					people = append(people, pairing.Person{ID: id, Work: inWeek(hours(defaultWeek, berlin), pairNow), Zone: "Europe/Berlin", Teams: []string{team}})
+				}
+			}
+			res := pairing.Pair(pairing.Input{People: people, GroupSize: 2, MinOverlap: time.Hour, Now: pairNow, Seed: seed})
+			covered := make(map[string]bool)
+			for _, g := range res.Groups {
+				a, b := teams[g[0]][0], teams[g[1]][0]
+				if a == b {
+					t.Fatalf("%d teams of %d, seed %d: %v shares a team", tc.teams, tc.size, seed, g)
+				}
+				covered[min(a, b)+"|"+max(a, b)] = true
+			}
+			if want := tc.teams * (tc.teams - 1) / 2; len(covered) != want {
+				t.Errorf("%d teams of %d, seed %d: %d pairs cross %d of %d team pairs, want all", tc.teams, tc.size, seed, len(res.Groups), len(covered), want)
+			}
+		}
+	}
+}
