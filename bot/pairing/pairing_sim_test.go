@@ -36,10 +36,10 @@ func TestPairTeamSimulation(t *testing.T) {
 	)
 	type stats struct {
 		crossShare  []float64 // per round: groups whose members share no team
-		coverage1   float64 // team pairs with a tie after the first round
+		coverage1   float64   // team pairs with a tie after the first round
 		coverage13  float64
 		coverage26  float64
-		full        int // the round after which every team pair had a tie; 0: not within the half year
+		full        int     // the round after which every team pair had a tie; 0: not within the half year
 		newTie      float64 // pairs never grouped before, over all rounds
 		newcomerOut int     // newcomers with a partner outside their team in their first 4 rounds
 		newcomers   int
