@@ -91,6 +91,9 @@ import (
 //     the one who joins a pair, with each pair weighted by how well that
 //     person would join it; this finds a grouping without repeats whenever
 //     one exists. Larger ones let the matching leave one person out.
+//  3b. With teams, the matched pairs are spread over more team pairs by
+//     partner swaps that add no repeat and keep every pair crossing
+//     (spreadTeamPairs): the costs see history, not the round itself.
 //  4. Everyone left unmatched joins a pair (making a trio) by a second
 //     matching between them and the pairs they may validly join. Then each
 //     trio is re-split with nearby pairs (trio+pair, and in small rounds
