@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"slices"
 	"sync"
 	"time"
 
@@ -35,15 +36,12 @@ type TeamOptions struct {
 // teamsOn reports whether teams come from anywhere.
 func (o TeamOptions) teamsOn() bool { return len(o.Groups) > 0 || o.Field != "" }
 
-// source is one line, for people, on where their team comes from.
+// source says, for people, where their team comes from.
 func (o TeamOptions) source() string {
-	switch {
-	case len(o.Groups) > 0:
-		return "Teams come from Slack user groups your workspace admins chose."
-	case o.Field != "":
-		return "Teams come from a field of your Slack profile your workspace admins chose."
+	if len(o.Groups) > 0 {
+		return "Slack user groups your admins chose"
 	}
-	return ""
+	return "a field of your Slack profile your admins chose"
 }
 
 // teamState is what the team refresh keeps between calls.
@@ -55,6 +53,39 @@ type teamState struct {
 	// warned holds the configured names already warned about, so an
 	// hourly refresh does not repeat a warning every hour.
 	warned map[string]bool
+
+	// known is everyone's teams as the last refresh and the group events
+	// since read them (user ID → teams), so a person Rapport meets for
+	// the first time gets a record with their team at once
+	// (knownTeams). Guarded by knownMu, not mu: a refresh holds mu while
+	// it waits for Slack.
+	knownMu sync.Mutex
+	known   map[string][]string
+}
+
+// knownTeams is the person's teams as last read from Slack, for a new
+// record; nil when unknown.
+func (b *Bot) knownTeams(id string) []string {
+	b.teams.knownMu.Lock()
+	defer b.teams.knownMu.Unlock()
+	return slices.Clone(b.teams.known[id])
+}
+
+// setKnownTeams records what a refresh read: all teams (scope nil), or
+// the membership of the teams in scope.
+func (b *Bot) setKnownTeams(teams map[string][]string, scope []string) {
+	b.teams.knownMu.Lock()
+	defer b.teams.knownMu.Unlock()
+	if scope == nil || b.teams.known == nil {
+		b.teams.known = teams
+		return
+	}
+	for id, ts := range b.teams.known {
+		b.teams.known[id] = slices.DeleteFunc(slices.Clone(ts), func(t string) bool { return slices.Contains(scope, t) })
+	}
+	for id, ts := range teams {
+		b.teams.known[id] = append(b.teams.known[id], ts...)
+	}
 }
 
 // RefreshTeams reads everyone's team from Slack and writes the changes to
@@ -112,6 +143,7 @@ func (b *Bot) refreshGroupTeams(ctx context.Context) error {
 		return fmt.Errorf("bot: teams: %w", err)
 	}
 	b.teams.groups = resolved
+	b.setKnownTeams(teams, nil)
 	b.log.Info("teams refreshed", "source", "user groups", "groups", len(resolved), "changed", n)
 	return nil
 }
@@ -177,6 +209,7 @@ func (b *Bot) onSubteamMembersChanged(ctx context.Context, ev event) error {
 	if _, err := b.store.SetTeams(teams, []string{handle}); err != nil {
 		return fmt.Errorf("bot: teams: subteam_members_changed %s: %w", e.SubteamID, err)
 	}
+	b.setKnownTeams(teams, []string{handle})
 	return nil
 }
 
@@ -263,6 +296,7 @@ func (b *Bot) refreshFieldTeams(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("bot: teams: %w", err)
 	}
+	b.setKnownTeams(teams, nil)
 	b.log.Info("teams refreshed", "source", "profile field", "field", field, "changed", n)
 	return nil
 }
@@ -289,7 +323,7 @@ func teamLine(teams []string, o TeamOptions) string {
 		return ""
 	}
 	if len(teams) == 0 {
-		return "Rapport doesn't have you in a team. " + o.source()
+		return "Rapport doesn't have you in a team. Teams come from " + o.source() + "."
 	}
 	names := make([]string, len(teams))
 	for i, t := range teams {
@@ -299,5 +333,5 @@ func teamLine(teams []string, o TeamOptions) string {
 	if len(teams) > 1 {
 		label = "Your teams"
 	}
-	return label + ": " + strings.Join(names, ", ") + ". " + o.source()
+	return label + ": " + strings.Join(names, ", ") + " (from " + o.source() + "). Coffee pairs you across teams when it can."
 }
