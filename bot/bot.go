@@ -69,7 +69,8 @@ type Options struct {
 	Kudos    KudosOptions
 	Coffee   CoffeeOptions
 	Followup FollowupOptions
-	Admins   []string // RAPPORT_ADMINS: admin rights besides workspace admins and owners
+	Teams    TeamOptions // where people's teams come from (RAPPORT_TEAMS, RAPPORT_TEAM_FIELD)
+	Admins   []string    // RAPPORT_ADMINS: admin rights besides workspace admins and owners
 	// StayInTouchDays is the default cadence of the circle
 	// (RAPPORT_STAY_IN_TOUCH_DAYS); default 42.
 	StayInTouchDays int
@@ -110,6 +111,7 @@ type Bot struct {
 	settledOnce sync.Once
 
 	rounds roundState // the coffee round lifecycle's (coffee_rounds.go)
+	teams  teamState  // the team refresh's (teams.go)
 
 	// renderers and onDelivered are keyed by store.Outgoing.Render; set
 	// in New, read-only afterwards (outbox.go).
@@ -225,6 +227,10 @@ func (b *Bot) startLeaderWork(ctx, base context.Context, stop <-chan struct{}, r
 		b.checkChannels(ctx)
 		if err := b.reconcileCoffeeChannel(ctx); err != nil && ctx.Err() == nil {
 			b.log.Error("coffee roster reconcile failed", "err", err)
+		}
+		// Teams may have changed while no process was leading.
+		if err := b.RefreshTeams(ctx, b.opts.Now()); err != nil && ctx.Err() == nil {
+			b.log.Error("team refresh failed", "job", JobTeams, "err", err)
 		}
 	}()
 }

@@ -15,6 +15,7 @@ package bot
 import (
 	"time"
 
+	"github.com/rapport-bot/rapport/bot/pairing"
 	"github.com/rapport-bot/rapport/store"
 )
 
@@ -38,6 +39,9 @@ type CoffeeOptions struct {
 	SilentRounds int
 	MinOverlap   time.Duration // shared working time a group needs in the week after the round
 	History      time.Duration // how far back meetings count for pairing; default a year
+	// CrossTeam is how teams weigh in pairing (RAPPORT_COFFEE_CROSS_TEAM):
+	// prefer groups that cross teams (the zero value), or ignore teams.
+	CrossTeam pairing.CrossTeam
 }
 
 // withDefaults fills in the zero options.

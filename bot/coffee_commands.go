@@ -192,6 +192,11 @@ func (b *Bot) coffeeResume(ctx context.Context, cmd slashCommand) error {
 
 func (b *Bot) coffeeStatus(ctx context.Context, cmd slashCommand) error {
 	s := coffeeStatus{Reader: b.readerOf(ctx, cmd.user)}
+	if p, err := b.store.Person(cmd.user); err == nil || errors.Is(err, store.ErrNotFound) {
+		s.Team = teamLine(p.Teams, b.opts.Teams)
+	} else {
+		return err
+	}
 	m, err := b.store.CoffeeMember(cmd.user)
 	switch {
 	case errors.Is(err, store.ErrNotFound):

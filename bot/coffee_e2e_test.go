@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"regexp"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rapport-bot/rapport/bot"
+	"github.com/rapport-bot/rapport/bot/pairing"
 	"github.com/rapport-bot/rapport/bot/slacktest"
 	"github.com/rapport-bot/rapport/scheduler"
 	"github.com/rapport-bot/rapport/store"
@@ -37,6 +39,9 @@ type coffeeSetup struct {
 	db        *store.DB
 	clock     *clock
 	store     func(*store.DB) bot.Store // wraps the bot's store (injected failures)
+	teams     bot.TeamOptions
+	crossTeam pairing.CrossTeam
+	log       io.Writer // also receives the bot's log
 }
 
 // startCoffeeBot runs the bot and a coffee scheduler on the same store,
@@ -63,10 +68,11 @@ func startCoffeeBot(t *testing.T, cs coffeeSetup) *coffeeRig {
 	if cs.groupSize == 0 {
 		cs.groupSize = 2
 	}
-	h := startBot(t, withState(srv, cs.db), withStore(cs.store), withOptions(func(o *bot.Options) {
+	h := startBot(t, withState(srv, cs.db), withStore(cs.store), withLog(cs.log), withOptions(func(o *bot.Options) {
 		o.Now = c.Now
 		o.Admins = cs.admins
 		o.Location = cmp.Or(cs.loc, time.UTC) // the zone of the schedule
+		o.Teams = cs.teams
 		o.Coffee = bot.CoffeeOptions{
 			Channel:        cs.channel,
 			Schedule:       mustSchedule(t, "0 10 * * MON"),
@@ -76,6 +82,7 @@ func startCoffeeBot(t *testing.T, cs coffeeSetup) *coffeeRig {
 			HeadsUp:        cs.headsUp,
 			SilentRounds:   max(cmp.Or(cs.silent, 3), 0),
 			MinOverlap:     time.Hour,
+			CrossTeam:      cs.crossTeam,
 		}
 	}))
 	rig.harness = h

@@ -101,7 +101,11 @@ func (b *Bot) freshProfiles(ctx context.Context, ids []string) (map[string]slack
 // rememberProfile refreshes the cached profile from a users.* answer.
 func (b *Bot) rememberProfile(u slack.User) (store.Person, error) {
 	now := b.opts.Now()
+	known := b.knownTeams(u.ID)
 	return b.store.UpdatePerson(u.ID, func(p *store.Person) {
+		if p.Updated.IsZero() && p.Teams == nil {
+			p.Teams = known // a new record: the team the last refresh read
+		}
 		p.Name, p.TZ, p.Locale = u.Name, u.TZ, u.Locale
 		p.IsBot = u.IsBot || u.ID == "USLACKBOT"
 		p.Deleted, p.IsStranger = u.Deleted, u.IsStranger

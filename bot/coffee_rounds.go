@@ -110,6 +110,21 @@ func (b *Bot) startRound(ctx context.Context, at time.Time, manual bool, stored 
 	if err != nil {
 		return fmt.Errorf("bot: coffee eligible: %w", err)
 	}
+	// Someone who took part for the first time since the last team
+	// refresh has a new record without a team: read the user groups
+	// again (a few calls) so pairing sees every team. A profile field
+	// costs a call per person, so it waits for the teams job. A failure
+	// pairs with the teams known so far.
+	if len(b.opts.Teams.Groups) > 0 {
+		if err := b.refreshGroupTeams(ctx); err != nil {
+			log.Warn("teams not refreshed before the round; pairing with the teams known", "err", err)
+		}
+		for i := range people {
+			if p, err := b.store.Person(people[i].ID); err == nil {
+				people[i].Teams = p.Teams
+			}
+		}
+	}
 	in, err := b.pairingInput(people, at)
 	if err != nil {
 		return err
@@ -141,6 +156,7 @@ func (b *Bot) pairingInput(people []store.Person, at time.Time) (pairing.Input, 
 		Never:      map[string][]string{},
 		Now:        at,
 		Seed:       at.Unix(),
+		CrossTeam:  co.CrossTeam,
 	}
 	// Working time is computed once per distinct zone and working week and
 	// the slice shared, so a round of thousands in a few zones costs a few
@@ -156,7 +172,7 @@ func (b *Bot) pairingInput(people []store.Person, at time.Time) (pairing.Input, 
 			}
 			hours[key] = work
 		}
-		in.People = append(in.People, pairing.Person{ID: p.ID, Work: work, Zone: loc.String()})
+		in.People = append(in.People, pairing.Person{ID: p.ID, Work: work, Zone: loc.String(), Teams: p.Teams})
 		m, err := b.store.CoffeeMember(p.ID)
 		if err == nil && len(m.Never) > 0 {
 			in.Never[p.ID] = m.Never

@@ -109,6 +109,7 @@ func (b *Bot) homeView(ctx context.Context, user string) (homeView, error) {
 	now := b.opts.Now()
 	loc := b.location(p)
 	v := homeView{User: user, Now: now, Loc: loc}
+	v.Coffee.Team = teamLine(p.Teams, b.opts.Teams)
 
 	mine, err := b.myOpenFollowups(user)
 	if err != nil {

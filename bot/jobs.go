@@ -21,6 +21,7 @@ const (
 	JobReconnect   = "reconnect"    // SuggestReconnects: reconnect suggestions
 	JobCoffeeRound = "coffee-round" // RunCoffeeRound: pair and introduce
 	JobCoffeeTick  = "coffee-tick"  // CoffeeTick: heads-ups, "did you meet?", a cut delivery resumed
+	JobTeams       = "teams"        // RefreshTeams: everyone's team, from user groups or a profile field
 )
 
 // digestWindow is the week a digest celebrates: the seven days before it.

@@ -61,6 +61,9 @@ var scopesByMethod = map[string][]string{
 	"GetPermalinkContext":           nil,
 	"GetUserInfoContext":            {"users:read"},
 	"GetUserGroupMembersContext":    {"usergroups:read"},
+	"GetUserGroupsContext":          {"usergroups:read"},
+	"GetTeamProfileContext":         {"users.profile:read"},
+	"GetUserProfileContext":         {"users.profile:read"},
 	"OpenConversationContext":       {"im:write", "mpim:write"},
 	"GetConversationHistoryContext": {"channels:history", "groups:history", "im:history", "mpim:history"},
 	"PublishViewContext":            nil,
@@ -73,12 +76,14 @@ var scopesByMethod = map[string][]string{
 
 // scopesByEvent maps each bot event to the scopes it needs.
 var scopesByEvent = map[string][]string{
-	"app_mention":           {"app_mentions:read"},
-	"message.im":            {"im:history"},
-	"app_home_opened":       nil,
-	"member_joined_channel": {"channels:read", "groups:read"},
-	"member_left_channel":   {"channels:read", "groups:read"},
-	"user_change":           {"users:read"},
+	"app_mention":             {"app_mentions:read"},
+	"message.im":              {"im:history"},
+	"app_home_opened":         nil,
+	"member_joined_channel":   {"channels:read", "groups:read"},
+	"member_left_channel":     {"channels:read", "groups:read"},
+	"user_change":             {"users:read"},
+	"subteam_members_changed": {"usergroups:read"},
+	"subteam_updated":         {"usergroups:read"},
 }
 
 func readManifest(t *testing.T) manifest {

@@ -60,6 +60,7 @@ type coffeeStatus struct {
 	NextRound        time.Time            // zero: none scheduled
 	Recent           []coffeeHistoryEntry // most recent first, up to 3
 	Never            int                  // how many people on their never-list (never show who)
+	Team             string               // teamLine: the person's team and where it comes from; "" no teams set up
 	Reader           reader               // who reads it: zone and now
 }
 
@@ -357,6 +358,9 @@ func renderCoffeeStatus(s coffeeStatus) (string, []slack.Block) {
 	}
 	if next != "" {
 		state += "\n" + next
+	}
+	if s.Team != "" {
+		state += "\n:busts_in_silhouette: " + s.Team
 	}
 	blocks := []slack.Block{kudosSection(state)}
 

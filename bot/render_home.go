@@ -74,6 +74,7 @@ type homeView struct {
 		UntilResumed     bool // paused with no end date: PausedUntil is a placeholder, never shown
 		PausedForSilence bool // paused after rounds without an answer, until they resume
 		NextRound        time.Time
+		Team             string // teamLine: their team and where it comes from; "" no teams set up
 	}
 	Reconnect []homeReconnect
 	OnTime    struct{ Kept, Late, Dropped int } // private on-time follow-up rate
@@ -331,6 +332,9 @@ func homeCoffee(v homeView, rd reader) slack.Block {
 			text += " Next round: " + localWhen(c.NextRound, rd) + "."
 		}
 		b = coffeeButton(homeCoffeePauseAct, "pause", "Pause coffee", false)
+	}
+	if c.Team != "" {
+		text += "\n:busts_in_silhouette: " + c.Team
 	}
 	return slack.NewSectionBlock(
 		slack.NewTextBlockObject(slack.MarkdownType, kudosClip(text, kudosSectionMax), false, true),

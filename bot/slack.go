@@ -23,6 +23,9 @@ type SlackAPI interface {
 	GetPermalinkContext(ctx context.Context, params *slack.PermalinkParameters) (string, error)
 	GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error)
 	GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) ([]string, error)
+	GetUserGroupsContext(ctx context.Context, options ...slack.GetUserGroupsOption) ([]slack.UserGroup, error)
+	GetTeamProfileContext(ctx context.Context, teamID ...string) (*slack.TeamProfile, error)
+	GetUserProfileContext(ctx context.Context, params *slack.GetUserProfileParameters) (*slack.UserProfile, error)
 	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
 	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
 	GetUsersContext(ctx context.Context, options ...slack.GetUsersOption) ([]slack.User, error)
@@ -77,6 +80,8 @@ type eventStore interface {
 type peopleStore interface {
 	Person(id string) (store.Person, error)
 	UpdatePerson(id string, f func(p *store.Person), e store.Effects) (store.Person, error)
+	PersonIDs() ([]string, error)
+	SetTeams(teams map[string][]string, scope []string) (int, error)
 }
 
 type outboxStore interface {

@@ -40,6 +40,9 @@ type User struct {
 	IsUltraRestricted bool // single-channel guest
 	IsInvitedUser     bool
 	Email             string
+	// Fields are the user's custom profile field values, by field ID
+	// ("Xf…"), as users.profile.get returns them; see AddProfileField.
+	Fields map[string]string
 }
 
 // Message is a message the bot made visible in a channel, through
@@ -140,12 +143,141 @@ func (s *Server) AddChannel(id, name string, private bool, members ...string) {
 	s.notifyLocked()
 }
 
-// AddUserGroup adds or replaces a user group (subteam) for
-// usergroups.users.list.
+// UserGroup is a user group (a subteam, mentioned as @handle), as
+// usergroups.list and usergroups.users.list report it.
+type UserGroup struct {
+	ID       string // "S…"
+	Handle   string // what people type after @; default the ID in lower case
+	Name     string // display name; default the handle
+	Members  []string
+	Disabled bool // usergroups.list leaves it out unless include_disabled
+}
+
+// AddUserGroup adds or replaces a user group (subteam) with just an ID and
+// members, for usergroups.users.list.
 func (s *Server) AddUserGroup(id string, members ...string) {
+	s.SetUserGroup(UserGroup{ID: id, Members: members})
+}
+
+// SetUserGroup adds or replaces a user group, keeping its place in
+// usergroups.list. No event is sent; ChangeUserGroup sends Slack's.
+func (s *Server) SetUserGroup(g UserGroup) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.groups[id] = slices.Clone(members)
+	s.setUserGroupLocked(g)
+}
+
+func (s *Server) setUserGroupLocked(g UserGroup) *UserGroup {
+	g.Handle = cmp.Or(g.Handle, strings.ToLower(g.ID))
+	g.Name = cmp.Or(g.Name, g.Handle)
+	g.Members = slices.Clone(g.Members)
+	if _, ok := s.groups[g.ID]; !ok {
+		s.groupOrder = append(s.groupOrder, g.ID)
+	}
+	s.groups[g.ID] = &g
+	s.notifyLocked()
+	return &g
+}
+
+// ChangeUserGroup replaces a user group, as an admin editing it in Slack
+// does, and delivers the events Slack sends for the change: first
+// subteam_members_changed with the members added and removed (when they
+// changed), then subteam_updated with the whole group (Slack sends it for a
+// new name or handle, a disabled group and new members alike). It returns
+// the bot's acks, in that order.
+func (s *Server) ChangeUserGroup(ctx context.Context, g UserGroup) ([]Ack, error) {
+	s.mu.Lock()
+	var before []string
+	if old := s.groups[g.ID]; old != nil {
+		before = old.Members
+	}
+	ng := s.setUserGroupLocked(g)
+	obj := s.userGroupJSON(ng, true)
+	s.mu.Unlock()
+	var added, removed []string
+	for _, u := range ng.Members {
+		if !slices.Contains(before, u) {
+			added = append(added, u)
+		}
+	}
+	for _, u := range before {
+		if !slices.Contains(ng.Members, u) {
+			removed = append(removed, u)
+		}
+	}
+	var acks []Ack
+	if len(added)+len(removed) > 0 {
+		// Slack's own example writes the counts as strings, but the events
+		// it sends carry numbers; slack-go decodes numbers.
+		ack, err := s.Event(ctx, EventOptions{Event: reply{
+			"type": "subteam_members_changed", "subteam_id": ng.ID, "team_id": s.opts.TeamID,
+			"date_previous_update": s.now().Unix() - 60, "date_update": s.now().Unix(),
+			"added_users": nonNil(added), "added_users_count": len(added),
+			"removed_users": nonNil(removed), "removed_users_count": len(removed),
+		}})
+		if err != nil {
+			return acks, err
+		}
+		acks = append(acks, ack)
+	}
+	ack, err := s.Event(ctx, EventOptions{Event: reply{"type": "subteam_updated", "subteam": obj}})
+	if err != nil {
+		return acks, err
+	}
+	return append(acks, ack), nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// userGroupJSON renders g as Slack's usergroup object; users only when
+// withUsers (usergroups.list's include_users), truncated at 500 as
+// subteam_updated does.
+func (s *Server) userGroupJSON(g *UserGroup, withUsers bool) reply {
+	var deleted int64
+	if g.Disabled {
+		deleted = s.now().Unix()
+	}
+	r := reply{
+		"id": g.ID, "team_id": s.opts.TeamID, "is_usergroup": true, "is_subteam": true,
+		"name": g.Name, "description": "", "handle": g.Handle, "is_external": false,
+		"date_create": 1492655498, "date_update": s.now().Unix(), "date_delete": deleted,
+		"auto_type": nil, "created_by": "UADMIN", "updated_by": "UADMIN", "deleted_by": nil,
+		"prefs": reply{"channels": []string{}, "groups": []string{}}, "user_count": len(g.Members),
+	}
+	if withUsers {
+		r["users"] = slices.Clone(g.Members[:min(len(g.Members), 500)])
+	}
+	return r
+}
+
+// ProfileField is a custom profile field the workspace defines (Slack's
+// team profile), answered by team.profile.get; each user's value is in
+// User.Fields.
+type ProfileField struct {
+	ID    string // "Xf…"
+	Label string // "Team"
+	Type  string // default "text"; "options_list" for a pick list
+}
+
+// AddProfileField adds a custom profile field to the workspace's profile.
+func (s *Server) AddProfileField(f ProfileField) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f.Type = cmp.Or(f.Type, "text")
+	s.fields = append(s.fields, f)
+}
+
+// RevokeScope takes a bot scope away, as an app installed without it
+// would be: the Web API methods that need it answer missing_scope.
+func (s *Server) RevokeScope(scope string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noScopes[scope] = true
 }
 
 // DMChannel returns the ID of the bot's DM conversation with user: the ID

@@ -10,7 +10,7 @@
 // methods need an "xoxb-" token, else invalid_auth, or not_authed when
 // missing): auth.test, chat.postMessage, chat.postEphemeral, chat.update,
 // chat.delete, chat.getPermalink, conversations.open, conversations.members,
-// conversations.info, users.info, users.list, usergroups.users.list,
+// conversations.info, users.info, users.list, usergroups.list, usergroups.users.list, users.profile.get, team.profile.get,
 // views.publish, views.open, views.push, views.update, reactions.add,
 // files.getUploadURLExternal, the upload URL, files.completeUploadExternal,
 // and apps.connections.open (needs an "xapp-" Bearer token). Any other method

@@ -173,7 +173,10 @@ type Server struct {
 	users        map[string]User
 	userOrder    []string
 	channels     map[string]*channel
-	groups       map[string][]string
+	groups       map[string]*UserGroup
+	groupOrder   []string
+	fields       []ProfileField
+	noScopes     map[string]bool // scopes the app was not granted; see RevokeScope
 	messages     map[string][]Message
 	views        map[string]*storedView
 	homeViews    map[string]string // user ID -> view ID
@@ -254,7 +257,8 @@ func New(opts Options) *Server {
 		faults:    make(map[string][]Fault),
 		users:     make(map[string]User),
 		channels:  make(map[string]*channel),
-		groups:    make(map[string][]string),
+		groups:    make(map[string]*UserGroup),
+		noScopes:  make(map[string]bool),
 		messages:  make(map[string][]Message),
 		views:     make(map[string]*storedView),
 		homeViews: make(map[string]string),

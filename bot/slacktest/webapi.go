@@ -29,7 +29,10 @@ var apiMethods = map[string]func(*Server, Call) reply{
 	"conversations.history":        (*Server).conversationsHistory,
 	"users.info":                   (*Server).usersInfo,
 	"users.list":                   (*Server).usersList,
+	"usergroups.list":              (*Server).usergroupsList,
 	"usergroups.users.list":        (*Server).usergroupsUsersList,
+	"users.profile.get":            (*Server).usersProfileGet,
+	"team.profile.get":             (*Server).teamProfileGet,
 	"views.publish":                (*Server).viewsPublish,
 	"views.open":                   (*Server).viewsOpen,
 	"views.push":                   (*Server).viewsPush,
@@ -63,7 +66,10 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, fail(code))
 		return
 	}
-	resp := h(s, call)
+	resp := s.checkScope(method)
+	if resp == nil {
+		resp = h(s, call)
+	}
 	s.record(call) // after the effects, so a waiter sees them
 	if e, _ := resp["error"].(string); e != "" {
 		s.log.Debug("call failed", "method", method, "err", e)
@@ -576,14 +582,105 @@ func (s *Server) usersList(c Call) reply {
 		"response_metadata": reply{"next_cursor": next}})
 }
 
+// methodScopes names the bot scope a method needs, for the methods whose
+// scope a test may revoke (RevokeScope).
+var methodScopes = map[string]string{
+	"usergroups.list":       "usergroups:read",
+	"usergroups.users.list": "usergroups:read",
+	"users.profile.get":     "users.profile:read",
+	"team.profile.get":      "users.profile:read",
+}
+
+// checkScope is Slack's missing_scope answer when the app lacks the
+// method's scope, or nil.
+func (s *Server) checkScope(method string) reply {
+	scope, ok := methodScopes[method]
+	if !ok {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.noScopes[scope] {
+		return nil
+	}
+	r := fail("missing_scope")
+	r["needed"] = scope
+	return r
+}
+
+// usergroupsList answers usergroups.list: the workspace's groups, without
+// disabled ones unless include_disabled, and with their members only when
+// include_users.
+func (s *Server) usergroupsList(c Call) reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	withUsers := c.Params["include_users"] == "true"
+	out := []reply{}
+	for _, id := range s.groupOrder {
+		g := s.groups[id]
+		if g.Disabled && c.Params["include_disabled"] != "true" {
+			continue
+		}
+		out = append(out, s.userGroupJSON(g, withUsers))
+	}
+	return ok(reply{"usergroups": out})
+}
+
 func (s *Server) usergroupsUsersList(c Call) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	members, found := s.groups[c.Params["usergroup"]]
-	if !found {
+	g, found := s.groups[c.Params["usergroup"]]
+	// A disabled group's members are answered only on request
+	// (include_disabled), like its place in usergroups.list.
+	if !found || (g.Disabled && c.Params["include_disabled"] != "true") {
 		return fail("no_such_subteam")
 	}
-	return ok(reply{"users": append([]string{}, members...)})
+	return ok(reply{"users": append([]string{}, g.Members...)})
+}
+
+// usersProfileGet answers users.profile.get for another user: the profile
+// with its custom fields by ID, each {"value", "alt"}; labels only with
+// include_labels, which Slack rate-limits heavily. Slack writes no fields
+// as an empty array.
+func (s *Server) usersProfileGet(c Call) reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, found := s.users[c.Params["user"]]
+	if !found {
+		return fail("user_not_found")
+	}
+	profile := s.userJSON(u)["profile"].(reply)
+	var fields any = []any{}
+	if len(u.Fields) > 0 {
+		m := reply{}
+		for id, v := range u.Fields {
+			f := reply{"value": v, "alt": ""}
+			if c.Params["include_labels"] == "true" {
+				for _, pf := range s.fields {
+					if pf.ID == id {
+						f["label"] = pf.Label
+					}
+				}
+			}
+			m[id] = f
+		}
+		fields = m
+	}
+	profile["fields"] = fields
+	return ok(reply{"profile": profile})
+}
+
+// teamProfileGet answers team.profile.get: the workspace's custom profile
+// fields.
+func (s *Server) teamProfileGet(Call) reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fields := []reply{}
+	for i, f := range s.fields {
+		fields = append(fields, reply{"id": f.ID, "ordering": i, "label": f.Label, "hint": "",
+			"type": f.Type, "possible_values": nil, "options": nil, "is_hidden": false})
+	}
+	return ok(reply{"profile": reply{"fields": fields}})
 }
 
 func (s *Server) reactionsAdd(c Call) reply {

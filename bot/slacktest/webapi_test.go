@@ -390,6 +390,50 @@ func TestUsersListAndGroups(t *testing.T) {
 	}
 }
 
+// Ensure usergroups.list resolves handles and leaves out disabled groups,
+// team.profile.get and users.profile.get answer custom profile fields, and
+// a revoked scope is missing_scope.
+func TestUserGroupsAndProfileFields(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, slacktest.Options{})
+	srv.AddUser(slacktest.User{ID: "U1", Fields: map[string]string{"Xf01": "Design"}})
+	srv.AddUser(slacktest.User{ID: "U2"})
+	srv.SetUserGroup(slacktest.UserGroup{ID: "S1", Handle: "design", Name: "Design Team", Members: []string{"U1"}})
+	srv.SetUserGroup(slacktest.UserGroup{ID: "S2", Handle: "old", Disabled: true, Members: []string{"U2"}})
+	srv.AddProfileField(slacktest.ProfileField{ID: "Xf01", Label: "Team"})
+	ctx := testContext(t)
+	api := newAPI(srv)
+
+	groups, err := api.GetUserGroupsContext(ctx)
+	if err != nil || len(groups) != 1 || groups[0].ID != "S1" || groups[0].Handle != "design" || groups[0].Name != "Design Team" {
+		t.Errorf("GetUserGroups = %+v, %v, want S1 @design only", groups, err)
+	}
+	if groups, _ := api.GetUserGroupsContext(ctx, slack.GetUserGroupsOptionIncludeDisabled(true)); len(groups) != 2 {
+		t.Errorf("GetUserGroups(include_disabled) = %d groups, want 2", len(groups))
+	}
+	if _, err := api.GetUserGroupMembersContext(ctx, "S2"); slackErr(err) != "no_such_subteam" {
+		t.Errorf("GetUserGroupMembers(disabled S2) err = %v, want no_such_subteam", err)
+	}
+	tp, err := api.GetTeamProfileContext(ctx)
+	if err != nil || len(tp.Fields) != 1 || tp.Fields[0].ID != "Xf01" || tp.Fields[0].Label != "Team" {
+		t.Errorf("GetTeamProfile = %+v, %v, want Xf01 Team", tp, err)
+	}
+	p, err := api.GetUserProfileContext(ctx, &slack.GetUserProfileParameters{UserID: "U1"})
+	if err != nil || p.FieldsMap()["Xf01"].Value != "Design" {
+		t.Errorf("GetUserProfile(U1) = %+v, %v, want Xf01 Design", p, err)
+	}
+	if p, err := api.GetUserProfileContext(ctx, &slack.GetUserProfileParameters{UserID: "U2"}); err != nil || p.Fields.Len() != 0 {
+		t.Errorf("GetUserProfile(U2) = %+v, %v, want no fields", p, err)
+	}
+	if _, err := api.GetUserProfileContext(ctx, &slack.GetUserProfileParameters{UserID: "U404"}); slackErr(err) != "user_not_found" {
+		t.Errorf("GetUserProfile(U404) err = %v, want user_not_found", err)
+	}
+	srv.RevokeScope("usergroups:read")
+	if _, err := api.GetUserGroupsContext(ctx); slackErr(err) != "missing_scope" {
+		t.Errorf("GetUserGroups without usergroups:read err = %v, want missing_scope", err)
+	}
+}
+
 func TestConversationsOpen(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, slacktest.Options{})

@@ -9,10 +9,12 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/rapport-bot/rapport/bot/pairing"
 	"github.com/rapport-bot/rapport/scheduler"
 	"github.com/rapport-bot/rapport/store"
 )
@@ -46,6 +48,12 @@ type Config struct {
 	CoffeeHeadsUp        time.Duration
 	CoffeeSilent         int // rounds without an answer before someone is asked, then paused; 0: never
 	CoffeeMinOverlap     time.Duration
+	CoffeeCrossTeam      pairing.CrossTeam
+
+	// Teams is RAPPORT_TEAMS: user groups by handle or ID; TeamField is
+	// RAPPORT_TEAM_FIELD: a profile field by label or ID. At most one.
+	Teams     []string
+	TeamField string
 
 	Tick            string
 	FollowupSnoozes []string
@@ -89,6 +97,10 @@ var (
 	userIDPattern    = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
 	channelIDPattern = regexp.MustCompile(`^[CG][A-Z0-9]{2,}$`)
 	valuePattern     = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
+	groupIDPattern   = regexp.MustCompile(`^S[A-Z0-9]{2,}$`)
+	// handlePattern is a user group's handle, with or without "@": Slack
+	// handles are lower-case letters, digits, "-", "_" and ".".
+	handlePattern = regexp.MustCompile(`^@?[a-z0-9][a-z0-9._-]{0,79}$`)
 )
 
 // slackSettings are needed only by the bot itself, not by export or import.
@@ -221,6 +233,42 @@ var botSettings = []setting{
 			return errors.New("must be a duration between 0 and 12h, such as 1h or 90m")
 		}
 		c.CoffeeMinOverlap = d
+		return nil
+	}},
+	{"RAPPORT_COFFEE_CROSS_TEAM", "coffee-cross-team", "prefer", "prefer: pair people across teams when it costs no repeat; ignore: pair as if nobody had a team", func(c *Config, v string) error {
+		switch v {
+		case "prefer":
+			c.CoffeeCrossTeam = pairing.CrossTeamPrefer
+			return nil
+		case "ignore":
+			c.CoffeeCrossTeam = pairing.CrossTeamIgnore
+			return nil
+		}
+		return errors.New("must be prefer or ignore")
+	}},
+	{"RAPPORT_TEAMS", "teams", "", "Slack user groups that are teams, comma-separated, by handle (design or @design) or ID (S0123ABC)", func(c *Config, v string) error {
+		var groups []string
+		for _, g := range strings.Split(v, ",") {
+			g = strings.TrimSpace(g)
+			if !groupIDPattern.MatchString(g) {
+				g = strings.ToLower(g) // handles are lower-case; IDs are not
+			}
+			switch {
+			case g == "":
+			case !groupIDPattern.MatchString(g) && !handlePattern.MatchString(g):
+				return fmt.Errorf("%q is not valid: use comma-separated user group handles such as design,@platform or IDs such as S0123ABC", g)
+			case !slices.Contains(groups, g):
+				groups = append(groups, g)
+			}
+		}
+		c.Teams = groups
+		return nil
+	}},
+	{"RAPPORT_TEAM_FIELD", "team-field", "", "a custom profile field whose value is the person's team, by label (Team) or ID (Xf0123ABC)", func(c *Config, v string) error {
+		if len(v) > 100 || strings.ContainsAny(v, ",\n") {
+			return errors.New("must be one profile field's label, such as Team, or its ID, such as Xf0123ABC")
+		}
+		c.TeamField = v
 		return nil
 	}},
 	{"RAPPORT_TICK", "tick", "@every 1m", "how often due reminders and nudges are looked for (cron)", func(c *Config, v string) error {
@@ -514,6 +562,9 @@ func (c *Config) validate() error {
 				return usagef("%s: is for an etcd store, and RAPPORT_STORE (-store) is not an etcd:// URL", s.env)
 			}
 		}
+	}
+	if len(c.Teams) > 0 && c.TeamField != "" {
+		return usagef("RAPPORT_TEAMS (-teams) and RAPPORT_TEAM_FIELD (-team-field): set one of them, not both (teams come from user groups or from a profile field)")
 	}
 	if c.HTTPAddr != "" && c.HTTPToken == "" && !loopback(c.HTTPAddr) {
 		return usagef("RAPPORT_HTTP_TOKEN (-http-token): is required when RAPPORT_HTTP_ADDR (%s) is not a loopback address, because /backup serves everyone's data", c.HTTPAddr)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rapport-bot/rapport/bot/pairing"
 )
 
 // goodEnv is a complete, valid configuration.
@@ -46,6 +48,9 @@ var badValues = map[string][]string{
 	"RAPPORT_COFFEE_HEADS_UP_HOURS": {"-1", "1000"},
 	"RAPPORT_COFFEE_SILENT_ROUNDS":  {"-1", "often", "53"},
 	"RAPPORT_COFFEE_MIN_OVERLAP":    {"1 hour", "-1h", "13h"},
+	"RAPPORT_COFFEE_CROSS_TEAM":     {"always", "yes"},
+	"RAPPORT_TEAMS":                 {"design team", "#design", "design,<!here>"},
+	"RAPPORT_TEAM_FIELD":            {"Team,Squad"},
 	"RAPPORT_TICK":                  {"@every", "often"},
 	"RAPPORT_FOLLOWUP_SNOOZES":      {"1h,someday", "10s"},
 	"RAPPORT_WORK_HOURS":            {"18:00-09:00", "9-5", "09:00"},
@@ -181,5 +186,33 @@ func TestREADMEListsEveryVariable(t *testing.T) {
 		if !strings.Contains(readme, row) {
 			t.Errorf("README.md lacks the row start %q", row)
 		}
+	}
+}
+
+// Ensure RAPPORT_TEAMS reads handles with or without "@" in any case and
+// IDs as typed, RAPPORT_COFFEE_CROSS_TEAM reads ignore, and teams from
+// both user groups and a profile field stop the bot with one line naming
+// both variables.
+func TestTeamsConfig(t *testing.T) {
+	env := goodEnv(t)
+	env["RAPPORT_TEAMS"] = " Design, @platform ,S0123ABC,design"
+	env["RAPPORT_COFFEE_CROSS_TEAM"] = "ignore"
+	cfg, _, err := parseConfig("run", allSettings(), nil, getenvFrom(env), &bytes.Buffer{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"design", "@platform", "S0123ABC"}; !slices.Equal(cfg.Teams, want) {
+		t.Errorf("RAPPORT_TEAMS=%q: Teams = %q, want %q", env["RAPPORT_TEAMS"], cfg.Teams, want)
+	}
+	if cfg.CoffeeCrossTeam != pairing.CrossTeamIgnore {
+		t.Errorf("RAPPORT_COFFEE_CROSS_TEAM=ignore: CoffeeCrossTeam = %q", cfg.CoffeeCrossTeam)
+	}
+
+	env["RAPPORT_TEAM_FIELD"] = "Team"
+	var stderr bytes.Buffer
+	code := exitCode(run(t.Context(), nil, getenvFrom(env), nil, &bytes.Buffer{}, &stderr), &stderr)
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	if code != 2 || len(lines) != 1 || !strings.Contains(lines[0], "RAPPORT_TEAMS") || !strings.Contains(lines[0], "RAPPORT_TEAM_FIELD") {
+		t.Errorf("RAPPORT_TEAMS and RAPPORT_TEAM_FIELD both set: exit %d, stderr %q; want 2 and one line naming both", code, stderr.String())
 	}
 }

@@ -24,6 +24,7 @@ type triggers interface {
 	SuggestReconnects(ctx context.Context, at time.Time) error
 	RunCoffeeRound(ctx context.Context, at time.Time) error
 	CoffeeTick(ctx context.Context, at time.Time) error
+	RefreshTeams(ctx context.Context, at time.Time) error
 }
 
 var _ triggers = (*bot.Bot)(nil)
@@ -40,6 +41,13 @@ func jobs(cfg Config, db *store.DB, t triggers) []scheduler.Job {
 	if cfg.KudosChannel != "" {
 		// A Friday digest missed during downtime is posted at start.
 		js = append(js, scheduler.Job{Name: bot.JobKudosDigest, Spec: cfg.KudosDigestSchedule, CatchUp: true, Run: t.KudosDigest})
+	}
+	if len(cfg.Teams) > 0 || cfg.TeamField != "" {
+		// Teams are also read at start and, for user groups, when one
+		// changes: the hourly run catches what events missed. With a
+		// profile field it is one call per person, well inside the hour
+		// for thousands (users.profile.get allows 100+ a minute).
+		js = append(js, scheduler.Job{Name: bot.JobTeams, Spec: "@every 1h", Run: t.RefreshTeams})
 	}
 	js = append(js,
 		scheduler.Job{Name: bot.JobReconnect, Spec: "@every 1h", Run: t.SuggestReconnects},

@@ -43,6 +43,9 @@ func (r *recordingTriggers) RunCoffeeRound(_ context.Context, at time.Time) erro
 func (r *recordingTriggers) CoffeeTick(_ context.Context, at time.Time) error {
 	return r.record("CoffeeTick", at)
 }
+func (r *recordingTriggers) RefreshTeams(_ context.Context, at time.Time) error {
+	return r.record("RefreshTeams", at)
+}
 
 // Ensure the schedule runs each job's one trigger at the instants of its
 // spec, in the configured zone, with catch-up where a missed run matters,
@@ -54,6 +57,7 @@ func TestJobsCallTheirTriggers(t *testing.T) {
 	env["RAPPORT_COFFEE_SCHEDULE"] = "0 10 * * MON"
 	env["RAPPORT_KUDOS_CHANNEL"] = "CKUDOS"
 	env["RAPPORT_KUDOS_DIGEST_SCHEDULE"] = "0 16 * * FRI"
+	env["RAPPORT_TEAMS"] = "design"
 	cfg, _, err := parseConfig("run", allSettings(), nil, getenvFrom(env), &bytes.Buffer{}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +78,7 @@ func TestJobsCallTheirTriggers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	wantNames := []string{bot.JobTick, bot.JobKudosDigest, bot.JobReconnect, bot.JobCoffeeRound, bot.JobCoffeeTick, pruneJob}
+	wantNames := []string{bot.JobTick, bot.JobKudosDigest, bot.JobTeams, bot.JobReconnect, bot.JobCoffeeRound, bot.JobCoffeeTick, pruneJob}
 	if !slices.Equal(names, wantNames) {
 		t.Errorf("jobs = %v, want %v (in this order: it is the order of runs due at one instant)", names, wantNames)
 	}
@@ -90,7 +94,7 @@ func TestJobsCallTheirTriggers(t *testing.T) {
 	}
 	monday := time.Date(2026, 11, 30, 10, 0, 0, 0, cfg.Location)
 	friday := time.Date(2026, 12, 4, 16, 0, 0, 0, cfg.Location)
-	for name, want := range map[string]int{"Tick": 7 * 24, "CoffeeTick": 7 * 24, "SuggestReconnects": 7 * 24, "RunCoffeeRound": 1, "KudosDigest": 1} {
+	for name, want := range map[string]int{"Tick": 7 * 24, "CoffeeTick": 7 * 24, "SuggestReconnects": 7 * 24, "RefreshTeams": 7 * 24, "RunCoffeeRound": 1, "KudosDigest": 1} {
 		if got := len(tr.calls[name]); got != want {
 			t.Errorf("%s ran %d times in a week, want %d", name, got, want)
 		}
@@ -103,9 +107,13 @@ func TestJobsCallTheirTriggers(t *testing.T) {
 	}
 
 	cfg.KudosChannel = ""
+	cfg.Teams = nil
 	for _, j := range jobs(cfg, db, tr) {
 		if j.Name == bot.JobKudosDigest {
 			t.Error("a kudos digest job without a kudos channel")
+		}
+		if j.Name == bot.JobTeams {
+			t.Error("a teams job without RAPPORT_TEAMS or RAPPORT_TEAM_FIELD")
 		}
 	}
 }

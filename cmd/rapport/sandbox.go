@@ -66,6 +66,18 @@ var demoTeam = []demoPerson{
 	{"bia", "Beatriz Souza", "America/Sao_Paulo", "São Paulo", false},
 }
 
+// demoGroups are the demo workspace's user groups, by handle, and their
+// members: the teams of RAPPORT_TEAMS, mixed across zones so that crossing
+// teams and sharing working hours pull pairing in different directions.
+var demoGroups = []struct {
+	id, handle, name string
+	members          []string
+}{
+	{"S0DESIGN", "design", "Design", []string{"alex", "priya", "jordan"}},
+	{"S0PLATFORM", "platform", "Platform", []string{"lucas", "arjun", "maya"}},
+	{"S0GROWTH", "growth", "Growth", []string{"bia", "sam"}},
+}
+
 // The demo workspace's channels. #coffee is the coffee channel: its
 // members take part in rounds.
 const (
@@ -86,13 +98,15 @@ func demoUserID(handle string) string { return "U" + strings.ToUpper(handle) }
 
 // sandboxEnv is the environment the sandbox's configuration is read from
 // instead of the process's: the demo's channels and zone. #general is the
-// kudos channel, so Friday's celebration digest shows up there. Flags
+// kudos channel, so Friday's celebration digest shows up there; the
+// demo's user groups are its teams. Flags
 // still win.
 func sandboxEnv(key string) string {
 	return map[string]string{
 		"RAPPORT_TZ":             "Europe/Berlin",
 		"RAPPORT_COFFEE_CHANNEL": coffeeID,
 		"RAPPORT_KUDOS_CHANNEL":  generalID,
+		"RAPPORT_TEAMS":          "design,platform,growth",
 	}[key]
 }
 
@@ -255,6 +269,13 @@ func (sb *sandbox) start(ctx context.Context) error {
 		}
 		sb.slack.AddUser(slacktest.User{ID: id, Name: p.handle, RealName: p.realName, TZ: p.tz, Locale: demoLocales[p.tz], IsAdmin: p.admin})
 		everyone = append(everyone, id)
+	}
+	for _, g := range demoGroups {
+		var ids []string
+		for _, h := range g.members {
+			ids = append(ids, demoUserID(h))
+		}
+		sb.slack.SetUserGroup(slacktest.UserGroup{ID: g.id, Handle: g.handle, Name: g.name, Members: ids})
 	}
 	members := append(everyone, "UBOT")
 	sb.slack.AddChannel(generalID, "general", false, members...)
