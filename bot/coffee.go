@@ -38,6 +38,10 @@ type CoffeeOptions struct {
 	SilentRounds int
 	MinOverlap   time.Duration // shared working time a group needs in the week after the round
 	History      time.Duration // how far back meetings count for pairing; default a year
+	// ReportMinTeam is the fewest people a team needs in the quarter's
+	// rounds to be named in the connection report; smaller teams are
+	// merged into "other" (RAPPORT_REPORT_MIN_TEAM); default 5.
+	ReportMinTeam int
 }
 
 // withDefaults fills in the zero options.
@@ -50,6 +54,9 @@ func (o CoffeeOptions) withDefaults() CoffeeOptions {
 	}
 	if o.History <= 0 {
 		o.History = 365 * 24 * time.Hour
+	}
+	if o.ReportMinTeam <= 0 {
+		o.ReportMinTeam = defaultReportMinTeam
 	}
 	return o
 }
