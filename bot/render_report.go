@@ -328,3 +328,28 @@ func renderReportHeatmap(g teamGrid) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// renderHomeReport is the connection report's summary on an admin's App
+// Home: this quarter's figures and how to get the whole report.
+func renderHomeReport(r connectionReport, rd reader) []slack.Block {
+	cur := r.Periods[0]
+	head := fmt.Sprintf("*Coffee connections* (admins only), last %d weeks, %s", reportWeeks, reportPeriodName(cur, rd))
+	if cur.Rounds == 0 {
+		return []slack.Block{
+			kudosSection(head + "\nNo coffee rounds in this time yet."),
+			kudosContext(reportNamesNoOne),
+		}
+	}
+	lines := []string{
+		"• Meetings: " + reportMeetings(cur),
+		"• First meetings: " + reportFirst(cur),
+	}
+	if r.HasTeams {
+		lines = append(lines, "• Across teams: "+reportCross(cur))
+	}
+	lines = append(lines, "• Skips and opt-outs: "+reportGuardrail(cur))
+	return []slack.Block{
+		kudosSection(head + "\n" + strings.Join(lines, "\n")),
+		kudosContext("`/coffee report` sends you the whole report, with the quarter before and the grid of new ties between teams. " + reportNamesNoOne),
+	}
+}
