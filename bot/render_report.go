@@ -55,19 +55,22 @@ func reportShare(n, d float64) string {
 // reportMeetings is the meeting rate with its denominator.
 func reportMeetings(p reportPeriod) string {
 	if p.Groups == 0 {
-		return "no groups"
+		return reportNoGroups(p)
 	}
 	return fmt.Sprintf("%d of %d groups met (%s); %d didn't say", p.Met, p.Groups, coffeePercent(p.Met, p.Groups), p.NoAnswer)
 }
 
 func reportFirst(p reportPeriod) string {
 	if p.Groups == 0 {
-		return "no groups"
+		return reportNoGroups(p)
 	}
 	return reportRatio(p.FirstTime, p.Groups) + " groups had no two people grouped before"
 }
 
 func reportCross(p reportPeriod) string {
+	if p.Groups == 0 {
+		return reportNoGroups(p)
+	}
 	if p.Teamed == 0 {
 		return "no groups where everyone has a team"
 	}
@@ -78,12 +81,27 @@ func reportCross(p reportPeriod) string {
 	return s
 }
 
+// reportNoGroups says why a period has no groups.
+func reportNoGroups(p reportPeriod) string {
+	if p.Rounds == 0 {
+		return "no rounds"
+	}
+	return "no groups"
+}
+
 func reportGuardrail(p reportPeriod) string {
+	if p.Rounds == 0 {
+		return "no rounds"
+	}
 	if p.Counted == 0 {
 		return "not counted (rounds before this version kept no counts)"
 	}
-	s := fmt.Sprintf("%s invitations skipped; %s people left coffee chats before the next round; %s of members paused",
-		reportRatio(p.Skipped, p.Invited), reportRatio(p.Left, p.LeftOf), coffeePercent(p.Paused, p.Members))
+	left := reportRatio(p.Left, p.LeftOf) + " people left coffee chats before the next round"
+	if p.LeftOf == 0 {
+		left = "no round before them to leave from"
+	}
+	s := fmt.Sprintf("%s invitations skipped; %s; %s of members paused",
+		reportRatio(p.Skipped, p.Invited), left, coffeePercent(p.Paused, p.Members))
 	if p.Counted < p.Rounds {
 		s += fmt.Sprintf(" (counted in %d of %d rounds)", p.Counted, p.Rounds)
 	}

@@ -46,6 +46,7 @@ var badValues = map[string][]string{
 	"RAPPORT_COFFEE_HEADS_UP_HOURS": {"-1", "1000"},
 	"RAPPORT_COFFEE_SILENT_ROUNDS":  {"-1", "often", "53"},
 	"RAPPORT_COFFEE_MIN_OVERLAP":    {"1 hour", "-1h", "13h"},
+	"RAPPORT_REPORT_MIN_TEAM":       {"0", "few", "1001"},
 	"RAPPORT_TICK":                  {"@every", "often"},
 	"RAPPORT_FOLLOWUP_SNOOZES":      {"1h,someday", "10s"},
 	"RAPPORT_WORK_HOURS":            {"18:00-09:00", "9-5", "09:00"},
@@ -134,7 +135,7 @@ func TestConfigDefaultsAndFlagsWin(t *testing.T) {
 	if cfg.WorkStart != 9*time.Hour || cfg.WorkEnd != 18*time.Hour {
 		t.Errorf("work hours = %v-%v, want the 09:00-18:00 default", cfg.WorkStart, cfg.WorkEnd)
 	}
-	if cfg.CoffeeGroupSize != 2 || cfg.KudosDailyLimit != 5 || cfg.StayInTouchDays != 42 || cfg.CoffeeHeadsUp != 24*time.Hour || cfg.CoffeeSilent != 3 {
+	if cfg.CoffeeGroupSize != 2 || cfg.KudosDailyLimit != 5 || cfg.StayInTouchDays != 42 || cfg.CoffeeHeadsUp != 24*time.Hour || cfg.CoffeeSilent != 3 || cfg.ReportMinTeam != 5 {
 		t.Errorf("defaults not applied: %+v", cfg)
 	}
 	if !slices.Equal(cfg.FollowupSnoozes, []string{"1h", "tomorrow", "monday"}) {
