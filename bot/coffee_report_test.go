@@ -277,3 +277,45 @@ func TestRenderReportHeatmap(t *testing.T) {
 		t.Logf("min team %d: %d rows, %d bytes", minTeam, len(r.Grid.Rows), len(b))
 	}
 }
+
+// BenchmarkConnectionReport computes the report over a year of weekly
+// rounds of 2,000 people in 40 teams (one in ten in two), every group
+// answered.
+func BenchmarkConnectionReport(b *testing.B) {
+	const people, weeks, teams = 2000, 52, 40
+	in := reportInput{Now: reportNow, MinTeam: 5, Teams: map[string][]string{}}
+	ids := make([]string, people)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("U%05d", i)
+		ts := []string{fmt.Sprintf("team-%02d", i%teams)}
+		if i%10 == 0 {
+			ts = append(ts, fmt.Sprintf("team-%02d", (i/10)%teams))
+		}
+		in.Teams[ids[i]] = ts
+	}
+	answers := []store.CoffeeAnswer{store.AnswerYes, store.AnswerYes, store.AnswerNo, ""}
+	for w := range weeks {
+		r := store.Round{At: reportNow.AddDate(0, 0, -7*(weeks-w)), Counts: store.RoundCounts{Members: people, Paused: 40, Skipped: 20, Left: 2, LeftOf: people}}
+		// A different stride each week, so pairs change as pairing would.
+		stride := 2*w + 1
+		for stride%2 == 0 || gcd(stride, people) != 1 {
+			stride++
+		}
+		for g := 0; g < people; g += 2 {
+			a, c := ids[(g*stride)%people], ids[((g+1)*stride)%people]
+			r.Groups = append(r.Groups, reportGroup(answers[(g/2+w)%len(answers)], a, c))
+		}
+		in.Rounds = append(in.Rounds, r)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		connectionReportOf(in)
+	}
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
