@@ -42,6 +42,10 @@ type CoffeeOptions struct {
 	// CrossTeam is how teams weigh in pairing (RAPPORT_COFFEE_CROSS_TEAM):
 	// prefer groups that cross teams (the zero value), or ignore teams.
 	CrossTeam pairing.CrossTeam
+	// ReportMinTeam is the fewest people a team needs in the quarter's
+	// rounds to be named in the connection report; smaller teams are
+	// merged into "other" (RAPPORT_REPORT_MIN_TEAM); default 5.
+	ReportMinTeam int
 }
 
 // withDefaults fills in the zero options.
@@ -54,6 +58,9 @@ func (o CoffeeOptions) withDefaults() CoffeeOptions {
 	}
 	if o.History <= 0 {
 		o.History = 365 * 24 * time.Hour
+	}
+	if o.ReportMinTeam <= 0 {
+		o.ReportMinTeam = defaultReportMinTeam
 	}
 	return o
 }

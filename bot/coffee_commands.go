@@ -38,6 +38,8 @@ func (b *Bot) coffeeCommand(ctx context.Context, cmd slashCommand) error {
 		return b.coffeeNow(ctx, cmd)
 	case "stats":
 		return b.coffeeStats(ctx, cmd)
+	case "report":
+		return b.coffeeReport(ctx, cmd)
 	}
 	return b.unknownSub(ctx, cmd)
 }

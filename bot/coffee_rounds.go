@@ -130,7 +130,11 @@ func (b *Bot) startRound(ctx context.Context, at time.Time, manual bool, stored 
 		return err
 	}
 	p := pairing.Pair(in)
-	r := store.Round{At: at, Manual: manual}
+	counts, err := b.roundCounts(at, last, ok)
+	if err != nil {
+		return err
+	}
+	r := store.Round{At: at, Manual: manual, Counts: counts}
 	for _, g := range p.Groups {
 		r.Groups = append(r.Groups, store.CoffeeGroup{Members: g, Icebreaker: -1})
 	}
@@ -146,6 +150,48 @@ func (b *Bot) startRound(ctx context.Context, at time.Time, manual bool, stored 
 		stored(r)
 	}
 	return b.deliverRound(ctx, r)
+}
+
+// roundCounts is how the roster stands for the round at at, as numbers
+// only (store.RoundCounts): the connection report's skip and opt-out
+// rates come from them, and no user ID is kept for it. last, when hasLast,
+// is the round before, whose people who are no longer members have left.
+func (b *Bot) roundCounts(at time.Time, last store.Round, hasLast bool) (store.RoundCounts, error) {
+	members, err := b.store.CoffeeMembers()
+	if err != nil {
+		return store.RoundCounts{}, fmt.Errorf("bot: round counts: %w", err)
+	}
+	var c store.RoundCounts
+	member := make(map[string]bool, len(members))
+	for _, m := range members {
+		member[m.User] = true
+		c.Members++
+		switch {
+		case m.PausedForSilence:
+			c.Silenced++
+		case m.PausedUntil.After(at):
+			c.Paused++
+		case m.SkipAt.Equal(at):
+			c.Skipped++
+		}
+	}
+	if hasLast {
+		count := func(u string) {
+			c.LeftOf++
+			if !member[u] {
+				c.Left++
+			}
+		}
+		for _, g := range last.Groups {
+			for _, u := range g.Members {
+				count(u)
+			}
+		}
+		for _, s := range last.SitOut {
+			count(s.User)
+		}
+	}
+	return c, nil
 }
 
 func (b *Bot) pairingInput(people []store.Person, at time.Time) (pairing.Input, error) {

@@ -185,6 +185,20 @@ func (b *Bot) homeView(ctx context.Context, user string) (homeView, error) {
 		}
 		v.Coffee.NextRound = b.NextCoffeeRound(now)
 	}
+	// Admins also see the connection report's summary. Rights are checked
+	// on each publish, as every admin command does; a failed check hides
+	// the section rather than the whole Home.
+	admin, err := b.isAdmin(ctx, user)
+	if err != nil {
+		b.log.Warn("home: admin check failed; connection report left out", "user", user, "err", err)
+	}
+	if admin {
+		rep, err := b.connectionReportNow()
+		if err != nil {
+			return v, err
+		}
+		v.Report = &rep
+	}
 	return v, nil
 }
 

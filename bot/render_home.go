@@ -78,6 +78,7 @@ type homeView struct {
 	}
 	Reconnect []homeReconnect
 	OnTime    struct{ Kept, Late, Dropped int } // private on-time follow-up rate
+	Report    *connectionReport                 // admins only: the connection report's summary
 }
 
 // settingsView is what the settings modal starts with.
@@ -194,6 +195,12 @@ func renderHome(v homeView) slack.HomeTabViewRequest {
 	if ft := homeFollowThrough(v.OnTime.Kept, v.OnTime.Late, v.OnTime.Dropped); ft != "" {
 		blocks = append(blocks, slack.NewDividerBlock(), kudosSection(ft),
 			kudosContext(":lock: Only you can see this."))
+	}
+
+	// The connection report, for admins.
+	if v.Report != nil {
+		blocks = append(blocks, slack.NewDividerBlock())
+		blocks = append(blocks, renderHomeReport(*v.Report, rd)...)
 	}
 
 	// Settings and help.

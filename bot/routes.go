@@ -113,6 +113,7 @@ func (b *Bot) routeTable() []route {
 				{"/coffee leave", "stop taking part"},
 				{"/coffee now", "admins: start a round at once"},
 				{"/coffee stats", "admins: rounds, meeting rate, time-zone mix, repeats"},
+				{"/coffee report", "admins: the quarter's connections across teams, with a team grid (names no one)"},
 			},
 			command: b.coffeeCommand,
 		},

@@ -118,7 +118,25 @@ type Round struct {
 	Groups []CoffeeGroup // nobody is in two groups
 	SitOut []SitOut      // who was left out, in the order given
 	Closed bool          // did-you-meet answers settled (misses counted): see CloseRound
+	Counts RoundCounts   // the roster's state when the round was made; zero for rounds made before it was kept
 }
+
+// RoundCounts is how the coffee roster stood when a round was made, kept
+// as numbers only: no user ID, so the connection report can show skip and
+// opt-out rates without keeping who skipped or left, and forget-me has
+// nothing to take out of it. A zero RoundCounts (Members 0) means the
+// round was made before the counts were kept.
+type RoundCounts struct {
+	Members  int // coffee members at the time, paused or not
+	Paused   int // members paused by themselves (for a while or until they resume)
+	Silenced int // members paused after rounds without an answer
+	Skipped  int // members who chose "skip this round" for this round
+	Left     int // people in the round before (grouped or sat out) who were no longer members
+	LeftOf   int // people in the round before: Left's denominator
+}
+
+// Counted reports whether the round carries counts.
+func (c RoundCounts) Counted() bool { return c.Members > 0 }
 
 // Group returns the index of the group user is in, or -1.
 func (r Round) Group(user string) int {
@@ -137,6 +155,32 @@ type roundRecord struct {
 	Groups []groupRecord  `json:"groups,omitempty"`
 	SitOut []sitOutRecord `json:"sit_out,omitempty"`
 	Closed bool           `json:"closed,omitempty"`
+	Counts *countsRecord  `json:"counts,omitempty"` // absent in rounds made before counts were kept
+}
+
+// countsRecord is RoundCounts as stored.
+type countsRecord struct {
+	Members  int `json:"members"`
+	Paused   int `json:"paused,omitempty"`
+	Silenced int `json:"silenced,omitempty"`
+	Skipped  int `json:"skipped,omitempty"`
+	Left     int `json:"left,omitempty"`
+	LeftOf   int `json:"left_of,omitempty"`
+}
+
+func newCountsRecord(c RoundCounts) *countsRecord {
+	if !c.Counted() {
+		return nil
+	}
+	r := countsRecord(c)
+	return &r
+}
+
+func (c *countsRecord) counts() RoundCounts {
+	if c == nil {
+		return RoundCounts{}
+	}
+	return RoundCounts(*c)
 }
 
 type groupRecord struct {
@@ -155,7 +199,7 @@ type sitOutRecord struct {
 }
 
 func (r roundRecord) round(id uint64) Round {
-	out := Round{ID: id, At: utc(r.At), Manual: r.Manual, Closed: r.Closed}
+	out := Round{ID: id, At: utc(r.At), Manual: r.Manual, Closed: r.Closed, Counts: r.Counts.counts()}
 	if len(r.Groups) > 0 {
 		out.Groups = make([]CoffeeGroup, len(r.Groups))
 		for i, g := range r.Groups {
@@ -183,7 +227,7 @@ func newRoundRecord(r Round) (roundRecord, error) {
 	if field, err := checkRound(r, apiRoundFields); err != nil {
 		return roundRecord{}, fmt.Errorf("%s: %w", field, err)
 	}
-	rec := roundRecord{At: utc(r.At), Manual: r.Manual, Closed: r.Closed}
+	rec := roundRecord{At: utc(r.At), Manual: r.Manual, Closed: r.Closed, Counts: newCountsRecord(r.Counts)}
 	for _, g := range r.Groups {
 		gr := groupRecord{
 			Members: cloneStrings(g.Members), Channel: g.Channel, IntroTS: g.IntroTS,
@@ -285,6 +329,10 @@ func checkRound(r Round, fields roundFields) (string, error) {
 		default:
 			return fields.sitOut(i) + ".reason", fmt.Errorf("must be alone, no_overlap or never_list (got %q)", s.Reason)
 		}
+	}
+	c := r.Counts
+	if min(c.Members, c.Paused, c.Silenced, c.Skipped, c.Left, c.LeftOf) < 0 || c.Left > c.LeftOf {
+		return "counts", fmt.Errorf("must be counts of zero or more, left no more than left_of (got %+v)", c)
 	}
 	return "", nil
 }

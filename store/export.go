@@ -18,7 +18,7 @@ import (
 // versions 1 and 2. Beyond the first contract, kudos carry "ts" and "private", follow-ups "note",
 // "link", "channel", "next_at", "reminded", "nudges" and "last_nudge",
 // check-ins "id", coffee members "via", "skip_at", "misses", "ghosted" and
-// "never", and coffee rounds "manual", "closed", "sit_out" and "group_state" (the
+// "never", and coffee rounds "manual", "closed", "sit_out", "counts" and "group_state" (the
 // state of each group, parallel to the contract's "groups", which stay
 // arrays of user IDs), so that export → import loses nothing.
 const (
@@ -94,6 +94,16 @@ type (
 		Closed     bool             `json:"closed"`
 		SitOut     []wireSitOut     `json:"sit_out"`
 		GroupState []wireGroupState `json:"group_state"` // parallel to Groups
+		Counts     *wireCounts      `json:"counts,omitempty"`
+	}
+	// wireCounts is a round's RoundCounts: numbers only, no user IDs.
+	wireCounts struct {
+		Members  int `json:"members"`
+		Paused   int `json:"paused"`
+		Silenced int `json:"silenced"`
+		Skipped  int `json:"skipped"`
+		Left     int `json:"left"`
+		LeftOf   int `json:"left_of"`
 	}
 	wireSitOut struct {
 		User   string `json:"user"`
@@ -238,6 +248,10 @@ func newWireRound(r Round) wireRound {
 	}
 	for _, s := range r.SitOut {
 		w.SitOut = append(w.SitOut, wireSitOut(s))
+	}
+	if r.Counts.Counted() {
+		c := wireCounts(r.Counts)
+		w.Counts = &c
 	}
 	return w
 }
@@ -662,6 +676,7 @@ type importRound struct {
 	Closed     *bool             `json:"closed"`      // absent: true (history)
 	SitOut     []json.RawMessage `json:"sit_out"`     // wireSitOut
 	GroupState []json.RawMessage `json:"group_state"` // importGroupState; absent: no state
+	Counts     *wireCounts       `json:"counts"`      // absent: not counted
 }
 
 type importGroupState struct {
@@ -686,6 +701,9 @@ func parseImportRound(field string, w importRound) (Round, error) {
 		return Round{}, invalid(field+".group_state", "has %d entries for %d groups, want one per group", len(w.GroupState), len(w.Groups))
 	}
 	r := Round{At: at, Manual: w.Manual, Closed: w.Closed == nil || *w.Closed}
+	if w.Counts != nil {
+		r.Counts = RoundCounts(*w.Counts)
+	}
 	for j, members := range w.Groups {
 		g := CoffeeGroup{Members: members, Icebreaker: -1}
 		if w.GroupState != nil {
@@ -726,8 +744,8 @@ func parseImportRound(field string, w importRound) (Round, error) {
 		sitOut: func(i int) string { return fmt.Sprintf("%s.sit_out[%d]", field, i) },
 	}
 	if f, err := checkRound(r, fields); err != nil {
-		if f == "at" {
-			f = field + ".at"
+		if f == "at" || f == "counts" {
+			f = field + "." + f
 		}
 		return Round{}, invalid(f, "%w", err)
 	}

@@ -114,7 +114,8 @@ func TestExportImportKeepsEverything(t *testing.T) {
 	rounds := []Round{{At: at, Manual: true, Closed: true,
 		Groups: []CoffeeGroup{{Members: []string{"U1", "U2"}, Channel: "G1", IntroTS: "1700000000.000200", Icebreaker: 3,
 			Answers: map[string]CoffeeAnswer{"U1": AnswerYes}, AnswerOrder: []string{"U1"}, DidYouMeetSent: true}},
-		SitOut: []SitOut{{User: "U4", Reason: SitOutAlone}}}}
+		SitOut: []SitOut{{User: "U4", Reason: SitOutAlone}},
+		Counts: RoundCounts{Members: 9, Paused: 2, Silenced: 1, Skipped: 1, Left: 1, LeftOf: 6}}}
 	checkins := []Checkin{{User: "U1", With: "U2", At: at, Note: "lunch"}}
 
 	everyField(t, anySlice(people)...)

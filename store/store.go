@@ -54,12 +54,14 @@
 //	                             (all but joined and paused_until since v4; via is "command" or
 //	                             "channel", always set)
 //	coffee_rounds                (groups as objects since v4; they were arrays of user IDs)
-//	    be64(id)              -> {"at","manual","groups","sit_out","closed"}
+//	    be64(id)              -> {"at","manual","groups","sit_out","closed","counts"}
 //	                             groups: [{"members","channel","intro_ts","icebreaker",
 //	                             "answers","answer_order","checkin_sent"}], members sorted,
 //	                             answers {user: answer}, answer_order [user…] latest last
 //	                             (optional: older records lack it, and Outcome falls back),
-//	                             icebreaker -1 for none; sit_out: [{"user","reason"}]
+//	                             icebreaker -1 for none; sit_out: [{"user","reason"}];
+//	                             counts (optional; absent in older rounds): {"members","paused",
+//	                             "silenced","skipped","left","left_of"}, numbers only, no user IDs
 //	coffee_rounds_by_at          (since v4; one entry per round; CreateRound makes one per instant)
 //	    be64(at) ‖ be64(id)   -> empty
 //	checkins

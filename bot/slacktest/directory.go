@@ -74,6 +74,7 @@ type File struct {
 	ID             string
 	Name           string
 	Title          string
+	AltText        string // alt_txt given to files.getUploadURLExternal: the description screen readers read
 	Content        []byte
 	Uploaded       bool // content received at the upload URL
 	Completed      bool // files.completeUploadExternal succeeded

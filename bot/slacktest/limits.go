@@ -37,6 +37,7 @@ const (
 	maxChoiceOptions = 10 // checkboxes, radio buttons
 	maxOverflowOpts  = 5
 	maxAltText       = 2000
+	maxFileAltText   = 1000 // alt_txt of files.getUploadURLExternal
 	maxInputLength   = 3000
 	maxConfirmTitle  = 100
 	maxConfirmText   = 300

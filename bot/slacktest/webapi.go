@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // apiMethods maps the Web API methods the fake answers to their handlers.
@@ -905,10 +906,14 @@ func (s *Server) filesGetUploadURLExternal(c Call) reply {
 	if p["filename"] == "" || err != nil || n <= 0 {
 		return fail("invalid_arguments")
 	}
+	// Slack refuses a screen-reader description over 1,000 characters.
+	if utf8.RuneCountInString(p["alt_txt"]) > maxFileAltText {
+		return fail("alt_txt_too_large")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := s.nextIDLocked("F")
-	s.files[id] = &File{ID: id, Name: p["filename"], Title: p["filename"]}
+	s.files[id] = &File{ID: id, Name: p["filename"], Title: p["filename"], AltText: p["alt_txt"]}
 	s.fileOrder = append(s.fileOrder, id)
 	s.notifyLocked()
 	return ok(reply{"upload_url": s.base + "upload/" + id, "file_id": id})

@@ -764,6 +764,38 @@ func TestUploadFile(t *testing.T) {
 	}
 }
 
+// Ensure the fake keeps a file's alt text, and refuses one over Slack's
+// 1,000 characters as Slack does, with nothing uploaded.
+func TestUploadFileAltText(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, slacktest.Options{})
+	srv.AddChannel("C1", "general", false)
+	ctx := testContext(t)
+	api := newAPI(srv)
+	upload := func(alt string) error {
+		_, err := api.UploadFileContext(ctx, slack.UploadFileParameters{
+			Channel: "C1", Filename: "grid.png", Content: "png", FileSize: 3, AltTxt: alt,
+		})
+		return err
+	}
+	if err := upload("Heat map of new ties"); err != nil {
+		t.Fatalf("UploadFile: %v", err)
+	}
+	if f := srv.Files(); len(f) != 1 || f[0].AltText != "Heat map of new ties" {
+		t.Fatalf("Files() = %+v, want one with its alt text", f)
+	}
+	err := upload(strings.Repeat("é", 1001))
+	if err == nil || !strings.Contains(err.Error(), "alt_txt_too_large") {
+		t.Errorf("UploadFile with 1,001 characters of alt text: err = %v, want alt_txt_too_large", err)
+	}
+	if f := srv.Files(); len(f) != 1 {
+		t.Errorf("Files() = %d files after the refused upload, want 1", len(f))
+	}
+	if err := upload(strings.Repeat("é", 1000)); err != nil {
+		t.Errorf("UploadFile with 1,000 characters of alt text: %v", err)
+	}
+}
+
 func TestViews(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex

@@ -44,6 +44,7 @@ type Config struct {
 	CoffeeSchedule       string
 	CoffeeEvery          string // weekly, biweekly, monthly
 	CoffeeGroupSize      int
+	ReportMinTeam        int // fewest people a team needs to be named in the connection report
 	CoffeeDidYouMeetDays int
 	CoffeeHeadsUp        time.Duration
 	CoffeeSilent         int // rounds without an answer before someone is asked, then paused; 0: never
@@ -270,6 +271,9 @@ var botSettings = []setting{
 		}
 		c.TeamField = v
 		return nil
+	}},
+	{"RAPPORT_REPORT_MIN_TEAM", "report-min-team", "5", "fewest people a team needs in a quarter's coffee rounds to be named in the admins' connection report; smaller teams are merged into \"other\"", func(c *Config, v string) error {
+		return intIn(&c.ReportMinTeam, v, 1, 1000)
 	}},
 	{"RAPPORT_TICK", "tick", "@every 1m", "how often due reminders and nudges are looked for (cron)", func(c *Config, v string) error {
 		return cronSpec(&c.Tick, v)

@@ -51,6 +51,7 @@ var badValues = map[string][]string{
 	"RAPPORT_COFFEE_CROSS_TEAM":     {"always", "yes"},
 	"RAPPORT_TEAMS":                 {"design team", "#design", "design,<!here>"},
 	"RAPPORT_TEAM_FIELD":            {"Team,Squad"},
+	"RAPPORT_REPORT_MIN_TEAM":       {"0", "few", "1001"},
 	"RAPPORT_TICK":                  {"@every", "often"},
 	"RAPPORT_FOLLOWUP_SNOOZES":      {"1h,someday", "10s"},
 	"RAPPORT_WORK_HOURS":            {"18:00-09:00", "9-5", "09:00"},
@@ -139,7 +140,7 @@ func TestConfigDefaultsAndFlagsWin(t *testing.T) {
 	if cfg.WorkStart != 9*time.Hour || cfg.WorkEnd != 18*time.Hour {
 		t.Errorf("work hours = %v-%v, want the 09:00-18:00 default", cfg.WorkStart, cfg.WorkEnd)
 	}
-	if cfg.CoffeeGroupSize != 2 || cfg.KudosDailyLimit != 5 || cfg.StayInTouchDays != 42 || cfg.CoffeeHeadsUp != 24*time.Hour || cfg.CoffeeSilent != 3 {
+	if cfg.CoffeeGroupSize != 2 || cfg.KudosDailyLimit != 5 || cfg.StayInTouchDays != 42 || cfg.CoffeeHeadsUp != 24*time.Hour || cfg.CoffeeSilent != 3 || cfg.ReportMinTeam != 5 {
 		t.Errorf("defaults not applied: %+v", cfg)
 	}
 	if !slices.Equal(cfg.FollowupSnoozes, []string{"1h", "tomorrow", "monday"}) {

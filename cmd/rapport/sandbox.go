@@ -107,6 +107,9 @@ func sandboxEnv(key string) string {
 		"RAPPORT_COFFEE_CHANNEL": coffeeID,
 		"RAPPORT_KUDOS_CHANNEL":  generalID,
 		"RAPPORT_TEAMS":          "design,platform,growth",
+		// The demo team is eight people: teams of two are named in
+		// /coffee report, which a real workspace would merge into "other".
+		"RAPPORT_REPORT_MIN_TEAM": "2",
 	}[key]
 }
 
