@@ -85,6 +85,7 @@ type (
 		Misses      int      `json:"misses"`
 		Ghosted     bool     `json:"ghosted"`
 		Never       []string `json:"never"`
+		JoinSeen    bool     `json:"join_seen"` // Rapport saw them join the coffee channel
 	}
 	wireRound struct {
 		ID         string           `json:"id"`
@@ -187,7 +188,7 @@ func (db *DB) Export(w io.Writer, now time.Time) error {
 			doc.Coffee.Members = append(doc.Coffee.Members, wireMember{
 				User: m.User, Joined: formatTime(m.Joined), PausedUntil: formatOptionalTime(m.PausedUntil),
 				Via: m.Via, SkipAt: formatOptionalTime(m.SkipAt), Misses: m.Misses, Ghosted: m.PausedForSilence,
-				Never: nonNil(m.Never),
+				Never: nonNil(m.Never), JoinSeen: m.JoinSeen,
 			})
 		}
 		doc.Coffee.Rounds = make([]wireRound, 0, len(rounds))
@@ -468,7 +469,7 @@ func parseImport(data []byte) (*parsedImport, error) {
 		}
 		m := CoffeeMember{
 			User: w.User, Joined: joined, PausedUntil: paused, Via: w.Via, SkipAt: skipAt,
-			Misses: w.Misses, PausedForSilence: w.Ghosted, Never: w.Never,
+			Misses: w.Misses, PausedForSilence: w.Ghosted, Never: w.Never, JoinSeen: w.JoinSeen,
 		}
 		if err := checkImportMember(field, m); err != nil {
 			return nil, err
