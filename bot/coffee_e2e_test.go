@@ -37,6 +37,8 @@ type coffeeSetup struct {
 	db        *store.DB
 	clock     *clock
 	store     func(*store.DB) bot.Store // wraps the bot's store (injected failures)
+	newcomer  int                       // RAPPORT_NEWCOMER_DAYS; 0: off
+	buddies   string                    // RAPPORT_BUDDY_CHANNEL
 }
 
 // startCoffeeBot runs the bot and a coffee scheduler on the same store,
@@ -67,8 +69,10 @@ func startCoffeeBot(t *testing.T, cs coffeeSetup) *coffeeRig {
 		o.Now = c.Now
 		o.Admins = cs.admins
 		o.Location = cmp.Or(cs.loc, time.UTC) // the zone of the schedule
+		o.NewcomerDays = cs.newcomer
 		o.Coffee = bot.CoffeeOptions{
 			Channel:        cs.channel,
+			BuddyChannel:   cs.buddies,
 			Schedule:       mustSchedule(t, "0 10 * * MON"),
 			Cadence:        store.CadenceWeekly,
 			GroupSize:      cs.groupSize,

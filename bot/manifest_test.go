@@ -79,6 +79,7 @@ var scopesByEvent = map[string][]string{
 	"member_joined_channel": {"channels:read", "groups:read"},
 	"member_left_channel":   {"channels:read", "groups:read"},
 	"user_change":           {"users:read"},
+	"team_join":             {"users:read"},
 }
 
 func readManifest(t *testing.T) manifest {

@@ -107,6 +107,7 @@ type (
 		Answers        map[string]string `json:"answers"`
 		AnswerOrder    []string          `json:"answer_order,omitempty"`
 		DidYouMeetSent bool              `json:"checkin_sent"`
+		Buddy          bool              `json:"buddy,omitempty"` // made for a newcomer's first round, with a volunteer
 	}
 	wireCheckin struct {
 		ID   string `json:"id"`
@@ -234,7 +235,7 @@ func newWireRound(r Round) wireRound {
 		}
 		w.GroupState = append(w.GroupState, wireGroupState{
 			Channel: g.Channel, IntroTS: g.IntroTS, Icebreaker: g.Icebreaker,
-			Answers: answers, AnswerOrder: cloneStrings(g.AnswerOrder), DidYouMeetSent: g.DidYouMeetSent,
+			Answers: answers, AnswerOrder: cloneStrings(g.AnswerOrder), DidYouMeetSent: g.DidYouMeetSent, Buddy: g.Buddy,
 		})
 	}
 	for _, s := range r.SitOut {
@@ -672,6 +673,7 @@ type importGroupState struct {
 	Answers        map[string]json.RawMessage `json:"answers"`
 	AnswerOrder    []string                   `json:"answer_order"` // absent: answers in no known order
 	DidYouMeetSent bool                       `json:"checkin_sent"`
+	Buddy          bool                       `json:"buddy"`
 }
 
 // parseImportRound turns a document's round (but its id) into a Round
@@ -695,7 +697,7 @@ func parseImportRound(field string, w importRound) (Round, error) {
 			if err := decodeRecord(sf, w.GroupState[j], &s); err != nil {
 				return Round{}, err
 			}
-			g.Channel, g.IntroTS, g.DidYouMeetSent = s.Channel, s.IntroTS, s.DidYouMeetSent
+			g.Channel, g.IntroTS, g.DidYouMeetSent, g.Buddy = s.Channel, s.IntroTS, s.DidYouMeetSent, s.Buddy
 			g.AnswerOrder = cloneStrings(s.AnswerOrder)
 			if s.Icebreaker != nil {
 				g.Icebreaker = *s.Icebreaker

@@ -114,7 +114,7 @@ func TestExportImportKeepsEverything(t *testing.T) {
 		Misses: 2, PausedForSilence: true, Never: []string{"U3"}, JoinSeen: true}}
 	rounds := []Round{{At: at, Manual: true, Closed: true,
 		Groups: []CoffeeGroup{{Members: []string{"U1", "U2"}, Channel: "G1", IntroTS: "1700000000.000200", Icebreaker: 3,
-			Answers: map[string]CoffeeAnswer{"U1": AnswerYes}, AnswerOrder: []string{"U1"}, DidYouMeetSent: true}},
+			Answers: map[string]CoffeeAnswer{"U1": AnswerYes}, AnswerOrder: []string{"U1"}, DidYouMeetSent: true, Buddy: true}},
 		SitOut: []SitOut{{User: "U4", Reason: SitOutAlone}}}}
 	checkins := []Checkin{{User: "U1", With: "U2", At: at, Note: "lunch"}}
 

@@ -56,10 +56,10 @@
 //	coffee_rounds                (groups as objects since v4; they were arrays of user IDs)
 //	    be64(id)              -> {"at","manual","groups","sit_out","closed"}
 //	                             groups: [{"members","channel","intro_ts","icebreaker",
-//	                             "answers","answer_order","checkin_sent"}], members sorted,
+//	                             "answers","answer_order","checkin_sent","buddy"}], members sorted,
 //	                             answers {user: answer}, answer_order [user…] latest last
 //	                             (optional: older records lack it, and Outcome falls back),
-//	                             icebreaker -1 for none; sit_out: [{"user","reason"}]
+//	                             icebreaker -1 for none, buddy optional; sit_out: [{"user","reason"}]
 //	coffee_rounds_by_at          (since v4; one entry per round; CreateRound makes one per instant)
 //	    be64(at) ‖ be64(id)   -> empty
 //	checkins

@@ -46,6 +46,8 @@ type Config struct {
 	CoffeeHeadsUp        time.Duration
 	CoffeeSilent         int // rounds without an answer before someone is asked, then paused; 0: never
 	CoffeeMinOverlap     time.Duration
+	BuddyChannel         string // RAPPORT_BUDDY_CHANNEL: volunteers to be a newcomer's first coffee chat
+	NewcomerDays         int    // RAPPORT_NEWCOMER_DAYS; 0: nobody is a newcomer
 
 	Tick            string
 	FollowupSnoozes []string
@@ -222,6 +224,12 @@ var botSettings = []setting{
 		}
 		c.CoffeeMinOverlap = d
 		return nil
+	}},
+	{"RAPPORT_NEWCOMER_DAYS", "newcomer-days", "90", "days after joining the workspace or the coffee channel that someone is a newcomer: welcomed once, never left to sit out, paired across teams first (0: off)", func(c *Config, v string) error {
+		return intIn(&c.NewcomerDays, v, 0, 3650)
+	}},
+	{"RAPPORT_BUDDY_CHANNEL", "buddy-channel", "", "channel whose members volunteer as buddies: a newcomer's first coffee chat is with one of them", func(c *Config, v string) error {
+		return channelID(&c.BuddyChannel, v)
 	}},
 	{"RAPPORT_TICK", "tick", "@every 1m", "how often due reminders and nudges are looked for (cron)", func(c *Config, v string) error {
 		return cronSpec(&c.Tick, v)

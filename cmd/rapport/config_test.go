@@ -46,6 +46,8 @@ var badValues = map[string][]string{
 	"RAPPORT_COFFEE_HEADS_UP_HOURS": {"-1", "1000"},
 	"RAPPORT_COFFEE_SILENT_ROUNDS":  {"-1", "often", "53"},
 	"RAPPORT_COFFEE_MIN_OVERLAP":    {"1 hour", "-1h", "13h"},
+	"RAPPORT_NEWCOMER_DAYS":         {"-1", "ninety", "3651"},
+	"RAPPORT_BUDDY_CHANNEL":         {"#buddies"},
 	"RAPPORT_TICK":                  {"@every", "often"},
 	"RAPPORT_FOLLOWUP_SNOOZES":      {"1h,someday", "10s"},
 	"RAPPORT_WORK_HOURS":            {"18:00-09:00", "9-5", "09:00"},
