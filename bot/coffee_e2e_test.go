@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"regexp"
 	"slices"
 	"strings"
@@ -39,6 +40,7 @@ type coffeeSetup struct {
 	store     func(*store.DB) bot.Store // wraps the bot's store (injected failures)
 	newcomer  int                       // RAPPORT_NEWCOMER_DAYS; 0: off
 	buddies   string                    // RAPPORT_BUDDY_CHANNEL
+	log       io.Writer                 // also gets the bot's log
 }
 
 // startCoffeeBot runs the bot and a coffee scheduler on the same store,
@@ -65,7 +67,7 @@ func startCoffeeBot(t *testing.T, cs coffeeSetup) *coffeeRig {
 	if cs.groupSize == 0 {
 		cs.groupSize = 2
 	}
-	h := startBot(t, withState(srv, cs.db), withStore(cs.store), withOptions(func(o *bot.Options) {
+	h := startBot(t, withState(srv, cs.db), withStore(cs.store), withLog(cs.log), withOptions(func(o *bot.Options) {
 		o.Now = c.Now
 		o.Admins = cs.admins
 		o.Location = cmp.Or(cs.loc, time.UTC) // the zone of the schedule

@@ -213,6 +213,7 @@ func TestNewcomerFirstRoundWithBuddy(t *testing.T) {
 		v, ok := got[n]
 		if !ok {
 			t.Errorf("%s's first round has no volunteer: groups %v", n, members(rd))
+			continue
 		}
 		if used[v] {
 			t.Errorf("volunteer %s has two newcomers: groups %v", v, members(rd))
@@ -321,5 +322,33 @@ func TestNewcomerNeverSitsOut(t *testing.T) {
 	late := tripleRound(t, monday, monday.AddDate(0, 0, 91))
 	if !slices.ContainsFunc(late, func(u string) bool { return strings.HasPrefix(u, "UNEW") }) {
 		t.Errorf("91 days after joining nobody of the six sat out (sit-outs %v): they are still treated as newcomers", late)
+	}
+}
+
+// Ensure a buddy channel Rapport cannot read (private, and Rapport not
+// invited) leaves newcomers without a buddy but runs the round, and says
+// why and how to fix it in the log.
+func TestBuddyChannelNotReadable(t *testing.T) {
+	c := newClock(monday)
+	srv := newcomerSlack(t, c, 4)
+	srv.AddChannel("CSECRET", "buddies", true, "UB01", "UB02") // private, without the bot
+	var log syncBuffer
+	r := startCoffeeBot(t, coffeeSetup{srv: srv, db: storetest.MustOpen(t), clock: c, channel: "CCOFFEE", buddies: "CSECRET", newcomer: 90, log: &log})
+	r.waitEnrolled(4)
+	r.joinTeam(slacktest.User{ID: "UNEW1", Name: "unew1", TZ: "Europe/Berlin"})
+	r.enrol("UNEW1")
+	rd := r.round(monday.Add(time.Hour))
+	placed := 0
+	for _, g := range rd.Groups {
+		placed += len(g.Members)
+		if g.Buddy {
+			t.Errorf("group %v is a buddy group, but no volunteer could be read", g.Members)
+		}
+	}
+	if placed != 5 {
+		t.Errorf("groups %v place %d people, want all 5", members(rd), placed)
+	}
+	if !strings.Contains(log.String(), "RAPPORT_BUDDY_CHANNEL") || !strings.Contains(log.String(), "/invite @rapport") {
+		t.Errorf("log does not name RAPPORT_BUDDY_CHANNEL and the fix:\n%s", log.String())
 	}
 }
