@@ -50,6 +50,9 @@ func (b *Bot) onTeamJoin(ctx context.Context, ev event) error {
 	if !ok || e.User == nil || e.User.ID == "" || e.User.ID == b.botUserID {
 		return nil
 	}
+	if b.opts.NewcomerDays <= 0 {
+		return nil // newcomers are off: nothing to keep about a join
+	}
 	u := *e.User
 	if u.IsBot || u.ID == "USLACKBOT" || u.Deleted || u.IsStranger || u.IsRestricted || u.IsUltraRestricted {
 		return nil // guests and external people cannot take part; bots need no welcome
@@ -63,7 +66,7 @@ func (b *Bot) onTeamJoin(ctx context.Context, ev event) error {
 	}
 	now := b.opts.Now()
 	var effects store.Effects
-	if b.opts.NewcomerDays > 0 && !old.IsMuted(store.DMWelcome) {
+	if !old.IsMuted(store.DMWelcome) {
 		text, blocks := renderWelcome(welcomeInfo{
 			User: u.ID, CoffeeChannel: b.opts.Coffee.Channel, Buddies: b.opts.Coffee.BuddyChannel != "",
 		})

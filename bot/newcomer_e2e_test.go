@@ -105,6 +105,9 @@ func TestWelcomeDMOptOut(t *testing.T) {
 	if got := off.welcomes("UMIA"); got != 0 {
 		t.Errorf("with RAPPORT_NEWCOMER_DAYS 0 Mia got %d welcome DMs, want none", got)
 	}
+	if p, err := off.db.Person("UMIA"); err == nil && !p.JoinedWorkspace.IsZero() {
+		t.Errorf("with RAPPORT_NEWCOMER_DAYS 0 Mia's join was kept (%v): nothing uses it", p.JoinedWorkspace)
+	}
 }
 
 // Ensure forget-me removes the recorded workspace join with the rest of the
