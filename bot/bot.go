@@ -74,6 +74,11 @@ type Options struct {
 	// StayInTouchDays is the default cadence of the circle
 	// (RAPPORT_STAY_IN_TOUCH_DAYS); default 42.
 	StayInTouchDays int
+	// NewcomerDays is how many days after joining the workspace or the
+	// coffee channel someone is a newcomer (RAPPORT_NEWCOMER_DAYS): welcomed
+	// once, never the one left to sit out, paired across teams and with a
+	// buddy first. 0: nobody is (the zero value; the setting's default is 90).
+	NewcomerDays int
 }
 
 // KudosOptions configure /kudos (the RAPPORT_KUDOS_* settings,

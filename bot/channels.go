@@ -24,6 +24,9 @@ func (b *Bot) checkChannels(ctx context.Context) {
 	if ch := b.opts.Coffee.Channel; ch != "" && ch != b.opts.Kudos.Channel {
 		uses = append(uses, use{ch, "RAPPORT_COFFEE_CHANNEL", "people who join or leave it are not enrolled in or taken out of coffee rounds"})
 	}
+	if ch := b.opts.Coffee.BuddyChannel; ch != "" && ch != b.opts.Coffee.Channel && ch != b.opts.Kudos.Channel {
+		uses = append(uses, use{ch, "RAPPORT_BUDDY_CHANNEL", "newcomers get no buddy for their first coffee chat"})
+	}
 	for _, u := range uses {
 		var info *slack.Channel
 		err := b.send.call(ctx, "conversations.info", func(ctx context.Context) error {

@@ -24,6 +24,9 @@ import (
 // are the bot's Location and WorkWeek.
 type CoffeeOptions struct {
 	Channel string // members of this channel are enrolled automatically; "" none
+	// BuddyChannel is RAPPORT_BUDDY_CHANNEL: its members volunteer to be a
+	// newcomer's buddy, the first person they meet for coffee; "" none.
+	BuddyChannel string
 	// Schedule is when rounds run; nil: rounds are not set up (no
 	// heads-ups, and /coffee now says so).
 	Schedule  Schedule

@@ -411,7 +411,7 @@ func (b *Bot) onMemberJoined(ctx context.Context, ev event) error {
 	if !ok || b.opts.Coffee.Channel == "" || e.Channel != b.opts.Coffee.Channel {
 		return nil
 	}
-	_, err := b.enrolFromChannel(ctx, e.User)
+	_, err := b.enrolFromChannel(ctx, e.User, true)
 	return err
 }
 
@@ -427,8 +427,10 @@ func (b *Bot) onMemberLeft(ctx context.Context, ev event) error {
 
 // enrolFromChannel makes a coffee channel member a coffee member, unless
 // they cannot take part (bots, guests, external and deactivated
-// accounts). It reports whether they were enrolled.
-func (b *Bot) enrolFromChannel(ctx context.Context, user string) (bool, error) {
+// accounts). It reports whether they were enrolled. seen says Rapport saw
+// them join the channel (an event), rather than found them there at start:
+// only those are newcomers to it.
+func (b *Bot) enrolFromChannel(ctx context.Context, user string, seen bool) (bool, error) {
 	if user == b.botUserID {
 		return false, nil
 	}
@@ -442,9 +444,12 @@ func (b *Bot) enrolFromChannel(ctx context.Context, user string) (bool, error) {
 	if p.IsBot || p.Deleted || p.IsStranger || p.IsRestricted {
 		return false, nil
 	}
+	now := b.opts.Now()
 	_, _, err = b.store.UpdateCoffeeMember(user, func(m *store.CoffeeMember) error {
 		if m.Via == "" {
 			m.Via = "channel"
+			m.JoinSeen = seen
+			m.Joined = now // the bot's clock decides who is new, as everywhere
 		}
 		return nil
 	}, store.Effects{})
@@ -515,7 +520,9 @@ func (b *Bot) reconcileCoffeeChannel(ctx context.Context) error {
 		if enrolled[id] {
 			continue
 		}
-		ok, err := b.enrolFromChannel(ctx, id)
+		// Not seen joining: on a fresh install the whole channel is here
+		// already, and none of them is new to it.
+		ok, err := b.enrolFromChannel(ctx, id, false)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("enrol %s: %w", id, err))
 		}

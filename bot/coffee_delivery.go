@@ -230,12 +230,23 @@ func (b *Bot) coffeeIntro(ctx context.Context, r store.Round, i int, g store.Cof
 		in.Icebreaker = icebreakers[g.Icebreaker]
 	}
 	for k, p := range people {
-		in.People = append(in.People, coffeePerson{
+		cp := coffeePerson{
 			ID:      p.ID,
 			Zone:    locs[k].String(),
 			Overlap: describeOverlap(shared, locs[k]),
 			Style:   escapeText(p.Style),
-		})
+		}
+		if g.Buddy {
+			// Who is the newcomer is read now, as the round saw it: a
+			// resumed delivery reads the same joins.
+			m, err := b.store.CoffeeMember(p.ID)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return coffeeIntro{}, err
+			}
+			cp.New = b.isNewcomer(p, m, err == nil, r.At)
+			cp.Buddy = !cp.New
+		}
+		in.People = append(in.People, cp)
 	}
 	return in, nil
 }

@@ -41,6 +41,8 @@ type coffeeSetup struct {
 	store     func(*store.DB) bot.Store // wraps the bot's store (injected failures)
 	teams     bot.TeamOptions
 	crossTeam pairing.CrossTeam
+	newcomer  int       // RAPPORT_NEWCOMER_DAYS; 0: off
+	buddies   string    // RAPPORT_BUDDY_CHANNEL
 	log       io.Writer // also receives the bot's log
 }
 
@@ -73,8 +75,10 @@ func startCoffeeBot(t *testing.T, cs coffeeSetup) *coffeeRig {
 		o.Admins = cs.admins
 		o.Location = cmp.Or(cs.loc, time.UTC) // the zone of the schedule
 		o.Teams = cs.teams
+		o.NewcomerDays = cs.newcomer
 		o.Coffee = bot.CoffeeOptions{
 			Channel:        cs.channel,
+			BuddyChannel:   cs.buddies,
 			Schedule:       mustSchedule(t, "0 10 * * MON"),
 			Cadence:        store.CadenceWeekly,
 			GroupSize:      cs.groupSize,

@@ -129,6 +129,9 @@ func (b *Bot) startRound(ctx context.Context, at time.Time, manual bool, stored 
 	if err != nil {
 		return err
 	}
+	if err := b.markVolunteers(ctx, in.People); err != nil {
+		return err
+	}
 	p := pairing.Pair(in)
 	counts, err := b.roundCounts(at, last, ok)
 	if err != nil {
@@ -136,7 +139,8 @@ func (b *Bot) startRound(ctx context.Context, at time.Time, manual bool, stored 
 	}
 	r := store.Round{At: at, Manual: manual, Counts: counts}
 	for _, g := range p.Groups {
-		r.Groups = append(r.Groups, store.CoffeeGroup{Members: g, Icebreaker: -1})
+		buddy := slices.ContainsFunc(p.Buddies, func(bd pairing.Buddy) bool { return slices.Contains(g, bd.Newcomer) })
+		r.Groups = append(r.Groups, store.CoffeeGroup{Members: g, Icebreaker: -1, Buddy: buddy})
 	}
 	for _, s := range p.SitOut {
 		r.SitOut = append(r.SitOut, store.SitOut{User: s.ID, Reason: s.Reason})
@@ -208,6 +212,14 @@ func (b *Bot) pairingInput(people []store.Person, at time.Time) (pairing.Input, 
 	// the slice shared, so a round of thousands in a few zones costs a few
 	// computations.
 	hours := make(map[string][]pairing.Window)
+	meetings, err := b.store.CoffeeMeetings(at.Add(-co.History))
+	if err != nil {
+		return in, err
+	}
+	grouped := make(map[string]bool) // grouped in a round before: not their first
+	for _, m := range meetings {
+		grouped[m.A], grouped[m.B] = true, true
+	}
 	for _, p := range people {
 		week, loc := b.workWeek(p), b.location(p)
 		key := fmt.Sprintf("%s|%d|%d|%v", loc.String(), week.Start, week.End, week.Days)
@@ -218,15 +230,12 @@ func (b *Bot) pairingInput(people []store.Person, at time.Time) (pairing.Input, 
 			}
 			hours[key] = work
 		}
-		in.People = append(in.People, pairing.Person{ID: p.ID, Work: work, Zone: loc.String(), Teams: p.Teams})
 		m, err := b.store.CoffeeMember(p.ID)
 		if err == nil && len(m.Never) > 0 {
 			in.Never[p.ID] = m.Never
 		}
-	}
-	meetings, err := b.store.CoffeeMeetings(at.Add(-co.History))
-	if err != nil {
-		return in, err
+		isNew := b.isNewcomer(p, m, err == nil, at)
+		in.People = append(in.People, pairing.Person{ID: p.ID, Work: work, Zone: loc.String(), Teams: p.Teams, Newcomer: isNew, FirstRound: isNew && !grouped[p.ID]})
 	}
 	for _, m := range meetings {
 		// A group that did not meet still counts: its people come after
@@ -234,6 +243,23 @@ func (b *Bot) pairingInput(people []store.Person, at time.Time) (pairing.Input, 
 		in.History = append(in.History, pairing.Meeting{A: m.A, B: m.B, At: m.At, Missed: !m.Met})
 	}
 	return in, nil
+}
+
+// markVolunteers marks the round's people who are in the buddy channel,
+// when a newcomer's first round needs one (otherwise the channel is not
+// read at all).
+func (b *Bot) markVolunteers(ctx context.Context, people []pairing.Person) error {
+	if !slices.ContainsFunc(people, func(p pairing.Person) bool { return p.FirstRound }) {
+		return nil
+	}
+	vols, err := b.buddyVolunteers(ctx)
+	if err != nil {
+		return err
+	}
+	for i := range people {
+		people[i].Volunteer = vols[people[i].ID]
+	}
+	return nil
 }
 
 // closeRoundsBefore settles earlier rounds before the round at at.

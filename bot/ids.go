@@ -188,6 +188,10 @@ func reconnectKey(owner string, year, week int) string {
 	return fmt.Sprintf("reconnect:%s:%d-%d", owner, year, week)
 }
 
+// welcomeKey is the outbox key of the welcome DM to a newcomer: one per
+// person, ever.
+func welcomeKey(user string) string { return "welcome:" + user }
+
 // coffeeIntroKey is the outbox key of the intro of group in round.
 func coffeeIntroKey(round uint64, group int) string {
 	return fmt.Sprintf("coffee:%d:%d:intro", round, group)

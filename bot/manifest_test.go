@@ -84,6 +84,7 @@ var scopesByEvent = map[string][]string{
 	"user_change":             {"users:read"},
 	"subteam_members_changed": {"usergroups:read"},
 	"subteam_updated":         {"usergroups:read"},
+	"team_join":               {"users:read"},
 }
 
 func readManifest(t *testing.T) manifest {

@@ -19,6 +19,7 @@ var dmKinds = map[store.DMKind]string{
 	store.DMReconnect: "reconnect suggestions",
 	store.DMDigest:    "digests",
 	store.DMReceipts:  "notes about promises made to you",
+	store.DMWelcome:   "welcome notes",
 }
 
 // muteDM handles "Stop these DMs": the person turns one kind off. Only the

@@ -34,6 +34,9 @@ type coffeePerson struct {
 	Zone    string // IANA, e.g. "Europe/Berlin" ("" unknown): the intro says where they are ("in Berlin")
 	Overlap string // when this group's working hours overlap, in this person's zone, e.g. "Mon–Fri 15:00–18:00"; "" when unknown
 	Style   string // their work-style note ("written summaries over calls"), plain text already escaped; "" none
+	// New and Buddy mark a buddy group (made for a newcomer's first
+	// round): New for the newcomer, Buddy for the volunteer.
+	New, Buddy bool
 }
 
 // coffeeIntro is one group of one round, for the group DM that introduces
@@ -120,6 +123,9 @@ func renderCoffeeIntro(in coffeeIntro) (string, []slack.Block) {
 		hello = ":wave: *Coffee time!* " + who + ", you're a coffee group this round. Find half an hour that suits you all — no agenda, just a chance to get to know each other."
 	}
 	blocks := []slack.Block{kudosSection(hello)}
+	if b := buddyNote(in.People); b != "" {
+		blocks = append(blocks, kudosSection(b))
+	}
 
 	var lines []string
 	for _, p := range in.People {
@@ -165,6 +171,30 @@ func renderCoffeeIntro(in coffeeIntro) (string, []slack.Block) {
 		kudosContext(coffeeCheckBack(in.DidYouMeetDays)+" Need a break? `/coffee pause`"),
 	)
 	return kudosClip(text, kudosFallback), blocks
+}
+
+// buddyNote is the line a buddy group's intro adds: who is new here, and
+// who volunteered to be their buddy; "" when the group is not one.
+func buddyNote(people []coffeePerson) string {
+	var newIDs, buddyIDs []string
+	for _, p := range people {
+		switch {
+		case kudosMention(p.ID) == "":
+		case p.New:
+			newIDs = append(newIDs, p.ID)
+		case p.Buddy:
+			buddyIDs = append(buddyIDs, p.ID)
+		}
+	}
+	if len(newIDs) == 0 || len(buddyIDs) == 0 {
+		return ""
+	}
+	is := "is"
+	if len(newIDs) > 1 {
+		is = "are"
+	}
+	return ":seedling: " + joinMentions(newIDs) + " " + is + " new here, and " + joinMentions(buddyIDs) +
+		" volunteered as a buddy: a friendly first chat, and someone to ask how things work."
 }
 
 // renderCoffeeSuggest is the private answer to "Suggest a time": up to three

@@ -31,6 +31,16 @@ var (
 		Icebreaker:     icebreakers[0],
 		DidYouMeetDays: 4,
 	}
+	coffeeBuddy = coffeeIntro{
+		RoundID: 42,
+		Group:   5,
+		People: []coffeePerson{
+			{ID: "U09NEW", Zone: "Europe/Berlin", Overlap: "Mon–Fri 09:00–18:00", New: true},
+			{ID: "U03SAM", Zone: "Europe/London", Overlap: "Mon–Fri 08:00–17:00", Buddy: true},
+		},
+		Icebreaker:     icebreakers[0],
+		DidYouMeetDays: 4,
+	}
 	coffeeTrio = coffeeIntro{
 		RoundID: 42,
 		Group:   7,
@@ -107,6 +117,7 @@ func TestCoffeeGolden(t *testing.T) {
 		{"intro_pair", kudosMsg(renderCoffeeIntro(coffeePair))},
 		{"intro_trio_style", kudosMsg(renderCoffeeIntro(coffeeTrio))},
 		{"intro_no_overlap", kudosMsg(renderCoffeeIntro(coffeeNoOverlap))},
+		{"intro_buddy", kudosMsg(renderCoffeeIntro(coffeeBuddy))},
 		{"suggest_three", kudosMsg(renderCoffeeSuggest(coffeeSlots, testReader))},
 		{"suggest_empty", kudosMsg(renderCoffeeSuggest(nil, testReader))},
 		{"checkin", kudosMsg(renderDidYouMeet(42, 3))},
@@ -132,6 +143,8 @@ func TestCoffeeGolden(t *testing.T) {
 		{"history_full", kudosMsg(renderCoffeeHistory(coffeeHistoryFull(), testReader))},
 		{"stats", kudosMsg(renderCoffeeStats(coffeeStatsExample()))},
 		{"stats_empty", kudosMsg(renderCoffeeStats(coffeeStats{Reader: testReader, Members: 5, Paused: 1}))},
+		{"welcome", kudosMsg(renderWelcome(welcomeInfo{User: "U09NEW", CoffeeChannel: "C0COFFEE", Buddies: true}))},
+		{"welcome_plain", kudosMsg(renderWelcome(welcomeInfo{User: "U09NEW"}))},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -38,6 +38,7 @@ var settingsDMHelp = map[store.DMKind]string{
 	store.DMReconnect: "When it's been a while since you talked to someone",
 	store.DMDigest:    "A short summary now and then",
 	store.DMReceipts:  "When someone makes you a promise or keeps one",
+	store.DMWelcome:   "Once, when you join the workspace: what Rapport does",
 }
 
 // homeFollowup is one open follow-up on the Home tab. Text is escaped mrkdwn

@@ -437,10 +437,10 @@ func TestSettingsModal(t *testing.T) {
 		t.Errorf("tz %q placeholder %q", tz.InitialValue, tz.Placeholder.Text)
 	}
 	dms := inputs["settings_dms"].Element.(*slack.CheckboxGroupsBlockElement)
-	if got := homeOptionValues(dms.Options); got != "kudos,reminders,nudges,heads_up,reconnect,digest,receipts" {
+	if got := homeOptionValues(dms.Options); got != "kudos,reminders,nudges,heads_up,reconnect,digest,receipts,welcome" {
 		t.Errorf("DM kinds %s", got)
 	}
-	if got := homeOptionValues(dms.InitialOptions); got != "kudos,reminders,heads_up,reconnect,receipts" {
+	if got := homeOptionValues(dms.InitialOptions); got != "kudos,reminders,heads_up,reconnect,receipts,welcome" {
 		t.Errorf("checked DMs %s, want all but the muted nudges and digest", got)
 	}
 	style := inputs["settings_style"].Element.(*slack.PlainTextInputBlockElement)
@@ -482,8 +482,8 @@ func TestSettingsDefaults(t *testing.T) {
 				t.Errorf("default days %s", got)
 			}
 		case "settings_dms":
-			if got := len(in.Element.(*slack.CheckboxGroupsBlockElement).InitialOptions); got != 7 {
-				t.Errorf("%d DMs on by default, want 7", got)
+			if got := len(in.Element.(*slack.CheckboxGroupsBlockElement).InitialOptions); got != len(store.DMKinds) {
+				t.Errorf("%d DMs on by default, want all %d", got, len(store.DMKinds))
 			}
 		}
 	}

@@ -173,6 +173,7 @@ func (b *Bot) routeTable() []route {
 		{kind: actionRoute, id: coffeeLeaveAction, summary: "\"Leave coffee chats\" after quiet rounds", action: b.coffeeLeaveButton},
 		{kind: eventRoute, id: "member_joined_channel", summary: "joining the coffee channel enrols you", event: b.onMemberJoined},
 		{kind: eventRoute, id: "member_left_channel", summary: "leaving the coffee channel unenrols you", event: b.onMemberLeft},
+		{kind: eventRoute, id: "team_join", summary: "someone who joins the workspace is welcomed once, in their working hours, and is a newcomer for coffee", event: b.onTeamJoin},
 		{kind: eventRoute, id: "user_change", summary: "a new time zone or a deactivation in Slack is seen at once", event: b.onUserChange},
 		{kind: eventRoute, id: "subteam_members_changed", summary: "someone added to or removed from a team's user group is in or out of the team at once", event: b.onSubteamMembersChanged},
 		{kind: eventRoute, id: "subteam_updated", summary: "a team's user group renamed or disabled renames or ends the team at once", event: b.onSubteamUpdated},

@@ -24,6 +24,12 @@ type CoffeeMember struct {
 	Misses           int       // consecutive rounds without any answer to "did you meet?"; never negative
 	PausedForSilence bool      // left out after too many misses, until they choose to stay
 	Never            []string  // private: never grouped with these people; stored sorted, unique, without "" or User
+	// JoinSeen: Rapport saw them join RAPPORT_COFFEE_CHANNEL (its
+	// member_joined_channel event), so Joined is when they arrived. False
+	// for people it found in the channel when it started (a fresh install
+	// enrols the whole channel then) and for /coffee join: those are not
+	// newcomers to the channel.
+	JoinSeen bool
 }
 
 // Paused reports whether m sits rounds out at now: now < PausedUntil.
@@ -48,12 +54,14 @@ type coffeeMemberRecord struct {
 	// (optional, no migration): a close that etcd's limits split into
 	// steps, cut short by a crash, skips them when it resumes.
 	ClosedRound uint64 `json:"closed_round,omitempty"`
+	JoinSeen    bool   `json:"join_seen,omitempty"` // optional; absent: not seen joining
 }
 
 func (r coffeeMemberRecord) member(user string) CoffeeMember {
 	return CoffeeMember{
 		User: user, Joined: utc(r.Joined), PausedUntil: utc(r.PausedUntil), Via: r.Via,
 		SkipAt: utc(r.SkipAt), Misses: r.Misses, PausedForSilence: r.Ghosted, Never: cloneStrings(r.Never),
+		JoinSeen: r.JoinSeen,
 	}
 }
 
@@ -87,7 +95,7 @@ func newCoffeeMemberRecord(m CoffeeMember) (coffeeMemberRecord, error) {
 	}
 	return coffeeMemberRecord{
 		Joined: utc(m.Joined), PausedUntil: utc(m.PausedUntil), Via: via, SkipAt: utc(m.SkipAt),
-		Misses: m.Misses, Ghosted: m.PausedForSilence, Never: cloneStrings(never),
+		Misses: m.Misses, Ghosted: m.PausedForSilence, Never: cloneStrings(never), JoinSeen: m.JoinSeen,
 	}, nil
 }
 

@@ -52,6 +52,9 @@ type CoffeeGroup struct {
 	Answers        map[string]CoffeeAnswer // latest answer per member; members only; nil when none
 	AnswerOrder    []string                // members in Answers by when they last answered, latest last; rounds stored before it was kept may lack some or all
 	DidYouMeetSent bool                    // "did you meet?" was posted
+	// Buddy: the group was made for a newcomer's first round, with a
+	// volunteer buddy (optional field; the intro says so).
+	Buddy bool
 }
 
 // SetAnswer records user's answer as the group's latest.
@@ -191,6 +194,7 @@ type groupRecord struct {
 	Answers        map[string]string `json:"answers,omitempty"`
 	AnswerOrder    []string          `json:"answer_order,omitempty"`
 	DidYouMeetSent bool              `json:"checkin_sent,omitempty"`
+	Buddy          bool              `json:"buddy,omitempty"` // optional; absent: not a buddy group
 }
 
 type sitOutRecord struct {
@@ -206,6 +210,7 @@ func (r roundRecord) round(id uint64) Round {
 			out.Groups[i] = CoffeeGroup{
 				Members: cloneStrings(g.Members), Channel: g.Channel, IntroTS: g.IntroTS,
 				Icebreaker: g.Icebreaker, DidYouMeetSent: g.DidYouMeetSent, AnswerOrder: cloneStrings(g.AnswerOrder),
+				Buddy: g.Buddy,
 			}
 			if len(g.Answers) > 0 {
 				out.Groups[i].Answers = make(map[string]CoffeeAnswer, len(g.Answers))
@@ -232,6 +237,7 @@ func newRoundRecord(r Round) (roundRecord, error) {
 		gr := groupRecord{
 			Members: cloneStrings(g.Members), Channel: g.Channel, IntroTS: g.IntroTS,
 			Icebreaker: g.Icebreaker, DidYouMeetSent: g.DidYouMeetSent, AnswerOrder: cloneStrings(g.AnswerOrder),
+			Buddy: g.Buddy,
 		}
 		slices.Sort(gr.Members)
 		if len(g.Answers) > 0 {

@@ -16,10 +16,11 @@ const (
 	DMReconnect DMKind = "reconnect" // a suggestion to get back in touch
 	DMDigest    DMKind = "digest"    // a summary now and then
 	DMReceipts  DMKind = "receipts"  // someone made the person a promise, or kept one
+	DMWelcome   DMKind = "welcome"   // the one hello to someone who just joined the workspace
 )
 
 // DMKinds lists every DMKind, in the order the settings show them.
-var DMKinds = []DMKind{DMKudos, DMReminders, DMNudges, DMHeadsUp, DMReconnect, DMDigest, DMReceipts}
+var DMKinds = []DMKind{DMKudos, DMReminders, DMNudges, DMHeadsUp, DMReconnect, DMDigest, DMReceipts, DMWelcome}
 
 // dmKinds converts stored strings to kinds; nil stays nil.
 func dmKinds(s []string) []DMKind {

@@ -102,6 +102,7 @@ func ExampleDB_Export() {
 	//       "last_reconnect": null,
 	//       "home_opened": null,
 	//       "teams": [],
+	//       "joined_workspace": null,
 	//       "is_bot": false,
 	//       "deleted": false,
 	//       "is_restricted": false,

@@ -85,6 +85,7 @@ type (
 		Misses      int      `json:"misses"`
 		Ghosted     bool     `json:"ghosted"`
 		Never       []string `json:"never"`
+		JoinSeen    bool     `json:"join_seen"` // Rapport saw them join the coffee channel
 	}
 	wireRound struct {
 		ID         string           `json:"id"`
@@ -116,6 +117,7 @@ type (
 		Answers        map[string]string `json:"answers"`
 		AnswerOrder    []string          `json:"answer_order,omitempty"`
 		DidYouMeetSent bool              `json:"checkin_sent"`
+		Buddy          bool              `json:"buddy,omitempty"` // made for a newcomer's first round, with a volunteer
 	}
 	wireCheckin struct {
 		ID   string `json:"id"`
@@ -197,7 +199,7 @@ func (db *DB) Export(w io.Writer, now time.Time) error {
 			doc.Coffee.Members = append(doc.Coffee.Members, wireMember{
 				User: m.User, Joined: formatTime(m.Joined), PausedUntil: formatOptionalTime(m.PausedUntil),
 				Via: m.Via, SkipAt: formatOptionalTime(m.SkipAt), Misses: m.Misses, Ghosted: m.PausedForSilence,
-				Never: nonNil(m.Never),
+				Never: nonNil(m.Never), JoinSeen: m.JoinSeen,
 			})
 		}
 		doc.Coffee.Rounds = make([]wireRound, 0, len(rounds))
@@ -243,7 +245,7 @@ func newWireRound(r Round) wireRound {
 		}
 		w.GroupState = append(w.GroupState, wireGroupState{
 			Channel: g.Channel, IntroTS: g.IntroTS, Icebreaker: g.Icebreaker,
-			Answers: answers, AnswerOrder: cloneStrings(g.AnswerOrder), DidYouMeetSent: g.DidYouMeetSent,
+			Answers: answers, AnswerOrder: cloneStrings(g.AnswerOrder), DidYouMeetSent: g.DidYouMeetSent, Buddy: g.Buddy,
 		})
 	}
 	for _, s := range r.SitOut {
@@ -482,7 +484,7 @@ func parseImport(data []byte) (*parsedImport, error) {
 		}
 		m := CoffeeMember{
 			User: w.User, Joined: joined, PausedUntil: paused, Via: w.Via, SkipAt: skipAt,
-			Misses: w.Misses, PausedForSilence: w.Ghosted, Never: w.Never,
+			Misses: w.Misses, PausedForSilence: w.Ghosted, Never: w.Never, JoinSeen: w.JoinSeen,
 		}
 		if err := checkImportMember(field, m); err != nil {
 			return nil, err
@@ -686,6 +688,7 @@ type importGroupState struct {
 	Answers        map[string]json.RawMessage `json:"answers"`
 	AnswerOrder    []string                   `json:"answer_order"` // absent: answers in no known order
 	DidYouMeetSent bool                       `json:"checkin_sent"`
+	Buddy          bool                       `json:"buddy"`
 }
 
 // parseImportRound turns a document's round (but its id) into a Round
@@ -712,7 +715,7 @@ func parseImportRound(field string, w importRound) (Round, error) {
 			if err := decodeRecord(sf, w.GroupState[j], &s); err != nil {
 				return Round{}, err
 			}
-			g.Channel, g.IntroTS, g.DidYouMeetSent = s.Channel, s.IntroTS, s.DidYouMeetSent
+			g.Channel, g.IntroTS, g.DidYouMeetSent, g.Buddy = s.Channel, s.IntroTS, s.DidYouMeetSent, s.Buddy
 			g.AnswerOrder = cloneStrings(s.AnswerOrder)
 			if s.Icebreaker != nil {
 				g.Icebreaker = *s.Icebreaker

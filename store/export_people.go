@@ -27,8 +27,9 @@ type (
 		Muted         []string `json:"muted"`
 		Style         string   `json:"style"`
 		LastReconnect *string  `json:"last_reconnect"`
-		HomeOpened    *string  `json:"home_opened"` // when they first opened the Home tab; absent or null: never
-		Teams         []string `json:"teams"`       // their teams by name, refreshed from Slack; [] or absent: no team
+		HomeOpened    *string  `json:"home_opened"`      // when they first opened the Home tab; absent or null: never
+		Teams         []string `json:"teams"`            // their teams by name, refreshed from Slack; [] or absent: no team
+		JoinedWS      *string  `json:"joined_workspace"` // when Rapport saw them join the workspace; absent or null: not seen
 		IsBot         bool     `json:"is_bot"`
 		Deleted       bool     `json:"deleted"`
 		IsRestricted  bool     `json:"is_restricted"`
@@ -54,7 +55,8 @@ var dayNames = [...]string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
 func newWirePerson(p Person) wirePerson {
 	w := wirePerson{
 		User: p.ID, Name: p.Name, TZ: p.TZ, TZOverride: p.TZOverride, Locale: p.Locale, Muted: nonNil(dmKindStrings(p.Muted)), Style: p.Style,
-		LastReconnect: formatOptionalTime(p.LastReconnect), HomeOpened: formatOptionalTime(p.HomeOpened), IsBot: p.IsBot, Deleted: p.Deleted,
+		LastReconnect: formatOptionalTime(p.LastReconnect), HomeOpened: formatOptionalTime(p.HomeOpened),
+		JoinedWS: formatOptionalTime(p.JoinedWorkspace), IsBot: p.IsBot, Deleted: p.Deleted,
 		IsRestricted: p.IsRestricted, IsStranger: p.IsStranger, Updated: formatOptionalTime(p.Updated),
 		WorkDays: []string{}, Teams: nonNil(p.Teams),
 	}
@@ -156,6 +158,9 @@ func parseImportPerson(field string, w wirePerson) (Person, error) {
 		return Person{}, err
 	}
 	if p.HomeOpened, err = parseOptionalImportTime(field+".home_opened", w.HomeOpened); err != nil {
+		return Person{}, err
+	}
+	if p.JoinedWorkspace, err = parseOptionalImportTime(field+".joined_workspace", w.JoinedWS); err != nil {
 		return Person{}, err
 	}
 	if p.Updated, err = parseOptionalImportTime(field+".updated", w.Updated); err != nil {

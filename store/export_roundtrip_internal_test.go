@@ -95,7 +95,8 @@ func TestExportImportKeepsEverything(t *testing.T) {
 			IsRestricted: true, IsStranger: true, Muted: []DMKind{DMDigest, DMNudges},
 			WorkStart: 7*time.Hour + 30*time.Minute, WorkEnd: 15*time.Hour + 45*time.Minute + 10*time.Second,
 			WorkDays: []time.Weekday{time.Sunday, time.Tuesday, time.Saturday}, Style: "async first",
-			LastReconnect: at.Add(time.Hour), Updated: at.Add(2 * time.Hour), Locale: "de-DE", HomeOpened: at.Add(-time.Hour), Teams: []string{"design", "platform"}},
+			LastReconnect: at.Add(time.Hour), Updated: at.Add(2 * time.Hour), Locale: "de-DE", HomeOpened: at.Add(-time.Hour), Teams: []string{"design", "platform"},
+			JoinedWorkspace: at.Add(-48 * time.Hour)},
 		{ID: "U2", Name: "bob", TZ: "Asia/Tokyo", WorkEnd: 24 * time.Hour},
 	}
 	contacts := []CircleEntry{
@@ -110,10 +111,10 @@ func TestExportImportKeepsEverything(t *testing.T) {
 		{Owner: "U2", Text: "write it up", Due: at, Created: at.Add(-time.Hour), Status: FollowupDone, DoneAt: at.Add(time.Minute), Note: "sent"},
 	}
 	members := []CoffeeMember{{User: "U1", Joined: at, PausedUntil: at.Add(time.Hour), Via: ViaChannel, SkipAt: at.Add(7 * 24 * time.Hour),
-		Misses: 2, PausedForSilence: true, Never: []string{"U3"}}}
+		Misses: 2, PausedForSilence: true, Never: []string{"U3"}, JoinSeen: true}}
 	rounds := []Round{{At: at, Manual: true, Closed: true,
 		Groups: []CoffeeGroup{{Members: []string{"U1", "U2"}, Channel: "G1", IntroTS: "1700000000.000200", Icebreaker: 3,
-			Answers: map[string]CoffeeAnswer{"U1": AnswerYes}, AnswerOrder: []string{"U1"}, DidYouMeetSent: true}},
+			Answers: map[string]CoffeeAnswer{"U1": AnswerYes}, AnswerOrder: []string{"U1"}, DidYouMeetSent: true, Buddy: true}},
 		SitOut: []SitOut{{User: "U4", Reason: SitOutAlone}},
 		Counts: RoundCounts{Members: 9, Paused: 2, Silenced: 1, Skipped: 1, Left: 1, LeftOf: 6}}}
 	checkins := []Checkin{{User: "U1", With: "U2", At: at, Note: "lunch"}}

@@ -109,7 +109,8 @@ func TestExportDocument(t *testing.T) {
         "skip_at": null,
         "misses": 0,
         "ghosted": false,
-        "never": []
+        "never": [],
+        "join_seen": false
       }
     ],
     "rounds": [

@@ -51,6 +51,12 @@ type Person struct {
 	// profile field); several or none. Refreshed from Slack, so a cache
 	// like Name. Stored sorted, without repeats or "".
 	Teams []string
+	// JoinedWorkspace is when Rapport saw the person join the Slack
+	// workspace (its team_join event); zero: they were there before
+	// Rapport, or joined while it was not listening. It makes them a
+	// newcomer for RAPPORT_NEWCOMER_DAYS, and its being set is what lets
+	// the welcome DM go out once.
+	JoinedWorkspace time.Time
 
 	Updated time.Time // when the profile fields were last refreshed from Slack
 }
@@ -75,10 +81,11 @@ type personRecord struct {
 	WorkStart     time.Duration  `json:"work_start_ns,omitempty"`
 	WorkEnd       time.Duration  `json:"work_end_ns,omitempty"`
 	WorkDays      []time.Weekday `json:"work_days,omitempty"`
-	Style         string         `json:"style,omitempty"`         // since v4
-	LastReconnect time.Time      `json:"last_reconnect,omitzero"` // since v6
-	HomeOpened    time.Time      `json:"home_opened,omitzero"`    // optional; absent: never
-	Teams         []string       `json:"teams,omitempty"`         // optional; absent: no team
+	Style         string         `json:"style,omitempty"`           // since v4
+	LastReconnect time.Time      `json:"last_reconnect,omitzero"`   // since v6
+	HomeOpened    time.Time      `json:"home_opened,omitzero"`      // optional; absent: never
+	Teams         []string       `json:"teams,omitempty"`           // optional; absent: no team
+	JoinedWS      time.Time      `json:"joined_workspace,omitzero"` // optional; absent: not seen joining
 	Updated       time.Time      `json:"updated,omitzero"`
 }
 
@@ -87,7 +94,8 @@ func (r personRecord) person(id string) Person {
 		ID: id, Name: r.Name, TZ: r.TZ, TZOverride: r.TZOverride, Locale: r.Locale, IsBot: r.IsBot, Deleted: r.Deleted,
 		IsRestricted: r.IsRestricted, IsStranger: r.IsStranger, Muted: dmKinds(r.Muted),
 		WorkStart: r.WorkStart, WorkEnd: r.WorkEnd, WorkDays: cloneWeekdays(r.WorkDays), Style: r.Style,
-		LastReconnect: utc(r.LastReconnect), HomeOpened: utc(r.HomeOpened), Teams: cloneStrings(r.Teams), Updated: utc(r.Updated),
+		LastReconnect: utc(r.LastReconnect), HomeOpened: utc(r.HomeOpened), Teams: cloneStrings(r.Teams),
+		JoinedWorkspace: utc(r.JoinedWS), Updated: utc(r.Updated),
 	}
 }
 
@@ -115,7 +123,7 @@ func newPersonRecord(p Person) (personRecord, error) {
 		IsRestricted: p.IsRestricted, IsStranger: p.IsStranger, Muted: dmKindStrings(muted),
 		WorkStart: p.WorkStart, WorkEnd: p.WorkEnd, WorkDays: cloneWeekdays(days),
 		Style: truncateRunes(p.Style, MaxStyleRunes), LastReconnect: utc(p.LastReconnect),
-		HomeOpened: utc(p.HomeOpened), Teams: sortedSet(p.Teams), Updated: utc(p.Updated),
+		HomeOpened: utc(p.HomeOpened), Teams: sortedSet(p.Teams), JoinedWS: utc(p.JoinedWorkspace), Updated: utc(p.Updated),
 	}, nil
 }
 

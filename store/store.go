@@ -52,14 +52,14 @@
 //	coffee_members
 //	    <user ID>             -> {"joined","paused_until","via","skip_at","misses","ghosted","never"}
 //	                             (all but joined and paused_until since v4; via is "command" or
-//	                             "channel", always set)
+//	                             "channel", always set; "closed_round" and "join_seen" optional)
 //	coffee_rounds                (groups as objects since v4; they were arrays of user IDs)
 //	    be64(id)              -> {"at","manual","groups","sit_out","closed","counts"}
 //	                             groups: [{"members","channel","intro_ts","icebreaker",
-//	                             "answers","answer_order","checkin_sent"}], members sorted,
+//	                             "answers","answer_order","checkin_sent","buddy"}], members sorted,
 //	                             answers {user: answer}, answer_order [user…] latest last
 //	                             (optional: older records lack it, and Outcome falls back),
-//	                             icebreaker -1 for none; sit_out: [{"user","reason"}];
+//	                             icebreaker -1 for none, buddy optional; sit_out: [{"user","reason"}];
 //	                             counts (optional; absent in older rounds): {"members","paused",
 //	                             "silenced","skipped","left","left_of"}, numbers only, no user IDs
 //	coffee_rounds_by_at          (since v4; one entry per round; CreateRound makes one per instant)
@@ -69,9 +69,9 @@
 //	people                       (since v3)
 //	    <user ID>             -> {"name","tz","is_bot","deleted","is_restricted","is_stranger",
 //	                              "muted","work_start_ns","work_end_ns","work_days","style","updated",
-//	                              "last_reconnect","locale","home_opened"}
-//	                             (style since v4, last_reconnect since v6, locale and home_opened
-//	                             later, optional)
+//	                              "last_reconnect","locale","home_opened","teams","joined_workspace"}
+//	                             (style since v4, last_reconnect since v6, locale, home_opened,
+//	                             teams and joined_workspace later, optional)
 //	outbox                       (since v3)
 //	    be64(id)              -> {"key","user","channel","kind","text","blocks","thread_ts",
 //	                              "not_before","respect_hours","state","attempts","last_error",

@@ -105,6 +105,10 @@ import (
 // same chance where the other finds a group with room: team weights can
 // steer the matching to pairs no leftover can join.
 //
+// Buddies. A newcomer's first round (Person.FirstRound) pairs them with a
+// Volunteer before the rest are grouped; buddy.go has the rules. Without
+// both in a round, nothing changes.
+//
 // Groups of 3 or 4, per component: a greedy start (the people with the
 // fewest valid partners first, each into the open group where they add the
 // least cost, empty groups first so hard-to-place people spread out), then
@@ -155,6 +159,13 @@ type Person struct {
 	// a newcomer never does, and their own cross-team preference weighs
 	// twice as much, so they meet other teams first.
 	Newcomer bool
+	// FirstRound marks a newcomer's first round (they were never grouped):
+	// they are paired with a Volunteer first, when one works when they do
+	// and is not on a never list with them (see buddy.go).
+	FirstRound bool
+	// Volunteer marks someone who offered to be a newcomer's buddy. It
+	// changes nothing in a round without a FirstRound person.
+	Volunteer bool
 }
 
 // CrossTeam says how Pair weighs teams.
@@ -235,6 +246,9 @@ type SitOut struct {
 type Result struct {
 	Groups [][]string
 	SitOut []SitOut
+	// Buddies are the groups made for a newcomer's first round, by the
+	// newcomer's ID; each one's pair is also in Groups.
+	Buddies []Buddy
 }
 
 const (
@@ -297,6 +311,9 @@ func Pair(in Input) Result {
 	}
 	if p.n == 1 {
 		return Result{SitOut: []SitOut{{ID: p.ids[0], Reason: SitOutAlone}}}
+	}
+	if buddies, who := p.buddyGroups(); len(buddies) > 0 {
+		return p.pairWithBuddies(in, buddies, who)
 	}
 	var groups [][]int
 	var out []int
@@ -454,8 +471,10 @@ type pairer struct {
 	teamsOf  [][]int // person → sorted team indices (no team: the pseudo team 0)
 	newcomer []bool
 	anyNew   bool
-	teamRec  map[[2]int]int64 // team pair (a < b) → 0..teamRecMax
-	wtop     int64
+	// firstRound and volunteer are Person.FirstRound and Volunteer.
+	firstRound, volunteer []bool
+	teamRec               map[[2]int]int64 // team pair (a < b) → 0..teamRecMax
+	wtop                  int64
 
 	full  bool    // every valid pair is an edge (n ≤ fullGraphMax)
 	cands [][]int // person → candidates (when !full)
@@ -757,9 +776,11 @@ func longest(ss []span) int64 {
 // count only when someone has one and cross is not CrossTeamIgnore.
 func (p *pairer) buildTeams(people []Person, cross CrossTeam) {
 	p.newcomer = make([]bool, p.n)
+	p.firstRound, p.volunteer = make([]bool, p.n), make([]bool, p.n)
 	var names []string
 	for i, x := range people {
 		p.newcomer[i] = x.Newcomer
+		p.firstRound[i], p.volunteer[i] = x.FirstRound, x.Volunteer
 		p.anyNew = p.anyNew || x.Newcomer
 		for _, t := range x.Teams {
 			names = append(names, t)

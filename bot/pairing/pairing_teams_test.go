@@ -84,7 +84,12 @@ func TestPairWithoutTeamsIsUnchanged(t *testing.T) {
 			maxN = 420 // beyond the full graph: candidates
 		}
 		in := randomRound(t, rng, maxN)
-		fmt.Fprintf(h, "%d %v\n", k, pairing.Pair(in))
+		got := pairing.Pair(in)
+		if got.Buddies != nil {
+			t.Fatalf("round %d: buddies %v in a round without volunteers", k, got.Buddies)
+		}
+		// Groups and SitOut as %v printed Result before it had Buddies.
+		fmt.Fprintf(h, "%d {%v %v}\n", k, got.Groups, got.SitOut)
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != noTeamsDigest {
 		t.Fatalf("digest %s, want %s: a round without teams pairs differently", got, noTeamsDigest)

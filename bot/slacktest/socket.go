@@ -901,6 +901,18 @@ func (s *Server) ChangeUser(ctx context.Context, u User) (Ack, error) {
 	}})
 }
 
+// JoinTeam adds u to the team directory, as someone who just joined the
+// workspace, and delivers the team_join event Slack sends for it: the
+// user object of users.info without locale. It returns the bot's ack.
+func (s *Server) JoinTeam(ctx context.Context, u User) (Ack, error) {
+	s.AddUser(u)
+	s.mu.Lock()
+	obj := s.userJSON(s.users[u.ID])
+	s.mu.Unlock()
+	delete(obj, "locale")
+	return s.Event(ctx, EventOptions{Event: reply{"type": "team_join", "user": obj}})
+}
+
 // Interaction delivers an interactive payload (block_actions,
 // view_submission, shortcut, …) given as JSON (json.RawMessage or []byte),
 // a map, or a struct such as slack.InteractionCallback, and returns the

@@ -49,6 +49,8 @@ type Config struct {
 	CoffeeHeadsUp        time.Duration
 	CoffeeSilent         int // rounds without an answer before someone is asked, then paused; 0: never
 	CoffeeMinOverlap     time.Duration
+	BuddyChannel         string // RAPPORT_BUDDY_CHANNEL: volunteers to be a newcomer's first coffee chat
+	NewcomerDays         int    // RAPPORT_NEWCOMER_DAYS; 0: nobody is a newcomer
 	CoffeeCrossTeam      pairing.CrossTeam
 
 	// Teams is RAPPORT_TEAMS: user groups by handle or ID; TeamField is
@@ -274,6 +276,12 @@ var botSettings = []setting{
 	}},
 	{"RAPPORT_REPORT_MIN_TEAM", "report-min-team", "5", "fewest people a team needs in a quarter's coffee rounds to be named in the admins' connection report; smaller teams are merged into \"other\"", func(c *Config, v string) error {
 		return intIn(&c.ReportMinTeam, v, 1, 1000)
+	}},
+	{"RAPPORT_NEWCOMER_DAYS", "newcomer-days", "90", "days after joining the workspace or the coffee channel that someone is a newcomer: welcomed once, never left to sit out, paired across teams first (0: off)", func(c *Config, v string) error {
+		return intIn(&c.NewcomerDays, v, 0, 3650)
+	}},
+	{"RAPPORT_BUDDY_CHANNEL", "buddy-channel", "", "channel whose members volunteer as buddies: a newcomer's first coffee chat is with one of them", func(c *Config, v string) error {
+		return channelID(&c.BuddyChannel, v)
 	}},
 	{"RAPPORT_TICK", "tick", "@every 1m", "how often due reminders and nudges are looked for (cron)", func(c *Config, v string) error {
 		return cronSpec(&c.Tick, v)

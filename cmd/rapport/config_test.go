@@ -52,6 +52,8 @@ var badValues = map[string][]string{
 	"RAPPORT_TEAMS":                 {"design team", "#design", "design,<!here>"},
 	"RAPPORT_TEAM_FIELD":            {"Team,Squad"},
 	"RAPPORT_REPORT_MIN_TEAM":       {"0", "few", "1001"},
+	"RAPPORT_NEWCOMER_DAYS":         {"-1", "ninety", "3651"},
+	"RAPPORT_BUDDY_CHANNEL":         {"#buddies"},
 	"RAPPORT_TICK":                  {"@every", "often"},
 	"RAPPORT_FOLLOWUP_SNOOZES":      {"1h,someday", "10s"},
 	"RAPPORT_WORK_HOURS":            {"18:00-09:00", "9-5", "09:00"},

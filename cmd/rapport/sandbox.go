@@ -220,6 +220,7 @@ type sandbox struct {
 	homeSeq int                       // the change after which they last looked at their Home, 0: never
 	onHome  bool                      // their Home tab is what they look at (since :home, until they go elsewhere)
 	zones   map[string]*time.Location // user ID → their Slack time zone
+	arrived []demoPerson              // people who joined the workspace during the session (:arrive)
 
 	modals    map[string][]string                  // user → IDs of the dialogs open on their screen, top last
 	fills     map[string]map[string]map[string]any // view ID → "block/action" → state typed with :fill

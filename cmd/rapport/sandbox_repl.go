@@ -35,6 +35,8 @@ const sandboxHelp = `  /kudos @maya thanks for untangling the deploy #teamwork
   :join coffee, :leave coffee
                         join or leave a channel (members of #coffee take part
                         in coffee rounds)
+  :arrive NAME ZONE     someone new joins the workspace, e.g. :arrive kenji
+                        Asia/Tokyo; Rapport welcomes them in their working hours
   :dms                  your direct messages and group DMs with Rapport
   :home                 open Rapport's App Home tab and show it
   :click LABEL [CHOICE] click the newest button you can see labelled LABEL, or
@@ -100,6 +102,8 @@ func (sb *sandbox) exec(ctx context.Context, w io.Writer, line string) error {
 		return sb.home(ctx, w)
 	case "join", "leave":
 		return sb.membership(ctx, w, cmd == "join", arg)
+	case "arrive":
+		return sb.arrive(ctx, w, arg)
 	case "click":
 		return sb.click(ctx, w, arg)
 	case "fill":
@@ -139,10 +143,47 @@ func (sb *sandbox) handle(user string) string {
 	return user
 }
 
+// team is the demo team and whoever arrived since (:arrive).
+func (sb *sandbox) team() []demoPerson { return slices.Concat(demoTeam, sb.arrived) }
+
+// arriveHandle is what :arrive accepts as a new person's handle.
+var arriveHandle = regexp.MustCompile(`^[a-z][a-z0-9._-]{0,19}$`)
+
+// arrive has someone join the workspace, as Slack's team_join: Rapport
+// records them as a newcomer and queues their welcome DM.
+func (sb *sandbox) arrive(ctx context.Context, w io.Writer, arg string) error {
+	fields := strings.Fields(arg)
+	if len(fields) != 2 {
+		return errors.New("usage: :arrive NAME ZONE, such as :arrive kenji Asia/Tokyo")
+	}
+	handle := strings.ToLower(strings.TrimPrefix(fields[0], "@"))
+	if !arriveHandle.MatchString(handle) {
+		return fmt.Errorf("%q is not a handle: a letter, then up to 19 letters, digits, '.', '_' or '-'", fields[0])
+	}
+	if _, ok := sb.person(handle); ok {
+		return fmt.Errorf("%s is here already; :who lists the team", handle)
+	}
+	loc, err := time.LoadLocation(fields[1])
+	if err != nil || fields[1] == "" || fields[1] == "Local" {
+		return fmt.Errorf("%q is not a time zone; try one such as Asia/Tokyo or Europe/London", fields[1])
+	}
+	id := demoUserID(handle)
+	sb.arrived = append(sb.arrived, demoPerson{handle: handle, realName: handle, tz: loc.String(), city: loc.String()})
+	sb.zones[id] = loc
+	ack, err := sb.slack.JoinTeam(ctx, slacktest.User{ID: id, Name: handle, RealName: handle, TZ: loc.String()})
+	if err := sb.awaitHandled(ctx, ack, err); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "  %s joined the workspace; it is %s there. Rapport welcomes them in their working hours (:as %s, then :dms).\n",
+		handle, sb.local(id, sb.clock.Now()), handle)
+	sb.printChanges(w, false)
+	return nil
+}
+
 // person finds a team member by handle, with or without "@".
 func (sb *sandbox) person(name string) (string, bool) {
 	name = strings.ToLower(strings.TrimPrefix(strings.Trim(name, `"' `), "@"))
-	for _, p := range demoTeam {
+	for _, p := range sb.team() {
 		if p.handle == name {
 			return demoUserID(p.handle), true
 		}
@@ -172,7 +213,7 @@ func teamHandles() string {
 }
 
 func (sb *sandbox) city(user string) string {
-	for _, p := range demoTeam {
+	for _, p := range sb.team() {
 		if demoUserID(p.handle) == user {
 			return p.city
 		}
@@ -183,7 +224,7 @@ func (sb *sandbox) city(user string) string {
 func (sb *sandbox) printWho(w io.Writer) {
 	now := sb.clock.Now()
 	fmt.Fprintf(w, "  The team (you are %s):\n", sb.handle(sb.me))
-	for _, p := range demoTeam {
+	for _, p := range sb.team() {
 		id := demoUserID(p.handle)
 		mark := " "
 		if id == sb.me {

@@ -291,6 +291,33 @@ func TestSandboxCoffeeChannel(t *testing.T) {
 	}
 }
 
+// Ensure :arrive has someone join the workspace: Rapport welcomes them
+// once, at the start of their own working day (09:00 in Los Angeles, 18:00
+// in Berlin where the sandbox starts), and a bad name or zone is refused.
+func TestSandboxArrive(t *testing.T) {
+	got, err := sandboxScript(t, ":arrive kenji America/Los_Angeles\n:as kenji\n:advance to 08:30\n:dms\n:advance to 09:30\n:advance 1d\n:dms\n:arrive kenji Asia/Tokyo\n:arrive mia Mars/Base\n")
+	if err == nil || !strings.Contains(err.Error(), "2 line(s)") {
+		t.Errorf("runSandbox = %v, want the last two lines to fail", err)
+	}
+	i := strings.Index(got, "> :advance to 09:30")
+	if i < 0 || strings.Contains(got[:i], "I'm Rapport") {
+		t.Errorf("the welcome came before Kenji's working day:\n%s", got)
+	}
+	if !strings.Contains(got[max(i, 0):], "── Mon 30 Nov, 09:00, America/Los_Angeles ──") {
+		t.Errorf("the welcome did not come at 09:00 in Los Angeles:\n%s", got)
+	}
+	last := got[strings.LastIndex(got, "> :dms"):]
+	last = last[:strings.Index(last, "> :arrive")]
+	if n := strings.Count(last, "I'm Rapport"); n != 1 {
+		t.Errorf("Kenji's DMs a day later hold %d welcomes, want 1:\n%s", n, last)
+	}
+	for _, want := range []string{"kenji joined the workspace", "! kenji is here already", `! "Mars/Base" is not a time zone`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the transcript lacks %q:\n%s", want, got)
+		}
+	}
+}
+
 // Ensure mentions are typed as Slack sends them: @name of a teammate
 // becomes a real mention, and @here stays a broadcast that Rapport refuses
 // to smuggle into a kudos.
