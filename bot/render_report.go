@@ -130,7 +130,13 @@ func renderConnectionReport(r connectionReport, rd reader) (string, []slack.Bloc
 			kudosContext(reportNamesNoOne))
 		return "Coffee connections report: no rounds in the last 13 weeks", blocks
 	}
+	// The quarter before is shown under each figure only when it had
+	// rounds: the header already says when it had none, and "no rounds"
+	// under every line says nothing new.
 	line := func(title, now, before string) string {
+		if prev.Rounds == 0 {
+			return "*" + title + ":* " + now
+		}
 		return "*" + title + ":* " + now + "\n_The " + strconv.Itoa(reportWeeks) + " weeks before: " + before + "._"
 	}
 	lines := []string{
