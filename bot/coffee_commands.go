@@ -471,14 +471,10 @@ func (b *Bot) unenrolFromChannel(user string) error {
 	return err
 }
 
-// reconcileCoffeeChannel makes the roster match the coffee channel's
-// members at start: events missed while the bot was down are not lost.
-func (b *Bot) reconcileCoffeeChannel(ctx context.Context) error {
-	ch := b.opts.Coffee.Channel
-	if ch == "" {
-		return nil
-	}
-	inChannel := map[string]bool{}
+// channelMembers returns the members of a channel (conversations.members,
+// every page), as a set.
+func (b *Bot) channelMembers(ctx context.Context, ch string) (map[string]bool, error) {
+	out := map[string]bool{}
 	cursor := ""
 	for {
 		var ids []string
@@ -489,15 +485,28 @@ func (b *Bot) reconcileCoffeeChannel(ctx context.Context) error {
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("bot: coffee channel members: %w", err)
+			return nil, err
 		}
 		for _, id := range ids {
-			inChannel[id] = true
+			out[id] = true
 		}
 		if next == "" {
-			break
+			return out, nil
 		}
 		cursor = next
+	}
+}
+
+// reconcileCoffeeChannel makes the roster match the coffee channel's
+// members at start: events missed while the bot was down are not lost.
+func (b *Bot) reconcileCoffeeChannel(ctx context.Context) error {
+	ch := b.opts.Coffee.Channel
+	if ch == "" {
+		return nil
+	}
+	inChannel, err := b.channelMembers(ctx, ch)
+	if err != nil {
+		return fmt.Errorf("bot: coffee channel members: %w", err)
 	}
 	members, err := b.store.CoffeeMembers()
 	if err != nil {

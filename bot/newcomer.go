@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/rapport-bot/rapport/store"
@@ -104,32 +103,15 @@ func (b *Bot) buddyVolunteers(ctx context.Context) (map[string]bool, error) {
 	if ch == "" {
 		return nil, nil
 	}
-	out := map[string]bool{}
-	cursor := ""
-	for {
-		var ids []string
-		var next string
-		err := b.send.call(ctx, "conversations.members", func(ctx context.Context) error {
-			var err error
-			ids, next, err = b.api.GetUsersInConversationContext(ctx, &slack.GetUsersInConversationParameters{ChannelID: ch, Cursor: cursor, Limit: 200})
-			return err
-		})
-		switch code := slackErrorCode(err); {
-		case code == "not_in_channel" || code == "channel_not_found":
-			b.log.Warn("coffee: newcomers get no buddy this round: Rapport cannot read the buddy channel's members; "+inviteFix+", or check the ID",
-				"channel", ch, "setting", "RAPPORT_BUDDY_CHANNEL", "err", err)
-			return nil, nil
-		case err != nil:
-			return nil, fmt.Errorf("bot: buddy channel members: %w", err)
-		}
-		for _, id := range ids {
-			if id != b.botUserID {
-				out[id] = true
-			}
-		}
-		if next == "" {
-			return out, nil
-		}
-		cursor = next
+	out, err := b.channelMembers(ctx, ch)
+	switch code := slackErrorCode(err); {
+	case code == "not_in_channel" || code == "channel_not_found":
+		b.log.Warn("coffee: newcomers get no buddy this round: Rapport cannot read the buddy channel's members; "+inviteFix+", or check the ID",
+			"channel", ch, "setting", "RAPPORT_BUDDY_CHANNEL", "err", err)
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("bot: buddy channel members: %w", err)
 	}
+	delete(out, b.botUserID)
+	return out, nil
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -16,19 +14,7 @@ import (
 // line with its name and size), and nobody named. Every message Rapport
 // starts on its own in the quarter reaches people in their working hours.
 func TestSandboxQuarter(t *testing.T) {
-	script, err := os.ReadFile(filepath.Join("testdata", "sandbox_quarter.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
-	defer cancel()
-	got, err := sandboxScriptContext(ctx, t, string(script))
-	if err != nil {
-		t.Fatalf("the script failed: %v\n%s", err, got)
-	}
-	if strings.Contains(got, "\n  ! ") {
-		t.Errorf("a line of the script failed:\n%s", got)
-	}
+	got := runLongScript(t, "sandbox_quarter.txt")
 	zones := sandboxZones(t)
 	start := time.Date(2026, 11, 30, 9, 0, 0, 0, zones["alex"])
 	ds, err := unprompted(got, zones, start)

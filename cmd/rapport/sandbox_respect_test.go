@@ -137,19 +137,7 @@ func sandboxZones(t interface{ Fatal(...any) }) map[string]*time.Location {
 // one gets two follow-up DMs at one instant; and an ignored follow-up is
 // brought up on the back-off schedule, asked about once, then left alone.
 func TestSandboxEightWeeks(t *testing.T) {
-	script, err := os.ReadFile(filepath.Join("testdata", "sandbox_eight_weeks.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
-	defer cancel()
-	got, err := sandboxScriptContext(ctx, t, string(script))
-	if err != nil {
-		t.Fatalf("the script failed: %v\n%s", err, got)
-	}
-	if strings.Contains(got, "\n  ! ") {
-		t.Errorf("a line of the script failed:\n%s", got)
-	}
+	got := runLongScript(t, "sandbox_eight_weeks.txt")
 	zones := sandboxZones(t)
 	berlin := zones["alex"]
 	start := time.Date(2026, 11, 30, 9, 0, 0, 0, berlin)
@@ -263,6 +251,26 @@ func TestSandboxEightWeeks(t *testing.T) {
 	}
 
 	compareGolden(t, got, filepath.Join("testdata", "sandbox_eight_weeks.golden"))
+}
+
+// runLongScript runs a script of testdata that spans weeks and returns its
+// transcript; a line of it that fails fails the test.
+func runLongScript(t *testing.T, name string) string {
+	t.Helper()
+	script, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
+	defer cancel()
+	got, err := sandboxScriptContext(ctx, t, string(script))
+	if err != nil {
+		t.Fatalf("the script failed: %v\n%s", err, got)
+	}
+	if strings.Contains(got, "\n  ! ") {
+		t.Errorf("a line of the script failed:\n%s", got)
+	}
+	return got
 }
 
 func recipients(ds []delivery) []string {
