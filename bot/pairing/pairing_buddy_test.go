@@ -270,26 +270,6 @@ func TestPairRoundRobinAfterBuddyRoundProperty(t *testing.T) {
 			people[i].Newcomer = people[i].FirstRound
 			people[i].Volunteer = rapid.IntRange(0, 2).Draw(t, "vol") == 0
 		}
-		var history []pairing.Meeting
-		met := make(map[string]bool)
-		now := pairNow
-		for round := 1; round < n; round++ {
-			got := pairing.Pair(pairing.Input{People: people, History: history, Now: now, Seed: rapid.Int64().Draw(t, "seed")})
-			if len(got.Groups) != n/2 {
-				t.Fatalf("round %d: groups %v, want %d pairs", round, got.Groups, n/2)
-			}
-			for _, g := range got.Groups {
-				if met[pairKeyOf(g[0], g[1])] {
-					t.Fatalf("round %d of %d people: %v meet again", round, n, g)
-				}
-				met[pairKeyOf(g[0], g[1])] = true
-				at := now.Add(time.Duration(rapid.IntRange(0, 21*24-1).Draw(t, "late")) * time.Hour)
-				history = append(history, pairing.Meeting{A: g[1], B: g[0], At: at})
-			}
-			for i := range people {
-				people[i].FirstRound = false // grouped once: no longer their first round
-			}
-			now = now.AddDate(0, 0, 7)
-		}
+		checkRoundRobin(t, people)
 	})
 }
