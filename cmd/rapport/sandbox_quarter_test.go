@@ -14,6 +14,7 @@ import (
 // line with its name and size), and nobody named. Every message Rapport
 // starts on its own in the quarter reaches people in their working hours.
 func TestSandboxQuarter(t *testing.T) {
+	t.Parallel() // minutes under -race: overlap with the tests that wait on processes
 	got := runLongScript(t, "sandbox_quarter.txt")
 	zones := sandboxZones(t)
 	start := time.Date(2026, 11, 30, 9, 0, 0, 0, zones["alex"])

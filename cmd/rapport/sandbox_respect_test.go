@@ -137,6 +137,7 @@ func sandboxZones(t interface{ Fatal(...any) }) map[string]*time.Location {
 // one gets two follow-up DMs at one instant; and an ignored follow-up is
 // brought up on the back-off schedule, asked about once, then left alone.
 func TestSandboxEightWeeks(t *testing.T) {
+	t.Parallel() // minutes under -race: overlap with the tests that wait on processes
 	got := runLongScript(t, "sandbox_eight_weeks.txt")
 	zones := sandboxZones(t)
 	berlin := zones["alex"]
