@@ -259,26 +259,33 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 		log.Info("rapport stopped")
 		return nil
 	}
-	if err := sched.Start(ctx); err != nil {
+	// A stop asked for while the scheduler catches up (SIGTERM right after
+	// start) is an ordinary stop: in-flight handlers finish and the exit is
+	// clean. Any other failure to start is an error.
+	switch err := sched.Start(ctx); {
+	case err != nil && ctx.Err() == nil:
 		cancel()
 		<-botErr
 		return fmt.Errorf("start scheduler: %w", err)
+	case err != nil:
+		log.Info("stop asked for while starting", "err", err)
+	default:
+		log.Info("rapport started", "version", buildVersion(), "db", cfg.DB, "tz", cfg.Location.String(), "ops", cfg.HTTPAddr)
+		// A coffee round whose delivery a crash cut short is finished by the
+		// coffee tick; its first run comes as soon as the bot has settled
+		// (roster and outbox caught up), not a tick period after start. It
+		// runs through the scheduler, so Stop waits for it like any run.
+		go func() {
+			select {
+			case <-b.Settled():
+			case <-ctx.Done():
+				return
+			}
+			if err := sched.RunNow(ctx, bot.JobCoffeeTick); err != nil && ctx.Err() == nil && !errors.Is(err, scheduler.ErrJobRunning) {
+				log.Error("coffee tick at start failed", "err", err)
+			}
+		}()
 	}
-	log.Info("rapport started", "version", buildVersion(), "db", cfg.DB, "tz", cfg.Location.String(), "ops", cfg.HTTPAddr)
-	// A coffee round whose delivery a crash cut short is finished by the
-	// coffee tick; its first run comes as soon as the bot has settled
-	// (roster and outbox caught up), not a tick period after start. It
-	// runs through the scheduler, so Stop waits for it like any run.
-	go func() {
-		select {
-		case <-b.Settled():
-		case <-ctx.Done():
-			return
-		}
-		if err := sched.RunNow(ctx, bot.JobCoffeeTick); err != nil && ctx.Err() == nil && !errors.Is(err, scheduler.ErrJobRunning) {
-			log.Error("coffee tick at start failed", "err", err)
-		}
-	}()
 
 	var runErr error
 	select {
