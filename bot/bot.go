@@ -79,6 +79,10 @@ type Options struct {
 	// once, never the one left to sit out, paired across teams and with a
 	// buddy first. 0: nobody is (the zero value; the setting's default is 90).
 	NewcomerDays int
+	// CelebrationsChannel is where public birthdays and work anniversaries
+	// are posted (RAPPORT_CELEBRATIONS_CHANNEL); "" none: only private
+	// wishes.
+	CelebrationsChannel string
 }
 
 // KudosOptions configure /kudos (the RAPPORT_KUDOS_* settings,
@@ -183,6 +187,7 @@ func New(api SlackAPI, sock Socket, st Store, opts Options, log *slog.Logger) (*
 		renderKudosPostItem:     b.renderKudosPostNow,
 		renderKudosLinkedItem:   b.renderKudosLinkedNow,
 		renderKudosUnpostedItem: b.renderKudosUnpostedNow,
+		renderCelebrationsItem:  b.renderCelebrationsPostNow,
 	}
 	b.onDelivered = map[string]deliveredHook{
 		renderKudosPostItem: b.kudosPostDelivered,

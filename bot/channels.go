@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"log/slog"
+	"slices"
 
 	"github.com/slack-go/slack"
 )
@@ -26,6 +27,9 @@ func (b *Bot) checkChannels(ctx context.Context) {
 	}
 	if ch := b.opts.Coffee.BuddyChannel; ch != "" && ch != b.opts.Coffee.Channel && ch != b.opts.Kudos.Channel {
 		uses = append(uses, use{ch, "RAPPORT_BUDDY_CHANNEL", "newcomers get no buddy for their first coffee chat"})
+	}
+	if ch := b.opts.CelebrationsChannel; ch != "" && !slices.ContainsFunc(uses, func(u use) bool { return u.id == ch }) {
+		uses = append(uses, use{ch, "RAPPORT_CELEBRATIONS_CHANNEL", "birthdays and work anniversaries of people who chose public are not posted"})
 	}
 	for _, u := range uses {
 		var info *slack.Channel

@@ -43,6 +43,7 @@ type coffeeSetup struct {
 	crossTeam pairing.CrossTeam
 	newcomer  int       // RAPPORT_NEWCOMER_DAYS; 0: off
 	buddies   string    // RAPPORT_BUDDY_CHANNEL
+	celebrate string    // RAPPORT_CELEBRATIONS_CHANNEL
 	log       io.Writer // also receives the bot's log
 }
 
@@ -76,6 +77,7 @@ func startCoffeeBot(t *testing.T, cs coffeeSetup) *coffeeRig {
 		o.Location = cmp.Or(cs.loc, time.UTC) // the zone of the schedule
 		o.Teams = cs.teams
 		o.NewcomerDays = cs.newcomer
+		o.CelebrationsChannel = cs.celebrate
 		o.Coffee = bot.CoffeeOptions{
 			Channel:        cs.channel,
 			BuddyChannel:   cs.buddies,

@@ -15,6 +15,8 @@ func (b *Bot) rapportCommand(ctx context.Context, cmd slashCommand) error {
 		return b.answer(ctx, cmd.origin, b.help)
 	case "style":
 		return b.styleCommand(ctx, cmd)
+	case "celebrate":
+		return b.celebrateCommand(ctx, cmd)
 	case "my-data":
 		return b.myData(ctx, cmd)
 	case "forget-me":

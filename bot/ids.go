@@ -262,3 +262,25 @@ const (
 	renderKudosLinkedItem   = "kudos-linked"   // a kudos's share or DM, with the link to the post
 	renderKudosUnpostedItem = "kudos-unposted" // tells the giver the post could not be made
 )
+
+// Celebrations: the Congratulate button, the outbox keys of the public
+// post and the private DM, and the post's renderer.
+const (
+	congratulateAction = "celebrate_congratulate" // "Congratulate" on a celebrations post; the value is the user celebrated
+
+	renderCelebrationsItem = "celebrations-post" // the day's celebrations post, built from who celebrates at delivery
+
+	celebrationsPostKeyPrefix = "celebrations:"
+)
+
+// celebrationsPostKey is the outbox key of the celebrations post of the
+// slot that begins at slot: one post per slot, ever.
+func celebrationsPostKey(slot time.Time) string {
+	return fmt.Sprintf("%s%d", celebrationsPostKeyPrefix, slot.Unix())
+}
+
+// celebrationDMKey is the outbox key of the private wishes to user for
+// the celebration of kind on day ("2027-03-14"): one per day and kind.
+func celebrationDMKey(user string, kind celebrationKind, day string) string {
+	return fmt.Sprintf("celebrate-dm:%s:%s:%s", user, kind, day)
+}

@@ -62,6 +62,9 @@ func TestRoutesMatchRenderers(t *testing.T) {
 	add(renderMuteAnswer(store.DMKudos, dmKinds[store.DMKudos], true))
 	add(renderMuteAnswer(store.DMKudos, dmKinds[store.DMKudos], false))
 	add(renderForgetMeModal())
+	birthday := celebration{User: "U01MAYA", Kind: celebrateBirthday, Year: 2026, Month: time.December, Day: 2, Start: coffeeAt}
+	add(renderCelebrationsPost([]celebration{birthday}, coffeeAt, nil))
+	add(renderCelebrationDM(birthday, rd))
 	add(renderHelp(r.commands()))
 
 	actions, views := map[string]bool{}, map[string]bool{}

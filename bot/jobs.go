@@ -22,6 +22,7 @@ const (
 	JobCoffeeRound = "coffee-round" // RunCoffeeRound: pair and introduce
 	JobCoffeeTick  = "coffee-tick"  // CoffeeTick: heads-ups, "did you meet?", a cut delivery resumed
 	JobTeams       = "teams"        // RefreshTeams: everyone's team, from user groups or a profile field
+	JobCelebrate   = "celebrations" // Celebrate: birthdays and work anniversaries (celebrate.go)
 )
 
 // digestWindow is the week a digest celebrates: the seven days before it.

@@ -20,6 +20,7 @@ var dmKinds = map[store.DMKind]string{
 	store.DMDigest:    "digests",
 	store.DMReceipts:  "notes about promises made to you",
 	store.DMWelcome:   "welcome notes",
+	store.DMCelebrate: "birthday and anniversary wishes",
 }
 
 // muteDM handles "Stop these DMs": the person turns one kind off. Only the

@@ -39,6 +39,7 @@ var settingsDMHelp = map[store.DMKind]string{
 	store.DMDigest:    "A short summary now and then",
 	store.DMReceipts:  "When someone makes you a promise or keeps one",
 	store.DMWelcome:   "Once, when you join the workspace: what Rapport does",
+	store.DMCelebrate: "On your birthday or work anniversary, if you chose private",
 }
 
 // homeFollowup is one open follow-up on the Home tab. Text is escaped mrkdwn

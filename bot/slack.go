@@ -81,6 +81,7 @@ type peopleStore interface {
 	Person(id string) (store.Person, error)
 	UpdatePerson(id string, f func(p *store.Person), e store.Effects) (store.Person, error)
 	PersonIDs() ([]string, error)
+	Celebrants() ([]store.Person, error)
 	SetTeams(teams map[string][]string, scope []string) (int, error)
 }
 

@@ -119,6 +119,8 @@ func inTouchWords(kind string) string {
 		return "a follow-up"
 	case store.InTouchCheckin:
 		return "you reached out"
+	case store.InTouchCongrats:
+		return "you congratulated them"
 	}
 	return "in touch"
 }

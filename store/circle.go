@@ -16,10 +16,11 @@ const (
 	InTouchKudos    = "kudos"    // one gave the other kudos
 	InTouchFollowup = "followup" // a follow-up between them
 	InTouchCheckin  = "checkin"  // one checked in with the other
+	InTouchCongrats = "congrats" // one congratulated the other on a birthday or anniversary
 )
 
 // inTouchKinds lists the kinds RecordInTouch accepts.
-var inTouchKinds = []string{InTouchCheckin, InTouchCoffee, InTouchFollowup, InTouchKudos}
+var inTouchKinds = []string{InTouchCheckin, InTouchCoffee, InTouchCongrats, InTouchFollowup, InTouchKudos}
 
 // CircleEntry is one side of a relationship: Owner's view of Other, in
 // Owner's circle, the people Rapport suggests they stay in touch with. The

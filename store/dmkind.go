@@ -9,18 +9,19 @@ type DMKind string
 
 // The kinds of unprompted DM, in the order the settings list them.
 const (
-	DMKudos     DMKind = "kudos"     // someone thanked the person
-	DMReminders DMKind = "reminders" // one of the person's follow-ups is due
-	DMNudges    DMKind = "nudges"    // the daily note about overdue follow-ups
-	DMHeadsUp   DMKind = "heads_up"  // a coffee round starts soon
-	DMReconnect DMKind = "reconnect" // a suggestion to get back in touch
-	DMDigest    DMKind = "digest"    // a summary now and then
-	DMReceipts  DMKind = "receipts"  // someone made the person a promise, or kept one
-	DMWelcome   DMKind = "welcome"   // the one hello to someone who just joined the workspace
+	DMKudos     DMKind = "kudos"        // someone thanked the person
+	DMReminders DMKind = "reminders"    // one of the person's follow-ups is due
+	DMNudges    DMKind = "nudges"       // the daily note about overdue follow-ups
+	DMHeadsUp   DMKind = "heads_up"     // a coffee round starts soon
+	DMReconnect DMKind = "reconnect"    // a suggestion to get back in touch
+	DMDigest    DMKind = "digest"       // a summary now and then
+	DMReceipts  DMKind = "receipts"     // someone made the person a promise, or kept one
+	DMWelcome   DMKind = "welcome"      // the one hello to someone who just joined the workspace
+	DMCelebrate DMKind = "celebrations" // a happy birthday or work anniversary, for someone who chose private
 )
 
 // DMKinds lists every DMKind, in the order the settings show them.
-var DMKinds = []DMKind{DMKudos, DMReminders, DMNudges, DMHeadsUp, DMReconnect, DMDigest, DMReceipts, DMWelcome}
+var DMKinds = []DMKind{DMKudos, DMReminders, DMNudges, DMHeadsUp, DMReconnect, DMDigest, DMReceipts, DMWelcome, DMCelebrate}
 
 // dmKinds converts stored strings to kinds; nil stays nil.
 func dmKinds(s []string) []DMKind {

@@ -27,9 +27,13 @@ type (
 		Muted         []string `json:"muted"`
 		Style         string   `json:"style"`
 		LastReconnect *string  `json:"last_reconnect"`
-		HomeOpened    *string  `json:"home_opened"`      // when they first opened the Home tab; absent or null: never
-		Teams         []string `json:"teams"`            // their teams by name, refreshed from Slack; [] or absent: no team
-		JoinedWS      *string  `json:"joined_workspace"` // when Rapport saw them join the workspace; absent or null: not seen
+		HomeOpened    *string  `json:"home_opened"`               // when they first opened the Home tab; absent or null: never
+		Teams         []string `json:"teams"`                     // their teams by name, refreshed from Slack; [] or absent: no team
+		JoinedWS      *string  `json:"joined_workspace"`          // when Rapport saw them join the workspace; absent or null: not seen
+		Birthday      string   `json:"birthday,omitempty"`        // "03-14": month and day, never a year; absent: none
+		Started       string   `json:"started,omitempty"`         // "2021-06-01", the day they started; absent: none
+		Visibility    string   `json:"visibility,omitempty"`      // public, private or none; absent: not chosen (private)
+		CelebSince    *string  `json:"celebrate_since,omitempty"` // when a date was last set; absent: never
 		IsBot         bool     `json:"is_bot"`
 		Deleted       bool     `json:"deleted"`
 		IsRestricted  bool     `json:"is_restricted"`
@@ -58,7 +62,14 @@ func newWirePerson(p Person) wirePerson {
 		LastReconnect: formatOptionalTime(p.LastReconnect), HomeOpened: formatOptionalTime(p.HomeOpened),
 		JoinedWS: formatOptionalTime(p.JoinedWorkspace), IsBot: p.IsBot, Deleted: p.Deleted,
 		IsRestricted: p.IsRestricted, IsStranger: p.IsStranger, Updated: formatOptionalTime(p.Updated),
-		WorkDays: []string{}, Teams: nonNil(p.Teams),
+		WorkDays: []string{}, Teams: nonNil(p.Teams), Visibility: string(p.Visibility),
+		CelebSince: formatOptionalTime(p.CelebrateSince),
+	}
+	if !p.Birthday.IsZero() {
+		w.Birthday = p.Birthday.String()
+	}
+	if !p.Started.IsZero() {
+		w.Started = p.Started.String()
 	}
 	if p.WorkStart != 0 || p.WorkEnd != 0 {
 		s, e := formatClock(p.WorkStart), formatClock(p.WorkEnd)
@@ -165,6 +176,23 @@ func parseImportPerson(field string, w wirePerson) (Person, error) {
 	}
 	if p.Updated, err = parseOptionalImportTime(field+".updated", w.Updated); err != nil {
 		return Person{}, err
+	}
+	if p.CelebrateSince, err = parseOptionalImportTime(field+".celebrate_since", w.CelebSince); err != nil {
+		return Person{}, err
+	}
+	if w.Birthday != "" {
+		if p.Birthday, err = ParseMonthDay(w.Birthday); err != nil {
+			return Person{}, invalid(field+".birthday", "%w", err)
+		}
+	}
+	if w.Started != "" {
+		if p.Started, err = ParseDate(w.Started); err != nil {
+			return Person{}, invalid(field+".started", "%w", err)
+		}
+	}
+	p.Visibility = Visibility(w.Visibility)
+	if !ValidVisibility(p.Visibility) {
+		return Person{}, invalid(field+".visibility", "want public, private or none (got %q)", w.Visibility)
 	}
 	if _, err := newPersonRecord(p); err != nil {
 		return Person{}, invalid(field, "%w", err)

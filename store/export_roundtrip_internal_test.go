@@ -96,7 +96,8 @@ func TestExportImportKeepsEverything(t *testing.T) {
 			WorkStart: 7*time.Hour + 30*time.Minute, WorkEnd: 15*time.Hour + 45*time.Minute + 10*time.Second,
 			WorkDays: []time.Weekday{time.Sunday, time.Tuesday, time.Saturday}, Style: "async first",
 			LastReconnect: at.Add(time.Hour), Updated: at.Add(2 * time.Hour), Locale: "de-DE", HomeOpened: at.Add(-time.Hour), Teams: []string{"design", "platform"},
-			JoinedWorkspace: at.Add(-48 * time.Hour)},
+			JoinedWorkspace: at.Add(-48 * time.Hour), Birthday: MonthDay{Month: time.February, Day: 29},
+			Started: Date{Year: 2021, Month: time.June, Day: 1}, Visibility: VisibilityPublic, CelebrateSince: at.Add(-time.Minute)},
 		{ID: "U2", Name: "bob", TZ: "Asia/Tokyo", WorkEnd: 24 * time.Hour},
 	}
 	contacts := []CircleEntry{

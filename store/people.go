@@ -58,6 +58,17 @@ type Person struct {
 	// the welcome DM go out once.
 	JoinedWorkspace time.Time
 
+	// Birthday is the month and day the person asked to have celebrated
+	// (zero: none; never a year). Started is the day they started at the
+	// company, for work anniversaries (zero: none). Visibility is how both
+	// are celebrated; "" means not chosen (EffectiveVisibility: private).
+	// CelebrateSince is when a date was last set or changed: a day that
+	// began before it is not celebrated late.
+	Birthday       MonthDay
+	Started        Date
+	Visibility     Visibility
+	CelebrateSince time.Time
+
 	Updated time.Time // when the profile fields were last refreshed from Slack
 }
 
@@ -86,6 +97,10 @@ type personRecord struct {
 	HomeOpened    time.Time      `json:"home_opened,omitzero"`      // optional; absent: never
 	Teams         []string       `json:"teams,omitempty"`           // optional; absent: no team
 	JoinedWS      time.Time      `json:"joined_workspace,omitzero"` // optional; absent: not seen joining
+	Birthday      string         `json:"birthday,omitempty"`        // optional; "03-14", never a year
+	Started       string         `json:"started,omitempty"`         // optional; "2021-06-01"
+	Visibility    string         `json:"visibility,omitempty"`      // optional; "" not chosen
+	CelebSince    time.Time      `json:"celebrate_since,omitzero"`  // optional
 	Updated       time.Time      `json:"updated,omitzero"`
 }
 
@@ -95,8 +110,34 @@ func (r personRecord) person(id string) Person {
 		IsRestricted: r.IsRestricted, IsStranger: r.IsStranger, Muted: dmKinds(r.Muted),
 		WorkStart: r.WorkStart, WorkEnd: r.WorkEnd, WorkDays: cloneWeekdays(r.WorkDays), Style: r.Style,
 		LastReconnect: utc(r.LastReconnect), HomeOpened: utc(r.HomeOpened), Teams: cloneStrings(r.Teams),
-		JoinedWorkspace: utc(r.JoinedWS), Updated: utc(r.Updated),
+		JoinedWorkspace: utc(r.JoinedWS), Visibility: Visibility(r.Visibility), CelebrateSince: utc(r.CelebSince),
+		Updated: utc(r.Updated), Birthday: parseStoredMonthDay(r.Birthday), Started: parseStoredDate(r.Started),
 	}
+}
+
+// parseStoredMonthDay reads a stored birthday; one that does not read
+// (never written by newPersonRecord) is none.
+func parseStoredMonthDay(s string) MonthDay {
+	if s == "" {
+		return MonthDay{}
+	}
+	d, err := ParseMonthDay(s)
+	if err != nil {
+		return MonthDay{}
+	}
+	return d
+}
+
+// parseStoredDate reads a stored start date, as parseStoredMonthDay.
+func parseStoredDate(s string) Date {
+	if s == "" {
+		return Date{}
+	}
+	d, err := ParseDate(s)
+	if err != nil {
+		return Date{}
+	}
+	return d
 }
 
 // newPersonRecord normalises p into its stored form (sorted, unique,
@@ -113,6 +154,24 @@ func newPersonRecord(p Person) (personRecord, error) {
 			return personRecord{}, fmt.Errorf("working day %d: want 0 (Sunday) to 6 (Saturday)", d)
 		}
 	}
+	if !p.Birthday.IsZero() && !p.Birthday.Valid() {
+		return personRecord{}, fmt.Errorf("birthday %d/%d: not a day of the year", p.Birthday.Day, p.Birthday.Month)
+	}
+	var started string
+	if !p.Started.IsZero() {
+		d, err := ParseDate(p.Started.String())
+		if err != nil || d != p.Started {
+			return personRecord{}, fmt.Errorf("start date %s: not a day of the calendar", p.Started)
+		}
+		started = p.Started.String()
+	}
+	if !ValidVisibility(p.Visibility) {
+		return personRecord{}, fmt.Errorf("visibility %q: want public, private or none", p.Visibility)
+	}
+	var birthday string
+	if !p.Birthday.IsZero() {
+		birthday = p.Birthday.String()
+	}
 	muted := slices.Compact(slices.Sorted(slices.Values(p.Muted)))
 	if i := slices.Index(muted, ""); i >= 0 {
 		muted = slices.Delete(muted, i, i+1)
@@ -124,6 +183,7 @@ func newPersonRecord(p Person) (personRecord, error) {
 		WorkStart: p.WorkStart, WorkEnd: p.WorkEnd, WorkDays: cloneWeekdays(days),
 		Style: truncateRunes(p.Style, MaxStyleRunes), LastReconnect: utc(p.LastReconnect),
 		HomeOpened: utc(p.HomeOpened), Teams: sortedSet(p.Teams), JoinedWS: utc(p.JoinedWorkspace), Updated: utc(p.Updated),
+		Birthday: birthday, Started: started, Visibility: string(p.Visibility), CelebSince: utc(p.CelebrateSince),
 	}, nil
 }
 

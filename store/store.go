@@ -69,9 +69,10 @@
 //	people                       (since v3)
 //	    <user ID>             -> {"name","tz","is_bot","deleted","is_restricted","is_stranger",
 //	                              "muted","work_start_ns","work_end_ns","work_days","style","updated",
-//	                              "last_reconnect","locale","home_opened","teams","joined_workspace"}
+//	                              "last_reconnect","locale","home_opened","teams","joined_workspace",
+//	                              "birthday","started","visibility","celebrate_since"}
 //	                             (style since v4, last_reconnect since v6, locale, home_opened,
-//	                             teams and joined_workspace later, optional)
+//	                             teams, joined_workspace and the celebration fields later, optional)
 //	outbox                       (since v3)
 //	    be64(id)              -> {"key","user","channel","kind","text","blocks","thread_ts",
 //	                              "not_before","respect_hours","state","attempts","last_error",

@@ -50,6 +50,7 @@ type Config struct {
 	CoffeeSilent         int // rounds without an answer before someone is asked, then paused; 0: never
 	CoffeeMinOverlap     time.Duration
 	BuddyChannel         string // RAPPORT_BUDDY_CHANNEL: volunteers to be a newcomer's first coffee chat
+	CelebrationsChannel  string // RAPPORT_CELEBRATIONS_CHANNEL: public birthdays and work anniversaries
 	NewcomerDays         int    // RAPPORT_NEWCOMER_DAYS; 0: nobody is a newcomer
 	CoffeeCrossTeam      pairing.CrossTeam
 
@@ -282,6 +283,9 @@ var botSettings = []setting{
 	}},
 	{"RAPPORT_BUDDY_CHANNEL", "buddy-channel", "", "channel whose members volunteer as buddies: a newcomer's first coffee chat is with one of them", func(c *Config, v string) error {
 		return channelID(&c.BuddyChannel, v)
+	}},
+	{"RAPPORT_CELEBRATIONS_CHANNEL", "celebrations-channel", "", "channel where the birthdays and work anniversaries of people who chose public are posted (empty: private wishes only)", func(c *Config, v string) error {
+		return channelID(&c.CelebrationsChannel, v)
 	}},
 	{"RAPPORT_TICK", "tick", "@every 1m", "how often due reminders and nudges are looked for (cron)", func(c *Config, v string) error {
 		return cronSpec(&c.Tick, v)

@@ -54,6 +54,7 @@ var badValues = map[string][]string{
 	"RAPPORT_REPORT_MIN_TEAM":       {"0", "few", "1001"},
 	"RAPPORT_NEWCOMER_DAYS":         {"-1", "ninety", "3651"},
 	"RAPPORT_BUDDY_CHANNEL":         {"#buddies"},
+	"RAPPORT_CELEBRATIONS_CHANNEL":  {"#celebrations"},
 	"RAPPORT_TICK":                  {"@every", "often"},
 	"RAPPORT_FOLLOWUP_SNOOZES":      {"1h,someday", "10s"},
 	"RAPPORT_WORK_HOURS":            {"18:00-09:00", "9-5", "09:00"},

@@ -25,6 +25,7 @@ type triggers interface {
 	RunCoffeeRound(ctx context.Context, at time.Time) error
 	CoffeeTick(ctx context.Context, at time.Time) error
 	RefreshTeams(ctx context.Context, at time.Time) error
+	Celebrate(ctx context.Context, at time.Time) error
 }
 
 var _ triggers = (*bot.Bot)(nil)
@@ -54,6 +55,10 @@ func jobs(cfg Config, db *store.DB, t triggers) []scheduler.Job {
 		// A round missed while the bot was down runs at start.
 		scheduler.Job{Name: bot.JobCoffeeRound, Spec: cfg.CoffeeSchedule, CatchUp: true, Run: t.RunCoffeeRound},
 		scheduler.Job{Name: bot.JobCoffeeTick, Spec: cfg.Tick, Run: t.CoffeeTick},
+		// With the tick: a slot's post goes out as its working hours begin,
+		// and an opt-in on the day itself is seen within the minute. The run
+		// reads only the people who gave a date.
+		scheduler.Job{Name: bot.JobCelebrate, Spec: cfg.Tick, Run: t.Celebrate},
 		scheduler.Job{
 			Name: pruneJob,
 			Spec: "@every 1h",

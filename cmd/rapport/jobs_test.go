@@ -46,6 +46,9 @@ func (r *recordingTriggers) CoffeeTick(_ context.Context, at time.Time) error {
 func (r *recordingTriggers) RefreshTeams(_ context.Context, at time.Time) error {
 	return r.record("RefreshTeams", at)
 }
+func (r *recordingTriggers) Celebrate(_ context.Context, at time.Time) error {
+	return r.record("Celebrate", at)
+}
 
 // Ensure the schedule runs each job's one trigger at the instants of its
 // spec, in the configured zone, with catch-up where a missed run matters,
@@ -78,7 +81,7 @@ func TestJobsCallTheirTriggers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	wantNames := []string{bot.JobTick, bot.JobKudosDigest, bot.JobTeams, bot.JobReconnect, bot.JobCoffeeRound, bot.JobCoffeeTick, pruneJob}
+	wantNames := []string{bot.JobTick, bot.JobKudosDigest, bot.JobTeams, bot.JobReconnect, bot.JobCoffeeRound, bot.JobCoffeeTick, bot.JobCelebrate, pruneJob}
 	if !slices.Equal(names, wantNames) {
 		t.Errorf("jobs = %v, want %v (in this order: it is the order of runs due at one instant)", names, wantNames)
 	}
@@ -94,7 +97,7 @@ func TestJobsCallTheirTriggers(t *testing.T) {
 	}
 	monday := time.Date(2026, 11, 30, 10, 0, 0, 0, cfg.Location)
 	friday := time.Date(2026, 12, 4, 16, 0, 0, 0, cfg.Location)
-	for name, want := range map[string]int{"Tick": 7 * 24, "CoffeeTick": 7 * 24, "SuggestReconnects": 7 * 24, "RefreshTeams": 7 * 24, "RunCoffeeRound": 1, "KudosDigest": 1} {
+	for name, want := range map[string]int{"Tick": 7 * 24, "CoffeeTick": 7 * 24, "SuggestReconnects": 7 * 24, "RefreshTeams": 7 * 24, "Celebrate": 7 * 24, "RunCoffeeRound": 1, "KudosDigest": 1} {
 		if got := len(tr.calls[name]); got != want {
 			t.Errorf("%s ran %d times in a week, want %d", name, got, want)
 		}

@@ -81,8 +81,9 @@ var demoGroups = []struct {
 // The demo workspace's channels. #coffee is the coffee channel: its
 // members take part in rounds.
 const (
-	generalID = "CGENERAL"
-	coffeeID  = "CCOFFEE"
+	generalID   = "CGENERAL"
+	coffeeID    = "CCOFFEE"
+	celebrateID = "CCELEBRATE" // #celebrations: public birthdays and work anniversaries
 )
 
 // demoLocales are the Slack locales of the demo team, by zone: they
@@ -103,10 +104,11 @@ func demoUserID(handle string) string { return "U" + strings.ToUpper(handle) }
 // still win.
 func sandboxEnv(key string) string {
 	return map[string]string{
-		"RAPPORT_TZ":             "Europe/Berlin",
-		"RAPPORT_COFFEE_CHANNEL": coffeeID,
-		"RAPPORT_KUDOS_CHANNEL":  generalID,
-		"RAPPORT_TEAMS":          "design,platform,growth",
+		"RAPPORT_TZ":                   "Europe/Berlin",
+		"RAPPORT_COFFEE_CHANNEL":       coffeeID,
+		"RAPPORT_KUDOS_CHANNEL":        generalID,
+		"RAPPORT_CELEBRATIONS_CHANNEL": celebrateID,
+		"RAPPORT_TEAMS":                "design,platform,growth",
 		// The demo team is eight people: teams of two are named in
 		// /coffee report, which a real workspace would merge into "other".
 		"RAPPORT_REPORT_MIN_TEAM": "2",
@@ -284,6 +286,7 @@ func (sb *sandbox) start(ctx context.Context) error {
 	members := append(everyone, "UBOT")
 	sb.slack.AddChannel(generalID, "general", false, members...)
 	sb.slack.AddChannel(coffeeID, "coffee", false, members...)
+	sb.slack.AddChannel(celebrateID, "celebrations", false, members...)
 
 	api := slack.New("xoxb-sandbox", slack.OptionAppLevelToken("xapp-sandbox"), slack.OptionAPIURL(sb.slack.APIURL()))
 	sock, disconnects := bot.NewSocket(api)
