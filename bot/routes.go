@@ -90,6 +90,17 @@ func (b *Bot) routeTable() []route {
 			view:     b.kudosSubmit,
 		},
 		{
+			kind: eventRoute, id: "reaction_added",
+			summary: "reacting with the kudos emoji to someone's message asks you, by DM, what they did, to post as a kudos",
+			event:   b.onReactionAdded,
+		},
+		{
+			kind: eventRoute, id: "reaction_removed",
+			summary: "removing the kudos emoji before answering cancels that kudos",
+			event:   b.onReactionRemoved,
+		},
+		{kind: actionRoute, id: reactionKudosAction, summary: "the answer (Enter) in the prompt after a kudos reaction", action: b.reactionAnswer},
+		{
 			kind: actionRoute, id: muteDMAction,
 			summary: "\"Stop these DMs\" on any unprompted DM",
 			action:  b.muteDM,
