@@ -68,14 +68,7 @@ func (b *Bot) routeTable() []route {
 		{
 			kind: commandRoute, id: "/kudos",
 			summary: "thank someone publicly and specifically",
-			usage: []usage{
-				{"/kudos @maya for untangling the deploy #teamwork", "thank one or more people (or a @group), with optional #values"},
-				{"/kudos private @maya for the kind review", "thank by DM only (not posted, not on leaderboards)"},
-				{"/kudos", "open the kudos form"},
-				{"/kudos top [week|month|year|all]", "the leaderboard (this month by default)"},
-				{"/kudos @maya", "Maya's recent kudos"},
-				{"/kudos help", "this help"},
-			},
+			usage:   b.kudosUsage(),
 			command: b.kudosCommand,
 		},
 		{
@@ -199,6 +192,22 @@ func (b *Bot) routeTable() []route {
 			event:   b.onDirectMessage,
 		},
 	}
+}
+
+// kudosUsage is /kudos's help, with the kudos reaction when it is on.
+func (b *Bot) kudosUsage() []usage {
+	u := []usage{
+		{"/kudos @maya for untangling the deploy #teamwork", "thank one or more people (or a @group), with optional #values"},
+		{"/kudos private @maya for the kind review", "thank by DM only (not posted, not on leaderboards)"},
+		{"/kudos", "open the kudos form"},
+		{"/kudos top [week|month|year|all]", "the leaderboard (this month by default)"},
+		{"/kudos @maya", "Maya's recent kudos"},
+		{"/kudos help", "this help"},
+	}
+	if e := b.opts.Kudos.Emoji; e != "" {
+		u = append(u[:1], append([]usage{{"react :" + e + ": to someone's message", "thank its author: I ask you privately what they did, then post it in the message's thread"}}, u[1:]...)...)
+	}
+	return u
 }
 
 // router is the route table indexed for dispatch.
