@@ -331,3 +331,25 @@ func TestKudosReactionAnswerRules(t *testing.T) {
 		}
 	}
 }
+
+// Ensure /kudos help tells of the kudos reaction when it is on, and that
+// with it off (RAPPORT_KUDOS_EMOJI=off) a reaction starts nothing and help
+// does not mention it.
+func TestKudosReactionHelpAndOff(t *testing.T) {
+	on, _ := startKudosBot(t, kudosSetup{emoji: kudosEmoji})
+	on.kudos("UALICE", "CGENERAL", "help")
+	if _, content := on.lastResponse(); !strings.Contains(content, "react :trophy: to someone's message") {
+		t.Errorf("/kudos help = %q, want the kudos reaction", content)
+	}
+
+	off, _ := startKudosBot(t, kudosSetup{})
+	ts := off.say("CGENERAL", "UBOB", "Migrated the billing jobs")
+	off.react("UALICE", "CGENERAL", ts, kudosEmoji, false)
+	if calls := off.slack.CallsTo("chat.postMessage"); len(calls) != 0 {
+		t.Errorf("chat.postMessage calls = %d with the kudos reaction off, want none", len(calls))
+	}
+	off.kudos("UALICE", "CGENERAL", "help")
+	if _, content := off.lastResponse(); strings.Contains(content, "react :") {
+		t.Errorf("/kudos help = %q, want no kudos reaction when it is off", content)
+	}
+}
