@@ -96,7 +96,9 @@ func TestExportImportKeepsEverything(t *testing.T) {
 			WorkStart: 7*time.Hour + 30*time.Minute, WorkEnd: 15*time.Hour + 45*time.Minute + 10*time.Second,
 			WorkDays: []time.Weekday{time.Sunday, time.Tuesday, time.Saturday}, Style: "async first",
 			LastReconnect: at.Add(time.Hour), Updated: at.Add(2 * time.Hour), Locale: "de-DE", HomeOpened: at.Add(-time.Hour), Teams: []string{"design", "platform"},
-			JoinedWorkspace: at.Add(-48 * time.Hour)},
+			JoinedWorkspace: at.Add(-48 * time.Hour),
+			ReactionKudos: []ReactionKudos{{Channel: "C1", TS: "1700000000.000300", Author: "U2", Link: "https://x.slack.com/archives/C1/p1700000000000300",
+				State: "sent", At: at, KudosID: 1}}},
 		{ID: "U2", Name: "bob", TZ: "Asia/Tokyo", WorkEnd: 24 * time.Hour},
 	}
 	contacts := []CircleEntry{
