@@ -92,6 +92,9 @@ type KudosOptions struct {
 	DailyLimit   int      // recipients one person may thank per day; 0 unlimited
 	Values       []string // allowed #values; empty: any
 	RequireValue bool     // a kudos must carry at least one value
+	// Emoji is the reaction that starts a kudos for a message's author
+	// (RAPPORT_KUDOS_EMOJI), without colons or skin tone; "" off.
+	Emoji string
 }
 
 // Bot is a Rapport bot bound to one Socket Mode connection. Create it with
@@ -182,12 +185,13 @@ func New(api SlackAPI, sock Socket, st Store, opts Options, log *slog.Logger) (*
 	}
 	b.routes = r
 	b.renderers = map[string]renderer{
-		renderHomeRefresh:       b.renderHomeRefreshNow,
-		renderFollowupUndone:    b.renderFollowupUndoneNow,
-		renderKudosPostItem:     b.renderKudosPostNow,
-		renderKudosLinkedItem:   b.renderKudosLinkedNow,
-		renderKudosUnpostedItem: b.renderKudosUnpostedNow,
-		renderCelebrationsItem:  b.renderCelebrationsPostNow,
+		renderHomeRefresh:        b.renderHomeRefreshNow,
+		renderFollowupUndone:     b.renderFollowupUndoneNow,
+		renderKudosPostItem:      b.renderKudosPostNow,
+		renderKudosLinkedItem:    b.renderKudosLinkedNow,
+		renderKudosUnpostedItem:  b.renderKudosUnpostedNow,
+		renderCelebrationsItem:   b.renderCelebrationsPostNow,
+		renderReactionPromptItem: b.renderReactionPromptNow,
 	}
 	b.onDelivered = map[string]deliveredHook{
 		renderKudosPostItem: b.kudosPostDelivered,

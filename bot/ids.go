@@ -46,6 +46,14 @@ const (
 	kudosPrivateValue      = "private" // the checkbox option's value
 )
 
+// Kudos by reaction: the prompt's one field. Its block_id is the prefix
+// and the reacted message ("C123/1700000000.000100"), so the answer says
+// which reaction it is for; pressing Enter in the field sends the action.
+const (
+	reactionKudosBlockPrefix = "kudos_reaction:"
+	reactionKudosAction      = "kudos_reaction_answer"
+)
+
 // Follow-ups: the buttons on reminders, nudges and notices, the shortcut,
 // the forms and their input block_id and action_id pairs.
 const (
@@ -145,6 +153,21 @@ func kudosUnpostedKey(id uint64) string { return fmt.Sprintf("kudos:%d:unposted"
 
 // kudosShareKey is the outbox key of kudos id's post in the kudos channel.
 func kudosShareKey(id uint64) string { return fmt.Sprintf("kudos:%d:share", id) }
+
+// reactionPromptKey is the outbox key of the prompt asking user, who
+// reacted with the kudos emoji to the message at ts in channel, what its
+// author did: one per reaction, so a redelivered or repeated reaction
+// never asks twice.
+func reactionPromptKey(channel, ts, user string) string {
+	return "kudos-reaction:" + channel + ":" + ts + ":" + user
+}
+
+// reactionNoteKey is the outbox key of the private note telling user why
+// their reaction to the message at ts in channel starts no kudos (why:
+// "own", "bot", "unreadable", "limit", …).
+func reactionNoteKey(channel, ts, user, why string) string {
+	return reactionPromptKey(channel, ts, user) + ":note:" + why
+}
 
 // kudosDigestKey is the outbox key of the digest of the week ending at to.
 func kudosDigestKey(to time.Time) string { return "kudos-digest:" + to.UTC().Format(time.RFC3339) }
@@ -258,9 +281,10 @@ const (
 	renderHomeRefresh    = "home"            // republish the person's Home; no message
 	renderFollowupUndone = "followup-undone" // "took back the note", if the note was sent
 
-	renderKudosPostItem     = "kudos-post"     // a kudos's public post; its ts is recorded on the kudos
-	renderKudosLinkedItem   = "kudos-linked"   // a kudos's share or DM, with the link to the post
-	renderKudosUnpostedItem = "kudos-unposted" // tells the giver the post could not be made
+	renderKudosPostItem      = "kudos-post"     // a kudos's public post; its ts is recorded on the kudos
+	renderKudosLinkedItem    = "kudos-linked"   // a kudos's share or DM, with the link to the post
+	renderKudosUnpostedItem  = "kudos-unposted" // tells the giver the post could not be made
+	renderReactionPromptItem = "kudos-reaction" // the prompt after a kudos reaction; not sent once cancelled
 )
 
 // Celebrations: the Congratulate button, the outbox keys of the public

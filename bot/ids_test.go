@@ -58,6 +58,7 @@ func TestRoutesMatchRenderers(t *testing.T) {
 	add(renderLeaderboard(kudosFullBoard()))
 	add(renderKudosHistory("U02JO", []kudosPost{post}, rd))
 	add(renderKudosModal(kudosForm{Channel: "C1"}))
+	add(renderReactionPrompt(reactionPrompt{Author: "U02JO", Channel: "C1", TS: "1.2", Emoji: "trophy", State: reactionAsked}))
 	add(renderReconnect([]store.CircleEntry{{Owner: "U01MAYA", Other: "U02JO", LastInTouch: coffeeAt.AddDate(0, -3, 0)}}, coffeeAt))
 	add(renderMuteAnswer(store.DMKudos, dmKinds[store.DMKudos], true))
 	add(renderMuteAnswer(store.DMKudos, dmKinds[store.DMKudos], false))
@@ -123,11 +124,12 @@ func TestRoutesMatchRenderers(t *testing.T) {
 
 // collectActionIDs adds to ids the action_id of every element a person can
 // click: everything but the elements of input blocks, whose values are read
-// from the view's state on submit and are never routed.
+// from the view's state on submit and are never routed, unless the block
+// dispatches its own action (dispatch_action: Enter sends it).
 func collectActionIDs(v any, ids map[string]bool) {
 	switch v := v.(type) {
 	case map[string]any:
-		if v["type"] == "input" {
+		if v["type"] == "input" && v["dispatch_action"] != true {
 			return
 		}
 		if id, _ := v["action_id"].(string); id != "" {

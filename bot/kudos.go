@@ -70,16 +70,32 @@ type gift struct {
 // Nothing is stored or sent when a rule is broken or the commit fails.
 // The command, the form and the message shortcut all come here.
 func (b *Bot) giveKudos(ctx context.Context, o origin, g gift) error {
-	recipients, err := b.kudosRecipients(ctx, o.user, g)
+	k, remaining, err := b.commitKudos(ctx, o, g)
 	if err != nil {
 		return err
 	}
+	// The outbox sends the post and the rest once the giver has their
+	// answer (or it failed): it reads best in that order.
+	defer b.kickOutbox()
+	return b.answerText(ctx, o, renderKudosSent(b.kudosPostOf(k, o.channel, g.link), remaining, b.opts.Kudos.DailyLimit))
+}
+
+// commitKudos is giveKudos without the answer: it checks the rules and
+// commits the kudos with its effects, and returns it with the giver's
+// allowance left today. A broken rule is a userError and nothing is
+// stored. The caller answers the giver and then kicks the outbox; a kudos
+// started by a reaction answers in its own prompt.
+func (b *Bot) commitKudos(ctx context.Context, o origin, g gift) (store.Kudos, int, error) {
+	recipients, err := b.kudosRecipients(ctx, o.user, g)
+	if err != nil {
+		return store.Kudos{}, 0, err
+	}
 	if err := b.checkKudosText(g); err != nil {
-		return err
+		return store.Kudos{}, 0, err
 	}
 	giver, err := b.person(ctx, o.user)
 	if err != nil {
-		return err
+		return store.Kudos{}, 0, err
 	}
 	now := b.opts.Now()
 	from, to := localDay(now, b.location(giver))
@@ -96,16 +112,13 @@ func (b *Bot) giveKudos(ctx context.Context, o origin, g gift) error {
 	})
 	var ae *store.AllowanceError
 	if errors.As(err, &ae) {
-		return allowanceRefusal(ae, to.Sub(now))
+		return store.Kudos{}, 0, allowanceRefusal(ae, to.Sub(now))
 	}
 	if err != nil {
 		b.log.Error("kudos: saving failed", "giver", o.user, "err", err)
-		return userErrorf("I couldn't save your kudos just now, so nothing was sent: no post, no DMs. Please try again in a moment.")
+		return store.Kudos{}, 0, userErrorf("I couldn't save your kudos just now, so nothing was sent: no post, no DMs. Please try again in a moment.")
 	}
-	// The outbox sends the post and the rest once the giver has their
-	// answer (or it failed): it reads best in that order.
-	defer b.kickOutbox()
-	return b.answerText(ctx, o, renderKudosSent(b.kudosPostOf(k, o.channel, g.link), remaining, b.opts.Kudos.DailyLimit))
+	return k, remaining, nil
 }
 
 // kudosPostOf is what the messages about k show; channel is where it was
@@ -131,7 +144,7 @@ func (b *Bot) kudosEffects(k store.Kudos, o origin, link string) store.Effects {
 	if !k.Private && o.channel != "" {
 		first = kudosPostKey(k.ID)
 		text, blocks := renderKudosPost(post)
-		e.Outbox = append(e.Outbox, store.Outgoing{Key: first, Channel: o.channel, ResponseURL: o.responseURL,
+		e.Outbox = append(e.Outbox, store.Outgoing{Key: first, Channel: o.channel, ThreadTS: o.threadTS, ResponseURL: o.responseURL,
 			Text: text, Blocks: encodeBlocks(blocks), Render: renderKudosPostItem, KudosPost: k.ID})
 	}
 	if ch := b.opts.Kudos.Channel; !k.Private && ch != "" && ch != o.channel {

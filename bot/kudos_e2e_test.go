@@ -56,6 +56,7 @@ type kudosSetup struct {
 	values       []string
 	requireValue bool
 	now          time.Time
+	emoji        string // RAPPORT_KUDOS_EMOJI; "" off
 }
 
 func startKudosBot(t *testing.T, ks kudosSetup) (*harness, *clock) {
@@ -72,7 +73,7 @@ func startKudosBot(t *testing.T, ks kudosSetup) (*harness, *clock) {
 	kudosTeam(srv)
 	h := startBot(t, withState(srv, nil), withOptions(func(o *bot.Options) {
 		o.Now = c.Now
-		o.Kudos = bot.KudosOptions{Channel: "CKUDOS", DailyLimit: ks.limit, Values: ks.values, RequireValue: ks.requireValue}
+		o.Kudos = bot.KudosOptions{Channel: "CKUDOS", DailyLimit: ks.limit, Values: ks.values, RequireValue: ks.requireValue, Emoji: ks.emoji}
 	}))
 	return h, c
 }

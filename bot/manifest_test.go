@@ -85,6 +85,8 @@ var scopesByEvent = map[string][]string{
 	"subteam_members_changed": {"usergroups:read"},
 	"subteam_updated":         {"usergroups:read"},
 	"team_join":               {"users:read"},
+	"reaction_added":          {"reactions:read"},
+	"reaction_removed":        {"reactions:read"},
 }
 
 func readManifest(t *testing.T) manifest {

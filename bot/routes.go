@@ -69,14 +69,7 @@ func (b *Bot) routeTable() []route {
 		{
 			kind: commandRoute, id: "/kudos",
 			summary: "thank someone publicly and specifically",
-			usage: []usage{
-				{"/kudos @maya for untangling the deploy #teamwork", "thank one or more people (or a @group), with optional #values"},
-				{"/kudos private @maya for the kind review", "thank by DM only (not posted, not on leaderboards)"},
-				{"/kudos", "open the kudos form"},
-				{"/kudos top [week|month|year|all]", "the leaderboard (this month by default)"},
-				{"/kudos @maya", "Maya's recent kudos"},
-				{"/kudos help", "this help"},
-			},
+			usage:   b.kudosUsage(),
 			command: b.kudosCommand,
 		},
 		{
@@ -90,6 +83,17 @@ func (b *Bot) routeTable() []route {
 			validate: b.validateKudosForm,
 			view:     b.kudosSubmit,
 		},
+		{
+			kind: eventRoute, id: "reaction_added",
+			summary: "reacting with the kudos emoji to someone's message asks you, by DM, what they did, to post as a kudos",
+			event:   b.onReactionAdded,
+		},
+		{
+			kind: eventRoute, id: "reaction_removed",
+			summary: "removing the kudos emoji before answering cancels that kudos",
+			event:   b.onReactionRemoved,
+		},
+		{kind: actionRoute, id: reactionKudosAction, summary: "the answer (Enter) in the prompt after a kudos reaction", action: b.reactionAnswer},
 		{
 			kind: actionRoute, id: muteDMAction,
 			summary: "\"Stop these DMs\" on any unprompted DM",
@@ -190,6 +194,22 @@ func (b *Bot) routeTable() []route {
 			event:   b.onDirectMessage,
 		},
 	}
+}
+
+// kudosUsage is /kudos's help, with the kudos reaction when it is on.
+func (b *Bot) kudosUsage() []usage {
+	u := []usage{
+		{"/kudos @maya for untangling the deploy #teamwork", "thank one or more people (or a @group), with optional #values"},
+		{"/kudos private @maya for the kind review", "thank by DM only (not posted, not on leaderboards)"},
+		{"/kudos", "open the kudos form"},
+		{"/kudos top [week|month|year|all]", "the leaderboard (this month by default)"},
+		{"/kudos @maya", "Maya's recent kudos"},
+		{"/kudos help", "this help"},
+	}
+	if e := b.opts.Kudos.Emoji; e != "" {
+		u = append(u[:1], append([]usage{{"react :" + e + ": to someone's message", "thank its author: I ask you privately what they did, then post it in the message's thread"}}, u[1:]...)...)
+	}
+	return u
 }
 
 // router is the route table indexed for dispatch.

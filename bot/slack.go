@@ -103,6 +103,7 @@ type kudosStore interface {
 	FinishKudosPost(id, kudosID uint64, channel, ts string, now time.Time) error
 	FailKudosPost(id uint64, reason string, now time.Time, e store.Effects) error
 	KudosByID(id uint64) (store.Kudos, error)
+	KudosGivenCount(giver string, from, to time.Time) (int, error)
 	KudosReceived(user string, limit int) ([]store.Kudos, error)
 	KudosStats(from, to time.Time, top int) (store.KudosStats, error)
 }

@@ -16,29 +16,40 @@ type (
 	// the end of the day; both null means the configured default. Days
 	// are "Mon" to "Sun"; [] means the configured default.
 	wirePerson struct {
-		User          string   `json:"user"`
-		Name          string   `json:"name"`
-		TZ            string   `json:"tz"`               // Slack's zone, refreshed from Slack
-		TZOverride    string   `json:"tz_override"`      // the person's own choice; "" none
-		Locale        string   `json:"locale,omitempty"` // Slack's language and region ("de-DE"), for numeric dates
-		WorkStart     *string  `json:"work_start"`
-		WorkEnd       *string  `json:"work_end"`
-		WorkDays      []string `json:"work_days"`
-		Muted         []string `json:"muted"`
-		Style         string   `json:"style"`
-		LastReconnect *string  `json:"last_reconnect"`
-		HomeOpened    *string  `json:"home_opened"`               // when they first opened the Home tab; absent or null: never
-		Teams         []string `json:"teams"`                     // their teams by name, refreshed from Slack; [] or absent: no team
-		JoinedWS      *string  `json:"joined_workspace"`          // when Rapport saw them join the workspace; absent or null: not seen
-		Birthday      string   `json:"birthday,omitempty"`        // "03-14": month and day, never a year; absent: none
-		Started       string   `json:"started,omitempty"`         // "2021-06-01", the day they started; absent: none
-		Visibility    string   `json:"visibility,omitempty"`      // public, private or none; absent: not chosen (private)
-		CelebSince    *string  `json:"celebrate_since,omitempty"` // when a date was last set; absent: never
-		IsBot         bool     `json:"is_bot"`
-		Deleted       bool     `json:"deleted"`
-		IsRestricted  bool     `json:"is_restricted"`
-		IsStranger    bool     `json:"is_stranger"`
-		Updated       *string  `json:"updated"`
+		User          string              `json:"user"`
+		Name          string              `json:"name"`
+		TZ            string              `json:"tz"`               // Slack's zone, refreshed from Slack
+		TZOverride    string              `json:"tz_override"`      // the person's own choice; "" none
+		Locale        string              `json:"locale,omitempty"` // Slack's language and region ("de-DE"), for numeric dates
+		WorkStart     *string             `json:"work_start"`
+		WorkEnd       *string             `json:"work_end"`
+		WorkDays      []string            `json:"work_days"`
+		Muted         []string            `json:"muted"`
+		Style         string              `json:"style"`
+		LastReconnect *string             `json:"last_reconnect"`
+		HomeOpened    *string             `json:"home_opened"`               // when they first opened the Home tab; absent or null: never
+		Teams         []string            `json:"teams"`                     // their teams by name, refreshed from Slack; [] or absent: no team
+		JoinedWS      *string             `json:"joined_workspace"`          // when Rapport saw them join the workspace; absent or null: not seen
+		Birthday      string              `json:"birthday,omitempty"`        // "03-14": month and day, never a year; absent: none
+		Started       string              `json:"started,omitempty"`         // "2021-06-01", the day they started; absent: none
+		Visibility    string              `json:"visibility,omitempty"`      // public, private or none; absent: not chosen (private)
+		CelebSince    *string             `json:"celebrate_since,omitempty"` // when a date was last set; absent: never
+		ReactionKudos []wireReactionKudos `json:"reaction_kudos,omitempty"`  // kudos they started by reacting; absent: none
+		IsBot         bool                `json:"is_bot"`
+		Deleted       bool                `json:"deleted"`
+		IsRestricted  bool                `json:"is_restricted"`
+		IsStranger    bool                `json:"is_stranger"`
+		Updated       *string             `json:"updated"`
+	}
+	// wireReactionKudos is a kudos started by a reaction (ReactionKudos).
+	wireReactionKudos struct {
+		Channel string `json:"channel"`
+		TS      string `json:"ts"`
+		Author  string `json:"author"`
+		Link    string `json:"link,omitempty"`
+		State   string `json:"state"`
+		At      string `json:"at"`
+		KudosID uint64 `json:"kudos_id,omitempty"`
 	}
 	// wireContact is one side of a relationship in the circle.
 	wireContact struct {
@@ -77,6 +88,10 @@ func newWirePerson(p Person) wirePerson {
 	}
 	for _, d := range p.WorkDays {
 		w.WorkDays = append(w.WorkDays, dayNames[d])
+	}
+	for _, r := range p.ReactionKudos {
+		w.ReactionKudos = append(w.ReactionKudos, wireReactionKudos{Channel: r.Channel, TS: r.TS, Author: r.Author,
+			Link: r.Link, State: r.State, At: formatTime(r.At), KudosID: r.KudosID})
 	}
 	return w
 }
@@ -193,6 +208,18 @@ func parseImportPerson(field string, w wirePerson) (Person, error) {
 	p.Visibility = Visibility(w.Visibility)
 	if !ValidVisibility(p.Visibility) {
 		return Person{}, invalid(field+".visibility", "want public, private or none (got %q)", w.Visibility)
+	}
+	for i, r := range w.ReactionKudos {
+		f := fmt.Sprintf("%s.reaction_kudos[%d]", field, i)
+		if r.Channel == "" || r.TS == "" || r.State == "" {
+			return Person{}, invalid(f, "needs channel, ts and state")
+		}
+		at, err := parseImportTime(f+".at", r.At)
+		if err != nil {
+			return Person{}, err
+		}
+		p.ReactionKudos = append(p.ReactionKudos, ReactionKudos{Channel: r.Channel, TS: r.TS, Author: r.Author,
+			Link: r.Link, State: r.State, At: at, KudosID: r.KudosID})
 	}
 	if _, err := newPersonRecord(p); err != nil {
 		return Person{}, invalid(field, "%w", err)

@@ -97,7 +97,9 @@ func TestExportImportKeepsEverything(t *testing.T) {
 			WorkDays: []time.Weekday{time.Sunday, time.Tuesday, time.Saturday}, Style: "async first",
 			LastReconnect: at.Add(time.Hour), Updated: at.Add(2 * time.Hour), Locale: "de-DE", HomeOpened: at.Add(-time.Hour), Teams: []string{"design", "platform"},
 			JoinedWorkspace: at.Add(-48 * time.Hour), Birthday: MonthDay{Month: time.February, Day: 29},
-			Started: Date{Year: 2021, Month: time.June, Day: 1}, Visibility: VisibilityPublic, CelebrateSince: at.Add(-time.Minute)},
+			Started: Date{Year: 2021, Month: time.June, Day: 1}, Visibility: VisibilityPublic, CelebrateSince: at.Add(-time.Minute),
+			ReactionKudos: []ReactionKudos{{Channel: "C1", TS: "1700000000.000300", Author: "U2", Link: "https://x.slack.com/archives/C1/p1700000000000300",
+				State: "sent", At: at, KudosID: 1}}},
 		{ID: "U2", Name: "bob", TZ: "Asia/Tokyo", WorkEnd: 24 * time.Hour},
 	}
 	contacts := []CircleEntry{

@@ -57,6 +57,11 @@ type Person struct {
 	// newcomer for RAPPORT_NEWCOMER_DAYS, and its being set is what lets
 	// the welcome DM go out once.
 	JoinedWorkspace time.Time
+	// ReactionKudos are the kudos the person started by reacting to a
+	// message with the kudos emoji, one per message, newest last. The bot
+	// keeps them about as long as the outbox keeps the prompts they sent
+	// (a month), so the same reaction never asks twice.
+	ReactionKudos []ReactionKudos
 
 	// Birthday is the month and day the person asked to have celebrated
 	// (zero: none; never a year). Started is the day they started at the
@@ -72,6 +77,18 @@ type Person struct {
 	Updated time.Time // when the profile fields were last refreshed from Slack
 }
 
+// ReactionKudos is one kudos started by a reaction: the reacted message,
+// its author (who is thanked) and where the kudos stands.
+type ReactionKudos struct {
+	Channel string    // the conversation of the reacted message
+	TS      string    // the reacted message's ts
+	Author  string    // the message's author: the one to thank
+	Link    string    // the message's permalink; "" when Slack gave none
+	State   string    // the bot's: asked, answering, cancelled, sent
+	At      time.Time // when State last changed
+	KudosID uint64    // the kudos given, once sent
+}
+
 // MaxStyleRunes is the longest Person.Style kept, in runes.
 const MaxStyleRunes = 500
 
@@ -80,28 +97,29 @@ func (p Person) IsMuted(kind DMKind) bool { return slices.Contains(p.Muted, kind
 
 // personRecord is the stored value of people; the user ID is the key.
 type personRecord struct {
-	Name          string         `json:"name,omitempty"`
-	TZ            string         `json:"tz,omitempty"`
-	TZOverride    string         `json:"tz_override,omitempty"`
-	Locale        string         `json:"locale,omitempty"`
-	IsBot         bool           `json:"is_bot,omitempty"`
-	Deleted       bool           `json:"deleted,omitempty"`
-	IsRestricted  bool           `json:"is_restricted,omitempty"`
-	IsStranger    bool           `json:"is_stranger,omitempty"`
-	Muted         []string       `json:"muted,omitempty"`
-	WorkStart     time.Duration  `json:"work_start_ns,omitempty"`
-	WorkEnd       time.Duration  `json:"work_end_ns,omitempty"`
-	WorkDays      []time.Weekday `json:"work_days,omitempty"`
-	Style         string         `json:"style,omitempty"`           // since v4
-	LastReconnect time.Time      `json:"last_reconnect,omitzero"`   // since v6
-	HomeOpened    time.Time      `json:"home_opened,omitzero"`      // optional; absent: never
-	Teams         []string       `json:"teams,omitempty"`           // optional; absent: no team
-	JoinedWS      time.Time      `json:"joined_workspace,omitzero"` // optional; absent: not seen joining
-	Birthday      string         `json:"birthday,omitempty"`        // optional; "03-14", never a year
-	Started       string         `json:"started,omitempty"`         // optional; "2021-06-01"
-	Visibility    string         `json:"visibility,omitempty"`      // optional; "" not chosen
-	CelebSince    time.Time      `json:"celebrate_since,omitzero"`  // optional
-	Updated       time.Time      `json:"updated,omitzero"`
+	Name          string                `json:"name,omitempty"`
+	TZ            string                `json:"tz,omitempty"`
+	TZOverride    string                `json:"tz_override,omitempty"`
+	Locale        string                `json:"locale,omitempty"`
+	IsBot         bool                  `json:"is_bot,omitempty"`
+	Deleted       bool                  `json:"deleted,omitempty"`
+	IsRestricted  bool                  `json:"is_restricted,omitempty"`
+	IsStranger    bool                  `json:"is_stranger,omitempty"`
+	Muted         []string              `json:"muted,omitempty"`
+	WorkStart     time.Duration         `json:"work_start_ns,omitempty"`
+	WorkEnd       time.Duration         `json:"work_end_ns,omitempty"`
+	WorkDays      []time.Weekday        `json:"work_days,omitempty"`
+	Style         string                `json:"style,omitempty"`           // since v4
+	LastReconnect time.Time             `json:"last_reconnect,omitzero"`   // since v6
+	HomeOpened    time.Time             `json:"home_opened,omitzero"`      // optional; absent: never
+	Teams         []string              `json:"teams,omitempty"`           // optional; absent: no team
+	JoinedWS      time.Time             `json:"joined_workspace,omitzero"` // optional; absent: not seen joining
+	Birthday      string                `json:"birthday,omitempty"`        // optional; "03-14", never a year
+	Started       string                `json:"started,omitempty"`         // optional; "2021-06-01"
+	Visibility    string                `json:"visibility,omitempty"`      // optional; "" not chosen
+	CelebSince    time.Time             `json:"celebrate_since,omitzero"`  // optional
+	ReactionKudos []reactionKudosRecord `json:"reaction_kudos,omitempty"`  // optional; absent: none
+	Updated       time.Time             `json:"updated,omitzero"`
 }
 
 func (r personRecord) person(id string) Person {
@@ -111,7 +129,7 @@ func (r personRecord) person(id string) Person {
 		WorkStart: r.WorkStart, WorkEnd: r.WorkEnd, WorkDays: cloneWeekdays(r.WorkDays), Style: r.Style,
 		LastReconnect: utc(r.LastReconnect), HomeOpened: utc(r.HomeOpened), Teams: cloneStrings(r.Teams),
 		JoinedWorkspace: utc(r.JoinedWS), Visibility: Visibility(r.Visibility), CelebrateSince: utc(r.CelebSince),
-		Updated: utc(r.Updated), Birthday: parseStoredMonthDay(r.Birthday), Started: parseStoredDate(r.Started),
+		Updated: utc(r.Updated), ReactionKudos: reactionKudosOf(r.ReactionKudos), Birthday: parseStoredMonthDay(r.Birthday), Started: parseStoredDate(r.Started),
 	}
 }
 
@@ -138,6 +156,39 @@ func parseStoredDate(s string) Date {
 		return Date{}
 	}
 	return d
+}
+
+// reactionKudosRecord is the stored shape of a ReactionKudos.
+type reactionKudosRecord struct {
+	Channel string    `json:"channel"`
+	TS      string    `json:"ts"`
+	Author  string    `json:"author"`
+	Link    string    `json:"link,omitempty"`
+	State   string    `json:"state"`
+	At      time.Time `json:"at"`
+	KudosID uint64    `json:"kudos_id,omitempty"`
+}
+
+func reactionKudosOf(rs []reactionKudosRecord) []ReactionKudos {
+	if len(rs) == 0 {
+		return nil
+	}
+	out := make([]ReactionKudos, len(rs))
+	for i, r := range rs {
+		out[i] = ReactionKudos{Channel: r.Channel, TS: r.TS, Author: r.Author, Link: r.Link, State: r.State, At: utc(r.At), KudosID: r.KudosID}
+	}
+	return out
+}
+
+func reactionKudosRecords(rs []ReactionKudos) []reactionKudosRecord {
+	if len(rs) == 0 {
+		return nil
+	}
+	out := make([]reactionKudosRecord, len(rs))
+	for i, r := range rs {
+		out[i] = reactionKudosRecord{Channel: r.Channel, TS: r.TS, Author: r.Author, Link: r.Link, State: r.State, At: utc(r.At), KudosID: r.KudosID}
+	}
+	return out
 }
 
 // newPersonRecord normalises p into its stored form (sorted, unique,
@@ -183,7 +234,7 @@ func newPersonRecord(p Person) (personRecord, error) {
 		WorkStart: p.WorkStart, WorkEnd: p.WorkEnd, WorkDays: cloneWeekdays(days),
 		Style: truncateRunes(p.Style, MaxStyleRunes), LastReconnect: utc(p.LastReconnect),
 		HomeOpened: utc(p.HomeOpened), Teams: sortedSet(p.Teams), JoinedWS: utc(p.JoinedWorkspace), Updated: utc(p.Updated),
-		Birthday: birthday, Started: started, Visibility: string(p.Visibility), CelebSince: utc(p.CelebrateSince),
+		Birthday: birthday, Started: started, Visibility: string(p.Visibility), CelebSince: utc(p.CelebrateSince), ReactionKudos: reactionKudosRecords(p.ReactionKudos),
 	}, nil
 }
 

@@ -66,6 +66,9 @@ type Message struct {
 	// "event_payload"}), nil when none; conversations.history returns it
 	// with include_all_metadata.
 	Metadata json.RawMessage
+	// Author is the person who wrote the message (see Say); "" for the
+	// bot's own messages.
+	Author string
 }
 
 // File is a file uploaded through files.getUploadURLExternal, the upload

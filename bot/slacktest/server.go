@@ -170,29 +170,31 @@ type Server struct {
 	changes []Change // what people see, in order; see Changes
 	faults  map[string][]Fault
 
-	users        map[string]User
-	userOrder    []string
-	channels     map[string]*channel
-	groups       map[string]*UserGroup
-	groupOrder   []string
-	fields       []ProfileField
-	noScopes     map[string]bool // scopes the app was not granted; see RevokeScope
-	messages     map[string][]Message
-	views        map[string]*storedView
-	homeViews    map[string]string // user ID -> view ID
-	files        map[string]*File
-	fileOrder    []string
-	reactions    map[string][]string // channel/ts -> names
-	tickets      map[string]bool     // ticket -> used
-	responses    map[string]responseTarget
-	triggers     map[string]triggerInfo
-	envelopes    map[string]envelopeInfo
-	tsSeq        int64
-	ephemeralSeq int64 // ephemeral messages draw their ts from their own sequence
-	idSeq        int64
-	ticketSeq    int64
-	respSeq      int64
-	triggerSeq   int64
+	users      map[string]User
+	userOrder  []string
+	channels   map[string]*channel
+	groups     map[string]*UserGroup
+	groupOrder []string
+	fields     []ProfileField
+	noScopes   map[string]bool // scopes the app was not granted; see RevokeScope
+	messages   map[string][]Message
+	views      map[string]*storedView
+	homeViews  map[string]string // user ID -> view ID
+	files      map[string]*File
+	fileOrder  []string
+	reactions  map[string][]string // channel/ts -> names
+	// userReactions are people's reactions (React), channel/ts -> "USER name".
+	userReactions map[string][]string
+	tickets       map[string]bool // ticket -> used
+	responses     map[string]responseTarget
+	triggers      map[string]triggerInfo
+	envelopes     map[string]envelopeInfo
+	tsSeq         int64
+	ephemeralSeq  int64 // ephemeral messages draw their ts from their own sequence
+	idSeq         int64
+	ticketSeq     int64
+	respSeq       int64
+	triggerSeq    int64
 
 	conns      []*sockConn // open sockets, oldest first
 	totalConns int
@@ -247,27 +249,28 @@ func New(opts Options) *Server {
 		panic(fmt.Sprintf("slacktest: listen: %v", err))
 	}
 	s := &Server{
-		opts:      opts,
-		log:       log.With("component", "slacktest"),
-		now:       opts.Now,
-		ln:        ln,
-		base:      "http://" + ln.Addr().String() + "/",
-		done:      make(chan struct{}),
-		changed:   make(chan struct{}),
-		faults:    make(map[string][]Fault),
-		users:     make(map[string]User),
-		channels:  make(map[string]*channel),
-		groups:    make(map[string]*UserGroup),
-		noScopes:  make(map[string]bool),
-		messages:  make(map[string][]Message),
-		views:     make(map[string]*storedView),
-		homeViews: make(map[string]string),
-		files:     make(map[string]*File),
-		reactions: make(map[string][]string),
-		tickets:   make(map[string]bool),
-		responses: make(map[string]responseTarget),
-		triggers:  make(map[string]triggerInfo),
-		envelopes: make(map[string]envelopeInfo),
+		opts:          opts,
+		log:           log.With("component", "slacktest"),
+		now:           opts.Now,
+		ln:            ln,
+		base:          "http://" + ln.Addr().String() + "/",
+		done:          make(chan struct{}),
+		changed:       make(chan struct{}),
+		faults:        make(map[string][]Fault),
+		users:         make(map[string]User),
+		channels:      make(map[string]*channel),
+		groups:        make(map[string]*UserGroup),
+		noScopes:      make(map[string]bool),
+		messages:      make(map[string][]Message),
+		views:         make(map[string]*storedView),
+		homeViews:     make(map[string]string),
+		files:         make(map[string]*File),
+		reactions:     make(map[string][]string),
+		userReactions: make(map[string][]string),
+		tickets:       make(map[string]bool),
+		responses:     make(map[string]responseTarget),
+		triggers:      make(map[string]triggerInfo),
+		envelopes:     make(map[string]envelopeInfo),
 	}
 	s.AddUser(User{ID: opts.BotUserID, Name: "rapport", RealName: "Rapport", IsBot: true})
 

@@ -259,6 +259,10 @@ func (s *Server) messageJSON(m Message) reply {
 		"team":    s.opts.TeamID,
 		"ts":      m.TS,
 	}
+	if m.Author != "" {
+		// A person's message (Say): no bot fields.
+		r = reply{"type": "message", "text": m.Text, "user": m.Author, "team": s.opts.TeamID, "ts": m.TS}
+	}
 	if m.Blocks != nil {
 		r["blocks"] = m.Blocks
 	}

@@ -71,6 +71,7 @@ type Config struct {
 	KudosValues         []string
 	KudosRequireValue   bool
 	KudosDigestSchedule string
+	KudosEmoji          string // reaction that starts a kudos, without colons; "" off
 
 	StayInTouchDays int
 
@@ -334,6 +335,9 @@ var botSettings = []setting{
 		c.KudosRequireValue = b
 		return nil
 	}},
+	{"RAPPORT_KUDOS_EMOJI", "kudos-emoji", "trophy", "reacting with this emoji to someone's message starts a kudos for them (off: never)", func(c *Config, v string) error {
+		return emojiName(&c.KudosEmoji, v)
+	}},
 	{"RAPPORT_KUDOS_DIGEST_SCHEDULE", "kudos-digest-schedule", "0 16 * * FRI", "weekly celebration post (cron)", func(c *Config, v string) error {
 		return cronSpec(&c.KudosDigestSchedule, v)
 	}},
@@ -429,6 +433,28 @@ func channelID(dst *string, v string) error {
 		return errors.New("must be a channel ID such as C012ABCDEF (not a #name)")
 	}
 	*dst = v
+	return nil
+}
+
+// emojiPattern is an emoji's name as Slack writes it in reactions:
+// lower-case letters, digits and _ - + ' (custom emoji follow the same
+// rule).
+var emojiPattern = regexp.MustCompile(`^[a-z0-9_+'-]{1,100}$`)
+
+// emojiName reads an emoji as people write it, ":trophy:" or "trophy";
+// "off" turns the feature off. A skin tone is not part of the name: a
+// reaction in any tone counts.
+func emojiName(dst *string, v string) error {
+	v = strings.TrimSpace(v)
+	if strings.EqualFold(v, "off") {
+		*dst = ""
+		return nil
+	}
+	name := strings.TrimSuffix(strings.TrimPrefix(v, ":"), ":")
+	if strings.Contains(name, "::") || !emojiPattern.MatchString(name) {
+		return errors.New("must be an emoji name such as trophy or :trophy: (lower case, no skin tone), or off")
+	}
+	*dst = name
 	return nil
 }
 

@@ -64,6 +64,7 @@ var badValues = map[string][]string{
 	"RAPPORT_KUDOS_VALUES":          {"team work", "ok,Bad Value"},
 	"RAPPORT_KUDOS_REQUIRE_VALUE":   {"maybe"},
 	"RAPPORT_KUDOS_DIGEST_SCHEDULE": {"fridays"},
+	"RAPPORT_KUDOS_EMOJI":           {"🏆", ":Trophy:", "clap::skin-tone-2", "party parrot", "::"},
 	"RAPPORT_STAY_IN_TOUCH_DAYS":    {"0", "forever"},
 	"RAPPORT_HTTP_ADDR":             {"9090", "localhost"},
 	"RAPPORT_HTTP_TOKEN":            {"short"},
@@ -218,5 +219,16 @@ func TestTeamsConfig(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
 	if code != 2 || len(lines) != 1 || !strings.Contains(lines[0], "RAPPORT_TEAMS") || !strings.Contains(lines[0], "RAPPORT_TEAM_FIELD") {
 		t.Errorf("RAPPORT_TEAMS and RAPPORT_TEAM_FIELD both set: exit %d, stderr %q; want 2 and one line naming both", code, stderr.String())
+	}
+}
+
+// Ensure the kudos emoji is read as people write it, with or without
+// colons, and off turns kudos by reaction off.
+func TestKudosEmojiSetting(t *testing.T) {
+	for in, want := range map[string]string{"trophy": "trophy", ":trophy:": "trophy", " :+1: ": "+1", "party-parrot": "party-parrot", "off": "", "OFF": ""} {
+		got := "unset"
+		if err := emojiName(&got, in); err != nil || got != want {
+			t.Errorf("emojiName(%q) = %q, %v; want %q", in, got, err, want)
+		}
 	}
 }

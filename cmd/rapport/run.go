@@ -373,6 +373,7 @@ func wire(cfg Config, db *store.DB, api bot.SlackAPI, sock bot.Socket, w wiring,
 			DailyLimit:   cfg.KudosDailyLimit,
 			Values:       cfg.KudosValues,
 			RequireValue: cfg.KudosRequireValue,
+			Emoji:        cfg.KudosEmoji,
 		},
 	}, log.With("component", "bot"))
 	if err != nil {

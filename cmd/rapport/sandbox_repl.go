@@ -29,6 +29,13 @@ const sandboxHelp = `  /kudos @maya thanks for untangling the deploy #teamwork
   hello @rapport        a message that mentions Rapport (the only messages it
                         reads in channels)
   :dm TEXT              a direct message from you to Rapport (try :dm help)
+  :say TEXT             write in the current channel, as people do (Rapport
+                        does not read it, but you can react to it)
+  :react EMOJI [N]      react to the newest message in the current channel,
+                        or the Nth newest; :react trophy starts a kudos for
+                        its author. :unreact EMOJI [N] takes it back
+  :answer TEXT          type TEXT in the field of the newest message that has
+                        one (Rapport's "What did they do?") and press Enter
   :as NAME              become someone else (:who lists the team)
   :who                  the team, their time zones and local time
   :channel NAME         go to #NAME (your commands are typed there) and show it
@@ -104,6 +111,12 @@ func (sb *sandbox) exec(ctx context.Context, w io.Writer, line string) error {
 		return sb.membership(ctx, w, cmd == "join", arg)
 	case "arrive":
 		return sb.arrive(ctx, w, arg)
+	case "say":
+		return sb.say(w, arg)
+	case "react", "unreact":
+		return sb.react(ctx, w, arg, cmd == "unreact")
+	case "answer":
+		return sb.answer(ctx, w, arg)
 	case "click":
 		return sb.click(ctx, w, arg)
 	case "fill":

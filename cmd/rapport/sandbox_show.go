@@ -174,6 +174,10 @@ func (sb *sandbox) label(m slacktest.Message) string {
 	c, _ := sb.slack.Conversation(m.Channel)
 	var l string
 	switch {
+	case m.Author == sb.me:
+		l = "You in " + sb.where(m.Channel)
+	case m.Author != "":
+		l = sb.handle(m.Author) + " in " + sb.where(m.Channel)
 	case c.Kind == "im" && c.User == sb.me:
 		l = "Rapport to you (DM)"
 	case c.Kind == "im":
