@@ -467,11 +467,55 @@ func forgetRounds(tx kvTx, user string, st *ForgetStats) error {
 
 func forgetPerson(tx kvTx, user string, st *ForgetStats) error {
 	b := tx.Bucket(bucketPeople)
+	if err := forgetReactionAuthor(b, user, st); err != nil {
+		return err
+	}
 	if b.Get([]byte(user)) == nil {
 		return nil
 	}
 	st.Person = true
 	return b.Delete([]byte(user))
+}
+
+// forgetReactionAuthor takes user out of other people's kudos reactions:
+// a reaction to user's message that the reactor has not turned into a
+// kudos yet (or has) is about user, so it goes. The kudos itself, if one
+// was sent, is forgotten like any other (forgetKudos).
+func forgetReactionAuthor(b kvBucket, user string, st *ForgetStats) error {
+	type edit struct {
+		id  string
+		rec personRecord
+	}
+	var edits []edit
+	err := b.ForEach(func(k, v []byte) error {
+		if string(k) == user || !containsID(v, user) {
+			return nil
+		}
+		var rec personRecord
+		if err := decodeValue(v, &rec); err != nil {
+			return fmt.Errorf("decode person %s: %w", k, err)
+		}
+		kept := slices.DeleteFunc(slices.Clone(rec.ReactionKudos), func(r reactionKudosRecord) bool { return r.Author == user })
+		if len(kept) == len(rec.ReactionKudos) {
+			return nil
+		}
+		if len(kept) == 0 {
+			kept = nil
+		}
+		rec.ReactionKudos = kept
+		edits = append(edits, edit{string(k), rec})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, e := range edits {
+		if err := putValue(b, []byte(e.id), e.rec); err != nil {
+			return err
+		}
+		st.affect(user, e.id)
+	}
+	return nil
 }
 
 // forgetOutgoing deletes every outbox item that names user anywhere: the

@@ -473,3 +473,33 @@ func ExpireTermForTest(t testing.TB, term *Term) {
 func RestoreFenceForTest(db *DB, term *Term) {
 	db.etcd.fence.set(term.key, term.epoch)
 }
+
+// Ensure forgetting the author of a reacted message takes the reaction out
+// of the reactor's record (it names the author), keeps the reactor's other
+// reactions, and leaves no trace of the author.
+func TestForgetUserTakesOutReactionsToThem(t *testing.T) {
+	db := openForgetDB(t)
+	at := forgetNow.Add(-time.Hour)
+	if _, err := db.UpdatePerson("U2", func(p *Person) {
+		p.ReactionKudos = []ReactionKudos{
+			{Channel: "C1", TS: "1700000000.000100", Author: "U1", Link: "https://x.slack.com/archives/C1/p1700000000000100", State: "asked", At: at},
+			{Channel: "C1", TS: "1700000000.000200", Author: "U3", State: "sent", At: at, KudosID: 7},
+		}
+	}, Effects{}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := db.ForgetUser("U1", forgetNow, nil)
+	if err != nil {
+		t.Fatalf("forget the author of a reacted message: %v", err)
+	}
+	p := must[Person](t)(db.Person("U2"))
+	if len(p.ReactionKudos) != 1 || p.ReactionKudos[0].Author != "U3" {
+		t.Errorf("U2's reactions after U1 is forgotten = %+v, want only the one to U3", p.ReactionKudos)
+	}
+	if !slices.Contains(st.Affected, "U2") {
+		t.Errorf("affected = %v, want U2 (their record changed)", st.Affected)
+	}
+	if err := db.Check(); err != nil {
+		t.Fatal(err)
+	}
+}
