@@ -354,3 +354,26 @@ func TestForgetMeRemovesCelebrations(t *testing.T) {
 		t.Errorf("after forget-me: %d birthday DMs, want none", n)
 	}
 }
+
+// Ensure forget-me takes the person out of a celebrations post already
+// sent: the post is built when it is delivered, and what it said is kept
+// so that it can be edited like any other message that named them.
+func TestForgetMeEditsCelebrationsPost(t *testing.T) {
+	r := startCelebrateBot(t)
+	r.celebrate("UBERLIN", "birthday 1 December")
+	r.celebrate("UBERLIN", "visibility public")
+	r.celebrate("UTOKYO", "birthday 1 December")
+	r.celebrate("UTOKYO", "visibility public")
+	r.celebrateWalk(monday, monday.Add(36*time.Hour), 20*time.Minute, nil)
+	if n := countContaining(r.slack.Messages(celebrateChannel), "<@UBERLIN>"); n != 1 {
+		t.Fatalf("%d celebrations posts name UBERLIN before forget-me, want 1", n)
+	}
+	r.forgetMe("UBERLIN")
+	r.celebrateWalk(monday.Add(36*time.Hour), monday.Add(38*time.Hour), 20*time.Minute, nil)
+	if n := countContaining(r.slack.Messages(celebrateChannel), "UBERLIN"); n != 0 {
+		t.Errorf("after forget-me %d celebrations posts still name UBERLIN", n)
+	}
+	if n := countContaining(r.slack.Messages(celebrateChannel), "<@UTOKYO>"); n != 1 {
+		t.Errorf("after UBERLIN's forget-me %d posts name UTOKYO, want the post kept for them", n)
+	}
+}

@@ -363,6 +363,11 @@ func (b *Bot) deliver(ctx context.Context, now time.Time, o store.Outgoing) (boo
 				return true, hook(o, channel, ts)
 			}
 		}
+		if o.Render != "" {
+			// What was sent is kept: forget-me edits Rapport's messages
+			// from what the outbox says they say.
+			return true, b.store.FinishRenderedOutgoing(o.ID, ts, text, encodeBlocks(blocks), b.opts.Now())
+		}
 		return true, b.store.FinishOutgoing(o.ID, ts, b.opts.Now())
 	}
 	return false, b.deliveryFailed(log, o, now, err)

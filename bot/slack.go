@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"time"
 
@@ -91,6 +92,7 @@ type outboxStore interface {
 	NextOutgoingAt() (time.Time, bool, error)
 	ClaimOutgoing(id uint64, now time.Time) (store.Outgoing, error)
 	FinishOutgoing(id uint64, ts string, now time.Time) error
+	FinishRenderedOutgoing(id uint64, ts, text string, blocks json.RawMessage, now time.Time) error
 	FailOutgoing(id uint64, reason string, now time.Time) error
 	DeferOutgoing(id uint64, notBefore time.Time, reason string, now time.Time) error
 	FailPendingOutgoing(id uint64, reason string, now time.Time) error

@@ -334,6 +334,26 @@ func (db *DB) FinishOutgoing(id uint64, ts string, now time.Time) error {
 	return nil
 }
 
+// FinishRenderedOutgoing is FinishOutgoing for an item built at delivery
+// (Outgoing.Render): it also keeps the text and blocks that were sent, so
+// that what the message says is on record, as it is for items queued
+// with their text. Forget-me reads it to take a person out of messages
+// Rapport sent.
+func (db *DB) FinishRenderedOutgoing(id uint64, ts, text string, blocks json.RawMessage, now time.Time) error {
+	err := db.updateOutgoing(id, func(rec *outgoingRecord) error {
+		if rec.State != string(OutboxSending) {
+			return fmt.Errorf("%w: it is %s", ErrConflict, rec.State)
+		}
+		rec.State, rec.SentTS, rec.Updated = string(OutboxSent), ts, now.UTC()
+		rec.Text, rec.Blocks = text, blocks
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: finish outgoing %d: %w", id, err)
+	}
+	return nil
+}
+
 // FailOutgoing gives item id up, for reason: pending or sending → failed.
 // The error wraps ErrConflict if the item is already sent or failed,
 // ErrNotFound if there is no such item.
