@@ -90,6 +90,10 @@ type settingsView struct {
 	TZOverride         string
 	Muted              []store.DMKind // DM kinds turned off
 	Style              string         // plain text
+	Birthday           store.MonthDay // zero: none
+	Started            store.Date     // zero: none
+	Visibility         store.Visibility
+	PublicOK           bool // public may be chosen: there is a celebrations channel
 }
 
 // renderHome builds a person's App Home: a greeting, their open follow-ups
@@ -428,6 +432,16 @@ func settingsSavedNotice(p store.Person, w store.WorkWeek, loc *time.Location, n
 	if off > 0 {
 		text += " " + kudosCount(off, "kind of DM is", "kinds of DM are") + " off."
 	}
+	if p.Celebrates() {
+		var kept []string
+		if !p.Birthday.IsZero() {
+			kept = append(kept, "birthday "+monthDayText(p.Birthday))
+		}
+		if !p.Started.IsZero() {
+			kept = append(kept, fmt.Sprintf("started %d %s %d", p.Started.Day, p.Started.Month, p.Started.Year))
+		}
+		text += " Celebrations: " + strings.Join(kept, ", ") + "; " + string(p.EffectiveVisibility()) + "."
+	}
 	return text
 }
 
@@ -499,6 +513,7 @@ func renderSettingsModal(s settingsView) slack.ModalViewRequest {
 		dmBlock,
 		styleBlock,
 	}
+	blocks = append(blocks, settingsCelebrateBlocks(s)...)
 	return slack.ModalViewRequest{
 		Type:       slack.VTModal,
 		CallbackID: settingsCallbackID,
@@ -507,6 +522,97 @@ func renderSettingsModal(s settingsView) slack.ModalViewRequest {
 		Close:      plain("Cancel"),
 		Blocks:     slack.Blocks{BlockSet: blocks},
 	}
+}
+
+// settingsCelebrateBlocks is the celebrations part of the settings form:
+// the birthday as a month and a day (there is nowhere to put a year), the
+// start date, how to share them, and boxes that forget a date (Slack
+// cannot empty a select or a date picker once chosen). All optional;
+// nothing chosen means no date.
+func settingsCelebrateBlocks(s settingsView) []slack.Block {
+	var monthOpts []*slack.OptionBlockObject
+	var monthInit *slack.OptionBlockObject
+	for m := time.January; m <= time.December; m++ {
+		o := slack.NewOptionBlockObject(strconv.Itoa(int(m)), plain(m.String()), nil)
+		monthOpts = append(monthOpts, o)
+		if s.Birthday.Month == m {
+			monthInit = o
+		}
+	}
+	month := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Month"), settingsBdayMonthAction, monthOpts...)
+	month.InitialOption = monthInit
+	monthBlock := slack.NewInputBlock(settingsBdayMonthBlockID, plain("Birthday: month"), nil, month)
+	monthBlock.Optional = true
+
+	var dayOpts []*slack.OptionBlockObject
+	var dayInit *slack.OptionBlockObject
+	for d := 1; d <= 31; d++ {
+		o := slack.NewOptionBlockObject(strconv.Itoa(d), plain(strconv.Itoa(d)), nil)
+		dayOpts = append(dayOpts, o)
+		if s.Birthday.Day == d {
+			dayInit = o
+		}
+	}
+	day := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Day"), settingsBdayDayAction, dayOpts...)
+	day.InitialOption = dayInit
+	dayBlock := slack.NewInputBlock(settingsBdayDayBlockID, plain("Birthday: day"), plain("The month and day only: I never keep a year, so nobody's age is stored."), day)
+	dayBlock.Optional = true
+
+	started := slack.NewDatePickerBlockElement(settingsStartedAction)
+	started.Placeholder = plain("Pick the day you started")
+	if !s.Started.IsZero() {
+		started.InitialDate = s.Started.String()
+	}
+	startedBlock := slack.NewInputBlock(settingsStartedBlockID, plain("Started at the company"), plain("For work anniversaries."), started)
+	startedBlock.Optional = true
+
+	var visOpts []*slack.OptionBlockObject
+	var visInit *slack.OptionBlockObject
+	for _, v := range []struct {
+		vis         store.Visibility
+		label, help string
+	}{
+		{store.VisibilityPublic, "Public", "A post in the celebrations channel, and on the Home of people close to you"},
+		{store.VisibilityPrivate, "Private", "A DM from me on your day (the default)"},
+		{store.VisibilityNone, "None", "Kept, but celebrated nowhere"},
+	} {
+		if v.vis == store.VisibilityPublic && !s.PublicOK {
+			continue
+		}
+		o := slack.NewOptionBlockObject(string(v.vis), plain(v.label), plain(v.help))
+		visOpts = append(visOpts, o)
+		if s.Visibility == v.vis {
+			visInit = o
+		}
+	}
+	vis := slack.NewRadioButtonsBlockElement(settingsVisibilityAction, visOpts...)
+	vis.InitialOption = visInit
+	visHint := "Until you choose: private."
+	if !s.PublicOK {
+		visHint += " Public needs a celebrations channel, which this workspace has not set up."
+	}
+	visBlock := slack.NewInputBlock(settingsVisibilityBlockID, plain("How to celebrate"), plain(visHint), vis)
+	visBlock.Optional = true
+
+	blocks := []slack.Block{
+		slack.NewDividerBlock(),
+		kudosSection("*Birthday and work anniversary*\nOnly if you'd like them celebrated. Leave them empty and nothing is."),
+		monthBlock, dayBlock, startedBlock, visBlock,
+	}
+	var forgetOpts []*slack.OptionBlockObject
+	if !s.Birthday.IsZero() {
+		forgetOpts = append(forgetOpts, slack.NewOptionBlockObject("birthday", plain("Forget my birthday"), nil))
+	}
+	if !s.Started.IsZero() {
+		forgetOpts = append(forgetOpts, slack.NewOptionBlockObject("started", plain("Forget my start date"), nil))
+	}
+	if len(forgetOpts) > 0 {
+		forget := slack.NewCheckboxGroupsBlockElement(settingsForgetAction, forgetOpts...)
+		forgetBlock := slack.NewInputBlock(settingsForgetBlockID, plain("Forget"), plain("With neither date left, your choice of how goes too."), forget)
+		forgetBlock.Optional = true
+		blocks = append(blocks, forgetBlock)
+	}
+	return blocks
 }
 
 // settingsHalfHourSelect offers 00:00 to 23:30 in half hours (value "HH:MM",

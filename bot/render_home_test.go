@@ -94,6 +94,10 @@ func homeSettingsExample() settingsView {
 		TZOverride: "Europe/Berlin",
 		Muted:      []store.DMKind{store.DMDigest, store.DMNudges},
 		Style:      "Async first; I answer DMs after lunch.",
+		Birthday:   store.MonthDay{Month: time.March, Day: 14},
+		Started:    store.Date{Year: 2021, Month: time.June, Day: 1},
+		Visibility: store.VisibilityPublic,
+		PublicOK:   true,
 	}
 }
 
@@ -447,6 +451,34 @@ func TestSettingsModal(t *testing.T) {
 	if !style.Multiline || style.MaxLength != 500 || style.InitialValue != "Async first; I answer DMs after lunch." {
 		t.Errorf("style: multiline %v max %d initial %q", style.Multiline, style.MaxLength, style.InitialValue)
 	}
+	// Celebrations: the birthday as a month and a day (no year anywhere),
+	// the start date, the visibility, each prefilled, and boxes to forget
+	// each date.
+	if in := inputs["settings_bday_month"]; in == nil || !in.Optional {
+		t.Fatal("no optional birthday month")
+	} else if sel := in.Element.(*slack.SelectBlockElement); len(sel.Options) != 12 || sel.InitialOption == nil || sel.InitialOption.Value != "3" || sel.ActionID != "bday_month" {
+		t.Errorf("birthday month: %d options, initial %+v", len(sel.Options), sel.InitialOption)
+	}
+	if in := inputs["settings_bday_day"]; in == nil || !in.Optional {
+		t.Fatal("no optional birthday day")
+	} else if sel := in.Element.(*slack.SelectBlockElement); len(sel.Options) != 31 || sel.InitialOption == nil || sel.InitialOption.Value != "14" || sel.ActionID != "bday_day" {
+		t.Errorf("birthday day: %d options, initial %+v", len(sel.Options), sel.InitialOption)
+	}
+	if in := inputs["settings_started"]; in == nil || !in.Optional {
+		t.Fatal("no optional start date")
+	} else if dp := in.Element.(*slack.DatePickerBlockElement); dp.InitialDate != "2021-06-01" || dp.ActionID != "started" {
+		t.Errorf("start date: initial %q action %q", dp.InitialDate, dp.ActionID)
+	}
+	if in := inputs["settings_visibility"]; in == nil || !in.Optional {
+		t.Fatal("no optional visibility")
+	} else if rb := in.Element.(*slack.RadioButtonsBlockElement); homeOptionValues(rb.Options) != "public,private,none" || rb.InitialOption == nil || rb.InitialOption.Value != "public" {
+		t.Errorf("visibility: options %s, initial %+v", homeOptionValues(rb.Options), rb.InitialOption)
+	}
+	if in := inputs["settings_forget"]; in == nil || !in.Optional {
+		t.Fatal("no optional forget boxes")
+	} else if got := homeOptionValues(in.Element.(*slack.CheckboxGroupsBlockElement).Options); got != "birthday,started" {
+		t.Errorf("forget options %s, want birthday,started", got)
+	}
 	// Every DM kind the bot knows is offered.
 	if len(store.DMKinds) != len(dmKinds) || len(store.DMKinds) != len(settingsDMHelp) {
 		t.Errorf("store has %d DM kinds, dmKinds names %d, settingsDMHelp %d", len(store.DMKinds), len(dmKinds), len(settingsDMHelp))
@@ -506,6 +538,30 @@ func TestSettingsDefaults(t *testing.T) {
 	for _, bad := range []string{"", "9:00", "24:00", "08:15", "ab:cd", "-1:30"} {
 		if _, ok := settingsParseHalfHour(bad); ok {
 			t.Errorf("settingsParseHalfHour(%q) accepted", bad)
+		}
+	}
+	// Celebrations: nothing chosen, nothing to forget, and public not
+	// offered without a celebrations channel.
+	for _, b := range m.Blocks.BlockSet {
+		in, ok := b.(*slack.InputBlock)
+		if !ok {
+			continue
+		}
+		switch in.BlockID {
+		case "settings_bday_month", "settings_bday_day":
+			if sel := in.Element.(*slack.SelectBlockElement); sel.InitialOption != nil {
+				t.Errorf("%s: initial %+v, want none", in.BlockID, sel.InitialOption)
+			}
+		case "settings_started":
+			if dp := in.Element.(*slack.DatePickerBlockElement); dp.InitialDate != "" {
+				t.Errorf("start date initial %q, want none", dp.InitialDate)
+			}
+		case "settings_visibility":
+			if rb := in.Element.(*slack.RadioButtonsBlockElement); rb.InitialOption != nil || homeOptionValues(rb.Options) != "private,none" {
+				t.Errorf("visibility: options %s, initial %+v; want private,none and none chosen", homeOptionValues(rb.Options), rb.InitialOption)
+			}
+		case "settings_forget":
+			t.Error("forget boxes shown with nothing to forget")
 		}
 	}
 	// A long style note is cut to the input's maximum, so the modal still opens.
