@@ -252,13 +252,22 @@ func (b *Bot) congratulate(ctx context.Context, in interaction, a *slack.BlockAc
 		return userErrorf("That button is out of date; nothing was changed.")
 	}
 	if who == in.user {
-		return b.answer(ctx, in.origin, response{Text: ":tada: That's your own day: enjoy it! Everyone else's clicks land with you."})
+		return b.congratulateAnswer(ctx, in, ":tada: That's your own day: enjoy it! Everyone else's clicks land with you.")
 	}
 	now := b.opts.Now()
 	if err := b.store.RecordInTouch(in.user, who, now, store.InTouchCongrats); err != nil {
 		return notSaved(err, "that")
 	}
-	return b.answer(ctx, in.origin, response{Text: fmt.Sprintf(":tada: Noted: you congratulated <@%s>. A message from you makes their day even more.", who)})
+	return b.congratulateAnswer(ctx, in, fmt.Sprintf(":tada: Noted: you congratulated <@%s>. A message from you makes their day even more.", who))
+}
+
+// congratulateAnswer answers a Congratulate click where it was made: on
+// the Home (which has the button on the day itself), at its top.
+func (b *Bot) congratulateAnswer(ctx context.Context, in interaction, text string) error {
+	if in.origin.fromHome {
+		return b.publishHomeNotice(ctx, in.user, text)
+	}
+	return b.answer(ctx, in.origin, response{Text: text})
 }
 
 // celebrateUsage is the reply to /rapport celebrate help and to what it

@@ -81,6 +81,19 @@ type homeView struct {
 	Reconnect []homeReconnect
 	OnTime    struct{ Kept, Late, Dropped int } // private on-time follow-up rate
 	Report    *connectionReport                 // admins only: the connection report's summary
+	// Celebrations: the public ones of their circle in the next two weeks,
+	// and their own, whatever its visibility (it is theirs).
+	Celebrations    []homeCelebration
+	Own             []homeCelebration
+	OwnVisibility   store.Visibility
+	CelebrationsHub string // the celebrations channel's ID; "" none
+}
+
+// homeCelebration is a celebration on the Home; OnTheDay while the
+// person's own day lasts, when Congratulate is offered.
+type homeCelebration struct {
+	celebration
+	OnTheDay bool
 }
 
 // settingsView is what the settings modal starts with.
@@ -197,6 +210,37 @@ func renderHome(v homeView) slack.HomeTabViewRequest {
 		}
 	}
 
+	// Celebrations coming up, shown only when there are some: the
+	// person's own, then those on their day now, each with Congratulate,
+	// then the rest in one list. Ten at most, so the Home stays small.
+	if len(v.Own) > 0 || len(v.Celebrations) > 0 {
+		head := []string{"*Celebrations coming up*"}
+		for _, c := range v.Own {
+			head = append(head, homeOwnCelebrationLine(c, v, rd))
+		}
+		blocks = append(blocks, slack.NewDividerBlock(), kudosSection(strings.Join(head, "\n")))
+		var later []string
+		for i, c := range v.Celebrations {
+			if i == homeListMax {
+				break
+			}
+			line := homeCelebrationLine(c, rd)
+			if !c.OnTheDay {
+				later = append(later, line)
+				continue
+			}
+			blocks = append(blocks, slack.NewSectionBlock(
+				slack.NewTextBlockObject(slack.MarkdownType, kudosClip(line, kudosSectionMax), false, true), nil,
+				slack.NewAccessory(button(congratulateAction, c.User, "Congratulate"))))
+		}
+		if len(later) > 0 {
+			blocks = append(blocks, coffeeListSections(later)...)
+		}
+		if more := len(v.Celebrations) - homeListMax; more > 0 {
+			blocks = append(blocks, kudosContext("…and "+strconv.Itoa(more)+" more in the next two weeks."))
+		}
+	}
+
 	// Follow-through: private, only with data.
 	if ft := homeFollowThrough(v.OnTime.Kept, v.OnTime.Late, v.OnTime.Dropped); ft != "" {
 		blocks = append(blocks, slack.NewDividerBlock(), kudosSection(ft),
@@ -212,7 +256,7 @@ func renderHome(v homeView) slack.HomeTabViewRequest {
 	// Settings and help.
 	blocks = append(blocks, slack.NewDividerBlock(),
 		slack.NewActionBlock(homeFooterBlockID, button(homeSettingsAction, "settings", "⚙️ Settings")),
-		kudosContext("Working hours, time zone, which DMs you get and your work style live in Settings. "+
+		kudosContext("Working hours, time zone, which DMs you get, your work style and your birthday and work anniversary live in Settings. "+
 			"Questions? `/rapport help` lists every command."))
 
 	return slack.HomeTabViewRequest{
@@ -352,6 +396,54 @@ func homeCoffee(v homeView, rd reader) slack.Block {
 	return slack.NewSectionBlock(
 		slack.NewTextBlockObject(slack.MarkdownType, kudosClip(text, kudosSectionMax), false, true),
 		nil, slack.NewAccessory(b))
+}
+
+// homeCelebrationDay is the day of c, the person's own calendar date,
+// written for the reader: a birthday on 14 March is on 14 March wherever
+// the reader is, although it begins on the 13th in their zone when they
+// are west of it.
+func homeCelebrationDay(c celebration, rd reader) string {
+	return localDate(time.Date(c.Year, c.Month, c.Day, 12, 0, 0, 0, orUTC(rd.loc)), rd)
+}
+
+// homeCelebrationWhat is "birthday" or "3 years at the company".
+func homeCelebrationWhat(c celebration) string {
+	if c.Kind == celebrateBirthday {
+		return "birthday"
+	}
+	return kudosCount(c.Years, "year", "years") + " at the company"
+}
+
+// homeCelebrationLine is ":birthday: <@U> · birthday · Sat 14 Mar".
+func homeCelebrationLine(c homeCelebration, rd reader) string {
+	emoji := ":birthday:"
+	if c.Kind == celebrateAnniversary {
+		emoji = ":tada:"
+	}
+	return emoji + " " + coffeeWho(c.User) + " · " + homeCelebrationWhat(c.celebration) + " · " + homeCelebrationDay(c.celebration, rd)
+}
+
+// homeOwnCelebrationLine is the person's own day, with how it is shared
+// and how to change that.
+func homeOwnCelebrationLine(c homeCelebration, v homeView, rd reader) string {
+	emoji, what := ":birthday:", "Your birthday"
+	if c.Kind == celebrateAnniversary {
+		emoji, what = ":tada:", "Your "+homeCelebrationWhat(c.celebration)
+	}
+	line := emoji + " " + what + " · " + homeCelebrationDay(c.celebration, rd)
+	switch v.OwnVisibility {
+	case store.VisibilityPublic:
+		where := "the celebrations channel"
+		if v.CelebrationsHub != "" {
+			where = "<#" + v.CelebrationsHub + ">"
+		}
+		line += "\nShared: public, a post in " + where + " and here for people who keep in touch with you."
+	case store.VisibilityNone:
+		line += "\nShared: none, celebrated nowhere."
+	default:
+		line += "\nShared: private, a DM from me to you alone."
+	}
+	return line + " Change it in Settings or with `/rapport celebrate`."
 }
 
 // homeReconnectLine is "<@U> · last talked <date> · you like to catch up every

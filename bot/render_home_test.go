@@ -53,7 +53,21 @@ func homeTypicalUser() homeView {
 	v.Coffee.Enrolled = true
 	v.Coffee.NextRound = time.Date(2026, 11, 30, 10, 0, 0, 0, homeBerlin)
 	v.OnTime.Kept, v.OnTime.Late, v.OnTime.Dropped = 8, 1, 1
+	v.Celebrations = []homeCelebration{
+		{celebration: homeCelebrationOn("U02ALEX", celebrateBirthday, 0, 0), OnTheDay: true},
+		{celebration: homeCelebrationOn("U06EVE", celebrateAnniversary, 5, 3)},
+	}
+	v.Own = []homeCelebration{{celebration: homeCelebrationOn("U01MAYA", celebrateBirthday, 9, 0)}}
+	v.OwnVisibility, v.CelebrationsHub = store.VisibilityPublic, "C0CELEB"
 	return v
+}
+
+// homeCelebrationOn is user's celebration of kind days after homeNow's
+// date in Berlin (years: an anniversary's count).
+func homeCelebrationOn(user string, kind celebrationKind, days, years int) celebration {
+	d := homeNow.In(homeBerlin).AddDate(0, 0, days)
+	return celebration{User: user, Kind: kind, Year: d.Year(), Month: d.Month(), Day: d.Day(),
+		Start: time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, homeBerlin), Years: years}
 }
 
 // homeHeavyUser has far more than fits: 200 open follow-ups, 100 owed,
@@ -84,6 +98,15 @@ func homeHeavyUser() homeView {
 	v.Coffee.PausedUntil = homeNow.Add(14 * 24 * time.Hour)
 	v.Coffee.NextRound = homeNow.Add(3 * 24 * time.Hour)
 	v.OnTime.Kept, v.OnTime.Late, v.OnTime.Dropped = 120, 30, 10
+	for i := range 25 {
+		v.Celebrations = append(v.Celebrations, homeCelebration{
+			celebration: homeCelebrationOn(fmt.Sprintf("U%04dB", i), celebrateAnniversary, i%14, 30), OnTheDay: i%14 == 0})
+	}
+	v.Own = []homeCelebration{
+		{celebration: homeCelebrationOn("U01BUSY", celebrateBirthday, 1, 0)},
+		{celebration: homeCelebrationOn("U01BUSY", celebrateAnniversary, 2, 12)},
+	}
+	v.OwnVisibility = store.VisibilityNone
 	return v
 }
 
@@ -272,6 +295,15 @@ func TestHomeHeavyUserCapped(t *testing.T) {
 		if !strings.Contains(s, want) {
 			t.Errorf("heavy Home lacks %q", want)
 		}
+	}
+	if got := homeCount(ids, congratulateAction); got != 1 {
+		t.Errorf("%d Congratulate buttons, want 1 (the one day that has begun among the ten shown)", got)
+	}
+	if got := strings.Count(s, "B> · 30 years at the company · "); got != homeListMax {
+		t.Errorf("%d celebrations shown, want %d", got, homeListMax)
+	}
+	if !strings.Contains(s, "…and 15 more in the next two weeks.") {
+		t.Error("heavy Home does not say how many more celebrations")
 	}
 	if got := strings.Count(s, "• <@U"); got != homeListMax+homeKudosMax {
 		t.Errorf("%d bulleted lines (owed + kudos), want %d", got, homeListMax+homeKudosMax)
