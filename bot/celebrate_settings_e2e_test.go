@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/rapport-bot/rapport/bot/slacktest"
 	"github.com/rapport-bot/rapport/store"
 )
 
@@ -147,5 +149,96 @@ func TestSettingsCelebrationsPublicNeedsChannel(t *testing.T) {
 	h.submitSettings(withCelebrate(settingsSubmission("UALICE", "08:00", "16:00", weekdays, "", nil, ""), "3", "14", "", "private"))
 	if p, _ := h.db.Person("UALICE"); p.Birthday != (store.MonthDay{Month: 3, Day: 14}) || p.Visibility != store.VisibilityPrivate {
 		t.Errorf("after a private birthday: %+v", p)
+	}
+}
+
+// openHome opens user's Home tab and returns what it shows, readable.
+func (h *harness) openHome(user string) string {
+	h.t.Helper()
+	h.event(slacktest.EventOptions{Event: map[string]any{"type": "app_home_opened", "user": user, "channel": "D" + user, "tab": "home"}})
+	return readable(string(h.slack.HomeView(user)))
+}
+
+// Ensure the Home shows the public celebrations of the people in the
+// viewer's circle in the next two weeks, and nobody else's: not a private
+// or none one, not someone outside the circle, not someone the viewer
+// stopped keeping in touch with; that the date is the celebrant's own
+// (a Tokyo birthday on 3 December is on Thu 3 Dec for a reader in New
+// York, where that day begins on the 2nd); that Congratulate is there on
+// the day itself only, and records the contact; and that people see
+// their own day with how it is shared.
+func TestHomeCelebrations(t *testing.T) {
+	r := startCelebrateBot(t)
+	r.celebrate("UTOKYO", "birthday 3 December")
+	r.celebrate("UTOKYO", "visibility public")
+	r.celebrate("UBERLIN", "birthday 2 December") // public, outside the circle
+	r.celebrate("UBERLIN", "visibility public")
+	r.celebrate("ULA", "birthday 2 December") // private: the default
+	r.celebrate("UQUIET", "birthday 4 December")
+	r.celebrate("UQUIET", "visibility none")
+	r.celebrate("UDE", "start 2020-12-01") // public, in the circle, but stopped
+	r.celebrate("UDE", "visibility public")
+	r.celebrate("UALICE", "birthday 5 December")
+	for _, other := range []string{"UTOKYO", "ULA", "UQUIET", "UDE"} {
+		if err := r.db.RecordInTouch("UALICE", other, monday.Add(-24*time.Hour), store.InTouchCheckin); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.db.RecordInTouch("UBOB", "UTOKYO", monday.Add(-24*time.Hour), store.InTouchCheckin); err != nil {
+		t.Fatal(err)
+	}
+	r.command("UALICE", "/checkin", "stop <@UDE|jonas>")
+
+	home := r.openHome("UALICE")
+	if !strings.Contains(home, "<@UTOKYO> · birthday · Thu 3 Dec") {
+		t.Errorf("Alice's Home lacks the public birthday of Kenji, in her circle:\n%s", home)
+	}
+	for who, why := range map[string]string{"ULA": "private", "UQUIET": "none", "UBERLIN": "outside her circle", "UDE": "stopped"} {
+		if strings.Contains(home, "<@"+who+"> · ") {
+			t.Errorf("Alice's Home shows %s's celebration (%s):\n%s", who, why, home)
+		}
+	}
+	if strings.Contains(home, "celebrate_congratulate") {
+		t.Errorf("Congratulate before anyone's day:\n%s", home)
+	}
+	if !strings.Contains(home, "Your birthday · Sat 5 Dec") || !strings.Contains(home, "Shared: private") || !strings.Contains(home, "Change it in Settings") {
+		t.Errorf("Alice's Home lacks her own birthday with how it is shared:\n%s", home)
+	}
+	if la := r.openHome("ULA"); !strings.Contains(la, "Your birthday · Wed 2 Dec") {
+		t.Errorf("Maria's Home lacks her own private birthday:\n%s", la)
+	}
+
+	// Wednesday 2 December 16:00 UTC: 11:00 in New York, and already
+	// Thursday 3 December, Kenji's birthday, in Tokyo.
+	r.clock.Set(time.Date(2026, 12, 2, 16, 0, 0, 0, time.UTC))
+	bob := r.openHome("UBOB")
+	if !strings.Contains(bob, "<@UTOKYO> · birthday · Thu 3 Dec") || !strings.Contains(bob, `"celebrate_congratulate"`) {
+		t.Fatalf("Bob's Home (New York) on Kenji's day lacks it, dated 3 December, with Congratulate:\n%s", bob)
+	}
+	if strings.Contains(bob, "Wed 2 Dec") {
+		t.Errorf("Bob's Home dates Kenji's birthday by the hour it begins in New York:\n%s", bob)
+	}
+	ctx := r.ctx()
+	ack, err := r.slack.Interaction(ctx, map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": "UBOB"},
+		"container": map[string]any{"type": "view", "view_id": "VHOME"},
+		"view":      map[string]any{"id": "VHOME", "type": "home", "hash": "1.a"},
+		"actions":   []any{map[string]any{"type": "button", "block_id": "b", "action_id": "celebrate_congratulate", "value": "UTOKYO"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.markSent(ack.EnvelopeID)
+	r.waitHandled(ctx, ack.EnvelopeID)
+	if c, err := r.db.CircleEntry("UBOB", "UTOKYO"); err != nil || c.LastKind != store.InTouchCongrats {
+		t.Errorf("after Congratulate on the Home: %+v, %v; want a congrats contact", c, err)
+	}
+	if bob := readable(string(r.slack.HomeView("UBOB"))); !strings.Contains(bob, "you congratulated <@UTOKYO>") {
+		t.Errorf("the Home does not confirm Congratulate:\n%s", bob)
+	}
+	// Friday 4 December 16:00 UTC: Kenji's day is over everywhere.
+	r.clock.Set(time.Date(2026, 12, 4, 16, 0, 0, 0, time.UTC))
+	if bob := r.openHome("UBOB"); strings.Contains(bob, "<@UTOKYO> · ") {
+		t.Errorf("Bob's Home still shows Kenji's birthday after it:\n%s", bob)
 	}
 }
