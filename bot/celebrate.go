@@ -252,13 +252,22 @@ func (b *Bot) congratulate(ctx context.Context, in interaction, a *slack.BlockAc
 		return userErrorf("That button is out of date; nothing was changed.")
 	}
 	if who == in.user {
-		return b.answer(ctx, in.origin, response{Text: ":tada: That's your own day: enjoy it! Everyone else's clicks land with you."})
+		return b.congratulateAnswer(ctx, in, ":tada: That's your own day: enjoy it! Everyone else's clicks land with you.")
 	}
 	now := b.opts.Now()
 	if err := b.store.RecordInTouch(in.user, who, now, store.InTouchCongrats); err != nil {
 		return notSaved(err, "that")
 	}
-	return b.answer(ctx, in.origin, response{Text: fmt.Sprintf(":tada: Noted: you congratulated <@%s>. A message from you makes their day even more.", who)})
+	return b.congratulateAnswer(ctx, in, fmt.Sprintf(":tada: Noted: you congratulated <@%s>. A message from you makes their day even more.", who))
+}
+
+// congratulateAnswer answers a Congratulate click where it was made: on
+// the Home (which has the button on the day itself), at its top.
+func (b *Bot) congratulateAnswer(ctx context.Context, in interaction, text string) error {
+	if in.origin.fromHome {
+		return b.publishHomeNotice(ctx, in.user, text)
+	}
+	return b.answer(ctx, in.origin, response{Text: text})
 }
 
 // celebrateUsage is the reply to /rapport celebrate help and to what it
@@ -514,8 +523,20 @@ func parseStartDate(text string, order dateOrder, today time.Time) (store.Date, 
 		return store.Date{}, userErrorf("I couldn't read %s as a date. Try `/rapport celebrate start 2021-06-01`. Nothing was changed.", quoteDue(text))
 	case year == 0:
 		return store.Date{}, userErrorf("An anniversary needs the year you started, as in `/rapport celebrate start %d-%02d-%02d`. Nothing was changed.", today.Year()-1, int(m), d)
-	case year < 1900 || time.Date(year, m, d, 0, 0, 0, 0, time.UTC).After(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)):
-		return store.Date{}, userErrorf("The day you started has to be a day that has already come. Nothing was changed.")
 	}
-	return store.Date{Year: year, Month: m, Day: d}, nil
+	date := store.Date{Year: year, Month: m, Day: d}
+	if problem := startDateProblem(date, today); problem != "" {
+		return store.Date{}, userErrorf("%s Nothing was changed.", problem)
+	}
+	return date, nil
+}
+
+// startDateProblem says what is wrong with d as the day someone started
+// at the company (today is in their zone), or "" when nothing is. The
+// command and the settings form refuse the same dates.
+func startDateProblem(d store.Date, today time.Time) string {
+	if d.Year < 1900 || time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC).After(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)) {
+		return "The day you started has to be a day that has already come."
+	}
+	return ""
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -172,6 +173,10 @@ func (b *Bot) homeView(ctx context.Context, user string) (homeView, error) {
 		v.Reconnect = append(v.Reconnect, homeReconnect{User: c.Other, LastInTouch: c.LastInTouch, Days: days})
 	}
 
+	if err := b.homeCelebrations(&v, p, now); err != nil {
+		return v, err
+	}
+
 	m, err := b.store.CoffeeMember(user)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -230,4 +235,60 @@ func (b *Bot) homeCoffee(ctx context.Context, in interaction, a *slack.BlockActi
 		return err
 	}
 	return b.publishHome(ctx, in.user)
+}
+
+// homeCelebrateAhead is how far ahead the Home shows celebrations.
+const homeCelebrateAhead = 14 * 24 * time.Hour
+
+// homeCelebrations fills in the celebrations the Home shows viewer: those
+// of the people in their circle (not the ones they stopped) who chose
+// public, in the next two weeks, and their own whatever its visibility.
+// A private or none celebration is never shown to anyone else.
+func (b *Bot) homeCelebrations(v *homeView, viewer store.Person, now time.Time) error {
+	v.CelebrationsHub = b.opts.CelebrationsChannel
+	if viewer.Celebrates() {
+		v.Own = upcomingCelebrations(viewer, b.location(viewer), now)
+		v.OwnVisibility = viewer.EffectiveVisibility()
+	}
+	circle, err := b.store.Circle(v.User)
+	if err != nil {
+		return fmt.Errorf("home celebrations: %w", err)
+	}
+	for _, c := range circle {
+		if c.Stopped || c.Other == v.User {
+			continue
+		}
+		p, err := b.store.Person(c.Other)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			continue
+		case err != nil:
+			return fmt.Errorf("home celebrations: %w", err)
+		}
+		if p.EffectiveVisibility() != store.VisibilityPublic || !celebratable(p) {
+			continue
+		}
+		v.Celebrations = append(v.Celebrations, upcomingCelebrations(p, b.location(p), now)...)
+	}
+	slices.SortFunc(v.Celebrations, func(a, c homeCelebration) int {
+		if n := a.Start.Compare(c.Start); n != 0 {
+			return n
+		}
+		return strings.Compare(a.User, c.User)
+	})
+	return nil
+}
+
+// upcomingCelebrations returns p's celebrations (loc is p's zone) whose
+// day has not ended at now and begins within homeCelebrateAhead.
+func upcomingCelebrations(p store.Person, loc *time.Location, now time.Time) []homeCelebration {
+	var out []homeCelebration
+	for _, c := range celebrationsBetween(p, loc, now.Add(-48*time.Hour), now.Add(homeCelebrateAhead)) {
+		end := time.Date(c.Year, c.Month, c.Day+1, 0, 0, 0, 0, loc)
+		if !end.After(now) {
+			continue
+		}
+		out = append(out, homeCelebration{celebration: c, OnTheDay: !c.Start.After(now)})
+	}
+	return out
 }

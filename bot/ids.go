@@ -129,6 +129,20 @@ const (
 	settingsDMsAction    = "dms"
 	settingsStyleBlockID = "settings_style"
 	settingsStyleAction  = "style"
+
+	// Celebrations in the settings form: the birthday as two selects (a
+	// month and a day, never a year), the start date, the visibility, and
+	// the boxes that forget a date.
+	settingsBdayMonthBlockID  = "settings_bday_month"
+	settingsBdayMonthAction   = "bday_month"
+	settingsBdayDayBlockID    = "settings_bday_day"
+	settingsBdayDayAction     = "bday_day"
+	settingsStartedBlockID    = "settings_started"
+	settingsStartedAction     = "started"
+	settingsVisibilityBlockID = "settings_visibility"
+	settingsVisibilityAction  = "visibility"
+	settingsForgetBlockID     = "settings_forget"
+	settingsForgetAction      = "forget"
 )
 
 // forgetMeModalID is the confirmation form of /rapport forget-me.

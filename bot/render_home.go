@@ -81,6 +81,19 @@ type homeView struct {
 	Reconnect []homeReconnect
 	OnTime    struct{ Kept, Late, Dropped int } // private on-time follow-up rate
 	Report    *connectionReport                 // admins only: the connection report's summary
+	// Celebrations: the public ones of their circle in the next two weeks,
+	// and their own, whatever its visibility (it is theirs).
+	Celebrations    []homeCelebration
+	Own             []homeCelebration
+	OwnVisibility   store.Visibility
+	CelebrationsHub string // the celebrations channel's ID; "" none
+}
+
+// homeCelebration is a celebration on the Home; OnTheDay while the
+// person's own day lasts, when Congratulate is offered.
+type homeCelebration struct {
+	celebration
+	OnTheDay bool
 }
 
 // settingsView is what the settings modal starts with.
@@ -90,6 +103,10 @@ type settingsView struct {
 	TZOverride         string
 	Muted              []store.DMKind // DM kinds turned off
 	Style              string         // plain text
+	Birthday           store.MonthDay // zero: none
+	Started            store.Date     // zero: none
+	Visibility         store.Visibility
+	PublicOK           bool // public may be chosen: there is a celebrations channel
 }
 
 // renderHome builds a person's App Home: a greeting, their open follow-ups
@@ -193,6 +210,37 @@ func renderHome(v homeView) slack.HomeTabViewRequest {
 		}
 	}
 
+	// Celebrations coming up, shown only when there are some: the
+	// person's own, then those on their day now, each with Congratulate,
+	// then the rest in one list. Ten at most, so the Home stays small.
+	if len(v.Own) > 0 || len(v.Celebrations) > 0 {
+		head := []string{"*Celebrations coming up*"}
+		for _, c := range v.Own {
+			head = append(head, homeOwnCelebrationLine(c, v, rd))
+		}
+		blocks = append(blocks, slack.NewDividerBlock(), kudosSection(strings.Join(head, "\n")))
+		var later []string
+		for i, c := range v.Celebrations {
+			if i == homeListMax {
+				break
+			}
+			line := homeCelebrationLine(c, rd)
+			if !c.OnTheDay {
+				later = append(later, line)
+				continue
+			}
+			blocks = append(blocks, slack.NewSectionBlock(
+				slack.NewTextBlockObject(slack.MarkdownType, kudosClip(line, kudosSectionMax), false, true), nil,
+				slack.NewAccessory(button(congratulateAction, c.User, "Congratulate"))))
+		}
+		if len(later) > 0 {
+			blocks = append(blocks, coffeeListSections(later)...)
+		}
+		if more := len(v.Celebrations) - homeListMax; more > 0 {
+			blocks = append(blocks, kudosContext("…and "+strconv.Itoa(more)+" more in the next two weeks."))
+		}
+	}
+
 	// Follow-through: private, only with data.
 	if ft := homeFollowThrough(v.OnTime.Kept, v.OnTime.Late, v.OnTime.Dropped); ft != "" {
 		blocks = append(blocks, slack.NewDividerBlock(), kudosSection(ft),
@@ -208,7 +256,7 @@ func renderHome(v homeView) slack.HomeTabViewRequest {
 	// Settings and help.
 	blocks = append(blocks, slack.NewDividerBlock(),
 		slack.NewActionBlock(homeFooterBlockID, button(homeSettingsAction, "settings", "⚙️ Settings")),
-		kudosContext("Working hours, time zone, which DMs you get and your work style live in Settings. "+
+		kudosContext("Working hours, time zone, which DMs you get, your work style and your birthday and work anniversary live in Settings. "+
 			"Questions? `/rapport help` lists every command."))
 
 	return slack.HomeTabViewRequest{
@@ -350,6 +398,54 @@ func homeCoffee(v homeView, rd reader) slack.Block {
 		nil, slack.NewAccessory(b))
 }
 
+// homeCelebrationDay is the day of c, the person's own calendar date,
+// written for the reader: a birthday on 14 March is on 14 March wherever
+// the reader is, although it begins on the 13th in their zone when they
+// are west of it.
+func homeCelebrationDay(c celebration, rd reader) string {
+	return localDate(time.Date(c.Year, c.Month, c.Day, 12, 0, 0, 0, orUTC(rd.loc)), rd)
+}
+
+// homeCelebrationWhat is "birthday" or "3 years at the company".
+func homeCelebrationWhat(c celebration) string {
+	if c.Kind == celebrateBirthday {
+		return "birthday"
+	}
+	return kudosCount(c.Years, "year", "years") + " at the company"
+}
+
+// homeCelebrationLine is ":birthday: <@U> · birthday · Sat 14 Mar".
+func homeCelebrationLine(c homeCelebration, rd reader) string {
+	emoji := ":birthday:"
+	if c.Kind == celebrateAnniversary {
+		emoji = ":tada:"
+	}
+	return emoji + " " + coffeeWho(c.User) + " · " + homeCelebrationWhat(c.celebration) + " · " + homeCelebrationDay(c.celebration, rd)
+}
+
+// homeOwnCelebrationLine is the person's own day, with how it is shared
+// and how to change that.
+func homeOwnCelebrationLine(c homeCelebration, v homeView, rd reader) string {
+	emoji, what := ":birthday:", "Your birthday"
+	if c.Kind == celebrateAnniversary {
+		emoji, what = ":tada:", "Your "+homeCelebrationWhat(c.celebration)
+	}
+	line := emoji + " " + what + " · " + homeCelebrationDay(c.celebration, rd)
+	switch v.OwnVisibility {
+	case store.VisibilityPublic:
+		where := "the celebrations channel"
+		if v.CelebrationsHub != "" {
+			where = "<#" + v.CelebrationsHub + ">"
+		}
+		line += "\nShared: public, a post in " + where + " and here for people who keep in touch with you."
+	case store.VisibilityNone:
+		line += "\nShared: none, celebrated nowhere."
+	default:
+		line += "\nShared: private, a DM from me to you alone."
+	}
+	return line + " Change it in Settings or with `/rapport celebrate`."
+}
+
 // homeReconnectLine is "<@U> · last talked <date> · you like to catch up every
 // 30 days".
 func homeReconnectLine(r homeReconnect, rd reader) string {
@@ -428,6 +524,16 @@ func settingsSavedNotice(p store.Person, w store.WorkWeek, loc *time.Location, n
 	if off > 0 {
 		text += " " + kudosCount(off, "kind of DM is", "kinds of DM are") + " off."
 	}
+	if p.Celebrates() {
+		var kept []string
+		if !p.Birthday.IsZero() {
+			kept = append(kept, "birthday "+monthDayText(p.Birthday))
+		}
+		if !p.Started.IsZero() {
+			kept = append(kept, fmt.Sprintf("started %d %s %d", p.Started.Day, p.Started.Month, p.Started.Year))
+		}
+		text += " Celebrations: " + strings.Join(kept, ", ") + "; " + string(p.EffectiveVisibility()) + "."
+	}
 	return text
 }
 
@@ -499,6 +605,7 @@ func renderSettingsModal(s settingsView) slack.ModalViewRequest {
 		dmBlock,
 		styleBlock,
 	}
+	blocks = append(blocks, settingsCelebrateBlocks(s)...)
 	return slack.ModalViewRequest{
 		Type:       slack.VTModal,
 		CallbackID: settingsCallbackID,
@@ -507,6 +614,97 @@ func renderSettingsModal(s settingsView) slack.ModalViewRequest {
 		Close:      plain("Cancel"),
 		Blocks:     slack.Blocks{BlockSet: blocks},
 	}
+}
+
+// settingsCelebrateBlocks is the celebrations part of the settings form:
+// the birthday as a month and a day (there is nowhere to put a year), the
+// start date, how to share them, and boxes that forget a date (Slack
+// cannot empty a select or a date picker once chosen). All optional;
+// nothing chosen means no date.
+func settingsCelebrateBlocks(s settingsView) []slack.Block {
+	var monthOpts []*slack.OptionBlockObject
+	var monthInit *slack.OptionBlockObject
+	for m := time.January; m <= time.December; m++ {
+		o := slack.NewOptionBlockObject(strconv.Itoa(int(m)), plain(m.String()), nil)
+		monthOpts = append(monthOpts, o)
+		if s.Birthday.Month == m {
+			monthInit = o
+		}
+	}
+	month := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Month"), settingsBdayMonthAction, monthOpts...)
+	month.InitialOption = monthInit
+	monthBlock := slack.NewInputBlock(settingsBdayMonthBlockID, plain("Birthday: month"), nil, month)
+	monthBlock.Optional = true
+
+	var dayOpts []*slack.OptionBlockObject
+	var dayInit *slack.OptionBlockObject
+	for d := 1; d <= 31; d++ {
+		o := slack.NewOptionBlockObject(strconv.Itoa(d), plain(strconv.Itoa(d)), nil)
+		dayOpts = append(dayOpts, o)
+		if s.Birthday.Day == d {
+			dayInit = o
+		}
+	}
+	day := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Day"), settingsBdayDayAction, dayOpts...)
+	day.InitialOption = dayInit
+	dayBlock := slack.NewInputBlock(settingsBdayDayBlockID, plain("Birthday: day"), plain("The month and day only: I never keep a year, so nobody's age is stored."), day)
+	dayBlock.Optional = true
+
+	started := slack.NewDatePickerBlockElement(settingsStartedAction)
+	started.Placeholder = plain("Pick the day you started")
+	if !s.Started.IsZero() {
+		started.InitialDate = s.Started.String()
+	}
+	startedBlock := slack.NewInputBlock(settingsStartedBlockID, plain("Started at the company"), plain("For work anniversaries."), started)
+	startedBlock.Optional = true
+
+	var visOpts []*slack.OptionBlockObject
+	var visInit *slack.OptionBlockObject
+	for _, v := range []struct {
+		vis         store.Visibility
+		label, help string
+	}{
+		{store.VisibilityPublic, "Public", "A post in the celebrations channel, and on the Home of people close to you"},
+		{store.VisibilityPrivate, "Private", "A DM from me on your day (the default)"},
+		{store.VisibilityNone, "None", "Kept, but celebrated nowhere"},
+	} {
+		if v.vis == store.VisibilityPublic && !s.PublicOK {
+			continue
+		}
+		o := slack.NewOptionBlockObject(string(v.vis), plain(v.label), plain(v.help))
+		visOpts = append(visOpts, o)
+		if s.Visibility == v.vis {
+			visInit = o
+		}
+	}
+	vis := slack.NewRadioButtonsBlockElement(settingsVisibilityAction, visOpts...)
+	vis.InitialOption = visInit
+	visHint := "Until you choose: private."
+	if !s.PublicOK {
+		visHint += " Public needs a celebrations channel, which this workspace has not set up."
+	}
+	visBlock := slack.NewInputBlock(settingsVisibilityBlockID, plain("How to celebrate"), plain(visHint), vis)
+	visBlock.Optional = true
+
+	blocks := []slack.Block{
+		slack.NewDividerBlock(),
+		kudosSection("*Birthday and work anniversary*\nOnly if you'd like them celebrated. Leave them empty and nothing is."),
+		monthBlock, dayBlock, startedBlock, visBlock,
+	}
+	var forgetOpts []*slack.OptionBlockObject
+	if !s.Birthday.IsZero() {
+		forgetOpts = append(forgetOpts, slack.NewOptionBlockObject("birthday", plain("Forget my birthday"), nil))
+	}
+	if !s.Started.IsZero() {
+		forgetOpts = append(forgetOpts, slack.NewOptionBlockObject("started", plain("Forget my start date"), nil))
+	}
+	if len(forgetOpts) > 0 {
+		forget := slack.NewCheckboxGroupsBlockElement(settingsForgetAction, forgetOpts...)
+		forgetBlock := slack.NewInputBlock(settingsForgetBlockID, plain("Forget"), plain("With neither date left, your choice of how goes too."), forget)
+		forgetBlock.Optional = true
+		blocks = append(blocks, forgetBlock)
+	}
+	return blocks
 }
 
 // settingsHalfHourSelect offers 00:00 to 23:30 in half hours (value "HH:MM",

@@ -53,7 +53,21 @@ func homeTypicalUser() homeView {
 	v.Coffee.Enrolled = true
 	v.Coffee.NextRound = time.Date(2026, 11, 30, 10, 0, 0, 0, homeBerlin)
 	v.OnTime.Kept, v.OnTime.Late, v.OnTime.Dropped = 8, 1, 1
+	v.Celebrations = []homeCelebration{
+		{celebration: homeCelebrationOn("U02ALEX", celebrateBirthday, 0, 0), OnTheDay: true},
+		{celebration: homeCelebrationOn("U06EVE", celebrateAnniversary, 5, 3)},
+	}
+	v.Own = []homeCelebration{{celebration: homeCelebrationOn("U01MAYA", celebrateBirthday, 9, 0)}}
+	v.OwnVisibility, v.CelebrationsHub = store.VisibilityPublic, "C0CELEB"
 	return v
+}
+
+// homeCelebrationOn is user's celebration of kind days after homeNow's
+// date in Berlin (years: an anniversary's count).
+func homeCelebrationOn(user string, kind celebrationKind, days, years int) celebration {
+	d := homeNow.In(homeBerlin).AddDate(0, 0, days)
+	return celebration{User: user, Kind: kind, Year: d.Year(), Month: d.Month(), Day: d.Day(),
+		Start: time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, homeBerlin), Years: years}
 }
 
 // homeHeavyUser has far more than fits: 200 open follow-ups, 100 owed,
@@ -84,6 +98,15 @@ func homeHeavyUser() homeView {
 	v.Coffee.PausedUntil = homeNow.Add(14 * 24 * time.Hour)
 	v.Coffee.NextRound = homeNow.Add(3 * 24 * time.Hour)
 	v.OnTime.Kept, v.OnTime.Late, v.OnTime.Dropped = 120, 30, 10
+	for i := range 25 {
+		v.Celebrations = append(v.Celebrations, homeCelebration{
+			celebration: homeCelebrationOn(fmt.Sprintf("U%04dB", i), celebrateAnniversary, i%14, 30), OnTheDay: i%14 == 0})
+	}
+	v.Own = []homeCelebration{
+		{celebration: homeCelebrationOn("U01BUSY", celebrateBirthday, 1, 0)},
+		{celebration: homeCelebrationOn("U01BUSY", celebrateAnniversary, 2, 12)},
+	}
+	v.OwnVisibility = store.VisibilityNone
 	return v
 }
 
@@ -94,6 +117,10 @@ func homeSettingsExample() settingsView {
 		TZOverride: "Europe/Berlin",
 		Muted:      []store.DMKind{store.DMDigest, store.DMNudges},
 		Style:      "Async first; I answer DMs after lunch.",
+		Birthday:   store.MonthDay{Month: time.March, Day: 14},
+		Started:    store.Date{Year: 2021, Month: time.June, Day: 1},
+		Visibility: store.VisibilityPublic,
+		PublicOK:   true,
 	}
 }
 
@@ -268,6 +295,15 @@ func TestHomeHeavyUserCapped(t *testing.T) {
 		if !strings.Contains(s, want) {
 			t.Errorf("heavy Home lacks %q", want)
 		}
+	}
+	if got := homeCount(ids, congratulateAction); got != 1 {
+		t.Errorf("%d Congratulate buttons, want 1 (the one day that has begun among the ten shown)", got)
+	}
+	if got := strings.Count(s, "B> · 30 years at the company · "); got != homeListMax {
+		t.Errorf("%d celebrations shown, want %d", got, homeListMax)
+	}
+	if !strings.Contains(s, "…and 15 more in the next two weeks.") {
+		t.Error("heavy Home does not say how many more celebrations")
 	}
 	if got := strings.Count(s, "• <@U"); got != homeListMax+homeKudosMax {
 		t.Errorf("%d bulleted lines (owed + kudos), want %d", got, homeListMax+homeKudosMax)
@@ -447,6 +483,34 @@ func TestSettingsModal(t *testing.T) {
 	if !style.Multiline || style.MaxLength != 500 || style.InitialValue != "Async first; I answer DMs after lunch." {
 		t.Errorf("style: multiline %v max %d initial %q", style.Multiline, style.MaxLength, style.InitialValue)
 	}
+	// Celebrations: the birthday as a month and a day (no year anywhere),
+	// the start date, the visibility, each prefilled, and boxes to forget
+	// each date.
+	if in := inputs["settings_bday_month"]; in == nil || !in.Optional {
+		t.Fatal("no optional birthday month")
+	} else if sel := in.Element.(*slack.SelectBlockElement); len(sel.Options) != 12 || sel.InitialOption == nil || sel.InitialOption.Value != "3" || sel.ActionID != "bday_month" {
+		t.Errorf("birthday month: %d options, initial %+v", len(sel.Options), sel.InitialOption)
+	}
+	if in := inputs["settings_bday_day"]; in == nil || !in.Optional {
+		t.Fatal("no optional birthday day")
+	} else if sel := in.Element.(*slack.SelectBlockElement); len(sel.Options) != 31 || sel.InitialOption == nil || sel.InitialOption.Value != "14" || sel.ActionID != "bday_day" {
+		t.Errorf("birthday day: %d options, initial %+v", len(sel.Options), sel.InitialOption)
+	}
+	if in := inputs["settings_started"]; in == nil || !in.Optional {
+		t.Fatal("no optional start date")
+	} else if dp := in.Element.(*slack.DatePickerBlockElement); dp.InitialDate != "2021-06-01" || dp.ActionID != "started" {
+		t.Errorf("start date: initial %q action %q", dp.InitialDate, dp.ActionID)
+	}
+	if in := inputs["settings_visibility"]; in == nil || !in.Optional {
+		t.Fatal("no optional visibility")
+	} else if rb := in.Element.(*slack.RadioButtonsBlockElement); homeOptionValues(rb.Options) != "public,private,none" || rb.InitialOption == nil || rb.InitialOption.Value != "public" {
+		t.Errorf("visibility: options %s, initial %+v", homeOptionValues(rb.Options), rb.InitialOption)
+	}
+	if in := inputs["settings_forget"]; in == nil || !in.Optional {
+		t.Fatal("no optional forget boxes")
+	} else if got := homeOptionValues(in.Element.(*slack.CheckboxGroupsBlockElement).Options); got != "birthday,started" {
+		t.Errorf("forget options %s, want birthday,started", got)
+	}
 	// Every DM kind the bot knows is offered.
 	if len(store.DMKinds) != len(dmKinds) || len(store.DMKinds) != len(settingsDMHelp) {
 		t.Errorf("store has %d DM kinds, dmKinds names %d, settingsDMHelp %d", len(store.DMKinds), len(dmKinds), len(settingsDMHelp))
@@ -506,6 +570,30 @@ func TestSettingsDefaults(t *testing.T) {
 	for _, bad := range []string{"", "9:00", "24:00", "08:15", "ab:cd", "-1:30"} {
 		if _, ok := settingsParseHalfHour(bad); ok {
 			t.Errorf("settingsParseHalfHour(%q) accepted", bad)
+		}
+	}
+	// Celebrations: nothing chosen, nothing to forget, and public not
+	// offered without a celebrations channel.
+	for _, b := range m.Blocks.BlockSet {
+		in, ok := b.(*slack.InputBlock)
+		if !ok {
+			continue
+		}
+		switch in.BlockID {
+		case "settings_bday_month", "settings_bday_day":
+			if sel := in.Element.(*slack.SelectBlockElement); sel.InitialOption != nil {
+				t.Errorf("%s: initial %+v, want none", in.BlockID, sel.InitialOption)
+			}
+		case "settings_started":
+			if dp := in.Element.(*slack.DatePickerBlockElement); dp.InitialDate != "" {
+				t.Errorf("start date initial %q, want none", dp.InitialDate)
+			}
+		case "settings_visibility":
+			if rb := in.Element.(*slack.RadioButtonsBlockElement); rb.InitialOption != nil || homeOptionValues(rb.Options) != "private,none" {
+				t.Errorf("visibility: options %s, initial %+v; want private,none and none chosen", homeOptionValues(rb.Options), rb.InitialOption)
+			}
+		case "settings_forget":
+			t.Error("forget boxes shown with nothing to forget")
 		}
 	}
 	// A long style note is cut to the input's maximum, so the modal still opens.

@@ -62,6 +62,7 @@ type circleStore interface {
 	CircleEntry(owner, other string) (store.CircleEntry, error)
 	UpdateCircleEntry(owner, other string, f func(c *store.CircleEntry) error, e store.Effects) (store.CircleEntry, error)
 	Lapsed(owner string, now time.Time, defaultDays, limit int) ([]store.CircleEntry, error)
+	Circle(owner string) ([]store.CircleEntry, error)
 	ReconnectOwners() ([]string, error)
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"time"
 	"unicode/utf8"
 )
 
@@ -215,6 +216,23 @@ func (c *blockChecker) element(path string, v any) {
 		c.options(path+"/options", e["options"], maxOverflowOpts)
 	case "checkboxes", "radio_buttons":
 		c.options(path+"/options", e["options"], maxChoiceOptions)
+	case "datepicker":
+		if d, ok := e["initial_date"].(string); ok {
+			if _, err := time.Parse(time.DateOnly, d); err != nil {
+				c.failf(path+"/initial_date", "must be a date in the format YYYY-MM-DD")
+			}
+		}
+	}
+	// A preselected choice has to be one of the element's own options.
+	switch e["type"] {
+	case "static_select", "radio_buttons":
+		c.initialIn(path+"/initial_option", e, e["initial_option"])
+	case "multi_static_select", "checkboxes":
+		if list, ok := e["initial_options"].([]any); ok {
+			for i, o := range list {
+				c.initialIn(fmt.Sprintf("%s/initial_options/%d", path, i), e, o)
+			}
+		}
 	case "plain_text_input":
 		c.length(path+"/initial_value", e["initial_value"], maxInputLength)
 		for _, k := range []string{"min_length", "max_length"} {
@@ -226,6 +244,42 @@ func (c *blockChecker) element(path string, v any) {
 		c.length(path+"/image_url", e["image_url"], maxURL)
 		c.length(path+"/alt_text", e["alt_text"], maxAltText)
 	}
+}
+
+// initialIn checks that o, an initial option of element e, is one of e's
+// options (or of its option groups): the same value and text.
+func (c *blockChecker) initialIn(path string, e map[string]any, o any) {
+	if o == nil {
+		return
+	}
+	om, ok := o.(map[string]any)
+	if !ok {
+		c.failf(path, "must be an object")
+		return
+	}
+	all, _ := e["options"].([]any)
+	if groups, ok := e["option_groups"].([]any); ok {
+		for _, g := range groups {
+			if gm, _ := g.(map[string]any); gm != nil {
+				opts, _ := gm["options"].([]any)
+				all = append(all, opts...)
+			}
+		}
+	}
+	for _, x := range all {
+		if xm, _ := x.(map[string]any); xm != nil && xm["value"] == om["value"] && kitText(xm) == kitText(om) {
+			return
+		}
+	}
+	c.failf(path, "must match one of the element's options")
+}
+
+// kitText is the text of an option's text object.
+func kitText(o map[string]any) any {
+	if t, ok := o["text"].(map[string]any); ok {
+		return t["text"]
+	}
+	return nil
 }
 
 func (c *blockChecker) options(path string, v any, max int) {

@@ -49,6 +49,12 @@ func TestBlockKitLimits(t *testing.T) {
 			strings.TrimSuffix(strings.Repeat(`{"text":{"type":"plain_text","text":"o"},"value":"v"},`, 101), ",") + `]}}]`, "/accessory/options"},
 		{"option text 76", `[{"type":"actions","elements":[{"type":"overflow","options":[{"text":{"type":"plain_text","text":"` + strings.Repeat("o", 76) + `"},"value":"v"}]}]}]`, "/options/0/text/text"},
 		{"max_length 3001", `[{"type":"input","label":{"type":"plain_text","text":"l"},"element":{"type":"plain_text_input","max_length":3001}}]`, "/element/max_length"},
+		{"select initial is an option", `[{"type":"actions","elements":[{"type":"static_select","action_id":"s","options":[{"text":{"type":"plain_text","text":"March"},"value":"3"}],"initial_option":{"text":{"type":"plain_text","text":"March"},"value":"3"}}]}]`, ""},
+		{"select initial not an option", `[{"type":"actions","elements":[{"type":"static_select","action_id":"s","options":[{"text":{"type":"plain_text","text":"March"},"value":"3"}],"initial_option":{"text":{"type":"plain_text","text":"April"},"value":"4"}}]}]`, "/elements/0/initial_option"},
+		{"radio initial text differs", `[{"type":"actions","elements":[{"type":"radio_buttons","action_id":"r","options":[{"text":{"type":"plain_text","text":"Public"},"value":"public"}],"initial_option":{"text":{"type":"plain_text","text":"Everyone"},"value":"public"}}]}]`, "/elements/0/initial_option"},
+		{"checkboxes initial not an option", `[{"type":"actions","elements":[{"type":"checkboxes","action_id":"c","options":[{"text":{"type":"plain_text","text":"a"},"value":"a"}],"initial_options":[{"text":{"type":"plain_text","text":"b"},"value":"b"}]}]}]`, "/elements/0/initial_options/0"},
+		{"datepicker initial date", `[{"type":"actions","elements":[{"type":"datepicker","action_id":"d","initial_date":"2021-06-01"}]}]`, ""},
+		{"datepicker initial not a date", `[{"type":"actions","elements":[{"type":"datepicker","action_id":"d","initial_date":"2021-6-1"}]}]`, "/elements/0/initial_date"},
 		{"51 blocks", "[" + strings.TrimSuffix(strings.Repeat(`{"type":"divider"},`, 51), ",") + "]", "no more than 50"},
 	} {
 		_, _, got := blocksArray(tt.blocks, maxMessageBlocks)
