@@ -107,8 +107,8 @@ func (b *Bot) onReactionAdded(ctx context.Context, ev event) error {
 	if err != nil {
 		return err
 	}
-	if reactor.IsBot || reactor.Deleted {
-		return nil
+	if reactor.IsBot || reactor.Deleted || reactor.IsMuted(store.DMReactionPrompts) {
+		return nil // a muted reactor asked for reactions to be just reactions
 	}
 	if i := findReaction(reactor, r.channel, r.ts); i >= 0 {
 		// The same reaction again (or its event delivered again): one
@@ -120,12 +120,12 @@ func (b *Bot) onReactionAdded(ctx context.Context, ev event) error {
 		return nil
 	}
 	if note, why := b.reactionRefusal(ctx, r, reactor); why != "" {
-		return b.enqueue(store.Outgoing{Key: reactionNoteKey(r.channel, r.ts, r.user, why), User: r.user, Text: note})
+		return b.enqueue(store.Outgoing{Key: reactionNoteKey(r.channel, r.ts, r.user, why), User: r.user, Kind: store.DMReactionPrompts, Text: note})
 	}
 	entry := store.ReactionKudos{Channel: r.channel, TS: r.ts, Author: r.author,
 		Link: b.kudosPermalink(ctx, r.channel, r.ts), State: reactionAsked, At: b.opts.Now()}
 	text, blocks := renderReactionPrompt(b.reactionView(entry, "", ""))
-	prompt := store.Outgoing{Key: reactionPromptKey(r.channel, r.ts, r.user), User: r.user,
+	prompt := store.Outgoing{Key: reactionPromptKey(r.channel, r.ts, r.user), User: r.user, Kind: store.DMReactionPrompts,
 		Text: text, Blocks: encodeBlocks(blocks), Render: renderReactionPromptItem}
 	now := b.opts.Now()
 	_, err = b.store.UpdatePerson(r.user, func(p *store.Person) {

@@ -126,8 +126,8 @@ func TestKudosByReaction(t *testing.T) {
 	if b := body(prompt); !strings.Contains(b, link) || !strings.Contains(b, `"dispatch_action":true`) {
 		t.Errorf("prompt = %s, want the message's permalink %s and a field that sends on Enter", b, link)
 	}
-	if strings.Contains(body(prompt), "mute_dm") {
-		t.Errorf("prompt = %s: an answer to one's own reaction carries no \"Stop these DMs\"", body(prompt))
+	if !strings.Contains(body(prompt), "Stop asking when I react") || !strings.Contains(body(prompt), `"action_id":"mute_dm","value":"reaction_prompts"`) {
+		t.Errorf("prompt = %s, want its opt-out, \"Stop asking when I react\"", body(prompt))
 	}
 
 	h.answerPrompt("UALICE", prompt, "CGENERAL", ts, "for hunting down the flaky checkout test before the release #quality")
@@ -351,5 +351,44 @@ func TestKudosReactionHelpAndOff(t *testing.T) {
 	off.kudos("UALICE", "CGENERAL", "help")
 	if _, content := off.lastResponse(); strings.Contains(content, "react :") {
 		t.Errorf("/kudos help = %q, want no kudos reaction when it is off", content)
+	}
+}
+
+// Ensure "Stop asking when I react" on a prompt turns the prompts off for
+// the one who clicks it: their next kudos reactions ask nothing (and no
+// note either), while others' reactions still ask.
+func TestKudosReactionOptOut(t *testing.T) {
+	h, _ := startKudosBot(t, kudosSetup{limit: 5, emoji: kudosEmoji})
+	first := h.say("CGENERAL", "UBOB", "I wrote the runbook")
+	h.react("UALICE", "CGENERAL", first, kudosEmoji, false)
+	h.waitPrompt("UALICE", "What did <@UBOB> do?")
+	ctx := h.ctx()
+	ack, err := h.slack.Interaction(ctx, map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": "UALICE"},
+		"channel": map[string]any{"id": h.slack.DMChannel("UALICE")},
+		"actions": []any{map[string]any{"type": "button", "block_id": "b1", "action_id": "mute_dm", "value": "reaction_prompts"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.markSent(ack.EnvelopeID)
+	h.waitHandled(ctx, ack.EnvelopeID)
+	if p, err := h.db.Person("UALICE"); err != nil || !p.IsMuted("reaction_prompts") {
+		t.Fatalf("Alice's reaction prompts not muted: %+v %v", p, err)
+	}
+
+	second := h.say("CGENERAL", "UBOB", "I paired with the new hire all week")
+	h.react("UALICE", "CGENERAL", second, kudosEmoji, false)
+	own := h.say("CGENERAL", "UALICE", "my own note")
+	h.react("UALICE", "CGENERAL", own, kudosEmoji, false)
+	h.react("UBOB", "CGENERAL", own, kudosEmoji, false)
+	h.waitPrompt("UBOB", "What did <@UALICE> do?")
+	if n := len(h.prompts("UALICE")); n != 1 {
+		t.Errorf("prompts to Alice after she muted them = %d, want still the first", n)
+	}
+	for _, m := range h.slack.Messages(h.slack.DMChannel("UALICE")) {
+		if strings.Contains(body(m), "your own message") || strings.Contains(body(m), "paired with the new hire") {
+			t.Errorf("Alice muted reaction prompts but got %s", body(m))
+		}
 	}
 }

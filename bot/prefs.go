@@ -12,15 +12,16 @@ import (
 
 // dmKinds names each kind of unprompted DM, as people read it.
 var dmKinds = map[store.DMKind]string{
-	store.DMKudos:     "kudos DMs",
-	store.DMReminders: "follow-up reminders",
-	store.DMNudges:    "overdue nudges",
-	store.DMHeadsUp:   "coffee heads-ups",
-	store.DMReconnect: "reconnect suggestions",
-	store.DMDigest:    "digests",
-	store.DMReceipts:  "notes about promises made to you",
-	store.DMWelcome:   "welcome notes",
-	store.DMCelebrate: "birthday and anniversary wishes",
+	store.DMKudos:           "kudos DMs",
+	store.DMReminders:       "follow-up reminders",
+	store.DMNudges:          "overdue nudges",
+	store.DMHeadsUp:         "coffee heads-ups",
+	store.DMReconnect:       "reconnect suggestions",
+	store.DMDigest:          "digests",
+	store.DMReceipts:        "notes about promises made to you",
+	store.DMWelcome:         "welcome notes",
+	store.DMCelebrate:       "birthday and anniversary wishes",
+	store.DMReactionPrompts: "questions after a kudos reaction",
 }
 
 // muteDM handles "Stop these DMs": the person turns one kind off. Only the

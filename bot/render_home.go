@@ -31,15 +31,16 @@ const (
 // lists the kinds in the order of store.DMKinds; the names come from
 // dmKinds (prefs.go).
 var settingsDMHelp = map[store.DMKind]string{
-	store.DMKudos:     "When someone thanks you",
-	store.DMReminders: "When one of your follow-ups is due",
-	store.DMNudges:    "At most once a day, about overdue follow-ups",
-	store.DMHeadsUp:   "Before a coffee round starts",
-	store.DMReconnect: "When it's been a while since you talked to someone",
-	store.DMDigest:    "A short summary now and then",
-	store.DMReceipts:  "When someone makes you a promise or keeps one",
-	store.DMWelcome:   "Once, when you join the workspace: what Rapport does",
-	store.DMCelebrate: "On your birthday or work anniversary, if you chose private",
+	store.DMKudos:           "When someone thanks you",
+	store.DMReminders:       "When one of your follow-ups is due",
+	store.DMNudges:          "At most once a day, about overdue follow-ups",
+	store.DMHeadsUp:         "Before a coffee round starts",
+	store.DMReconnect:       "When it's been a while since you talked to someone",
+	store.DMDigest:          "A short summary now and then",
+	store.DMReceipts:        "When someone makes you a promise or keeps one",
+	store.DMWelcome:         "Once, when you join the workspace: what Rapport does",
+	store.DMCelebrate:       "On your birthday or work anniversary, if you chose private",
+	store.DMReactionPrompts: "When you react with the kudos emoji: what the kudos is for",
 }
 
 // homeFollowup is one open follow-up on the Home tab. Text is escaped mrkdwn

@@ -473,10 +473,10 @@ func TestSettingsModal(t *testing.T) {
 		t.Errorf("tz %q placeholder %q", tz.InitialValue, tz.Placeholder.Text)
 	}
 	dms := inputs["settings_dms"].Element.(*slack.CheckboxGroupsBlockElement)
-	if got := homeOptionValues(dms.Options); got != "kudos,reminders,nudges,heads_up,reconnect,digest,receipts,welcome,celebrations" {
+	if got := homeOptionValues(dms.Options); got != "kudos,reminders,nudges,heads_up,reconnect,digest,receipts,welcome,celebrations,reaction_prompts" {
 		t.Errorf("DM kinds %s", got)
 	}
-	if got := homeOptionValues(dms.InitialOptions); got != "kudos,reminders,heads_up,reconnect,receipts,welcome,celebrations" {
+	if got := homeOptionValues(dms.InitialOptions); got != "kudos,reminders,heads_up,reconnect,receipts,welcome,celebrations,reaction_prompts" {
 		t.Errorf("checked DMs %s, want all but the muted nudges and digest", got)
 	}
 	style := inputs["settings_style"].Element.(*slack.PlainTextInputBlockElement)

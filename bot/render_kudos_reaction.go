@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 
+	"github.com/rapport-bot/rapport/store"
 	"github.com/slack-go/slack"
 )
 
@@ -59,6 +60,7 @@ func renderReactionPrompt(p reactionPrompt) (string, []slack.Block) {
 	if p.Problem != "" {
 		blocks = append(blocks, kudosContext(":warning: "+p.Problem))
 	}
-	blocks = append(blocks, kudosContext("Press Enter to send. Not a kudos after all? Remove your "+emoji+" and I'll drop this."))
+	blocks = append(blocks, kudosContext("Press Enter to send. Not a kudos after all? Remove your "+emoji+" and I'll drop this."),
+		slack.NewActionBlock("", button(muteDMAction, string(store.DMReactionPrompts), "Stop asking when I react")))
 	return kudosClip(fmt.Sprintf("What did %s do? You reacted %s to their message.", who, emoji), kudosFallback), blocks
 }

@@ -18,10 +18,14 @@ const (
 	DMReceipts  DMKind = "receipts"     // someone made the person a promise, or kept one
 	DMWelcome   DMKind = "welcome"      // the one hello to someone who just joined the workspace
 	DMCelebrate DMKind = "celebrations" // a happy birthday or work anniversary, for someone who chose private
+	// DMReactionPrompts is the question after someone reacts with the
+	// kudos emoji ("What did @maya do?"), and the note when that reaction
+	// cannot start one. Muted, a reaction is just a reaction.
+	DMReactionPrompts DMKind = "reaction_prompts"
 )
 
 // DMKinds lists every DMKind, in the order the settings show them.
-var DMKinds = []DMKind{DMKudos, DMReminders, DMNudges, DMHeadsUp, DMReconnect, DMDigest, DMReceipts, DMWelcome, DMCelebrate}
+var DMKinds = []DMKind{DMKudos, DMReminders, DMNudges, DMHeadsUp, DMReconnect, DMDigest, DMReceipts, DMWelcome, DMCelebrate, DMReactionPrompts}
 
 // dmKinds converts stored strings to kinds; nil stays nil.
 func dmKinds(s []string) []DMKind {
