@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rapport-bot/rapport/bot/pairing"
@@ -41,6 +42,12 @@ type roundState struct {
 	lastHeadsUp headsUpRun // the last planning of heads-ups
 	// lastAskSilent is when askSilent last ran (it runs hourly).
 	lastAskSilent time.Time
+	// askNext is when the next "did you meet?" falls due, as the last
+	// look at the open rounds found it (zero: look at the next tick), so
+	// that the ticks in between read no rounds. askStale is set when a
+	// round is made, which may bring a question sooner.
+	askNext  time.Time
+	askStale atomic.Bool
 }
 
 // headsUpRun names one planning of heads-ups: a round, on one day. Planning
@@ -149,6 +156,7 @@ func (b *Bot) startRound(ctx context.Context, at time.Time, manual bool, stored 
 	if err != nil {
 		return err
 	}
+	b.rounds.askStale.Store(true) // its questions come due in DidYouMeetDays
 	log.Info("coffee round started", "round", r.ID, "at", at, "people", len(people), "groups", len(r.Groups), "sat_out", len(r.SitOut), "new", created)
 	if stored != nil {
 		stored(r)
@@ -377,17 +385,42 @@ func (b *Bot) CoffeeTick(ctx context.Context, at time.Time) error {
 	if err := b.resumeDelivery(ctx, at); err != nil {
 		return err
 	}
-	due := at.Add(-time.Duration(b.opts.Coffee.DidYouMeetDays) * 24 * time.Hour)
-	rounds, err := b.store.RoundsBetween(due.Add(-30*24*time.Hour), due.Add(time.Nanosecond))
+	return b.askDidYouMeetDue(ctx, at)
+}
+
+// askDidYouMeetDue asks "did you meet?" of the groups whose question is due
+// at at: DidYouMeetDays after their round. It reads the open rounds only
+// when a question may have come due since it last looked: at the instant
+// it found, after a round was made in this process, and at least hourly
+// (a round made by another replica, an intro delivered late).
+func (b *Bot) askDidYouMeetDue(ctx context.Context, at time.Time) error {
+	st := &b.rounds
+	if !st.askStale.Swap(false) && !st.askNext.IsZero() && at.Before(st.askNext) {
+		return nil
+	}
+	st.askNext = time.Time{}
+	after := time.Duration(b.opts.Coffee.DidYouMeetDays) * 24 * time.Hour
+	due := at.Add(-after)
+	rounds, err := b.store.RoundsBetween(due.Add(-30*24*time.Hour), at.Add(time.Nanosecond))
 	if err != nil {
 		return err
 	}
+	next := at.Add(askSilentEvery)
 	for _, r := range rounds {
 		if r.Closed {
 			continue
 		}
 		for i, g := range r.Groups {
-			if g.DidYouMeetSent || answeredYes(g) || len(g.Members) < 2 {
+			switch {
+			case g.DidYouMeetSent || answeredYes(g) || len(g.Members) < 2:
+				continue
+			case r.At.After(due):
+				if ask := r.At.Add(after); ask.Before(next) {
+					next = ask // not yet: look again when it is due
+				}
+				continue
+			case g.Channel == "":
+				next = at // intro not delivered yet: look again at the next tick
 				continue
 			}
 			if err := b.askDidYouMeet(ctx, r, i); err != nil {
@@ -395,6 +428,7 @@ func (b *Bot) CoffeeTick(ctx context.Context, at time.Time) error {
 			}
 		}
 	}
+	st.askNext = next
 	return nil
 }
 
