@@ -766,6 +766,7 @@ var kitEmoji = map[string]string{
 	"balloon":                  "🎈",
 	"bar_chart":                "📊",
 	"bell":                     "🔔",
+	"birthday":                 "🎂",
 	"book":                     "📖",
 	"bookmark":                 "🔖",
 	"books":                    "📚",
