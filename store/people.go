@@ -129,31 +129,20 @@ func (r personRecord) person(id string) Person {
 		WorkStart: r.WorkStart, WorkEnd: r.WorkEnd, WorkDays: cloneWeekdays(r.WorkDays), Style: r.Style,
 		LastReconnect: utc(r.LastReconnect), HomeOpened: utc(r.HomeOpened), Teams: cloneStrings(r.Teams),
 		JoinedWorkspace: utc(r.JoinedWS), Visibility: Visibility(r.Visibility), CelebrateSince: utc(r.CelebSince),
-		Updated: utc(r.Updated), ReactionKudos: reactionKudosOf(r.ReactionKudos), Birthday: parseStoredMonthDay(r.Birthday), Started: parseStoredDate(r.Started),
+		Updated: utc(r.Updated), ReactionKudos: reactionKudosOf(r.ReactionKudos), Birthday: parseStored(r.Birthday, ParseMonthDay), Started: parseStored(r.Started, ParseDate),
 	}
 }
 
-// parseStoredMonthDay reads a stored birthday; one that does not read
-// (never written by newPersonRecord) is none.
-func parseStoredMonthDay(s string) MonthDay {
+// parseStored reads a stored birthday or start date with parse; one that
+// does not read (never written by newPersonRecord) is none, the zero T.
+func parseStored[T any](s string, parse func(string) (T, error)) T {
+	var none T
 	if s == "" {
-		return MonthDay{}
+		return none
 	}
-	d, err := ParseMonthDay(s)
+	d, err := parse(s)
 	if err != nil {
-		return MonthDay{}
-	}
-	return d
-}
-
-// parseStoredDate reads a stored start date, as parseStoredMonthDay.
-func parseStoredDate(s string) Date {
-	if s == "" {
-		return Date{}
-	}
-	d, err := ParseDate(s)
-	if err != nil {
-		return Date{}
+		return none
 	}
 	return d
 }
