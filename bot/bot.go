@@ -317,7 +317,7 @@ var ErrFatal = errors.New("bot: slack refused the connection")
 
 // CancelWait is how long Run waits for handlers it cancelled when
 // ShutdownGrace ran out, before it returns anyway: Run returns at most
-// ShutdownGrace+CancelWait after ctx ends.
+// AckFlush+ShutdownGrace+CancelWait after ctx ends.
 const CancelWait = time.Second
 
 // Run identifies the bot with auth.test, connects over Socket Mode and
@@ -352,6 +352,7 @@ loop:
 	for {
 		select {
 		case <-ctx.Done():
+			b.drainIncoming(handlerBase)
 			break loop
 		case err := <-sockErr:
 			if ctx.Err() != nil {
@@ -401,6 +402,34 @@ func (b *Bot) identify(ctx context.Context) error {
 	b.teamURL = resp.URL
 	b.log.Info("bot identified", "user", resp.UserID, "team", resp.TeamID)
 	return nil
+}
+
+// AckFlush is how long a stopping bot keeps its socket open after
+// answering the envelopes it had already read (slack-go writes acks from a
+// queue that closing the socket abandons). Run returns at most
+// AckFlush+ShutdownGrace+CancelWait after ctx ends.
+const AckFlush = 200 * time.Millisecond
+
+// drainIncoming handles the envelopes this connection has already read
+// when the bot is told to stop, before it closes the socket. Slack sent
+// them here and sends them nowhere else (a slash command is not retried),
+// so dropping them would leave someone's command unanswered in a rolling
+// restart.
+func (b *Bot) drainIncoming(base context.Context) {
+	drained := false
+	for {
+		select {
+		case evt := <-b.sock.Incoming():
+			b.receive(base, evt)
+			drained = true
+			continue
+		default:
+		}
+		break
+	}
+	if drained {
+		time.Sleep(AckFlush)
+	}
 }
 
 func (b *Bot) waitInflight(d time.Duration) bool {

@@ -324,9 +324,9 @@ func TestReadmeStopBound(t *testing.T) {
 	if promised := string(m[1]) + "s"; promised != stopBound.String() {
 		t.Errorf("the README promises a stop within %s, the code's stopBound is %v", promised, stopBound)
 	}
-	if worst := handlerGrace + bot.CancelWait + stopBudget; worst > stopBound {
-		t.Errorf("worst-case stop = handler grace %v + cancelled handlers %v + scheduler and ops %v = %v, more than the promised %v",
-			handlerGrace, bot.CancelWait, stopBudget, worst, stopBound)
+	if worst := bot.AckFlush + handlerGrace + bot.CancelWait + stopBudget; worst > stopBound {
+		t.Errorf("worst-case stop = acks flushed %v + handler grace %v + cancelled handlers %v + scheduler and ops %v = %v, more than the promised %v",
+			bot.AckFlush, handlerGrace, bot.CancelWait, stopBudget, worst, stopBound)
 	}
 }
 

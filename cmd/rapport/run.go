@@ -146,15 +146,16 @@ func concat(groups ...[]setting) []setting {
 	return out
 }
 
-// Shutdown bounds. After SIGTERM the stop takes at most handlerGrace plus
-// bot.CancelWait (the bot finishing, then abandoning, in-flight handlers),
+// Shutdown bounds. After SIGTERM the stop takes at most bot.AckFlush (the
+// envelopes already read are answered), handlerGrace plus bot.CancelWait
+// (the bot finishing, then abandoning, in-flight handlers),
 // plus stopBudget (the scheduler and the ops listener, sharing it), and
 // that sum must stay within stopBound, the time the README promises.
 // Scheduled jobs are cancelled at SIGTERM, so by the time the scheduler is
 // stopped they have had the handlers' grace to return already.
 const (
 	stopBound    = 5 * time.Second
-	handlerGrace = 3 * time.Second
+	handlerGrace = 3*time.Second - bot.AckFlush
 	stopBudget   = 1 * time.Second
 )
 
