@@ -297,10 +297,26 @@ func (b *Bot) reopenReaction(ctx context.Context, r reaction) error {
 	return b.editPrompt(ctx, r.user, b.reactionView(entry, "", ""))
 }
 
+// promptSentPoll is how often editPrompt looks again at a prompt that is
+// being posted right now.
+const promptSentPoll = 50 * time.Millisecond
+
 // editPrompt shows v on user's prompt, if it went out; one not sent yet
-// reads the state when it goes (renderReactionPromptNow).
+// reads the state when it goes (renderReactionPromptNow). One being
+// posted right now was built with the state before this change, so the
+// edit waits until it is posted (at most one Slack call's time, and
+// a little).
 func (b *Bot) editPrompt(ctx context.Context, user string, v reactionPrompt) error {
-	o, err := b.store.OutgoingByKey(reactionPromptKey(v.Channel, v.TS, user))
+	key := reactionPromptKey(v.Channel, v.TS, user)
+	o, err := b.store.OutgoingByKey(key)
+	for wait := b.opts.SendTimeout + 5*time.Second; err == nil && o.State == store.OutboxSending && wait > 0; wait -= promptSentPoll {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(promptSentPoll):
+		}
+		o, err = b.store.OutgoingByKey(key)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}

@@ -98,6 +98,19 @@ func (h *harness) waitPrompt(user, want string) slacktest.Message {
 	return m
 }
 
+// waitCurrent waits until message ts of channel reads want (the outbox
+// edits it after the handler returns) and returns it as it reads then.
+func (h *harness) waitCurrent(channel, ts, want string) slacktest.Message {
+	h.t.Helper()
+	m, err := h.slack.WaitForMessage(h.ctx(), channel, func(m slacktest.Message) bool {
+		return m.TS == ts && strings.Contains(body(m), want)
+	})
+	if err != nil {
+		h.t.Fatalf("message %s in %s never read %q: %v; it reads %s", ts, channel, want, err, body(h.current(channel, ts)))
+	}
+	return m
+}
+
 // current is message ts of channel as it reads now (after edits).
 func (h *harness) current(channel, ts string) slacktest.Message {
 	h.t.Helper()
@@ -146,7 +159,7 @@ func TestKudosByReaction(t *testing.T) {
 	}
 	h.waitPublic("CKUDOS", "hunting down the flaky checkout test")
 	h.waitDM("UBOB", "hunting down the flaky checkout test")
-	confirmed := h.current(prompt.Channel, prompt.TS)
+	confirmed := h.waitCurrent(prompt.Channel, prompt.TS, "Kudos sent")
 	if b := body(confirmed); !strings.Contains(b, "Kudos sent to <@UBOB>") || !strings.Contains(b, "4 kudos left today") || strings.Contains(b, "dispatch_action") {
 		t.Errorf("prompt after the answer = %s, want the confirmation with the allowance left, and no field", b)
 	}
@@ -174,7 +187,7 @@ func TestKudosReactionRemovedBeforeAnswer(t *testing.T) {
 	h.react("UALICE", "CGENERAL", ts, kudosEmoji, false)
 	prompt := h.waitPrompt("UALICE", "What did <@UBOB> do?")
 	h.react("UALICE", "CGENERAL", ts, kudosEmoji, true)
-	if b := body(h.current(prompt.Channel, prompt.TS)); !strings.Contains(b, "cancelled") || strings.Contains(b, "dispatch_action") {
+	if b := body(h.waitCurrent(prompt.Channel, prompt.TS, "cancelled")); strings.Contains(b, "dispatch_action") {
 		t.Errorf("prompt after removing the reaction = %s, want it cancelled, without the field", b)
 	}
 
@@ -187,9 +200,7 @@ func TestKudosReactionRemovedBeforeAnswer(t *testing.T) {
 	}
 
 	h.react("UALICE", "CGENERAL", ts, kudosEmoji, false)
-	if b := body(h.current(prompt.Channel, prompt.TS)); !strings.Contains(b, "What did <@UBOB> do?") {
-		t.Errorf("prompt after reacting again = %s, want the question back", b)
-	}
+	h.waitCurrent(prompt.Channel, prompt.TS, "What did <@UBOB> do?") // the question back
 	if n := len(h.prompts("UALICE")); n != 1 {
 		t.Errorf("prompts = %d, want the same one asking again", n)
 	}
@@ -316,7 +327,7 @@ func TestKudosReactionAnswerRules(t *testing.T) {
 	prompt := h.waitPrompt("UALICE", "What did <@UBOB> do?")
 
 	h.answerPrompt("UALICE", prompt, "CGENERAL", ts, "thanks!")
-	if b := body(h.current(prompt.Channel, prompt.TS)); !strings.Contains(b, "Be specific") || !strings.Contains(b, `"initial_value":"thanks!"`) {
+	if b := body(h.waitCurrent(prompt.Channel, prompt.TS, "Be specific")); !strings.Contains(b, `"initial_value":"thanks!"`) {
 		t.Errorf("prompt after a too-short answer = %s, want the problem and the answer kept", b)
 	}
 	if contains(h.public("CGENERAL"), "gave kudos") {
