@@ -22,19 +22,37 @@ func isAway(p slack.UserProfile) bool {
 	return p.StatusEmoji == ":palm_tree:" || awayStatus.MatchString(p.StatusText)
 }
 
+// Why a member sits a round out by their own choice, or their silence
+// (memberOut).
+const (
+	outSilenced = "silenced" // paused after rounds without an answer
+	outPaused   = "paused"   // paused until a later date
+	outSkipped  = "skipped"  // asked to skip this very round
+)
+
+// memberOut says why m sits the round at at out (outSilenced, outPaused,
+// outSkipped), "" when they take part. Pairing leaves them out, and the
+// round's counts (store.RoundCounts) count them by reason.
+func memberOut(m store.CoffeeMember, at time.Time) string {
+	switch {
+	case m.PausedForSilence:
+		return outSilenced
+	case m.Paused(at):
+		return outPaused
+	case m.Skips(at):
+		return outSkipped
+	}
+	return ""
+}
+
 // coffeeEligible returns the members who can take part in the round at
 // at, with profiles fresh from Slack (a status set this morning counts).
-func (b *Bot) coffeeEligible(ctx context.Context, at time.Time) ([]store.Person, error) {
-	members, err := b.store.CoffeeMembers()
-	if err != nil {
-		return nil, err
-	}
+func (b *Bot) coffeeEligible(ctx context.Context, at time.Time, members []store.CoffeeMember) ([]store.Person, error) {
 	var candidates []string
 	for _, m := range members {
-		if m.PausedUntil.After(at) || m.SkipAt.Equal(at) || m.PausedForSilence {
-			continue
+		if memberOut(m, at) == "" {
+			candidates = append(candidates, m.User)
 		}
-		candidates = append(candidates, m.User)
 	}
 	profiles, err := b.freshProfiles(ctx, candidates)
 	if err != nil {

@@ -113,7 +113,11 @@ func (b *Bot) startRound(ctx context.Context, at time.Time, manual bool, stored 
 	if err := b.closeRoundsBefore(ctx, at); err != nil {
 		return err
 	}
-	people, err := b.coffeeEligible(ctx, at)
+	members, err := b.store.CoffeeMembers()
+	if err != nil {
+		return fmt.Errorf("bot: coffee members: %w", err)
+	}
+	people, err := b.coffeeEligible(ctx, at, members)
 	if err != nil {
 		return fmt.Errorf("bot: coffee eligible: %w", err)
 	}
@@ -125,14 +129,13 @@ func (b *Bot) startRound(ctx context.Context, at time.Time, manual bool, stored 
 	if len(b.opts.Teams.Groups) > 0 {
 		if err := b.refreshGroupTeams(ctx); err != nil {
 			log.Warn("teams not refreshed before the round; pairing with the teams known", "err", err)
-		}
-		for i := range people {
-			if p, err := b.store.Person(people[i].ID); err == nil {
-				people[i].Teams = p.Teams
+		} else {
+			for i := range people {
+				people[i].Teams = b.knownTeams(people[i].ID) // what the refresh just read and stored
 			}
 		}
 	}
-	in, err := b.pairingInput(people, at)
+	in, err := b.pairingInput(people, members, at)
 	if err != nil {
 		return err
 	}
@@ -140,11 +143,7 @@ func (b *Bot) startRound(ctx context.Context, at time.Time, manual bool, stored 
 		return err
 	}
 	p := pairing.Pair(in)
-	counts, err := b.roundCounts(at, last, ok)
-	if err != nil {
-		return err
-	}
-	r := store.Round{At: at, Manual: manual, Counts: counts}
+	r := store.Round{At: at, Manual: manual, Counts: roundCounts(at, members, last, ok)}
 	for _, g := range p.Groups {
 		buddy := slices.ContainsFunc(p.Buddies, func(bd pairing.Buddy) bool { return slices.Contains(g, bd.Newcomer) })
 		r.Groups = append(r.Groups, store.CoffeeGroup{Members: g, Icebreaker: -1, Buddy: buddy})
@@ -168,22 +167,18 @@ func (b *Bot) startRound(ctx context.Context, at time.Time, manual bool, stored 
 // only (store.RoundCounts): the connection report's skip and opt-out
 // rates come from them, and no user ID is kept for it. last, when hasLast,
 // is the round before, whose people who are no longer members have left.
-func (b *Bot) roundCounts(at time.Time, last store.Round, hasLast bool) (store.RoundCounts, error) {
-	members, err := b.store.CoffeeMembers()
-	if err != nil {
-		return store.RoundCounts{}, fmt.Errorf("bot: round counts: %w", err)
-	}
+func roundCounts(at time.Time, members []store.CoffeeMember, last store.Round, hasLast bool) store.RoundCounts {
 	var c store.RoundCounts
 	member := make(map[string]bool, len(members))
 	for _, m := range members {
 		member[m.User] = true
 		c.Members++
-		switch {
-		case m.PausedForSilence:
+		switch memberOut(m, at) {
+		case outSilenced:
 			c.Silenced++
-		case m.PausedUntil.After(at):
+		case outPaused:
 			c.Paused++
-		case m.SkipAt.Equal(at):
+		case outSkipped:
 			c.Skipped++
 		}
 	}
@@ -203,10 +198,10 @@ func (b *Bot) roundCounts(at time.Time, last store.Round, hasLast bool) (store.R
 			count(s.User)
 		}
 	}
-	return c, nil
+	return c
 }
 
-func (b *Bot) pairingInput(people []store.Person, at time.Time) (pairing.Input, error) {
+func (b *Bot) pairingInput(people []store.Person, members []store.CoffeeMember, at time.Time) (pairing.Input, error) {
 	co := b.opts.Coffee
 	in := pairing.Input{
 		GroupSize:  co.GroupSize,
@@ -224,6 +219,10 @@ func (b *Bot) pairingInput(people []store.Person, at time.Time) (pairing.Input, 
 	if err != nil {
 		return in, err
 	}
+	member := make(map[string]store.CoffeeMember, len(members))
+	for _, m := range members {
+		member[m.User] = m
+	}
 	grouped := make(map[string]bool) // grouped in a round before: not their first
 	for _, m := range meetings {
 		grouped[m.A], grouped[m.B] = true, true
@@ -238,11 +237,11 @@ func (b *Bot) pairingInput(people []store.Person, at time.Time) (pairing.Input, 
 			}
 			hours[key] = work
 		}
-		m, err := b.store.CoffeeMember(p.ID)
-		if err == nil && len(m.Never) > 0 {
+		m, isMember := member[p.ID]
+		if len(m.Never) > 0 {
 			in.Never[p.ID] = m.Never
 		}
-		isNew := b.isNewcomer(p, m, err == nil, at)
+		isNew := b.isNewcomer(p, m, isMember, at)
 		in.People = append(in.People, pairing.Person{ID: p.ID, Work: work, Zone: loc.String(), Teams: p.Teams, Newcomer: isNew, FirstRound: isNew && !grouped[p.ID]})
 	}
 	for _, m := range meetings {
