@@ -22,9 +22,7 @@ func TestKillDuringCoffeeRound(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills real processes")
 	}
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewPCG(seed, 1))
+	rng := killRand(t, 1)
 	const points, people = 20, 40
 	var tally roundTally
 	for point := range points {
@@ -158,4 +156,12 @@ func quiet(ctx context.Context, srv *slacktest.Server, d time.Duration) {
 			last = n
 		}
 	}
+}
+
+// killRand is a math/rand/v2 source for where a test kills a process,
+// seeded by killSeed (logged; RAPPORT_KILL_SEED replays a run); stream
+// tells the tests apart.
+func killRand(t *testing.T, stream uint64) *rand.Rand {
+	t.Helper()
+	return rand.New(rand.NewPCG(uint64(killSeed(t)), stream))
 }

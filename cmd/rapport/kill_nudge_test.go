@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"strings"
 	"syscall"
 	"testing"
@@ -20,9 +19,7 @@ func TestKillDuringNudgeBatch(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills real processes")
 	}
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewPCG(seed, 2))
+	rng := killRand(t, 2)
 	const points, authors = 20, 20
 	var nudges, lost, dups int
 	for point := range points {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -24,9 +23,7 @@ func TestKillLeaderDuringCoffeeRound(t *testing.T) {
 		t.Skip("kills real processes")
 	}
 	t.Parallel() // mostly waits (leases, quiet periods): runs beside the others
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewPCG(seed, 1))
+	rng := killRand(t, 1)
 	const points, people = 3, 40
 	var tally roundTally
 	for point := range points {

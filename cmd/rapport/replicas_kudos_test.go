@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -25,9 +24,7 @@ func TestKillLeaderDuringKudos(t *testing.T) {
 		t.Skip("kills real processes")
 	}
 	t.Parallel() // mostly waits (leases, quiet periods): runs beside the others
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewPCG(seed, 2))
+	rng := killRand(t, 2)
 	const points, perPoint = 3, 6
 	var stored, confirmed, lost, dups int
 	for point := range points {
