@@ -3,7 +3,9 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
@@ -113,5 +115,45 @@ func TestUserChangeHandler(t *testing.T) {
 	deliver("2", slackevents.User{ID: "UCAROL", Name: "carol", TZ: "Asia/Tokyo"})
 	if _, err := db.Person("UCAROL"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Person(UCAROL) = %v, want ErrNotFound", err)
+	}
+}
+
+// stopOnAckSocket is fakeSocket that runs stop when the bot acks its
+// first envelope: the bot is told to stop with envelopes still unread.
+type stopOnAckSocket struct {
+	*fakeSocket
+	stop func()
+	once sync.Once
+}
+
+func (s *stopOnAckSocket) AckCtx(ctx context.Context, envelopeID string, payload any) error {
+	s.once.Do(s.stop)
+	return s.fakeSocket.AckCtx(ctx, envelopeID, payload)
+}
+
+// Ensure a bot told to stop answers every envelope its socket had already
+// read before it closes the socket: Slack sent them to this connection and
+// retries a slash command nowhere else, so in a rolling restart they
+// would go unanswered. The stop comes while acking the first of eight.
+func TestStopAnswersEnvelopesAlreadyRead(t *testing.T) {
+	srv := slacktest.New(slacktest.Options{})
+	t.Cleanup(srv.Close)
+	const n = 8
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	sock := &stopOnAckSocket{fakeSocket: &fakeSocket{events: make(chan socketmode.Event, n), acks: make(chan string, n)}, stop: cancel}
+	for i := range n {
+		sock.events <- userChangeEnvelope(fmt.Sprint(i), slackevents.User{ID: "UNOBODY", Name: "nobody", TZ: "UTC"})
+	}
+	api := slack.New("xoxb-test-bot-token", slack.OptionAPIURL(srv.APIURL()))
+	b, err := bot.New(api, sock, storetest.MustOpen(t), bot.Options{}, slog.New(slog.NewTextHandler(t.Output(), nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(sock.acks); got != n {
+		t.Errorf("acked %d of the %d envelopes read before the stop, want all", got, n)
 	}
 }
