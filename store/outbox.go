@@ -321,17 +321,7 @@ func (db *DB) ClaimOutgoing(id uint64, now time.Time) (Outgoing, error) {
 // sending → sent. The error wraps ErrConflict if the item is not being
 // sent, ErrNotFound if there is no such item.
 func (db *DB) FinishOutgoing(id uint64, ts string, now time.Time) error {
-	err := db.updateOutgoing(id, func(rec *outgoingRecord) error {
-		if rec.State != string(OutboxSending) {
-			return fmt.Errorf("%w: it is %s", ErrConflict, rec.State)
-		}
-		rec.State, rec.SentTS, rec.Updated = string(OutboxSent), ts, now.UTC()
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("store: finish outgoing %d: %w", id, err)
-	}
-	return nil
+	return db.finishOutgoing(id, ts, nil, now)
 }
 
 // FinishRenderedOutgoing is FinishOutgoing for an item built at delivery
@@ -340,12 +330,20 @@ func (db *DB) FinishOutgoing(id uint64, ts string, now time.Time) error {
 // with their text. Forget-me reads it to take a person out of messages
 // Rapport sent.
 func (db *DB) FinishRenderedOutgoing(id uint64, ts, text string, blocks json.RawMessage, now time.Time) error {
+	return db.finishOutgoing(id, ts, func(rec *outgoingRecord) { rec.Text, rec.Blocks = text, blocks }, now)
+}
+
+// finishOutgoing marks item id sent as ts (sending → sent); sent, when
+// set, also records what was sent.
+func (db *DB) finishOutgoing(id uint64, ts string, sent func(rec *outgoingRecord), now time.Time) error {
 	err := db.updateOutgoing(id, func(rec *outgoingRecord) error {
 		if rec.State != string(OutboxSending) {
 			return fmt.Errorf("%w: it is %s", ErrConflict, rec.State)
 		}
 		rec.State, rec.SentTS, rec.Updated = string(OutboxSent), ts, now.UTC()
-		rec.Text, rec.Blocks = text, blocks
+		if sent != nil {
+			sent(rec)
+		}
 		return nil
 	})
 	if err != nil {
